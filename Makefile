@@ -1,0 +1,22 @@
+# The two commands a newcomer runs (see README.md).
+
+.PHONY: demo test setup setup-test bench
+
+# Set up, generate the fictional demo force, load it, write the March 2026 meeting pack.
+demo: setup
+	.venv/bin/peel demo-data
+	.venv/bin/peel pack --month 2026-03
+
+# Set up with the test extras and system services, then run the whole test suite.
+test: setup-test
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh
+
+setup-test:
+	PEEL_EXTRAS="[test]" PEEL_EXTRA_APT="postgresql default-jre-headless" bash scripts/setup.sh
+
+# Benchmarks: each compares peel with a baseline in the same run and prints the figures.
+bench: setup-test
+	.venv/bin/python -m bench

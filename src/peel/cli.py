@@ -1,0 +1,26 @@
+"""The ``peel`` command. Each capability registers its own sub-commands here.
+
+The docstring of each command is its ``--help``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="peel",
+    help="Police data into accountable evidence: ingest, measures, linkage, cases, the meeting pack.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """peel keeps all its state under PEEL_HOME (default ./peel-data)."""
+
+
+# Capabilities register their commands below, one import each.
+from peel.warehouse.cli import register as _register_warehouse  # noqa: E402
+
+_register_warehouse(app)

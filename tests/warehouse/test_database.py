@@ -1,0 +1,39 @@
+import pytest
+
+from peel.warehouse import connect, open_batch
+from peel.warehouse.database import _schema_files
+
+
+def test_connect_creates_the_schema_once(peel_home):
+    con = connect()
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"ingest_batch", "quarantine", "area", "crime", "outcome", "arrest"} <= tables
+    con.close()
+    con = connect()
+    applied = con.execute("SELECT count(*) FROM schema_migration").fetchone()[0]
+    assert applied == len(_schema_files())
+
+
+def test_open_batch_rolls_back_everything_on_error(peel_home):
+    con = connect()
+    with pytest.raises(RuntimeError):
+        with open_batch(con, "test") as batch:
+            con.execute(
+                "INSERT INTO area (area_code, area_name, level, source_system, batch_id) VALUES ('a','A','force','test',?)",
+                [batch.batch_id],
+            )
+            raise RuntimeError("boom")
+    assert con.execute("SELECT count(*) FROM area").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0
+
+
+def test_open_batch_commits_rows_with_their_batch(peel_home):
+    con = connect()
+    with open_batch(con, "test", files=["f.csv"]) as batch:
+        con.execute(
+            "INSERT INTO area (area_code, area_name, level, source_system, batch_id) VALUES ('a','A','force','test',?)",
+            [batch.batch_id],
+        )
+        batch.rows_loaded = 1
+    row = con.execute("SELECT a.batch_id = b.batch_id, b.rows_loaded FROM area a, ingest_batch b").fetchone()
+    assert row == (True, 1)
