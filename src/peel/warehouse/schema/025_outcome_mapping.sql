@@ -9,3 +9,13 @@ CREATE TABLE IF NOT EXISTS outcome_mapping (
     is_positive      BOOLEAN NOT NULL,     -- positive ("solved") outcome
     explanation      VARCHAR
 );
+
+-- Which police.uk outcomes file (month and force) each loaded outcome came from. The
+-- outcome table has no force column, and reloading a month's outcomes file for one force
+-- must replace exactly the rows that file loaded before: not another force's same month.
+CREATE TABLE IF NOT EXISTS police_uk_outcome_origin (
+    crime_key   VARCHAR NOT NULL,
+    month       DATE NOT NULL,      -- the outcomes file's month
+    force_code  VARCHAR NOT NULL,   -- area_code of the force ('Falls within', slugged)
+    batch_id    BIGINT NOT NULL
+);
