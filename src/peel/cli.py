@@ -24,3 +24,7 @@ def main() -> None:
 from peel.warehouse.cli import register as _register_warehouse  # noqa: E402
 
 _register_warehouse(app)
+
+from peel.measures.cli import register as _register_measures  # noqa: E402
+
+_register_measures(app)

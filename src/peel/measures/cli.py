@@ -1,0 +1,87 @@
+"""``peel measures``: the declared measures for a crime type, area and month."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from enum import Enum
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from peel.measures.compute import MeasuresReport, compute_measures
+from peel.measures.periods import parse_month
+from peel.warehouse import connect
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("measures")(measures)
+
+
+def measures(
+    crime_type: str = typer.Option("burglary", help="Crime type or subtype, e.g. burglary, residential-burglary, shoplifting, all-crime."),
+    month: str = typer.Option(..., help="Reporting month, YYYY-MM."),
+    area: str = typer.Option(None, help="Force, district or neighbourhood (LSOA) code or name; default the whole force."),
+    as_of: str = typer.Option(None, help="Snapshot date YYYY-MM-DD; default the last day the data covers."),
+    format: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    patterns: bool = typer.Option(True, help="Run trend and seasonal pattern detection."),
+) -> None:
+    """The figures for one crime type, area and month: 12-month change with its significance,
+    solve rates (cohort and period; month and month to date), arrests, and trend and seasonal
+    patterns. Definitions: docs/measures.md."""
+    try:
+        report = compute_measures(
+            connect(read_only=True), crime_type, parse_month(month), area,
+            date.fromisoformat(as_of) if as_of else None, with_patterns=patterns,
+        )
+    except (ValueError, FileNotFoundError) as error:
+        Console(stderr=True).print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(2)
+    if format is Format.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    elif format is Format.csv:
+        write_csv(report)
+    else:
+        print_table(report)
+
+
+def write_csv(report: MeasuresReport) -> None:
+    rows = report.to_dict()["figures"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def print_table(report: MeasuresReport) -> None:
+    console = Console()
+    title = f"{report.scope.description}: {report.month:%B %Y} (data to {report.as_of:%d %B %Y})"
+    table = Table("measure", "period", "value", "compared with", "then", "change", title=title)
+    for f in report.figures:
+        change = ""
+        if f.change_percent is not None:
+            change = f"{f.change:+,.0f} ({f.change_percent:+.1f}%)"
+        elif f.change is not None:
+            change = f"{f.change:+.1f} points" if f.unit == "percent" else f"{f.change:+,.0f}"
+        then = "" if f.comparison_value is None else (
+            f"{f.comparison_value:.0f}%" if f.unit == "percent" else f"{f.comparison_value:,.0f}"
+        )
+        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", then, change)
+    console.print(table)
+    for f in report.figures:
+        if f.note:
+            console.print(f"{f.name}: {f.note}")
+    for note in report.notes:
+        console.print(f"Note: {note}")
+    if report.patterns:
+        console.print(f"Patterns: {report.patterns.summary}")
+        for spike in report.patterns.past_spikes:
+            console.print(f"  past spike: {spike.describe()}")

@@ -1,0 +1,189 @@
+"""Trend and seasonal pattern detection over the scoped crimes.
+
+Answers the meeting's questions: is this month unusual for its season, and where; which
+past months were spikes and what calendar event sat next to them; has the level shifted.
+Reads the ``scoped_crime`` view (see scope.py); all thresholds are in stats.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+from scipy import stats as sps
+
+from peel.measures import stats
+from peel.measures.calendar import CalendarEvent, get_events_near
+from peel.measures.periods import get_days_in_month, get_month_end
+from peel.measures.scope import Scope
+
+CHILD_ALPHA = 0.01  # a neighbourhood is named as a place the excess concentrates below this
+_CHILD_LEVEL = {"force": "district", "district": "neighbourhood"}
+_COLUMN = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    area_name: str
+    observed: int
+    expected: float
+    p_value: float
+
+
+@dataclass
+class Spike:
+    """A month unusually high for its season in one area, with what may explain it."""
+
+    area_code: str | None
+    area_name: str
+    exceedance: stats.Exceedance
+    events: list[CalendarEvent] = field(default_factory=list)
+    hotspots: list[Hotspot] = field(default_factory=list)
+
+    def describe(self) -> str:
+        e = self.exceedance
+        text = (
+            f"{e.month:%B %Y} in {self.area_name}: {e.observed} recorded against "
+            f"{e.expected:.0f} expected for the season ({e.percent_above:+.0f}%, p={e.p_value:.1g})"
+        )
+        if self.events:
+            text += "; near " + ", ".join(f"{ev.name} ({ev.day:%d %B})" for ev in self.events)
+        if self.hotspots:
+            text += "; concentrated in " + ", ".join(h.area_name for h in self.hotspots[:6])
+        return text
+
+
+@dataclass
+class PatternReport:
+    month: date
+    this_month: list[Spike]
+    past_spikes: list[Spike]
+    step: stats.StepChange | None
+    areas_tested: int
+
+    @property
+    def summary(self) -> str:
+        if not self.this_month and self.step is None:
+            return "No specific trends or patterns emerging: no area is unusually high for the season and the level has not shifted."
+        parts = [s.describe() for s in self.this_month]
+        if self.step:
+            parts.append(
+                f"the level shifted by {self.step.percent:+.0f}% from {self.step.month:%B %Y} "
+                f"(p={self.step.p_value:.1g})"
+            )
+        return "Unusual: " + "; ".join(parts) + "."
+
+
+def get_monthly_counts(
+    con: duckdb.DuckDBPyConnection, level: str, first: date, last: date, as_of: date
+) -> pd.DataFrame:
+    """Counts per area (rows) and month (columns, first..last), zeros filled."""
+    column = _COLUMN[level] or "'all'"
+    df = con.execute(
+        f"""SELECT {column} AS area, month, count(*) AS n FROM scoped_crime
+            WHERE month >= $first AND month <= $last AND recorded <= $as_of AND {column} IS NOT NULL
+            GROUP BY ALL""",
+        {"first": first, "last": last, "as_of": as_of},
+    ).df()
+    months = pd.date_range(first, last, freq="MS")
+    if df.empty:
+        return pd.DataFrame(columns=months, dtype=float)
+    table = df.pivot_table(index="area", columns="month", values="n", aggfunc="sum", fill_value=0)
+    table.columns = pd.DatetimeIndex(table.columns)
+    return table.reindex(columns=months, fill_value=0).astype(float)
+
+
+def get_exposure(first: date, last: date, as_of: date) -> pd.Series:
+    """The share of each month the data covers: 1, except a month the snapshot cuts short."""
+    months = pd.date_range(first, last, freq="MS")
+    share = []
+    for m in months:
+        covered = (min(get_month_end(m.date()), as_of + timedelta(days=1)) - m.date()).days
+        share.append(max(covered, 1) / get_days_in_month(m.date()))
+    return pd.Series(share, index=months)
+
+
+@dataclass
+class _Tested:
+    """One area whose monthly series is tested, and its child areas for drilling down."""
+
+    code: str | None
+    name: str
+    counts: pd.Series
+    children: pd.DataFrame | None
+
+
+def _get_tested_areas(con, scope: Scope, first: date, last: date, as_of: date) -> list[_Tested]:
+    """The scope's own area and, for a force, each of its districts."""
+    names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
+    parents = dict(con.execute("SELECT area_code, parent_code FROM area").fetchall())
+
+    def children_of(code: str | None, level: str) -> pd.DataFrame | None:
+        child_level = _CHILD_LEVEL.get(level)
+        if child_level is None:
+            return None
+        table = get_monthly_counts(con, child_level, first, last, as_of)
+        if code is not None:
+            table = table.loc[[c for c in table.index if parents.get(c) == code]]
+        return table
+
+    own = get_monthly_counts(con, scope.area_level, first, last, as_of)
+    key = scope.area_code if scope.area_code is not None else "all"
+    counts = own.loc[key] if key in own.index else pd.Series(0.0, index=own.columns)
+    tested = [_Tested(scope.area_code, scope.area_name, counts, children_of(scope.area_code, scope.area_level))]
+    if scope.area_level == "force":
+        districts = tested[0].children
+        for code in districts.index:
+            tested.append(_Tested(code, names.get(code, code), districts.loc[code], children_of(code, "district")))
+    for t in tested:
+        if t.children is not None:
+            t.children = t.children.rename(index=lambda c: names.get(c, c))
+    return tested
+
+
+def _find_hotspots(children: pd.DataFrame, month: pd.Timestamp, fit: stats.SeasonalFit) -> list[Hotspot]:
+    """Child areas whose count in the month is far above their usual share of the parent's."""
+    usual = children.loc[:, fit.baseline[fit.baseline].index].sum(axis=1)
+    share = usual / usual.sum() if usual.sum() else usual
+    parent_expected = float(fit.expected[month])
+    found = []
+    for name, observed in children[month].items():
+        expected = float(share[name] * parent_expected)
+        p = float(sps.poisson.sf(observed - 1, max(expected, 1e-6)))
+        if observed > expected and p < CHILD_ALPHA:
+            found.append(Hotspot(str(name), int(observed), expected, p))
+    return sorted(found, key=lambda h: h.expected - h.observed)
+
+
+def detect_patterns(
+    con: duckdb.DuckDBPyConnection, scope: Scope, month: date, as_of: date, first: date
+) -> PatternReport:
+    """Is ``month`` unusual for its season, which past months (since ``first``) were, and
+    has the level shifted? Needs the scoped_* views of ``scope`` on ``con``."""
+    exposure = get_exposure(first, month, as_of)
+    tested = [t for t in _get_tested_areas(con, scope, first, month, as_of) if t.counts.sum() >= 24]
+    past_months = [m for m in exposure.index[:-1] if exposure[m] == 1.0]
+    n_areas = max(len(tested), 1)
+    this_month, past = [], []
+    for area in tested:
+        for exc in stats.find_unusual_months(area.counts, exposure, [month], n_areas):
+            this_month.append(Spike(area.code, area.name, exc))
+        fit = stats.fit_seasonal(area.counts, exposure)
+        for ts in past_months:
+            z, p = stats.score_exceedance(area.counts[ts], fit.expected[ts], fit.dispersion)
+            if p < stats.EXCEEDANCE_ALPHA / (n_areas * len(past_months)):
+                exc = stats.Exceedance(ts.date(), int(area.counts[ts]), float(fit.expected[ts]), z, p)
+                spike = Spike(area.code, area.name, exc)
+                if area.children is not None and not area.children.empty:
+                    spike.hotspots = _find_hotspots(area.children, ts, fit)
+                past.append(spike)
+    for spike in this_month + past:
+        m = spike.exceedance.month
+        spike.events = get_events_near(m, get_month_end(m))
+    step = None
+    if tested and len(tested[0].counts) > 2 * stats.STEP_MIN_SIDE + 12:
+        step = stats.find_step_change(tested[0].counts.iloc[:-1], exposure.iloc[:-1])
+    past.sort(key=lambda s: (s.exceedance.month, s.area_name))
+    return PatternReport(month, this_month, past, step, n_areas)

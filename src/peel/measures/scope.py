@@ -1,0 +1,124 @@
+"""What a measure counts: a crime type and an area, resolved against the warehouse.
+
+``apply_scope`` builds the temporary views that every measure's SQL reads
+(``scoped_crime``, ``scoped_outcome``, ``scoped_arrest``; see definitions.yaml), so that
+a measure is written once and works for any crime type at any area level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+
+ALL_CRIME = "all-crime"
+ASB = "Anti-social behaviour"
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A resolved crime type and area."""
+
+    crime_type_label: str
+    crime_filter: str  # SQL over the crime table's columns
+    crime_params: dict
+    area_code: str | None
+    area_name: str
+    area_level: str  # 'force', 'district' or 'neighbourhood'
+
+    @property
+    def description(self) -> str:
+        return f"{self.crime_type_label}, {self.area_name}"
+
+
+def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple[str, str, dict]:
+    """Match a slug or name against the crime types and subtypes the data has.
+
+    'burglary' is police.uk's Burglary; 'residential-burglary' is the Home Office subtype
+    where the source records it; 'all-crime' is every type except anti-social behaviour.
+    """
+    wanted = slugify(crime_type)
+    if wanted == ALL_CRIME:
+        return "All crime (excluding anti-social behaviour)", "crime_type <> $asb", {"asb": ASB}
+    types = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM crime").fetchall()]
+    for name in types:
+        if slugify(name) == wanted:
+            return name, "crime_type = $crime_type", {"crime_type": name}
+    subtypes = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT crime_subtype FROM crime WHERE crime_subtype IS NOT NULL"
+        ).fetchall()
+    ]
+    for name in subtypes:
+        if slugify(name) == wanted:
+            return name, "crime_subtype = $crime_subtype", {"crime_subtype": name}
+    known = sorted({slugify(t) for t in types + subtypes} | {ALL_CRIME})
+    raise ValueError(
+        f"No crime type '{crime_type}' in the warehouse. Known: {', '.join(known) or 'none (load data first)'}."
+    )
+
+
+def resolve_area(con: duckdb.DuckDBPyConnection, area: str | None) -> tuple[str | None, str, str]:
+    """An area code or name (force, district or neighbourhood/LSOA) -> (code, name, level)."""
+    if area is None:
+        row = con.execute(
+            "SELECT area_code, area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1"
+        ).fetchone()
+        return (None, row[1] if row else "All areas", "force")
+    row = con.execute(
+        """SELECT area_code, area_name, level FROM area
+           WHERE lower(area_code) = lower($a) OR lower(area_name) = lower($a)
+           ORDER BY CASE level WHEN 'force' THEN 0 WHEN 'district' THEN 1 ELSE 2 END LIMIT 1""",
+        {"a": area},
+    ).fetchone()
+    if row is None:
+        raise ValueError(
+            f"No area '{area}'. Give a force, district or neighbourhood (LSOA) code or name; "
+            "'peel areas' lists them."
+        )
+    return row[0], row[1], row[2]
+
+
+def resolve_scope(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | None = None) -> Scope:
+    label, crime_filter, params = resolve_crime_type(con, crime_type)
+    code, name, level = resolve_area(con, area)
+    return Scope(label, crime_filter, params, code if level != "force" else None, name, level)
+
+
+_AREA_COLUMN = {"district": "district_code", "neighbourhood": "lsoa_code"}
+
+
+def apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """(Re)create the scoped_* temporary views for this scope on this connection."""
+    area_sql, params = "TRUE", dict(scope.crime_params)
+    if scope.area_code is not None:
+        area_sql = f"{_AREA_COLUMN[scope.area_level]} = $area_code"
+        params["area_code"] = scope.area_code
+    where = f"({scope.crime_filter}) AND ({area_sql})"
+    # DuckDB views cannot take parameters, so literal values are inlined, safely quoted.
+    literal = {k: "'" + str(v).replace("'", "''") + "'" for k, v in params.items()}
+    for key, value in literal.items():
+        where = where.replace(f"${key}", value)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW scoped_crime AS
+            SELECT c.*, coalesce(c.recorded_date, c.month) AS recorded,
+                   coalesce(m.is_positive, FALSE) AS last_outcome_positive
+            FROM crime c LEFT JOIN outcome_mapping m ON m.outcome_type = c.last_outcome
+            WHERE {where}"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP VIEW scoped_outcome AS
+           SELECT o.*, coalesce(o.outcome_date, o.month) AS assigned, c.recorded
+           FROM outcome o JOIN scoped_crime c USING (crime_key)"""
+    )
+    # An arrest is in scope when the crime it was for is: type and area come from the crime.
+    con.execute(
+        """CREATE OR REPLACE TEMP VIEW scoped_arrest AS
+           SELECT a.*, a.arrest_date AS arrested FROM arrest a JOIN scoped_crime c USING (crime_key)"""
+    )

@@ -1,0 +1,115 @@
+"""Measures on a small warehouse whose every figure can be counted by hand."""
+
+from datetime import date
+
+import pytest
+
+from peel.measures import compute_measures, get_measures, render_measures_markdown
+from peel.measures.docs import DOC, get_generated_section
+from peel.sources.outcomes import sync_outcome_mapping
+from peel.warehouse import connect, open_batch
+
+
+@pytest.fixture
+def con(peel_home):
+    con = connect()
+    with open_batch(con, "test") as batch:
+        sync_outcome_mapping(con)
+        b = batch.batch_id
+        con.executemany(
+            "INSERT INTO area (area_code, area_name, level, parent_code, source_system, batch_id) VALUES (?,?,?,?, 'test', ?)",
+            [("F", "Testshire", "force", None, b), ("D1", "North", "district", "F", b),
+             ("D2", "South", "district", "F", b), ("N1", "North 001A", "neighbourhood", "D1", b),
+             ("N2", "South 001A", "neighbourhood", "D2", b)],
+        )
+        crimes = [
+            # key, recorded, type, subtype, district, lsoa
+            ("c1", date(2026, 3, 2), "Burglary", "Residential burglary", "D1", "N1"),
+            ("c2", date(2026, 3, 5), "Burglary", "Residential burglary", "D1", "N1"),
+            ("c3", date(2026, 3, 9), "Burglary", "Business and community burglary", "D2", "N2"),
+            ("c4", date(2026, 3, 10), "Burglary", "Residential burglary", "D2", "N2"),
+            ("c5", date(2026, 3, 3), "Shoplifting", None, "D1", "N1"),
+            ("c6", date(2025, 3, 4), "Burglary", "Residential burglary", "D1", "N1"),
+            ("c7", date(2025, 6, 4), "Burglary", "Residential burglary", "D1", "N1"),
+            ("c8", date(2024, 6, 4), "Burglary", "Residential burglary", "D2", "N2"),
+        ]
+        for key, recorded, ctype, sub, district, lsoa in crimes:
+            con.execute(
+                """INSERT INTO crime (crime_key, source_system, source_record_id, batch_id, month, recorded_date,
+                       crime_type, crime_subtype, district_code, lsoa_code)
+                   VALUES (?, 'test', ?, ?, date_trunc('month', ?::DATE), ?, ?, ?, ?, ?)""",
+                [key, key, b, recorded, recorded, ctype, sub, district, lsoa],
+            )
+        outcomes = [
+            ("c1", date(2026, 3, 8), "Suspect charged", True),
+            ("c2", date(2026, 3, 6), "Under investigation", False),
+            ("c6", date(2025, 3, 9), "Offender given a caution", True),   # solved before the year-earlier snapshot
+            ("c7", date(2026, 3, 1), "Local resolution", True),           # older crime solved this month
+            ("c4", date(2026, 3, 20), "Suspect charged", True),           # after the snapshot: not counted
+        ]
+        for key, day, wording, positive in outcomes:
+            con.execute(
+                """INSERT INTO outcome (crime_key, source_system, source_record_id, batch_id, month, outcome_date,
+                       outcome_type, outcome_group, is_positive)
+                   VALUES (?, 'test', ?, ?, date_trunc('month', ?::DATE), ?, ?, 'g', ?)""",
+                [key, key, b, day, day, wording, positive],
+            )
+        con.execute(
+            """INSERT INTO arrest (arrest_key, source_system, source_record_id, batch_id, arrest_date, crime_key)
+               VALUES ('a1', 'test', 'a1', ?, DATE '2026-03-04', 'c1'), ('a2', 'test', 'a2', ?, DATE '2026-03-05', 'c5')""",
+            [b, b],
+        )
+    return con
+
+
+def test_compute_measures_counts_solve_rates_by_cohort_and_period(con):
+    report = compute_measures(con, "residential-burglary", date(2026, 3, 1), as_of=date(2026, 3, 11), with_patterns=False)
+    cohort = report.figure("solve_rate_cohort", "March 2026")
+    assert (cohort.numerator, cohort.denominator) == (1, 3)  # c1 solved; c4's charge is after the snapshot
+    assert round(cohort.value, 1) == 33.3
+    assert cohort.comparison_value == 100.0  # March 2025: c6, cautioned by 9 March 2025
+    period = report.figure("solve_rate_period", "March 2026")
+    assert (period.numerator, period.denominator) == (2, 3)  # c1 and the older c7
+    assert cohort.period == "March 2026 to 11 March"
+
+
+def test_compute_measures_compares_the_last_complete_12_months(con):
+    report = compute_measures(con, "residential-burglary", date(2026, 3, 1), as_of=date(2026, 3, 11), with_patterns=False)
+    recorded = report.figure("recorded_crimes")
+    assert recorded.period == "March 2025 to February 2026"
+    assert (recorded.value, recorded.comparison_value) == (2, 1)  # c6, c7 against c8
+    assert recorded.change_percent == 100.0
+    assert recorded.significant is False
+    assert any("not complete" in note for note in report.notes)
+
+
+def test_compute_measures_counts_arrests_for_crimes_of_the_type(con):
+    report = compute_measures(con, "burglary", date(2026, 3, 1), as_of=date(2026, 3, 11), with_patterns=False)
+    assert report.figure("arrests", "March 2026").value == 1  # a2 was for shoplifting
+
+
+def test_compute_measures_filters_by_district_and_neighbourhood(con):
+    north = compute_measures(con, "burglary", date(2026, 3, 1), area="North", as_of=date(2026, 3, 11), with_patterns=False)
+    assert north.figure("solve_rate_cohort", "March").denominator == 2
+    south = compute_measures(con, "burglary", date(2026, 3, 1), area="N2", as_of=date(2026, 3, 11), with_patterns=False)
+    assert south.figure("solve_rate_cohort", "March").denominator == 2
+    assert south.scope.area_level == "neighbourhood"
+
+
+def test_compute_measures_refuses_an_unknown_crime_type_naming_the_known_ones(con):
+    with pytest.raises(ValueError, match="residential-burglary"):
+        compute_measures(con, "burglery", date(2026, 3, 1))
+
+
+def test_compute_measures_refuses_a_month_after_the_data(con):
+    with pytest.raises(ValueError, match="data ends on 10 March 2026"):
+        compute_measures(con, "burglary", date(2026, 4, 1))
+
+
+def test_docs_show_every_measure_as_declared():
+    page = DOC.read_text(encoding="utf-8")
+    assert get_generated_section(page) == render_measures_markdown().strip(), (
+        "docs/measures.md is out of date: run python -m peel.measures.docs"
+    )
+    for measure in get_measures().values():
+        assert f"({measure.id})" in page.replace("`", "")

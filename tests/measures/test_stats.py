@@ -1,0 +1,66 @@
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from peel.measures import stats
+
+
+def _seasonal_series(seed: int, months: int = 51, level: float = 300.0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2022-01-01", periods=months, freq="MS")
+    season = 1 + 0.2 * np.cos(2 * np.pi * (index.month - 1) / 12)  # winter high
+    return pd.Series(rng.poisson(level * season).astype(float), index=index)
+
+
+def test_compare_counts_uses_the_exact_binomial_split():
+    result = stats.compare_counts(3535, 3500)
+    assert result.change == 35
+    assert round(result.percent, 2) == 1.0
+    assert result.p_value == sps.binomtest(3535, 7035, 0.5).pvalue
+    assert not result.significant
+    assert stats.compare_counts(4000, 3500).significant
+
+
+def test_find_unusual_months_flags_a_planted_spike_and_nothing_else():
+    counts = _seasonal_series(1)
+    counts[pd.Timestamp("2023-11-01")] *= 1.6
+    exposure = pd.Series(1.0, index=counts.index)
+    months = [m.date() for m in counts.index]
+    found = stats.find_unusual_months(counts, exposure, months, len(months))
+    assert [e.month for e in found] == [date(2023, 11, 1)]
+    assert found[0].percent_above > 40
+
+
+def test_find_unusual_months_finds_nothing_in_plain_seasonal_noise():
+    for seed in range(5):
+        counts = _seasonal_series(seed)
+        exposure = pd.Series(1.0, index=counts.index)
+        months = [m.date() for m in counts.index]
+        assert stats.find_unusual_months(counts, exposure, months, len(months)) == []
+
+
+def test_find_unusual_months_scales_a_partial_month_by_its_exposure():
+    counts = _seasonal_series(2)
+    exposure = pd.Series(1.0, index=counts.index)
+    last = counts.index[-1]
+    exposure[last] = 11 / 31
+    counts[last] = round(counts[last] * 11 / 31)
+    assert stats.find_unusual_months(counts, exposure, [last.date()], 1) == []
+
+
+def test_find_step_change_finds_a_lasting_shift_with_its_size():
+    counts = _seasonal_series(3)
+    after = counts.index >= pd.Timestamp("2024-06-01")
+    counts[after] = np.random.default_rng(9).poisson(counts[after] * 1.35)
+    step = stats.find_step_change(counts, pd.Series(1.0, index=counts.index))
+    assert step is not None
+    assert abs((step.month.year * 12 + step.month.month) - (2024 * 12 + 6)) <= 1
+    assert 25 < step.percent < 45
+
+
+def test_find_step_change_reports_none_without_a_shift_even_with_a_spike():
+    counts = _seasonal_series(4)
+    counts[pd.Timestamp("2022-11-01")] *= 1.5
+    assert stats.find_step_change(counts, pd.Series(1.0, index=counts.index)) is None
