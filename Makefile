@@ -19,4 +19,4 @@ setup-test:
 
 # Benchmarks: each compares peel with a baseline in the same run and prints the figures.
 bench: setup-test
-	.venv/bin/python -m bench
+	.venv/bin/python -m bench $(BENCH)

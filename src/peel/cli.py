@@ -28,3 +28,7 @@ _register_warehouse(app)
 from peel.measures.cli import register as _register_measures  # noqa: E402
 
 _register_measures(app)
+
+from peel.pack.cli import register as _register_pack  # noqa: E402
+
+_register_pack(app)
