@@ -1,0 +1,44 @@
+"""The casebook: shared case records, users and roles, need-to-know access with stated
+purposes, the review queue, retention, and a tamper-evident audit log (DPA 2018 s62).
+
+Workflows use this face; the modules behind it may move::
+
+    from peel.casebook import transaction, open_case, read_case
+
+    with transaction() as s:
+        case_id = open_case(s, username, domain="dvds", kind="right_to_ask", details={...},
+                            purpose="Right to Ask application received", subject_ref="P-981")
+"""
+
+from peel.casebook.access import combine, consult
+from peel.casebook.cases import (
+    CaseView,
+    DecisionView,
+    close_case,
+    count_cases,
+    open_case,
+    read_case,
+    record_decision,
+    record_disclosure,
+    update_case,
+)
+from peel.casebook.db import transaction
+from peel.casebook.errors import (
+    AccessRefused,
+    CasebookError,
+    InvalidInput,
+    InvalidStateChange,
+    NotFound,
+    PurposeRequired,
+    UnknownUser,
+)
+from peel.casebook.review import count_decisions, decide, list_items, propose, show_item
+from peel.casebook.roles import Action, Domain
+
+__all__ = [
+    "AccessRefused", "Action", "CaseView", "CasebookError", "DecisionView", "Domain",
+    "InvalidInput", "InvalidStateChange", "NotFound", "PurposeRequired", "UnknownUser",
+    "close_case", "combine", "consult", "count_cases", "count_decisions", "decide", "list_items",
+    "open_case", "propose", "read_case", "record_decision", "record_disclosure", "show_item",
+    "transaction", "update_case",
+]

@@ -1,0 +1,35 @@
+"""The refusals the casebook gives. Each message says what was wrong and what to do.
+
+Every refusal is raised before anything is written, and the transaction it happens in is
+rolled back, so a refused request leaves no trace in cases, decisions or the audit log.
+"""
+
+from __future__ import annotations
+
+
+class CasebookError(Exception):
+    """A request the casebook refused; the message is meant for the user."""
+
+
+class UnknownUser(CasebookError):
+    """The acting user does not exist or has been disabled."""
+
+
+class AccessRefused(CasebookError):
+    """The user's role does not allow the action on that domain."""
+
+
+class PurposeRequired(CasebookError):
+    """Personal data was requested without a stated purpose."""
+
+
+class InvalidStateChange(CasebookError):
+    """The record is not in a state that allows the change (closed, already decided...)."""
+
+
+class NotFound(CasebookError):
+    """No record with that id."""
+
+
+class InvalidInput(CasebookError):
+    """A value is malformed (unknown role, empty reason, bad date...)."""

@@ -1,0 +1,126 @@
+"""The casebook's tables, as SQLAlchemy 2 models.
+
+The schema itself is created and changed only by the Alembic migrations in ``migrations/``;
+these classes must match them. Personal data lives in two places only, ``case_record.details``
+and ``review_item.payload``; every other column is safe to list and count. Workflows do not
+use these classes directly: they go through ``cases``, ``review`` and ``retention``, which
+check access and write the audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def now_utc() -> datetime:
+    """The current instant, timezone-aware in UTC (the casebook stores UTC; UK time is for display)."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime (SQLite hands back naive ones)."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "casebook_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(40))
+    # "local" (password below) today; an OpenID Connect issuer URL later, with its subject id.
+    identity_provider: Mapped[str] = mapped_column(String(200), default="local")
+    external_subject: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Case(Base):
+    __tablename__ = "case_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(60))
+    # A reference to the data subject (e.g. a warehouse person id), never the person's details.
+    subject_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("casebook_user.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_date: Mapped[date] = mapped_column(Date, index=True)
+
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Decision.id"
+    )
+
+
+class Decision(Base):
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    outcome: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("casebook_user.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+
+    case: Mapped[Case] = relationship(back_populates="decisions")
+
+
+class ReviewItem(Base):
+    __tablename__ = "review_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(60))
+    # One line a reviewer can triage by, written without personal data; details go in payload.
+    summary: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    subject_ref: Mapped[str | None] = mapped_column(String(100))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"))
+    proposed_by_algorithm: Mapped[str | None] = mapped_column(String(100))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("casebook_user.id"))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("casebook_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Text, not a timestamp type, so the hashed value is byte-identical on every backend.
+    occurred_at: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(120), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[str] = mapped_column(String(30))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    subject_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON, stored exactly as hashed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """One row: the last entry's number and hash. Appends lock it, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,212 @@
+"""The review queue: every algorithm's proposal waits for a named person's decision.
+
+A proposal (a record link, a Right to Know candidate, a safeguarding alert, an LFR alert, a
+pack) becomes an item; someone whose role may decide in that domain accepts or rejects it
+with a reason. Nobody decides their own proposal, and a decided item stays decided. The
+decisions and their timing are counted for the AI-oversight report.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peel.casebook import access, audit
+from peel.casebook.audit import Operation
+from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, NotFound
+from peel.casebook.models import ReviewItem, User, as_utc, now_utc
+from peel.casebook.roles import Action, Domain
+
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+ALGORITHM_ROLE = "algorithm"
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    id: int
+    domain: str
+    kind: str
+    summary: str
+    status: str
+    proposed_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReviewItemView(ReviewSummary):
+    payload: Mapping | None
+    subject_ref: str | None
+    case_id: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class DecisionCount:
+    domain: str
+    kind: str
+    proposer: str  # "algorithm" or "person"
+    proposed: int
+    accepted: int
+    rejected: int
+    pending: int
+    median_hours_to_decision: float | None
+
+
+def propose(
+    session: Session,
+    *,
+    domain: str,
+    kind: str,
+    summary: str,
+    payload: dict | None = None,
+    by_algorithm: str | None = None,
+    by_user: str | None = None,
+    subject_ref: str | None = None,
+    case_id: int | None = None,
+) -> int:
+    """Queue a proposal for a person to decide. ``summary`` must carry no personal data."""
+    if (by_algorithm is None) == (by_user is None):
+        raise InvalidInput("A proposal comes from exactly one of by_algorithm or by_user.")
+    if domain not in Domain.__members__.values():
+        raise InvalidInput(f"Unknown domain {domain!r}; the domains are: {', '.join(Domain)}.")
+    if not kind or not summary or not summary.strip():
+        raise InvalidInput("A proposal needs a kind and a one-line summary.")
+    actor = access.authorise(session, by_user, Action.PROPOSE, domain) if by_user else None
+    item = ReviewItem(
+        domain=domain, kind=kind, summary=summary.strip(), payload=copy.deepcopy(payload),
+        subject_ref=subject_ref, case_id=case_id, proposed_by_algorithm=by_algorithm,
+        proposed_by_id=actor.id if actor else None, status=PENDING, created_at=now_utc(),
+    )
+    session.add(item)
+    session.flush()
+    detail = {"domain": domain, "kind": kind}
+    if actor:
+        access.record(session, actor, Operation.COLLECTION, "review_item", item.id,
+                      subject_ref=subject_ref, detail=detail)
+    else:
+        audit.append_entry(session, actor=f"algorithm:{by_algorithm}", role=ALGORITHM_ROLE,
+                           operation=Operation.COLLECTION, object_type="review_item",
+                           object_id=item.id, subject_ref=subject_ref, detail=detail)
+    return item.id
+
+
+def list_items(
+    session: Session, username: str, *, status: str | None = PENDING, domain: str | None = None
+) -> list[ReviewSummary]:
+    """Items (without their personal data) in the domains the user proposes or decides in."""
+    actor = access.resolve_actor(session, username)
+    visible = [
+        d for d in Domain
+        if actor.role.allows(Action.DECIDE_REVIEW, d) or actor.role.allows(Action.PROPOSE, d)
+    ]
+    if domain:
+        visible = [d for d in visible if d == domain]
+    if not visible:
+        raise AccessRefused(f"{actor.username} ({actor.role.title}) has no review queue"
+                            + (f" in the {domain} domain." if domain else "."))
+    query = select(ReviewItem).where(ReviewItem.domain.in_([str(d) for d in visible]))
+    if status:
+        query = query.where(ReviewItem.status == status)
+    items = session.execute(query.order_by(ReviewItem.created_at, ReviewItem.id)).scalars().all()
+    names = _usernames(session, items)
+    return [_summary(item, names) for item in items]
+
+
+def show_item(session: Session, username: str, item_id: int, *, purpose: str) -> ReviewItemView:
+    """An item with its personal data, for someone who may read it; the consultation is logged."""
+    item = _get_item(session, item_id)
+    actor = access.authorise(session, username, Action.READ_PERSONAL, item.domain)
+    purpose = access.require_purpose(purpose)
+    access.record(session, actor, Operation.CONSULTATION, "review_item", item.id,
+                  subject_ref=item.subject_ref, purpose=purpose, detail={"domain": item.domain})
+    names = _usernames(session, [item])
+    summary = _summary(item, names)
+    return ReviewItemView(
+        **summary.__dict__,
+        payload=MappingProxyType(copy.deepcopy(item.payload)) if item.payload is not None else None,
+        subject_ref=item.subject_ref, case_id=item.case_id, reason=item.reason,
+    )
+
+
+def decide(session: Session, username: str, item_id: int, *, accept: bool, reason: str) -> None:
+    """Accept or reject a pending item, with the reason; the decision and its time are kept."""
+    item = _get_item(session, item_id)
+    actor = access.authorise(session, username, Action.DECIDE_REVIEW, item.domain)
+    if not reason or not reason.strip():
+        raise InvalidInput("A decision needs a reason (--reason).")
+    if item.status != PENDING:
+        raise InvalidStateChange(f"Review item {item.id} was already {item.status}; a decision stands.")
+    if item.proposed_by_id == actor.id:
+        raise InvalidStateChange(
+            f"Review item {item.id} is your own proposal; someone else must decide it."
+        )
+    item.status = ACCEPTED if accept else REJECTED
+    item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason.strip()
+    access.record(session, actor, Operation.ALTERATION, "review_item", item.id,
+                  subject_ref=item.subject_ref,
+                  detail={"decision": item.status, "domain": item.domain, "kind": item.kind})
+
+
+def count_decisions(
+    session: Session, username: str, *, since: datetime | None = None, until: datetime | None = None
+) -> list[DecisionCount]:
+    """Proposals by domain, kind and proposer, with outcomes and median time to decision."""
+    access.authorise(session, username, Action.READ_AGGREGATES)
+    query = select(ReviewItem)
+    if since:
+        query = query.where(ReviewItem.created_at >= as_utc(since))
+    if until:
+        query = query.where(ReviewItem.created_at < as_utc(until))
+    groups: dict[tuple[str, str, str], list[ReviewItem]] = defaultdict(list)
+    for item in session.execute(query).scalars():
+        proposer = "algorithm" if item.proposed_by_algorithm else "person"
+        groups[(item.domain, item.kind, proposer)].append(item)
+    counts = []
+    for (domain, kind, proposer), items in sorted(groups.items()):
+        hours = [
+            (as_utc(i.decided_at) - as_utc(i.created_at)).total_seconds() / 3600
+            for i in items if i.decided_at is not None
+        ]
+        counts.append(DecisionCount(
+            domain, kind, proposer, proposed=len(items),
+            accepted=sum(i.status == ACCEPTED for i in items),
+            rejected=sum(i.status == REJECTED for i in items),
+            pending=sum(i.status == PENDING for i in items),
+            median_hours_to_decision=statistics.median(hours) if hours else None,
+        ))
+    return counts
+
+
+def _get_item(session: Session, item_id: int) -> ReviewItem:
+    item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no review item {item_id}.")
+    return item
+
+
+def _usernames(session: Session, items) -> dict[int, str]:
+    ids = {i.proposed_by_id for i in items} | {i.decided_by_id for i in items}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def _summary(item: ReviewItem, names: dict[int, str]) -> ReviewSummary:
+    return ReviewSummary(
+        id=item.id, domain=item.domain, kind=item.kind, summary=item.summary, status=item.status,
+        proposed_by=f"algorithm:{item.proposed_by_algorithm}" if item.proposed_by_algorithm
+        else names[item.proposed_by_id],
+        created_at=as_utc(item.created_at), decided_by=names.get(item.decided_by_id),
+        decided_at=item.decided_at and as_utc(item.decided_at),
+    )

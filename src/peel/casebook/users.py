@@ -1,0 +1,140 @@
+"""Casebook accounts: local accounts with argon2 password hashes, roles from ``roles.yaml``.
+
+The first account must be an administrator and can be created by anyone (bootstrap); after
+that only an administrator adds or disables accounts. Each account records its identity
+provider: ``local`` today; an OpenID Connect issuer with the user's subject id later, so
+single sign-on needs no schema change. Account changes are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from peel.casebook import access, audit
+from peel.casebook.access import Actor
+from peel.casebook.audit import Operation
+from peel.casebook.errors import InvalidInput, InvalidStateChange, UnknownUser
+from peel.casebook.models import AuditHead, User, now_utc
+from peel.casebook.roles import ADMINISTRATOR, Action, get_role, load_roles
+
+LOCAL_PROVIDER = "local"
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# NCSC guidance favours length over composition rules.
+MIN_PASSWORD_LENGTH = 12
+
+# argon2id with the library's defaults (RFC 9106 low-memory profile): salted and slow.
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    username: str
+    role: str
+    identity_provider: str
+    active: bool
+    created_at: datetime
+
+
+def add_user(
+    session: Session,
+    username: str,
+    role: str,
+    *,
+    acting: str | None,
+    password: str | None = None,
+    identity_provider: str = LOCAL_PROVIDER,
+    external_subject: str | None = None,
+) -> int:
+    """Create an account. With no accounts yet, this bootstraps the first administrator."""
+    # Lock the chain head first: two first-time bootstraps at once must not both succeed.
+    session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    bootstrap = session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+    if bootstrap:
+        if role != ADMINISTRATOR:
+            raise InvalidInput(
+                f"There are no users yet: the first must be an administrator "
+                f"(`peel users add {username} --role {ADMINISTRATOR}`)."
+            )
+        actor_name, actor_role = username, ADMINISTRATOR
+    else:
+        actor = access.authorise(session, acting, Action.MANAGE_USERS)
+        actor_name, actor_role = actor.username, actor.role.name
+    _check_new_user(session, username, role, password, identity_provider, external_subject)
+    user = User(
+        username=username,
+        role=role,
+        identity_provider=identity_provider,
+        external_subject=external_subject,
+        password_hash=_hasher.hash(password) if password is not None else None,
+        active=True,
+        created_at=now_utc(),
+    )
+    session.add(user)
+    session.flush()
+    audit.append_entry(
+        session, actor=actor_name, role=actor_role, operation=Operation.ADMINISTRATION,
+        object_type="user", object_id=user.id,
+        detail={"change": "added", "username": username, "role": role,
+                "identity_provider": identity_provider, "bootstrap": bootstrap},
+    )
+    return user.id
+
+
+def _check_new_user(session, username, role, password, identity_provider, external_subject) -> None:
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            f"Username {username!r} is not allowed: use 2-64 lower-case letters, digits, '.', '_' or '-'."
+        )
+    if role not in load_roles():
+        raise InvalidInput(f"Unknown role {role!r}. The roles are: {', '.join(load_roles())}.")
+    if session.execute(select(User.id).where(User.username == username)).first():
+        raise InvalidInput(f"There is already a user {username!r}.")
+    if identity_provider == LOCAL_PROVIDER:
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInput(f"A local account needs a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    elif not external_subject:
+        raise InvalidInput("An account from an identity provider needs its subject id (external_subject).")
+
+
+def disable_user(session: Session, username: str, *, acting: str | None) -> None:
+    """Disable an account (kept, so the audit log's references stay meaningful)."""
+    actor = access.authorise(session, acting, Action.MANAGE_USERS)
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise UnknownUser(f"There is no casebook user {username!r}.")
+    if not user.active:
+        raise InvalidStateChange(f"The user {username!r} is already disabled.")
+    if user.id == actor.id:
+        raise InvalidStateChange("You cannot disable your own account; ask another administrator.")
+    user.active, user.disabled_at = False, now_utc()
+    access.record(session, actor, Operation.ADMINISTRATION, "user", user.id,
+                  detail={"change": "disabled", "username": username})
+
+
+def list_users(session: Session, *, acting: str | None) -> list[UserSummary]:
+    """All accounts, for an administrator."""
+    access.authorise(session, acting, Action.MANAGE_USERS)
+    users = session.execute(select(User).order_by(User.username)).scalars()
+    return [UserSummary(u.username, u.role, u.identity_provider, u.active, u.created_at) for u in users]
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor:
+    """Check a local account's password; the same refusal for every failure, so names can't be probed."""
+    refusal = UnknownUser("Unknown user or wrong password.")
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active or user.identity_provider != LOCAL_PROVIDER or not user.password_hash:
+        raise refusal
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError):
+        raise refusal from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return Actor(id=user.id, username=user.username, role=get_role(user.role))
