@@ -1,0 +1,226 @@
+"""The fictional demo force (Chalkshire Constabulary): areas, crimes, outcomes and arrests
+generated with known planted effects, loaded into the warehouse, ground truth kept apart.
+
+``generate_demo_force`` is the one entry point; ``generate_small_demo_force`` is the test-sized
+run other tests use as a fixture.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import yaml
+
+from peel.demo.calendar import get_month_end, parse_day, parse_month
+from peel.demo.crimes import CrimeData, generate_crime_data
+from peel.demo.force import FORCE_NAME, Force, generate_force, read_data_csv
+from peel.demo.load import load_crime_records, load_custody
+from peel.settings import get_settings
+
+__all__ = [
+    "SMALL_DEMO",
+    "DemoSummary",
+    "generate_demo_force",
+    "generate_small_demo_force",
+    "read_effects",
+]
+
+PERSONS_MODULE = "peel.demo.persons"
+
+# The test-sized run: a tenth of the volume over two years, whose second Diwali and the step
+# change fall inside it.
+SMALL_DEMO = {"size": 0.1, "start": "2024-04", "end": "2026-03", "as_of": "2026-03-11"}
+
+
+@dataclass
+class DemoSummary:
+    """What a demo run produced: rows per warehouse table, where the ground truth is, the truth."""
+
+    counts: dict[str, int]
+    truth_path: Path
+    effects: dict
+    persons: dict = field(default_factory=dict)
+
+
+def read_effects() -> dict:
+    """Return the planted effects' parameters (``peel/demo/data/effects.yaml``)."""
+    path = resources.files("peel.demo") / "data" / "effects.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def generate_demo_force(
+    con: duckdb.DuckDBPyConnection,
+    size: float = 1.0,
+    start: str = "2022-01",
+    end: str = "2026-03",
+    seed: int = 42,
+    as_of: str = "2026-03-11",
+    progress=None,
+) -> DemoSummary:
+    """Generate the demo force for months ``start``..``end`` as known on ``as_of`` and load it.
+
+    Deterministic for a given seed. Replaces any previous demo data. ``progress`` is an optional
+    ``rich.progress.Progress`` to report the steps on.
+    """
+    first_day = parse_month(start, "--start")
+    last_day = get_month_end(parse_month(end, "--end"))
+    as_of_day = parse_day(as_of, "--as-of")
+    if size <= 0:
+        raise ValueError(
+            f"--size: expected a positive scale (1 is a county force, 0.1 a tenth), got {size}."
+        )
+    if last_day < first_day:
+        raise ValueError(
+            f"--end ({end}) is before --start ({start}): give an end month on or after the start."
+        )
+    if as_of_day < first_day:
+        raise ValueError(
+            f"--as-of ({as_of}) is before --start ({start}): nothing would have been recorded yet."
+        )
+    # Crimes after the extraction date do not exist yet.
+    last_day = min(last_day, as_of_day)
+
+    has_persons = importlib.util.find_spec(PERSONS_MODULE) is not None
+    steps = 5 + (1 if has_persons else 0)
+    task = progress.add_task("Demo force", total=steps) if progress is not None else None
+
+    def advance(description: str) -> None:
+        if progress is not None:
+            progress.update(task, advance=1, description=description)
+
+    effects = read_effects()
+    # Independent random streams per component: changing the volume (size) never changes the areas.
+    children = np.random.SeedSequence(seed).spawn(4)
+    rngs = dict(
+        zip(
+            ["force", "crimes", "outcomes", "arrests"], (np.random.default_rng(s) for s in children)
+        )
+    )
+
+    if progress is not None:
+        progress.update(task, description="Generating areas")
+    force = generate_force(rngs["force"], effects["diwali_burglary"]["min_hindu_share"])
+    advance("Generating crimes, outcomes, arrests")
+    data = generate_crime_data(force, first_day, last_day, as_of_day, size, effects, rngs)
+    advance("Loading crime records")
+    counts = load_crime_records(con, force.areas, data)
+    advance("Loading custody records")
+    counts |= load_custody(con, data)
+
+    settings = get_settings()
+    persons: dict = {}
+    if has_persons:
+        advance("Generating persons")
+        persons = _run_persons_generator(con, data, force, settings.demo_dir, seed)
+
+    advance("Writing ground truth")
+    truth = describe_truth(
+        force,
+        data,
+        effects,
+        seed=seed,
+        size=size,
+        first_day=first_day,
+        last_day=last_day,
+        as_of=as_of_day,
+    )
+    truth_path = settings.demo_dir / "truth" / "effects.json"
+    truth_path.parent.mkdir(parents=True, exist_ok=True)
+    truth_path.write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
+    advance("Demo force ready")
+    return DemoSummary(counts=counts, truth_path=truth_path, effects=truth, persons=persons)
+
+
+def _run_persons_generator(con, data: CrimeData, force: Force, out_dir: Path, seed: int) -> dict:
+    # The persons generator is another module, written separately: run it when it offers both
+    # of its functions, and say so plainly when it does not (never a silent skip).
+    module = importlib.import_module(PERSONS_MODULE)
+    needed = ("generate_person_extracts", "load_person_extracts")
+    missing = [name for name in needed if not hasattr(module, name)]
+    if missing:
+        return {
+            "skipped": f"{PERSONS_MODULE} has no {', '.join(missing)} yet: persons were not generated."
+        }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    generated = module.generate_person_extracts(
+        data.crimes, data.arrests, force.areas, out_dir, seed
+    )
+    loaded = module.load_person_extracts(con, out_dir)
+    return {"generated": generated, "loaded": loaded}
+
+
+def generate_small_demo_force(con: duckdb.DuckDBPyConnection, seed: int = 42) -> DemoSummary:
+    """Generate the test-sized demo force (``SMALL_DEMO``): a few seconds, for fixtures."""
+    return generate_demo_force(con, seed=seed, **SMALL_DEMO)
+
+
+def describe_truth(force: Force, data: CrimeData, effects: dict, **run) -> dict:
+    """Describe the planted effects with their parameters and what was realised in the data."""
+    diwali = effects["diwali_burglary"]
+    nbh = force.neighbourhoods
+    community = nbh[nbh["hindu_share"] >= diwali["min_hindu_share"]]
+    crimes = data.crimes
+    residential = crimes[
+        (crimes["crime_type"] == diwali["crime_type"])
+        & (crimes["crime_subtype"] == diwali["crime_subtype"])
+    ]
+    in_community = residential["lsoa_code"].isin(community["area_code"])
+    years = []
+    for window in data.truth["diwali_windows"]:
+        if window["end"] < run["first_day"] or window["start"] > run["last_day"]:
+            continue
+        dates = residential["recorded_date"]
+        inside = (dates >= window["start"]) & (dates <= window["end"])
+        expected = data.truth["diwali_expected"][window["year"]]
+        years.append(
+            {
+                **{k: str(v) for k, v in window.items()},
+                "complete": bool(
+                    window["start"] >= run["first_day"] and window["end"] <= run["last_day"]
+                ),
+                "expected_without_uplift": round(expected["expected_without_uplift"], 1),
+                "expected_with_uplift": round(expected["expected_with_uplift"], 1),
+                "recorded_in_community_neighbourhoods": int((inside & in_community).sum()),
+                "recorded_elsewhere": int((inside & ~in_community).sum()),
+            }
+        )
+
+    step = effects["step_change"]
+    step_type = crimes[crimes["crime_type"] == step["crime_type"]]
+    monthly = step_type.groupby("month").size()
+    from_month = pd.Timestamp(step["from_month"] + "-01").date()
+    full_months = monthly[[m < run["last_day"].replace(day=1) for m in monthly.index]]
+    before = full_months[[m < from_month for m in full_months.index]]
+    after = full_months[[m >= from_month for m in full_months.index]]
+
+    seasonality = read_data_csv("crime_types.csv").set_index("crime_type")
+    seasonal = seasonality[seasonality.loc[:, "jan":"dec"].nunique(axis=1) > 1].loc[:, "jan":"dec"]
+    return {
+        "force": FORCE_NAME,
+        "run": {k: str(v) for k, v in run.items()},
+        "diwali_burglary": {
+            **diwali,
+            "diwali_dates_from": "holidays.country_holidays('IN'), holiday named 'Diwali'",
+            "neighbourhoods": community["area_code"].tolist(),
+            "districts": sorted(community["parent_code"].unique().tolist()),
+            "years": years,
+        },
+        "seasonality": {t: row.to_dict() for t, row in seasonal.iterrows()},
+        "step_change": {
+            **step,
+            "full_months_before": len(before),
+            "full_months_after": len(after),
+            "mean_per_month_before": round(float(before.mean()), 1) if len(before) else None,
+            "mean_per_month_after": round(float(after.mean()), 1) if len(after) else None,
+        },
+        "trend": effects["trend"],
+        "not_planted": "No other effect: every other month, area and crime type varies only by chance (Poisson).",
+    }
