@@ -32,7 +32,3 @@ _register_measures(app)
 from peel.pack.cli import register as _register_pack  # noqa: E402
 
 _register_pack(app)
-
-from peel.demo.cli import register as _register_demo  # noqa: E402
-
-_register_demo(app)

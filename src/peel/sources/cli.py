@@ -1,0 +1,77 @@
+"""The ``peel ingest`` commands: load external data into the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from peel.sources.police_uk import MAX_REPORTED, IngestError, ingest_police_uk
+from peel.warehouse import connect
+
+ingest_app = typer.Typer(help="Load external data into the warehouse.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ingest_app, name="ingest")
+
+
+@ingest_app.command("police-uk")
+def police_uk(
+    paths: List[Path] = typer.Argument(
+        ..., help="police.uk CSV files, folders of monthly CSVs, or the zip the site serves."
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Fail the whole load if any row fails a check (default: quarantine it)."
+    ),
+) -> None:
+    """Load data.police.uk street and outcomes files (any force) into the warehouse.
+
+    Reloading the same files changes nothing; a later outcomes file for a month replaces the
+    outcomes that month's file loaded before. Rows that fail a check go to the quarantine
+    ('peel quarantine'); stop-and-search files are skipped.
+    """
+    console = Console(stderr=True)
+    try:
+        con = connect()
+    except duckdb.Error as error:
+        _fail(console, f"Cannot open the warehouse: {error}. Close other peel commands using it and try again.")
+    try:
+        with Progress(
+            TextColumn("[bold]police.uk"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def show(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=Path(name).name)
+
+            result = ingest_police_uk(con, paths, strict=strict, progress=show)
+    except IngestError as error:
+        _fail(console, str(error))
+    except duckdb.Error as error:
+        _fail(console, f"The load failed and nothing was written: {error}. "
+              "If the message names a file, check or download it again; otherwise report it.")
+    finally:
+        con.close()
+
+    out = Console()
+    for note in result.notes:
+        out.print(f"[dim]note:[/dim] {note}")
+    for problem in result.problems[:MAX_REPORTED]:
+        out.print(f"[yellow]check:[/yellow] {problem}")
+    out.print(
+        f"Loaded batch {result.batch_id}: {len(result.files)} files, {result.rows_read:,} rows read, "
+        f"{result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined, "
+        f"{result.rows_flagged:,} flagged."
+        + (" See 'peel quarantine --batch %d'." % result.batch_id if result.rows_quarantined else "")
+    )
+
+
+def _fail(console: Console, message: str) -> None:
+    console.print(f"[red]peel ingest police-uk failed:[/red] {message}", highlight=False)
+    raise typer.Exit(code=1)

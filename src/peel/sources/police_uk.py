@@ -1,0 +1,620 @@
+"""Load data.police.uk street and outcomes files into the warehouse.
+
+Input is any mix of CSV files, folders of monthly CSVs (nested month folders too) and the
+zip archive the site serves. The work is done in DuckDB SQL, not row by row in Python:
+each file is read once into a staging table (that is where the line numbers come from),
+every check is a SQL expression, and the good rows are written with INSERT ... SELECT.
+
+One call is one batch (``open_batch``): rows that fail a check go to ``quarantine`` with
+file, line and reason, the rest load; anything that makes a whole file unreadable (wrong
+header, truncated last line) fails the batch and leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+import pandas as pd
+
+from peel.sources.outcomes import UNMAPPED_FLAG, UNMAPPED_GROUP, sync_outcome_mapping
+from peel.warehouse import open_batch
+
+SOURCE_SYSTEM = "police_uk"
+
+STREET_COLUMNS = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]
+OUTCOMES_COLUMNS = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Outcome type",
+]
+COLUMNS_BY_KIND = {"street": STREET_COLUMNS, "outcomes": OUTCOMES_COLUMNS}
+
+# The site's names: 2021-01-hertfordshire-street.csv, ...-outcomes.csv, ...-stop-and-search.csv
+FILE_NAME = re.compile(r"^(?P<month>\d{4}-\d{2})-(?P<force>.+)-(?P<kind>street|outcomes|stop-and-search)\.csv$")
+
+# A box around the UK (Northern Ireland to East Anglia, Scilly to Shetland). Coordinates
+# outside it are valid numbers but almost certainly wrong for a UK force: loaded and flagged.
+UK_BOX = {"lon_min": -11.0, "lon_max": 3.0, "lat_min": 49.0, "lat_max": 61.5}
+
+# How many problems to name in a failure message or the console summary.
+MAX_REPORTED = 10
+
+# A file's own name, without the folder or zip it was in.
+BASE_NAME_SQL = "regexp_extract({0}, '[^/\\\\:]+$')"
+
+# One definition of a slug (force and reported-by names as codes), used in SQL.
+SLUG_SQL = "trim(regexp_replace(lower(trim({0})), '[^a-z0-9]+', '-', 'g'), '-')"
+
+
+class IngestError(Exception):
+    """A problem the user can act on; the message says which file, which line, what to do."""
+
+
+@dataclass
+class SourceFile:
+    """One CSV to load: where it is on disk and how to name it to the user."""
+
+    path: Path
+    name: str  # as the user knows it, e.g. 'download.zip:2021-01/2021-01-x-street.csv'
+    kind: str  # 'street' or 'outcomes'
+    month: str  # from the file name, YYYY-MM
+    force: str  # from the file name, e.g. 'hertfordshire'
+
+
+@dataclass
+class IngestResult:
+    """What a load did, for the summary line and for tests."""
+
+    batch_id: int
+    files: list[str]
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_flagged: int = 0
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # first quarantined/flagged rows
+
+
+def read_crime_types() -> pd.DataFrame:
+    """Return the police.uk crime types (``mappings/police_uk_crime_types.csv``)."""
+    path = resources.files("peel.sources") / "mappings" / "police_uk_crime_types.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["is_anti_social_behaviour"] = frame["is_anti_social_behaviour"] == "true"
+    return frame
+
+
+def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[SourceFile], list[str]]:
+    """Find the street and outcomes CSVs in files, folders and zip archives.
+
+    Zip members are extracted under ``workdir``. Returns the files in load order and notes
+    about what was skipped (stop-and-search files, other files in folders, repeated files).
+    """
+    found: list[SourceFile] = []
+    notes: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise IngestError(f"{path}: no such file or folder. Give police.uk CSV files, folders of them, or the site's zip.")
+        if path.is_dir():
+            for member in sorted(p for p in path.rglob("*") if p.is_file()):
+                _add_file(found, notes, member, str(member), strict_name=False)
+        elif zipfile.is_zipfile(path):
+            found_before = len(found)
+            with zipfile.ZipFile(path) as archive:
+                for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                    if info.is_dir():
+                        continue
+                    base = Path(info.filename).name
+                    name = f"{path}:{info.filename}"
+                    match = FILE_NAME.match(base)
+                    if not match or match["kind"] == "stop-and-search":
+                        _add_file(found, notes, Path(base), name, strict_name=False)
+                        continue
+                    target = workdir / f"{len(found):05d}-{base}"
+                    with archive.open(info) as src, target.open("wb") as dst:
+                        while chunk := src.read(1 << 20):
+                            dst.write(chunk)
+                    _add_file(found, notes, target, name, strict_name=False)
+            if len(found) == found_before:
+                notes.append(f"{path}: the zip holds no street or outcomes files.")
+        else:
+            _add_file(found, notes, path, str(path), strict_name=True)
+    return _drop_repeated(found, notes), notes
+
+
+def _add_file(found: list[SourceFile], notes: list[str], path: Path, name: str, strict_name: bool) -> None:
+    match = FILE_NAME.match(path.name)
+    if match is None:
+        if strict_name:
+            raise IngestError(
+                f"{name}: the file name does not look like a police.uk file. Expected a name like "
+                "'2021-01-hertfordshire-street.csv' or '2021-01-hertfordshire-outcomes.csv' "
+                "(the month and kind come from the name): rename it or give the site's zip."
+            )
+        if path.suffix.lower() == ".csv":
+            notes.append(f"{name}: skipped, not a police.uk street or outcomes file name.")
+        return
+    if match["kind"] == "stop-and-search":
+        notes.append(f"{name}: skipped, stop-and-search files are not loaded.")
+        return
+    found.append(SourceFile(path=path, name=name, kind=match["kind"], month=match["month"], force=match["force"]))
+
+
+def _drop_repeated(found: list[SourceFile], notes: list[str]) -> list[SourceFile]:
+    # The same month, force and kind given twice (a folder and its zip): the last one wins,
+    # as it would if loaded one after the other.
+    last = {(f.kind, f.month, f.force): f for f in found}
+    kept = []
+    for f in found:
+        winner = last[(f.kind, f.month, f.force)]
+        if winner is f:
+            kept.append(f)
+        else:
+            notes.append(f"{f.name}: skipped, {winner.name} is the same month, force and kind.")
+    return kept
+
+
+def check_header(source: SourceFile) -> None:
+    """Refuse a file whose header is not the police.uk header for its kind."""
+    expected = COLUMNS_BY_KIND[source.kind]
+    with source.path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+        first = f.readline()
+    if not first.strip():
+        raise IngestError(
+            f"{source.name} line 1: the file is empty; expected the police.uk {source.kind} header "
+            f"'{','.join(expected)}'. Download the file again."
+        )
+    found = next(csv.reader([first]))
+    if [c.strip() for c in found] != expected:
+        missing = [c for c in expected if c not in found]
+        extra = [c for c in found if c not in expected]
+        detail = []
+        if missing:
+            detail.append(f"missing {', '.join(missing)}")
+        if extra:
+            detail.append(f"unexpected {', '.join(extra)}")
+        if not detail:
+            detail.append("same columns in a different order")
+        raise IngestError(
+            f"{source.name} line 1: wrong header for a police.uk {source.kind} file "
+            f"({'; '.join(detail)}). Expected '{','.join(expected)}', found '{first.strip()}'. "
+            "Nothing was loaded: check it is the right file, or that its name says the right kind."
+        )
+
+
+def _column_sql(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _staging_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def stage_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[SourceFile],
+    advance: Callable[[SourceFile], None] | None = None,
+) -> None:
+    """Read every file once into the temp tables ``stg_street`` / ``stg_outcomes``.
+
+    Each staged row has ``file_id`` and ``line`` (1-based, header is line 1). Rows the CSV
+    reader cannot parse (missing or extra fields, an unclosed quote) go to ``stg_reject``.
+    """
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_file (file_id INTEGER, name VARCHAR, kind VARCHAR, "
+        "month VARCHAR, force VARCHAR, first_rowid BIGINT, rows BIGINT)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_reject (file_id INTEGER, line BIGINT, reason VARCHAR, raw VARCHAR)"
+    )
+    for kind, columns in COLUMNS_BY_KIND.items():
+        cols = ", ".join(f"{_staging_name(c)} VARCHAR" for c in columns)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{kind} (file_id INTEGER, {cols})")
+    rowids = {"street": 0, "outcomes": 0}
+    for file_id, source in enumerate(files):
+        check_header(source)
+        columns = COLUMNS_BY_KIND[source.kind]
+        spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
+        # Every column as text: the checks below decide what is valid, with a reason.
+        con.execute(
+            f"""INSERT INTO stg_{source.kind}
+                SELECT {file_id}, * FROM read_csv(?, header = true, columns = {spec},
+                    auto_detect = false, delim = ',', quote = '"', escape = '"',
+                    strict_mode = true, store_rejects = true,
+                    rejects_table = 'peel_csv_rejects', rejects_scan = 'peel_csv_scans')""",
+            [str(source.path)],
+        )
+        rows = con.execute(f"SELECT count(*) FROM stg_{source.kind}").fetchone()[0] - rowids[source.kind]
+        con.execute(
+            """INSERT INTO stg_reject
+               SELECT ?, line, string_agg(DISTINCT error_type || ': ' || error_message, '; '),
+                      any_value(csv_line)
+               FROM peel_csv_rejects GROUP BY line""",
+            [file_id],
+        )
+        con.execute(
+            "INSERT INTO stg_file VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [file_id, source.name, source.kind, source.month, source.force, rowids[source.kind], rows],
+        )
+        rowids[source.kind] += rows
+        if advance:
+            advance(source)
+    con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
+    con.execute("DROP TABLE IF EXISTS peel_csv_scans")
+    # Line numbers: staged rows keep file order (DuckDB preserves insertion order), so the
+    # n-th row of a file is on line n + 1, moved down by each unparseable line before it.
+    has_rejects = con.execute("SELECT count(*) FROM stg_reject").fetchone()[0] > 0
+    shift = (
+        """ + (SELECT count(*) FROM (
+                 SELECT line - 1 - row_number() OVER (ORDER BY line) AS rows_before
+                 FROM stg_reject r WHERE r.file_id = s.file_id)
+               WHERE rows_before <= s.rowid - f.first_rowid)"""
+        if has_rejects
+        else ""
+    )
+    for kind in COLUMNS_BY_KIND:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW stg_{kind}_lines AS
+                SELECT s.*, s.rowid - f.first_rowid + 2 {shift} AS line
+                FROM stg_{kind} s JOIN stg_file f USING (file_id)"""
+        )
+
+
+def _raw_sql(columns: list[str], alias: str) -> str:
+    """SQL rebuilding a staged row as a CSV line (quoted where needed), for the quarantine."""
+    parts = []
+    for c in columns:
+        col = f"{alias}.{_staging_name(c)}"
+        parts.append(
+            f"""CASE WHEN {col} IS NULL THEN '' WHEN regexp_matches({col}, '[",\\n\\r]')
+                THEN '"' || replace({col}, '"', '""') || '"' ELSE {col} END"""
+        )
+    return "array_to_string([" + ", ".join(parts) + "], ',')"
+
+
+def _slug(expr: str) -> str:
+    return SLUG_SQL.format(expr)
+
+
+# Checks shared by both kinds of file: the first failing check is the row's reason.
+_COMMON_CHECKS = """
+    WHEN s.month IS NULL OR NOT regexp_full_match(s.month, '\\d{4}-(0[1-9]|1[0-2])')
+        THEN 'bad Month ''' || coalesce(s.month, '') || ''': expected YYYY-MM'
+    WHEN s.month <> f.month
+        THEN 'Month ' || s.month || ' does not match the file name''s month ' || f.month
+    WHEN s.falls_within IS NULL
+        THEN 'missing Falls within: expected the force''s name'
+    WHEN (s.longitude IS NULL) <> (s.latitude IS NULL)
+        THEN 'bad coordinate: Longitude and Latitude must both be given or both be empty'
+    WHEN s.longitude IS NOT NULL AND try_cast(s.longitude AS DOUBLE) IS NULL
+        THEN 'bad coordinate: Longitude ''' || s.longitude || ''' is not a number'
+    WHEN s.latitude IS NOT NULL AND try_cast(s.latitude AS DOUBLE) IS NULL
+        THEN 'bad coordinate: Latitude ''' || s.latitude || ''' is not a number'
+    WHEN NOT try_cast(s.longitude AS DOUBLE) BETWEEN -180 AND 180
+        THEN 'bad coordinate: Longitude ' || s.longitude || ' is outside -180..180'
+    WHEN NOT try_cast(s.latitude AS DOUBLE) BETWEEN -90 AND 90
+        THEN 'bad coordinate: Latitude ' || s.latitude || ' is outside -90..90'
+"""
+
+_FAR_FROM_UK = (
+    f"NOT (try_cast(s.longitude AS DOUBLE) BETWEEN {UK_BOX['lon_min']} AND {UK_BOX['lon_max']}"
+    f" AND try_cast(s.latitude AS DOUBLE) BETWEEN {UK_BOX['lat_min']} AND {UK_BOX['lat_max']})"
+)
+FAR_FROM_UK_FLAG = "coordinates far outside the UK: loaded, check the location"
+
+
+def check_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Run every row check in SQL: ``chk_street`` / ``chk_outcomes`` hold each staged row
+    with its ``reason`` (NULL when good) and ``flag`` (loaded but worth a look)."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE chk_street AS
+            WITH c AS (
+                SELECT s.*, f.name AS file_name, f.month AS file_month,
+                    CASE {_COMMON_CHECKS}
+                        WHEN ct.crime_type IS NULL
+                            THEN 'unknown crime type ''' || coalesce(s.crime_type, '') ||
+                                 ''': expected a police.uk crime type (police_uk_crime_types.csv)'
+                        WHEN s.crime_id IS NULL AND NOT ct.is_anti_social_behaviour
+                            THEN 'missing Crime ID on a ''' || s.crime_type ||
+                                 ''' row: only anti-social behaviour may have none'
+                    END AS reason,
+                    CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
+                         WHEN s.last_outcome_category IS NOT NULL AND m.outcome_type IS NULL
+                            THEN 'Last outcome category ''' || s.last_outcome_category || ''': {UNMAPPED_FLAG}'
+                    END AS flag,
+                    CASE WHEN s.crime_id IS NULL THEN row_number() OVER (
+                        PARTITION BY s.file_id, s.crime_id IS NULL ORDER BY s.line) END AS asb_ordinal,
+                    {_raw_sql(STREET_COLUMNS, 's')} AS raw
+                FROM stg_street_lines s
+                JOIN stg_file f USING (file_id)
+                LEFT JOIN peel_crime_types ct ON ct.crime_type = s.crime_type
+                LEFT JOIN outcome_mapping m ON m.outcome_type = s.last_outcome_category)
+            SELECT * REPLACE (
+                coalesce(reason, CASE WHEN crime_id IS NOT NULL AND line > min(line) FILTER (WHERE reason IS NULL)
+                        OVER (PARTITION BY file_id, crime_id)
+                    THEN 'duplicate Crime ID: line ' || min(line) FILTER (WHERE reason IS NULL)
+                        OVER (PARTITION BY file_id, crime_id) || ' of this file has it too and is the one loaded'
+                END) AS reason)
+            FROM c"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE chk_outcomes AS
+            SELECT s.*, f.name AS file_name, f.month AS file_month,
+                CASE {_COMMON_CHECKS}
+                    WHEN s.crime_id IS NULL THEN 'missing Crime ID: an outcome must name its crime'
+                    WHEN s.outcome_type IS NULL THEN 'missing Outcome type'
+                END AS reason,
+                CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
+                     WHEN s.outcome_type IS NOT NULL AND m.outcome_type IS NULL
+                        THEN 'Outcome type ''' || s.outcome_type || ''': {UNMAPPED_FLAG}'
+                END AS flag,
+                {_raw_sql(OUTCOMES_COLUMNS, 's')} AS raw
+            FROM stg_outcomes_lines s
+            JOIN stg_file f USING (file_id)
+            LEFT JOIN outcome_mapping m ON m.outcome_type = s.outcome_type"""
+    )
+
+
+def refuse_truncated_files(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail the load when a file's last line could not be parsed: the file is cut short."""
+    row = con.execute(
+        """SELECT f.name, r.line, r.reason
+           FROM stg_reject r JOIN stg_file f USING (file_id)
+           WHERE r.line > coalesce((SELECT max(line) FROM stg_street_lines s WHERE s.file_id = r.file_id), 0)
+             AND r.line > coalesce((SELECT max(line) FROM stg_outcomes_lines o WHERE o.file_id = r.file_id), 0)
+           ORDER BY r.file_id, r.line LIMIT 1"""
+    ).fetchone()
+    if row:
+        name, line, reason = row
+        raise IngestError(
+            f"{name} line {line}: the last line is incomplete ({reason}): the file looks truncated. "
+            "Nothing was loaded. Download the file again and reload it."
+        )
+
+
+def _problems(con: duckdb.DuckDBPyConnection, column: str) -> tuple[int, list[str]]:
+    """Count rows with a reason (or flag) and describe the first few as 'file line N: why'."""
+    union = f"""
+        SELECT f.name AS file_name, r.line, r.reason AS why FROM stg_reject r JOIN stg_file f USING (file_id)
+        WHERE '{column}' = 'reason'
+        UNION ALL SELECT file_name, line, {column} FROM chk_street WHERE {column} IS NOT NULL
+        UNION ALL SELECT file_name, line, {column} FROM chk_outcomes WHERE {column} IS NOT NULL"""
+    total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
+    first = con.execute(f"SELECT * FROM ({union}) ORDER BY file_name, line LIMIT {MAX_REPORTED}").fetchall()
+    return total, [f"{name} line {line}: {why}" for name, line, why in first]
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+    """Keep every refused row, with file, line, reason and the row as read.
+
+    A reloaded file's earlier quarantine rows are replaced by its rows now (matched on the
+    file's own name, so a file loaded from a folder and later from the zip is the same).
+    """
+    con.execute(
+        f"""DELETE FROM quarantine WHERE source_system = '{SOURCE_SYSTEM}'
+            AND {BASE_NAME_SQL.format('file')} IN (SELECT {BASE_NAME_SQL.format('name')} FROM stg_file)"""
+    )
+    for sql in (
+        "SELECT f.name, r.line, r.reason, r.raw FROM stg_reject r JOIN stg_file f USING (file_id)",
+        "SELECT file_name, line, reason, raw FROM chk_street WHERE reason IS NOT NULL",
+        "SELECT file_name, line, reason, raw FROM chk_outcomes WHERE reason IS NOT NULL",
+    ):
+        con.execute(
+            f"""INSERT INTO quarantine (batch_id, source_system, file, line, reason, raw)
+                SELECT {batch_id}, '{SOURCE_SYSTEM}', * FROM ({sql})"""
+        )
+
+
+def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, int]:
+    """Replace crimes by crime_key with the good street rows; return (written, superseded).
+
+    A crime in several files of this load (a republished month) is taken from the latest.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_crime AS
+            SELECT '{SOURCE_SYSTEM}:' || rid AS crime_key, * FROM (
+                SELECT coalesce(crime_id, 'asb:' || file_month || ':' || {_slug('reported_by')}
+                                || ':' || asb_ordinal) AS rid, *
+                FROM chk_street WHERE reason IS NULL)
+            QUALIFY row_number() OVER (PARTITION BY rid ORDER BY file_month DESC, file_id DESC, line DESC) = 1"""
+    )
+    good = con.execute("SELECT count(*) FROM chk_street WHERE reason IS NULL").fetchone()[0]
+    con.execute("DELETE FROM crime WHERE crime_key IN (SELECT crime_key FROM new_crime)")
+    con.execute(
+        f"""INSERT INTO crime (crime_key, source_system, source_record_id, batch_id, month, force,
+                reported_by, longitude, latitude, location, lsoa_code, lsoa_name, district_code,
+                crime_type, last_outcome, context)
+            SELECT crime_key, '{SOURCE_SYSTEM}', rid, {batch_id}, CAST(month || '-01' AS DATE),
+                falls_within, reported_by, CAST(longitude AS DOUBLE), CAST(latitude AS DOUBLE),
+                location, lsoa_code, lsoa_name, {DISTRICT_SQL.format('lsoa_name')},
+                crime_type, last_outcome_category, context
+            FROM new_crime"""
+    )
+    written = con.execute("SELECT count(*) FROM new_crime").fetchone()[0]
+    return written, good - written
+
+
+# The district of an LSOA is its name without the last token: 'Broxbourne 001A' -> 'Broxbourne'.
+DISTRICT_SQL = "nullif(regexp_replace(trim({0}), '\\s*\\S+$', ''), '')"
+
+
+def write_outcomes(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    """Replace the outcomes each file (month, force) loaded before with the good rows now."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_outcome AS
+            SELECT '{SOURCE_SYSTEM}:' || c.crime_id AS crime_key, c.crime_id,
+                CAST(c.month || '-01' AS DATE) AS month, c.outcome_type,
+                coalesce(m.outcome_group, '{UNMAPPED_GROUP}') AS outcome_group,
+                m.ho_outcome_code, m.is_positive,
+                CASE WHEN m.outcome_type IS NULL THEN '{UNMAPPED_FLAG}' END AS flagged,
+                {_slug('c.falls_within')} AS force_code
+            FROM chk_outcomes c LEFT JOIN outcome_mapping m ON m.outcome_type = c.outcome_type
+            WHERE c.reason IS NULL"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE replaced_outcome_file AS
+            SELECT DISTINCT CAST(file_month || '-01' AS DATE) AS month, {_slug('falls_within')} AS force_code
+            FROM chk_outcomes WHERE falls_within IS NOT NULL"""
+    )
+    con.execute(
+        f"""DELETE FROM outcome WHERE source_system = '{SOURCE_SYSTEM}' AND (crime_key, month) IN (
+                SELECT (g.crime_key, g.month) FROM police_uk_outcome_origin g
+                JOIN replaced_outcome_file r USING (month, force_code))"""
+    )
+    con.execute(
+        """DELETE FROM police_uk_outcome_origin WHERE (month, force_code) IN (
+               SELECT (month, force_code) FROM replaced_outcome_file)"""
+    )
+    con.execute(
+        f"""INSERT INTO outcome (crime_key, source_system, source_record_id, batch_id, month,
+                outcome_type, outcome_group, ho_outcome_code, is_positive, flagged)
+            SELECT crime_key, '{SOURCE_SYSTEM}', crime_id, {batch_id}, month, outcome_type,
+                outcome_group, ho_outcome_code, is_positive, flagged
+            FROM new_outcome"""
+    )
+    con.execute(
+        f"""INSERT INTO police_uk_outcome_origin
+            SELECT DISTINCT crime_key, month, force_code, {batch_id} FROM new_outcome"""
+    )
+    return con.execute("SELECT count(*) FROM new_outcome").fetchone()[0]
+
+
+def write_areas(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+    """Upsert the force, district and neighbourhood (LSOA) areas this load touched.
+
+    Districts and neighbourhoods are computed from every police.uk crime in the warehouse
+    in those areas, so the result depends on what is loaded, not on the order of loads.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_area AS
+            WITH forces AS (
+                SELECT falls_within FROM chk_street WHERE reason IS NULL
+                UNION SELECT falls_within FROM chk_outcomes WHERE reason IS NULL),
+            touched AS (SELECT DISTINCT lsoa_code FROM new_crime WHERE lsoa_code IS NOT NULL),
+            crimes AS (
+                SELECT c.* FROM crime c JOIN touched USING (lsoa_code)
+                WHERE c.source_system = '{SOURCE_SYSTEM}')
+            SELECT {_slug('falls_within')} AS area_code, min(falls_within) AS area_name,
+                'force' AS level, NULL AS parent_code, NULL::DOUBLE AS longitude,
+                NULL::DOUBLE AS latitude, min(falls_within) AS source_record_id
+            FROM forces GROUP BY 1
+            UNION ALL
+            SELECT district_code, district_code, 'district', mode({_slug('force')}),
+                NULL, NULL, district_code
+            FROM crimes WHERE district_code IS NOT NULL GROUP BY district_code
+            UNION ALL
+            SELECT lsoa_code, mode(lsoa_name), 'neighbourhood', mode(district_code),
+                avg(longitude), avg(latitude), lsoa_code
+            FROM crimes GROUP BY lsoa_code"""
+    )
+    con.execute(
+        f"""INSERT OR REPLACE INTO area (area_code, area_name, level, parent_code, longitude,
+                latitude, source_system, source_record_id, batch_id)
+            SELECT area_code, area_name, level, parent_code, longitude, latitude,
+                '{SOURCE_SYSTEM}', source_record_id, {batch_id}
+            FROM new_area"""
+    )
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def ingest_police_uk(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[Path | str],
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Load police.uk street and outcomes files (files, folders, zips) as one batch.
+
+    ``progress(done, total, file_name)`` is called as each file is read. With ``strict``,
+    any row that fails a check fails the whole batch. Raises ``IngestError`` (nothing
+    written) when the load cannot go ahead.
+    """
+    paths = list(paths)
+    with tempfile.TemporaryDirectory(prefix="peel-police-uk-") as workdir:
+        files, notes = collect_files(paths, Path(workdir))
+        if not files:
+            raise IngestError(
+                f"No police.uk street or outcomes files found in {', '.join(str(p) for p in paths)}. "
+                + (" ".join(notes) + " " if notes else "")
+                + "Give files named like '2021-01-hertfordshire-street.csv', folders of them, "
+                "or the site's zip."
+            )
+        try:
+            return _load(con, files, notes, strict, progress)
+        finally:
+            drop_scratch(con)
+
+
+def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress) -> IngestResult:
+    if progress:
+        progress(0, len(files), files[0].name)
+    done = 0
+
+    def advance(source: SourceFile) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(files), source.name)
+
+    # Staging is outside the batch transaction: its temp tables are scratch, not warehouse
+    # data, and rows committed to them get row ids in file order, which line numbers rely on.
+    stage_files(con, files, advance)
+    refuse_truncated_files(con)
+    names = [f.name for f in files]
+    with open_batch(con, SOURCE_SYSTEM, names) as batch:
+        result = IngestResult(batch_id=batch.batch_id, files=names, notes=notes)
+        sync_outcome_mapping(con)
+        con.register("peel_crime_types_df", read_crime_types())
+        con.execute("CREATE OR REPLACE TEMP TABLE peel_crime_types AS SELECT * FROM peel_crime_types_df")
+        con.unregister("peel_crime_types_df")
+        check_rows(con)
+
+        result.rows_quarantined, result.problems = _problems(con, "reason")
+        if strict and result.rows_quarantined:
+            raise IngestError(
+                f"--strict: {result.rows_quarantined} row(s) failed checks, so nothing was loaded. "
+                + "; ".join(result.problems)
+                + ". Fix those rows, or load without --strict to quarantine them and load the rest."
+            )
+        result.rows_flagged, flags = _problems(con, "flag")
+        result.problems += flags
+        result.rows_read = con.execute(
+            "SELECT (SELECT count(*) FROM stg_street) + (SELECT count(*) FROM stg_outcomes)"
+            " + (SELECT count(*) FROM stg_reject)"
+        ).fetchone()[0]
+        write_quarantine(con, batch.batch_id)
+        crimes, superseded = write_crimes(con, batch.batch_id)
+        outcomes = write_outcomes(con, batch.batch_id)
+        write_areas(con, batch.batch_id)
+        if superseded:
+            notes.append(f"{superseded} street row(s) superseded by the same crime in a later file of this load.")
+        result.rows_loaded = crimes + outcomes
+        batch.rows_read = result.rows_read
+        batch.rows_loaded = result.rows_loaded
+        batch.rows_quarantined = result.rows_quarantined
+        batch.note = "; ".join([f"{result.rows_flagged} row(s) flagged"] + notes)
+    return result
+
+
+SCRATCH_TABLES = ("stg_file", "stg_reject", "stg_street", "stg_outcomes", "chk_street", "chk_outcomes",
+                  "new_crime", "new_outcome", "replaced_outcome_file", "new_area", "peel_crime_types")
+
+
+def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the load's temp tables (they would otherwise live as long as the connection)."""
+    con.execute("DROP VIEW IF EXISTS stg_street_lines")
+    con.execute("DROP VIEW IF EXISTS stg_outcomes_lines")
+    for table in SCRATCH_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
