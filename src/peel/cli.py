@@ -32,3 +32,11 @@ _register_measures(app)
 from peel.pack.cli import register as _register_pack  # noqa: E402
 
 _register_pack(app)
+
+from peel.demo.cli import register as _register_demo  # noqa: E402
+
+_register_demo(app)
+
+from peel.sources.cli import register as _register_sources  # noqa: E402
+
+_register_sources(app)
