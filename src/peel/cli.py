@@ -40,3 +40,7 @@ _register_demo(app)
 from peel.sources.cli import register as _register_sources  # noqa: E402
 
 _register_sources(app)
+
+from peel.casebook.cli import register as _register_casebook  # noqa: E402
+
+_register_casebook(app)

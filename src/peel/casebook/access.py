@@ -151,7 +151,7 @@ def read_audit_log(session: Session, username: str, where: AuditFilter) -> list[
     return entries
 
 
-def verify_audit_log(session: Session, username: str) -> Verification:
+def verify_audit_log(session: Session, username: str, on_progress=None) -> Verification:
     """Check the audit chain end to end, for an auditor."""
     authorise(session, username, Action.READ_AUDIT)
-    return audit.verify_chain(session)
+    return audit.verify_chain(session, on_progress)

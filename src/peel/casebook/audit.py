@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from peel.casebook.models import AuditEntry, AuditHead, as_utc, now_utc
 
 GENESIS_HASH = "0" * 64
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+PROGRESS_EVERY = 1000
 HASHED_FIELDS = (
     "seq", "occurred_at", "actor", "role", "operation", "object_type", "object_id",
     "subject_ref", "purpose", "detail", "prev_hash",
@@ -46,7 +48,12 @@ class Operation(StrEnum):
 
 def format_instant(value: datetime) -> str:
     """Write an instant as fixed-width UTC text, so text order is time order."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return as_utc(value).strftime(INSTANT_FORMAT)
+
+
+def parse_instant(text: str) -> datetime:
+    """Read back an instant written by ``format_instant``."""
+    return datetime.strptime(text, INSTANT_FORMAT).replace(tzinfo=UTC)
 
 
 def canonical_detail(detail: dict | None) -> str:
@@ -97,6 +104,12 @@ def append_entry(
     return entry
 
 
+def count_recorded(session: Session) -> int:
+    """How many entries the chain head says the log holds."""
+    head = session.get(AuditHead, 1)
+    return head.seq if head else 0
+
+
 @dataclass(frozen=True)
 class Verification:
     intact: bool
@@ -107,11 +120,12 @@ class Verification:
     reason: str | None = None
 
 
-def verify_chain(session: Session) -> Verification:
+def verify_chain(session: Session, on_progress: Callable[[int], None] | None = None) -> Verification:
     """Walk the whole log in order and report the first entry that breaks the chain.
 
     Run it in a snapshot (``db.transaction(snapshot=True)``) so appends committed meanwhile
-    cannot make the head and the entries disagree.
+    cannot make the head and the entries disagree. ``on_progress(n)`` is told every
+    ``PROGRESS_EVERY`` entries, for a progress bar.
     """
     expected_seq, expected_prev, count = 1, GENESIS_HASH, 0
     head = session.get(AuditHead, 1)
@@ -134,6 +148,8 @@ def verify_chain(session: Session) -> Verification:
         if problem:
             return _broken(head, count - 1, entry.seq, problem)
         expected_seq, expected_prev = expected_seq + 1, entry.hash
+        if on_progress and count % PROGRESS_EVERY == 0:
+            on_progress(PROGRESS_EVERY)
     if head is None:
         return _broken(head, count, 0, "the chain head row is missing")
     if head.seq != expected_seq - 1 or head.hash != expected_prev:
@@ -168,7 +184,7 @@ def select_entries(session: Session, where: AuditFilter) -> Iterator[AuditEntry]
     if where.subject_ref:
         query = query.where(AuditEntry.subject_ref == where.subject_ref)
     if where.since:
-        query = query.where(AuditEntry.occurred_at >= format_instant(as_utc(where.since)))
+        query = query.where(AuditEntry.occurred_at >= format_instant(where.since))
     if where.until:
-        query = query.where(AuditEntry.occurred_at < format_instant(as_utc(where.until)))
+        query = query.where(AuditEntry.occurred_at < format_instant(where.until))
     yield from session.execute(query.limit(where.limit)).scalars()

@@ -1,0 +1,305 @@
+"""Casebook commands: ``peel users``, ``peel audit``, ``peel review``, ``peel retention``.
+
+Every command acts as a named user (``--as USERNAME`` or ``PEEL_USER``) and is checked
+against that user's role. Refusals print what was wrong and exit with status 2, writing nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from peel.casebook import access, audit, retention, review, users
+from peel.casebook.audit import AuditFilter
+from peel.casebook.db import transaction
+from peel.casebook.errors import CasebookError
+from peel.casebook.models import as_utc
+from peel.casebook.roles import load_roles
+
+UK = ZoneInfo("Europe/London")
+REFUSED_EXIT = 2
+BROKEN_EXIT = 1
+
+users_app = typer.Typer(help="Casebook accounts and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log: verify it, search it.", no_args_is_help=True)
+review_app = typer.Typer(help="The review queue: algorithms propose, a named person decides.",
+                         no_args_is_help=True)
+retention_app = typer.Typer(help="Records due for review or deletion.", invoke_without_command=True)
+
+console = Console()
+errors = Console(stderr=True)
+
+ACTING = typer.Option(None, "--as", envvar="PEEL_USER", help="Act as this casebook user (or set PEEL_USER).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(review_app, name="review")
+    app.add_typer(retention_app, name="retention")
+
+
+def refusals_exit(command):
+    """Turn a casebook refusal into a readable message and exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CasebookError as refusal:
+            errors.print(f"[bold red]Refused:[/] {refusal}", highlight=False)
+            raise typer.Exit(REFUSED_EXIT) from None
+
+    return wrapper
+
+
+def format_uk(value: datetime | None) -> str:
+    """An instant in UK local time, as people there read it."""
+    return value.astimezone(UK).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def uk_midnight(day: date) -> datetime:
+    """The instant a UK calendar day starts (across the clock changes)."""
+    return datetime.combine(day, time(0), tzinfo=UK)
+
+
+# ---- users -------------------------------------------------------------------------------
+
+
+@users_app.command("add")
+@refusals_exit
+def users_add(
+    username: str = typer.Argument(..., help="Login name: lower-case letters, digits, . _ -"),
+    role: str = typer.Option(..., "--role", help="One of the roles listed by `peel users roles`."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    acting: str = ACTING,
+) -> None:
+    """Add a user with a role. With no users yet, the first must be an administrator."""
+    if role not in load_roles():
+        raise CasebookError(f"Unknown role {role!r}. The roles are: {', '.join(load_roles())}.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(f"Password for {username}", hide_input=True, confirmation_prompt=True)
+    with transaction() as session:
+        users.add_user(session, username, role, acting=acting, password=password)
+    console.print(f"Added {username} as {load_roles()[role].title}.")
+
+
+@users_app.command("list")
+@refusals_exit
+def users_list(acting: str = ACTING) -> None:
+    """List the accounts, their roles and whether they are active."""
+    with transaction() as session:
+        accounts = users.list_users(session, acting=acting)
+    table = Table("username", "role", "identity provider", "active", "created (UK)")
+    for account in accounts:
+        table.add_row(account.username, account.role, account.identity_provider,
+                      "yes" if account.active else "disabled", format_uk(as_utc(account.created_at)))
+    console.print(table)
+
+
+@users_app.command("disable")
+@refusals_exit
+def users_disable(username: str = typer.Argument(...), acting: str = ACTING) -> None:
+    """Disable an account. It is kept, so the audit log's references to it stay meaningful."""
+    with transaction() as session:
+        users.disable_user(session, username, acting=acting)
+    console.print(f"Disabled {username}.")
+
+
+@users_app.command("roles")
+def users_roles() -> None:
+    """Show each role, the job it is for and what it may do."""
+    table = Table("role", "job", "may")
+    for role in load_roles().values():
+        grants = "; ".join(f"{action.value}: {', '.join(sorted(domains))}" for action, domains in role.grants.items())
+        table.add_row(f"{role.name}\n({role.title})", role.job, grants)
+    console.print(table)
+
+
+# ---- audit -------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+@refusals_exit
+def audit_verify(acting: str = ACTING) -> None:
+    """Check every entry's hash and link: exit 0 if intact, 1 naming the first broken entry."""
+    with transaction(snapshot=True) as session, Progress(console=errors, transient=True) as progress:
+        task = progress.add_task("Verifying the audit chain", total=audit.count_recorded(session))
+        result = access.verify_audit_log(session, acting, lambda n: progress.advance(task, n))
+    if result.intact:
+        console.print(f"Audit log intact: {result.entries} entries; head entry {result.head_seq}, "
+                      f"hash {result.head_hash}")
+        return
+    errors.print(f"[bold red]Audit log broken at entry {result.broken_seq}:[/] {result.reason}. "
+                 f"{result.entries} entries before it check out. Preserve the database as evidence "
+                 "and report it to professional standards.", highlight=False)
+    raise typer.Exit(BROKEN_EXIT)
+
+
+@audit_app.command("show")
+@refusals_exit
+def audit_show(
+    user: str = typer.Option(None, "--user", help="Only what this user did."),
+    subject: str = typer.Option(None, "--subject", help="Only entries about this subject reference."),
+    since: datetime = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="From this UK date."),
+    until: datetime = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="To this UK date, inclusive."),
+    limit: int = typer.Option(200, help="At most this many entries."),
+    acting: str = ACTING,
+) -> None:
+    """Show audit entries (who, when, what, why) filtered by user, subject and period."""
+    where = AuditFilter(
+        actor=user, subject_ref=subject, limit=limit,
+        since=uk_midnight(since.date()) if since else None,
+        until=uk_midnight(until.date() + timedelta(days=1)) if until else None,
+    )
+    with transaction() as session:
+        entries = access.read_audit_log(session, acting, where)
+    table = Table("#", "when (UK)", "who", "role", "did", "what", "subject", "why")
+    for e in entries:
+        table.add_row(str(e.seq), format_uk(audit.parse_instant(e.occurred_at)), e.actor, e.role, e.operation,
+                      f"{e.object_type} {e.object_id or ''}".strip(), e.subject_ref or "", e.purpose or "")
+    console.print(table if entries else "No entries match.")
+
+
+# ---- review ------------------------------------------------------------------------------
+
+
+@review_app.command("list")
+@refusals_exit
+def review_list(
+    status: str = typer.Option("pending", help="pending, accepted, rejected or all."),
+    domain: str = typer.Option(None, help="Only this domain."),
+    acting: str = ACTING,
+) -> None:
+    """List review items in your domains (summaries only, no personal data)."""
+    with transaction() as session:
+        items = review.list_items(session, acting, status=None if status == "all" else status, domain=domain)
+    table = Table("id", "domain", "kind", "summary", "status", "proposed by", "proposed (UK)", "decided by")
+    for i in items:
+        table.add_row(str(i.id), i.domain, i.kind, i.summary, i.status, i.proposed_by,
+                      format_uk(i.created_at), i.decided_by or "")
+    console.print(table if items else "Nothing to review.")
+
+
+@review_app.command("show")
+@refusals_exit
+def review_show(
+    item_id: int = typer.Argument(...),
+    purpose: str = typer.Option(None, "--purpose", help="Why you need to see it (logged)."),
+    acting: str = ACTING,
+) -> None:
+    """Show one item with its details. Needs a purpose; the consultation is logged."""
+    with transaction() as session:
+        item = review.show_item(session, acting, item_id, purpose=purpose)
+    console.print(f"Review item {item.id} ({item.domain} / {item.kind}), {item.status}")
+    console.print(f"Proposed by {item.proposed_by} at {format_uk(item.created_at)}: {item.summary}")
+    if item.subject_ref:
+        console.print(f"Subject reference: {item.subject_ref}")
+    if item.case_id:
+        console.print(f"Case: {item.case_id}")
+    console.print(dict(item.payload) if item.payload is not None else "(no details kept)")
+    if item.decided_by:
+        console.print(f"Decided by {item.decided_by} at {format_uk(item.decided_at)}: {item.reason}")
+
+
+def _decide(item_id: int, accept: bool, reason: str, acting: str) -> None:
+    with transaction() as session:
+        review.decide(session, acting, item_id, accept=accept, reason=reason)
+    console.print(f"Review item {item_id} {'accepted' if accept else 'rejected'}.")
+
+
+@review_app.command("accept")
+@refusals_exit
+def review_accept(
+    item_id: int = typer.Argument(...),
+    reason: str = typer.Option(None, "--reason", help="Why (kept with the decision)."),
+    acting: str = ACTING,
+) -> None:
+    """Accept a pending proposal, with your reason."""
+    _decide(item_id, True, reason, acting)
+
+
+@review_app.command("reject")
+@refusals_exit
+def review_reject(
+    item_id: int = typer.Argument(...),
+    reason: str = typer.Option(None, "--reason", help="Why (kept with the decision)."),
+    acting: str = ACTING,
+) -> None:
+    """Reject a pending proposal, with your reason (a human overriding the algorithm)."""
+    _decide(item_id, False, reason, acting)
+
+
+@review_app.command("stats")
+@refusals_exit
+def review_stats(
+    since: datetime = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="Proposed from this UK date."),
+    until: datetime = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Proposed to this UK date, inclusive."),
+    acting: str = ACTING,
+) -> None:
+    """Count proposals, acceptances, rejections and time to decision (for AI oversight)."""
+    with transaction() as session:
+        counts = review.count_decisions(
+            session, acting, since=uk_midnight(since.date()) if since else None,
+            until=uk_midnight(until.date() + timedelta(days=1)) if until else None,
+        )
+    table = Table("domain", "kind", "proposer", "proposed", "accepted", "rejected", "pending",
+                  "median hours to decision")
+    for c in counts:
+        hours = "" if c.median_hours_to_decision is None else f"{c.median_hours_to_decision:.1f}"
+        table.add_row(c.domain, c.kind, c.proposer, str(c.proposed), str(c.accepted), str(c.rejected),
+                      str(c.pending), hours)
+    console.print(table if counts else "No proposals in that period.")
+
+
+# ---- retention ---------------------------------------------------------------------------
+
+
+@retention_app.callback()
+@refusals_exit
+def retention_due(ctx: typer.Context, acting: str = ACTING) -> None:
+    """List cases due for review (still open) or deletion (closed) in your domains."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with transaction() as session:
+        due = retention.list_due(session, acting)
+    table = Table("case", "domain", "kind", "status", "review date", "due for")
+    for d in due:
+        table.add_row(str(d.case_id), d.domain, d.kind, d.status, d.review_date.isoformat(), d.due_for)
+    console.print(table if due else "Nothing is due for review or deletion.")
+
+
+@retention_app.command("keep")
+@refusals_exit
+def retention_keep(
+    case_id: int = typer.Argument(...),
+    until: datetime = typer.Option(..., "--until", formats=["%Y-%m-%d"], help="The next review date."),
+    reason: str = typer.Option(None, "--reason", help="Why the record is still needed (logged)."),
+    acting: str = ACTING,
+) -> None:
+    """Keep a case until a later review date, with the reason."""
+    with transaction() as session:
+        retention.keep(session, acting, case_id, until=until.date(), reason=reason)
+    console.print(f"Case {case_id} kept until {until.date()}.")
+
+
+@retention_app.command("erase")
+@refusals_exit
+def retention_erase(
+    case_id: int = typer.Argument(...),
+    reason: str = typer.Option(None, "--reason", help="Why it is erased (logged; not the content)."),
+    acting: str = ACTING,
+) -> None:
+    """Erase a case that is due, with its decisions. The log records the erasure, not the content."""
+    with transaction() as session:
+        retention.erase(session, acting, case_id, reason=reason)
+    console.print(f"Case {case_id} erased.")
