@@ -37,6 +37,10 @@ from peel.demo.cli import register as _register_demo  # noqa: E402
 
 _register_demo(app)
 
+from peel.linkage.cli import register as _register_linkage  # noqa: E402
+
+_register_linkage(app)
+
 from peel.sources.cli import register as _register_sources  # noqa: E402
 
 _register_sources(app)

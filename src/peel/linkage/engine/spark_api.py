@@ -1,0 +1,45 @@
+"""Splink's Spark backend, for linkage that outgrows one machine.
+
+By default a local Spark session (``local[2]``); set ``SPARK_MASTER`` (or call with an
+existing session) to run on a cluster. Records are prepared in DuckDB, then handed to Spark.
+"""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+
+
+def get_spark_session():
+    """Return the active Spark session, or start a local one sized for a laptop."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    return (
+        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
+        .appName("peel-linkage")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate()
+    )
+
+
+def make_db_api(con: duckdb.DuckDBPyConnection):
+    """Splink's Spark database API on the active (or a new local) session."""
+    from splink import SparkAPI
+
+    spark = get_spark_session()
+    spark.sparkContext.setCheckpointDir(os.environ.get("PEEL_SPARK_CHECKPOINT_DIR", "/tmp/peel-spark-checkpoints"))
+    return SparkAPI(spark_session=spark, break_lineage_method="persist")
+
+
+def register_table(db_api, con: duckdb.DuckDBPyConnection, table: str):
+    """Copy a prepared DuckDB table into Spark and hand it to Splink."""
+    frame = con.execute(f"SELECT * FROM {table}").df()
+    spark_df = db_api.spark.createDataFrame(frame)
+    return db_api.register(spark_df)

@@ -1,0 +1,103 @@
+"""Measure linkage against ground truth: pairwise precision, recall and F1 over the final
+entities (two records in one entity is a predicted pair, so cluster mistakes count), and
+cluster-level measures.
+
+Pairs are counted, never listed: for n records in an entity there are n(n-1)/2 pairs, so the
+counts come from group sizes and a million records evaluate in a second.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    records: int
+    true_entities: int
+    predicted_entities: int
+    true_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+    precision: float
+    recall: float
+    f1: float
+    exact_entities: int  # predicted entities identical to a true entity
+    exact_entity_share: float  # exact_entities / true_entities
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _pairs(sizes: pd.Series) -> int:
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def evaluate_clusters(predicted: pd.Series, truth: pd.Series) -> Evaluation:
+    """Compare two labellings of the same records (index: record id; values: entity ids)."""
+    frame = pd.DataFrame({"p": predicted, "t": truth}).dropna()
+    if frame.empty:
+        raise ValueError("No records in common between the predictions and the truth.")
+    tp = _pairs(frame.groupby(["p", "t"]).size())
+    pp = _pairs(frame.groupby("p").size())
+    tt = _pairs(frame.groupby("t").size())
+    precision = tp / pp if pp else 1.0
+    recall = tp / tt if tt else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    # An entity is exact when its records are exactly one true entity's records.
+    sig_p = frame.groupby("p")["t"].agg(["nunique", "first", "size"])
+    true_sizes = frame.groupby("t").size()
+    exact = int(((sig_p["nunique"] == 1) & (sig_p["size"].values == true_sizes.reindex(sig_p["first"]).values)).sum())
+    n_true = int(frame["t"].nunique())
+    return Evaluation(
+        records=len(frame),
+        true_entities=n_true,
+        predicted_entities=int(frame["p"].nunique()),
+        true_pairs=tt,
+        predicted_pairs=pp,
+        correct_pairs=tp,
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        exact_entities=exact,
+        exact_entity_share=exact / n_true,
+    )
+
+
+def truth_from_id_pattern(ids: pd.Series, pattern: str) -> pd.Series:
+    """Derive true entities from the ids (e.g. FEBRL's 'rec-12-dup-0' -> '12' with
+    pattern ``rec-(\\d+)``): the first group of ``pattern`` is the true entity."""
+    rx = re.compile(pattern)
+    def entity(value: str):
+        m = rx.search(str(value))
+        return m.group(1) if m else None
+    return ids.map(entity)
+
+
+def evaluate_file(
+    predicted_csv, truth_path=None, *, truth_id: str = "id", truth_entity: str | None = None,
+    id_pattern: str | None = None,
+) -> Evaluation:
+    """Evaluate a ``peel link file`` output (id, entity_id) against a truth file or id pattern."""
+    pred = pd.read_csv(predicted_csv, dtype=str, skipinitialspace=True)
+    for col in ("id", "entity_id"):
+        if col not in pred.columns:
+            raise ValueError(f"{predicted_csv}: expected a column '{col}' (the output of peel link file).")
+    key = pred["id"] if "source" not in pred.columns else pred["source"] + ":" + pred["id"]
+    predicted = pd.Series(pred["entity_id"].values, index=key.values)
+    if id_pattern:
+        truth = pd.Series(truth_from_id_pattern(pred["id"], id_pattern).values, index=key.values)
+    else:
+        if truth_path is None or truth_entity is None:
+            raise ValueError("Give either --id-pattern, or --truth FILE with --truth-entity COLUMN.")
+        t = pd.read_csv(truth_path, dtype=str, skipinitialspace=True)
+        t.columns = [c.strip() for c in t.columns]
+        for col in (truth_id, truth_entity):
+            if col not in t.columns:
+                raise ValueError(f"{truth_path}: no column '{col}'; its columns are {', '.join(t.columns)}.")
+        truth = pd.Series(t[truth_entity].values, index=t[truth_id].values)
+        predicted = pd.Series(pred["entity_id"].values, index=pred["id"].values)
+    return evaluate_clusters(predicted, truth)

@@ -1,0 +1,189 @@
+"""Normalise person records before comparison: names, nicknames, postcodes, house numbers,
+phones, emails, dates of birth, registration marks.
+
+Everything runs as DuckDB SQL over a table of raw person fields (one row per record, the
+columns named as in ``settings.PERSON_FIELDS``), so a million records prepare in seconds.
+A field that is missing or cannot be understood becomes NULL, and the record says why in
+``prepare_note``; it is then linked on what it has.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+
+from peel.linkage.settings import PERSON_FIELDS
+
+# Date formats tried in order when a mapping does not name one. ISO first, then UK
+# day-first: a UK force never means 03/04/1990 as the 4th of March.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y%m%d", "%d %b %Y",
+                "%d %B %Y", "%Y/%m/%d", "%d/%m/%y")
+
+# Columns the comparisons read, besides the exact: columns.
+PREPARED_FIELDS = ("forename", "surname", "forename_canon", "name_sorted", "date_of_birth",
+                   "sex", "postcode", "house_number", "address", "town", "email", "phone",
+                   "pnc_id")
+
+UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+
+
+def clean_name_sql(expr: str) -> str:
+    """SQL: lower case, accents and punctuation removed, single spaces; '' becomes NULL."""
+    return (
+        "nullif(trim(regexp_replace(regexp_replace(lower(strip_accents(CAST("
+        f"{expr} AS VARCHAR))), '[^a-z'' -]', '', 'g'), '[\\s]+', ' ', 'g')), '')"
+    )
+
+
+def normalise_postcode_sql(expr: str) -> str:
+    """SQL: upper case, no spaces; a UK postcode gets one space before the inward code."""
+    p = f"upper(regexp_replace(CAST({expr} AS VARCHAR), '[^A-Za-z0-9]', '', 'g'))"
+    return (
+        f"nullif(CASE WHEN regexp_matches({p}, '{UK_POSTCODE}') "
+        f"THEN left({p}, length({p}) - 3) || ' ' || right({p}, 3) ELSE {p} END, '')"
+    )
+
+
+def normalise_phone_sql(expr: str) -> str:
+    """SQL: digits only, +44 written as the national 0; fewer than 6 digits is no number."""
+    d = f"regexp_replace(CAST({expr} AS VARCHAR), '[^0-9]', '', 'g')"
+    return (
+        f"CASE WHEN length({d}) < 6 THEN NULL "
+        f"WHEN {d} LIKE '44%' AND length({d}) = 12 THEN '0' || substr({d}, 3) ELSE {d} END"
+    )
+
+
+def normalise_registration_sql(expr: str) -> str:
+    """SQL: a vehicle registration mark upper case without spaces or punctuation."""
+    return f"nullif(upper(regexp_replace(CAST({expr} AS VARCHAR), '[^A-Za-z0-9]', '', 'g')), '')"
+
+
+def parse_date_sql(expr: str, date_format: str | None) -> str:
+    """SQL: the date as ISO text, or NULL when no format fits or the year is implausible."""
+    formats = [date_format] if date_format else list(DATE_FORMATS)
+    fmt_list = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in formats) + "]"
+    parsed = f"try_strptime(trim(CAST({expr} AS VARCHAR)), {fmt_list})"
+    return (
+        f"CASE WHEN year({parsed}) BETWEEN 1880 AND year(current_date) "
+        f"THEN strftime({parsed}, '%Y-%m-%d') END"
+    )
+
+
+def load_nicknames(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ``peel_nickname`` lookup (nickname -> canonical forename) from nicknames.csv."""
+    path = resources.files("peel.linkage") / "nicknames.csv"
+    con.execute("DROP TABLE IF EXISTS peel_nickname")
+    quoted = "'" + str(path).replace("'", "''") + "'"
+    con.execute(
+        f"CREATE TABLE peel_nickname AS SELECT nickname, canonical FROM read_csv({quoted}, header=true)"
+    )
+
+
+def prepare_persons(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    out_table: str,
+    *,
+    date_format: str | None = None,
+    exact_columns: tuple[str, ...] = (),
+) -> list[str]:
+    """Write ``out_table``: ``raw_table``'s records normalised for comparison.
+
+    ``raw_table`` has ``unique_id`` and any of the person fields. Returns the prepared
+    fields that hold at least one value (the model compares only those).
+    """
+    have = {r[0] for r in con.execute(f"DESCRIBE {raw_table}").fetchall()}
+
+    def col(name: str) -> str:
+        return name if name in have else "NULL"
+
+    load_nicknames(con)
+    # A single full-name field is split: 'SURNAME, Forename' or 'Forename Middle Surname'.
+    full = clean_name_sql(f"replace(CAST({col('full_name')} AS VARCHAR), ',', ' , ')")
+    fore_from_full = (
+        f"CASE WHEN strpos({full}, ',') > 0 THEN nullif(split_part(trim(split_part({full}, ',', 2)), ' ', 1), '') "
+        f"ELSE CASE WHEN strpos({full}, ' ') > 0 THEN split_part({full}, ' ', 1) END END"
+    )
+    sur_from_full = (
+        f"CASE WHEN strpos({full}, ',') > 0 THEN nullif(trim(split_part({full}, ',', 1)), '') "
+        f"ELSE {full}[length({full}) - strpos(reverse({full}), ' ') + 2:] END"
+    )
+    forename = f"coalesce({clean_name_sql(col('forename'))}, {fore_from_full})"
+    # First token only: middle names are recorded inconsistently between systems.
+    forename = f"nullif(split_part({forename}, ' ', 1), '')"
+    surname = f"coalesce({clean_name_sql(col('surname'))}, {sur_from_full})"
+    address_clean = (
+        f"nullif(trim(regexp_replace(regexp_replace(lower(CAST({col('address')} AS VARCHAR)), "
+        "'[^a-z0-9 ]', ' ', 'g'), '\\s+', ' ', 'g')), '')"
+    )
+    house_from_address = f"nullif(regexp_extract({address_clean}, '^([0-9]+[a-z]?)\\b', 1), '')"
+    house = f"coalesce(nullif(lower(trim(CAST({col('house_number')} AS VARCHAR))), ''), {house_from_address})"
+    street = f"nullif(trim(regexp_replace({address_clean}, '^[0-9]+[a-z]? ', '')), '')"
+    dob_raw = col("date_of_birth")
+    dob_is_date = dob_raw != "NULL" and con.execute(
+        f"SELECT typeof({dob_raw}) FROM {raw_table} LIMIT 1"
+    ).fetchall() in ([("DATE",)], [("TIMESTAMP",)])
+    dob = (
+        f"strftime({dob_raw}, '%Y-%m-%d')" if dob_is_date else parse_date_sql(dob_raw, date_format)
+    )
+    sex = (
+        f"CASE upper(left(trim(CAST({col('sex')} AS VARCHAR)), 1)) "
+        "WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' END"
+    )
+    exact_sql = "".join(
+        f", nullif(lower(trim(CAST({c} AS VARCHAR))), '') AS {c}" for c in exact_columns
+    )
+    con.execute(f"DROP TABLE IF EXISTS {out_table}")
+    con.execute(
+        f"""CREATE TABLE {out_table} AS
+        WITH base AS (
+            SELECT CAST(unique_id AS VARCHAR) AS unique_id,
+                   {forename} AS forename,
+                   {surname} AS surname,
+                   {dob} AS date_of_birth,
+                   {dob_raw} IS NOT NULL AND trim(CAST({dob_raw} AS VARCHAR)) <> '' AS had_dob,
+                   {sex} AS sex,
+                   {normalise_postcode_sql(col('postcode'))} AS postcode,
+                   {house} AS house_number,
+                   {street} AS address,
+                   {clean_name_sql(col('town'))} AS town,
+                   nullif(lower(trim(CAST({col('email')} AS VARCHAR))), '') AS email,
+                   {normalise_phone_sql(col('phone'))} AS phone,
+                   nullif(upper(regexp_replace(CAST({col('pnc_id')} AS VARCHAR), '[^A-Za-z0-9/]', '', 'g')), '') AS pnc_id
+                   {exact_sql}
+            FROM {raw_table}
+        )
+        SELECT base.* EXCLUDE (had_dob),
+               coalesce(n.canonical, base.forename) AS forename_canon,
+               CASE WHEN base.forename IS NULL THEN base.surname
+                    WHEN base.surname IS NULL THEN base.forename
+                    WHEN base.forename <= base.surname THEN base.forename || ' ' || base.surname
+                    ELSE base.surname || ' ' || base.forename END AS name_sorted,
+               concat_ws('; ',
+                   CASE WHEN had_dob AND base.date_of_birth IS NULL
+                        THEN 'date of birth not understood' END,
+                   CASE WHEN coalesce(base.forename, base.surname, base.date_of_birth,
+                        base.postcode, base.address, base.email, base.phone, base.pnc_id) IS NULL
+                        THEN 'no name, date of birth, address or identifier: left as a singleton' END
+               ) AS prepare_note
+        FROM base LEFT JOIN peel_nickname n ON n.nickname = base.forename
+        """
+    )
+    fields = [f for f in PREPARED_FIELDS + tuple(exact_columns)]
+    counts = con.execute(
+        f"SELECT {', '.join(f'count({f})' for f in fields)} FROM {out_table}"
+    ).fetchall()[0]
+    return [f for f, n in zip(fields, counts) if n > 0]
+
+
+__all__ = [
+    "DATE_FORMATS",
+    "PERSON_FIELDS",
+    "load_nicknames",
+    "normalise_phone_sql",
+    "normalise_postcode_sql",
+    "normalise_registration_sql",
+    "parse_date_sql",
+    "prepare_persons",
+]

@@ -1,0 +1,238 @@
+"""Resolve prepared person records into entities: train the Splink model on the data itself,
+score candidate pairs, respect human review decisions, cluster at the declared threshold.
+
+The model is unsupervised: u probabilities from random pairs, m probabilities by expectation
+maximisation on blocked pairs, and the share of pairs that match (the prior) re-estimated
+from the scored pairs themselves, because the usual deterministic-rule estimate depends on a
+guessed recall and was off by an order of magnitude on corrupted data.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+from splink import Linker, SettingsCreator
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+from splink.internals.exceptions import SplinkException
+
+from peel.linkage import settings as S
+from peel.linkage.engine import make_engine
+
+logging.getLogger("splink").setLevel(logging.ERROR)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LinkResult:
+    """What a linkage run produced (pandas frames; one row per record / per scored pair)."""
+
+    clusters: pd.DataFrame  # unique_id, cluster_id, link_probability
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, decision
+    model: dict  # the trained Splink model (settings with parameters), prior included
+    prior: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def build_settings(model: S.Model, retain_columns: bool = False) -> SettingsCreator:
+    """Splink settings for a dedupe of one prepared table."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=model.comparisons,
+        blocking_rules_to_generate_predictions=model.blocking_rules,
+        retain_matching_columns=retain_columns,
+        retain_intermediate_calculation_columns=retain_columns,
+    )
+
+
+def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> None:
+    """Estimate u, m and a first prior from the data (no labels needed)."""
+    linker.training.estimate_probability_two_random_records_match(
+        model.deterministic_rules, recall=0.7
+    )
+    n_pairs = n_records * (n_records - 1) / 2
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED
+    )
+    for rule in model.training_blocks:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=S.EM_MAX_PAIRS, estimate_without_term_frequencies=True
+            )
+        except SplinkException as exc:  # a block with no pairs trains nothing; others do
+            notes.append(f"training block skipped: {exc}")
+
+
+def estimate_prior(
+    linker: Linker, predictions, n_records: int, prior0: float
+) -> tuple[float, float]:
+    """Re-estimate the prior as (expected matches among scored pairs) / (all pairs).
+
+    This is expectation maximisation of the prior alone with m and u held fixed: each round
+    shifts every pair's match weight by the change in log prior odds. Returns the prior and
+    that shift (bits) relative to ``prior0``.
+    """
+    n_pairs = max(n_records * (n_records - 1) / 2, 1)
+    prior = prior0
+    shift = 0.0
+    for _ in range(S.PRIOR_ITERATIONS):
+        total = linker.misc.query_sql(
+            f"SELECT sum(1.0 / (1.0 + power(2.0, -(match_weight + {shift})))) AS s "
+            f"FROM {predictions.physical_name}",
+            output_type="pandas",
+        )["s"][0]
+        new = min(max(float(total or 0.0) / n_pairs, 1e-12), 0.5)
+        shift = _logit2(new) - _logit2(prior0)
+        if abs(new - prior) / prior < 1e-4:
+            prior = new
+            break
+        prior = new
+    return prior, shift
+
+
+def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.DataFrame:
+    """Human review decisions override the model: 'match' -> probability 1, 'non_match' -> 0."""
+    pairs = pairs.copy()
+    pairs["decision"] = None
+    if decisions is None or decisions.empty:
+        return pairs
+    d = decisions.copy()
+    lo = d[["unique_id_l", "unique_id_r"]].min(axis=1)
+    hi = d[["unique_id_l", "unique_id_r"]].max(axis=1)
+    d["unique_id_l"], d["unique_id_r"] = lo, hi
+    d = d.drop_duplicates(["unique_id_l", "unique_id_r"], keep="last")
+    merged = pairs.merge(d[["unique_id_l", "unique_id_r", "decision"]], how="outer",
+                         on=["unique_id_l", "unique_id_r"], suffixes=("_old", ""))
+    merged = merged.drop(columns=["decision_old"])
+    merged.loc[merged["decision"] == "match", "match_probability"] = 1.0
+    merged.loc[merged["decision"] == "non_match", "match_probability"] = 0.0
+    return merged
+
+
+def _find(parent: dict, x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def split_rejected(clusters: pd.DataFrame, edges: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
+    """Split any entity that holds both records of a rejected pair.
+
+    Connected components can join two records a reviewer said differ through a chain of
+    other links; within such an entity the weakest links are dropped, one at a time, until
+    every rejected pair is apart.
+    """
+    if rejected.empty:
+        return clusters
+    cid = clusters.set_index("unique_id")["cluster_id"]
+    bad = {cid.get(a) for a, b in zip(rejected.unique_id_l, rejected.unique_id_r)
+           if a in cid.index and b in cid.index and cid[a] == cid[b]}
+    if not bad:
+        return clusters
+    clusters = clusters.copy()
+    for cluster in bad:
+        members = set(clusters.loc[clusters.cluster_id == cluster, "unique_id"])
+        e = edges[edges.unique_id_l.isin(members) & edges.unique_id_r.isin(members)]
+        e = e.sort_values("match_probability", ascending=False)
+        rej = [(a, b) for a, b in zip(rejected.unique_id_l, rejected.unique_id_r)
+               if a in members and b in members]
+        kept = list(zip(e.unique_id_l, e.unique_id_r))
+        while kept:
+            parent = {m: m for m in members}
+            for a, b in kept:
+                parent[_find(parent, a)] = _find(parent, b)
+            if all(_find(parent, a) != _find(parent, b) for a, b in rej):
+                break
+            kept.pop()  # drop the weakest remaining link
+        else:
+            parent = {m: m for m in members}
+        roots: dict = {}
+        for m in sorted(members):
+            roots.setdefault(_find(parent, m), m)
+        new_ids = {m: roots[_find(parent, m)] for m in members}
+        mask = clusters.cluster_id == cluster
+        clusters.loc[mask, "cluster_id"] = clusters.loc[mask, "unique_id"].map(new_ids)
+    return clusters
+
+
+def resolve(
+    con: duckdb.DuckDBPyConnection,
+    prepared_table: str,
+    fields: list[str],
+    *,
+    exact_columns: tuple[str, ...] = (),
+    backend: str = "duckdb",
+    decisions: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> LinkResult:
+    """Link the records of ``prepared_table`` (see prepare.py) into entities."""
+    step = progress or (lambda _msg: None)
+    notes: list[str] = []
+    n = con.execute(f"SELECT count(*) FROM {prepared_table}").fetchall()[0][0]
+    model = S.build_model(set(fields), list(exact_columns), n)
+    db_api, register = make_engine(backend, con)
+    sdf = register(prepared_table)
+    linker = Linker(sdf, build_settings(model), log_level=None)
+
+    step("training the model")
+    train(linker, model, n, notes)
+    prior0 = linker._settings_obj._probability_two_random_records_match
+
+    step("scoring candidate pairs")
+    # Keep pairs that could reach KEEP_PAIRS_ABOVE after the prior is re-estimated (it can
+    # move by several bits), hence the margin.
+    floor = _logit2(S.KEEP_PAIRS_ABOVE) - 12
+    predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
+
+    step("estimating how many pairs match")
+    prior, shift = estimate_prior(linker, predictions, n, prior0)
+    keep_weight = _logit2(S.KEEP_PAIRS_ABOVE) - shift
+    pairs = linker.misc.query_sql(
+        f"""SELECT unique_id_l, unique_id_r, match_weight + {shift} AS match_weight,
+                   1.0 / (1.0 + power(2.0, -(match_weight + {shift}))) AS match_probability
+            FROM {predictions.physical_name} WHERE match_weight >= {keep_weight}""",
+        output_type="pandas",
+    )
+    pairs[["unique_id_l", "unique_id_r"]] = pairs[["unique_id_l", "unique_id_r"]].astype(str)
+    swap = pairs.unique_id_l > pairs.unique_id_r
+    pairs.loc[swap, ["unique_id_l", "unique_id_r"]] = pairs.loc[
+        swap, ["unique_id_r", "unique_id_l"]
+    ].values
+    pairs = apply_decisions(pairs, decisions)
+
+    step("clustering into entities")
+    nodes = con.execute(f"SELECT unique_id FROM {prepared_table}").df()
+    edges = pairs[pairs.match_probability >= S.MATCH_THRESHOLD][
+        ["unique_id_l", "unique_id_r", "match_probability"]
+    ]
+    clustered = cluster_pairwise_predictions_at_threshold(
+        nodes, edges.reset_index(drop=True), db_api, "unique_id",
+        threshold_match_probability=S.MATCH_THRESHOLD,
+    ).as_pandas_dataframe()
+    clusters = clustered[["unique_id", "cluster_id"]].astype(str)
+    rejected = pairs[pairs.decision == "non_match"]
+    clusters = split_rejected(clusters, edges, rejected)
+    best = pd.concat([
+        edges.rename(columns={"unique_id_l": "unique_id"})[["unique_id", "match_probability"]],
+        edges.rename(columns={"unique_id_r": "unique_id"})[["unique_id", "match_probability"]],
+    ]).groupby("unique_id")["match_probability"].max()
+    clusters["link_probability"] = clusters.unique_id.map(best)
+
+    trained = linker.misc.save_model_to_json()
+    trained["probability_two_random_records_match"] = prior
+    trained["peel_fields"] = list(fields)
+    trained["peel_exact_columns"] = list(exact_columns)
+    for sdf_ in (predictions,):
+        sdf_.drop_table_from_database_and_remove_from_cache()
+    return LinkResult(clusters=clusters, pairs=pairs, model=trained, prior=prior, notes=notes)

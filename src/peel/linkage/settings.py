@@ -1,0 +1,249 @@
+"""The linkage model, declared once: person fields, comparisons, blocking rules, thresholds.
+
+Everything that decides whether two records are the same person lives here, so that a reader
+(or an auditor) can see the whole model in one file. The comparisons are built only for the
+fields an input actually has, so an ad-hoc list with a name and a date of birth and the
+force's warehouse with addresses, phones and PNC ids share one model definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import block_on
+
+# The person fields peel understands, in the order explanations list them.
+PERSON_FIELDS = (
+    "forename",
+    "surname",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "house_number",
+    "address",
+    "town",
+    "email",
+    "phone",
+    "pnc_id",
+)
+
+# A pair is the same person when its match probability is at least this (clustering into
+# entities: connected components over pairs at or above it).
+MATCH_THRESHOLD = 0.5
+# Pairs in [REVIEW_LOW, REVIEW_HIGH) are near the threshold and are offered for human review.
+REVIEW_LOW = 0.2
+REVIEW_HIGH = 0.9
+# Scored pairs below this probability are not kept (they carry no evidence of a match).
+KEEP_PAIRS_ABOVE = 0.01
+# `peel link match`: an entity is a candidate when its best record scores at least this.
+MATCH_CANDIDATE_THRESHOLD = 0.5
+
+# Loose blocking rules (date of birth alone, email alone, ...) find matches with badly
+# corrupted names, but their comparison count grows with the square of block size; they are
+# used only up to this many records.
+LOOSE_BLOCKING_MAX_RECORDS = 60_000
+
+# Training: u from random pairs, m by expectation maximisation on blocked pairs.
+U_MAX_PAIRS = 1e6
+EM_MAX_PAIRS = 1e6
+SEED = 42
+# Iterations of the estimate of the share of pairs that match (see resolve.estimate_prior).
+PRIOR_ITERATIONS = 25
+
+
+@dataclass(frozen=True)
+class Model:
+    """The comparisons and blocking rules for one set of available columns."""
+
+    comparisons: list
+    blocking_rules: list
+    training_blocks: list
+    deterministic_rules: list
+
+
+def _has(columns: set[str], *names: str) -> bool:
+    return all(n in columns for n in names)
+
+
+def _name_comparison():
+    # Why these levels: police records swap forename and surname, use nicknames (Bob for
+    # Robert) and misspell both; an exact match on a shared surname is weaker than on both.
+    return cl.CustomComparison(
+        comparison_levels=[
+            cll.And(cll.NullLevel("forename"), cll.NullLevel("surname")).configure(
+                is_null_level=True
+            ),
+            cll.And(cll.ExactMatchLevel("forename"), cll.ExactMatchLevel("surname")).configure(
+                label_for_charts="forename and surname exact"
+            ),
+            cll.CustomLevel(
+                "forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"
+            ),
+            cll.And(
+                cll.ExactMatchLevel("forename_canon"), cll.ExactMatchLevel("surname")
+            ).configure(label_for_charts="nickname of the same forename, surname exact"),
+            cll.And(
+                cll.JaroWinklerLevel("forename", 0.88), cll.JaroWinklerLevel("surname", 0.88)
+            ).configure(label_for_charts="forename and surname similar"),
+            cll.JaroWinklerLevel("name_sorted", 0.9).configure(
+                label_for_charts="names similar in either order"
+            ),
+            cll.And(
+                cll.ExactMatchLevel("surname"),
+                cll.Or(
+                    cll.NullLevel("forename"),
+                    cll.CustomLevel("substr(forename_l, 1, 1) = substr(forename_r, 1, 1)"),
+                ),
+            ).configure(label_for_charts="surname exact, forename initial or missing"),
+            cll.JaroWinklerLevel("surname", 0.88).configure(
+                label_for_charts="surname similar"
+            ),
+            cll.And(
+                cll.ExactMatchLevel("forename_canon"), cll.NullLevel("surname")
+            ).configure(label_for_charts="forename (or nickname) exact, surname missing"),
+            cll.JaroWinklerLevel("forename", 0.88).configure(label_for_charts="forename similar"),
+            cll.ElseLevel(),
+        ],
+        output_column_name="name",
+        comparison_description="forename and surname",
+    )
+
+
+def _date_of_birth_comparison():
+    # Dates of birth are ISO strings (prepare.py). Day and month swapped is the classic
+    # US/UK entry error; a one-character typo and a mistyped year are next.
+    col = "date_of_birth"
+    return cl.CustomComparison(
+        comparison_levels=[
+            cll.NullLevel(col),
+            cll.ExactMatchLevel(col),
+            cll.CustomLevel(
+                f"substr({col}_l, 1, 4) = substr({col}_r, 1, 4) "
+                f"AND substr({col}_l, 6, 2) = substr({col}_r, 9, 2) "
+                f"AND substr({col}_l, 9, 2) = substr({col}_r, 6, 2)",
+                "day and month swapped",
+            ),
+            cll.DamerauLevenshteinLevel(col, 1).configure(label_for_charts="one typo"),
+            cll.CustomLevel(
+                f"substr({col}_l, 6, 5) = substr({col}_r, 6, 5)", "same day and month, year differs"
+            ),
+            cll.DamerauLevenshteinLevel(col, 2).configure(label_for_charts="two typos"),
+            cll.CustomLevel(f"substr({col}_l, 1, 4) = substr({col}_r, 1, 4)", "same year"),
+            cll.ElseLevel(),
+        ],
+        output_column_name=col,
+        comparison_description="date of birth",
+    )
+
+
+def _postcode_comparison():
+    return cl.CustomComparison(
+        comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode"),
+            cll.DamerauLevenshteinLevel("postcode", 1).configure(label_for_charts="one typo"),
+            cll.CustomLevel(
+                "split_part(postcode_l, ' ', 1) = split_part(postcode_r, ' ', 1) "
+                "AND strpos(postcode_l, ' ') > 0",
+                "same postcode district",
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name="postcode",
+        comparison_description="postcode",
+    )
+
+
+def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> Model:
+    """Choose comparisons and blocking rules for the person fields present in ``columns``."""
+    comparisons = []
+    blocking = []
+    training = []
+    deterministic = []
+    names = _has(columns, "forename", "surname")
+    dob = _has(columns, "date_of_birth")
+    if names:
+        comparisons.append(_name_comparison())
+    if dob:
+        comparisons.append(_date_of_birth_comparison())
+    if "sex" in columns:
+        comparisons.append(cl.ExactMatch("sex"))
+    if "postcode" in columns:
+        comparisons.append(_postcode_comparison())
+    if "house_number" in columns:
+        comparisons.append(cl.ExactMatch("house_number"))
+    if "address" in columns:
+        comparisons.append(cl.JaroWinklerAtThresholds("address", [0.95, 0.85]))
+    if "town" in columns:
+        comparisons.append(
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("town"),
+                    cll.ExactMatchLevel("town").configure(tf_adjustment_column="town"),
+                    cll.DamerauLevenshteinLevel("town", 2),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="town",
+                comparison_description="town",
+            )
+        )
+    if "email" in columns:
+        comparisons.append(cl.EmailComparison("email"))
+    if "phone" in columns:
+        comparisons.append(cl.DamerauLevenshteinAtThresholds("phone", [1]))
+    if "pnc_id" in columns:
+        comparisons.append(cl.ExactMatch("pnc_id"))
+    for col in exact_columns:
+        comparisons.append(cl.ExactMatch(col))
+
+    # Blocking: every rule is tight enough for a million records, and together they give
+    # each true pair several chances (a typo in one field leaves the others).
+    if names:
+        blocking.append(block_on("surname", "forename"))
+        blocking.append("l.forename = r.surname AND l.surname = r.forename")
+        training.append(block_on("surname", "forename"))
+        if dob:
+            blocking.append(block_on("surname", "date_of_birth"))
+            blocking.append(block_on("forename_canon", "date_of_birth"))
+            blocking.append(block_on("substr(surname, 1, 2)", "substr(date_of_birth, 1, 4)",
+                                     "substr(forename, 1, 1)"))
+            deterministic.append(block_on("surname", "forename", "date_of_birth"))
+        if "postcode" in columns:
+            blocking.append(block_on("surname", "postcode"))
+            blocking.append(block_on("forename_canon", "postcode"))
+    if dob:
+        training.append(block_on("date_of_birth"))
+        if "postcode" in columns:
+            blocking.append(block_on("date_of_birth", "postcode"))
+    if "postcode" in columns:
+        if "house_number" in columns:
+            blocking.append(block_on("postcode", "house_number"))
+            training.append(block_on("postcode", "house_number"))
+        else:
+            training.append(block_on("postcode"))
+    for col in ("email", "phone", "pnc_id", *exact_columns):
+        if col in columns or col in exact_columns:
+            blocking.append(block_on(col))
+            deterministic.append(block_on(col))
+    if n_records <= LOOSE_BLOCKING_MAX_RECORDS:
+        for col in ("date_of_birth", "surname", "forename"):
+            if col in columns:
+                blocking.append(block_on(col))
+        if _has(columns, "town", "date_of_birth"):
+            blocking.append(block_on("town", "substr(date_of_birth, 1, 4)"))
+    if not comparisons:
+        raise ValueError(
+            "No person fields to compare: the mapping must name at least one of "
+            + ", ".join(PERSON_FIELDS)
+            + " or an exact: column."
+        )
+    if not blocking:
+        blocking.append("1 = 1")
+    if not training:
+        training = blocking[:1]
+    if not deterministic:
+        deterministic = blocking[:1]
+    return Model(comparisons, blocking, training, deterministic)
