@@ -1,0 +1,94 @@
+"""Casebook fixtures: every test runs once on a SQLite file and once on the real PostgreSQL
+server that scripts/test.sh starts (each test in a schema of its own, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from peel.casebook import db, users
+from peel.casebook.roles import load_roles
+
+BACKENDS = ["sqlite", "postgresql"]
+# Test staff sign in through an identity provider, so no test waits on argon2 hashing
+# except the ones about local passwords.
+TEST_IDP = "https://sso.force.test"
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get("PEEL_TEST_POSTGRES_URL")
+    if url:
+        return url
+    message = ("PEEL_TEST_POSTGRES_URL is not set: run the suite through `make test` or "
+               "`bash scripts/test.sh tests/casebook`, which start PostgreSQL.")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(params=BACKENDS)
+def casebook_url(request, peel_home, monkeypatch):
+    """The URL of an empty casebook on each backend, also set as PEEL_CASEBOOK_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{peel_home / 'casebook.sqlite'}"
+        monkeypatch.setenv("PEEL_CASEBOOK_URL", url)
+        yield url
+        db.dispose_engines()
+        return
+    base = postgres_base_url()
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{base}?options=-csearch_path%3D{schema}"
+    monkeypatch.setenv("PEEL_CASEBOOK_URL", url)
+    try:
+        yield url
+    finally:
+        db.dispose_engines()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def add_staff(url: str, username: str, role: str, acting: str | None = "admin") -> None:
+    """Add a single-sign-on account (no password to hash)."""
+    with db.transaction(url) as session:
+        users.add_user(session, username, role, acting=acting, identity_provider=TEST_IDP,
+                       external_subject=f"sub-{username}")
+
+
+@pytest.fixture
+def staff(casebook_url) -> dict[str, str]:
+    """One user per role, named after it (plus 'admin' who added them); role -> username."""
+    add_staff(casebook_url, "admin", "administrator", acting=None)
+    names = {"administrator": "admin"}
+    for role in load_roles():
+        if role != "administrator":
+            add_staff(casebook_url, role.replace("_", "."), role)
+            names[role] = role.replace("_", ".")
+    return names
+
+
+def count_rows(url: str, table: str) -> int:
+    with db.transaction(url) as session:
+        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def execute_raw(url: str, *statements: str) -> None:
+    """Run SQL straight at the database, as someone bypassing peel would."""
+    engine = db.get_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+def drop_append_only_triggers(url: str) -> None:
+    """What an attacker with database rights does first: remove the append-only guard."""
+    if url.startswith("sqlite"):
+        execute_raw(url, "DROP TRIGGER audit_entry_no_update", "DROP TRIGGER audit_entry_no_delete")
+    else:
+        execute_raw(url, "DROP TRIGGER audit_entry_append_only ON audit_entry")

@@ -1,0 +1,169 @@
+"""The access matrix: every role against every action in two domains, through the real API.
+Each forbidden combination is refused with nothing written; each allowed one is logged."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+
+from peel.casebook import access, cases, db, retention, review, users
+from peel.casebook.audit import AuditFilter, Operation
+from peel.casebook.errors import AccessRefused, PurposeRequired, UnknownUser
+from peel.casebook.models import AuditEntry
+from peel.casebook.roles import Action, Domain, get_role, load_roles
+
+from .conftest import TEST_IDP, count_rows
+
+PURPOSE = "testing the access matrix for the casebook"
+DOMAINS = [Domain.FIREARMS, Domain.DVDS]
+# Actions that do not concern one domain's records.
+DOMAINLESS = {Action.READ_AGGREGATES, Action.MANAGE_USERS, Action.READ_AUDIT}
+OPENER = {Domain.FIREARMS: "licensing.officer", Domain.DVDS: "public.protection.officer"}
+TABLES = ("casebook_user", "case_record", "decision", "review_item", "audit_entry")
+# What each allowed action writes to the audit log (aggregates are not personal data: no entry).
+LOGGED_AS = {
+    Action.READ_AGGREGATES: None,
+    Action.READ_PERSONAL: Operation.CONSULTATION,
+    Action.OPEN_CASE: Operation.COLLECTION,
+    Action.UPDATE_CASE: Operation.ALTERATION,
+    Action.DECIDE_CASE: Operation.ALTERATION,
+    Action.DISCLOSE: Operation.DISCLOSURE,
+    Action.COMBINE: Operation.COMBINATION,
+    Action.PROPOSE: Operation.COLLECTION,
+    Action.DECIDE_REVIEW: Operation.ALTERATION,
+    Action.REVIEW_RETENTION: Operation.ALTERATION,
+    Action.ERASE: Operation.ERASURE,
+    Action.MANAGE_USERS: Operation.ADMINISTRATION,
+    Action.READ_AUDIT: Operation.CONSULTATION,
+}
+
+
+def prepare(url: str, domain: str) -> tuple[int, int]:
+    """A due case opened by the domain's own officer, and an algorithm's proposal about it."""
+    with db.transaction(url) as s:
+        case_id = cases.open_case(s, OPENER[domain], domain=domain, kind="matrix", details={"note": "n"},
+                                  purpose=PURPOSE, subject_ref="P-1",
+                                  review_date=date.today() - timedelta(days=1))
+        item_id = review.propose(s, domain=domain, kind="matrix", summary="a proposal",
+                                 by_algorithm="matrix-test", case_id=case_id)
+    return case_id, item_id
+
+
+def attempt(session, user: str, action: Action, domain: str, case_id: int, item_id: int, n: int):
+    """Do ``action`` for real as ``user``."""
+    match action:
+        case Action.READ_AGGREGATES:
+            return cases.count_cases(session, user)
+        case Action.READ_PERSONAL:
+            return cases.read_case(session, user, case_id, purpose=PURPOSE)
+        case Action.OPEN_CASE:
+            return cases.open_case(session, user, domain=domain, kind="matrix", details={"note": "n"},
+                                   purpose=PURPOSE)
+        case Action.UPDATE_CASE:
+            return cases.update_case(session, user, case_id, changes={"note": "m"}, purpose=PURPOSE)
+        case Action.DECIDE_CASE:
+            return cases.record_decision(session, user, case_id, kind="assessment", outcome="low risk",
+                                         reason="meets the criteria")
+        case Action.DISCLOSE:
+            return cases.record_disclosure(session, user, case_id, recipient="the applicant", purpose=PURPOSE)
+        case Action.COMBINE:
+            return access.combine(session, user, domain=domain, subject_refs=["P-1", "P-2"], purpose=PURPOSE)
+        case Action.PROPOSE:
+            return review.propose(session, domain=domain, kind="matrix", summary="a proposal", by_user=user)
+        case Action.DECIDE_REVIEW:
+            return review.decide(session, user, item_id, accept=True, reason="checked against the record")
+        case Action.REVIEW_RETENTION:
+            return retention.keep(session, user, case_id, until=date.today() + timedelta(days=365),
+                                  reason=PURPOSE)
+        case Action.ERASE:
+            return retention.erase(session, user, case_id, reason=PURPOSE)
+        case Action.MANAGE_USERS:
+            return users.add_user(session, f"new.{n}", "auditor", acting=user,
+                                  identity_provider=TEST_IDP, external_subject=f"new-{n}")
+        case Action.READ_AUDIT:
+            return access.read_audit_log(session, user, AuditFilter())
+    raise AssertionError(f"no attempt written for {action}")
+
+
+def snapshot(url: str) -> dict[str, int]:
+    return {table: count_rows(url, table) for table in TABLES}
+
+
+def last_entry(url: str) -> AuditEntry:
+    with db.transaction(url) as s:
+        return s.query(AuditEntry).order_by(AuditEntry.seq.desc()).first()
+
+
+@pytest.mark.parametrize("role", list(load_roles()))
+def test_every_role_is_refused_what_it_is_not_granted_and_logged_for_what_it_is(role, staff, casebook_url):
+    user = staff[role]
+    combinations = [(a, None) for a in Action if a in DOMAINLESS] + [
+        (a, d) for a, d in itertools.product(Action, DOMAINS) if a not in DOMAINLESS
+    ]
+    for n, (action, domain) in enumerate(combinations):
+        case_id, item_id = prepare(casebook_url, domain or Domain.FIREARMS)
+        before = snapshot(casebook_url)
+        allowed = get_role(role).allows(action, domain)
+        if allowed:
+            with db.transaction(casebook_url) as s:
+                attempt(s, user, action, domain or Domain.FIREARMS, case_id, item_id, n)
+            expected = LOGGED_AS[action]
+            after = snapshot(casebook_url)
+            if expected is None:
+                assert after["audit_entry"] == before["audit_entry"], (role, action)
+            else:
+                assert after["audit_entry"] == before["audit_entry"] + 1, (role, action, domain)
+                entry = last_entry(casebook_url)
+                assert (entry.actor, entry.operation) == (user, expected), (role, action, domain)
+        else:
+            with pytest.raises(AccessRefused, match=user), db.transaction(casebook_url) as s:
+                attempt(s, user, action, domain or Domain.FIREARMS, case_id, item_id, n)
+            assert snapshot(casebook_url) == before, (role, action, domain)
+
+
+def test_roles_give_personal_data_only_to_the_jobs_that_need_it():
+    no_personal_data = ["pcc_scrutiny_officer", "performance_analyst", "administrator", "auditor",
+                        "information_manager"]
+    for role, domain in itertools.product(no_personal_data, Domain):
+        assert not get_role(role).allows(Action.READ_PERSONAL, domain), role
+    assert get_role("licensing_officer").allows(Action.READ_PERSONAL, Domain.FIREARMS)
+    assert not get_role("licensing_officer").allows(Action.READ_PERSONAL, Domain.DVDS)
+    assert not get_role("public_protection_officer").allows(Action.READ_PERSONAL, Domain.FIREARMS)
+    pcc = get_role("pcc_scrutiny_officer")
+    assert [a for a in Action if pcc.allows(a)] == [Action.READ_AGGREGATES]
+
+
+def test_authorise_refuses_an_unknown_user_with_nothing_written(staff, casebook_url):
+    case_id, _ = prepare(casebook_url, Domain.FIREARMS)
+    before = snapshot(casebook_url)
+    with pytest.raises(UnknownUser, match="no casebook user 'nobody'"), db.transaction(casebook_url) as s:
+        cases.read_case(s, "nobody", case_id, purpose=PURPOSE)
+    assert snapshot(casebook_url) == before
+
+
+def test_authorise_refuses_a_disabled_user(staff, casebook_url):
+    case_id, _ = prepare(casebook_url, Domain.FIREARMS)
+    with db.transaction(casebook_url) as s:
+        users.disable_user(s, "licensing.officer", acting="admin")
+    with pytest.raises(UnknownUser, match="disabled"), db.transaction(casebook_url) as s:
+        cases.read_case(s, "licensing.officer", case_id, purpose=PURPOSE)
+
+
+@pytest.mark.parametrize("purpose", [None, "", "   ", "check"])
+def test_read_case_without_a_real_purpose_is_refused_with_nothing_written(purpose, staff, casebook_url):
+    case_id, _ = prepare(casebook_url, Domain.FIREARMS)
+    before = snapshot(casebook_url)
+    with pytest.raises(PurposeRequired, match="stated purpose"), db.transaction(casebook_url) as s:
+        cases.read_case(s, "licensing.officer", case_id, purpose=purpose)
+    assert snapshot(casebook_url) == before
+
+
+def test_consult_logs_a_warehouse_read_by_reference_with_its_purpose(staff, casebook_url):
+    with db.transaction(casebook_url) as s:
+        access.consult(s, "intelligence.analyst", domain=Domain.INTELLIGENCE, object_type="person",
+                       object_id="demo:person:42", subject_ref="P-42", purpose="intelligence pack on P-42")
+    entry = last_entry(casebook_url)
+    assert (entry.operation, entry.object_type, entry.object_id, entry.subject_ref, entry.purpose) == (
+        "consultation", "person", "demo:person:42", "P-42", "intelligence pack on P-42")
