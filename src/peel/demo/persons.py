@@ -534,12 +534,16 @@ def _format_phone(phones: pd.Series, rng: np.random.Generator, styles: list[str]
     return out.where(s != "", "")
 
 
-def _one_line_address(df: pd.DataFrame, with_number: np.ndarray | None = None) -> pd.Series:
+def _one_line_address(df: pd.DataFrame, with_number: np.ndarray | None = None,
+                      upper: bool = False) -> pd.Series:
     number = df["house_number"].fillna("")
     if with_number is not None:
         number = number.where(with_number, "")
     first = (number + " " + df["street"].fillna("")).str.strip()
-    parts = [first, df["town"].fillna(""), df["postcode"].fillna("")]
+    town = df["town"].fillna("")
+    if upper:
+        first, town = first.str.upper(), town.str.upper()
+    parts = [first, town, df["postcode"].fillna("")]
     line = parts[0]
     for p in parts[1:]:
         line = line + np.where((line != "") & (p != ""), ", ", "") + p
@@ -630,7 +634,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
         "NAME": name,
         "DOB": d["date_of_birth"].dt.strftime("%d/%m/%Y"),
         "PHONE": _format_phone(d["phone"], rng, ["plain", "spaced", "intl", "brackets"]),
-        "ADDRESS": _one_line_address(d).str.upper(),
+        "ADDRESS": _one_line_address(d, upper=True),
     })
     paths[INCIDENTS] = extracts / EXTRACT_FILES[INCIDENTS]
     out.to_csv(paths[INCIDENTS], index=False)

@@ -1,0 +1,269 @@
+"""The demo force's persons: extracts in four formats, errors at declared rates, ground truth."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from peel.demo.persons import (
+    CRIME_RECORDS,
+    CUSTODY,
+    ERROR_RATES,
+    EXTRACT_FILES,
+    INCIDENTS,
+    INTELLIGENCE,
+    SOURCES,
+    generate_person_extracts,
+    generate_person_population,
+    load_person_extracts,
+    read_nicknames,
+    synthesise_events,
+)
+from peel.warehouse import connect
+
+N_RECORDS = 8000
+SEED = 5
+
+
+def read_extract(out_dir, system) -> pd.DataFrame:
+    path = out_dir / "extracts" / EXTRACT_FILES[system]
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory):
+    """A small population, generated and loaded once for the module (the generator is
+    deterministic, so sharing it loses nothing)."""
+    out_dir = tmp_path_factory.mktemp("persons")
+    summary = generate_person_population(N_RECORDS, SEED, out_dir)
+    con = connect(out_dir / "warehouse.duckdb")
+    loaded = load_person_extracts(con, out_dir)
+    yield {"dir": out_dir, "summary": summary, "con": con, "loaded": loaded}
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def measured(population) -> pd.DataFrame:
+    """Each loaded record beside the truth of who it is and what was true about them."""
+    out = population["dir"] / "truth"
+    con = population["con"]
+    return con.execute(
+        f"""
+        SELECT r.*, t.true_person_id, t.true_address_id,
+               p.forename AS true_forename, p.surname AS true_surname,
+               p.date_of_birth::DATE AS true_dob, p.phone AS true_phone,
+               a.postcode AS true_postcode, prev.postcode AS prev_postcode,
+               a.address_seq AS true_address_seq
+        FROM person_record r
+        JOIN '{out / "person_records.parquet"}' t USING (record_key)
+        JOIN '{out / "persons.parquet"}' p USING (true_person_id)
+        LEFT JOIN '{out / "addresses.parquet"}' a
+               ON a.true_person_id = t.true_person_id
+              AND (a.valid_from IS NULL OR a.valid_from <= r.recorded_date)
+              AND (a.valid_to IS NULL OR a.valid_to > r.recorded_date)
+        LEFT JOIN '{out / "addresses.parquet"}' prev
+               ON prev.true_person_id = t.true_person_id AND prev.address_seq = 1
+              AND a.address_seq = 2
+        """
+    ).df()
+
+
+def assert_rate_near(measured_share: float, expected: float, n: int, what: str) -> None:
+    # Four binomial standard errors, plus a little for the overlaps between kinds of error.
+    tolerance = 4 * math.sqrt(max(expected * (1 - expected), 0.0025) / max(n, 1)) + 0.01
+    assert abs(measured_share - expected) <= tolerance, (
+        f"{what}: measured {measured_share:.3f} over {n} records, declared {expected:.3f}"
+    )
+
+
+def test_generate_person_extracts_is_deterministic_for_a_seed(tmp_path):
+    crimes, arrests, areas = synthesise_events(400, seed=1)
+    first = generate_person_extracts(crimes, arrests, areas, tmp_path / "a", seed=9)
+    second = generate_person_extracts(crimes, arrests, areas, tmp_path / "b", seed=9)
+    other = generate_person_extracts(crimes, arrests, areas, tmp_path / "c", seed=10)
+    assert first["records"] == second["records"] > 0
+    for system, name in EXTRACT_FILES.items():
+        a, b = read_extract(tmp_path / "a", system), read_extract(tmp_path / "b", system)
+        pd.testing.assert_frame_equal(a, b)
+    truth_a = pd.read_parquet(tmp_path / "a" / "truth" / "person_records.parquet")
+    truth_b = pd.read_parquet(tmp_path / "b" / "truth" / "person_records.parquet")
+    pd.testing.assert_frame_equal(truth_a, truth_b)
+    truth_c = pd.read_parquet(tmp_path / "c" / "truth" / "person_records.parquet")
+    assert not truth_a["true_person_id"].equals(truth_c["true_person_id"]) or other["records"] != first["records"]
+
+
+def test_generate_person_extracts_writes_each_source_in_its_own_format(population):
+    out = population["dir"]
+    headers = {s: tuple(read_extract(out, s).columns) for s in SOURCES}
+    assert len(set(headers.values())) == 4
+    assert not set(headers[CRIME_RECORDS]) & set(headers[CUSTODY])
+    assert (out / "extracts" / EXTRACT_FILES[INTELLIGENCE]).suffix == ".parquet"
+    date_patterns = {
+        (CRIME_RECORDS, "DOB"): r"\d{4}-\d{2}-\d{2}",
+        (CUSTODY, "DateOfBirth"): r"\d{2}/\d{2}/\d{4}",
+        (INTELLIGENCE, "dob"): r"\d{2}-[A-Z][a-z]{2}-\d{4}",
+        (INCIDENTS, "CALL_DATETIME"): r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}",
+    }
+    for (system, column), pattern in date_patterns.items():
+        values = read_extract(out, system)[column].dropna()
+        values = values[values != ""]
+        assert len(values) > 0
+        assert values.str.fullmatch(pattern).all(), f"{system}.{column} not all {pattern}"
+    # Custody and incidents write the address on one line; crime records split it.
+    assert "POSTCODE" in headers[CRIME_RECORDS] and "HomeAddress" in headers[CUSTODY]
+    # Intelligence writes the name in one field, in two orders.
+    names = read_extract(out, INTELLIGENCE)["subject_name"].dropna()
+    assert names.str.contains(",").any() and (~names.str.contains(",")).any()
+
+
+def test_generate_person_extracts_gives_every_record_a_truth_row(population):
+    out = population["dir"]
+    truth = pd.read_parquet(out / "truth" / "person_records.parquet")
+    id_columns = {CRIME_RECORDS: "NOMINAL_ID", CUSTODY: "CustodyNo", INTELLIGENCE: "subject_ref",
+                  INCIDENTS: "PERSON_REF"}
+    keys = set()
+    for system, column in id_columns.items():
+        keys |= set(system + ":" + read_extract(out, system)[column])
+    assert keys == set(truth["record_key"])
+    assert truth["record_key"].is_unique and truth["true_person_id"].notna().all()
+    # The truth is kept apart: no extract carries it.
+    for system in SOURCES:
+        assert not {"true_person_id", "record_key"} & set(read_extract(out, system).columns)
+
+
+def test_generate_person_population_produces_the_requested_count(tmp_path):
+    summary = generate_person_population(1234, seed=3, out_dir=tmp_path)
+    assert summary["records"] == 1234
+    assert sum(len(read_extract(tmp_path, s)) for s in SOURCES) == 1234
+    assert len(pd.read_parquet(tmp_path / "truth" / "person_records.parquet")) == 1234
+
+
+def test_generate_person_extracts_puts_the_same_person_in_several_systems(population):
+    truth = pd.read_parquet(population["dir"] / "truth" / "person_records.parquet")
+    systems = truth.groupby("true_person_id")["source_system"].nunique()
+    records = truth.groupby("true_person_id").size()
+    assert (systems >= 2).mean() > 0.2
+    assert (systems == 4).sum() > 0
+    assert (records >= 5).sum() > 20  # repeat offenders and repeat victims
+
+
+def test_generate_person_extracts_draws_fictional_uk_formats(population):
+    truth = population["dir"] / "truth"
+    vehicles = pd.read_parquet(truth / "vehicles.parquet")
+    assert vehicles["vrm"].str.fullmatch(r"[A-HJ-PR-Y]{2}\d{2} [A-HJ-PR-Y]{3}").all()
+    addresses = pd.read_parquet(truth / "addresses.parquet")
+    assert addresses["postcode"].str.fullmatch(r"CK\d{1,2} \d[A-Z]{2}").all()
+    persons = pd.read_parquet(truth / "persons.parquet")
+    assert persons["email"].dropna().str.fullmatch(r"[a-z0-9.'-]+@(mail\.)?example\.(com|org|net)").all()
+    assert persons["phone"].dropna().str.fullmatch(r"07\d{9}").all()
+    assert persons["pnc_id"].dropna().str.fullmatch(r"\d{2}/\d{7}[A-Z]").all()
+    movers = addresses.groupby("true_person_id").size()
+    assert 0.15 < (movers == 2).mean() < 0.35
+
+
+def test_load_person_extracts_loads_every_record_with_its_links(population):
+    con, summary = population["con"], population["summary"]
+    assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == summary["records"]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+    by_source = dict(con.execute("SELECT source_system, count(*) FROM person_record GROUP BY 1").fetchall())
+    assert by_source == summary["records_by_source"]
+    links = dict(con.execute(
+        "SELECT link_type || '->' || to_kind, count(*) FROM pole_link GROUP BY 1").fetchall())
+    for link in ("victim->crime", "suspect->crime", "arrestee->arrest", "subject->event",
+                 "caller->event", "drives->object", "resides_at->address"):
+        assert links.get(link, 0) > 0, link
+    events = dict(con.execute("SELECT event_type, count(*) FROM event GROUP BY 1").fetchall())
+    assert events["incident"] > 0 and events["intelligence"] > 0
+    # Every record's event is one the loader wrote or one the crime/custody systems hold.
+    dangling = con.execute("""
+        SELECT count(*) FROM person_record r
+        WHERE r.source_system IN ('demo_intelligence', 'demo_incidents')
+          AND r.event_key NOT IN (SELECT event_key FROM event)""").fetchone()[0]
+    assert dangling == 0
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 4
+
+
+def test_load_person_extracts_parses_every_date_written(population, measured):
+    # Every date of birth the extracts hold parses, and parses to the value written.
+    unparsed = measured[measured["date_of_birth_raw"].notna() & measured["date_of_birth"].isna()]
+    assert len(unparsed) == 0
+    assert measured["recorded_date"].notna().all()
+    clean = measured[measured["source_system"] == CUSTODY]
+    clean = clean[clean["date_of_birth"].notna()]
+    assert (pd.to_datetime(clean["date_of_birth"]) == pd.to_datetime(clean["true_dob"])).mean() > 0.97
+
+
+@pytest.mark.parametrize("system", SOURCES)
+def test_generate_person_extracts_errs_at_the_declared_rates(measured, system):
+    rates = ERROR_RATES[system]
+    d = measured[measured["source_system"] == system]
+    n = len(d)
+    assert n > 100
+
+    missing_dob = d["date_of_birth_raw"].isna().mean()
+    assert_rate_near(missing_dob, rates["dob_missing"], n, f"{system} missing date of birth")
+
+    surname_wrong = (d["surname"] != d["true_surname"].str.upper()).mean()
+    expected = 1 - (1 - rates["surname_typo"]) * (1 - rates["names_swapped"])
+    assert_rate_near(surname_wrong, expected, n, f"{system} surname differs from truth")
+
+    dob = pd.to_datetime(d["true_dob"])
+    has = d["date_of_birth"].notna() & (dob.dt.day <= 12) & (dob.dt.day != dob.dt.month)
+    e = d[has]
+    edob = pd.to_datetime(e["true_dob"])
+    swapped = pd.to_datetime(pd.DataFrame({"year": edob.dt.year, "month": edob.dt.day, "day": edob.dt.month}))
+    share = (pd.to_datetime(e["date_of_birth"]) == swapped).mean()
+    # Only records whose date of birth survived (not made missing) can show the swap.
+    assert_rate_near(share, rates["dob_day_month_swapped"], len(e), f"{system} day/month swapped")
+
+    shorts = {k.upper(): {s.upper() for s in v} for k, v in read_nicknames().items()}
+    can = d[d["true_forename"].str.upper().isin(shorts)]
+    nick = [f in shorts[t.upper()] for f, t in zip(can["forename"], can["true_forename"])]
+    expected = rates["nickname"] * (1 - rates["forename_typo"]) * (1 - rates["names_swapped"])
+    assert_rate_near(sum(nick) / len(nick), expected, len(nick), f"{system} nickname")
+
+    with_phone = d[d["true_phone"].notna()]
+    share = with_phone["phone"].isna().mean()
+    assert_rate_near(share, rates["phone_missing"], len(with_phone), f"{system} phone missing")
+
+    moved = d[(d["true_address_seq"] == 2) & d["postcode"].notna()]
+    if len(moved) > 50:
+        stale = (moved["postcode"] == moved["prev_postcode"]).mean()
+        assert_rate_near(stale, rates["stale_address"], len(moved), f"{system} stale address")
+
+    with_pc = d[d["postcode"].notna()]
+    variant = ~pd.Series([p in (raw or "") for p, raw in zip(with_pc["postcode"], with_pc["address_raw"])])
+    assert_rate_near(variant.mean(), rates["postcode_variant"], len(with_pc), f"{system} postcode written oddly")
+
+
+def test_generate_person_extracts_follows_the_demo_force_events(tmp_path, monkeypatch):
+    from peel.demo import generate_small_demo_force
+
+    monkeypatch.setenv("PEEL_HOME", str(tmp_path))
+    con = connect()
+    summary = generate_small_demo_force(con, seed=7)
+    assert "skipped" not in summary.persons
+    # Victims and suspects point at the force's crimes, arrestees at its arrests.
+    unknown = con.execute("""
+        SELECT count(*) FROM pole_link l
+        WHERE (l.to_kind = 'crime' AND l.to_key NOT IN (SELECT crime_key FROM crime))
+           OR (l.to_kind = 'arrest' AND l.to_key NOT IN (SELECT arrest_key FROM arrest))""").fetchone()[0]
+    assert unknown == 0
+    linked = con.execute("SELECT count(*) FROM pole_link WHERE to_kind IN ('crime', 'arrest')").fetchone()[0]
+    assert linked > 100
+    # Towns are the force's districts.
+    towns = {t for (t,) in con.execute("SELECT DISTINCT town FROM person_record WHERE town IS NOT NULL").fetchall()}
+    districts = {n.upper() for (n,) in con.execute("SELECT area_name FROM area WHERE level = 'district'").fetchall()}
+    assert towns <= districts
+    con.close()
+
+
+def test_read_nicknames_gives_short_forms():
+    shorts = read_nicknames()
+    assert "Bob" in shorts["Robert"] and "Liz" in shorts["Elizabeth"]
+    assert all(re.fullmatch(r"[A-Z][a-z]+", s) for v in shorts.values() for s in v)
