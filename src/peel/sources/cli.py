@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 import duckdb
 import typer
@@ -22,11 +21,13 @@ def register(app: typer.Typer) -> None:
 
 @ingest_app.command("police-uk")
 def police_uk(
-    paths: List[Path] = typer.Argument(
+    paths: list[Path] = typer.Argument(
         ..., help="police.uk CSV files, folders of monthly CSVs, or the zip the site serves."
     ),
     strict: bool = typer.Option(
-        False, "--strict", help="Fail the whole load if any row fails a check (default: quarantine it)."
+        False,
+        "--strict",
+        help="Fail the whole load if any row fails a check (default: quarantine it).",
     ),
 ) -> None:
     """Load data.police.uk street and outcomes files (any force) into the warehouse.
@@ -39,11 +40,19 @@ def police_uk(
     try:
         con = connect()
     except duckdb.Error as error:
-        _fail(console, f"Cannot open the warehouse: {error}. Close other peel commands using it and try again.")
+        _fail(
+            console,
+            f"Cannot open the warehouse: {error}. Close other peel commands using it and try again.",
+        )
     try:
         with Progress(
-            TextColumn("[bold]police.uk"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("{task.description}"), console=console, transient=True,
+            TextColumn("[bold]police.uk"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
         ) as bar:
             task = bar.add_task("", total=None)
 
@@ -54,8 +63,11 @@ def police_uk(
     except IngestError as error:
         _fail(console, str(error))
     except duckdb.Error as error:
-        _fail(console, f"The load failed and nothing was written: {error}. "
-              "If the message names a file, check or download it again; otherwise report it.")
+        _fail(
+            console,
+            f"The load failed and nothing was written: {error}. "
+            "If the message names a file, check or download it again; otherwise report it.",
+        )
     finally:
         con.close()
 
@@ -68,7 +80,7 @@ def police_uk(
         f"Loaded batch {result.batch_id}: {len(result.files)} files, {result.rows_read:,} rows read, "
         f"{result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined, "
         f"{result.rows_flagged:,} flagged."
-        + (" See 'peel quarantine --batch %d'." % result.batch_id if result.rows_quarantined else "")
+        + (f" See 'peel quarantine --batch {result.batch_id}'." if result.rows_quarantined else "")
     )
 
 

@@ -47,8 +47,21 @@ from peel.warehouse import open_batch
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
 PERSON_FIELDS = {
-    "forename", "middle_names", "surname", "forenames", "full_name", "date_of_birth", "sex",
-    "house_number", "street", "town", "postcode", "address", "phone", "email", "pnc_id",
+    "forename",
+    "middle_names",
+    "surname",
+    "forenames",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "house_number",
+    "street",
+    "town",
+    "postcode",
+    "address",
+    "phone",
+    "email",
+    "pnc_id",
     "recorded_date",
 }
 EVENT_KINDS = {"crime", "arrest", "event"}
@@ -84,7 +97,9 @@ class Mapping:
             need[self.role_column] = "role"
         if self.event:
             need[self.event["column"]] = "event.column"
-            need.update({col: f"event.fields.{name}" for name, col in self.event.get("fields", {}).items()})
+            need.update(
+                {col: f"event.fields.{name}" for name, col in self.event.get("fields", {}).items()}
+            )
         if self.vehicles:
             need[self.vehicles["column"]] = "vehicles.column"
         return need
@@ -104,19 +119,27 @@ def read_mapping(path: Path | str) -> Mapping:
             raise MappingError(f"{path}: '{key}' is required")
     unknown = set(raw["person"]) - PERSON_FIELDS
     if unknown:
-        raise MappingError(f"{path}: unknown person field(s) {sorted(unknown)}; expected some of {sorted(PERSON_FIELDS)}")
+        raise MappingError(
+            f"{path}: unknown person field(s) {sorted(unknown)}; expected some of {sorted(PERSON_FIELDS)}"
+        )
     role = raw.get("role")
     if role is None:
-        raise MappingError(f"{path}: 'role' is required: a constant (e.g. victim) or {{column:, values:}}")
+        raise MappingError(
+            f"{path}: 'role' is required: a constant (e.g. victim) or {{column:, values:}}"
+        )
     event = raw.get("event")
     if event is not None:
         if event.get("kind") not in EVENT_KINDS or not event.get("column"):
-            raise MappingError(f"{path}: event needs kind (one of {sorted(EVENT_KINDS)}) and column")
+            raise MappingError(
+                f"{path}: event needs kind (one of {sorted(EVENT_KINDS)}) and column"
+            )
         if event["kind"] == "event" and not event.get("event_type"):
             raise MappingError(f"{path}: event of kind 'event' needs event_type (e.g. incident)")
         bad = set(event.get("fields", {})) - EVENT_FIELDS
         if bad:
-            raise MappingError(f"{path}: unknown event field(s) {sorted(bad)}; expected some of {sorted(EVENT_FIELDS)}")
+            raise MappingError(
+                f"{path}: unknown event field(s) {sorted(bad)}; expected some of {sorted(EVENT_FIELDS)}"
+            )
     formats = raw.get("date_formats") or ["%Y-%m-%d"]
     return Mapping(
         path=path,
@@ -160,8 +183,13 @@ def read_extract(path: Path, mapping: Mapping) -> tuple[pd.DataFrame, list[tuple
                 if len(row) != width:
                     if not any(cell.strip() for cell in row):
                         continue  # blank line
-                    bad.append((start, f"expected {width} fields as in the header, found {len(row)}",
-                                ",".join(row)))
+                    bad.append(
+                        (
+                            start,
+                            f"expected {width} fields as in the header, found {len(row)}",
+                            ",".join(row),
+                        )
+                    )
                     continue
                 rows.append(row)
                 lines.append(start)
@@ -213,12 +241,17 @@ def build_select(m: Mapping) -> str:
         comma = f"strpos({n}, ',') > 0"
         after = f"trim(split_part({n}, ',', 2))"
         words = f"string_split({n}, ' ')"
-        forename = (f"CASE WHEN {comma} THEN NULLIF(split_part({after}, ' ', 1), '') "
-                    f"WHEN len({words}) > 1 THEN {words}[1] END")
-        surname = (f"CASE WHEN {comma} THEN NULLIF(trim(split_part({n}, ',', 1)), '') "
-                   f"ELSE {words}[-1] END")
-        middle = (f"NULLIF(CASE WHEN {comma} THEN array_to_string(list_slice(string_split({after}, ' '), 2, -1), ' ') "
-                  f"ELSE array_to_string(list_slice({words}, 2, len({words}) - 1), ' ') END, '')")
+        forename = (
+            f"CASE WHEN {comma} THEN NULLIF(split_part({after}, ' ', 1), '') "
+            f"WHEN len({words}) > 1 THEN {words}[1] END"
+        )
+        surname = (
+            f"CASE WHEN {comma} THEN NULLIF(trim(split_part({n}, ',', 1)), '') ELSE {words}[-1] END"
+        )
+        middle = (
+            f"NULLIF(CASE WHEN {comma} THEN array_to_string(list_slice(string_split({after}, ' '), 2, -1), ' ') "
+            f"ELSE array_to_string(list_slice({words}, 2, len({words}) - 1), ' ') END, '')"
+        )
         full_raw = _text(p["full_name"])
     else:
         full_raw = "NULL"
@@ -247,11 +280,15 @@ def build_select(m: Mapping) -> str:
         house = _text(p.get("house_number"))
         street = f"upper({_text(p.get('street'))})"
         town = f"upper({_text(p.get('town'))})"
-        address_raw = (f"NULLIF(concat_ws(', ', NULLIF(trim(concat_ws(' ', {house}, {_text(p.get('street'))})), ''), "
-                       f"{_text(p.get('town'))}, {pc_raw}), '')")
+        address_raw = (
+            f"NULLIF(concat_ws(', ', NULLIF(trim(concat_ws(' ', {house}, {_text(p.get('street'))})), ''), "
+            f"{_text(p.get('town'))}, {pc_raw}), '')"
+        )
     pc_compact = f"upper(regexp_replace({pc_raw}, '\\s', '', 'g'))"
-    postcode = (f"CASE WHEN regexp_full_match({pc_compact}, '{POSTCODE_PATTERN}') "
-                f"THEN left({pc_compact}, length({pc_compact}) - 3) || ' ' || right({pc_compact}, 3) END")
+    postcode = (
+        f"CASE WHEN regexp_full_match({pc_compact}, '{POSTCODE_PATTERN}') "
+        f"THEN left({pc_compact}, length({pc_compact}) - 3) || ' ' || right({pc_compact}, 3) END"
+    )
 
     digits = f"regexp_replace({_text(p.get('phone'))}, '[^0-9]', '', 'g')"
     national = f"CASE WHEN {digits} LIKE '44%' THEN '0' || substr({digits}, 3) ELSE {digits} END"
@@ -276,22 +313,22 @@ def build_select(m: Mapping) -> str:
             {record_id} AS source_record_id,
             {forename} AS forename, {middle} AS middle_names, {surname} AS surname,
             {full_raw} AS full_name_raw,
-            {_date(p.get('date_of_birth'), m.date_formats)} AS date_of_birth,
-            {_text(p.get('date_of_birth'))} AS date_of_birth_raw,
+            {_date(p.get("date_of_birth"), m.date_formats)} AS date_of_birth,
+            {_text(p.get("date_of_birth"))} AS date_of_birth_raw,
             coalesce({sex}, 'U') AS sex,
             {house} AS house_number, {street} AS street, {town} AS town,
             {postcode} AS postcode, {address_raw} AS address_raw,
-            {phone if 'phone' in p else 'NULL'} AS phone,
-            lower({_text(p.get('email'))}) AS email,
-            upper({_text(p.get('pnc_id'))}) AS pnc_id,
+            {phone if "phone" in p else "NULL"} AS phone,
+            lower({_text(p.get("email"))}) AS email,
+            upper({_text(p.get("pnc_id"))}) AS pnc_id,
             {role} AS role,
             {event_key} AS event_key,
-            {_date(p.get('recorded_date'), m.date_formats)} AS recorded_date,
-            {_date(ev_fields.get('event_date'), m.date_formats)} AS event_date,
-            {_text(ev_fields.get('district_code'))} AS district_code,
-            {_text(ev_fields.get('lsoa_code'))} AS lsoa_code,
-            {_text(ev_fields.get('category'))} AS category,
-            {_text(ev_fields.get('summary'))} AS summary,
+            {_date(p.get("recorded_date"), m.date_formats)} AS recorded_date,
+            {_date(ev_fields.get("event_date"), m.date_formats)} AS event_date,
+            {_text(ev_fields.get("district_code"))} AS district_code,
+            {_text(ev_fields.get("lsoa_code"))} AS lsoa_code,
+            {_text(ev_fields.get("category"))} AS category,
+            {_text(ev_fields.get("summary"))} AS summary,
             {vehicles} AS vehicles,
             {all_cols} AS raw
         FROM src
@@ -300,14 +337,22 @@ def build_select(m: Mapping) -> str:
 
 # Why a row cannot be accepted, checked in this order; the first that applies is recorded.
 ROW_CHECKS = [
-    ("source_record_id IS NULL", "no record id in column {record_id}: every row needs its id in the source system"),
+    (
+        "source_record_id IS NULL",
+        "no record id in column {record_id}: every row needs its id in the source system",
+    ),
     ("n_same_id > 1", "record id repeats an earlier row of this file: ids must be unique"),
     ("forename IS NULL AND surname IS NULL", "no name: expected a forename or a surname"),
-    ("event_needed AND event_key IS NULL", "no event reference in column {event_column}: each row must say which event it is about"),
+    (
+        "event_needed AND event_key IS NULL",
+        "no event reference in column {event_column}: each row must say which event it is about",
+    ),
 ]
 
 
-def load_mapped(con: duckdb.DuckDBPyConnection, path: Path | str, mapping: Mapping | Path | str) -> dict:
+def load_mapped(
+    con: duckdb.DuckDBPyConnection, path: Path | str, mapping: Mapping | Path | str
+) -> dict:
     """Load one extract through its mapping as one ingest batch; return what was loaded.
 
     Rows already loaded from the same source system with the same record ids are replaced,
@@ -332,7 +377,7 @@ def load_mapped(con: duckdb.DuckDBPyConnection, path: Path | str, mapping: Mappi
                 WITH rows AS ({build_select(m)}),
                 counted AS (
                     SELECT *, count(*) OVER (PARTITION BY source_record_id ORDER BY line) AS n_same_id,
-                           {'TRUE' if ev else 'FALSE'} AS event_needed
+                           {"TRUE" if ev else "FALSE"} AS event_needed
                     FROM rows
                 )
                 SELECT *, CASE {checks} END AS reason FROM counted
@@ -349,7 +394,9 @@ def load_mapped(con: duckdb.DuckDBPyConnection, path: Path | str, mapping: Mappi
             "INSERT INTO quarantine SELECT ?, ?, ?, line, reason, raw FROM mapped_rows WHERE reason IS NOT NULL",
             [b, s, str(path)],
         )
-        con.execute("CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
+        )
         _replace_earlier(con, s)
         con.execute(f"""
             INSERT INTO person_record
@@ -391,10 +438,12 @@ def _write_events_objects_links(con: duckdb.DuckDBPyConnection, m: Mapping, b: i
     ev = m.event or {}
     out = {"events": 0, "objects": 0, "links": 0}
     if ev.get("kind") == "event":
-        con.execute(f"DELETE FROM event WHERE source_system = '{s}' AND event_key IN (SELECT event_key FROM good)")
+        con.execute(
+            f"DELETE FROM event WHERE source_system = '{s}' AND event_key IN (SELECT event_key FROM good)"
+        )
         n = con.execute(f"""
             INSERT INTO event
-            SELECT event_key, '{ev['event_type']}', '{s}', substr(event_key, {len(ev.get('key_prefix', '')) + 1}),
+            SELECT event_key, '{ev["event_type"]}', '{s}', substr(event_key, {len(ev.get("key_prefix", "")) + 1}),
                    {b}, min(event_date), min(district_code), min(lsoa_code), min(category), min(summary)
             FROM good GROUP BY event_key
         """).fetchone()[0]
@@ -432,7 +481,9 @@ def _write_events_objects_links(con: duckdb.DuckDBPyConnection, m: Mapping, b: i
             SELECT 'person_record', '{s}:' || source_record_id, 'drives', 'object', 'vehicle:' || vrm,
                    recorded_date, NULL::DATE, '{s}', source_record_id, {b}
             FROM mentioned""")
-    out["links"] = con.execute("INSERT INTO pole_link " + " UNION ALL ".join(link_sql)).fetchone()[0]
+    out["links"] = con.execute("INSERT INTO pole_link " + " UNION ALL ".join(link_sql)).fetchone()[
+        0
+    ]
     if m.vehicles:
         con.execute("DROP TABLE mentioned")
     return out

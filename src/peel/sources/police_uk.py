@@ -16,10 +16,10 @@ import csv
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable
 
 import duckdb
 import pandas as pd
@@ -30,17 +30,37 @@ from peel.warehouse import open_batch
 SOURCE_SYSTEM = "police_uk"
 
 STREET_COLUMNS = [
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
 ]
 OUTCOMES_COLUMNS = [
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Outcome type",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Outcome type",
 ]
 COLUMNS_BY_KIND = {"street": STREET_COLUMNS, "outcomes": OUTCOMES_COLUMNS}
 
 # The site's names: 2021-01-hertfordshire-street.csv, ...-outcomes.csv, ...-stop-and-search.csv
-FILE_NAME = re.compile(r"^(?P<month>\d{4}-\d{2})-(?P<force>.+)-(?P<kind>street|outcomes|stop-and-search)\.csv$")
+FILE_NAME = re.compile(
+    r"^(?P<month>\d{4}-\d{2})-(?P<force>.+)-(?P<kind>street|outcomes|stop-and-search)\.csv$"
+)
 
 # A box around the UK (Northern Ireland to East Anglia, Scilly to Shetland). Coordinates
 # outside it are valid numbers but almost certainly wrong for a UK force: loaded and flagged.
@@ -104,7 +124,9 @@ def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[Sour
     for given in paths:
         path = Path(given)
         if not path.exists():
-            raise IngestError(f"{path}: no such file or folder. Give police.uk CSV files, folders of them, or the site's zip.")
+            raise IngestError(
+                f"{path}: no such file or folder. Give police.uk CSV files, folders of them, or the site's zip."
+            )
         if path.is_dir():
             for member in sorted(p for p in path.rglob("*") if p.is_file()):
                 _add_file(found, notes, member, str(member), strict_name=False)
@@ -120,7 +142,9 @@ def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[Sour
                     if not match or match["kind"] == "stop-and-search":
                         _add_file(found, notes, Path(base), name, strict_name=False)
                         continue
-                    target = workdir / f"{len(found):05d}-{base}"
+                    # a folder per member keeps the site's file name (it carries month and kind)
+                    target = workdir / f"{len(found):05d}" / base
+                    target.parent.mkdir()
                     with archive.open(info) as src, target.open("wb") as dst:
                         while chunk := src.read(1 << 20):
                             dst.write(chunk)
@@ -132,7 +156,9 @@ def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[Sour
     return _drop_repeated(found, notes), notes
 
 
-def _add_file(found: list[SourceFile], notes: list[str], path: Path, name: str, strict_name: bool) -> None:
+def _add_file(
+    found: list[SourceFile], notes: list[str], path: Path, name: str, strict_name: bool
+) -> None:
     match = FILE_NAME.match(path.name)
     if match is None:
         if strict_name:
@@ -147,7 +173,11 @@ def _add_file(found: list[SourceFile], notes: list[str], path: Path, name: str, 
     if match["kind"] == "stop-and-search":
         notes.append(f"{name}: skipped, stop-and-search files are not loaded.")
         return
-    found.append(SourceFile(path=path, name=name, kind=match["kind"], month=match["month"], force=match["force"]))
+    found.append(
+        SourceFile(
+            path=path, name=name, kind=match["kind"], month=match["month"], force=match["force"]
+        )
+    )
 
 
 def _drop_repeated(found: list[SourceFile], notes: list[str]) -> list[SourceFile]:
@@ -234,7 +264,10 @@ def stage_files(
                     rejects_table = 'peel_csv_rejects', rejects_scan = 'peel_csv_scans')""",
             [str(source.path)],
         )
-        rows = con.execute(f"SELECT count(*) FROM stg_{source.kind}").fetchone()[0] - rowids[source.kind]
+        rows = (
+            con.execute(f"SELECT count(*) FROM stg_{source.kind}").fetchone()[0]
+            - rowids[source.kind]
+        )
         con.execute(
             """INSERT INTO stg_reject
                SELECT ?, line, string_agg(DISTINCT error_type || ': ' || error_message, '; '),
@@ -244,7 +277,15 @@ def stage_files(
         )
         con.execute(
             "INSERT INTO stg_file VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [file_id, source.name, source.kind, source.month, source.force, rowids[source.kind], rows],
+            [
+                file_id,
+                source.name,
+                source.kind,
+                source.month,
+                source.force,
+                rowids[source.kind],
+                rows,
+            ],
         )
         rowids[source.kind] += rows
         if advance:
@@ -334,7 +375,7 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
                     END AS flag,
                     CASE WHEN s.crime_id IS NULL THEN row_number() OVER (
                         PARTITION BY s.file_id, s.crime_id IS NULL ORDER BY s.line) END AS asb_ordinal,
-                    {_raw_sql(STREET_COLUMNS, 's')} AS raw
+                    {_raw_sql(STREET_COLUMNS, "s")} AS raw
                 FROM stg_street_lines s
                 JOIN stg_file f USING (file_id)
                 LEFT JOIN peel_crime_types ct ON ct.crime_type = s.crime_type
@@ -358,7 +399,7 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
                      WHEN s.outcome_type IS NOT NULL AND m.outcome_type IS NULL
                         THEN 'Outcome type ''' || s.outcome_type || ''': {UNMAPPED_FLAG}'
                 END AS flag,
-                {_raw_sql(OUTCOMES_COLUMNS, 's')} AS raw
+                {_raw_sql(OUTCOMES_COLUMNS, "s")} AS raw
             FROM stg_outcomes_lines s
             JOIN stg_file f USING (file_id)
             LEFT JOIN outcome_mapping m ON m.outcome_type = s.outcome_type"""
@@ -390,7 +431,9 @@ def _problems(con: duckdb.DuckDBPyConnection, column: str) -> tuple[int, list[st
         UNION ALL SELECT file_name, line, {column} FROM chk_street WHERE {column} IS NOT NULL
         UNION ALL SELECT file_name, line, {column} FROM chk_outcomes WHERE {column} IS NOT NULL"""
     total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
-    first = con.execute(f"SELECT * FROM ({union}) ORDER BY file_name, line LIMIT {MAX_REPORTED}").fetchall()
+    first = con.execute(
+        f"SELECT * FROM ({union}) ORDER BY file_name, line LIMIT {MAX_REPORTED}"
+    ).fetchall()
     return total, [f"{name} line {line}: {why}" for name, line, why in first]
 
 
@@ -402,7 +445,7 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
     """
     con.execute(
         f"""DELETE FROM quarantine WHERE source_system = '{SOURCE_SYSTEM}'
-            AND {BASE_NAME_SQL.format('file')} IN (SELECT {BASE_NAME_SQL.format('name')} FROM stg_file)"""
+            AND {BASE_NAME_SQL.format("file")} IN (SELECT {BASE_NAME_SQL.format("name")} FROM stg_file)"""
     )
     for sql in (
         "SELECT f.name, r.line, r.reason, r.raw FROM stg_reject r JOIN stg_file f USING (file_id)",
@@ -423,7 +466,7 @@ def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, in
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE new_crime AS
             SELECT '{SOURCE_SYSTEM}:' || rid AS crime_key, * FROM (
-                SELECT coalesce(crime_id, 'asb:' || file_month || ':' || {_slug('reported_by')}
+                SELECT coalesce(crime_id, 'asb:' || file_month || ':' || {_slug("reported_by")}
                                 || ':' || asb_ordinal) AS rid, *
                 FROM chk_street WHERE reason IS NULL)
             QUALIFY row_number() OVER (PARTITION BY rid ORDER BY file_month DESC, file_id DESC, line DESC) = 1"""
@@ -436,7 +479,7 @@ def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, in
                 crime_type, last_outcome, context)
             SELECT crime_key, '{SOURCE_SYSTEM}', rid, {batch_id}, CAST(month || '-01' AS DATE),
                 falls_within, reported_by, CAST(longitude AS DOUBLE), CAST(latitude AS DOUBLE),
-                location, lsoa_code, lsoa_name, {DISTRICT_SQL.format('lsoa_name')},
+                location, lsoa_code, lsoa_name, {DISTRICT_SQL.format("lsoa_name")},
                 crime_type, last_outcome_category, context
             FROM new_crime"""
     )
@@ -457,13 +500,13 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
                 coalesce(m.outcome_group, '{UNMAPPED_GROUP}') AS outcome_group,
                 m.ho_outcome_code, m.is_positive,
                 CASE WHEN m.outcome_type IS NULL THEN '{UNMAPPED_FLAG}' END AS flagged,
-                {_slug('c.falls_within')} AS force_code
+                {_slug("c.falls_within")} AS force_code
             FROM chk_outcomes c LEFT JOIN outcome_mapping m ON m.outcome_type = c.outcome_type
             WHERE c.reason IS NULL"""
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE replaced_outcome_file AS
-            SELECT DISTINCT CAST(file_month || '-01' AS DATE) AS month, {_slug('falls_within')} AS force_code
+            SELECT DISTINCT CAST(file_month || '-01' AS DATE) AS month, {_slug("falls_within")} AS force_code
             FROM chk_outcomes WHERE falls_within IS NOT NULL"""
     )
     con.execute(
@@ -504,17 +547,20 @@ def write_areas(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
             crimes AS (
                 SELECT c.* FROM crime c JOIN touched USING (lsoa_code)
                 WHERE c.source_system = '{SOURCE_SYSTEM}')
-            SELECT {_slug('falls_within')} AS area_code, min(falls_within) AS area_name,
+            SELECT {_slug("falls_within")} AS area_code, min(falls_within) AS area_name,
                 'force' AS level, NULL AS parent_code, NULL::DOUBLE AS longitude,
                 NULL::DOUBLE AS latitude, min(falls_within) AS source_record_id
             FROM forces GROUP BY 1
             UNION ALL
-            SELECT district_code, district_code, 'district', mode({_slug('force')}),
+            SELECT district_code, district_code, 'district', mode({_slug("force")}),
                 NULL, NULL, district_code
             FROM crimes WHERE district_code IS NOT NULL GROUP BY district_code
             UNION ALL
             SELECT lsoa_code, mode(lsoa_name), 'neighbourhood', mode(district_code),
-                avg(longitude), avg(latitude), lsoa_code
+                -- exact decimal sums: a float sum's order varies between runs, and a reload
+                -- must give the same mean to the last digit
+                avg(longitude::DECIMAL(18, 6))::DOUBLE, avg(latitude::DECIMAL(18, 6))::DOUBLE,
+                lsoa_code
             FROM crimes GROUP BY lsoa_code"""
     )
     con.execute(
@@ -577,7 +623,9 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
         result = IngestResult(batch_id=batch.batch_id, files=names, notes=notes)
         sync_outcome_mapping(con)
         con.register("peel_crime_types_df", read_crime_types())
-        con.execute("CREATE OR REPLACE TEMP TABLE peel_crime_types AS SELECT * FROM peel_crime_types_df")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE peel_crime_types AS SELECT * FROM peel_crime_types_df"
+        )
         con.unregister("peel_crime_types_df")
         check_rows(con)
 
@@ -599,7 +647,9 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
         outcomes = write_outcomes(con, batch.batch_id)
         write_areas(con, batch.batch_id)
         if superseded:
-            notes.append(f"{superseded} street row(s) superseded by the same crime in a later file of this load.")
+            notes.append(
+                f"{superseded} street row(s) superseded by the same crime in a later file of this load."
+            )
         result.rows_loaded = crimes + outcomes
         batch.rows_read = result.rows_read
         batch.rows_loaded = result.rows_loaded
@@ -608,8 +658,19 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
     return result
 
 
-SCRATCH_TABLES = ("stg_file", "stg_reject", "stg_street", "stg_outcomes", "chk_street", "chk_outcomes",
-                  "new_crime", "new_outcome", "replaced_outcome_file", "new_area", "peel_crime_types")
+SCRATCH_TABLES = (
+    "stg_file",
+    "stg_reject",
+    "stg_street",
+    "stg_outcomes",
+    "chk_street",
+    "chk_outcomes",
+    "new_crime",
+    "new_outcome",
+    "replaced_outcome_file",
+    "new_area",
+    "peel_crime_types",
+)
 
 
 def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
