@@ -35,6 +35,7 @@ A mapping file looks like this (see ``mappings/demo_*.yaml``)::
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,6 +141,13 @@ def read_mapping(path: Path | str) -> Mapping:
             raise MappingError(
                 f"{path}: unknown event field(s) {sorted(bad)}; expected some of {sorted(EVENT_FIELDS)}"
             )
+    # These go into SQL as names and literals: keep them to plain characters.
+    plain = [("source_system", raw["source_system"]), ("event.key_prefix", (event or {}).get("key_prefix", "")),
+             ("event.event_type", (event or {}).get("event_type", "")),
+             ("vehicles.separator", (raw.get("vehicles") or {}).get("separator", ";"))]
+    for name, value in plain:
+        if not re.fullmatch(r"[A-Za-z0-9_.:;/ -]*", str(value)):
+            raise MappingError(f"{path}: {name} {value!r} may hold only letters, digits and _ . : ; / -")
     formats = raw.get("date_formats") or ["%Y-%m-%d"]
     return Mapping(
         path=path,
@@ -206,11 +214,21 @@ def read_extract(path: Path, mapping: Mapping) -> tuple[pd.DataFrame, list[tuple
     return frame, bad
 
 
+def _lit(value) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    """A SQL column name, quoted (source columns can hold spaces and punctuation)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _text(col: str | None) -> str:
     """SQL for a source column as trimmed text, NULL when empty."""
     if col is None:
         return "NULL"
-    return f"NULLIF(trim(src.\"{col}\"), '')"
+    return f"NULLIF(trim(src.{_ident(col)}), '')"
 
 
 def _date(col: str | None, formats: list[str]) -> str:
@@ -227,12 +245,13 @@ def _names(col: str) -> str:
 def _recode(expr: str, values: dict[str, str], default: str) -> str:
     if not values:
         return expr
-    cases = " ".join(f"WHEN {expr} = '{k}' THEN '{v}'" for k, v in values.items())
+    cases = " ".join(f"WHEN {expr} = {_lit(k)} THEN {_lit(v)}" for k, v in values.items())
     return f"CASE {cases} WHEN {expr} IS NULL THEN NULL ELSE {default} END"
 
 
-def build_select(m: Mapping) -> str:
-    """SQL turning the registered extract ``src`` into normalised person-record rows."""
+def build_select(m: Mapping, header: list[str]) -> str:
+    """SQL turning the registered extract ``src`` (columns ``header``) into normalised
+    person-record rows, each with its file line and the row as read (``raw``)."""
     p = m.person
     # Names: separate fields, a 'forenames' field (first + middle), or one full-name field
     # written either 'SURNAME, Forename Middle' or 'Forename Middle Surname'.
@@ -296,16 +315,17 @@ def build_select(m: Mapping) -> str:
 
     sex = _recode(_text(p.get("sex")), m.values.get("sex", {}), "'U'")
     if m.role_constant:
-        role = f"'{m.role_constant}'"
+        role = _lit(m.role_constant)
     else:
         role = _recode(_text(m.role_column), m.role_values, f"lower({_text(m.role_column)})")
     ev = m.event or {}
     event_ref = _text(ev.get("column"))
-    event_key = f"'{ev.get('key_prefix', '')}' || {event_ref}" if ev else "NULL"
+    event_key = f"{_lit(ev.get('key_prefix', ''))} || {event_ref}" if ev else "NULL"
     ev_fields = ev.get("fields", {})
     record_id = _text(m.record_id)
     vehicles = _text(m.vehicles["column"]) if m.vehicles else "NULL"
-    all_cols = " || ',' || ".join(f"coalesce(src.\"{c}\", '')" for c in m.columns())
+    quoted = ", ".join(f"coalesce(src.{_ident(c)}, '')" for c in header)
+    all_cols = f"concat_ws(',', {quoted})"
 
     return f"""
         SELECT
@@ -366,7 +386,7 @@ def load_mapped(
     system = m.source_system
     ev = m.event or {}
     checks = " ".join(
-        f"WHEN {cond} THEN '{reason.format(record_id=m.record_id, event_column=ev.get('column')).replace(chr(39), chr(39) * 2)}'"
+        f"WHEN {cond} THEN {_lit(reason.format(record_id=m.record_id, event_column=ev.get('column')))}"
         for cond, reason in ROW_CHECKS
     )
     with open_batch(con, system, [str(path)]) as batch:
@@ -374,7 +394,7 @@ def load_mapped(
         try:
             con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE mapped_rows AS
-                WITH rows AS ({build_select(m)}),
+                WITH rows AS ({build_select(m, [c for c in frame.columns if c != "_line"])}),
                 counted AS (
                     SELECT *, count(*) OVER (PARTITION BY source_record_id ORDER BY line) AS n_same_id,
                            {"TRUE" if ev else "FALSE"} AS event_needed
