@@ -102,14 +102,14 @@ def test_record_disclosure_logs_recipient_and_purpose(case_id, casebook_url):
 @pytest.mark.parametrize(
     "change, error",
     [
-        (dict(domain="parking"), "Unknown domain"),
-        (dict(kind=" "), "kind is required"),
-        (dict(details={"when": date(2026, 1, 1)}), "JSON values"),
+        ({"domain": "parking"}, "Unknown domain"),
+        ({"kind": " "}, "kind is required"),
+        ({"details": {"when": date(2026, 1, 1)}}, "JSON values"),
     ],
 )
 def test_open_case_refuses_bad_input_with_nothing_written(change, error, staff, casebook_url):
     before = rows(casebook_url)
-    arguments = dict(domain=Domain.DVDS, kind="right_to_ask", details={}, purpose=PURPOSE) | change
+    arguments = {"domain": Domain.DVDS, "kind": "right_to_ask", "details": {}, "purpose": PURPOSE} | change
     with pytest.raises(InvalidInput, match=error), db.transaction(casebook_url) as s:
         cases.open_case(s, "public.protection.officer", **arguments)
     assert rows(casebook_url) == before

@@ -33,8 +33,23 @@ review_app = typer.Typer(help="The review queue: algorithms propose, a named per
                          no_args_is_help=True)
 retention_app = typer.Typer(help="Records due for review or deletion.", invoke_without_command=True)
 
-console = Console()
-errors = Console(stderr=True)
+
+
+def console() -> Console:
+    """Standard output, sized to the terminal at the time of the command."""
+    return Console()
+
+
+def errors() -> Console:
+    return Console(stderr=True)
+
+
+def make_table(*headers: str) -> Table:
+    """A table that wraps long cells rather than cutting them: an audit row must be read whole."""
+    table = Table()
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
 
 ACTING = typer.Option(None, "--as", envvar="PEEL_USER", help="Act as this casebook user (or set PEEL_USER).")
 
@@ -54,7 +69,7 @@ def refusals_exit(command):
         try:
             return command(*args, **kwargs)
         except CasebookError as refusal:
-            errors.print(f"[bold red]Refused:[/] {refusal}", highlight=False)
+            errors().print(f"[bold red]Refused:[/] {refusal}", highlight=False)
             raise typer.Exit(REFUSED_EXIT) from None
 
     return wrapper
@@ -90,7 +105,7 @@ def users_add(
         password = typer.prompt(f"Password for {username}", hide_input=True, confirmation_prompt=True)
     with transaction() as session:
         users.add_user(session, username, role, acting=acting, password=password)
-    console.print(f"Added {username} as {load_roles()[role].title}.")
+    console().print(f"Added {username} as {load_roles()[role].title}.")
 
 
 @users_app.command("list")
@@ -99,11 +114,11 @@ def users_list(acting: str = ACTING) -> None:
     """List the accounts, their roles and whether they are active."""
     with transaction() as session:
         accounts = users.list_users(session, acting=acting)
-    table = Table("username", "role", "identity provider", "active", "created (UK)")
+    table = make_table("username", "role", "identity provider", "active", "created (UK)")
     for account in accounts:
         table.add_row(account.username, account.role, account.identity_provider,
                       "yes" if account.active else "disabled", format_uk(as_utc(account.created_at)))
-    console.print(table)
+    console().print(table)
 
 
 @users_app.command("disable")
@@ -112,17 +127,17 @@ def users_disable(username: str = typer.Argument(...), acting: str = ACTING) -> 
     """Disable an account. It is kept, so the audit log's references to it stay meaningful."""
     with transaction() as session:
         users.disable_user(session, username, acting=acting)
-    console.print(f"Disabled {username}.")
+    console().print(f"Disabled {username}.")
 
 
 @users_app.command("roles")
 def users_roles() -> None:
     """Show each role, the job it is for and what it may do."""
-    table = Table("role", "job", "may")
+    table = make_table("role", "job", "may")
     for role in load_roles().values():
         grants = "; ".join(f"{action.value}: {', '.join(sorted(domains))}" for action, domains in role.grants.items())
         table.add_row(f"{role.name}\n({role.title})", role.job, grants)
-    console.print(table)
+    console().print(table)
 
 
 # ---- audit -------------------------------------------------------------------------------
@@ -132,14 +147,14 @@ def users_roles() -> None:
 @refusals_exit
 def audit_verify(acting: str = ACTING) -> None:
     """Check every entry's hash and link: exit 0 if intact, 1 naming the first broken entry."""
-    with transaction(snapshot=True) as session, Progress(console=errors, transient=True) as progress:
+    with transaction(snapshot=True) as session, Progress(console=errors(), transient=True) as progress:
         task = progress.add_task("Verifying the audit chain", total=audit.count_recorded(session))
         result = access.verify_audit_log(session, acting, lambda n: progress.advance(task, n))
     if result.intact:
-        console.print(f"Audit log intact: {result.entries} entries; head entry {result.head_seq}, "
+        console().print(f"Audit log intact: {result.entries} entries; head entry {result.head_seq}, "
                       f"hash {result.head_hash}")
         return
-    errors.print(f"[bold red]Audit log broken at entry {result.broken_seq}:[/] {result.reason}. "
+    errors().print(f"[bold red]Audit log broken at entry {result.broken_seq}:[/] {result.reason}. "
                  f"{result.entries} entries before it check out. Preserve the database as evidence "
                  "and report it to professional standards.", highlight=False)
     raise typer.Exit(BROKEN_EXIT)
@@ -163,11 +178,11 @@ def audit_show(
     )
     with transaction() as session:
         entries = access.read_audit_log(session, acting, where)
-    table = Table("#", "when (UK)", "who", "role", "did", "what", "subject", "why")
+    table = make_table("#", "when (UK)", "who", "role", "did", "what", "subject", "why")
     for e in entries:
         table.add_row(str(e.seq), format_uk(audit.parse_instant(e.occurred_at)), e.actor, e.role, e.operation,
                       f"{e.object_type} {e.object_id or ''}".strip(), e.subject_ref or "", e.purpose or "")
-    console.print(table if entries else "No entries match.")
+    console().print(table if entries else "No entries match.")
 
 
 # ---- review ------------------------------------------------------------------------------
@@ -183,11 +198,11 @@ def review_list(
     """List review items in your domains (summaries only, no personal data)."""
     with transaction() as session:
         items = review.list_items(session, acting, status=None if status == "all" else status, domain=domain)
-    table = Table("id", "domain", "kind", "summary", "status", "proposed by", "proposed (UK)", "decided by")
+    table = make_table("id", "domain", "kind", "summary", "status", "proposed by", "proposed (UK)", "decided by")
     for i in items:
         table.add_row(str(i.id), i.domain, i.kind, i.summary, i.status, i.proposed_by,
                       format_uk(i.created_at), i.decided_by or "")
-    console.print(table if items else "Nothing to review.")
+    console().print(table if items else "Nothing to review.")
 
 
 @review_app.command("show")
@@ -200,21 +215,21 @@ def review_show(
     """Show one item with its details. Needs a purpose; the consultation is logged."""
     with transaction() as session:
         item = review.show_item(session, acting, item_id, purpose=purpose)
-    console.print(f"Review item {item.id} ({item.domain} / {item.kind}), {item.status}")
-    console.print(f"Proposed by {item.proposed_by} at {format_uk(item.created_at)}: {item.summary}")
+    console().print(f"Review item {item.id} ({item.domain} / {item.kind}), {item.status}")
+    console().print(f"Proposed by {item.proposed_by} at {format_uk(item.created_at)}: {item.summary}")
     if item.subject_ref:
-        console.print(f"Subject reference: {item.subject_ref}")
+        console().print(f"Subject reference: {item.subject_ref}")
     if item.case_id:
-        console.print(f"Case: {item.case_id}")
-    console.print(dict(item.payload) if item.payload is not None else "(no details kept)")
+        console().print(f"Case: {item.case_id}")
+    console().print(dict(item.payload) if item.payload is not None else "(no details kept)")
     if item.decided_by:
-        console.print(f"Decided by {item.decided_by} at {format_uk(item.decided_at)}: {item.reason}")
+        console().print(f"Decided by {item.decided_by} at {format_uk(item.decided_at)}: {item.reason}")
 
 
 def _decide(item_id: int, accept: bool, reason: str, acting: str) -> None:
     with transaction() as session:
         review.decide(session, acting, item_id, accept=accept, reason=reason)
-    console.print(f"Review item {item_id} {'accepted' if accept else 'rejected'}.")
+    console().print(f"Review item {item_id} {'accepted' if accept else 'rejected'}.")
 
 
 @review_app.command("accept")
@@ -252,13 +267,13 @@ def review_stats(
             session, acting, since=uk_midnight(since.date()) if since else None,
             until=uk_midnight(until.date() + timedelta(days=1)) if until else None,
         )
-    table = Table("domain", "kind", "proposer", "proposed", "accepted", "rejected", "pending",
+    table = make_table("domain", "kind", "proposer", "proposed", "accepted", "rejected", "pending",
                   "median hours to decision")
     for c in counts:
         hours = "" if c.median_hours_to_decision is None else f"{c.median_hours_to_decision:.1f}"
         table.add_row(c.domain, c.kind, c.proposer, str(c.proposed), str(c.accepted), str(c.rejected),
                       str(c.pending), hours)
-    console.print(table if counts else "No proposals in that period.")
+    console().print(table if counts else "No proposals in that period.")
 
 
 # ---- retention ---------------------------------------------------------------------------
@@ -272,10 +287,10 @@ def retention_due(ctx: typer.Context, acting: str = ACTING) -> None:
         return
     with transaction() as session:
         due = retention.list_due(session, acting)
-    table = Table("case", "domain", "kind", "status", "review date", "due for")
+    table = make_table("case", "domain", "kind", "status", "review date", "due for")
     for d in due:
         table.add_row(str(d.case_id), d.domain, d.kind, d.status, d.review_date.isoformat(), d.due_for)
-    console.print(table if due else "Nothing is due for review or deletion.")
+    console().print(table if due else "Nothing is due for review or deletion.")
 
 
 @retention_app.command("keep")
@@ -289,7 +304,7 @@ def retention_keep(
     """Keep a case until a later review date, with the reason."""
     with transaction() as session:
         retention.keep(session, acting, case_id, until=until.date(), reason=reason)
-    console.print(f"Case {case_id} kept until {until.date()}.")
+    console().print(f"Case {case_id} kept until {until.date()}.")
 
 
 @retention_app.command("erase")
@@ -302,4 +317,4 @@ def retention_erase(
     """Erase a case that is due, with its decisions. The log records the erasure, not the content."""
     with transaction() as session:
         retention.erase(session, acting, case_id, reason=reason)
-    console.print(f"Case {case_id} erased.")
+    console().print(f"Case {case_id} erased.")

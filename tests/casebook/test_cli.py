@@ -1,0 +1,106 @@
+"""The casebook commands, run as a user would (in-process, against real databases)."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from peel.casebook import cases, db, review
+from peel.casebook.cli import register
+from peel.casebook.roles import Domain
+
+from .conftest import count_rows, drop_append_only_triggers, execute_raw
+
+PASSWORD = "a long enough passphrase\n"
+
+
+@pytest.fixture
+def peel(casebook_url):
+    """Run a ``peel`` command line; returns the click Result."""
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    runner = CliRunner()
+    wide = {"COLUMNS": "250"}
+    return lambda *args, input=None, env=None: runner.invoke(app, list(args), input=input, env=wide | (env or {}))
+
+
+def test_users_add_bootstraps_then_requires_an_administrator(peel, casebook_url):
+    first = peel("users", "add", "root", "--role", "administrator", "--password-stdin", input=PASSWORD)
+    assert first.exit_code == 0, first.output
+    refused = peel("users", "add", "ana", "--role", "auditor", "--password-stdin", input=PASSWORD)
+    assert refused.exit_code == 2 and "No acting user" in refused.output
+    added = peel("users", "add", "ana", "--role", "auditor", "--password-stdin", "--as", "root", input=PASSWORD)
+    assert added.exit_code == 0 and "Auditor" in added.output
+    listed = peel("users", "list", env={"PEEL_USER": "root"})
+    assert "ana" in listed.output and "auditor" in listed.output
+    assert peel("users", "disable", "ana", "--as", "root").exit_code == 0
+    assert "disabled" in peel("users", "list", "--as", "root").output
+
+
+def test_users_add_prompts_for_the_password_hidden(peel, casebook_url):
+    result = peel("users", "add", "root", "--role", "administrator", input=PASSWORD * 2)
+    assert result.exit_code == 0, result.output
+    assert "a long enough passphrase" not in result.output
+
+
+def test_users_add_refuses_an_unknown_role_before_asking_for_a_password(peel):
+    result = peel("users", "add", "root", "--role", "chief")
+    assert result.exit_code == 2 and "Unknown role 'chief'" in result.output
+
+
+def test_audit_verify_exits_0_when_intact_and_1_naming_the_broken_entry(peel, staff, casebook_url):
+    intact = peel("audit", "verify", "--as", "auditor")
+    assert intact.exit_code == 0 and "Audit log intact" in intact.output
+    drop_append_only_triggers(casebook_url)
+    execute_raw(casebook_url, "UPDATE audit_entry SET actor = 'someone' WHERE seq = 4")
+    broken = peel("audit", "verify", "--as", "auditor")
+    assert broken.exit_code == 1 and "broken at entry 4" in broken.output
+
+
+def test_audit_verify_refuses_a_role_without_audit_rights(peel, staff):
+    result = peel("audit", "verify", "--as", "supervisor")
+    assert result.exit_code == 2 and "may not read audit" in result.output
+
+
+def test_audit_show_filters_by_user_and_subject(peel, staff, casebook_url):
+    with db.transaction(casebook_url) as s:
+        case_id = cases.open_case(s, "lfr.operator", domain=Domain.LFR, kind="deployment", details={},
+                                  purpose="deployment authorised", subject_ref="D-1")
+    shown = peel("audit", "show", "--as", "auditor", "--subject", "D-1", "--since", "2020-01-01")
+    assert shown.exit_code == 0 and "lfr.operator" in shown.output and "deployment authorised" in shown.output
+    assert f"case {case_id}" in shown.output
+    none = peel("audit", "show", "--as", "auditor", "--user", "lfr.operator", "--until", "2020-01-01")
+    assert "No entries match" in none.output
+
+
+def test_review_accept_and_stats(peel, staff, casebook_url):
+    with db.transaction(casebook_url) as s:
+        item_id = review.propose(s, domain=Domain.LFR, kind="lfr_alert", summary="alert at camera 2",
+                                 payload={"watchlist_entry": "W-9"}, by_algorithm="vendor-matcher")
+    listed = peel("review", "list", "--as", "lfr.operator")
+    assert "alert at camera 2" in listed.output and "W-9" not in listed.output
+    no_purpose = peel("review", "show", str(item_id), "--as", "lfr.operator")
+    assert no_purpose.exit_code == 2 and "purpose" in no_purpose.output
+    shown = peel("review", "show", str(item_id), "--as", "lfr.operator", "--purpose", "adjudicate the alert")
+    assert "W-9" in shown.output
+    assert peel("review", "reject", str(item_id), "--as", "lfr.operator").exit_code == 2
+    rejected = peel("review", "reject", str(item_id), "--as", "lfr.operator", "--reason", "not the person")
+    assert rejected.exit_code == 0
+    stats = peel("review", "stats", "--as", "pcc.scrutiny.officer")
+    assert stats.exit_code == 0 and "lfr_alert" in stats.output
+
+
+def test_retention_lists_due_cases_and_erases_them(peel, staff, casebook_url):
+    with db.transaction(casebook_url) as s:
+        case_id = cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal",
+                                  details={"note": "x"}, purpose="renewal application received",
+                                  review_date=__import__("datetime").date(2020, 1, 1))
+    due = peel("retention", "--as", "information.manager")
+    assert due.exit_code == 0 and "renewal" in due.output and "review" in due.output
+    erased = peel("retention", "erase", str(case_id), "--as", "information.manager",
+                  "--reason", "retention period ended")
+    assert erased.exit_code == 0, erased.output
+    assert count_rows(casebook_url, "case_record") == 0
+    assert "Nothing is due" in peel("retention", "--as", "information.manager").output

@@ -1,0 +1,49 @@
+"""Opening the casebook: migrations on first use, SQLite in WAL mode, clear URL errors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from peel.casebook import db
+
+
+def test_get_engine_migrates_an_empty_database_to_the_latest_revision(casebook_url):
+    engine = db.get_engine(casebook_url)
+    tables = set(inspect(engine).get_table_names())
+    assert {"casebook_user", "case_record", "decision", "review_item", "audit_entry", "audit_head",
+            "alembic_version"} <= tables
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
+
+
+def test_migrate_twice_changes_nothing(casebook_url):
+    engine = db.get_engine(casebook_url)
+    db.migrate(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM audit_head")).scalar_one() == 1
+
+
+def test_the_default_casebook_is_a_sqlite_file_in_wal_mode_beside_the_warehouse(peel_home, monkeypatch):
+    monkeypatch.delenv("PEEL_CASEBOOK_URL", raising=False)
+    engine = db.get_engine()
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert (peel_home / "casebook.sqlite").exists()
+    finally:
+        db.dispose_engines()
+
+
+def test_transaction_rolls_back_everything_on_error(casebook_url):
+    with pytest.raises(RuntimeError), db.transaction(casebook_url) as s:
+        s.execute(text("UPDATE audit_head SET seq = 99"))
+        raise RuntimeError("boom")
+    with db.transaction(casebook_url) as s:
+        assert s.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
+
+
+def test_create_casebook_engine_refuses_other_databases():
+    with pytest.raises(ValueError, match="sqlite:/// or postgresql"):
+        db.create_casebook_engine("mysql://somewhere/db")
