@@ -64,11 +64,13 @@ def generate_demo_force(
     seed: int = 42,
     as_of: str = "2026-03-11",
     progress=None,
+    persons: bool = True,
 ) -> DemoSummary:
     """Generate the demo force for months ``start``..``end`` as known on ``as_of`` and load it.
 
     Deterministic for a given seed. Replaces any previous demo data. ``progress`` is an optional
-    ``rich.progress.Progress`` to report the steps on.
+    ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
+    generator (``peel.demo.persons``), which otherwise runs after the crimes when it exists.
     """
     first_day = parse_month(start, "--start")
     last_day = get_month_end(parse_month(end, "--end"))
@@ -88,7 +90,7 @@ def generate_demo_force(
     # Crimes after the extraction date do not exist yet.
     last_day = min(last_day, as_of_day)
 
-    has_persons = importlib.util.find_spec(PERSONS_MODULE) is not None
+    has_persons = persons and importlib.util.find_spec(PERSONS_MODULE) is not None
     steps = 5 + (1 if has_persons else 0)
     task = progress.add_task("Demo force", total=steps) if progress is not None else None
 
@@ -116,10 +118,10 @@ def generate_demo_force(
     counts |= load_custody(con, data)
 
     settings = get_settings()
-    persons: dict = {}
+    person_counts: dict = {}
     if has_persons:
         advance("Generating persons")
-        persons = _run_persons_generator(con, data, force, settings.demo_dir, seed)
+        person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed)
 
     advance("Writing ground truth")
     truth = describe_truth(
@@ -136,7 +138,7 @@ def generate_demo_force(
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     truth_path.write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
     advance("Demo force ready")
-    return DemoSummary(counts=counts, truth_path=truth_path, effects=truth, persons=persons)
+    return DemoSummary(counts=counts, truth_path=truth_path, effects=truth, persons=person_counts)
 
 
 def _run_persons_generator(con, data: CrimeData, force: Force, out_dir: Path, seed: int) -> dict:

@@ -1,0 +1,44 @@
+import json
+
+from typer.testing import CliRunner
+
+from peel.cli import app
+from peel.warehouse import connect
+
+
+def test_demo_data_loads_the_force_and_writes_the_truth(peel_home):
+    result = CliRunner().invoke(
+        app,
+        ["demo-data", "--size", "0.05", "--start", "2025-09", "--end", "2026-03", "--seed", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Demo force loaded" in result.output
+    truth = json.loads((peel_home / "demo" / "truth" / "effects.json").read_text())
+    assert truth["run"]["seed"] == "1"
+    con = connect(read_only=True)
+    assert (
+        con.execute(
+            "SELECT count(*) FROM crime WHERE source_system = 'demo_crime_records'"
+        ).fetchone()[0]
+        > 0
+    )
+    assert (
+        con.execute("SELECT count(*) FROM arrest WHERE source_system = 'demo_custody'").fetchone()[
+            0
+        ]
+        > 0
+    )
+
+
+def test_demo_data_reports_a_malformed_option_and_loads_nothing(peel_home):
+    result = CliRunner().invoke(app, ["demo-data", "--start", "2025-13"])
+    assert result.exit_code == 2
+    assert "--start: expected a month as YYYY-MM" in result.output
+    con = connect(read_only=True)
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0
+
+
+def test_demo_data_help_comes_from_the_docstring():
+    result = CliRunner().invoke(app, ["demo-data", "--help"])
+    assert result.exit_code == 0
+    assert "Chalkshire Constabulary" in result.output
