@@ -87,3 +87,8 @@ def police_uk(
 def _fail(console: Console, message: str) -> None:
     console.print(f"[red]peel ingest police-uk failed:[/red] {message}", highlight=False)
     raise typer.Exit(code=1)
+
+
+from peel.sources.mapped import ingest_mapped  # person extracts: see that module
+
+ingest_app.command("mapped")(ingest_mapped)
