@@ -80,7 +80,7 @@ def get_advice(report: MeasuresReport, crime_type_name: str, horizon_days: int =
     spikes = report.patterns.past_spikes if report.patterns else []
     advice = []
     for item in _load_advice():
-        if item["crime_type"] not in crime_type_name:
+        if item["crime_type"].lower() not in crime_type_name.lower():
             continue
         if item["event"] == "any":
             advice.append(Advice("all year", start, start, item["message"], []))

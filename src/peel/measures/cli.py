@@ -85,3 +85,9 @@ def print_table(report: MeasuresReport) -> None:
         console.print(f"Patterns: {report.patterns.summary}")
         for spike in report.patterns.past_spikes:
             console.print(f"  past spike: {spike.describe()}")
+        for event in report.patterns.events:
+            for occurrence in event.occurrences:
+                console.print(f"  {occurrence.describe()}")
+            if event.neighbourhoods:
+                names = ", ".join(u.area_name for u in event.neighbourhoods)
+                console.print(f"  {event.event_name}: concentrated in {names}")

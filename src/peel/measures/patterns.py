@@ -15,10 +15,12 @@ import pandas as pd
 from scipy import stats as sps
 
 from peel.measures import stats
-from peel.measures.calendar import CalendarEvent, get_events_near
+from peel.measures.calendar import CALENDAR_EVENTS, CalendarEvent, get_events_near
+from peel.measures.events import EventReport, measure_event_uplift
 from peel.measures.periods import get_days_in_month, get_month_end
 from peel.measures.scope import Scope
 
+MIN_CRIMES_TO_TEST = 24  # an area with fewer crimes in the whole series is not modelled
 CHILD_ALPHA = 0.01  # a neighbourhood is named as a place the excess concentrates below this
 _CHILD_LEVEL = {"force": "district", "district": "neighbourhood"}
 _COLUMN = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}
@@ -62,6 +64,7 @@ class PatternReport:
     past_spikes: list[Spike]
     step: stats.StepChange | None
     areas_tested: int
+    events: list[EventReport] = field(default_factory=list)  # calendar events with a rise
 
     @property
     def summary(self) -> str:
@@ -157,33 +160,46 @@ def _find_hotspots(children: pd.DataFrame, month: pd.Timestamp, fit: stats.Seaso
     return sorted(found, key=lambda h: h.expected - h.observed)
 
 
+def _fit_area(area: _Tested, top: _Tested, exposure: pd.Series, exclude: set | None = None) -> stats.SeasonalFit:
+    """The scope's own area is judged against its own seasonal curve; a district against its
+    usual share of the rest of the force, which carries the season."""
+    if area is top:
+        return stats.fit_seasonal(area.counts, exposure, exclude)
+    return stats.fit_share(area.counts, top.counts - area.counts, exclude)
+
+
 def detect_patterns(
     con: duckdb.DuckDBPyConnection, scope: Scope, month: date, as_of: date, first: date
 ) -> PatternReport:
     """Is ``month`` unusual for its season, which past months (since ``first``) were, and
     has the level shifted? Needs the scoped_* views of ``scope`` on ``con``."""
     exposure = get_exposure(first, month, as_of)
-    tested = [t for t in _get_tested_areas(con, scope, first, month, as_of) if t.counts.sum() >= 24]
+    top, *districts = _get_tested_areas(con, scope, first, month, as_of)
+    tested = [a for a in [top, *districts] if a.counts.sum() >= MIN_CRIMES_TO_TEST]
     past_months = [m for m in exposure.index[:-1] if exposure[m] == 1.0]
     n_areas = max(len(tested), 1)
     this_month, past = [], []
     for area in tested:
-        for exc in stats.find_unusual_months(area.counts, exposure, [month], n_areas):
+        # This month is left out of its own baseline; past months are judged by a robust fit.
+        fit = _fit_area(area, top, exposure, exclude={month})
+        for exc in stats.find_unusual_months(fit, area.counts, [month], n_areas):
             this_month.append(Spike(area.code, area.name, exc))
-        fit = stats.fit_seasonal(area.counts, exposure)
-        for ts in past_months:
-            z, p = stats.score_exceedance(area.counts[ts], fit.expected[ts], fit.dispersion)
-            if p < stats.EXCEEDANCE_ALPHA / (n_areas * len(past_months)):
-                exc = stats.Exceedance(ts.date(), int(area.counts[ts]), float(fit.expected[ts]), z, p)
-                spike = Spike(area.code, area.name, exc)
-                if area.children is not None and not area.children.empty:
-                    spike.hotspots = _find_hotspots(area.children, ts, fit)
-                past.append(spike)
+        history = _fit_area(area, top, exposure)
+        for exc in stats.find_unusual_months(history, area.counts, past_months, n_areas * len(past_months)):
+            spike = Spike(area.code, area.name, exc)
+            if area.children is not None and not area.children.empty:
+                spike.hotspots = _find_hotspots(area.children, pd.Timestamp(exc.month), history)
+            past.append(spike)
     for spike in this_month + past:
         m = spike.exceedance.month
         spike.events = get_events_near(m, get_month_end(m))
     step = None
-    if tested and len(tested[0].counts) > 2 * stats.STEP_MIN_SIDE + 12:
-        step = stats.find_step_change(tested[0].counts.iloc[:-1], exposure.iloc[:-1])
+    if top.counts.sum() >= MIN_CRIMES_TO_TEST and len(top.counts) > 2 * stats.STEP_MIN_SIDE + 12:
+        step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1])
     past.sort(key=lambda s: (s.exceedance.month, s.area_name))
-    return PatternReport(month, this_month, past, step, n_areas)
+    events = []
+    for name in dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS):
+        report = measure_event_uplift(con, scope, name, first, as_of)
+        if any(o.uplifts for o in report.occurrences):
+            events.append(report)
+    return PatternReport(month, this_month, past, step, n_areas, events)

@@ -42,12 +42,24 @@ def compare_counts(current: int, previous: int) -> ChangeTest:
     return ChangeTest(current, previous, current - previous, percent, float(p_value), p_value < CHANGE_ALPHA)
 
 
-def _design(months: pd.DatetimeIndex, step_at: date | None = None) -> pd.DataFrame:
-    """Intercept, linear trend in years, month-of-year effects, and optionally a step."""
+SEASONAL_HARMONICS = 2  # annual and half-yearly waves: seasons are smooth, spikes are not
+
+
+def _design(months: pd.DatetimeIndex, step_at: date | None = None, trend: bool = True) -> pd.DataFrame:
+    """Intercept, linear trend in years, a smooth seasonal curve, and optionally a step.
+
+    The season is a sum of sine and cosine waves (Fourier terms) rather than one effect per
+    calendar month: daylight and weather change smoothly, so a festival that falls in
+    October in most years still shows as a spike instead of being learnt as "October".
+    """
     t = (months.year - months.year.min()) + (months.month - 1) / 12
     X = pd.DataFrame({"const": 1.0, "trend": np.asarray(t, dtype=float)}, index=months)
-    for m in range(2, 13):
-        X[f"m{m}"] = (months.month == m).astype(float)
+    if not trend:
+        X = X.drop(columns="trend")
+    angle = 2 * np.pi * (months.month - 1) / 12
+    for k in range(1, SEASONAL_HARMONICS + 1):
+        X[f"sin{k}"] = np.sin(k * angle)
+        X[f"cos{k}"] = np.cos(k * angle)
     if step_at is not None:
         X["step"] = (months >= pd.Timestamp(step_at)).astype(float)
     return X.loc[:, X.std().gt(0) | (X.columns == "const")]
@@ -57,9 +69,16 @@ def _fit(y: pd.Series, exposure: pd.Series, X: pd.DataFrame):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
-    df = max(len(y) - X.shape[1], 1)
-    dispersion = max(float(np.sum(result.resid_pearson**2)) / df, 1.0)
-    return result, dispersion
+    return result, _robust_dispersion(result.resid_pearson, X.shape[1])
+
+
+def _robust_dispersion(resid_pearson, n_params: int) -> float:
+    """Over-dispersion from the median squared Pearson residual (0.455 is the median of a
+    chi-squared with one degree of freedom), so a few spikes do not hide themselves by
+    inflating it; never below 1 (Poisson)."""
+    n = len(resid_pearson)
+    median = float(np.median(np.asarray(resid_pearson) ** 2)) / 0.455
+    return max(median * n / max(n - n_params, 1), 1.0)
 
 
 @dataclass
@@ -91,6 +110,33 @@ def fit_seasonal(counts: pd.Series, exposure: pd.Series, exclude: set | None = N
     return SeasonalFit(expected, dispersion, keep)
 
 
+def fit_share(counts: pd.Series, reference: pd.Series, exclude: set | None = None) -> SeasonalFit:
+    """Fit an area's counts as a share of a reference series (the rest of its force), with a
+    trend in that share, leaving out months far above the fit.
+
+    The rest of the force carries the season, the weather and any force-wide change, so what
+    is left is what is particular to this area: a local spike, such as burglary around a
+    festival in one town, stands out even when it recurs in the same season every year.
+    A month the snapshot cuts short is cut short in the reference too.
+    """
+    months = pd.DatetimeIndex(counts.index)
+    t = (months.year - months.year.min()) + (months.month - 1) / 12
+    X = pd.DataFrame({"const": 1.0, "trend": np.asarray(t, dtype=float)}, index=months)
+    reference = reference.clip(lower=1.0)
+    keep = pd.Series(True, index=counts.index)
+    for month in exclude or ():
+        keep[pd.Timestamp(month)] = False
+    for _ in range(4):
+        result, dispersion = _fit(counts[keep], reference[keep], X[keep.values])
+        expected = pd.Series(result.predict(X, offset=np.log(reference)), index=counts.index)
+        z = (counts - expected) / np.sqrt(dispersion * expected)
+        new_keep = keep & (z <= ROBUST_Z)
+        if new_keep.sum() < 12 or new_keep.equals(keep):
+            break
+        keep = new_keep
+    return SeasonalFit(expected, dispersion, keep)
+
+
 @dataclass(frozen=True)
 class Exceedance:
     month: date
@@ -114,26 +160,20 @@ def score_exceedance(observed: float, expected: float, dispersion: float) -> tup
     return float(z), float(stats.norm.sf(z))
 
 
-def find_unusual_months(
-    counts: pd.Series, exposure: pd.Series, months: list[date], n_tests: int
-) -> list[Exceedance]:
-    """The months among ``months`` whose count is unusually high for the season.
+def find_unusual_months(fit: SeasonalFit, counts: pd.Series, months: list, n_tests: int) -> list[Exceedance]:
+    """The months among ``months`` whose count is unusually high against the fit.
 
-    Each month tested is left out of its own baseline. ``n_tests`` is the number of tests
-    in the whole family (months x areas) for the Bonferroni correction.
+    ``n_tests`` is the number of tests in the whole family (months x areas) for the
+    Bonferroni correction.
     """
     threshold = EXCEEDANCE_ALPHA / max(n_tests, 1)
     found = []
-    if len(months) == 1:
-        fit = fit_seasonal(counts, exposure, exclude={months[0]})
-    else:
-        fit = fit_seasonal(counts, exposure)
     for month in months:
         ts = pd.Timestamp(month)
         observed, expected = float(counts[ts]), float(fit.expected[ts])
         z, p = score_exceedance(observed, expected, fit.dispersion)
         if p < threshold:
-            found.append(Exceedance(month, int(observed), expected, z, p))
+            found.append(Exceedance(pd.Timestamp(month).date(), int(observed), expected, z, p))
     return found
 
 
@@ -152,11 +192,13 @@ def find_step_change(counts: pd.Series, exposure: pd.Series) -> StepChange | Non
     # One-month spikes are not steps: leave them out before looking for a shift.
     keep = fit_seasonal(counts, exposure).baseline
     y, w = counts[keep], exposure[keep]
-    base, _ = _fit(y, w, _design(pd.DatetimeIndex(y.index)))
+    # No trend term here: a trend and an early step in the opposite direction together can
+    # mimic a later step, and a lasting shift is what is asked for.
+    base, _ = _fit(y, w, _design(pd.DatetimeIndex(y.index), trend=False))
     candidates = months[STEP_MIN_SIDE : len(months) - STEP_MIN_SIDE + 1]
     best = None
     for k in candidates:
-        X = _design(pd.DatetimeIndex(y.index), step_at=k.date())
+        X = _design(pd.DatetimeIndex(y.index), step_at=k.date(), trend=False)
         if "step" not in X:
             continue
         result, dispersion = _fit(y, w, X)

@@ -1,0 +1,147 @@
+"""Calendar-event uplift: did crime rise in the weeks around an event, and where?
+
+For each occurrence of a declared calendar event (Diwali, Christmas...), crimes in the
+window ATTRIBUTION_WINDOW_DAYS either side of it are compared with crimes in the
+REFERENCE_DAYS just before and after the window, area by area. With no uplift, a crime in
+that span falls in the window with probability window/(window + reference): an exact
+binomial test, one-sided. This needs the day each crime was recorded; a source with months
+only (data.police.uk) gets the monthly analysis in patterns.py instead.
+
+Per year the test is run for the scope's area and each district (Bonferroni over them);
+the neighbourhoods where the uplift concentrates are found by pooling every year's windows,
+since one neighbourhood's few crimes in one window are too few to judge, and named with a
+false discovery rate of NEIGHBOURHOOD_FDR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+from scipy import stats as sps
+
+from peel.measures.calendar import ATTRIBUTION_WINDOW_DAYS, CalendarEvent, get_calendar_events
+
+REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
+UPLIFT_ALPHA = 0.01  # one-sided, Bonferroni-corrected over the areas tested
+NEIGHBOURHOOD_FDR = 0.05  # expected share of wrongly named neighbourhoods (Benjamini-Hochberg)
+
+
+@dataclass(frozen=True)
+class Uplift:
+    area_code: str | None
+    area_name: str
+    in_window: int
+    in_reference: int
+    expected_in_window: float
+    p_value: float
+
+    @property
+    def percent(self) -> float:
+        return (self.in_window / self.expected_in_window - 1) * 100 if self.expected_in_window else 0.0
+
+
+@dataclass
+class EventOccurrence:
+    event: CalendarEvent
+    window: tuple[date, date]
+    uplifts: list[Uplift] = field(default_factory=list)  # significant, by area
+
+    def describe(self) -> str:
+        if not self.uplifts:
+            return f"{self.event.name} {self.event.day:%Y}: no significant rise."
+        parts = [f"{u.area_name} {u.in_window} against {u.expected_in_window:.0f} expected ({u.percent:+.0f}%)" for u in self.uplifts]
+        return f"{self.event.name} {self.event.day:%d %B %Y}: crime rose in " + "; ".join(parts) + "."
+
+
+@dataclass
+class EventReport:
+    event_name: str
+    occurrences: list[EventOccurrence]
+    neighbourhoods: list[Uplift]  # pooled over every occurrence
+    has_exact_dates: bool = True
+
+
+def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURHOOD_FDR) -> list[Uplift]:
+    """The tests kept by the Benjamini-Hochberg procedure, most significant first.
+
+    Naming places is discovery among hundreds of neighbourhoods: controlling the share of
+    wrongly named ones keeps the list useful where Bonferroni would name almost none.
+    """
+    ordered = sorted(tests, key=lambda u: u.p_value)
+    m = len(ordered)
+    keep = 0
+    for rank, test in enumerate(ordered, start=1):
+        if test.p_value <= rate * rank / m:
+            keep = rank
+    return ordered[:keep]
+
+
+def _binomial_uplift(code, name, in_window: int, in_reference: int, share: float) -> Uplift:
+    n = in_window + in_reference
+    p = float(sps.binom.sf(in_window - 1, n, share)) if n else 1.0
+    return Uplift(code, name, int(in_window), int(in_reference), n * share, p)
+
+
+def _count_around(con, days: list[date], level_column: str | None) -> dict:
+    """{(occurrence day, area code): (in window, in reference)} for the scoped crimes."""
+    w, r = ATTRIBUTION_WINDOW_DAYS, ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS
+    column = level_column or "'all'"
+    rows = con.execute(
+        f"""WITH days AS (SELECT unnest($days::DATE[]) AS day)
+            SELECT d.day, {column} AS area,
+                   count(*) FILTER (WHERE abs(c.recorded_date - d.day) <= {w}) AS in_window,
+                   count(*) FILTER (WHERE abs(c.recorded_date - d.day) > {w}) AS in_reference
+            FROM scoped_crime c JOIN days d ON abs(c.recorded_date - d.day) <= {r}
+            WHERE {column} IS NOT NULL
+            GROUP BY ALL""",
+        {"days": days},
+    ).fetchall()
+    return {(day, area): (a, b) for day, area, a, b in rows}
+
+
+def measure_event_uplift(
+    con: duckdb.DuckDBPyConnection, scope, event_name: str, first: date, as_of: date
+) -> EventReport:
+    """Every occurrence of the event whose window and reference lie within [first, as_of]."""
+    has_days = con.execute("SELECT count(recorded_date) > 0 FROM scoped_crime").fetchone()[0]
+    margin = timedelta(days=ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS)
+    occurrences = [
+        e for e in get_calendar_events(range(first.year, as_of.year + 1))
+        if e.name == event_name and e.day - margin >= first and e.day + margin <= as_of
+    ]
+    if not has_days or not occurrences:
+        return EventReport(event_name, [], [], has_exact_dates=bool(has_days))
+    days = [e.day for e in occurrences]
+    window = 2 * ATTRIBUTION_WINDOW_DAYS + 1
+    share = window / (window + 2 * REFERENCE_DAYS)
+    names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
+    own_column = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}[scope.area_level]
+    own = _count_around(con, days, own_column)
+    districts = _count_around(con, days, "district_code") if scope.area_level == "force" else {}
+    areas = 1 + len({a for _, a in districts})
+    report = EventReport(event_name, [], [])
+    for event in occurrences:
+        occurrence = EventOccurrence(
+            event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
+        )
+        key = scope.area_code if scope.area_code is not None else "all"
+        candidates = [_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share)]
+        candidates += [
+            _binomial_uplift(code, names.get(code, code), a, b, share)
+            for (day, code), (a, b) in districts.items() if day == event.day
+        ]
+        occurrence.uplifts = sorted(
+            (u for u in candidates if u.p_value < UPLIFT_ALPHA / areas), key=lambda u: u.p_value
+        )
+        report.occurrences.append(occurrence)
+    if scope.area_level != "neighbourhood":
+        pooled: dict[str, list[int]] = {}
+        for (_, code), (a, b) in _count_around(con, days, "lsoa_code").items():
+            total = pooled.setdefault(code, [0, 0])
+            total[0] += a
+            total[1] += b
+        tests = [_binomial_uplift(code, names.get(code, code), a, b, share) for code, (a, b) in pooled.items()]
+        report.neighbourhoods = select_by_false_discovery_rate(tests)
+    return report
