@@ -54,7 +54,7 @@ def measured(population) -> pd.DataFrame:
     con = population["con"]
     return con.execute(
         f"""
-        SELECT r.*, t.true_person_id, t.true_address_id,
+        SELECT r.*, t.true_person_id, t.true_address_id, t.true_vrm, p.pnc_id AS true_pnc,
                p.forename AS true_forename, p.surname AS true_surname,
                p.date_of_birth::DATE AS true_dob, p.phone AS true_phone,
                a.postcode AS true_postcode, prev.postcode AS prev_postcode,
@@ -225,7 +225,8 @@ def test_generate_person_extracts_errs_at_the_declared_rates(measured, system):
     shorts = {k.upper(): {s.upper() for s in v} for k, v in read_nicknames().items()}
     can = d[d["true_forename"].str.upper().isin(shorts)]
     nick = [f in shorts[t.upper()] for f, t in zip(can["forename"], can["true_forename"])]
-    expected = rates["nickname"] * (1 - rates["forename_typo"]) * (1 - rates["names_swapped"])
+    expected = (rates["nickname"] * (1 - rates["forename_typo"]) * (1 - rates["names_swapped"])
+                * (1 - rates["name_partial"]))
     assert_rate_near(sum(nick) / len(nick), expected, len(nick), f"{system} nickname")
 
     with_phone = d[d["true_phone"].notna()]
@@ -236,6 +237,14 @@ def test_generate_person_extracts_errs_at_the_declared_rates(measured, system):
     if len(moved) > 50:
         stale = (moved["postcode"] == moved["prev_postcode"]).mean()
         assert_rate_near(stale, rates["stale_address"], len(moved), f"{system} stale address")
+
+    partial = d["forename"].isna().mean()
+    assert_rate_near(partial, rates["name_partial"], n, f"{system} surname only")
+
+    with_pnc = d[d["true_pnc"].notna()]
+    if len(with_pnc) > 50:
+        share = with_pnc["pnc_id"].isna().mean()
+        assert_rate_near(share, rates["pnc_missing"], len(with_pnc), f"{system} PNC id missing")
 
     with_pc = d[d["postcode"].notna()]
     variant = ~pd.Series([p in (raw or "") for p, raw in zip(with_pc["postcode"], with_pc["address_raw"])])
@@ -268,3 +277,19 @@ def test_read_nicknames_gives_short_forms():
     shorts = read_nicknames()
     assert "Bob" in shorts["Robert"] and "Liz" in shorts["Elizabeth"]
     assert all(re.fullmatch(r"[A-Z][a-z]+", s) for v in shorts.values() for s in v)
+
+
+def test_generate_person_extracts_misreads_vehicle_marks_at_the_declared_rate(population, measured):
+    con = population["con"]
+    mentions = con.execute("""
+        SELECT o.source_record_id, o.identifier FROM object o WHERE o.source_system = 'demo_intelligence'
+    """).df()
+    truth = measured[measured["true_vrm"].notna()][["source_record_id", "true_vrm"]]
+    both = truth.merge(mentions, on="source_record_id", how="left")
+    assert both["identifier"].notna().all()
+    misread = (both["identifier"] != both["true_vrm"].str.replace(" ", "")).mean()
+    assert_rate_near(misread, ERROR_RATES[INTELLIGENCE]["vrm_typo"], len(both), "vehicle mark misread")
+    # A misread mark is still one character from the truth: findable by a fuzzy match.
+    wrong = both[both["identifier"] != both["true_vrm"].str.replace(" ", "")]
+    assert all(sum(a != b for a, b in zip(x, y.replace(" ", ""))) == 1
+               for x, y in zip(wrong["identifier"], wrong["true_vrm"]))

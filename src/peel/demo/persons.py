@@ -48,24 +48,28 @@ ERROR_RATES: dict[str, dict[str, float]] = {
         "dob_day_month_swapped": 0.01, "dob_typo": 0.01, "dob_missing": 0.08,
         "address_missing": 0.03, "stale_address": 0.02, "postcode_variant": 0.15,
         "phone_missing": 0.25, "email_missing": 0.50, "pnc_missing": 1.0,
+        "name_partial": 0.0, "vrm_typo": 0.0,
     },
     CUSTODY: {
         "forename_typo": 0.01, "surname_typo": 0.01, "nickname": 0.03, "names_swapped": 0.005,
         "dob_day_month_swapped": 0.005, "dob_typo": 0.005, "dob_missing": 0.01,
         "address_missing": 0.05, "stale_address": 0.02, "postcode_variant": 0.05,
         "phone_missing": 0.30, "email_missing": 1.0, "pnc_missing": 0.10,
+        "name_partial": 0.0, "vrm_typo": 0.0,
     },
     INTELLIGENCE: {
         "forename_typo": 0.05, "surname_typo": 0.05, "nickname": 0.15, "names_swapped": 0.03,
         "dob_day_month_swapped": 0.02, "dob_typo": 0.03, "dob_missing": 0.35,
         "address_missing": 0.35, "stale_address": 0.15, "postcode_variant": 0.30,
         "phone_missing": 0.70, "email_missing": 1.0, "pnc_missing": 0.60,
+        "name_partial": 0.05, "vrm_typo": 0.08,
     },
     INCIDENTS: {
         "forename_typo": 0.07, "surname_typo": 0.07, "nickname": 0.12, "names_swapped": 0.02,
         "dob_day_month_swapped": 0.01, "dob_typo": 0.02, "dob_missing": 0.75,
         "address_missing": 0.40, "stale_address": 0.05, "postcode_variant": 0.40,
         "phone_missing": 0.35, "email_missing": 1.0, "pnc_missing": 1.0,
+        "name_partial": 0.03, "vrm_typo": 0.0,
     },
 }
 ERROR_KINDS = tuple(ERROR_RATES[CRIME_RECORDS])
@@ -77,6 +81,25 @@ ERROR_APPLIES_TO = {
     "phone_missing": "records of persons who have a phone",
     "email_missing": "records of persons who have an email address",
     "pnc_missing": "records of persons who have a PNC id",
+    "vrm_typo": "records that mention a vehicle",
+}
+# A rate of 1.0 for a *_missing kind means the system has no such column at all.
+ERROR_MEANINGS = {
+    "forename_typo": "one keying slip in the forename (letter changed, dropped, doubled or swapped)",
+    "surname_typo": "one keying slip in the surname",
+    "nickname": "a usual short form instead of the forename (Robert -> Bob)",
+    "names_swapped": "forename and surname recorded the wrong way round",
+    "dob_day_month_swapped": "date of birth with day and month swapped",
+    "dob_typo": "date of birth a day, a month, a year or ten years out",
+    "dob_missing": "no date of birth",
+    "address_missing": "no address",
+    "stale_address": "the address the person had left, not the current one",
+    "postcode_variant": "postcode without its space, in lower case, or with a double space",
+    "phone_missing": "no phone number although the person has one",
+    "email_missing": "no email address although the person has one",
+    "pnc_missing": "no PNC id although the person has one",
+    "name_partial": "surname only: the forename was not known",
+    "vrm_typo": "a vehicle mark misread by one character (0/O, 1/I, 5/S, 8/B or another letter)",
 }
 
 # How the population and its involvement in events are shaped.
@@ -463,7 +486,16 @@ def apply_errors(rec: pd.DataFrame, rng: np.random.Generator, r: random.Random,
     sur[m] = [_typo(s, r) for s in sur[m]]
     m = mask("names_swapped")
     fore[m], sur[m] = sur[m].copy(), fore[m].copy()
+    m = mask("name_partial")
+    fore[m] = None
     out["forename"], out["surname"] = fore, sur
+    out.loc[m, "middle_name"] = None
+
+    # Vehicle marks mentioned (intelligence), misread now and then.
+    vrm = out["vrm"].to_numpy(dtype=object)
+    m = mask("vrm_typo", pd.notna(vrm))
+    vrm[m] = [_misread_vrm(v, r) for v in vrm[m]]
+    out["vrm"] = vrm
 
     # Dates of birth.
     dob = out["date_of_birth"]
@@ -497,6 +529,20 @@ def apply_errors(rec: pd.DataFrame, rng: np.random.Generator, r: random.Random,
         m = mask(kind, out[col].notna().to_numpy())
         out.loc[m, col] = None
     return out
+
+
+# Characters a witness or an officer reads one for the other on a number plate.
+VRM_LOOKALIKES = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8"}
+
+
+def _misread_vrm(vrm: str, r: random.Random) -> str:
+    """A registration mark with one character misread."""
+    positions = [i for i, ch in enumerate(vrm) if ch != " "]
+    i = r.choice(positions)
+    ch = vrm[i]
+    new = VRM_LOOKALIKES.get(ch) or r.choice([c for c in VRM_LETTERS if c != ch] if ch.isalpha() else
+                                             [d for d in "0123456789" if d != ch])
+    return vrm[:i] + new + vrm[i + 1:]
 
 
 def _shift_date(d: pd.Timestamp, r: random.Random) -> pd.Timestamp:
@@ -612,6 +658,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
         "sex": d["sex"].map({"M": "male", "F": "female"}),
         "last_known_address": _one_line_address(d, with_number),
         "phone": _format_phone(d["phone"], rng, ["plain", "spaced", "intl_plain"]),
+        "pnc": d["pnc_id"],
         "vehicles": d["vrm"],
     }).astype("string")
     paths[INTELLIGENCE] = extracts / EXTRACT_FILES[INTELLIGENCE]
@@ -708,6 +755,7 @@ def generate_person_extracts(crimes: pd.DataFrame, arrests: pd.DataFrame, areas:
         rec = _assign_record_ids(rec)
         progress.advance(task)
         rec = _attach_true_values(rec, persons, addresses)
+        rec["true_vrm"] = rec["vrm"]
         rec = apply_errors(rec, rng, r, read_nicknames())
         progress.advance(task)
         paths = write_extracts(rec, out_dir / "extracts", rng)
@@ -741,7 +789,7 @@ def write_truth(rec: pd.DataFrame, persons: pd.DataFrame, addresses: pd.DataFram
     truth_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: truth_dir / f"{name}.parquet" for name in ("person_records", "persons", "addresses", "vehicles")}
     cols = ["record_key", "true_person_id", "source_system", "source_record_id", "role",
-            "address_id"] + [f"err_{k}" for k in ERROR_KINDS]
+            "address_id", "true_vrm"] + [f"err_{k}" for k in ERROR_KINDS]
     recs = rec[cols].rename(columns={"address_id": "true_address_id"})
     recs["true_address_id"] = recs["true_address_id"].astype("Int64")
     recs.to_parquet(paths["person_records"], index=False)
