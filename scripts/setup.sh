@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # System packages: WeasyPrint's libraries and fonts (PDF), PostgreSQL (shared casebook and
 # its tests), Java (Spark linkage backend).
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core ${PEEL_EXTRA_APT:-}; do
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core ${PEEL_EXTRA_APT:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

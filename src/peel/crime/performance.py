@@ -71,13 +71,14 @@ def get_series(con: duckdb.DuckDBPyConnection, report: MeasuresReport, first: da
 
 
 def get_advice(report: MeasuresReport, crime_type_name: str, horizon_days: int = 270) -> list[Advice]:
-    """Prevention messages due for the calendar events ahead, with the areas past spikes hit."""
+    """Prevention messages due for the calendar events ahead, aimed at the neighbourhoods
+    where crime rose around the same event in past years."""
     start = report.as_of
     upcoming: list[CalendarEvent] = [
         e for e in get_calendar_events(range(start.year, start.year + 2))
         if start <= e.day <= start + timedelta(days=horizon_days)
     ]
-    spikes = report.patterns.past_spikes if report.patterns else []
+    events = {e.event_name: e for e in report.patterns.events} if report.patterns else {}
     advice = []
     for item in _load_advice():
         if item["crime_type"].lower() not in crime_type_name.lower():
@@ -88,7 +89,8 @@ def get_advice(report: MeasuresReport, crime_type_name: str, horizon_days: int =
         for event in upcoming:
             if event.name != item["event"]:
                 continue
-            areas = sorted({h.area_name for s in spikes if any(e.name == event.name for e in s.events) for h in s.hotspots})
+            found = events.get(event.name)
+            areas = [u.area_name for u in found.neighbourhoods] if found else []
             advice.append(Advice(event.name, event.day - timedelta(days=item["lead_days"]), event.day, item["message"], areas))
     return advice
 

@@ -39,7 +39,7 @@ def compare_counts(current: int, previous: int) -> ChangeTest:
     total = current + previous
     p_value = stats.binomtest(current, total, 0.5).pvalue if total else 1.0
     percent = (current - previous) / previous * 100 if previous else None
-    return ChangeTest(current, previous, current - previous, percent, float(p_value), p_value < CHANGE_ALPHA)
+    return ChangeTest(current, previous, current - previous, percent, float(p_value), bool(p_value < CHANGE_ALPHA))
 
 
 SEASONAL_HARMONICS = 2  # annual and half-yearly waves: seasons are smooth, spikes are not

@@ -40,6 +40,7 @@ class PackResult:
     folder: Path
     html: Path
     pdf: Path
+    pages: int
 
 
 def _environment() -> jinja2.Environment:
@@ -119,5 +120,6 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> Pa
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / "pack.html", out_dir / "pack.pdf"
     html_path.write_text(html, encoding="utf-8")
-    weasyprint.HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
-    return PackResult(out_dir, html_path, pdf_path)
+    document = weasyprint.HTML(string=html, base_url=str(out_dir)).render()
+    document.write_pdf(pdf_path)
+    return PackResult(out_dir, html_path, pdf_path, len(document.pages))

@@ -1,0 +1,68 @@
+"""Pattern detection against the demo force's planted effects (ground truth kept apart in
+PEEL_HOME/demo/truth/effects.json)."""
+
+import json
+from datetime import date
+
+import pytest
+
+from peel.measures import compute_measures
+
+
+@pytest.fixture(scope="module")
+def truth(county_demo):
+    return json.loads((county_demo.home / "demo" / "truth" / "effects.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def march_2026(county_demo):
+    return compute_measures(county_demo.con, "residential-burglary", date(2026, 3, 1))
+
+
+def test_diwali_uplift_is_found_each_year_in_the_planted_districts(march_2026, truth):
+    planted = truth["diwali_burglary"]
+    diwali = next(e for e in march_2026.patterns.events if e.event_name == "Diwali")
+    found = {o.event.day.isoformat(): o for o in diwali.occurrences}
+    for year in planted["years"]:
+        occurrence = found[year["diwali"]]
+        districts = {u.area_code for u in occurrence.uplifts if u.area_code}
+        assert districts, f"Diwali {year['year']}: no district with a significant rise"
+        assert districts <= set(planted["districts"]), f"Diwali {year['year']}: rise named in {districts}"
+
+
+def test_diwali_uplift_is_placed_in_the_planted_neighbourhoods(march_2026, truth):
+    planted = set(truth["diwali_burglary"]["neighbourhoods"])
+    diwali = next(e for e in march_2026.patterns.events if e.event_name == "Diwali")
+    named = {u.area_code for u in diwali.neighbourhoods}
+    precision = len(named & planted) / len(named)
+    assert len(named) >= 5
+    assert precision >= 0.8, f"{len(named & planted)} of {len(named)} named neighbourhoods are planted ones"
+
+
+def test_other_calendar_events_show_no_rise(march_2026):
+    assert [e.event_name for e in march_2026.patterns.events] == ["Diwali"]
+
+
+def test_a_month_with_no_planted_effect_reports_no_pattern(county_demo):
+    for month in (date(2026, 3, 1), date(2024, 6, 1), date(2025, 2, 1)):
+        report = compute_measures(county_demo.con, "residential-burglary", month)
+        assert report.patterns.this_month == [], month
+        assert report.patterns.step is None
+        assert report.patterns.summary.startswith("No specific trends or patterns emerging")
+
+
+def test_the_planted_step_change_is_detected_with_its_size(county_demo, truth):
+    planted = truth["step_change"]
+    crime_type = planted["crime_type"].lower().replace(" ", "-")
+    report = compute_measures(county_demo.con, crime_type, date(2026, 2, 1))
+    step = report.patterns.step
+    assert step is not None
+    start = date.fromisoformat(planted["from_month"] + "-01")
+    assert abs((step.month.year - start.year) * 12 + step.month.month - start.month) <= 1
+    assert abs(step.percent - (planted["factor"] - 1) * 100) < 10
+
+
+def test_the_12_month_burglary_change_is_small_and_not_significant(march_2026):
+    recorded = march_2026.figure("recorded_crimes")
+    assert abs(recorded.change_percent) < 5
+    assert recorded.significant is False

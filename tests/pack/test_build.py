@@ -1,0 +1,46 @@
+"""The meeting pack built from the demo force: HTML and PDF, every agenda item present."""
+
+from datetime import date
+
+import pytest
+
+from peel.measures import get_measures
+from peel.pack import build_pack
+
+
+@pytest.fixture(scope="module")
+def pack(county_demo, tmp_path_factory):
+    return build_pack(county_demo.con, date(2026, 3, 1), tmp_path_factory.mktemp("pack"))
+
+
+def test_build_pack_writes_html_and_a_real_pdf(pack):
+    assert pack.html.exists()
+    pdf = pack.pdf.read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 20_000
+    assert pack.pages >= 6  # cover, item 1 over pages, one page per later item
+
+
+def test_build_pack_has_every_agenda_item_and_marks_unbuilt_ones(pack):
+    html = pack.html.read_text()
+    for title in ("Burglary", "Live facial recognition", "Leadership and wellbeing", "Firearms licensing", "Use of artificial intelligence"):
+        assert f": {title}</h2>" in html
+    assert html.count("Not yet available") == 4
+
+
+def test_build_pack_shows_each_figure_with_its_definition_chart_and_snapshot(pack, county_demo):
+    html = pack.html.read_text()
+    section = html.split("Item 1: Burglary")[1].split("Item 2:")[0]
+    assert "Residential burglary, Chalkshire Constabulary" in section
+    assert "<svg" in section  # the chart, rendered to SVG: the PDF needs no JavaScript
+    for measure in get_measures().values():
+        assert measure.name in section
+    assert "March 2026 to 11 March" in section
+    assert "No specific trends or patterns emerging" in section
+    assert "Diwali" in section
+    latest = county_demo.con.execute("SELECT max(batch_id) FROM ingest_batch").fetchone()[0]
+    assert f"data to 11 March 2026; batch {latest}" in html
+
+
+def test_build_pack_times_prevention_advice_before_the_next_diwali(pack):
+    html = pack.html.read_text()
+    assert "Diwali (08 November 2026), publish from 18 October" in html
