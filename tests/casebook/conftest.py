@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from peel.casebook import db, users
 from peel.casebook.roles import load_roles
 
-BACKENDS = ["sqlite", "postgresql"]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # Test staff sign in through an identity provider, so no test waits on argon2 hashing
 # except the ones about local passwords.
 TEST_IDP = "https://sso.force.test"

@@ -144,3 +144,40 @@ def test_audit_entries_hold_references_and_field_names_not_case_content(logged):
         entries = access.read_audit_log(s, "auditor", AuditFilter(subject_ref="P-2"))
     text = " ".join(f"{e.purpose} {e.detail}" for e in entries)
     assert "holder" in text and "H2" not in text
+
+
+def rewrite_history(url: str, seq: int) -> None:
+    """Forge entry ``seq`` and recompute every hash after it, head included: a full rewrite."""
+    drop_append_only_triggers(url)
+    with db.transaction(url) as s:
+        entries = s.query(audit.AuditEntry).filter(audit.AuditEntry.seq >= seq).order_by(audit.AuditEntry.seq).all()
+        previous = s.get(audit.AuditEntry, seq - 1).hash
+        entries[0].purpose = "a different reason"
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.hash = previous = audit.compute_hash(entry)
+        head = s.get(audit.AuditHead, 1)
+        head.hash = previous
+
+
+def test_verify_chain_with_an_anchor_detects_a_rewritten_history(logged):
+    before = verify(logged)
+    anchors = {before.head_seq: before.head_hash}
+    rewrite_history(logged, 8)
+    # Without an anchor a complete rewrite is self-consistent: that is why anchors are kept outside.
+    assert verify(logged).intact
+    with db.transaction(logged, snapshot=True) as s:
+        result = access.verify_audit_log(s, "auditor", anchors=anchors)
+    assert not result.intact and result.broken_seq == before.head_seq and "recorded for it earlier" in result.reason
+
+
+def test_verify_chain_with_an_anchor_detects_a_truncated_log(logged):
+    before = verify(logged)
+    drop_append_only_triggers(logged)
+    execute_raw(logged, f"DELETE FROM audit_entry WHERE seq >= {before.head_seq - 2}",
+                f"UPDATE audit_head SET seq = {before.head_seq - 3}, hash = "
+                f"(SELECT hash FROM audit_entry WHERE seq = {before.head_seq - 3})")
+    assert verify(logged).intact
+    with db.transaction(logged, snapshot=True) as s:
+        result = access.verify_audit_log(s, "auditor", anchors={before.head_seq: before.head_hash})
+    assert not result.intact and "entries removed" in result.reason

@@ -59,6 +59,16 @@ def test_audit_verify_exits_0_when_intact_and_1_naming_the_broken_entry(peel, st
     assert broken.exit_code == 1 and "broken at entry 4" in broken.output
 
 
+def test_audit_verify_checks_an_anchor_printed_by_an_earlier_run(peel, staff, casebook_url):
+    first = peel("audit", "verify", "--as", "auditor")
+    anchor = first.output.split("database): ")[1].split()[0]
+    assert peel("audit", "verify", "--as", "auditor", "--anchor", anchor).exit_code == 0
+    forged = anchor.split(":")[0] + ":" + "0" * 64
+    assert peel("audit", "verify", "--as", "auditor", "--anchor", forged).exit_code == 1
+    malformed = peel("audit", "verify", "--as", "auditor", "--anchor", "12")
+    assert malformed.exit_code == 2 and "ENTRY:HASH" in malformed.output
+
+
 def test_audit_verify_refuses_a_role_without_audit_rights(peel, staff):
     result = peel("audit", "verify", "--as", "supervisor")
     assert result.exit_code == 2 and "may not read audit" in result.output

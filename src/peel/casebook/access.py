@@ -20,7 +20,7 @@ from peel.casebook import audit
 from peel.casebook.audit import AuditFilter, Operation, Verification
 from peel.casebook.errors import AccessRefused, PurposeRequired, UnknownUser
 from peel.casebook.models import AuditEntry, User
-from peel.casebook.roles import Action, Role, get_role
+from peel.casebook.roles import Action, Domain, Role, get_role
 
 # A purpose is a sentence someone could later be asked to justify, not "check" or "x".
 MIN_PURPOSE_LENGTH = 10
@@ -151,7 +151,14 @@ def read_audit_log(session: Session, username: str, where: AuditFilter) -> list[
     return entries
 
 
-def verify_audit_log(session: Session, username: str, on_progress=None) -> Verification:
-    """Check the audit chain end to end, for an auditor."""
+def verify_audit_log(
+    session: Session, username: str, on_progress=None, anchors: dict[int, str] | None = None
+) -> Verification:
+    """Check the audit chain end to end (and against earlier recorded hashes), for an auditor."""
     authorise(session, username, Action.READ_AUDIT)
-    return audit.verify_chain(session, on_progress)
+    return audit.verify_chain(session, on_progress, anchors)
+
+
+def domains_allowed(actor: Actor, *actions: Action) -> list[str]:
+    """The domains in which the actor's role grants any of ``actions`` (to filter listings)."""
+    return [str(d) for d in Domain if any(actor.role.allows(a, d) for a in actions)]

@@ -120,8 +120,16 @@ class Verification:
     reason: str | None = None
 
 
-def verify_chain(session: Session, on_progress: Callable[[int], None] | None = None) -> Verification:
+def verify_chain(
+    session: Session,
+    on_progress: Callable[[int], None] | None = None,
+    anchors: dict[int, str] | None = None,
+) -> Verification:
     """Walk the whole log in order and report the first entry that breaks the chain.
+
+    ``anchors`` maps entry numbers to hashes recorded outside the database earlier (the head
+    that a previous verify printed). Someone able to rewrite the whole table could recompute
+    every hash; they cannot change a hash already written in last month's pack.
 
     Run it in a snapshot (``db.transaction(snapshot=True)``) so appends committed meanwhile
     cannot make the head and the entries disagree. ``on_progress(n)`` is told every
@@ -145,6 +153,8 @@ def verify_chain(session: Session, on_progress: Callable[[int], None] | None = N
             problem = "its previous-hash does not match the entry before it (removed, inserted or reordered)"
         elif compute_hash(entry) != entry.hash:
             problem = "its content does not match its hash (the entry was altered)"
+        elif anchors and entry.seq in anchors and anchors[entry.seq] != entry.hash:
+            problem = "its hash differs from the one recorded for it earlier (history rewritten)"
         if problem:
             return _broken(head, count - 1, entry.seq, problem)
         expected_seq, expected_prev = expected_seq + 1, entry.hash
@@ -158,6 +168,11 @@ def verify_chain(session: Session, on_progress: Callable[[int], None] | None = N
             f"the log ends at entry {expected_seq - 1} but the chain head records entry {head.seq}"
             " (entries removed from the end, or the head altered)",
         )
+    beyond = [seq for seq in (anchors or {}) if seq >= expected_seq]
+    if beyond:
+        return _broken(head, count, expected_seq,
+                       f"entry {min(beyond)} was recorded earlier but the log now ends at entry "
+                       f"{expected_seq - 1} (entries removed)")
     return Verification(True, count, head.seq, head.hash)
 
 

@@ -31,7 +31,7 @@ from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound
 from peel.casebook.models import Case, Decision, User, as_utc, now_utc
 from peel.casebook.retention import default_review_date
-from peel.casebook.roles import Action, Domain
+from peel.casebook.roles import Action, check_domain
 
 OPEN, CLOSED = "open", "closed"
 # Decisions that need a second person: whoever opened the case may not make them.
@@ -75,7 +75,7 @@ def open_case(
     review_date: date | None = None,
 ) -> int:
     """Open a case holding ``details`` (personal data) for ``purpose``; return its id."""
-    actor = access.authorise(session, username, Action.OPEN_CASE, _check_domain(domain))
+    actor = access.authorise(session, username, Action.OPEN_CASE, check_domain(domain))
     purpose = access.require_purpose(purpose)
     _check_text("kind", kind)
     _check_details(details)
@@ -182,12 +182,6 @@ def _get_case(session: Session, case_id: int) -> Case:
 def _check_open(case: Case) -> None:
     if case.status != OPEN:
         raise InvalidStateChange(f"Case {case.id} is {case.status}; a closed case cannot be changed.")
-
-
-def _check_domain(domain: str) -> str:
-    if domain not in Domain.__members__.values():
-        raise InvalidInput(f"Unknown domain {domain!r}; the domains are: {', '.join(Domain)}.")
-    return domain
 
 
 def _check_text(name: str, value: str | None) -> None:

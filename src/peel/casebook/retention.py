@@ -56,13 +56,14 @@ def list_due(session: Session, username: str, *, today: date | None = None) -> l
     actor = access.authorise(session, username, Action.REVIEW_RETENTION)
     today = today or date.today()
     cases = session.execute(
-        select(Case).where(Case.review_date <= today).order_by(Case.review_date, Case.id)
+        select(Case)
+        .where(Case.review_date <= today, Case.domain.in_(access.domains_allowed(actor, Action.REVIEW_RETENTION)))
+        .order_by(Case.review_date, Case.id)
     ).scalars()
     return [
         RetentionDue(c.id, c.domain, c.kind, c.status, c.review_date,
                      "review" if c.status == "open" else "deletion")
         for c in cases
-        if actor.role.allows(Action.REVIEW_RETENTION, c.domain)
     ]
 
 

@@ -23,7 +23,7 @@ from peel.casebook import access, audit
 from peel.casebook.audit import Operation
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, NotFound
 from peel.casebook.models import ReviewItem, User, as_utc, now_utc
-from peel.casebook.roles import Action, Domain
+from peel.casebook.roles import Action, check_domain
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 ALGORITHM_ROLE = "algorithm"
@@ -77,8 +77,7 @@ def propose(
     """Queue a proposal for a person to decide. ``summary`` must carry no personal data."""
     if (by_algorithm is None) == (by_user is None):
         raise InvalidInput("A proposal comes from exactly one of by_algorithm or by_user.")
-    if domain not in Domain.__members__.values():
-        raise InvalidInput(f"Unknown domain {domain!r}; the domains are: {', '.join(Domain)}.")
+    check_domain(domain)
     if not kind or not summary or not summary.strip():
         raise InvalidInput("A proposal needs a kind and a one-line summary.")
     actor = access.authorise(session, by_user, Action.PROPOSE, domain) if by_user else None
@@ -105,16 +104,13 @@ def list_items(
 ) -> list[ReviewSummary]:
     """Items (without their personal data) in the domains the user proposes or decides in."""
     actor = access.resolve_actor(session, username)
-    visible = [
-        d for d in Domain
-        if actor.role.allows(Action.DECIDE_REVIEW, d) or actor.role.allows(Action.PROPOSE, d)
-    ]
+    visible = access.domains_allowed(actor, Action.DECIDE_REVIEW, Action.PROPOSE)
     if domain:
         visible = [d for d in visible if d == domain]
     if not visible:
         raise AccessRefused(f"{actor.username} ({actor.role.title}) has no review queue"
                             + (f" in the {domain} domain." if domain else "."))
-    query = select(ReviewItem).where(ReviewItem.domain.in_([str(d) for d in visible]))
+    query = select(ReviewItem).where(ReviewItem.domain.in_(visible))
     if status:
         query = query.where(ReviewItem.status == status)
     items = session.execute(query.order_by(ReviewItem.created_at, ReviewItem.id)).scalars().all()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from peel.casebook.errors import InvalidInput
+
 ROLES_FILE = Path(__file__).with_name("roles.yaml")
 EVERY_DOMAIN = "*"
 
@@ -78,6 +80,13 @@ def load_roles() -> dict[str, Role]:
             grants[Action(action)] = frozenset(domains)
         roles[name] = Role(name=name, title=spec["title"], job=spec["job"], grants=grants)
     return roles
+
+
+def check_domain(domain: str) -> str:
+    """Return ``domain`` if it is one of the casebook's domains; refuse it otherwise."""
+    if domain not in Domain.__members__.values():
+        raise InvalidInput(f"Unknown domain {domain!r}; the domains are: {', '.join(Domain)}.")
+    return domain
 
 
 def get_role(name: str) -> Role:
