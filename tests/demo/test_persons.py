@@ -293,3 +293,14 @@ def test_generate_person_extracts_misreads_vehicle_marks_at_the_declared_rate(po
     wrong = both[both["identifier"] != both["true_vrm"].str.replace(" ", "")]
     assert all(sum(a != b for a, b in zip(x, y.replace(" ", ""))) == 1
                for x, y in zip(wrong["identifier"], wrong["true_vrm"]))
+
+
+def test_format_error_rates_is_what_the_docs_page_shows():
+    from pathlib import Path
+
+    from peel.demo.persons import format_error_rates
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "demo-persons.md"
+    assert format_error_rates() in page.read_text(encoding="utf-8"), (
+        "docs/demo-persons.md shows other error rates than ERROR_RATES: paste format_error_rates() into it"
+    )

@@ -151,6 +151,16 @@ VRM_LETTERS = list("ABCDEFGHJKLMNOPRSTUVWXY")
 INWARD_LETTERS = list("ABDEFGHJLNPQRSTUWXYZ")  # postcode inward letters never use C I K M O V
 
 
+def format_error_rates() -> str:
+    """The error-rate table of docs/demo-persons.md, in Markdown (a test keeps them equal)."""
+    lines = ["| error | meaning | rate is a share of | " + " | ".join(SOURCES) + " |",
+             "|---|---|---|" + "---:|" * len(SOURCES)]
+    for kind in ERROR_KINDS:
+        rates = " | ".join(f"{ERROR_RATES[s][kind]:g}" for s in SOURCES)
+        lines.append(f"| `{kind}` | {ERROR_MEANINGS[kind]} | {ERROR_APPLIES_TO.get(kind, 'all records')} | {rates} |")
+    return "\n".join(lines)
+
+
 def read_nicknames() -> dict[str, list[str]]:
     """Return formal forename -> its usual short forms, from names/nicknames.csv."""
     text = (Path(__file__).parent / "names" / "nicknames.csv").read_text(encoding="utf-8")
