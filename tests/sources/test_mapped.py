@@ -163,6 +163,7 @@ def test_load_mapped_reads_parquet_with_vehicles_and_events(con, tmp_path):
         "sex": ["female", "male", None],
         "last_known_address": ["Mill Lane, Ashworth, CK1 2AB", None, None],
         "phone": [None, None, None],
+        "pnc": ["09/1234567X", None, None],
         "vehicles": ["ab12 cde; XY65ABC", None, None],
     }).to_parquet(extract)
     result = load_mapped(con, extract, MAPPINGS_DIR / "demo_intelligence.yaml")
