@@ -64,19 +64,19 @@ class Role:
 
 
 @cache
-def load_roles() -> dict[str, Role]:
-    """Read ``roles.yaml``, refusing unknown actions or domains."""
-    raw = yaml.safe_load(ROLES_FILE.read_text())
+def load_roles(path: Path = ROLES_FILE) -> dict[str, Role]:
+    """Read the roles file, refusing unknown actions or domains."""
+    raw = yaml.safe_load(path.read_text())
     roles = {}
     for name, spec in raw.items():
         grants = {}
         for action, domains in spec.get("may", {}).items():
             if action not in Action.__members__.values():
-                raise ValueError(f"{ROLES_FILE}: role {name} grants unknown action {action!r}")
+                raise ValueError(f"{path}: role {name} grants unknown action {action!r}")
             domains = [EVERY_DOMAIN] if domains == EVERY_DOMAIN else list(domains)
             unknown = [d for d in domains if d != EVERY_DOMAIN and d not in Domain.__members__.values()]
             if unknown:
-                raise ValueError(f"{ROLES_FILE}: role {name} names unknown domains {unknown}")
+                raise ValueError(f"{path}: role {name} names unknown domains {unknown}")
             grants[Action(action)] = frozenset(domains)
         roles[name] = Role(name=name, title=spec["title"], job=spec["job"], grants=grants)
     return roles
