@@ -222,12 +222,17 @@ def check_header(source: SourceFile) -> None:
         )
 
 
-def _column_sql(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _staging_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _slug(expr: str) -> str:
+    return SLUG_SQL.format(expr)
+
+
+# Files per read_csv call: DuckDB reads a list of files in parallel, many times faster
+# than one call per file; the progress bar moves once per group.
+FILES_PER_READ = 32
 
 
 def stage_files(
@@ -237,68 +242,70 @@ def stage_files(
 ) -> None:
     """Read every file once into the temp tables ``stg_street`` / ``stg_outcomes``.
 
-    Each staged row has ``file_id`` and ``line`` (1-based, header is line 1). Rows the CSV
-    reader cannot parse (missing or extra fields, an unclosed quote) go to ``stg_reject``.
+    The views ``stg_street_lines`` / ``stg_outcomes_lines`` add ``file_id``, ``file_name``,
+    ``file_month`` and ``line`` (1-based, header is line 1). Rows the CSV reader cannot
+    parse (missing or extra fields, an unclosed quote) go to ``stg_reject`` instead.
     """
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE stg_file (file_id INTEGER, name VARCHAR, kind VARCHAR, "
-        "month VARCHAR, force VARCHAR, first_rowid BIGINT, rows BIGINT)"
+        "CREATE OR REPLACE TEMP TABLE stg_file (file_id INTEGER, name VARCHAR, path VARCHAR, "
+        "kind VARCHAR, month VARCHAR, month_start DATE, force VARCHAR, first_rowid BIGINT, rows BIGINT)"
+    )
+    con.executemany(
+        "INSERT INTO stg_file VALUES (?, ?, ?, ?, ?, CAST(? || '-01' AS DATE), ?, NULL, 0)",
+        [[i, f.name, str(f.path), f.kind, f.month, f.month, f.force] for i, f in enumerate(files)],
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stg_reject (file_id INTEGER, line BIGINT, reason VARCHAR, raw VARCHAR)"
     )
     for kind, columns in COLUMNS_BY_KIND.items():
         cols = ", ".join(f"{_staging_name(c)} VARCHAR" for c in columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{kind} (file_id INTEGER, {cols})")
-    rowids = {"street": 0, "outcomes": 0}
-    for file_id, source in enumerate(files):
-        check_header(source)
-        columns = COLUMNS_BY_KIND[source.kind]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({cols}, filename VARCHAR)")
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-        # Every column as text: the checks below decide what is valid, with a reason.
+        of_kind = [f for f in files if f.kind == kind]
+        for start in range(0, len(of_kind), FILES_PER_READ):
+            group = of_kind[start : start + FILES_PER_READ]
+            for source in group:
+                check_header(source)
+            con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
+            con.execute("DROP TABLE IF EXISTS peel_csv_scans")
+            # Every column as text: the checks decide what is valid, and say why not.
+            con.execute(
+                f"""INSERT INTO stg_{kind}
+                    SELECT * FROM read_csv(?, header = true, columns = {spec},
+                        auto_detect = false, delim = ',', quote = '"', escape = '"',
+                        strict_mode = true, filename = true, store_rejects = true,
+                        rejects_table = 'peel_csv_rejects', rejects_scan = 'peel_csv_scans')""",
+                [[str(f.path) for f in group]],
+            )
+            con.execute(
+                """INSERT INTO stg_reject
+                   SELECT f.file_id, e.line,
+                          string_agg(DISTINCT e.error_type || ': ' || e.error_message, '; '),
+                          any_value(e.csv_line)
+                   FROM peel_csv_rejects e
+                   JOIN peel_csv_scans s USING (scan_id, file_id)
+                   JOIN stg_file f ON f.path = s.file_path
+                   GROUP BY f.file_id, e.line"""
+            )
+            for source in group:
+                if advance:
+                    advance(source)
+        # A file's rows are contiguous and in file order (DuckDB preserves insertion
+        # order): its first row id is where its line numbering starts.
         con.execute(
-            f"""INSERT INTO stg_{source.kind}
-                SELECT {file_id}, * FROM read_csv(?, header = true, columns = {spec},
-                    auto_detect = false, delim = ',', quote = '"', escape = '"',
-                    strict_mode = true, store_rejects = true,
-                    rejects_table = 'peel_csv_rejects', rejects_scan = 'peel_csv_scans')""",
-            [str(source.path)],
+            f"""UPDATE stg_file SET first_rowid = r.first_rowid, rows = r.rows
+                FROM (SELECT filename, min(rowid) AS first_rowid, count(*) AS rows
+                      FROM stg_{kind} GROUP BY filename) r
+                WHERE stg_file.path = r.filename"""
         )
-        rows = (
-            con.execute(f"SELECT count(*) FROM stg_{source.kind}").fetchone()[0]
-            - rowids[source.kind]
-        )
-        con.execute(
-            """INSERT INTO stg_reject
-               SELECT ?, line, string_agg(DISTINCT error_type || ': ' || error_message, '; '),
-                      any_value(csv_line)
-               FROM peel_csv_rejects GROUP BY line""",
-            [file_id],
-        )
-        con.execute(
-            "INSERT INTO stg_file VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                file_id,
-                source.name,
-                source.kind,
-                source.month,
-                source.force,
-                rowids[source.kind],
-                rows,
-            ],
-        )
-        rowids[source.kind] += rows
-        if advance:
-            advance(source)
     con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
     con.execute("DROP TABLE IF EXISTS peel_csv_scans")
-    # Line numbers: staged rows keep file order (DuckDB preserves insertion order), so the
-    # n-th row of a file is on line n + 1, moved down by each unparseable line before it.
+    # An unparseable line is not in the staging table: rows after it move one line down.
     has_rejects = con.execute("SELECT count(*) FROM stg_reject").fetchone()[0] > 0
     shift = (
         """ + (SELECT count(*) FROM (
                  SELECT line - 1 - row_number() OVER (ORDER BY line) AS rows_before
-                 FROM stg_reject r WHERE r.file_id = s.file_id)
+                 FROM stg_reject r WHERE r.file_id = f.file_id)
                WHERE rows_before <= s.rowid - f.first_rowid)"""
         if has_rejects
         else ""
@@ -306,16 +313,33 @@ def stage_files(
     for kind in COLUMNS_BY_KIND:
         con.execute(
             f"""CREATE OR REPLACE TEMP VIEW stg_{kind}_lines AS
-                SELECT s.*, s.rowid - f.first_rowid + 2 {shift} AS line
-                FROM stg_{kind} s JOIN stg_file f USING (file_id)"""
+                SELECT s.*, f.file_id, f.name AS file_name, f.month AS file_month,
+                       f.month_start, s.rowid - f.first_rowid + 2 {shift} AS line
+                FROM stg_{kind} s JOIN stg_file f ON f.path = s.filename"""
         )
 
 
-def _raw_sql(columns: list[str], alias: str) -> str:
+def refuse_truncated_files(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail the load when a file's last line could not be parsed: the file is cut short."""
+    row = con.execute(
+        """SELECT f.name, r.line, r.reason
+           FROM stg_reject r JOIN stg_file f USING (file_id)
+           WHERE r.line >= f.rows + 1 + (SELECT count(*) FROM stg_reject x WHERE x.file_id = r.file_id)
+           ORDER BY r.file_id, r.line LIMIT 1"""
+    ).fetchone()
+    if row:
+        name, line, reason = row
+        raise IngestError(
+            f"{name} line {line}: the last line is incomplete ({reason}): the file looks truncated. "
+            "Nothing was loaded. Download the file again and reload it."
+        )
+
+
+def _raw_sql(columns: list[str]) -> str:
     """SQL rebuilding a staged row as a CSV line (quoted where needed), for the quarantine."""
     parts = []
     for c in columns:
-        col = f"{alias}.{_staging_name(c)}"
+        col = _staging_name(c)
         parts.append(
             f"""CASE WHEN {col} IS NULL THEN '' WHEN regexp_matches({col}, '[",\\n\\r]')
                 THEN '"' || replace({col}, '"', '""') || '"' ELSE {col} END"""
@@ -323,16 +347,12 @@ def _raw_sql(columns: list[str], alias: str) -> str:
     return "array_to_string([" + ", ".join(parts) + "], ',')"
 
 
-def _slug(expr: str) -> str:
-    return SLUG_SQL.format(expr)
-
-
 # Checks shared by both kinds of file: the first failing check is the row's reason.
 _COMMON_CHECKS = """
-    WHEN s.month IS NULL OR NOT regexp_full_match(s.month, '\\d{4}-(0[1-9]|1[0-2])')
-        THEN 'bad Month ''' || coalesce(s.month, '') || ''': expected YYYY-MM'
-    WHEN s.month <> f.month
-        THEN 'Month ' || s.month || ' does not match the file name''s month ' || f.month
+    WHEN s.month IS DISTINCT FROM s.file_month THEN CASE
+        WHEN s.month IS NULL OR NOT regexp_full_match(s.month, '\\d{4}-(0[1-9]|1[0-2])')
+            THEN 'bad Month ''' || coalesce(s.month, '') || ''': expected YYYY-MM'
+        ELSE 'Month ' || s.month || ' does not match the file name''s month ' || s.file_month END
     WHEN s.falls_within IS NULL
         THEN 'missing Falls within: expected the force''s name'
     WHEN (s.longitude IS NULL) <> (s.latitude IS NULL)
@@ -353,44 +373,67 @@ _FAR_FROM_UK = (
 )
 FAR_FROM_UK_FLAG = "coordinates far outside the UK: loaded, check the location"
 
+# The district of an LSOA is its name without the last token: 'Broxbourne 001A' -> 'Broxbourne'.
+DISTRICT_SQL = "nullif(nullif(rtrim(left({0}, length({0}) - strpos(reverse({0}), ' '))), {0}), '')"
+
 
 def check_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """Run every row check in SQL: ``chk_street`` / ``chk_outcomes`` hold each staged row
-    with its ``reason`` (NULL when good) and ``flag`` (loaded but worth a look)."""
+    """Define every row check in SQL, as views over the staged rows.
+
+    ``chk_street`` / ``chk_outcomes`` give each row its ``reason`` (NULL when it loads) and
+    ``flag`` (loads, but worth a look). A Crime ID repeated within a file loads once (its
+    first line); one repeated in a later month's file of the same load is taken from there.
+    """
+    street_reason = f"""CASE {_COMMON_CHECKS}
+        WHEN ct.crime_type IS NULL
+            THEN 'unknown crime type ''' || coalesce(s.crime_type, '') ||
+                 ''': expected a police.uk crime type (police_uk_crime_types.csv)'
+        WHEN s.crime_id IS NULL AND NOT ct.is_anti_social_behaviour
+            THEN 'missing Crime ID on a ''' || s.crime_type ||
+                 ''' row: only anti-social behaviour may have none'
+        END"""
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE chk_street AS
-            WITH c AS (
-                SELECT s.*, f.name AS file_name, f.month AS file_month,
-                    CASE {_COMMON_CHECKS}
-                        WHEN ct.crime_type IS NULL
-                            THEN 'unknown crime type ''' || coalesce(s.crime_type, '') ||
-                                 ''': expected a police.uk crime type (police_uk_crime_types.csv)'
-                        WHEN s.crime_id IS NULL AND NOT ct.is_anti_social_behaviour
-                            THEN 'missing Crime ID on a ''' || s.crime_type ||
-                                 ''' row: only anti-social behaviour may have none'
-                    END AS reason,
-                    CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
-                         WHEN s.last_outcome_category IS NOT NULL AND m.outcome_type IS NULL
-                            THEN 'Last outcome category ''' || s.last_outcome_category || ''': {UNMAPPED_FLAG}'
-                    END AS flag,
-                    CASE WHEN s.crime_id IS NULL THEN row_number() OVER (
-                        PARTITION BY s.file_id, s.crime_id IS NULL ORDER BY s.line) END AS asb_ordinal,
-                    {_raw_sql(STREET_COLUMNS, "s")} AS raw
-                FROM stg_street_lines s
-                JOIN stg_file f USING (file_id)
-                LEFT JOIN peel_crime_types ct ON ct.crime_type = s.crime_type
-                LEFT JOIN outcome_mapping m ON m.outcome_type = s.last_outcome_category)
-            SELECT * REPLACE (
-                coalesce(reason, CASE WHEN crime_id IS NOT NULL AND line > min(line) FILTER (WHERE reason IS NULL)
-                        OVER (PARTITION BY file_id, crime_id)
-                    THEN 'duplicate Crime ID: line ' || min(line) FILTER (WHERE reason IS NULL)
-                        OVER (PARTITION BY file_id, crime_id) || ' of this file has it too and is the one loaded'
-                END) AS reason)
-            FROM c"""
+        f"""CREATE OR REPLACE TEMP VIEW chk_street_base AS
+            SELECT s.*, {street_reason} AS base_reason,
+                CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
+                     WHEN s.last_outcome_category IS NOT NULL AND m.outcome_type IS NULL
+                        THEN 'Last outcome category ''' || s.last_outcome_category || ''': {UNMAPPED_FLAG}'
+                END AS flag
+            FROM stg_street_lines s
+            LEFT JOIN peel_crime_types ct ON ct.crime_type = s.crime_type
+            LEFT JOIN outcome_mapping m ON m.outcome_type = s.last_outcome_category"""
+    )
+    # Repeated Crime IDs are few: find them with one aggregate, then rank only those rows.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE stg_dup AS
+           WITH repeated AS (
+               SELECT crime_id FROM stg_street WHERE crime_id IS NOT NULL
+               GROUP BY crime_id HAVING count(*) > 1),
+           ranked AS (
+               SELECT b.file_id, b.line, b.file_month,
+                   first_value(b.file_id) OVER w AS winner_file,
+                   first_value(b.line) OVER w AS winner_line
+               FROM chk_street_base b JOIN repeated USING (crime_id)
+               WHERE b.base_reason IS NULL
+               WINDOW w AS (PARTITION BY b.crime_id ORDER BY b.file_month DESC, b.file_id DESC, b.line))
+           SELECT file_id, line,
+               CASE WHEN file_id = winner_file THEN 'duplicate Crime ID: line ' || winner_line ||
+                   ' of this file has it too and is the one loaded' END AS dup_reason,
+               file_id <> winner_file AS superseded
+           FROM ranked WHERE (file_id, line) <> (winner_file, winner_line)"""
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE chk_outcomes AS
-            SELECT s.*, f.name AS file_name, f.month AS file_month,
+        f"""CREATE OR REPLACE TEMP VIEW chk_street AS
+            SELECT b.* EXCLUDE (base_reason), coalesce(b.base_reason, d.dup_reason) AS reason,
+                coalesce(d.superseded, false) AS superseded,
+                coalesce(b.crime_id, 'asb:' || b.file_month || ':' || {_slug("b.reported_by")}
+                         || ':' || b.line) AS rid
+            FROM chk_street_base b LEFT JOIN stg_dup d USING (file_id, line)"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW chk_outcomes AS
+            SELECT s.*, m.outcome_group, m.ho_outcome_code, m.is_positive,
+                m.outcome_type IS NULL AS unmapped,
                 CASE {_COMMON_CHECKS}
                     WHEN s.crime_id IS NULL THEN 'missing Crime ID: an outcome must name its crime'
                     WHEN s.outcome_type IS NULL THEN 'missing Outcome type'
@@ -398,41 +441,32 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
                 CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
                      WHEN s.outcome_type IS NOT NULL AND m.outcome_type IS NULL
                         THEN 'Outcome type ''' || s.outcome_type || ''': {UNMAPPED_FLAG}'
-                END AS flag,
-                {_raw_sql(OUTCOMES_COLUMNS, "s")} AS raw
+                END AS flag
             FROM stg_outcomes_lines s
-            JOIN stg_file f USING (file_id)
             LEFT JOIN outcome_mapping m ON m.outcome_type = s.outcome_type"""
+    )
+    # The rows a person should see: refused (reason) or loaded with a flag. Few, so kept.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE stg_problem AS
+            SELECT f.name AS file_name, r.line, r.reason, NULL AS flag, r.raw
+            FROM stg_reject r JOIN stg_file f USING (file_id)
+            UNION ALL
+            SELECT file_name, line, reason, flag, {_raw_sql(STREET_COLUMNS)}
+            FROM chk_street WHERE reason IS NOT NULL OR flag IS NOT NULL
+            UNION ALL
+            SELECT file_name, line, reason, flag, {_raw_sql(OUTCOMES_COLUMNS)}
+            FROM chk_outcomes WHERE reason IS NOT NULL OR flag IS NOT NULL"""
     )
 
 
-def refuse_truncated_files(con: duckdb.DuckDBPyConnection) -> None:
-    """Fail the load when a file's last line could not be parsed: the file is cut short."""
-    row = con.execute(
-        """SELECT f.name, r.line, r.reason
-           FROM stg_reject r JOIN stg_file f USING (file_id)
-           WHERE r.line > coalesce((SELECT max(line) FROM stg_street_lines s WHERE s.file_id = r.file_id), 0)
-             AND r.line > coalesce((SELECT max(line) FROM stg_outcomes_lines o WHERE o.file_id = r.file_id), 0)
-           ORDER BY r.file_id, r.line LIMIT 1"""
-    ).fetchone()
-    if row:
-        name, line, reason = row
-        raise IngestError(
-            f"{name} line {line}: the last line is incomplete ({reason}): the file looks truncated. "
-            "Nothing was loaded. Download the file again and reload it."
-        )
-
-
-def _problems(con: duckdb.DuckDBPyConnection, column: str) -> tuple[int, list[str]]:
-    """Count rows with a reason (or flag) and describe the first few as 'file line N: why'."""
-    union = f"""
-        SELECT f.name AS file_name, r.line, r.reason AS why FROM stg_reject r JOIN stg_file f USING (file_id)
-        WHERE '{column}' = 'reason'
-        UNION ALL SELECT file_name, line, {column} FROM chk_street WHERE {column} IS NOT NULL
-        UNION ALL SELECT file_name, line, {column} FROM chk_outcomes WHERE {column} IS NOT NULL"""
-    total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
+def _problems(con: duckdb.DuckDBPyConnection, refused: bool) -> tuple[int, list[str]]:
+    """Count refused (or flagged) rows and describe the first few as 'file line N: why'."""
+    where = "reason IS NOT NULL" if refused else "reason IS NULL"
+    what = "reason" if refused else "flag"
+    total = con.execute(f"SELECT count(*) FROM stg_problem WHERE {where}").fetchone()[0]
     first = con.execute(
-        f"SELECT * FROM ({union}) ORDER BY file_name, line LIMIT {MAX_REPORTED}"
+        f"SELECT file_name, line, {what} FROM stg_problem WHERE {where} "
+        f"ORDER BY file_name, line LIMIT {MAX_REPORTED}"
     ).fetchall()
     return total, [f"{name} line {line}: {why}" for name, line, why in first]
 
@@ -447,89 +481,99 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
         f"""DELETE FROM quarantine WHERE source_system = '{SOURCE_SYSTEM}'
             AND {BASE_NAME_SQL.format("file")} IN (SELECT {BASE_NAME_SQL.format("name")} FROM stg_file)"""
     )
-    for sql in (
-        "SELECT f.name, r.line, r.reason, r.raw FROM stg_reject r JOIN stg_file f USING (file_id)",
-        "SELECT file_name, line, reason, raw FROM chk_street WHERE reason IS NOT NULL",
-        "SELECT file_name, line, reason, raw FROM chk_outcomes WHERE reason IS NOT NULL",
-    ):
+    con.execute(
+        f"""INSERT INTO quarantine (batch_id, source_system, file, line, reason, raw)
+            SELECT {batch_id}, '{SOURCE_SYSTEM}', file_name, line, reason, raw
+            FROM stg_problem WHERE reason IS NOT NULL"""
+    )
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return (
         con.execute(
-            f"""INSERT INTO quarantine (batch_id, source_system, file, line, reason, raw)
-                SELECT {batch_id}, '{SOURCE_SYSTEM}', * FROM ({sql})"""
-        )
+            f"SELECT 1 FROM {table} WHERE source_system = '{SOURCE_SYSTEM}' LIMIT 1"
+        ).fetchone()
+        is not None
+    )
 
 
 def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, int]:
-    """Replace crimes by crime_key with the good street rows; return (written, superseded).
-
-    A crime in several files of this load (a republished month) is taken from the latest.
-    """
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE new_crime AS
-            SELECT '{SOURCE_SYSTEM}:' || rid AS crime_key, * FROM (
-                SELECT coalesce(crime_id, 'asb:' || file_month || ':' || {_slug("reported_by")}
-                                || ':' || asb_ordinal) AS rid, *
-                FROM chk_street WHERE reason IS NULL)
-            QUALIFY row_number() OVER (PARTITION BY rid ORDER BY file_month DESC, file_id DESC, line DESC) = 1"""
-    )
-    good = con.execute("SELECT count(*) FROM chk_street WHERE reason IS NULL").fetchone()[0]
-    con.execute("DELETE FROM crime WHERE crime_key IN (SELECT crime_key FROM new_crime)")
-    con.execute(
+    """Replace crimes by crime_key with the good street rows; return (written, superseded)."""
+    good = "reason IS NULL AND NOT superseded"
+    if _has_rows(con, "crime"):  # a first load has nothing to replace: skip the search
+        con.execute(
+            f"""DELETE FROM crime WHERE source_system = '{SOURCE_SYSTEM}' AND crime_key IN (
+                    SELECT '{SOURCE_SYSTEM}:' || rid FROM chk_street WHERE {good})"""
+        )
+    written = con.execute(
         f"""INSERT INTO crime (crime_key, source_system, source_record_id, batch_id, month, force,
                 reported_by, longitude, latitude, location, lsoa_code, lsoa_name, district_code,
                 crime_type, last_outcome, context)
-            SELECT crime_key, '{SOURCE_SYSTEM}', rid, {batch_id}, CAST(month || '-01' AS DATE),
-                falls_within, reported_by, CAST(longitude AS DOUBLE), CAST(latitude AS DOUBLE),
-                location, lsoa_code, lsoa_name, {DISTRICT_SQL.format("lsoa_name")},
-                crime_type, last_outcome_category, context
-            FROM new_crime"""
-    )
-    written = con.execute("SELECT count(*) FROM new_crime").fetchone()[0]
-    return written, good - written
+            SELECT '{SOURCE_SYSTEM}:' || rid, '{SOURCE_SYSTEM}', rid, {batch_id},
+                month_start, falls_within, reported_by,
+                CAST(longitude AS DOUBLE), CAST(latitude AS DOUBLE), location, lsoa_code,
+                lsoa_name, {DISTRICT_SQL.format("lsoa_name")}, crime_type,
+                last_outcome_category, context
+            FROM chk_street WHERE {good}"""
+    ).fetchone()[0]
+    superseded = con.execute("SELECT count(*) FROM stg_dup WHERE superseded").fetchone()[0]
+    return written, superseded
 
 
-# The district of an LSOA is its name without the last token: 'Broxbourne 001A' -> 'Broxbourne'.
-DISTRICT_SQL = "nullif(regexp_replace(trim({0}), '\\s*\\S+$', ''), '')"
+# In police_uk_outcome_origin, this crime_key stands for "every outcome of that month in
+# that batch": a batch that loaded one force's file for a month needs no per-row record.
+WHOLE_FILE = "*"
 
 
 def write_outcomes(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
     """Replace the outcomes each file (month, force) loaded before with the good rows now."""
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE new_outcome AS
-            SELECT '{SOURCE_SYSTEM}:' || c.crime_id AS crime_key, c.crime_id,
-                CAST(c.month || '-01' AS DATE) AS month, c.outcome_type,
-                coalesce(m.outcome_group, '{UNMAPPED_GROUP}') AS outcome_group,
-                m.ho_outcome_code, m.is_positive,
-                CASE WHEN m.outcome_type IS NULL THEN '{UNMAPPED_FLAG}' END AS flagged,
-                {_slug("c.falls_within")} AS force_code
-            FROM chk_outcomes c LEFT JOIN outcome_mapping m ON m.outcome_type = c.outcome_type
-            WHERE c.reason IS NULL"""
+        f"""CREATE OR REPLACE TEMP TABLE stg_outcome_file AS
+            SELECT CAST(file_month || '-01' AS DATE) AS month, {_slug("falls_within")} AS force_code,
+                count(*) OVER (PARTITION BY file_month) AS forces_in_month
+            FROM (SELECT DISTINCT f.month AS file_month, s.falls_within
+                  FROM stg_outcomes s JOIN stg_file f ON f.path = s.filename
+                  WHERE s.falls_within IS NOT NULL)"""
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE replaced_outcome_file AS
-            SELECT DISTINCT CAST(file_month || '-01' AS DATE) AS month, {_slug("falls_within")} AS force_code
-            FROM chk_outcomes WHERE falls_within IS NOT NULL"""
-    )
-    con.execute(
-        f"""DELETE FROM outcome WHERE source_system = '{SOURCE_SYSTEM}' AND (crime_key, month) IN (
-                SELECT (g.crime_key, g.month) FROM police_uk_outcome_origin g
-                JOIN replaced_outcome_file r USING (month, force_code))"""
-    )
-    con.execute(
-        """DELETE FROM police_uk_outcome_origin WHERE (month, force_code) IN (
-               SELECT (month, force_code) FROM replaced_outcome_file)"""
-    )
-    con.execute(
+    if _has_rows(con, "outcome"):
+        con.execute(
+            f"""DELETE FROM outcome o WHERE source_system = '{SOURCE_SYSTEM}'
+                AND month IN (SELECT month FROM stg_outcome_file)
+                AND ((batch_id, month) IN (
+                        SELECT (g.batch_id, g.month) FROM police_uk_outcome_origin g
+                        JOIN stg_outcome_file USING (month, force_code) WHERE g.crime_key = '{WHOLE_FILE}')
+                     OR (crime_key, month) IN (
+                        SELECT (g.crime_key, g.month) FROM police_uk_outcome_origin g
+                        JOIN stg_outcome_file USING (month, force_code) WHERE g.crime_key <> '{WHOLE_FILE}'))"""
+        )
+        con.execute(
+            """DELETE FROM police_uk_outcome_origin WHERE (month, force_code) IN (
+                   SELECT (month, force_code) FROM stg_outcome_file)"""
+        )
+    written = con.execute(
         f"""INSERT INTO outcome (crime_key, source_system, source_record_id, batch_id, month,
                 outcome_type, outcome_group, ho_outcome_code, is_positive, flagged)
-            SELECT crime_key, '{SOURCE_SYSTEM}', crime_id, {batch_id}, month, outcome_type,
-                outcome_group, ho_outcome_code, is_positive, flagged
-            FROM new_outcome"""
-    )
+            SELECT '{SOURCE_SYSTEM}:' || crime_id, '{SOURCE_SYSTEM}', crime_id, {batch_id},
+                month_start, outcome_type,
+                coalesce(outcome_group, '{UNMAPPED_GROUP}'), ho_outcome_code, is_positive,
+                CASE WHEN unmapped THEN '{UNMAPPED_FLAG}' END
+            FROM chk_outcomes WHERE reason IS NULL"""
+    ).fetchone()[0]
     con.execute(
         f"""INSERT INTO police_uk_outcome_origin
-            SELECT DISTINCT crime_key, month, force_code, {batch_id} FROM new_outcome"""
+            SELECT '{WHOLE_FILE}', month, force_code, {batch_id}
+            FROM stg_outcome_file WHERE forces_in_month = 1"""
     )
-    return con.execute("SELECT count(*) FROM new_outcome").fetchone()[0]
+    # Two forces' files for one month in one batch: record which crime came from which.
+    con.execute(
+        f"""INSERT INTO police_uk_outcome_origin
+            SELECT DISTINCT '{SOURCE_SYSTEM}:' || c.crime_id, o.month, o.force_code, {batch_id}
+            FROM chk_outcomes c
+            JOIN stg_outcome_file o ON o.month = c.month_start
+                AND o.force_code = {_slug("c.falls_within")}
+            WHERE o.forces_in_month > 1 AND c.reason IS NULL"""
+    )
+    return written
 
 
 def write_areas(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
@@ -539,20 +583,21 @@ def write_areas(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
     in those areas, so the result depends on what is loaded, not on the order of loads.
     """
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE new_area AS
+        f"""CREATE OR REPLACE TEMP TABLE stg_area AS
             WITH forces AS (
-                SELECT falls_within FROM chk_street WHERE reason IS NULL
-                UNION SELECT falls_within FROM chk_outcomes WHERE reason IS NULL),
-            touched AS (SELECT DISTINCT lsoa_code FROM new_crime WHERE lsoa_code IS NOT NULL),
+                SELECT DISTINCT falls_within FROM stg_street WHERE falls_within IS NOT NULL
+                UNION SELECT DISTINCT falls_within FROM stg_outcomes WHERE falls_within IS NOT NULL),
+            touched AS (SELECT DISTINCT lsoa_code FROM stg_street WHERE lsoa_code IS NOT NULL),
             crimes AS (
-                SELECT c.* FROM crime c JOIN touched USING (lsoa_code)
+                SELECT c.force, c.lsoa_code, c.lsoa_name, c.district_code, c.longitude, c.latitude
+                FROM crime c JOIN touched USING (lsoa_code)
                 WHERE c.source_system = '{SOURCE_SYSTEM}')
             SELECT {_slug("falls_within")} AS area_code, min(falls_within) AS area_name,
                 'force' AS level, NULL AS parent_code, NULL::DOUBLE AS longitude,
                 NULL::DOUBLE AS latitude, min(falls_within) AS source_record_id
             FROM forces GROUP BY 1
             UNION ALL
-            SELECT district_code, district_code, 'district', mode({_slug("force")}),
+            SELECT district_code, district_code, 'district', {_slug("mode(force)")},
                 NULL, NULL, district_code
             FROM crimes WHERE district_code IS NOT NULL GROUP BY district_code
             UNION ALL
@@ -568,7 +613,7 @@ def write_areas(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
                 latitude, source_system, source_record_id, batch_id)
             SELECT area_code, area_name, level, parent_code, longitude, latitude,
                 '{SOURCE_SYSTEM}', source_record_id, {batch_id}
-            FROM new_area"""
+            FROM stg_area"""
     )
 
 
@@ -583,9 +628,9 @@ def ingest_police_uk(
 ) -> IngestResult:
     """Load police.uk street and outcomes files (files, folders, zips) as one batch.
 
-    ``progress(done, total, file_name)`` is called as each file is read. With ``strict``,
-    any row that fails a check fails the whole batch. Raises ``IngestError`` (nothing
-    written) when the load cannot go ahead.
+    ``progress(done, total, file_name)`` is called as files are read. With ``strict``, any
+    row that fails a check fails the whole batch. Raises ``IngestError`` (nothing written)
+    when the load cannot go ahead.
     """
     paths = list(paths)
     with tempfile.TemporaryDirectory(prefix="peel-police-uk-") as workdir:
@@ -604,8 +649,6 @@ def ingest_police_uk(
 
 
 def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress) -> IngestResult:
-    if progress:
-        progress(0, len(files), files[0].name)
     done = 0
 
     def advance(source: SourceFile) -> None:
@@ -614,6 +657,8 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
         if progress:
             progress(done, len(files), source.name)
 
+    if progress:
+        progress(0, len(files), files[0].name)
     # Staging is outside the batch transaction: its temp tables are scratch, not warehouse
     # data, and rows committed to them get row ids in file order, which line numbers rely on.
     stage_files(con, files, advance)
@@ -629,18 +674,17 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
         con.unregister("peel_crime_types_df")
         check_rows(con)
 
-        result.rows_quarantined, result.problems = _problems(con, "reason")
+        result.rows_quarantined, result.problems = _problems(con, refused=True)
         if strict and result.rows_quarantined:
             raise IngestError(
                 f"--strict: {result.rows_quarantined} row(s) failed checks, so nothing was loaded. "
                 + "; ".join(result.problems)
                 + ". Fix those rows, or load without --strict to quarantine them and load the rest."
             )
-        result.rows_flagged, flags = _problems(con, "flag")
+        result.rows_flagged, flags = _problems(con, refused=False)
         result.problems += flags
         result.rows_read = con.execute(
-            "SELECT (SELECT count(*) FROM stg_street) + (SELECT count(*) FROM stg_outcomes)"
-            " + (SELECT count(*) FROM stg_reject)"
+            "SELECT sum(rows) + (SELECT count(*) FROM stg_reject) FROM stg_file"
         ).fetchone()[0]
         write_quarantine(con, batch.batch_id)
         crimes, superseded = write_crimes(con, batch.batch_id)
@@ -658,24 +702,31 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
     return result
 
 
+SCRATCH_VIEWS = (
+    "chk_street",
+    "chk_street_base",
+    "chk_outcomes",
+    "stg_street_lines",
+    "stg_outcomes_lines",
+)
 SCRATCH_TABLES = (
     "stg_file",
     "stg_reject",
     "stg_street",
     "stg_outcomes",
-    "chk_street",
-    "chk_outcomes",
-    "new_crime",
-    "new_outcome",
-    "replaced_outcome_file",
-    "new_area",
+    "stg_dup",
+    "stg_problem",
+    "stg_outcome_file",
+    "stg_area",
     "peel_crime_types",
+    "peel_csv_rejects",
+    "peel_csv_scans",
 )
 
 
 def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the load's temp tables (they would otherwise live as long as the connection)."""
-    con.execute("DROP VIEW IF EXISTS stg_street_lines")
-    con.execute("DROP VIEW IF EXISTS stg_outcomes_lines")
+    """Drop the load's temp views and tables (they would otherwise live as long as the connection)."""
+    for view in SCRATCH_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in SCRATCH_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
