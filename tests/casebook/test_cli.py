@@ -45,6 +45,13 @@ def test_users_add_prompts_for_the_password_hidden(peel, casebook_url):
     assert "a long enough passphrase" not in result.output
 
 
+def test_users_add_takes_a_single_sign_on_account_without_a_password(peel, staff):
+    result = peel("users", "add", "sso.analyst", "--role", "performance_analyst", "--as", "admin",
+                  "--identity-provider", "https://login.force.test", "--subject", "0f3a")
+    assert result.exit_code == 0, result.output
+    assert "https://login.force.test" in peel("users", "list", "--as", "admin").output
+
+
 def test_users_add_refuses_an_unknown_role_before_asking_for_a_password(peel):
     result = peel("users", "add", "root", "--role", "chief")
     assert result.exit_code == 2 and "Unknown role 'chief'" in result.output

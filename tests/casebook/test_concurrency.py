@@ -51,3 +51,22 @@ def wait_for(*paths: Path, timeout: float = 60) -> None:
     while not all(p.exists() for p in paths):
         assert time.monotonic() < deadline, "the worker processes did not start"
         time.sleep(0.01)
+
+
+def test_two_processes_opening_an_empty_casebook_at_once_migrate_it_once(casebook_url, tmp_path):
+    start = tmp_path / "start"
+    script = (
+        "import sys, time, pathlib\n"
+        "start = pathlib.Path(sys.argv[2])\n"
+        "while not start.exists(): time.sleep(0.002)\n"
+        "from peel.casebook import db\n"
+        "db.get_engine(sys.argv[1])\n"
+    )
+    workers = [subprocess.Popen([sys.executable, "-c", script, casebook_url, str(start)],
+                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    start.touch()
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=120)
+        assert worker.returncode == 0, stderr
+    assert count_rows(casebook_url, "alembic_version") == 1
+    assert count_rows(casebook_url, "audit_head") == 1

@@ -94,17 +94,25 @@ def users_add(
     username: str = typer.Argument(..., help="Login name: lower-case letters, digits, . _ -"),
     role: str = typer.Option(..., "--role", help="One of the roles listed by `peel users roles`."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    identity_provider: str = typer.Option(
+        users.LOCAL_PROVIDER, "--identity-provider",
+        help="'local' (a password), or an OpenID Connect issuer URL for single sign-on.",
+    ),
+    external_subject: str = typer.Option(None, "--subject", help="The user's subject id at that identity provider."),
     acting: str = ACTING,
 ) -> None:
     """Add a user with a role. With no users yet, the first must be an administrator."""
     if role not in load_roles():
         raise CasebookError(f"Unknown role {role!r}. The roles are: {', '.join(load_roles())}.")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt(f"Password for {username}", hide_input=True, confirmation_prompt=True)
+    password = None
+    if identity_provider == users.LOCAL_PROVIDER:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt(f"Password for {username}", hide_input=True, confirmation_prompt=True)
     with transaction() as session:
-        users.add_user(session, username, role, acting=acting, password=password)
+        users.add_user(session, username, role, acting=acting, password=password,
+                       identity_provider=identity_provider, external_subject=external_subject)
     console().print(f"Added {username} as {load_roles()[role].title}.")
 
 
