@@ -15,14 +15,17 @@ false discovery rate of NEIGHBOURHOOD_FDR.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
+import numpy as np
 from scipy import stats as sps
 
 from peel.measures.calendar import ATTRIBUTION_WINDOW_DAYS, CalendarEvent, get_calendar_events
 
+PLACEBO_SPACING_DAYS = 28  # ordinary days used to measure how clustered crime is
 REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
 UPLIFT_ALPHA = 0.01  # one-sided, Bonferroni-corrected over the areas tested
 NEIGHBOURHOOD_FDR = 0.05  # expected share of wrongly named neighbourhoods (Benjamini-Hochberg)
@@ -61,6 +64,7 @@ class EventReport:
     occurrences: list[EventOccurrence]
     neighbourhoods: list[Uplift]  # pooled over every occurrence
     has_exact_dates: bool = True
+    dispersion: float = 1.0  # measured on ordinary days (see _estimate_dispersion)
 
 
 def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURHOOD_FDR) -> list[Uplift]:
@@ -78,10 +82,43 @@ def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURH
     return ordered[:keep]
 
 
-def _binomial_uplift(code, name, in_window: int, in_reference: int, share: float) -> Uplift:
+def _binomial_uplift(code, name, in_window: int, in_reference: int, share: float, dispersion: float | None = None) -> Uplift:
+    """Exact binomial p-value; with a dispersion, the normal approximation scaled by it."""
     n = in_window + in_reference
-    p = float(sps.binom.sf(in_window - 1, n, share)) if n else 1.0
+    if not n:
+        return Uplift(code, name, 0, 0, 0.0, 1.0)
+    if dispersion is None:
+        p = float(sps.binom.sf(in_window - 1, n, share))
+    else:
+        z = (in_window - n * share) / math.sqrt(n * share * (1 - share) * dispersion)
+        p = float(sps.norm.sf(z))
     return Uplift(code, name, int(in_window), int(in_reference), n * share, p)
+
+
+def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], columns: list[str | None], share: float) -> float:
+    """How much more crime counts vary between windows than independent crimes would.
+
+    Crimes cluster (a spree, a repeat victim), so the binomial test alone would find rises
+    that are only clustering. The same comparison is made around PLACEBO_SPACING_DAYS-spaced
+    ordinary days away from every calendar event; the median squared z-score over them,
+    scaled to a chi-squared's median, is the dispersion (never below 1).
+    """
+    margin = ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS
+    placebo = []
+    day = first + timedelta(days=margin)
+    while day + timedelta(days=margin) <= as_of:
+        if all(abs((day - e).days) > 2 * margin for e in avoid):
+            placebo.append(day)
+        day += timedelta(days=PLACEBO_SPACING_DAYS)
+    z2 = []
+    for column in columns:
+        for a, b in _count_around(con, placebo, column).values():
+            n = a + b
+            if n >= 20:
+                z2.append((a - n * share) ** 2 / (n * share * (1 - share)))
+    if len(z2) < 10:
+        return 1.0
+    return max(float(np.median(z2)) / 0.455, 1.0)
 
 
 def _count_around(con, days: list[date], level_column: str | None) -> dict:
@@ -119,17 +156,21 @@ def measure_event_uplift(
     names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
     own_column = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}[scope.area_level]
     own = _count_around(con, days, own_column)
-    districts = _count_around(con, days, "district_code") if scope.area_level == "force" else {}
+    district_column = "district_code" if scope.area_level == "force" else None
+    districts = _count_around(con, days, district_column) if district_column else {}
     areas = 1 + len({a for _, a in districts})
-    report = EventReport(event_name, [], [])
+    every_event = [e.day for e in get_calendar_events(range(first.year, as_of.year + 1))]
+    columns = [own_column] + ([district_column] if district_column else [])
+    dispersion = _estimate_dispersion(con, first, as_of, every_event, columns, share)
+    report = EventReport(event_name, [], [], dispersion=dispersion)
     for event in occurrences:
         occurrence = EventOccurrence(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
         )
         key = scope.area_code if scope.area_code is not None else "all"
-        candidates = [_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share)]
+        candidates = [_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share, dispersion)]
         candidates += [
-            _binomial_uplift(code, names.get(code, code), a, b, share)
+            _binomial_uplift(code, names.get(code, code), a, b, share, dispersion)
             for (day, code), (a, b) in districts.items() if day == event.day
         ]
         occurrence.uplifts = sorted(
