@@ -304,3 +304,12 @@ def test_format_error_rates_is_what_the_docs_page_shows():
     assert format_error_rates() in page.read_text(encoding="utf-8"), (
         "docs/demo-persons.md shows other error rates than ERROR_RATES: paste format_error_rates() into it"
     )
+
+
+def test_generate_person_extracts_works_without_arrests_and_refuses_no_crimes(tmp_path):
+    crimes, arrests, areas = synthesise_events(200, seed=2)
+    summary = generate_person_extracts(crimes, arrests.iloc[:0], areas, tmp_path / "a", seed=1)
+    assert summary["records_by_source"][CUSTODY] == 0
+    assert summary["records_by_source"][CRIME_RECORDS] > 0
+    with pytest.raises(ValueError, match="No crimes"):
+        generate_person_extracts(crimes.iloc[:0], arrests, areas, tmp_path / "b", seed=1)

@@ -170,7 +170,7 @@ def read_nicknames() -> dict[str, list[str]]:
     return shorts
 
 
-def _zipf_weights(n: int) -> np.ndarray:
+def _weigh_by_rank(n: int) -> np.ndarray:
     # Faker's lists run from common to rare: weight by rank so common names collide, as they do.
     w = 1.0 / (np.arange(n) + 8.0)
     return w / w.sum()
@@ -218,10 +218,10 @@ def build_population(
 
     sex = np.where(rng.random(n) < 0.5, "M", "F")
     is_m = sex == "M"
-    fm = male[rng.choice(len(male), n, p=_zipf_weights(len(male)))]
-    ff = female[rng.choice(len(female), n, p=_zipf_weights(len(female)))]
-    mm = male[rng.choice(len(male), n, p=_zipf_weights(len(male)))]
-    mf = female[rng.choice(len(female), n, p=_zipf_weights(len(female)))]
+    fm = male[rng.choice(len(male), n, p=_weigh_by_rank(len(male)))]
+    ff = female[rng.choice(len(female), n, p=_weigh_by_rank(len(female)))]
+    mm = male[rng.choice(len(male), n, p=_weigh_by_rank(len(male)))]
+    mf = female[rng.choice(len(female), n, p=_weigh_by_rank(len(female)))]
     forename = np.where(is_m, fm, ff)
     middle = np.where(is_m, mm, mf)
     middle = np.where((rng.random(n) < SHAPE["middle_name_share"]) & (middle != forename), middle, None)
@@ -322,6 +322,8 @@ def _standardise_events(crimes: pd.DataFrame, arrests: pd.DataFrame) -> tuple[pd
         return df[key_col].astype(str).str.split(":", n=1).str[-1]
 
     def first_date(df, names):
+        if df.empty:
+            return pd.Series([], dtype="datetime64[ns]")
         for name in names:
             if name in df and df[name].notna().any():
                 return pd.to_datetime(df[name]).dt.normalize()
@@ -439,7 +441,7 @@ def draw_involvements(crimes: pd.DataFrame, arrests: pd.DataFrame, persons: pd.D
     return records
 
 
-def _typo(word: str, r: random.Random) -> str:
+def _mistype(word: str, r: random.Random) -> str:
     """Return ``word`` with one keying slip: a letter changed, dropped, doubled or swapped."""
     if not word:
         return word
@@ -491,9 +493,9 @@ def apply_errors(rec: pd.DataFrame, rng: np.random.Generator, r: random.Random,
     m = mask("nickname", has_short)
     fore[m] = [r.choice(nicknames[f]) for f in fore[m]]
     m = mask("forename_typo")
-    fore[m] = [_typo(f, r) for f in fore[m]]
+    fore[m] = [_mistype(f, r) for f in fore[m]]
     m = mask("surname_typo")
-    sur[m] = [_typo(s, r) for s in sur[m]]
+    sur[m] = [_mistype(s, r) for s in sur[m]]
     m = mask("names_swapped")
     fore[m], sur[m] = sur[m].copy(), fore[m].copy()
     m = mask("name_partial")
@@ -590,7 +592,7 @@ def _format_phone(phones: pd.Series, rng: np.random.Generator, styles: list[str]
     return out.where(s != "", "")
 
 
-def _one_line_address(df: pd.DataFrame, with_number: np.ndarray | None = None,
+def _join_address(df: pd.DataFrame, with_number: np.ndarray | None = None,
                       upper: bool = False) -> pd.Series:
     number = df["house_number"].fillna("")
     if with_number is not None:
@@ -606,7 +608,7 @@ def _one_line_address(df: pd.DataFrame, with_number: np.ndarray | None = None,
     return line
 
 
-def _full_name(fore: pd.Series, middle: pd.Series, sur: pd.Series, style: np.ndarray) -> pd.Series:
+def _join_full_name(fore: pd.Series, middle: pd.Series, sur: pd.Series, style: np.ndarray) -> pd.Series:
     """'SURNAME, Forename Middle' or 'Forename Middle Surname', per record style."""
     given = (fore.fillna("") + " " + middle.fillna("")).str.strip()
     comma = sur.fillna("").str.upper() + ", " + given
@@ -646,7 +648,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
         "Surname": d["surname"], "Forename": d["forename"], "MiddleNames": d["middle_name"],
         "DateOfBirth": d["date_of_birth"].dt.strftime("%d/%m/%Y"),
         "Gender": d["sex"].map(sex_words),
-        "HomeAddress": _one_line_address(d),
+        "HomeAddress": _join_address(d),
         "ContactNumber": _format_phone(d["phone"], rng, ["intl", "intl", "plain"]),
         "ArrestDate": d["date"].dt.strftime("%d/%m/%Y"),
     })
@@ -663,10 +665,10 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
         "report_date": d["date"].dt.strftime("%d-%b-%Y"),
         "grading": d["grading"],
         "district": d["district_code"],
-        "subject_name": _full_name(d["forename"], d["middle_name"], d["surname"], style),
+        "subject_name": _join_full_name(d["forename"], d["middle_name"], d["surname"], style),
         "dob": d["date_of_birth"].dt.strftime("%d-%b-%Y"),
         "sex": d["sex"].map({"M": "male", "F": "female"}),
-        "last_known_address": _one_line_address(d, with_number),
+        "last_known_address": _join_address(d, with_number),
         "phone": _format_phone(d["phone"], rng, ["plain", "spaced", "intl_plain"]),
         "pnc": d["pnc_id"],
         "vehicles": d["vrm"],
@@ -677,7 +679,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     d = rec[rec["source_system"] == INCIDENTS]
     call_time = d["date"] + pd.to_timedelta(rng.integers(0, 24 * 60, len(d)), unit="min")
     # Call handlers type names as heard: some all in capitals, some all in lower case.
-    name = _full_name(d["forename"], d["middle_name"].where(rng.random(len(d)) < 0.3), d["surname"],
+    name = _join_full_name(d["forename"], d["middle_name"].where(rng.random(len(d)) < 0.3), d["surname"],
                       np.zeros(len(d), dtype=bool))
     case = rng.integers(0, 3, len(d))
     name = pd.Series(np.select([case == 0, case == 1], [name.str.upper(), name.str.lower()], name), index=d.index)
@@ -691,7 +693,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
         "NAME": name,
         "DOB": d["date_of_birth"].dt.strftime("%d/%m/%Y"),
         "PHONE": _format_phone(d["phone"], rng, ["plain", "spaced", "intl", "brackets"]),
-        "ADDRESS": _one_line_address(d, upper=True),
+        "ADDRESS": _join_address(d, upper=True),
     })
     paths[INCIDENTS] = extracts / EXTRACT_FILES[INCIDENTS]
     out.to_csv(paths[INCIDENTS], index=False)
@@ -703,14 +705,14 @@ def _assign_record_ids(rec: pd.DataFrame) -> pd.DataFrame:
     seq = rec.groupby("source_system").cumcount().to_numpy() + 1
     ids = np.empty(len(rec), dtype=object)
     s = rec["source_system"].to_numpy()
-    m = s == CRIME_RECORDS
-    ids[m] = np.char.add("NOM", np.char.zfill(seq[m].astype(str), 8))
-    m = s == CUSTODY
-    ids[m] = np.char.add("CU", np.char.zfill(seq[m].astype(str), 8))
-    for system in (INTELLIGENCE, INCIDENTS):
+    for system, prefix in ((CRIME_RECORDS, "NOM"), (CUSTODY, "CU")):
         m = s == system
-        within = rec[m].groupby("event_ref").cumcount().to_numpy() + 1
-        ids[m] = np.char.add(np.char.add(rec.loc[m, "event_ref"].to_numpy().astype(str), "/"), within.astype(str))
+        ids[m] = (prefix + pd.Series(seq[m], dtype="int64").astype(str).str.zfill(8)).to_numpy()
+    for system in (INTELLIGENCE, INCIDENTS):
+        # One record per person on the report or incident: its id, '/', the person's number.
+        m = s == system
+        within = rec[m].groupby("event_ref").cumcount() + 1
+        ids[m] = (rec.loc[m, "event_ref"].astype(str) + "/" + within.astype(str)).to_numpy()
     rec["source_record_id"] = ids
     rec["record_key"] = rec["source_system"] + ":" + rec["source_record_id"]
     return rec
@@ -746,12 +748,14 @@ def generate_person_extracts(crimes: pd.DataFrame, arrests: pd.DataFrame, areas:
     Returns counts and paths. The same seed and inputs give byte-identical files.
     """
     out_dir = Path(out_dir)
+    if crimes.empty:
+        raise ValueError("No crimes given: the demo persons are drawn for the force's crimes.")
     rng = np.random.default_rng(seed)
     r = random.Random(seed)
     c, a = _standardise_events(crimes, arrests)
     dates = pd.concat([c["date"], a["date"]])
     start, end = dates.min().date(), dates.max().date()
-    towns = _towns_from_areas(areas)
+    towns = _pick_towns(areas)
     expected = len(c) * 2.3 + len(a)
     n_persons = n_persons or max(50, int(expected / SHAPE["records_per_person"]))
 
@@ -785,7 +789,7 @@ def generate_person_extracts(crimes: pd.DataFrame, arrests: pd.DataFrame, areas:
     }
 
 
-def _towns_from_areas(areas: pd.DataFrame | None) -> list[str]:
+def _pick_towns(areas: pd.DataFrame | None) -> list[str]:
     if areas is not None and len(areas) and {"level", "area_name"} <= set(areas.columns):
         names = areas.loc[areas["level"] == "district", "area_name"].dropna().astype(str).tolist()
         if names:

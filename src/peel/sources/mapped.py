@@ -218,38 +218,38 @@ def read_extract(path: Path, mapping: Mapping) -> tuple[pd.DataFrame, list[tuple
     return frame, bad
 
 
-def _lit(value) -> str:
+def _quote_literal(value) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
+def _quote_column(name: str) -> str:
     """A SQL column name, quoted (source columns can hold spaces and punctuation)."""
     return '"' + name.replace('"', '""') + '"'
 
 
-def _text(col: str | None) -> str:
+def _clean_text(col: str | None) -> str:
     """SQL for a source column as trimmed text, NULL when empty."""
     if col is None:
         return "NULL"
-    return f"NULLIF(trim(src.{_ident(col)}), '')"
+    return f"NULLIF(trim(src.{_quote_column(col)}), '')"
 
 
-def _date(col: str | None, formats: list[str]) -> str:
+def _parse_date(col: str | None, formats: list[str]) -> str:
     if col is None:
         return "NULL"
     fmts = ", ".join("'" + f.replace("'", "''") + "'" for f in formats)
-    return f"CAST(try_strptime({_text(col)}, [{fmts}]) AS DATE)"
+    return f"CAST(try_strptime({_clean_text(col)}, [{fmts}]) AS DATE)"
 
 
-def _names(col: str) -> str:
-    return f"upper(regexp_replace({_text(col)}, '\\s+', ' ', 'g'))"
+def _clean_name(col: str) -> str:
+    return f"upper(regexp_replace({_clean_text(col)}, '\\s+', ' ', 'g'))"
 
 
 def _recode(expr: str, values: dict[str, str], default: str) -> str:
     if not values:
         return expr
-    cases = " ".join(f"WHEN {expr} = {_lit(k)} THEN {_lit(v)}" for k, v in values.items())
+    cases = " ".join(f"WHEN {expr} = {_quote_literal(k)} THEN {_quote_literal(v)}" for k, v in values.items())
     return f"CASE {cases} WHEN {expr} IS NULL THEN NULL ELSE {default} END"
 
 
@@ -260,7 +260,7 @@ def build_select(m: Mapping, header: list[str]) -> str:
     # Names: separate fields, a 'forenames' field (first + middle), or one full-name field
     # written either 'SURNAME, Forename Middle' or 'Forename Middle Surname'.
     if "full_name" in p:
-        n = _names(p["full_name"])
+        n = _clean_name(p["full_name"])
         comma = f"strpos({n}, ',') > 0"
         after = f"trim(split_part({n}, ',', 2))"
         words = f"string_split({n}, ' ')"
@@ -275,21 +275,21 @@ def build_select(m: Mapping, header: list[str]) -> str:
             f"NULLIF(CASE WHEN {comma} THEN array_to_string(list_slice(string_split({after}, ' '), 2, -1), ' ') "
             f"ELSE array_to_string(list_slice({words}, 2, len({words}) - 1), ' ') END, '')"
         )
-        full_raw = _text(p["full_name"])
+        full_raw = _clean_text(p["full_name"])
     else:
         full_raw = "NULL"
-        surname = _names(p["surname"]) if "surname" in p else "NULL"
+        surname = _clean_name(p["surname"]) if "surname" in p else "NULL"
         if "forenames" in p:
-            f = _names(p["forenames"])
+            f = _clean_name(p["forenames"])
             forename = f"NULLIF(split_part({f}, ' ', 1), '')"
             middle = f"NULLIF(array_to_string(list_slice(string_split({f}, ' '), 2, -1), ' '), '')"
         else:
-            forename = _names(p["forename"]) if "forename" in p else "NULL"
-            middle = _names(p["middle_names"]) if "middle_names" in p else "NULL"
+            forename = _clean_name(p["forename"]) if "forename" in p else "NULL"
+            middle = _clean_name(p["middle_names"]) if "middle_names" in p else "NULL"
 
     # Addresses: separate fields, or one line '12 Acacia Road, Town, CK4 7QT' (parts optional).
     if "address" in p:
-        a = _text(p["address"])
+        a = _clean_text(p["address"])
         pc_re = r"([A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2})\s*$"
         pc_raw = f"NULLIF(regexp_extract({a}, '{pc_re}', 1), '')"
         rest = f"trim(regexp_replace({a}, '{pc_re}', ''), ' ,')"
@@ -299,13 +299,13 @@ def build_select(m: Mapping, header: list[str]) -> str:
         town = f"NULLIF(upper(trim(split_part({rest}, ',', 2))), '')"
         address_raw = a
     else:
-        pc_raw = _text(p.get("postcode"))
-        house = _text(p.get("house_number"))
-        street = f"upper({_text(p.get('street'))})"
-        town = f"upper({_text(p.get('town'))})"
+        pc_raw = _clean_text(p.get("postcode"))
+        house = _clean_text(p.get("house_number"))
+        street = f"upper({_clean_text(p.get('street'))})"
+        town = f"upper({_clean_text(p.get('town'))})"
         address_raw = (
-            f"NULLIF(concat_ws(', ', NULLIF(trim(concat_ws(' ', {house}, {_text(p.get('street'))})), ''), "
-            f"{_text(p.get('town'))}, {pc_raw}), '')"
+            f"NULLIF(concat_ws(', ', NULLIF(trim(concat_ws(' ', {house}, {_clean_text(p.get('street'))})), ''), "
+            f"{_clean_text(p.get('town'))}, {pc_raw}), '')"
         )
     pc_compact = f"upper(regexp_replace({pc_raw}, '\\s', '', 'g'))"
     postcode = (
@@ -313,22 +313,22 @@ def build_select(m: Mapping, header: list[str]) -> str:
         f"THEN left({pc_compact}, length({pc_compact}) - 3) || ' ' || right({pc_compact}, 3) END"
     )
 
-    digits = f"regexp_replace({_text(p.get('phone'))}, '[^0-9]', '', 'g')"
+    digits = f"regexp_replace({_clean_text(p.get('phone'))}, '[^0-9]', '', 'g')"
     national = f"CASE WHEN {digits} LIKE '44%' THEN '0' || substr({digits}, 3) ELSE {digits} END"
     phone = f"CASE WHEN regexp_full_match({national}, '0[0-9]{{9,10}}') THEN {national} END"
 
-    sex = _recode(_text(p.get("sex")), m.values.get("sex", {}), "'U'")
+    sex = _recode(_clean_text(p.get("sex")), m.values.get("sex", {}), "'U'")
     if m.role_constant:
-        role = _lit(m.role_constant)
+        role = _quote_literal(m.role_constant)
     else:
-        role = _recode(_text(m.role_column), m.role_values, f"lower({_text(m.role_column)})")
+        role = _recode(_clean_text(m.role_column), m.role_values, f"lower({_clean_text(m.role_column)})")
     ev = m.event or {}
-    event_ref = _text(ev.get("column"))
-    event_key = f"{_lit(ev.get('key_prefix', ''))} || {event_ref}" if ev else "NULL"
+    event_ref = _clean_text(ev.get("column"))
+    event_key = f"{_quote_literal(ev.get('key_prefix', ''))} || {event_ref}" if ev else "NULL"
     ev_fields = ev.get("fields", {})
-    record_id = _text(m.record_id)
-    vehicles = _text(m.vehicles["column"]) if m.vehicles else "NULL"
-    quoted = ", ".join(f"coalesce(src.{_ident(c)}, '')" for c in header)
+    record_id = _clean_text(m.record_id)
+    vehicles = _clean_text(m.vehicles["column"]) if m.vehicles else "NULL"
+    quoted = ", ".join(f"coalesce(src.{_quote_column(c)}, '')" for c in header)
     all_cols = f"concat_ws(',', {quoted})"
 
     return f"""
@@ -337,22 +337,22 @@ def build_select(m: Mapping, header: list[str]) -> str:
             {record_id} AS source_record_id,
             {forename} AS forename, {middle} AS middle_names, {surname} AS surname,
             {full_raw} AS full_name_raw,
-            {_date(p.get("date_of_birth"), m.date_formats)} AS date_of_birth,
-            {_text(p.get("date_of_birth"))} AS date_of_birth_raw,
+            {_parse_date(p.get("date_of_birth"), m.date_formats)} AS date_of_birth,
+            {_clean_text(p.get("date_of_birth"))} AS date_of_birth_raw,
             coalesce({sex}, 'U') AS sex,
             {house} AS house_number, {street} AS street, {town} AS town,
             {postcode} AS postcode, {address_raw} AS address_raw,
             {phone if "phone" in p else "NULL"} AS phone,
-            lower({_text(p.get("email"))}) AS email,
-            upper({_text(p.get("pnc_id"))}) AS pnc_id,
+            lower({_clean_text(p.get("email"))}) AS email,
+            upper({_clean_text(p.get("pnc_id"))}) AS pnc_id,
             {role} AS role,
             {event_key} AS event_key,
-            {_date(p.get("recorded_date"), m.date_formats)} AS recorded_date,
-            {_date(ev_fields.get("event_date"), m.date_formats)} AS event_date,
-            {_text(ev_fields.get("district_code"))} AS district_code,
-            {_text(ev_fields.get("lsoa_code"))} AS lsoa_code,
-            {_text(ev_fields.get("category"))} AS category,
-            {_text(ev_fields.get("summary"))} AS summary,
+            {_parse_date(p.get("recorded_date"), m.date_formats)} AS recorded_date,
+            {_parse_date(ev_fields.get("event_date"), m.date_formats)} AS event_date,
+            {_clean_text(ev_fields.get("district_code"))} AS district_code,
+            {_clean_text(ev_fields.get("lsoa_code"))} AS lsoa_code,
+            {_clean_text(ev_fields.get("category"))} AS category,
+            {_clean_text(ev_fields.get("summary"))} AS summary,
             {vehicles} AS vehicles,
             {all_cols} AS raw
         FROM src
@@ -390,7 +390,7 @@ def load_mapped(
     system = m.source_system
     ev = m.event or {}
     checks = " ".join(
-        f"WHEN {cond} THEN {_lit(reason.format(record_id=m.record_id, event_column=ev.get('column')))}"
+        f"WHEN {cond} THEN {_quote_literal(reason.format(record_id=m.record_id, event_column=ev.get('column')))}"
         for cond, reason in ROW_CHECKS
     )
     with open_batch(con, system, [str(path)]) as batch:
