@@ -16,7 +16,6 @@ from peel.settings import get_settings
 
 console = Console()
 link_app = typer.Typer(
-    help="Link the force's records across sources into persons, addresses and vehicles.",
     no_args_is_help=False,
     invoke_without_command=True,
 )
@@ -42,6 +41,32 @@ class _Steps:
     def __exit__(self, *exc):
         self.progress.update(self.task, description="done")
         return self.progress.__exit__(*exc)
+
+
+@link_app.callback()
+def link(ctx: typer.Context) -> None:
+    """Resolve the person records of every loaded source into entities.
+
+    Writes to the warehouse: the entity of each record (ids stable across runs), the scored
+    candidate pairs, and the links from entities to addresses, vehicles, events and each
+    other. Review decisions ('peel link review') are respected. Sub-commands explain a pair,
+    match new records, review pairs, link files and evaluate.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from peel.linkage.warehouse_run import link_warehouse
+
+    try:
+        with _Steps() as steps:
+            summary = link_warehouse(progress=steps)
+    except ValueError as exc:
+        _fail(str(exc))
+    console.print(
+        f"Run {summary['run_id']}: {summary['records']:,} person records -> "
+        f"{summary['entities']:,} entities; {summary['scored_pairs']:,} scored pairs kept; "
+        f"{summary['review_decisions']:,} review decisions applied; match threshold "
+        f"{MATCH_THRESHOLD}."
+    )
 
 
 def _fail(message: str) -> None:
@@ -87,6 +112,8 @@ def evaluate_command(
         None, help="Regex whose first group, applied to each id, is its true entity "
         "(FEBRL: 'rec-(\\d+)')."),
     as_json: bool = typer.Option(False, "--json", help="Print the measures as JSON."),
+    demo_truth: Path | None = typer.Option(
+        None, help="Truth for the warehouse run (default PEEL_HOME/demo/truth/person_records.parquet)."),
 ) -> None:
     """Measure linkage against ground truth: pairwise precision, recall, F1 and cluster measures.
 
@@ -99,7 +126,7 @@ def evaluate_command(
         from peel.linkage.warehouse_run import evaluate_demo
 
         try:
-            result = evaluate_demo()
+            result = evaluate_demo(demo_truth)
         except (FileNotFoundError, ValueError) as exc:
             _fail(str(exc))
     else:
@@ -115,3 +142,133 @@ def evaluate_command(
     for key, value in result.as_dict().items():
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else f"{value:,}")
     console.print(table)
+
+
+@link_app.command("explain")
+def explain_command(
+    record_a: str = typer.Argument(..., help="record_key of the first person record."),
+    record_b: str = typer.Argument(..., help="record_key of the second person record."),
+) -> None:
+    """Why two records were or were not linked: each piece of evidence with its weight,
+    in words and as a chart (Vega-Lite JSON and SVG under PEEL_HOME/outputs/linkage)."""
+    from peel.linkage.explain import explain_pair, write_chart
+
+    try:
+        explanation = explain_pair(record_a, record_b)
+    except ValueError as exc:
+        _fail(str(exc))
+    table = Table("evidence", "agreement", "weight (bits)")
+    table.add_row("prior", "before any evidence", f"{explanation.prior_weight:+.2f}")
+    for e in explanation.evidence:
+        table.add_row(e.evidence, e.level, f"{e.match_weight:+.2f}")
+    table.add_row("total", f"probability {explanation.match_probability:.4f}",
+                  f"{explanation.match_weight:+.2f}")
+    console.print(table)
+    for line in explanation.sentences():
+        console.print(line)
+    json_path, svg_path = write_chart(explanation)
+    console.print(f"Chart: {svg_path} (spec {json_path})")
+
+
+@link_app.command("match")
+def match_command(
+    forename: str | None = typer.Option(None), surname: str | None = typer.Option(None),
+    full_name: str | None = typer.Option(None, help="When forename/surname are not separate."),
+    date_of_birth: str | None = typer.Option(None, "--dob", help="ISO or UK day-first."),
+    sex: str | None = typer.Option(None), postcode: str | None = typer.Option(None),
+    house_number: str | None = typer.Option(None), address: str | None = typer.Option(None),
+    town: str | None = typer.Option(None), email: str | None = typer.Option(None),
+    phone: str | None = typer.Option(None), pnc_id: str | None = typer.Option(None),
+    file: list[Path] | None = typer.Option(None, help="CSV/Parquet of new records instead."),
+    mapping: Path | None = typer.Option(None, help="Mapping for --file (as 'peel link file')."),
+    threshold: float = typer.Option(0.5, help="Lowest probability to list a candidate."),
+    out: Path | None = typer.Option(None, help="Also write the candidates to this CSV."),
+) -> None:
+    """The existing entities a new record probably belongs to, with probabilities, scored
+    with the latest run's model (no re-run of the linkage)."""
+    import pandas as pd
+
+    from peel.linkage.mapping import MappingError
+    from peel.linkage.match import match_records
+
+    given = {k: v for k, v in {
+        "forename": forename, "surname": surname, "full_name": full_name, "date_of_birth": date_of_birth,
+        "sex": sex, "postcode": postcode, "house_number": house_number, "address": address, "town": town,
+        "email": email, "phone": phone, "pnc_id": pnc_id}.items() if v is not None}
+    if not file and not given:
+        _fail("Give a record's details (e.g. --surname, --dob) or --file with --mapping.")
+    try:
+        records = None if file else pd.DataFrame([{"id": "1", **given}])
+        found = match_records(records, files=file, mapping=mapping, threshold=threshold)
+    except (ValueError, MappingError) as exc:
+        _fail(str(exc))
+    if out is not None:
+        found.to_csv(out, index=False)
+    if found.empty:
+        console.print(f"No existing entity at or above probability {threshold}.")
+        return
+    table = Table("new record", "entity", "probability", "records compared", "entity records")
+    for row in found.itertuples():
+        table.add_row(str(row.id), str(row.entity_id), f"{row.match_probability:.4f}",
+                      str(row.records_compared), str(row.entity_records))
+    console.print(table)
+
+
+review_app = typer.Typer(help="Review pairs near the threshold.", invoke_without_command=True)
+link_app.add_typer(review_app, name="review")
+
+
+@review_app.callback()
+def review_command(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, help="How many pairs to list."),
+) -> None:
+    """The pairs near the threshold, closest first, for a person to accept or reject with
+    'peel link review accept A B' / 'reject A B'. Decisions apply from the next 'peel link'."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from peel.linkage.review import pairs_to_review
+
+    try:
+        pairs = pairs_to_review(limit)
+    except ValueError as exc:
+        _fail(str(exc))
+    if pairs.empty:
+        console.print("No undecided pairs near the threshold.")
+        return
+    table = Table("record A", "record B", "probability", "same entity now")
+    for row in pairs.itertuples():
+        table.add_row(row.record_key_l, row.record_key_r, f"{row.match_probability:.4f}",
+                      "yes" if row.same_entity else "no")
+    console.print(table)
+    console.print("See the evidence with 'peel link explain A B'.")
+
+
+def _decide(record_a: str, record_b: str, decision: str, by: str, reason: str | None) -> None:
+    from peel.linkage.review import record_decision
+
+    try:
+        record_decision(record_a, record_b, decision, by, reason)
+    except ValueError as exc:
+        _fail(str(exc))
+    console.print(f"Recorded: {decision.replace('_', '-')}. It applies from the next 'peel link'.")
+
+
+@review_app.command("accept")
+def accept_command(
+    record_a: str, record_b: str,
+    by: str = typer.Option(..., help="Who decided (kept with the decision)."),
+    reason: str | None = typer.Option(None),
+) -> None:
+    """Decide that two records are the same person."""
+    _decide(record_a, record_b, "match", by, reason)
+
+
+@review_app.command("reject")
+def reject_command(
+    record_a: str, record_b: str,
+    by: str = typer.Option(..., help="Who decided (kept with the decision)."),
+    reason: str | None = typer.Option(None),
+) -> None:
+    """Decide that two records are different people (kept apart in every later run)."""
+    _decide(record_a, record_b, "non_match", by, reason)

@@ -100,14 +100,18 @@ def prepare_persons(
 
     load_nicknames(con)
     # A single full-name field is split: 'SURNAME, Forename' or 'Forename Middle Surname'.
-    full = clean_name_sql(f"replace(CAST({col('full_name')} AS VARCHAR), ',', ' , ')")
+    raw_full = f"CAST({col('full_name')} AS VARCHAR)"
+    full = clean_name_sql(raw_full)
+    before_comma = clean_name_sql(f"split_part({raw_full}, ',', 1)")
+    after_comma = clean_name_sql(f"split_part({raw_full}, ',', 2)")
     fore_from_full = (
-        f"CASE WHEN strpos({full}, ',') > 0 THEN nullif(split_part(trim(split_part({full}, ',', 2)), ' ', 1), '') "
-        f"ELSE CASE WHEN strpos({full}, ' ') > 0 THEN split_part({full}, ' ', 1) END END"
+        f"CASE WHEN strpos({raw_full}, ',') > 0 THEN split_part({after_comma}, ' ', 1) "
+        f"WHEN strpos({full}, ' ') > 0 THEN split_part({full}, ' ', 1) END"
     )
     sur_from_full = (
-        f"CASE WHEN strpos({full}, ',') > 0 THEN nullif(trim(split_part({full}, ',', 1)), '') "
-        f"ELSE {full}[length({full}) - strpos(reverse({full}), ' ') + 2:] END"
+        f"CASE WHEN strpos({raw_full}, ',') > 0 THEN {before_comma} "
+        f"WHEN strpos({full}, ' ') > 0 THEN {full}[length({full}) - strpos(reverse({full}), ' ') + 2:] "
+        f"ELSE {full} END"
     )
     forename = f"coalesce({clean_name_sql(col('forename'))}, {fore_from_full})"
     # First token only: middle names are recorded inconsistently between systems.

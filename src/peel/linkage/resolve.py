@@ -64,13 +64,13 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> N
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED
     )
-    for rule in model.training_blocks:
+    for number, rule in enumerate(model.training_blocks, start=1):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=S.EM_MAX_PAIRS, estimate_without_term_frequencies=True
             )
-        except SplinkException as exc:  # a block with no pairs trains nothing; others do
-            notes.append(f"training block skipped: {exc}")
+        except (SplinkException, ValueError) as exc:  # a block that cannot train; others do
+            notes.append(f"training block {number} skipped: {str(exc)[:200]}")
 
 
 def estimate_prior(
@@ -166,6 +166,49 @@ def split_rejected(clusters: pd.DataFrame, edges: pd.DataFrame, rejected: pd.Dat
     return clusters
 
 
+def collapse_identical(con: duckdb.DuckDBPyConnection, prepared_table: str,
+                       compared: list[str]) -> pd.DataFrame:
+    """Write ``peel_distinct``: one representative per group of records identical on every
+    compared field; return (unique_id, representative) for every record.
+
+    Why: a prolific offender can have thousands of records, mostly exact repeats; scoring
+    them pairwise costs the square of that and tells nothing new. Identical records are the
+    same entity by construction (probability 1).
+    """
+    cols = ", ".join(compared)
+    con.execute(
+        f"""CREATE OR REPLACE TABLE peel_members AS
+        SELECT unique_id, min(unique_id) OVER (PARTITION BY {cols}) AS representative
+        FROM {prepared_table}"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE peel_distinct AS
+        SELECT p.* FROM {prepared_table} p JOIN peel_members m
+        ON m.unique_id = p.unique_id AND m.representative = p.unique_id"""
+    )
+    return con.execute("SELECT unique_id, representative FROM peel_members").df()
+
+
+def to_representatives(decisions: pd.DataFrame | None, members: pd.DataFrame) -> pd.DataFrame | None:
+    """Express review decisions between records as decisions between their representatives."""
+    if decisions is None or decisions.empty:
+        return decisions
+    rep = members.set_index("unique_id")["representative"]
+    d = decisions.copy()
+    d["unique_id_l"] = d.unique_id_l.map(rep).fillna(d.unique_id_l)
+    d["unique_id_r"] = d.unique_id_r.map(rep).fillna(d.unique_id_r)
+    return d[d.unique_id_l != d.unique_id_r]
+
+
+def expand_to_members(clusters: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Give every record its representative's entity; identical records link at probability 1."""
+    out = members.merge(clusters.rename(columns={"unique_id": "representative"}),
+                        on="representative", how="left")
+    group_size = out.groupby("representative")["unique_id"].transform("size")
+    out.loc[group_size > 1, "link_probability"] = 1.0
+    return out[["unique_id", "cluster_id", "link_probability"]]
+
+
 def resolve(
     con: duckdb.DuckDBPyConnection,
     prepared_table: str,
@@ -179,10 +222,12 @@ def resolve(
     """Link the records of ``prepared_table`` (see prepare.py) into entities."""
     step = progress or (lambda _msg: None)
     notes: list[str] = []
-    n = con.execute(f"SELECT count(*) FROM {prepared_table}").fetchall()[0][0]
+    compared = sorted(set(fields) | set(exact_columns))
+    members = collapse_identical(con, prepared_table, compared)
+    n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
     model = S.build_model(set(fields), list(exact_columns), n)
     db_api, register = make_engine(backend, con)
-    sdf = register(prepared_table)
+    sdf = register("peel_distinct")
     linker = Linker(sdf, build_settings(model), log_level=None)
 
     step("training the model")
@@ -209,10 +254,10 @@ def resolve(
     pairs.loc[swap, ["unique_id_l", "unique_id_r"]] = pairs.loc[
         swap, ["unique_id_r", "unique_id_l"]
     ].values
-    pairs = apply_decisions(pairs, decisions)
+    pairs = apply_decisions(pairs, to_representatives(decisions, members))
 
     step("clustering into entities")
-    nodes = con.execute(f"SELECT unique_id FROM {prepared_table}").df()
+    nodes = con.execute("SELECT unique_id FROM peel_distinct").df()
     edges = pairs[pairs.match_probability >= S.MATCH_THRESHOLD][
         ["unique_id_l", "unique_id_r", "match_probability"]
     ]
@@ -228,6 +273,7 @@ def resolve(
         edges.rename(columns={"unique_id_r": "unique_id"})[["unique_id", "match_probability"]],
     ]).groupby("unique_id")["match_probability"].max()
     clusters["link_probability"] = clusters.unique_id.map(best)
+    clusters = expand_to_members(clusters, members)
 
     trained = linker.misc.save_model_to_json()
     trained["probability_two_random_records_match"] = prior

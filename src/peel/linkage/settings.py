@@ -30,6 +30,20 @@ PERSON_FIELDS = (
     "pnc_id",
 )
 
+# How explanations name each comparison (by its output column).
+EVIDENCE_NAMES = {
+    "name": "name (forename and surname)",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "postcode": "postcode",
+    "house_number": "house number",
+    "address": "street address",
+    "town": "town",
+    "email": "email",
+    "phone": "phone",
+    "pnc_id": "PNC id",
+}
+
 # A pair is the same person when its match probability is at least this (clustering into
 # entities: connected components over pairs at or above it).
 MATCH_THRESHOLD = 0.5
@@ -182,7 +196,7 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
             cl.CustomComparison(
                 comparison_levels=[
                     cll.NullLevel("town"),
-                    cll.ExactMatchLevel("town").configure(tf_adjustment_column="town"),
+                    cll.ExactMatchLevel("town"),
                     cll.DamerauLevenshteinLevel("town", 2),
                     cll.ElseLevel(),
                 ],
@@ -191,7 +205,9 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
             )
         )
     if "email" in columns:
-        comparisons.append(cl.EmailComparison("email"))
+        # No term-frequency adjustment: match and explain score a handful of records, where
+        # frequencies derived from the input would be meaningless.
+        comparisons.append(cl.EmailComparison("email").configure(term_frequency_adjustments=False))
     if "phone" in columns:
         comparisons.append(cl.DamerauLevenshteinAtThresholds("phone", [1]))
     if "pnc_id" in columns:

@@ -1,0 +1,163 @@
+"""``peel link explain A B``: why two person records were or were not linked.
+
+Scores the pair with the latest run's trained model and lists each piece of evidence (name,
+date of birth, address, identifiers) with the level it reached and its weight, in words and
+as a Vega-Lite chart (``explain_chart.json``). Only the kind of agreement is shown, never the
+personal data itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from splink import Linker
+
+from peel.linkage import settings as S
+from peel.linkage.engine import make_engine
+from peel.linkage.prepare import prepare_persons
+from peel.linkage.warehouse_run import read_latest_model, read_person_records
+from peel.settings import get_settings
+from peel.warehouse import connect
+
+
+@dataclass(frozen=True)
+class Evidence:
+    evidence: str  # e.g. "date of birth"
+    level: str  # e.g. "day and month swapped"
+    match_weight: float  # log2 Bayes factor; > 0 favours the same person
+
+
+@dataclass(frozen=True)
+class Explanation:
+    record_a: str
+    record_b: str
+    prior_weight: float
+    evidence: list[Evidence]
+    match_weight: float
+    match_probability: float
+    threshold: float
+    same_entity: bool | None  # in the latest run
+    decision: str | None  # a reviewer's decision on this pair, if any
+
+    def sentences(self) -> list[str]:
+        """The explanation in words."""
+        verdict = "linked" if self.match_probability >= self.threshold else "not linked"
+        lines = [
+            (f"Match probability {self.match_probability:.4f} against a threshold of "
+            f"{self.threshold}: on their own evidence these records are {verdict}.")
+        ]
+        for e in self.evidence:
+            if e.match_weight == 0:
+                continue
+            side = "for" if e.match_weight > 0 else "against"
+            factor = 2 ** abs(e.match_weight)
+            lines.append(f"{e.evidence}: {e.level} ({e.match_weight:+.2f}, {factor:,.1f} times "
+                         f"more likely {'if' if side == 'for' else 'unless'} the same person)")
+        if self.decision:
+            lines.append(f"A reviewer decided this pair is a {self.decision.replace('_', '-')}; "
+                         "that decision overrides the model.")
+        if self.same_entity is not None:
+            lines.append("In the latest run they are in the same entity." if self.same_entity
+                         else "In the latest run they are in different entities.")
+            if self.same_entity and self.match_probability < self.threshold and not self.decision:
+                lines.append("They are joined through other records of the entity that each of "
+                             "them matches.")
+        return lines
+
+    def chart_spec(self) -> dict:
+        """The Vega-Lite spec of the explanation (explain_chart.json filled with this pair)."""
+        spec = json.loads((resources.files("peel.linkage") / "explain_chart.json").read_text())
+        rows = [{"evidence": "prior (before evidence)", "level": "", "match_weight": self.prior_weight}]
+        rows += [{"evidence": e.evidence, "level": e.level, "match_weight": e.match_weight}
+                 for e in self.evidence]
+        rows.append({"evidence": "total", "level": f"probability {self.match_probability:.4f}",
+                     "match_weight": self.match_weight})
+        spec["data"]["values"] = rows
+        return spec
+
+
+def clean_model(model: dict) -> dict:
+    """The Splink settings part of a stored model (peel's own keys removed)."""
+    return {k: v for k, v in copy.deepcopy(model).items() if not k.startswith("peel_")}
+
+
+def score_records(work: duckdb.DuckDBPyConnection, model: dict, table: str,
+                  left: list[str], right: list[str]) -> tuple[pd.DataFrame, Linker]:
+    """Score every (left, right) pair of records of ``table`` with the stored model."""
+    settings = clean_model(model)
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = False
+    _db_api, register = make_engine("duckdb", work)
+    sdf = register(table)
+    linker = Linker(sdf, settings, log_level=None)
+    frame = work.execute(f"SELECT * FROM {table}").df()
+    frame = frame.astype(object).where(frame.notna(), None)
+    records = frame.set_index("unique_id", drop=False)
+    lrec = [records.loc[k].to_dict() for k in left]
+    rrec = [records.loc[k].to_dict() for k in right]
+    scored = linker.inference.score_pairs(lrec, rrec).as_pandas_dataframe()
+    return scored, linker
+
+
+def explain_pair(record_a: str, record_b: str, warehouse: Path | None = None) -> Explanation:
+    """Explain the pair (A, B) of person record keys with the latest run's model."""
+    wcon = connect(warehouse, read_only=True)
+    run, model = read_latest_model(wcon)
+    work = duckdb.connect()
+    read_person_records(wcon, work, keys=[record_a, record_b])
+    found = {r[0] for r in work.execute("SELECT unique_id FROM peel_raw").fetchall()}
+    for key in (record_a, record_b):
+        if key not in found:
+            raise ValueError(f"No person record with record_key '{key}' in the warehouse.")
+    prepare_persons(work, "peel_raw", "peel_prepared")
+    scored, linker = score_records(work, model, "peel_prepared", [record_a], [record_b])
+    row = scored.iloc[0]
+    lo, hi = sorted([record_a, record_b])
+    entity = dict(wcon.execute(
+        "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ? AND record_key IN (?, ?)",
+        [run, lo, hi]).fetchall())
+    decision = wcon.execute(
+        "SELECT decision FROM linkage_review_decision WHERE record_key_l = ? AND record_key_r = ?",
+        [lo, hi]).fetchall()
+    wcon.close()
+    evidence = []
+    for comparison in linker._settings_obj.comparisons:
+        name = comparison.output_column_name
+        gamma = int(row[f"gamma_{name}"])
+        level = next(lv for lv in comparison.comparison_levels
+                     if lv.comparison_vector_value == gamma)
+        weight = float(row[f"mw_{name}"]) + float(row.get(f"mw_tf_adj_{name}", 0.0) or 0.0)
+        label = "missing on one side" if level.is_null_level else level.label_for_charts
+        evidence.append(Evidence(S.EVIDENCE_NAMES.get(name, name), label, weight))
+    prior = model["probability_two_random_records_match"]
+    return Explanation(
+        record_a=record_a, record_b=record_b,
+        prior_weight=math.log2(prior / (1 - prior)), evidence=evidence,
+        match_weight=float(row["match_weight"]), match_probability=float(row["match_probability"]),
+        threshold=S.MATCH_THRESHOLD,
+        same_entity=(entity[lo] == entity[hi]) if len(entity) == 2 else None,
+        decision=decision[0][0] if decision else None,
+    )
+
+
+def write_chart(explanation: Explanation, out_dir: Path | None = None) -> tuple[Path, Path]:
+    """Write the explanation chart as Vega-Lite JSON and SVG; return both paths."""
+    import vl_convert as vlc
+
+    out_dir = out_dir or get_settings().outputs_dir / "linkage"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"explain_{explanation.record_a}__{explanation.record_b}")
+    spec = explanation.chart_spec()
+    json_path = out_dir / f"{stem}.vl.json"
+    svg_path = out_dir / f"{stem}.svg"
+    json_path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    svg_path.write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+    return json_path, svg_path

@@ -1,0 +1,99 @@
+"""``peel link match``: which existing entities a new person record probably belongs to,
+scored with the latest run's trained model, without re-running the linkage.
+
+This is what later workflows call (firearms safeguarding, Clare's Law recognition,
+intelligence packs): give it a record's details, get back candidate entities with their
+probability. Candidates come from the same blocking rules as the full run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from splink import Linker
+
+from peel.linkage import settings as S
+from peel.linkage.engine import make_engine
+from peel.linkage.explain import clean_model
+from peel.linkage.mapping import load_files, read_mapping
+from peel.linkage.prepare import prepare_persons
+from peel.linkage.warehouse_run import read_latest_model, read_person_records
+from peel.warehouse import connect
+
+
+def _prepare_new(work: duckdb.DuckDBPyConnection, records: pd.DataFrame | None,
+                 files: list[Path] | None, mapping: Path | None) -> None:
+    if files:
+        if mapping is None:
+            raise ValueError("A file of new records needs --mapping (see 'peel link file').")
+        m = read_mapping(mapping)
+        load_files(work, files, m, "peel_new_raw")
+        work.execute("ALTER TABLE peel_new_raw DROP COLUMN source_file")
+        prepare_persons(work, "peel_new_raw", "peel_new", date_format=m.date_format)
+    else:
+        work.register("peel_new_frame", records)
+        work.execute("CREATE OR REPLACE TABLE peel_new_raw AS SELECT * FROM peel_new_frame")
+        work.unregister("peel_new_frame")
+        prepare_persons(work, "peel_new_raw", "peel_new")
+    # New ids must not collide with warehouse record keys.
+    work.execute("UPDATE peel_new SET unique_id = 'new:' || unique_id")
+
+
+def _tf_columns(settings: dict) -> set[str]:
+    return {level["tf_adjustment_column"] for c in settings.get("comparisons", [])
+            for level in c.get("comparison_levels", []) if level.get("tf_adjustment_column")}
+
+
+def match_records(
+    records: pd.DataFrame | None = None,
+    *,
+    files: list[Path] | None = None,
+    mapping: Path | None = None,
+    threshold: float = S.MATCH_CANDIDATE_THRESHOLD,
+    warehouse: Path | None = None,
+) -> pd.DataFrame:
+    """Candidate entities for each new record.
+
+    ``records`` has a column ``id`` (or ``unique_id``) and any person fields; or give
+    ``files`` with a ``mapping``. Returns one row per (id, entity_id) with the best
+    probability of any of the entity's records, ``records_compared`` and ``entity_records``,
+    best first; a record with no candidate at or above ``threshold`` has no rows.
+    """
+    wcon = connect(warehouse, read_only=True)
+    run, model = read_latest_model(wcon)
+    work = duckdb.connect()
+    if records is not None:
+        records = records.rename(columns={"id": "unique_id"})
+        records["unique_id"] = records["unique_id"].astype(str)
+    _prepare_new(work, records, files, mapping)
+    read_person_records(wcon, work)
+    prepare_persons(work, "peel_raw", "peel_existing")
+    entities = wcon.execute(
+        "SELECT record_key AS unique_id_l, entity_id, count(*) OVER (PARTITION BY entity_id) "
+        "AS entity_records FROM linkage_entity WHERE run_id = ?", [run]).df()
+    wcon.close()
+
+    settings = clean_model(model)
+    _db_api, register = make_engine("duckdb", work)
+    existing = register("peel_existing")
+    new = register("peel_new")
+    linker = Linker(existing, settings, log_level=None)
+    for column in sorted(_tf_columns(settings)):  # models from older runs may use them
+        linker.table_management.compute_tf_table(column)
+    scored = linker.inference.predict_between(
+        existing, new, threshold_match_probability=threshold, warning_mode="never",
+    ).as_pandas_dataframe()
+    if scored.empty:
+        return pd.DataFrame(columns=["id", "entity_id", "match_probability", "records_compared",
+                                     "entity_records"])
+    scored = scored.merge(entities, on="unique_id_l")
+    out = (scored.groupby(["unique_id_r", "entity_id", "entity_records"])
+           .agg(match_probability=("match_probability", "max"),
+                records_compared=("unique_id_l", "size"))
+           .reset_index())
+    out["id"] = out["unique_id_r"].str.removeprefix("new:")
+    out = out.sort_values(["id", "match_probability"], ascending=[True, False])
+    return out[["id", "entity_id", "match_probability", "records_compared", "entity_records"]] \
+        .reset_index(drop=True)

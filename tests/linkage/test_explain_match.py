@@ -1,0 +1,104 @@
+"""`peel link explain` and `peel link match` against a linked warehouse."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from tests.linkage.people import load_people, make_people
+from typer.testing import CliRunner
+
+from peel.cli import app
+from peel.linkage.explain import explain_pair, write_chart
+from peel.linkage.match import match_records
+from peel.linkage.warehouse_run import link_warehouse
+from peel.warehouse import connect
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory):
+    """A warehouse of test people, linked once for every test in this module."""
+    home = tmp_path_factory.mktemp("linked")
+    warehouse = home / "warehouse.duckdb"
+    people = make_people(seed=11)
+    con = connect(warehouse)
+    load_people(con, people)
+    con.close()
+    link_warehouse(warehouse=warehouse)
+    con = connect(warehouse, read_only=True)
+    entities = con.execute("SELECT record_key, entity_id FROM linkage_entity").df()
+    con.close()
+    return home, warehouse, people.merge(entities, on="record_key")
+
+
+def _same_person_pair(people: pd.DataFrame) -> tuple[str, str]:
+    groups = people.groupby("true_person_id")["record_key"].apply(list)
+    keys = groups[groups.str.len() >= 2].iloc[0]
+    return keys[0], keys[1]
+
+
+def test_explain_pair_weighs_each_piece_of_evidence(linked, tmp_path):
+    _, warehouse, people = linked
+    a, b = _same_person_pair(people)
+    explanation = explain_pair(a, b, warehouse=warehouse)
+    kinds = [e.evidence for e in explanation.evidence]
+    assert "name (forename and surname)" in kinds and "date of birth" in kinds
+    total = explanation.prior_weight + sum(e.match_weight for e in explanation.evidence)
+    assert total == pytest.approx(explanation.match_weight, abs=1e-6)
+    assert explanation.match_probability == pytest.approx(
+        1 / (1 + 2 ** -explanation.match_weight), rel=1e-6)
+    assert explanation.same_entity is True
+    assert any("same entity" in line for line in explanation.sentences())
+    json_path, svg_path = write_chart(explanation, tmp_path)
+    assert "<svg" in svg_path.read_text() and json_path.exists()
+
+
+def test_explain_pair_of_strangers_weighs_against(linked):
+    _, warehouse, people = linked
+    a = people.iloc[0]
+    other = people[(people.true_person_id != a.true_person_id)
+                   & (people.surname != a.surname) & (people.forename != a.forename)].iloc[0]
+    explanation = explain_pair(a.record_key, other.record_key, warehouse=warehouse)
+    assert explanation.match_probability < 0.01
+    assert explanation.same_entity is False
+    name = next(e for e in explanation.evidence if e.evidence.startswith("name"))
+    assert name.match_weight < 0
+
+
+def test_explain_command_prints_no_personal_data(linked, monkeypatch):
+    home, _, people = linked
+    monkeypatch.setenv("PEEL_HOME", str(home))
+    a, b = _same_person_pair(people)
+    result = runner.invoke(app, ["link", "explain", a, b])
+    assert result.exit_code == 0, result.output
+    assert "date of birth" in result.output
+    person = people[people.record_key == a].iloc[0]
+    for value in (person.forename, person.surname, person.postcode, str(person.date_of_birth)):
+        assert str(value).upper() not in result.output.upper()
+
+
+def test_match_records_finds_the_entity_of_a_known_person(linked):
+    _, warehouse, people = linked
+    person = people.iloc[3]
+    new = pd.DataFrame([{
+        "id": "enquiry-1", "forename": person.forename, "surname": person.surname,
+        "date_of_birth": person.date_of_birth.strftime("%d/%m/%Y"),  # UK day-first form
+        "postcode": person.postcode.replace(" ", "").lower() if person.postcode else None,
+    }])
+    found = match_records(new, warehouse=warehouse)
+    assert not found.empty
+    best = found.iloc[0]
+    assert best["id"] == "enquiry-1"
+    assert best["entity_id"] == person.entity_id
+    assert best["match_probability"] >= 0.5
+    assert not math.isnan(best["match_probability"])
+
+
+def test_match_records_finds_no_entity_for_a_stranger(linked):
+    _, warehouse, _ = linked
+    stranger = pd.DataFrame([{"id": "x", "forename": "Zebedee", "surname": "Quackenbush",
+                              "date_of_birth": "1931-02-03", "postcode": "ZZ9 9ZZ"}])
+    assert match_records(stranger, warehouse=warehouse).empty

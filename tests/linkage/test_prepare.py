@@ -1,0 +1,64 @@
+"""Normalisation before comparison: names, nicknames, postcodes, phones, dates, marks."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from peel.linkage.prepare import normalise_registration_sql, prepare_persons
+
+
+def _prepare(rows: list[dict], **kwargs) -> pd.DataFrame:
+    con = duckdb.connect()
+    con.register("raw_frame", pd.DataFrame(rows))
+    con.execute("CREATE TABLE raw AS SELECT * FROM raw_frame")
+    prepare_persons(con, "raw", "prepared", **kwargs)
+    return con.execute("SELECT * FROM prepared ORDER BY unique_id").df().set_index("unique_id")
+
+
+def test_prepare_persons_normalises_uk_fields():
+    out = _prepare([
+        {"unique_id": "1", "forename": " Bob ", "surname": "O'Brien-Smith", "postcode": "ck95yg",
+         "phone": "+44 7700 900123", "date_of_birth": "03/04/1990", "address": "12a High St.",
+         "email": " Bob@Example.ORG "},
+    ]).loc["1"]
+    assert out.forename == "bob" and out.forename_canon == "robert"
+    assert out.surname == "o'brien-smith"
+    assert out.postcode == "CK9 5YG"
+    assert out.phone == "07700900123"
+    assert out.date_of_birth == "1990-04-03"  # UK day-first: 3 April
+    assert out.house_number == "12a" and out.address == "high st"
+    assert out.email == "bob@example.org"
+
+
+def test_prepare_persons_splits_full_names_and_orders_names():
+    out = _prepare([
+        {"unique_id": "1", "full_name": "SMITH, John Paul"},
+        {"unique_id": "2", "full_name": "John Paul Smith"},
+        {"unique_id": "3", "full_name": "Madonna"},
+    ])
+    assert list(out.forename[:2]) == ["john", "john"]
+    assert list(out.surname) == ["smith", "smith", "madonna"]
+    assert pd.isna(out.loc["3", "forename"])
+    assert out.loc["1", "name_sorted"] == "john smith"
+
+
+def test_prepare_persons_says_why_a_record_cannot_be_linked():
+    out = _prepare([
+        {"unique_id": "1", "forename": None, "date_of_birth": "not a date"},
+        {"unique_id": "2", "forename": "Ann", "date_of_birth": "31/02/1990"},
+    ])
+    assert "date of birth not understood" in out.loc["1", "prepare_note"]
+    assert "singleton" in out.loc["1", "prepare_note"]
+    assert out.loc["2", "date_of_birth"] is None or pd.isna(out.loc["2", "date_of_birth"])
+
+
+def test_prepare_persons_uses_the_mapping_date_format():
+    out = _prepare([{"unique_id": "1", "date_of_birth": "19560415"}], date_format="%Y%m%d")
+    assert out.loc["1", "date_of_birth"] == "1956-04-15"
+
+
+def test_normalise_registration_sql_removes_spaces_and_case():
+    con = duckdb.connect()
+    sql = normalise_registration_sql("'ab12 cde'")
+    assert con.execute(f"SELECT {sql}").fetchall()[0][0] == "AB12CDE"

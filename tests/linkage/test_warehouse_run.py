@@ -1,0 +1,99 @@
+"""`peel link` on the warehouse: entities, pairs, links, stable ids and review decisions."""
+
+from __future__ import annotations
+
+import pandas as pd
+from tests.linkage.people import load_people, make_people
+from typer.testing import CliRunner
+
+from peel.cli import app
+from peel.linkage.evaluate import evaluate_clusters
+from peel.linkage.review import record_decision
+from peel.linkage.warehouse_run import link_warehouse
+from peel.warehouse import connect
+
+runner = CliRunner()
+
+
+def _entities(run_id: int | None = None) -> pd.Series:
+    con = connect(read_only=True)
+    run = run_id or con.execute("SELECT max(run_id) FROM linkage_run").fetchall()[0][0]
+    frame = con.execute(
+        "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ?", [run]).df()
+    con.close()
+    return frame.set_index("record_key")["entity_id"]
+
+
+def test_link_resolves_warehouse_persons_into_entities_and_links(peel_home):
+    people = make_people()
+    con = connect()
+    load_people(con, people)
+    con.close()
+    result = runner.invoke(app, ["link"])
+    assert result.exit_code == 0, result.output
+    entities = _entities()
+    assert len(entities) == len(people)
+    measures = evaluate_clusters(entities, people.set_index("record_key")["true_person_id"])
+    assert measures.f1 >= 0.95, measures
+    con = connect(read_only=True)
+    run = con.execute("SELECT run_id, records, entities, match_threshold FROM linkage_run").fetchall()
+    assert run[0][1] == len(people) and run[0][2] == entities.nunique()
+    links = dict(con.execute(
+        "SELECT to_kind, count(*) FROM linkage_entity_link GROUP BY 1").fetchall())
+    assert links["address"] > 0
+    pairs = con.execute("SELECT count(*) FROM linkage_pair WHERE record_key_l < record_key_r").fetchall()
+    assert pairs[0][0] > 0
+    con.close()
+
+
+def test_link_keeps_entity_ids_stable_when_a_record_is_added(peel_home):
+    people = make_people(seed=5)
+    con = connect()
+    load_people(con, people)
+    con.close()
+    link_warehouse()
+    before = _entities()
+    # A new source later records a known person again: it joins that person's entity.
+    known = people.iloc[0]
+    extra = people.iloc[[0]].assign(source_system="test_firearms", source_record_id="FA1",
+                                    record_key="test_firearms:FA1")
+    con = connect()
+    load_people(con, extra, source_system="test_firearms")
+    con.close()
+    link_warehouse()
+    after = _entities()
+    assert after["test_firearms:FA1"] == before[known.record_key]
+    unchanged = (after.reindex(before.index) == before).mean()
+    assert unchanged == 1.0
+
+
+def test_review_decisions_override_the_model(peel_home):
+    people = make_people(seed=9)
+    con = connect()
+    load_people(con, people)
+    con.close()
+    link_warehouse()
+    entities = _entities()
+    # Two records the model put together, and two it kept apart.
+    sizes = entities.value_counts()
+    together = entities[entities == sizes.index[0]].index[:2]
+    apart = [entities.index[0], entities[entities != entities.iloc[0]].index[0]]
+    record_decision(together[0], together[1], "non_match", "analyst-1", "different people")
+    record_decision(apart[0], apart[1], "match", "analyst-1", "same person")
+    summary = link_warehouse()
+    assert summary["review_decisions"] == 2
+    entities = _entities()
+    assert entities[together[0]] != entities[together[1]]
+    assert entities[apart[0]] == entities[apart[1]]
+    con = connect(read_only=True)
+    decided = con.execute(
+        "SELECT decision, match_probability FROM linkage_pair WHERE run_id = ? "
+        "AND decision IS NOT NULL ORDER BY decision", [summary["run_id"]]).fetchall()
+    con.close()
+    assert ("match", 1.0) in decided
+
+
+def test_link_fails_clearly_on_an_empty_warehouse(peel_home):
+    result = runner.invoke(app, ["link"])
+    assert result.exit_code == 2
+    assert "no person records" in result.output
