@@ -52,7 +52,11 @@ def resolve_actor(session: Session, username: str | None) -> Actor:
 
 def authorise(session: Session, username: str | None, action: Action, domain: str | None = None) -> Actor:
     """Return the acting user if their role grants ``action`` in ``domain``; refuse otherwise."""
-    actor = resolve_actor(session, username)
+    return require(resolve_actor(session, username), action, domain)
+
+
+def require(actor: Actor, action: Action, domain: str | None = None) -> Actor:
+    """Return ``actor`` if their role grants ``action`` in ``domain``; refuse otherwise."""
     if not actor.role.allows(action, domain):
         where = f" in the {domain} domain" if domain else ""
         raise AccessRefused(
@@ -141,7 +145,7 @@ def combine(
 def read_audit_log(session: Session, username: str, where: AuditFilter) -> list[AuditEntry]:
     """Return audit entries matching ``where`` for an auditor; the reading is itself logged."""
     actor = authorise(session, username, Action.READ_AUDIT)
-    entries = list(audit.select_entries(session, where))
+    entries = audit.select_entries(session, where)
     record(session, actor, Operation.CONSULTATION, "audit_log", detail={
         "actor": where.actor, "subject_ref": where.subject_ref,
         "since": where.since.isoformat() if where.since else None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -191,9 +191,12 @@ class AuditFilter:
     limit: int = 200
 
 
-def select_entries(session: Session, where: AuditFilter) -> Iterator[AuditEntry]:
-    """Yield entries matching ``where``, oldest first (access is checked by ``access.show_audit``)."""
-    query = select(AuditEntry).order_by(AuditEntry.seq)
+def select_entries(session: Session, where: AuditFilter) -> list[AuditEntry]:
+    """The latest ``where.limit`` entries matching ``where``, oldest first.
+
+    Access is checked by ``access.read_audit_log``, which is what callers use.
+    """
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if where.actor:
         query = query.where(AuditEntry.actor == where.actor)
     if where.subject_ref:
@@ -202,4 +205,4 @@ def select_entries(session: Session, where: AuditFilter) -> Iterator[AuditEntry]
         query = query.where(AuditEntry.occurred_at >= format_instant(where.since))
     if where.until:
         query = query.where(AuditEntry.occurred_at < format_instant(where.until))
-    yield from session.execute(query.limit(where.limit)).scalars()
+    return list(reversed(session.execute(query.limit(where.limit)).scalars().all()))

@@ -94,8 +94,9 @@ def open_case(
 
 def read_case(session: Session, username: str, case_id: int, *, purpose: str) -> CaseView:
     """Return a case with its personal data and decisions, logging the consultation."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.READ_PERSONAL, case.domain)
+    access.require(actor, Action.READ_PERSONAL, case.domain)
     purpose = access.require_purpose(purpose)
     access.record(session, actor, Operation.CONSULTATION, "case", case.id,
                   subject_ref=case.subject_ref, purpose=purpose, detail={"domain": case.domain})
@@ -104,8 +105,9 @@ def read_case(session: Session, username: str, case_id: int, *, purpose: str) ->
 
 def update_case(session: Session, username: str, case_id: int, *, changes: dict, purpose: str) -> None:
     """Change fields of an open case's details; the log keeps which fields, not their values."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.UPDATE_CASE, case.domain)
+    access.require(actor, Action.UPDATE_CASE, case.domain)
     purpose = access.require_purpose(purpose)
     _check_open(case)
     _check_details(changes)
@@ -120,8 +122,9 @@ def record_decision(
     session: Session, username: str, case_id: int, *, kind: str, outcome: str, reason: str
 ) -> int:
     """Record a decision on an open case, with its reason; return the decision id."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.DECIDE_CASE, case.domain)
+    access.require(actor, Action.DECIDE_CASE, case.domain)
     _check_open(case)
     _check_text("kind", kind)
     _check_text("outcome", outcome)
@@ -143,8 +146,9 @@ def record_disclosure(
     session: Session, username: str, case_id: int, *, recipient: str, purpose: str
 ) -> None:
     """Log that a case's information was disclosed, to whom (a role or body) and why."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.DISCLOSE, case.domain)
+    access.require(actor, Action.DISCLOSE, case.domain)
     purpose = access.require_purpose(purpose)
     _check_open(case)
     _check_text("recipient", recipient)
@@ -154,8 +158,9 @@ def record_disclosure(
 
 def close_case(session: Session, username: str, case_id: int, *, reason: str) -> None:
     """Close an open case; after this it takes no changes, decisions or disclosures."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.UPDATE_CASE, case.domain)
+    access.require(actor, Action.UPDATE_CASE, case.domain)
     _check_open(case)
     _check_text("reason", reason)
     case.status, case.closed_at = CLOSED, now_utc()

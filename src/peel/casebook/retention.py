@@ -70,8 +70,9 @@ def list_due(session: Session, username: str, *, today: date | None = None) -> l
 def keep(session: Session, username: str, case_id: int, *, until: date, reason: str,
          today: date | None = None) -> None:
     """Keep a case until a later review date, with the reason it is still needed."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.REVIEW_RETENTION, case.domain)
+    access.require(actor, Action.REVIEW_RETENTION, case.domain)
     today = today or date.today()
     if until <= today:
         raise InvalidInput(f"The new review date must be after today ({today}); got {until}.")
@@ -84,8 +85,9 @@ def keep(session: Session, username: str, case_id: int, *, until: date, reason: 
 
 def erase(session: Session, username: str, case_id: int, *, reason: str, today: date | None = None) -> None:
     """Erase a case that is due, with its decisions; the log keeps that it was erased, not what."""
+    actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
-    actor = access.authorise(session, username, Action.ERASE, case.domain)
+    access.require(actor, Action.ERASE, case.domain)
     today = today or date.today()
     if case.review_date > today:
         raise InvalidStateChange(

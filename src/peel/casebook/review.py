@@ -120,8 +120,9 @@ def list_items(
 
 def show_item(session: Session, username: str, item_id: int, *, purpose: str) -> ReviewItemView:
     """An item with its personal data, for someone who may read it; the consultation is logged."""
+    actor = access.resolve_actor(session, username)
     item = _get_item(session, item_id)
-    actor = access.authorise(session, username, Action.READ_PERSONAL, item.domain)
+    access.require(actor, Action.READ_PERSONAL, item.domain)
     purpose = access.require_purpose(purpose)
     access.record(session, actor, Operation.CONSULTATION, "review_item", item.id,
                   subject_ref=item.subject_ref, purpose=purpose, detail={"domain": item.domain})
@@ -136,8 +137,9 @@ def show_item(session: Session, username: str, item_id: int, *, purpose: str) ->
 
 def decide(session: Session, username: str, item_id: int, *, accept: bool, reason: str) -> None:
     """Accept or reject a pending item, with the reason; the decision and its time are kept."""
+    actor = access.resolve_actor(session, username)
     item = _get_item(session, item_id)
-    actor = access.authorise(session, username, Action.DECIDE_REVIEW, item.domain)
+    access.require(actor, Action.DECIDE_REVIEW, item.domain)
     if not reason or not reason.strip():
         raise InvalidInput("A decision needs a reason (--reason).")
     if item.status != PENDING:
