@@ -40,6 +40,14 @@ def test_verify_chain_passes_an_untouched_log(logged):
     assert result.broken_seq is None
 
 
+def test_verify_chain_passes_entries_with_non_ascii_text(staff, casebook_url):
+    with db.transaction(casebook_url) as s:
+        case_id = cases.open_case(s, "public.protection.officer", domain=Domain.DVDS, kind="right_to_know",
+                                  details={"ñame": "Zoë"}, purpose="Überprüfung – café ☕ 日本", subject_ref="P-é")
+        cases.read_case(s, "public.protection.officer", case_id, purpose="naïve “quoted” purpose")
+    assert verify(casebook_url).intact
+
+
 def test_genesis_hash_matches_the_migration_that_seeds_the_chain_head():
     path = db.MIGRATIONS_DIR / "versions" / "0001_casebook.py"
     spec = importlib.util.spec_from_file_location("casebook_0001", path)

@@ -31,7 +31,8 @@ def test_the_default_casebook_is_a_sqlite_file_in_wal_mode_beside_the_warehouse(
     try:
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
-        assert (peel_home / "casebook.sqlite").exists()
+        files = [peel_home / "casebook.sqlite", peel_home / "casebook.sqlite-wal"]
+        assert [f.stat().st_mode & 0o777 for f in files] == [0o600, 0o600]
     finally:
         db.dispose_engines()
 

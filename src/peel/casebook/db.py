@@ -10,6 +10,7 @@ PostgreSQL the audit head row is locked with ``SELECT ... FOR UPDATE`` (see ``au
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,7 @@ def create_casebook_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         _configure_sqlite(engine)
         return engine
@@ -55,6 +56,14 @@ def create_casebook_engine(url: str) -> Engine:
     raise ValueError(
         f"PEEL_CASEBOOK_URL must be a sqlite:/// or postgresql+psycopg:// URL, not {parsed.drivername}://"
     )
+
+
+def create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (SQLite gives its -wal and -shm files
+    the same permissions): the casebook holds personal data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _configure_sqlite(engine: Engine) -> None:
