@@ -23,9 +23,8 @@ BASELINE_SAMPLE = 5_000
 def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="peel-bench-demo-"))
     os.environ["PEEL_HOME"] = str(root / "full")
-    import numpy as np
 
-    from peel.demo import SMALL_DEMO, generate_demo_force, read_effects
+    from peel.demo import SMALL_DEMO, generate_demo_force, make_random_streams, read_effects
     from peel.demo.crimes import generate_crime_data
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records, load_custody
@@ -42,12 +41,7 @@ def main() -> None:
 
     # The same steps, timed apart: generation, then the bulk load.
     effects = read_effects()
-    rngs = {
-        k: np.random.default_rng(s)
-        for k, s in zip(
-            ["force", "crimes", "outcomes", "arrests"], np.random.SeedSequence(42).spawn(4)
-        )
-    }
+    rngs = make_random_streams(42)
     from datetime import date
 
     t = time.perf_counter()

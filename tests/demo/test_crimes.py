@@ -120,8 +120,8 @@ def test_generate_crime_data_outcomes_follow_their_crimes(county_demo):
     assert 0.5 <= final["months"].isin([0, 1]).mean() <= 0.85
     assert (final["months"] >= 6).mean() > 0.02
     several = _frame(county_demo.con, "SELECT crime_key, count(*) AS n FROM outcome GROUP BY 1")
-    assert (several["n"] == 2).mean() > 0.2
-    assert several["n"].max() == 2
+    assert (several["n"] >= 2).mean() > 0.2
+    assert several["n"].max() == 3  # under investigation, charged, court result
     asb = county_demo.con.execute(
         "SELECT count(*) FROM outcome JOIN crime USING (crime_key) WHERE crime_type = 'Anti-social behaviour'"
     ).fetchone()[0]
@@ -144,6 +144,7 @@ def test_generate_crime_data_last_outcome_is_the_latest_outcome_row(county_demo)
            SELECT count(*) FROM crime c LEFT JOIN latest l USING (crime_key)
            WHERE c.last_outcome IS DISTINCT FROM CASE
                WHEN c.crime_type = 'Anti-social behaviour' THEN NULL
+               WHEN l.outcome_type = 'Suspect charged' THEN 'Awaiting court outcome'
                ELSE coalesce(l.outcome_type, 'Under investigation') END"""
     ).fetchone()[0]
     assert mismatched == 0
@@ -209,7 +210,8 @@ def test_generate_crime_data_plants_the_diwali_uplift_only_in_the_community(coun
             & ~inside
         )
         days_inside, days_around = (end - start).days + 1, 60
-        for in_community, low, high in [(True, 2.5, 6.0), (False, 0.75, 1.3)]:
+        factor = truth["factor"]
+        for in_community, low, high in [(True, factor * 0.5, factor * 1.6), (False, 0.75, 1.3)]:
             group = daily["community"] == in_community
             ratio = (daily.loc[group & inside, "n"].sum() / days_inside) / (
                 daily.loc[group & around, "n"].sum() / days_around
@@ -263,10 +265,12 @@ def test_generate_crime_data_tells_the_march_2026_story(county_demo):
     recorded, solved = con.execute(
         """SELECT (SELECT count(*) FROM crime WHERE crime_subtype = 'Residential burglary'
                    AND recorded_date BETWEEN DATE '2026-03-01' AND DATE '2026-03-11'),
-                  (SELECT count(DISTINCT o.crime_key) FROM outcome o JOIN crime c USING (crime_key)
-                   WHERE c.crime_subtype = 'Residential burglary' AND o.is_positive
-                   AND o.outcome_date BETWEEN DATE '2026-03-01' AND DATE '2026-03-11')"""
+                  (SELECT count(*) FROM (
+                       SELECT min(o.outcome_date) AS first_positive FROM outcome o JOIN crime c USING (crime_key)
+                       WHERE c.crime_subtype = 'Residential burglary' AND o.is_positive GROUP BY o.crime_key)
+                   WHERE first_positive BETWEEN DATE '2026-03-01' AND DATE '2026-03-11')"""
     ).fetchone()
+    # Positive outcomes count once per crime, when first assigned (Home Office framework).
     assert 1 <= solved <= 9
     assert 0.05 <= solved / recorded <= 0.16
     arrests = con.execute(

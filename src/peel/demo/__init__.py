@@ -56,6 +56,17 @@ def read_effects() -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+# One independent random stream per component, so that changing one (the volume, a new draw)
+# never shifts the others: the areas stay the same whatever the size. Append, never reorder.
+RANDOM_STREAMS = ["force", "crimes", "outcomes", "arrests", "courts"]
+
+
+def make_random_streams(seed: int) -> dict[str, np.random.Generator]:
+    """Return the demo force's random generators, one per component, all from ``seed``."""
+    children = np.random.SeedSequence(seed).spawn(len(RANDOM_STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(RANDOM_STREAMS, children)}
+
+
 def generate_demo_force(
     con: duckdb.DuckDBPyConnection,
     size: float = 1.0,
@@ -99,13 +110,7 @@ def generate_demo_force(
             progress.update(task, advance=1, description=description)
 
     effects = read_effects()
-    # Independent random streams per component: changing the volume (size) never changes the areas.
-    children = np.random.SeedSequence(seed).spawn(4)
-    rngs = dict(
-        zip(
-            ["force", "crimes", "outcomes", "arrests"], (np.random.default_rng(s) for s in children)
-        )
-    )
+    rngs = make_random_streams(seed)
 
     if progress is not None:
         progress.update(task, description="Generating areas")

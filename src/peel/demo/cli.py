@@ -27,6 +27,9 @@ def demo_data(
         "2026-03-11",
         help="Extraction date, YYYY-MM-DD: nothing recorded or decided after it exists.",
     ),
+    persons: bool = typer.Option(
+        True, help="Also generate the persons in these events and their source-system records."
+    ),
 ) -> None:
     """Generate the fictional Chalkshire Constabulary and load it into the warehouse.
 
@@ -43,7 +46,14 @@ def demo_data(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
         ) as progress:
             summary = generate_demo_force(
-                con, size=size, start=start, end=end, seed=seed, as_of=as_of, progress=progress
+                con,
+                size=size,
+                start=start,
+                end=end,
+                seed=seed,
+                as_of=as_of,
+                progress=progress,
+                persons=persons,
             )
     except ValueError as error:
         console.print(f"[red]Error:[/red] {error}")

@@ -22,6 +22,9 @@ from peel.sources.outcomes import load_outcome_mapping
 CUSTODY_SOURCE_SYSTEM = "demo_custody"
 ASB = "Anti-social behaviour"
 UNDER_INVESTIGATION = "Under investigation"
+CHARGED = "Suspect charged"
+# police.uk's 'Last outcome category' for a charged crime whose court result has not arrived.
+AWAITING_COURT = "Awaiting court outcome"
 MONTH_COLUMNS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 DAYS_PER_MONTH = 365.25 / 12
 # An outcome taking longer than this gets an interim 'Under investigation' row first.
@@ -114,7 +117,7 @@ def generate_crime_data(
 ) -> CrimeData:
     """Generate crimes recorded ``first_day``..``last_day``, their outcomes and arrests known on ``as_of``."""
     crimes, truth = _generate_crimes(force, first_day, last_day, size, effects, rngs["crimes"])
-    outcomes, final = _generate_outcomes(crimes, as_of, rngs["outcomes"])
+    outcomes, final = _generate_outcomes(crimes, as_of, rngs["outcomes"], rngs["courts"])
     crimes["last_outcome"] = _get_last_outcomes(crimes, outcomes)
     arrests = _generate_arrests(crimes, final, as_of, rngs["arrests"])
     return CrimeData(
@@ -240,13 +243,18 @@ def _generate_crimes(force, first_day, last_day, size, effects, rng):
     return out, truth
 
 
-def _generate_outcomes(crimes: pd.DataFrame, as_of: date, rng: np.random.Generator):
-    """Draw each crime's final outcome and its lag, plus an interim 'Under investigation' row
-    for slow ones; keep the rows dated on or before ``as_of``. Returns (rows, final outcomes)."""
+def _generate_outcomes(
+    crimes: pd.DataFrame, as_of: date, rng: np.random.Generator, court_rng: np.random.Generator
+):
+    """Draw each crime's final investigation outcome and its lag, an interim 'Under
+    investigation' row for slow ones and a court result after a charge; keep the rows dated on
+    or before ``as_of``. Returns (rows, final investigation outcomes)."""
     shares = read_data_csv("outcome_shares.csv")
     lags = read_data_csv("outcomes.csv").set_index("outcome_type")
+    courts = read_data_csv("court_results.csv")
     mapping = load_outcome_mapping().set_index("outcome_type")
-    unknown = sorted((set(shares["outcome_type"]) | set(lags.index)) - set(mapping.index))
+    wordings = set(shares["outcome_type"]) | set(lags.index) | set(courts["outcome_type"])
+    unknown = sorted(wordings - set(mapping.index))
     if unknown:
         raise ValueError(
             f"Outcome wording(s) {unknown} are not in the police.uk outcome mapping "
@@ -291,6 +299,18 @@ def _generate_outcomes(crimes: pd.DataFrame, as_of: date, rng: np.random.Generat
     final = pd.DataFrame(
         {"row": idx, "outcome_type": kinds, "outcome_date": final_date, "lag": lag}
     )
+    # Its own random stream, so court results never shift the draws above.
+    charged = np.flatnonzero(kinds == CHARGED)
+    p = courts["share"].to_numpy(dtype=float)
+    court = court_rng.choice(len(courts), size=len(charged), p=p / p.sum())
+    court_lag = np.ceil(
+        courts["median_lag_days"].to_numpy(dtype=float)[court]
+        * np.exp(
+            courts["lag_sigma"].to_numpy(dtype=float)[court]
+            * court_rng.standard_normal(len(charged))
+        )
+    )
+    court_date = final_date[charged] + pd.to_timedelta(np.maximum(court_lag, 1), unit="D")
     rows = pd.concat(
         [
             pd.DataFrame(
@@ -303,6 +323,14 @@ def _generate_outcomes(crimes: pd.DataFrame, as_of: date, rng: np.random.Generat
             ),
             pd.DataFrame(
                 {"row": idx, "outcome_type": kinds, "outcome_date": final_date, "order": 1}
+            ),
+            pd.DataFrame(
+                {
+                    "row": idx[charged],
+                    "outcome_type": courts["outcome_type"].to_numpy()[court],
+                    "outcome_date": court_date,
+                    "order": 2,
+                }
             ),
         ],
         ignore_index=True,
@@ -330,13 +358,15 @@ def _generate_outcomes(crimes: pd.DataFrame, as_of: date, rng: np.random.Generat
 
 
 def _get_last_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> np.ndarray:
-    """The latest outcome row of each crime as of extraction; 'Under investigation' when it has
-    none yet; nothing for anti-social behaviour (as police.uk publishes it)."""
+    """The latest outcome row of each crime as of extraction, in police.uk's wording: 'Under
+    investigation' when it has none yet, 'Awaiting court outcome' when charged and the court
+    has not decided; nothing for anti-social behaviour (police.uk publishes none)."""
     last = np.where(crimes["crime_type"].to_numpy() == ASB, None, UNDER_INVESTIGATION).astype(
         object
     )
-    latest = outcomes.drop_duplicates("_row", keep="last")  # rows are in (crime, date order)
-    last[latest["_row"].to_numpy()] = latest["outcome_type"].to_numpy()
+    latest = outcomes.drop_duplicates("_row", keep="last")  # rows are in (crime, date) order
+    wording = latest["outcome_type"].replace({CHARGED: AWAITING_COURT})
+    last[latest["_row"].to_numpy()] = wording.to_numpy()
     outcomes.drop(columns="_row", inplace=True)
     return last
 

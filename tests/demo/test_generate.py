@@ -1,0 +1,73 @@
+"""generate_demo_force hands its frames to the persons generator (another module) as agreed,
+and says so plainly when that module is not ready."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import sys
+import types
+
+import pytest
+
+from peel.demo import PERSONS_MODULE, generate_demo_force
+from peel.warehouse import connect
+
+TINY = {"size": 0.05, "start": "2025-10", "end": "2026-03", "as_of": "2026-03-11"}
+
+
+def _install_persons_module(monkeypatch, **functions) -> types.ModuleType:
+    module = types.ModuleType(PERSONS_MODULE)
+    module.__spec__ = importlib.machinery.ModuleSpec(PERSONS_MODULE, loader=None)
+    for name, function in functions.items():
+        setattr(module, name, function)
+    monkeypatch.setitem(sys.modules, PERSONS_MODULE, module)
+    return module
+
+
+def _columns(con, table):
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "batch_id"]
+
+
+def test_generate_demo_force_passes_warehouse_shaped_frames_to_the_persons_generator(
+    peel_home, monkeypatch
+):
+    calls = {}
+
+    def generate_person_extracts(crimes, arrests, areas, out_dir, seed):
+        calls["generate"] = (crimes, arrests, areas, out_dir, seed)
+        return {"records": 1}
+
+    def load_person_extracts(con, out_dir):
+        calls["load"] = out_dir
+        return {"loaded": 1}
+
+    _install_persons_module(
+        monkeypatch,
+        generate_person_extracts=generate_person_extracts,
+        load_person_extracts=load_person_extracts,
+    )
+    con = connect()
+    summary = generate_demo_force(con, seed=11, **TINY)
+    crimes, arrests, areas, out_dir, seed = calls["generate"]
+    assert seed == 11 and out_dir == calls["load"] == peel_home / "demo"
+    assert list(crimes.columns) == _columns(con, "crime")
+    assert list(arrests.columns) == _columns(con, "arrest")
+    assert list(areas.columns) == _columns(con, "area")
+    assert len(crimes) == summary.counts["crime"] and len(arrests) == summary.counts["arrest"]
+    assert summary.persons == {"generated": {"records": 1}, "loaded": {"loaded": 1}}
+
+
+def test_generate_demo_force_reports_a_persons_module_that_is_not_ready(peel_home, monkeypatch):
+    _install_persons_module(monkeypatch, generate_person_extracts=lambda *a: {})
+    summary = generate_demo_force(connect(), seed=11, **TINY)
+    assert "has no load_person_extracts yet" in summary.persons["skipped"]
+    assert summary.counts["crime"] > 0
+
+
+def test_generate_demo_force_leaves_persons_out_when_asked(peel_home, monkeypatch):
+    def fail(*args):
+        pytest.fail("the persons generator ran although persons=False")
+
+    _install_persons_module(monkeypatch, generate_person_extracts=fail, load_person_extracts=fail)
+    summary = generate_demo_force(connect(), seed=11, persons=False, **TINY)
+    assert summary.persons == {}
