@@ -31,7 +31,7 @@ def con(peel_home):
             ("c5", date(2026, 3, 3), "Shoplifting", None, "D1", "N1"),
             ("c6", date(2025, 3, 4), "Burglary", "Residential burglary", "D1", "N1"),
             ("c7", date(2025, 6, 4), "Burglary", "Residential burglary", "D1", "N1"),
-            ("c8", date(2024, 6, 4), "Burglary", "Residential burglary", "D2", "N2"),
+            ("c8", date(2024, 3, 4), "Burglary", "Residential burglary", "D2", "N2"),  # the data starts here
         ]
         for key, recorded, ctype, sub, district, lsoa in crimes:
             con.execute(
@@ -81,6 +81,15 @@ def test_compute_measures_compares_the_last_complete_12_months(con):
     assert recorded.change_percent == 100.0
     assert recorded.significant is False
     assert any("not complete" in note for note in report.notes)
+
+
+def test_compute_measures_says_when_the_data_does_not_cover_a_comparison(con):
+    report = compute_measures(con, "residential-burglary", date(2025, 1, 1), as_of=date(2026, 3, 11))
+    recorded = report.figure("recorded_crimes")
+    assert recorded.comparison_value is None and recorded.change is None
+    assert "the data starts in March 2024" in recorded.note
+    assert report.figure("solve_rate_cohort").comparison_value is None
+    assert report.patterns.summary.startswith("Pattern detection not run: the data has 11 months")
 
 
 def test_compute_measures_counts_arrests_for_crimes_of_the_type(con):

@@ -94,26 +94,43 @@ def get_data_first_month(con: duckdb.DuckDBPyConnection) -> date:
     return con.execute("SELECT min(month) FROM crime").fetchone()[0]
 
 
-def _run(con, sql: str, period: Period, as_of: date) -> int:
-    return con.execute(sql, {"start": period.start, "end": period.end, "as_of": as_of}).fetchone()[0]
+def _run(con, sql: str, period: Period, as_of: date, snapshot: date) -> int:
+    params = {"start": period.start, "end": period.end, "as_of": as_of, "at_snapshot": as_of >= snapshot}
+    # DuckDB refuses parameters a statement does not use.
+    return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchone()[0]
 
 
-def count(con, measure_id: str, period: Period, as_of: date) -> int:
-    """A count measure over a period (scoped_* views must be in place)."""
-    return _run(con, get_measure(measure_id).sql, period, as_of)
+@dataclass(frozen=True)
+class _Context:
+    """What every measure in one report shares: the connection and the data's extent."""
 
+    con: duckdb.DuckDBPyConnection
+    snapshot: date  # the last day the data covers
+    first: date  # the first month the data covers
 
-def rate(con, measure_id: str, period: Period, as_of: date) -> tuple[float, int, int]:
-    """A rate measure over a period: (percent, numerator, denominator)."""
-    m = get_measure(measure_id)
-    num, den = _run(con, m.numerator_sql, period, as_of), _run(con, m.sql, period, as_of)
-    return (num / den * 100 if den else 0.0), num, den
+    def covers(self, period: Period) -> bool:
+        return self.first <= period.start and period.end <= self.snapshot + timedelta(days=1)
+
+    def count(self, measure_id: str, period: Period, as_of: date) -> int:
+        """A count measure over a period (scoped_* views must be in place)."""
+        return _run(self.con, get_measure(measure_id).sql, period, as_of, self.snapshot)
+
+    def rate(self, measure_id: str, period: Period, as_of: date) -> tuple[float, int, int]:
+        """A rate measure over a period: (percent, numerator, denominator)."""
+        m = get_measure(measure_id)
+        num = _run(self.con, m.numerator_sql, period, as_of, self.snapshot)
+        den = _run(self.con, m.sql, period, as_of, self.snapshot)
+        return (num / den * 100 if den else 0.0), num, den
 
 
 def _year_earlier(period: Period) -> Period:
-    start, end = add_months(period.start, -12), period.end.replace(year=period.end.year - 1)
+    start, end = add_months(period.start, -12), add_months(period.end, -12) if period.end.day == 1 else period.end.replace(year=period.end.year - 1)
     label = period.label.replace(str(period.start.year), str(period.start.year - 1))
     return Period(start, end, label)
+
+
+def _a_year_before(day: date) -> date:
+    return day - timedelta(days=366) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
 
 
 def compute_measures(
@@ -127,55 +144,65 @@ def compute_measures(
     """Every declared measure for the crime type, area and month."""
     scope = resolve_scope(con, crime_type, area)
     apply_scope(con, scope)
-    as_of = as_of or get_data_as_of(con)
+    snapshot = get_data_as_of(con)
+    as_of = as_of or snapshot
     if month > as_of:
         raise ValueError(f"No data for {month:%B %Y}: the data ends on {as_of:%d %B %Y}.")
+    ctx = _Context(con, as_of, get_data_first_month(con))
     report = MeasuresReport(scope, month, as_of, [])
-    figures = report.figures
+    _add_12_month_change(ctx, report)
+    _add_solve_rates_and_arrests(ctx, report)
+    if not con.execute("SELECT count(*) FROM arrest").fetchone()[0]:
+        report.notes.append("No custody records are loaded, so arrests are not known (data.police.uk has none).")
+    if with_patterns:
+        report.patterns = detect_patterns(con, scope, month, as_of, ctx.first)
+    return report
 
-    last_complete = get_last_complete_month(month, as_of)
-    current, previous = get_rolling_12_months(last_complete)
-    test = compare_counts(count(con, "recorded_crimes", current, as_of), count(con, "recorded_crimes", previous, as_of))
+
+def _add_12_month_change(ctx: _Context, report: MeasuresReport) -> None:
     m = get_measure("recorded_crimes")
-    figures.append(
-        Figure(m.id, m.name + ", 12 months", current.label, test.current, m.unit,
-               comparison_period=previous.label, comparison_value=test.previous, change=test.change,
-               change_percent=test.percent, p_value=test.p_value, significant=test.significant,
-               note=f"{'Significant' if test.significant else 'Not significant'} ({test.method}, p={test.p_value:.2f})")
-    )
-    if last_complete != month:
+    last_complete = get_last_complete_month(report.month, report.as_of)
+    current, previous = get_rolling_12_months(last_complete)
+    if last_complete != report.month:
         report.notes.append(
-            f"{month:%B %Y} is not complete in the data (snapshot {as_of:%d %B %Y}), so the "
+            f"{report.month:%B %Y} is not complete in the data (snapshot {report.as_of:%d %B %Y}), so the "
             f"12-month comparison ends with {last_complete:%B %Y}."
         )
+    figure = Figure(m.id, m.name + ", 12 months", current.label, ctx.count(m.id, current, report.as_of), m.unit)
+    if ctx.covers(previous):
+        test = compare_counts(int(figure.value), ctx.count(m.id, previous, report.as_of))
+        figure.comparison_period, figure.comparison_value = previous.label, test.previous
+        figure.change, figure.change_percent = test.change, test.percent
+        figure.p_value, figure.significant = test.p_value, test.significant
+        figure.note = f"{'Significant' if test.significant else 'Not significant'} ({test.method}, p={test.p_value:.2f})"
+    else:
+        figure.note = f"No comparison: the data starts in {ctx.first:%B %Y}, so {previous.label} is not covered."
+    if not ctx.covers(current):
+        figure.note = f"Incomplete: the data starts in {ctx.first:%B %Y}, so {current.label} is not fully covered."
+    report.figures.append(figure)
 
-    year_earlier_as_of = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) else as_of - timedelta(days=366)
+
+def _add_solve_rates_and_arrests(ctx: _Context, report: MeasuresReport) -> None:
     # A complete month is reported as itself; a month the snapshot cuts short is reported
     # to date, beside the last complete month.
+    month, as_of = report.month, report.as_of
+    last_complete = get_last_complete_month(month, as_of)
     if last_complete == month:
         periods = [get_month(month)]
     else:
         periods = [get_month(last_complete), get_month_to_date(month, as_of)]
-    for measure_id in ("solve_rate_cohort", "solve_rate_period"):
+    then = _a_year_before(as_of)
+    for measure_id in ("solve_rate_cohort", "solve_rate_period", "arrests"):
         m = get_measure(measure_id)
         for period in periods:
-            value, num, den = rate(con, measure_id, period, as_of)
             before = _year_earlier(period)
-            before_value, _, _ = rate(con, measure_id, before, year_earlier_as_of)
-            figures.append(
-                Figure(m.id, m.name, period.label, value, m.unit, num, den, before.label + f" (as at {year_earlier_as_of:%d %B %Y})",
-                       before_value, value - before_value)
-            )
-    m = get_measure("arrests")
-    for period in periods:
-        n = count(con, "arrests", period, as_of)
-        before = _year_earlier(period)
-        figures.append(
-            Figure(m.id, m.name, period.label, n, m.unit, comparison_period=before.label,
-                   comparison_value=count(con, "arrests", before, year_earlier_as_of))
-        )
-    if not con.execute("SELECT count(*) FROM arrest").fetchone()[0]:
-        report.notes.append("No custody records are loaded, so arrests are not known (data.police.uk has none).")
-    if with_patterns:
-        report.patterns = detect_patterns(con, scope, month, as_of, get_data_first_month(con))
-    return report
+            if m.is_rate:
+                value, num, den = ctx.rate(m.id, period, as_of)
+                figure = Figure(m.id, m.name, period.label, value, m.unit, num, den)
+            else:
+                figure = Figure(m.id, m.name, period.label, ctx.count(m.id, period, as_of), m.unit)
+            if ctx.covers(before):
+                figure.comparison_period = f"{before.label} (as at {then:%d %B %Y})"
+                figure.comparison_value = ctx.rate(m.id, before, then)[0] if m.is_rate else ctx.count(m.id, before, then)
+                figure.change = figure.value - figure.comparison_value
+            report.figures.append(figure)

@@ -20,6 +20,7 @@ from peel.measures.events import EventReport, measure_event_uplift
 from peel.measures.periods import get_days_in_month, get_month_end
 from peel.measures.scope import Scope
 
+MIN_MONTHS_OF_HISTORY = 24  # two of each season, so a spike can be told from the season
 MIN_CRIMES_TO_TEST = 24  # an area with fewer crimes in the whole series is not modelled
 CHILD_ALPHA = 0.01  # a neighbourhood is named as a place the excess concentrates below this
 _CHILD_LEVEL = {"force": "district", "district": "neighbourhood"}
@@ -65,9 +66,12 @@ class PatternReport:
     step: stats.StepChange | None
     areas_tested: int
     events: list[EventReport] = field(default_factory=list)  # calendar events with a rise
+    not_run: str | None = None  # why detection could not run, if it could not
 
     @property
     def summary(self) -> str:
+        if self.not_run:
+            return f"Pattern detection not run: {self.not_run}"
         if not self.this_month and self.step is None:
             return "No specific trends or patterns emerging: no area is unusually high for the season and the level has not shifted."
         parts = [s.describe() for s in self.this_month]
@@ -174,6 +178,9 @@ def detect_patterns(
     """Is ``month`` unusual for its season, which past months (since ``first``) were, and
     has the level shifted? Needs the scoped_* views of ``scope`` on ``con``."""
     exposure = get_exposure(first, month, as_of)
+    if len(exposure) < MIN_MONTHS_OF_HISTORY:
+        reason = f"the data has {len(exposure)} months up to {month:%B %Y}; {MIN_MONTHS_OF_HISTORY} are needed to tell a spike from the season."
+        return PatternReport(month, [], [], None, 0, not_run=reason)
     top, *districts = _get_tested_areas(con, scope, first, month, as_of)
     tested = [a for a in [top, *districts] if a.counts.sum() >= MIN_CRIMES_TO_TEST]
     past_months = [m for m in exposure.index[:-1] if exposure[m] == 1.0]
