@@ -71,3 +71,17 @@ def test_generate_demo_force_leaves_persons_out_when_asked(peel_home, monkeypatc
     _install_persons_module(monkeypatch, generate_person_extracts=fail, load_person_extracts=fail)
     summary = generate_demo_force(connect(), seed=11, persons=False, **TINY)
     assert summary.persons == {}
+
+
+def test_generate_demo_force_keeps_crimes_and_truth_when_the_persons_generator_fails(
+    peel_home, monkeypatch
+):
+    def fail(*args):
+        raise RuntimeError("persons generator broke")
+
+    _install_persons_module(monkeypatch, generate_person_extracts=fail, load_person_extracts=fail)
+    con = connect()
+    with pytest.raises(RuntimeError, match="persons generator broke"):
+        generate_demo_force(con, seed=11, **TINY)
+    assert con.execute("SELECT count(*) FROM crime").fetchone()[0] > 0
+    assert (peel_home / "demo" / "truth" / "effects.json").exists()

@@ -102,7 +102,7 @@ def generate_demo_force(
     last_day = min(last_day, as_of_day)
 
     has_persons = persons and importlib.util.find_spec(PERSONS_MODULE) is not None
-    steps = 5 + (1 if has_persons else 0)
+    steps = 4 + (1 if has_persons else 0)
     task = progress.add_task("Demo force", total=steps) if progress is not None else None
 
     def advance(description: str) -> None:
@@ -117,18 +117,6 @@ def generate_demo_force(
     force = generate_force(rngs["force"], effects["diwali_burglary"]["min_hindu_share"])
     advance("Generating crimes, outcomes, arrests")
     data = generate_crime_data(force, first_day, last_day, as_of_day, size, effects, rngs)
-    advance("Loading crime records")
-    counts = load_crime_records(con, force.areas, data)
-    advance("Loading custody records")
-    counts |= load_custody(con, data)
-
-    settings = get_settings()
-    person_counts: dict = {}
-    if has_persons:
-        advance("Generating persons")
-        person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed)
-
-    advance("Writing ground truth")
     truth = describe_truth(
         force,
         data,
@@ -139,9 +127,22 @@ def generate_demo_force(
         last_day=last_day,
         as_of=as_of_day,
     )
+    advance("Loading crime records")
+    counts = load_crime_records(con, force.areas, data)
+    advance("Loading custody records")
+    counts |= load_custody(con, data)
+
+    # The truth goes with the crimes it describes: written as soon as they are loaded, before
+    # the persons generator (another module) runs.
+    settings = get_settings()
     truth_path = settings.demo_dir / "truth" / "effects.json"
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     truth_path.write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
+
+    person_counts: dict = {}
+    if has_persons:
+        advance("Generating persons")
+        person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed)
     advance("Demo force ready")
     return DemoSummary(counts=counts, truth_path=truth_path, effects=truth, persons=person_counts)
 
