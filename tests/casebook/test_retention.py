@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from peel.casebook import access, cases, db, retention, review
 from peel.casebook.audit import AuditFilter
-from peel.casebook.errors import InvalidStateChange
+from peel.casebook.errors import InvalidStateChange, PurposeRequired
 from peel.casebook.roles import Domain
 
 from .conftest import count_rows
@@ -75,3 +75,9 @@ def test_erase_refuses_a_case_not_yet_due_with_nothing_written(staff, casebook_u
 
 def test_default_review_date_handles_29_february():
     assert retention.default_review_date(Domain.FIREARMS, date(2028, 2, 29)) == date(2034, 2, 28)
+
+
+def test_keep_refuses_a_missing_reason_saying_which_option_to_use(staff, casebook_url):
+    case_id = open_case(casebook_url, TODAY)
+    with pytest.raises(PurposeRequired, match="--reason"), db.transaction(casebook_url) as s:
+        retention.keep(s, "supervisor", case_id, until=TODAY + timedelta(days=30), reason="", today=TODAY)

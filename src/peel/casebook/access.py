@@ -66,13 +66,18 @@ def require(actor: Actor, action: Action, domain: str | None = None) -> Actor:
     return actor
 
 
-def require_purpose(purpose: str | None) -> str:
-    """Return the stated purpose, or refuse when it is missing or too short to mean anything."""
+def require_purpose(
+    purpose: str | None,
+    *,
+    rule: str = "Personal data is used only for a stated purpose",
+    option: str = "--purpose",
+) -> str:
+    """Return the stated purpose (or reason), or refuse when it is missing or too short to mean anything."""
     purpose = (purpose or "").strip()
     if len(purpose) < MIN_PURPOSE_LENGTH:
         raise PurposeRequired(
-            "Personal data is shown only for a stated purpose: say why you need it in at least "
-            f"{MIN_PURPOSE_LENGTH} characters (e.g. --purpose \"renewal review for application 4512\")."
+            f"{rule}: say why in at least {MIN_PURPOSE_LENGTH} characters "
+            f"(e.g. {option} \"renewal review for application 4512\")."
         )
     return purpose
 

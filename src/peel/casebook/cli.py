@@ -31,7 +31,10 @@ users_app = typer.Typer(help="Casebook accounts and their roles.", no_args_is_he
 audit_app = typer.Typer(help="The tamper-evident audit log: verify it, search it.", no_args_is_help=True)
 review_app = typer.Typer(help="The review queue: algorithms propose, a named person decides.",
                          no_args_is_help=True)
-retention_app = typer.Typer(help="Records due for review or deletion.", invoke_without_command=True)
+retention_app = typer.Typer(
+    help="With no sub-command: list cases due for review (open) or deletion (closed). Then keep or erase them.",
+    invoke_without_command=True,
+)
 
 
 
