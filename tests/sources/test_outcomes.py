@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
-from peel.sources.outcomes import load_outcome_mapping, sync_outcome_mapping
+from peel.sources.outcomes import load_outcome_mapping, render_mapping_table, sync_outcome_mapping
+from peel.sources.police_uk import render_crime_types_table
 from peel.warehouse import connect, open_batch
 
 # The wordings the brief names as positive ("solved"), court stages included.
@@ -84,3 +86,16 @@ def test_sync_outcome_mapping_makes_the_warehouse_table_equal_to_the_file(peel_h
         for r in mapping.itertuples()
     ]
     assert table == expected
+
+
+def test_render_mapping_table_is_in_the_ingest_docs():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
+    table = render_mapping_table()
+    assert table in docs
+    for wording in load_outcome_mapping()["outcome_type"]:
+        assert f"| {wording} |" in table
+
+
+def test_render_crime_types_table_is_in_the_ingest_docs():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
+    assert render_crime_types_table() in docs

@@ -567,3 +567,23 @@ def test_police_uk_command_fails_with_a_message_not_a_traceback(tmp_path, shared
     assert result.exit_code == 1
     assert "wrong header" in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_ingest_police_uk_republished_street_file_replaces_its_anti_social_behaviour(
+    tmp_path, shared_data, peel_home
+):
+    lines = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 60)
+    asb_lines = [i for i, line in enumerate(lines) if i > 0 and line.startswith(",")]
+    assert len(asb_lines) >= 2
+    con = connect()
+    ingest_police_uk(con, [write_lines(tmp_path / "a" / "2021-01-hertfordshire-street.csv", lines)])
+    # republished: the first ASB row withdrawn, so every later line moves up by one
+    shorter = lines[: asb_lines[0]] + lines[asb_lines[0] + 1 :]
+    ingest_police_uk(
+        con, [write_lines(tmp_path / "b" / "2021-01-hertfordshire-street.csv", shorter)]
+    )
+    asb = con.execute(
+        "SELECT count(*) FROM crime WHERE crime_type = 'Anti-social behaviour'"
+    ).fetchone()[0]
+    assert asb == len(asb_lines) - 1
+    assert con.execute("SELECT count(*) FROM crime").fetchone()[0] == 59

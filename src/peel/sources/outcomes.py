@@ -71,3 +71,18 @@ def sync_outcome_mapping(con: duckdb.DuckDBPyConnection) -> int:
     finally:
         con.unregister("_peel_outcome_mapping")
     return len(mapping)
+
+
+def render_mapping_table() -> str:
+    """Return the mapping as a Markdown table, for docs/ingest.md (a test keeps them equal)."""
+    mapping = load_outcome_mapping()
+    lines = [
+        "| police.uk outcome | Home Office group | HO outcome | solved | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for row in mapping.itertuples():
+        lines.append(
+            f"| {row.outcome_type} | {row.outcome_group} | {row.ho_outcome_code or ''} | "
+            f"{'yes' if row.is_positive else 'no'} | {row.explanation} |"
+        )
+    return "\n".join(lines)

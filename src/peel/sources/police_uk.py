@@ -113,6 +113,16 @@ def read_crime_types() -> pd.DataFrame:
     return frame
 
 
+def render_crime_types_table() -> str:
+    """Return the crime types as a Markdown table, for docs/ingest.md (a test keeps them equal)."""
+    lines = ["| police.uk crime type | anti-social behaviour | note |", "|---|---|---|"]
+    for row in read_crime_types().itertuples():
+        lines.append(
+            f"| {row.crime_type} | {'yes' if row.is_anti_social_behaviour else 'no'} | {row.note} |"
+        )
+    return "\n".join(lines)
+
+
 def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[SourceFile], list[str]]:
     """Find the street and outcomes CSVs in files, folders and zip archives.
 
@@ -498,12 +508,24 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, int]:
-    """Replace crimes by crime_key with the good street rows; return (written, superseded)."""
+    """Replace crimes by crime_key with the good street rows; return (written, superseded).
+
+    Anti-social behaviour has no Crime ID to match on: a street file for a month replaces
+    all the ASB rows loaded before for that month and reporting force.
+    """
     good = "reason IS NULL AND NOT superseded"
     if _has_rows(con, "crime"):  # a first load has nothing to replace: skip the search
         con.execute(
             f"""DELETE FROM crime WHERE source_system = '{SOURCE_SYSTEM}' AND crime_key IN (
                     SELECT '{SOURCE_SYSTEM}:' || rid FROM chk_street WHERE {good})"""
+        )
+        con.execute(
+            f"""DELETE FROM crime WHERE source_system = '{SOURCE_SYSTEM}'
+                AND split_part(source_record_id, ':', 1) = 'asb'
+                AND (month, split_part(source_record_id, ':', 3)) IN (
+                    SELECT DISTINCT (f.month_start, {_slug("s.reported_by")})
+                    FROM stg_street s JOIN stg_file f ON f.path = s.filename
+                    WHERE s.crime_id IS NULL)"""
         )
     written = con.execute(
         f"""INSERT INTO crime (crime_key, source_system, source_record_id, batch_id, month, force,
