@@ -33,6 +33,8 @@ INTERIM_AFTER_DAYS = 28
 MAX_OUTCOME_LAG_DAYS = 730
 # Mean days from a crime to an arrest for it (never after the crime's final outcome).
 MEAN_ARREST_LAG_DAYS = 4.0
+# Crime against homes is spread by households, everything else by residents.
+HOUSEHOLD_SUBTYPES = {"Residential burglary"}
 # How much a neighbourhood's crime level varies around what its population alone would give.
 NEIGHBOURHOOD_SPREAD_SIGMA = 0.5
 
@@ -129,6 +131,8 @@ def generate_crime_data(
 
 
 def _generate_crimes(force, first_day, last_day, size, effects, rng):
+    """Draw every crime stream's Poisson counts per day and neighbourhood; return the crimes
+    (in date order, numbered) and what the Diwali uplift was expected to add."""
     days = pd.date_range(first_day, last_day, freq="D")
     month_index = days.month.to_numpy() - 1
     nbh = force.neighbourhoods
@@ -140,9 +144,11 @@ def _generate_crimes(force, first_day, last_day, size, effects, rng):
     windows = get_diwali_windows(
         range(first_day.year, last_day.year + 1), diwali["days_before"], diwali["days_after"]
     )
-    in_window = np.zeros(len(days), dtype=bool)
-    for window in windows:
-        in_window |= (days >= pd.Timestamp(window["start"])) & (days <= pd.Timestamp(window["end"]))
+    window_days = {
+        w["year"]: (days >= pd.Timestamp(w["start"])) & (days <= pd.Timestamp(w["end"]))
+        for w in windows
+    }
+    in_window = np.logical_or.reduce([*window_days.values(), np.zeros(len(days), dtype=bool)])
     community = (nbh["hindu_share"] >= diwali["min_hindu_share"]).to_numpy()
 
     step = effects["step_change"]
@@ -162,9 +168,7 @@ def _generate_crimes(force, first_day, last_day, size, effects, rng):
         # Residential crime follows households, the rest residents; both scaled by the
         # neighbourhood's crime level and a per-type spread (no two types cluster alike).
         base = (
-            nbh["households"]
-            if stream.crime_subtype == "Residential burglary"
-            else nbh["population"]
+            nbh["households"] if stream.crime_subtype in HOUSEHOLD_SUBTYPES else nbh["population"]
         )
         weight = base.to_numpy() * propensity * rng.gamma(4.0, 0.25, n_nbh)
         weight = weight / weight.sum()
@@ -174,13 +178,10 @@ def _generate_crimes(force, first_day, last_day, size, effects, rng):
             and stream.crime_subtype == diwali["crime_subtype"]
         ):
             cells = np.outer(in_window, community)
-            for window in windows:
-                mask = (days >= pd.Timestamp(window["start"])) & (
-                    days <= pd.Timestamp(window["end"])
-                )
+            for year, mask in window_days.items():
                 expected = float(rate[np.ix_(mask, community)].sum())
-                truth_windows[window["year"]]["expected_without_uplift"] += expected
-                truth_windows[window["year"]]["expected_with_uplift"] += expected * diwali["factor"]
+                truth_windows[year]["expected_without_uplift"] += expected
+                truth_windows[year]["expected_with_uplift"] += expected * diwali["factor"]
             rate = np.where(cells, rate * diwali["factor"], rate)
         counts = rng.poisson(rate)
         day_i, nbh_i = np.nonzero(counts)
