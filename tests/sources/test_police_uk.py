@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from peel.cli import app
+from peel.sources import police_uk
 from peel.sources.outcomes import UNMAPPED_FLAG, get_mapping_path
 from peel.sources.police_uk import (
     FAR_FROM_UK_FLAG,
@@ -282,6 +283,40 @@ def test_stage_files_line_numbers_match_the_file(tmp_path, shared_data, peel_hom
         assert (row[0] or None, row[6] or None, row[9]) == (crime_id, location, crime_type)
     rejected = con.execute("SELECT line FROM stg_reject ORDER BY line").fetchall()
     assert rejected == [(6,), (301,)]
+
+
+@pytest.mark.parametrize("files_per_read", [2, 32])
+def test_stage_files_line_numbers_match_each_file_when_read_together(
+    tmp_path, shared_data, peel_home, monkeypatch, files_per_read
+):
+    # Three files in one read (or split across reads), unparseable lines in two of them.
+    monkeypatch.setattr(police_uk, "FILES_PER_READ", files_per_read)
+    contents = {}
+    for month, broken_at in (("2021-05", [5, 300]), ("2021-06", []), ("2021-07", [1])):
+        name = f"{month}-hertfordshire-street.csv"
+        lines = (shared_data / "police_uk" / name).read_text(encoding="utf-8").splitlines()
+        for at in broken_at:
+            lines.insert(at, "broken,row")
+        contents[name] = lines
+        write_lines(tmp_path / "in" / name, lines)
+    con = connect()
+    files, _ = collect_files([tmp_path / "in"], tmp_path)
+    stage_files(con, files)
+    staged = con.execute(
+        "SELECT file_name, line, crime_id, location, crime_type FROM stg_street_lines"
+    ).fetchall()
+    assert len(staged) == sum(len(lines) - 1 for lines in contents.values()) - 3
+    for file_name, line, crime_id, location, crime_type in staged:
+        row = next(csv.reader([contents[Path(file_name).name][line - 1]]))
+        assert (row[0] or None, row[6] or None, row[9]) == (crime_id, location, crime_type)
+    rejected = con.execute(
+        "SELECT f.name, r.line FROM stg_reject r JOIN stg_file f USING (file_id) ORDER BY ALL"
+    ).fetchall()
+    assert [(Path(n).name, line) for n, line in rejected] == [
+        ("2021-05-hertfordshire-street.csv", 6),
+        ("2021-05-hertfordshire-street.csv", 301),
+        ("2021-07-hertfordshire-street.csv", 2),
+    ]
 
 
 def test_ingest_police_uk_reloading_changes_nothing(tmp_path, shared_data, peel_home):
