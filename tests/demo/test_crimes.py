@@ -296,3 +296,43 @@ def test_generate_demo_force_writes_the_truth_apart_from_the_warehouse(county_de
         ).fetchall()
     }
     assert not any("truth" in t or "effect" in t for t in tables)
+
+
+def _dispersion(counts: pd.Series, expected_shape: pd.Series) -> float:
+    """Pearson chi-square per degree of freedom of counts against a expected profile scaled to
+    the same total: about 1 for Poisson noise alone, well above 1 when something else moves."""
+    expected = expected_shape / expected_shape.sum() * counts.sum()
+    return float((((counts - expected) ** 2) / expected).sum() / (len(counts) - 1))
+
+
+def test_generate_crime_data_plants_nothing_else(county_demo):
+    # Every full month, against the declared seasonal profile (times days in the month): crime
+    # types and districts with no planted effect vary only as Poisson noise does.
+    seasons = read_data_csv("crime_types.csv").set_index("crime_type")
+    monthly = _frame(
+        county_demo.con,
+        """SELECT crime_type, district_code, crime_subtype, month, count(*) AS n FROM crime
+           WHERE month < DATE '2026-03-01' GROUP BY ALL""",
+    )
+    monthly["month"] = pd.to_datetime(monthly["month"])
+    months = pd.Series(sorted(monthly["month"].unique()))
+
+    def shape(crime_type: str) -> pd.Series:
+        factor = seasons.loc[crime_type, [m.strftime("%b").lower() for m in months]].to_numpy(float)
+        return pd.Series(factor * months.dt.days_in_month.to_numpy(), index=months)
+
+    unplanted = set(seasons.index) - {"Burglary", read_effects()["step_change"]["crime_type"]}
+    for crime_type in sorted(unplanted):
+        counts = monthly[monthly["crime_type"] == crime_type].groupby("month")["n"].sum()
+        assert 0.5 <= _dispersion(counts.reindex(months, fill_value=0), shape(crime_type)) <= 1.6, (
+            crime_type
+        )
+
+    # Residential burglary in the districts without the community: seasonal noise only.
+    community_districts = set(county_demo.summary.effects["diwali_burglary"]["districts"])
+    residential = monthly[monthly["crime_subtype"] == "Residential burglary"]
+    for district, rows in residential.groupby("district_code"):
+        if district in community_districts:
+            continue
+        counts = rows.groupby("month")["n"].sum().reindex(months, fill_value=0)
+        assert 0.5 <= _dispersion(counts, shape("Burglary")) <= 1.6, district

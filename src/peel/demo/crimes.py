@@ -240,8 +240,7 @@ def _generate_crimes(force, first_day, last_day, size, effects, rng):
             "context": None,
         }
     )
-    truth = {"diwali_windows": windows, "diwali_expected": truth_windows, "community": community}
-    return out, truth
+    return out, {"diwali_windows": windows, "diwali_expected": truth_windows}
 
 
 def _generate_outcomes(
