@@ -25,6 +25,27 @@ class Format(str, Enum):
 
 def register(app: typer.Typer) -> None:
     app.command("measures")(measures)
+    app.command("areas")(areas)
+
+
+def areas(
+    level: str = typer.Option(None, help="force, district or neighbourhood; default all."),
+    within: str = typer.Option(None, help="Only the areas inside this district (code or name)."),
+) -> None:
+    """List the areas the data has (code, name, level, parent), for --area."""
+    con = connect(read_only=True)
+    rows = con.execute(
+        """SELECT a.area_code, a.area_name, a.level, p.area_name FROM area a
+           LEFT JOIN area p ON p.area_code = a.parent_code
+           WHERE ($level IS NULL OR a.level = $level)
+             AND ($within IS NULL OR lower(p.area_code) = lower($within) OR lower(p.area_name) = lower($within))
+           ORDER BY CASE a.level WHEN 'force' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, a.area_name""",
+        {"level": level, "within": within},
+    ).fetchall()
+    table = Table("code", "name", "level", "within")
+    for row in rows:
+        table.add_row(*[str(v or "") for v in row])
+    Console().print(table if rows else "No areas: load data first ('peel demo-data' or 'peel ingest police-uk PATH').")
 
 
 def measures(

@@ -1,0 +1,41 @@
+import csv
+import io
+import json
+
+from typer.testing import CliRunner
+
+from peel.cli import app
+
+runner = CliRunner()
+
+
+def test_measures_command_writes_json_with_every_figure(con):
+    con.close()  # the command opens the warehouse itself, read-only
+    result = runner.invoke(app, ["measures", "--crime-type", "residential-burglary", "--month", "2026-03", "--as-of", "2026-03-11", "--format", "json", "--no-patterns"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["crime_type"] == "Residential burglary"
+    cohort = [f for f in data["figures"] if f["measure_id"] == "solve_rate_cohort" and f["period"].startswith("March 2026")]
+    assert (cohort[0]["numerator"], cohort[0]["denominator"]) == (1, 3)
+
+
+def test_measures_command_writes_csv_for_a_district(con):
+    con.close()
+    result = runner.invoke(app, ["measures", "--crime-type", "burglary", "--month", "2026-03", "--area", "North", "--format", "csv", "--no-patterns"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {r["measure_id"] for r in rows} == {"recorded_crimes", "solve_rate_cohort", "solve_rate_period", "arrests"}
+
+
+def test_measures_command_explains_an_unknown_area_and_exits_non_zero(con):
+    con.close()
+    result = runner.invoke(app, ["measures", "--month", "2026-03", "--area", "Atlantis"])
+    assert result.exit_code == 2
+    assert "No area 'Atlantis'" in result.output and "peel areas" in result.output
+
+
+def test_areas_command_lists_districts(con):
+    con.close()
+    result = runner.invoke(app, ["areas", "--level", "district"])
+    assert result.exit_code == 0
+    assert "North" in result.output and "South" in result.output and "North 001A" not in result.output
