@@ -125,8 +125,12 @@ def test_generate_person_extracts_writes_each_source_in_its_own_format(populatio
 def test_generate_person_extracts_gives_every_record_a_truth_row(population):
     out = population["dir"]
     truth = pd.read_parquet(out / "truth" / "person_records.parquet")
-    id_columns = {CRIME_RECORDS: "NOMINAL_ID", CUSTODY: "CustodyNo", INTELLIGENCE: "subject_ref",
-                  INCIDENTS: "PERSON_REF"}
+    id_columns = {
+        CRIME_RECORDS: "NOMINAL_ID",
+        CUSTODY: "CustodyNo",
+        INTELLIGENCE: "subject_ref",
+        INCIDENTS: "PERSON_REF",
+    }
     keys = set()
     for system, column in id_columns.items():
         keys |= set(system + ":" + read_extract(out, system)[column])
@@ -160,7 +164,12 @@ def test_generate_person_extracts_draws_fictional_uk_formats(population):
     addresses = pd.read_parquet(truth / "addresses.parquet")
     assert addresses["postcode"].str.fullmatch(r"CK\d{1,2} \d[A-Z]{2}").all()
     persons = pd.read_parquet(truth / "persons.parquet")
-    assert persons["email"].dropna().str.fullmatch(r"[a-z0-9.'-]+@(mail\.)?example\.(com|org|net)").all()
+    assert (
+        persons["email"]
+        .dropna()
+        .str.fullmatch(r"[a-z0-9.'-]+@(mail\.)?example\.(com|org|net)")
+        .all()
+    )
     assert persons["phone"].dropna().str.fullmatch(r"07\d{9}").all()
     assert persons["pnc_id"].dropna().str.fullmatch(r"\d{2}/\d{7}[A-Z]").all()
     movers = addresses.groupby("true_person_id").size()
@@ -171,12 +180,24 @@ def test_load_person_extracts_loads_every_record_with_its_links(population):
     con, summary = population["con"], population["summary"]
     assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == summary["records"]
     assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
-    by_source = dict(con.execute("SELECT source_system, count(*) FROM person_record GROUP BY 1").fetchall())
+    by_source = dict(
+        con.execute("SELECT source_system, count(*) FROM person_record GROUP BY 1").fetchall()
+    )
     assert by_source == summary["records_by_source"]
-    links = dict(con.execute(
-        "SELECT link_type || '->' || to_kind, count(*) FROM pole_link GROUP BY 1").fetchall())
-    for link in ("victim->crime", "suspect->crime", "arrestee->arrest", "subject->event",
-                 "caller->event", "drives->object", "resides_at->address"):
+    links = dict(
+        con.execute(
+            "SELECT link_type || '->' || to_kind, count(*) FROM pole_link GROUP BY 1"
+        ).fetchall()
+    )
+    for link in (
+        "victim->crime",
+        "suspect->crime",
+        "arrestee->arrest",
+        "subject->event",
+        "caller->event",
+        "drives->object",
+        "resides_at->address",
+    ):
         assert links.get(link, 0) > 0, link
     events = dict(con.execute("SELECT event_type, count(*) FROM event GROUP BY 1").fetchall())
     assert events["incident"] > 0 and events["intelligence"] > 0
@@ -196,7 +217,9 @@ def test_load_person_extracts_parses_every_date_written(population, measured):
     assert measured["recorded_date"].notna().all()
     clean = measured[measured["source_system"] == CUSTODY]
     clean = clean[clean["date_of_birth"].notna()]
-    assert (pd.to_datetime(clean["date_of_birth"]) == pd.to_datetime(clean["true_dob"])).mean() > 0.97
+    assert (
+        pd.to_datetime(clean["date_of_birth"]) == pd.to_datetime(clean["true_dob"])
+    ).mean() > 0.97
 
 
 @pytest.mark.parametrize("system", SOURCES)
@@ -217,7 +240,9 @@ def test_generate_person_extracts_errs_at_the_declared_rates(measured, system):
     has = d["date_of_birth"].notna() & (dob.dt.day <= 12) & (dob.dt.day != dob.dt.month)
     e = d[has]
     edob = pd.to_datetime(e["true_dob"])
-    swapped = pd.to_datetime(pd.DataFrame({"year": edob.dt.year, "month": edob.dt.day, "day": edob.dt.month}))
+    swapped = pd.to_datetime(
+        pd.DataFrame({"year": edob.dt.year, "month": edob.dt.day, "day": edob.dt.month})
+    )
     share = (pd.to_datetime(e["date_of_birth"]) == swapped).mean()
     # Only records whose date of birth survived (not made missing) can show the swap.
     assert_rate_near(share, rates["dob_day_month_swapped"], len(e), f"{system} day/month swapped")
@@ -225,8 +250,12 @@ def test_generate_person_extracts_errs_at_the_declared_rates(measured, system):
     shorts = {k.upper(): {s.upper() for s in v} for k, v in read_nicknames().items()}
     can = d[d["true_forename"].str.upper().isin(shorts)]
     nick = [f in shorts[t.upper()] for f, t in zip(can["forename"], can["true_forename"])]
-    expected = (rates["nickname"] * (1 - rates["forename_typo"]) * (1 - rates["names_swapped"])
-                * (1 - rates["name_partial"]))
+    expected = (
+        rates["nickname"]
+        * (1 - rates["forename_typo"])
+        * (1 - rates["names_swapped"])
+        * (1 - rates["name_partial"])
+    )
     assert_rate_near(sum(nick) / len(nick), expected, len(nick), f"{system} nickname")
 
     with_phone = d[d["true_phone"].notna()]
@@ -247,8 +276,12 @@ def test_generate_person_extracts_errs_at_the_declared_rates(measured, system):
         assert_rate_near(share, rates["pnc_missing"], len(with_pnc), f"{system} PNC id missing")
 
     with_pc = d[d["postcode"].notna()]
-    variant = ~pd.Series([p in (raw or "") for p, raw in zip(with_pc["postcode"], with_pc["address_raw"])])
-    assert_rate_near(variant.mean(), rates["postcode_variant"], len(with_pc), f"{system} postcode written oddly")
+    variant = ~pd.Series(
+        [p in (raw or "") for p, raw in zip(with_pc["postcode"], with_pc["address_raw"])]
+    )
+    assert_rate_near(
+        variant.mean(), rates["postcode_variant"], len(with_pc), f"{system} postcode written oddly"
+    )
 
 
 def test_generate_person_extracts_follows_the_demo_force_events(tmp_path, monkeypatch):
@@ -262,13 +295,25 @@ def test_generate_person_extracts_follows_the_demo_force_events(tmp_path, monkey
     unknown = con.execute("""
         SELECT count(*) FROM pole_link l
         WHERE (l.to_kind = 'crime' AND l.to_key NOT IN (SELECT crime_key FROM crime))
-           OR (l.to_kind = 'arrest' AND l.to_key NOT IN (SELECT arrest_key FROM arrest))""").fetchone()[0]
+           OR (l.to_kind = 'arrest' AND l.to_key NOT IN (SELECT arrest_key FROM arrest))""").fetchone()[
+        0
+    ]
     assert unknown == 0
-    linked = con.execute("SELECT count(*) FROM pole_link WHERE to_kind IN ('crime', 'arrest')").fetchone()[0]
+    linked = con.execute(
+        "SELECT count(*) FROM pole_link WHERE to_kind IN ('crime', 'arrest')"
+    ).fetchone()[0]
     assert linked > 100
     # Towns are the force's districts.
-    towns = {t for (t,) in con.execute("SELECT DISTINCT town FROM person_record WHERE town IS NOT NULL").fetchall()}
-    districts = {n.upper() for (n,) in con.execute("SELECT area_name FROM area WHERE level = 'district'").fetchall()}
+    towns = {
+        t
+        for (t,) in con.execute(
+            "SELECT DISTINCT town FROM person_record WHERE town IS NOT NULL"
+        ).fetchall()
+    }
+    districts = {
+        n.upper()
+        for (n,) in con.execute("SELECT area_name FROM area WHERE level = 'district'").fetchall()
+    }
     assert towns <= districts
     con.close()
 
@@ -288,11 +333,15 @@ def test_generate_person_extracts_misreads_vehicle_marks_at_the_declared_rate(po
     both = truth.merge(mentions, on="source_record_id", how="left")
     assert both["identifier"].notna().all()
     misread = (both["identifier"] != both["true_vrm"].str.replace(" ", "")).mean()
-    assert_rate_near(misread, ERROR_RATES[INTELLIGENCE]["vrm_typo"], len(both), "vehicle mark misread")
+    assert_rate_near(
+        misread, ERROR_RATES[INTELLIGENCE]["vrm_typo"], len(both), "vehicle mark misread"
+    )
     # A misread mark is still one character from the truth: findable by a fuzzy match.
     wrong = both[both["identifier"] != both["true_vrm"].str.replace(" ", "")]
-    assert all(sum(a != b for a, b in zip(x, y.replace(" ", ""))) == 1
-               for x, y in zip(wrong["identifier"], wrong["true_vrm"]))
+    assert all(
+        sum(a != b for a, b in zip(x, y.replace(" ", ""))) == 1
+        for x, y in zip(wrong["identifier"], wrong["true_vrm"])
+    )
 
 
 def test_format_error_rates_is_what_the_docs_page_shows():

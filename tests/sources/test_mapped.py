@@ -30,20 +30,38 @@ def con(peel_home):
 
 
 def test_load_mapped_loads_a_custody_extract_normalised(con, tmp_path):
-    extract = write(tmp_path / "custody.csv", f"""
+    extract = write(
+        tmp_path / "custody.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A00000001,09/1234567X,O'Neill,Robert, James ,12/03/1985,Male,"12A Acacia Road, Caxton Keynes, ck4  7qt",+44 7700 900123,01/02/2026
         CU2,A00000002,,smith, jo,,1/3/1990,Female,"Mill Lane, Ashworth",(07700) 900 124,02/02/2026
-        """)
+        """,
+    )
     result = load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
     assert result["rows_loaded"] == 2 and result["rows_quarantined"] == 0
     rows = con.execute("""
         SELECT record_key, forename, middle_names, surname, date_of_birth::VARCHAR, date_of_birth_raw, sex,
                house_number, street, town, postcode, phone, pnc_id, role, event_key, recorded_date::VARCHAR
         FROM person_record ORDER BY record_key""").fetchall()
-    assert rows[0] == ("demo_custody:CU1", "ROBERT", "JAMES", "O'NEILL", "1985-03-12", "12/03/1985", "M",
-                       "12A", "ACACIA ROAD", "CAXTON KEYNES", "CK4 7QT", "07700900123", "09/1234567X",
-                       "arrestee", "demo_custody:A00000001", "2026-02-01")
+    assert rows[0] == (
+        "demo_custody:CU1",
+        "ROBERT",
+        "JAMES",
+        "O'NEILL",
+        "1985-03-12",
+        "12/03/1985",
+        "M",
+        "12A",
+        "ACACIA ROAD",
+        "CAXTON KEYNES",
+        "CK4 7QT",
+        "07700900123",
+        "09/1234567X",
+        "arrestee",
+        "demo_custody:A00000001",
+        "2026-02-01",
+    )
     assert rows[1][1:4] == ("JO", None, "SMITH")
     assert rows[1][4] == "1990-03-01"
     assert rows[1][7:11] == (None, "MILL LANE", "ASHWORTH", None)
@@ -56,50 +74,75 @@ def test_load_mapped_loads_a_custody_extract_normalised(con, tmp_path):
 
 
 def test_load_mapped_parses_every_date_format_the_demo_mappings_declare(con, tmp_path):
-    formats = {read_mapping(p).source_system: read_mapping(p).date_formats
-               for p in sorted(MAPPINGS_DIR.glob("demo_*.yaml"))}
+    formats = {
+        read_mapping(p).source_system: read_mapping(p).date_formats
+        for p in sorted(MAPPINGS_DIR.glob("demo_*.yaml"))
+    }
     assert formats["demo_crime_records"] == ["%Y-%m-%d"]
     assert formats["demo_custody"] == ["%d/%m/%Y"]
     assert formats["demo_intelligence"] == ["%d-%b-%Y"]
     # One file using each way the demo systems write a date.
-    mapping = write_mapping(tmp_path, """
+    mapping = write_mapping(
+        tmp_path,
+        """
         source_system: test_dates
         record_id: id
         date_formats: ["%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%b-%Y"]
         role: subject
         person: {full_name: name, date_of_birth: dob}
-        """)
-    extract = write(tmp_path / "dates.csv", """
+        """,
+    )
+    extract = write(
+        tmp_path / "dates.csv",
+        """
         id,name,dob
         1,Ann Lee,1985-03-12
         2,Ann Lee,12/03/1985
         3,Ann Lee,12-Mar-1985
         4,Ann Lee,12/03/1985 14:03
         5,Ann Lee,31/02/1985
-        """)
+        """,
+    )
     load_mapped(con, extract, mapping)
-    got = dict(con.execute("SELECT source_record_id, date_of_birth::VARCHAR FROM person_record").fetchall())
-    assert got == {"1": "1985-03-12", "2": "1985-03-12", "3": "1985-03-12", "4": "1985-03-12", "5": None}
+    got = dict(
+        con.execute("SELECT source_record_id, date_of_birth::VARCHAR FROM person_record").fetchall()
+    )
+    assert got == {
+        "1": "1985-03-12",
+        "2": "1985-03-12",
+        "3": "1985-03-12",
+        "4": "1985-03-12",
+        "5": None,
+    }
     # An impossible date is kept as written, for a person to read, not guessed at.
-    raw = con.execute("SELECT date_of_birth_raw FROM person_record WHERE source_record_id = '5'").fetchone()
+    raw = con.execute(
+        "SELECT date_of_birth_raw FROM person_record WHERE source_record_id = '5'"
+    ).fetchone()
     assert raw == ("31/02/1985",)
 
 
 def test_load_mapped_fails_naming_a_missing_required_column(con, tmp_path):
-    extract = write(tmp_path / "custody.csv", """
+    extract = write(
+        tmp_path / "custody.csv",
+        """
         CustodyNo,ArrestRef,PNCID,Surname,Forename,MiddleNames,Gender,HomeAddress,ContactNumber,ArrestDate
         CU1,A1,,Smith,Jo,,Female,,,01/02/2026
-        """)
+        """,
+    )
     with pytest.raises(MappingError) as caught:
         load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
     message = str(caught.value)
-    assert "'DateOfBirth'" in message and "custody.csv" in message and "demo_custody.yaml" in message
+    assert (
+        "'DateOfBirth'" in message and "custody.csv" in message and "demo_custody.yaml" in message
+    )
     assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0
 
 
 def test_load_mapped_quarantines_rows_it_cannot_read_with_file_line_and_reason(con, tmp_path):
-    extract = write(tmp_path / "custody.csv", f"""
+    extract = write(
+        tmp_path / "custody.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street,
         Ashworth, CK1 1AA",,01/02/2026
@@ -109,7 +152,8 @@ def test_load_mapped_quarantines_rows_it_cannot_read_with_file_line_and_reason(c
         CU1,A5,,Green,Di,,01/02/1990,Female,,,01/02/2026
         CU6,,,Green,Di,,01/02/1990,Female,,,01/02/2026
         CU7,A7,,Black,Cy,,01/02/1990,Male,,,01/02/2026
-        """)
+        """,
+    )
     result = load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
     assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (7, 2, 5)
     rows = con.execute("SELECT file, line, reason, raw FROM quarantine ORDER BY line").fetchall()
@@ -124,55 +168,98 @@ def test_load_mapped_quarantines_rows_it_cannot_read_with_file_line_and_reason(c
     assert rows[1][3].startswith(",A3,")
     loaded = {r[0] for r in con.execute("SELECT source_record_id FROM person_record").fetchall()}
     assert loaded == {"CU1", "CU7"}
-    batch = con.execute("SELECT rows_read, rows_loaded, rows_quarantined FROM ingest_batch").fetchone()
+    batch = con.execute(
+        "SELECT rows_read, rows_loaded, rows_quarantined FROM ingest_batch"
+    ).fetchone()
     assert batch == (7, 2, 5)
 
 
 def test_load_mapped_splits_full_names_written_either_way(con, tmp_path):
-    mapping = write_mapping(tmp_path, """
+    mapping = write_mapping(
+        tmp_path,
+        """
         source_system: test_names
         record_id: id
         role: {column: kind, values: {CALLER: caller, INVOLVED: subject}}
         person: {full_name: name, phone: phone, email: email}
-        """)
-    extract = write(tmp_path / "names.csv", """
+        """,
+    )
+    extract = write(
+        tmp_path / "names.csv",
+        """
         id,kind,name,phone,email
         1,CALLER,"SMITH, John  Paul",07700 900 123,John.Smith@Example.COM
         2,INVOLVED,john paul smith,+447700900123,
         3,INVOLVED,Smith,12345,
-        """)
+        """,
+    )
     load_mapped(con, extract, mapping)
     got = con.execute("""SELECT source_record_id, forename, middle_names, surname, full_name_raw, role, phone, email
                          FROM person_record ORDER BY 1""").fetchall()
-    assert got[0] == ("1", "JOHN", "PAUL", "SMITH", "SMITH, John  Paul", "caller", "07700900123", "john.smith@example.com")
-    assert got[1] == ("2", "JOHN", "PAUL", "SMITH", "john paul smith", "subject", "07700900123", None)
+    assert got[0] == (
+        "1",
+        "JOHN",
+        "PAUL",
+        "SMITH",
+        "SMITH, John  Paul",
+        "caller",
+        "07700900123",
+        "john.smith@example.com",
+    )
+    assert got[1] == (
+        "2",
+        "JOHN",
+        "PAUL",
+        "SMITH",
+        "john paul smith",
+        "subject",
+        "07700900123",
+        None,
+    )
     # One word is taken as the surname; a number that is no UK phone number is not kept as one.
     assert got[2][1:4] == (None, None, "SMITH") and got[2][6] is None
 
 
 def test_load_mapped_reads_parquet_with_vehicles_and_events(con, tmp_path):
     extract = tmp_path / "intel.parquet"
-    pd.DataFrame({
-        "subject_ref": ["IR-1/1", "IR-1/2", "IR-2/1"],
-        "report_ref": ["IR-1", "IR-1", "IR-2"],
-        "report_date": ["12-Mar-2025", "12-Mar-2025", "01-Apr-2025"],
-        "grading": ["B2", "B2", "C3"],
-        "district": ["D1", "D1", "D2"],
-        "subject_name": ["SMITH, Jo", "Al Brown", None],
-        "dob": [None, "01-Jan-1990", None],
-        "sex": ["female", "male", None],
-        "last_known_address": ["Mill Lane, Ashworth, CK1 2AB", None, None],
-        "phone": [None, None, None],
-        "pnc": ["09/1234567X", None, None],
-        "vehicles": ["ab12 cde; XY65ABC", None, None],
-    }).to_parquet(extract)
+    pd.DataFrame(
+        {
+            "subject_ref": ["IR-1/1", "IR-1/2", "IR-2/1"],
+            "report_ref": ["IR-1", "IR-1", "IR-2"],
+            "report_date": ["12-Mar-2025", "12-Mar-2025", "01-Apr-2025"],
+            "grading": ["B2", "B2", "C3"],
+            "district": ["D1", "D1", "D2"],
+            "subject_name": ["SMITH, Jo", "Al Brown", None],
+            "dob": [None, "01-Jan-1990", None],
+            "sex": ["female", "male", None],
+            "last_known_address": ["Mill Lane, Ashworth, CK1 2AB", None, None],
+            "phone": [None, None, None],
+            "pnc": ["09/1234567X", None, None],
+            "vehicles": ["ab12 cde; XY65ABC", None, None],
+        }
+    ).to_parquet(extract)
     result = load_mapped(con, extract, MAPPINGS_DIR / "demo_intelligence.yaml")
-    assert (result["rows_loaded"], result["rows_quarantined"], result["events"], result["objects"]) == (2, 1, 1, 2)
+    assert (
+        result["rows_loaded"],
+        result["rows_quarantined"],
+        result["events"],
+        result["objects"],
+    ) == (2, 1, 1, 2)
     # Parquet has no header line: the line is the row number.
-    assert con.execute("SELECT line, reason FROM quarantine").fetchone() == (3, "no name: expected a forename or a surname")
-    objects = con.execute("SELECT object_key, identifier, identifier_raw FROM object ORDER BY 1").fetchall()
-    assert objects == [("vehicle:AB12CDE", "AB12CDE", "ab12 cde"), ("vehicle:XY65ABC", "XY65ABC", "XY65ABC")]
-    event = con.execute("SELECT event_key, event_type, source_record_id, event_date::VARCHAR, district_code, category FROM event").fetchall()
+    assert con.execute("SELECT line, reason FROM quarantine").fetchone() == (
+        3,
+        "no name: expected a forename or a surname",
+    )
+    objects = con.execute(
+        "SELECT object_key, identifier, identifier_raw FROM object ORDER BY 1"
+    ).fetchall()
+    assert objects == [
+        ("vehicle:AB12CDE", "AB12CDE", "ab12 cde"),
+        ("vehicle:XY65ABC", "XY65ABC", "XY65ABC"),
+    ]
+    event = con.execute(
+        "SELECT event_key, event_type, source_record_id, event_date::VARCHAR, district_code, category FROM event"
+    ).fetchall()
     assert event == [("demo_intelligence:IR-1", "intelligence", "IR-1", "2025-03-12", "D1", "B2")]
     drives = con.execute("SELECT count(*) FROM pole_link WHERE link_type = 'drives'").fetchone()[0]
     assert drives == 2
@@ -181,10 +268,13 @@ def test_load_mapped_reads_parquet_with_vehicles_and_events(con, tmp_path):
 
 
 def test_load_mapped_replaces_earlier_rows_when_loaded_again(con, tmp_path):
-    extract = write(tmp_path / "custody.csv", f"""
+    extract = write(
+        tmp_path / "custody.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street, Ashworth, CK1 1AA",,01/02/2026
-        """)
+        """,
+    )
     load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
     load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
     assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == 1
@@ -195,10 +285,13 @@ def test_load_mapped_replaces_earlier_rows_when_loaded_again(con, tmp_path):
 def test_load_mapped_leaves_nothing_when_a_load_fails(con, tmp_path, monkeypatch):
     from peel.sources import mapped
 
-    extract = write(tmp_path / "custody.csv", f"""
+    extract = write(
+        tmp_path / "custody.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street, Ashworth, CK1 1AA",,01/02/2026
-        """)
+        """,
+    )
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -210,12 +303,21 @@ def test_load_mapped_leaves_nothing_when_a_load_fails(con, tmp_path, monkeypatch
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("record_id: id\nrole: x\nperson: {surname: s}\n", "'source_system' is required"),
-    ("source_system: s\nrecord_id: id\nrole: x\nperson: {nickname: n}\n", "unknown person field(s) ['nickname']"),
-    ("source_system: s\nrecord_id: id\nperson: {surname: s}\n", "'role' is required"),
-    ("source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\nevent: {kind: meeting, column: c}\n", "event needs kind"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("record_id: id\nrole: x\nperson: {surname: s}\n", "'source_system' is required"),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {nickname: n}\n",
+            "unknown person field(s) ['nickname']",
+        ),
+        ("source_system: s\nrecord_id: id\nperson: {surname: s}\n", "'role' is required"),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\nevent: {kind: meeting, column: c}\n",
+            "event needs kind",
+        ),
+    ],
+)
 def test_read_mapping_rejects_a_bad_mapping_saying_what_to_fix(tmp_path, body, expected):
     path = write_mapping(tmp_path, body)
     with pytest.raises(MappingError) as caught:
@@ -223,18 +325,25 @@ def test_read_mapping_rejects_a_bad_mapping_saying_what_to_fix(tmp_path, body, e
     assert expected in str(caught.value) and "map.yaml" in str(caught.value)
 
 
-def test_ingest_mapped_command_loads_a_file_and_reports_counts_without_personal_data(peel_home, tmp_path):
+def test_ingest_mapped_command_loads_a_file_and_reports_counts_without_personal_data(
+    peel_home, tmp_path
+):
     from typer.testing import CliRunner
 
     from peel.cli import app
 
-    extract = write(tmp_path / "custody.csv", f"""
+    extract = write(
+        tmp_path / "custody.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street, Ashworth, CK1 1AA",,01/02/2026
         ,A2,,Brown,Al,,01/02/1990,Male,,,01/02/2026
-        """)
-    result = CliRunner().invoke(app, ["ingest", "mapped", str(extract), "--mapping",
-                                      str(MAPPINGS_DIR / "demo_custody.yaml")])
+        """,
+    )
+    result = CliRunner().invoke(
+        app,
+        ["ingest", "mapped", str(extract), "--mapping", str(MAPPINGS_DIR / "demo_custody.yaml")],
+    )
     assert result.exit_code == 0, result.output
     assert "2 rows read, 1 loaded, 1 quarantined" in result.output
     assert "Smith" not in result.output and "Brown" not in result.output
@@ -249,7 +358,37 @@ def test_ingest_mapped_command_names_the_missing_column(peel_home, tmp_path):
     from peel.cli import app
 
     extract = write(tmp_path / "custody.csv", "CustodyNo,Surname\nCU1,Smith\n")
-    result = CliRunner().invoke(app, ["ingest", "mapped", str(extract), "-m",
-                                      str(MAPPINGS_DIR / "demo_custody.yaml")])
+    result = CliRunner().invoke(
+        app, ["ingest", "mapped", str(extract), "-m", str(MAPPINGS_DIR / "demo_custody.yaml")]
+    )
     assert result.exit_code == 1
     assert "'ArrestRef'" in result.output and "custody.csv" in result.output
+
+
+def test_read_extract_numbers_lines_the_same_with_either_csv_reader(tmp_path):
+    from peel.sources.mapped import _read_csv_line_by_line, _read_csv_with_duckdb
+
+    header = CUSTODY_HEADER.split(",")
+    extract = write(tmp_path / "custody.csv", f"""
+        {CUSTODY_HEADER}
+        CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street, Ashworth, CK1 1AA",,01/02/2026
+        CU2,A2,,Smith,Jo,,01/02/1990,Female
+        CU3,A3,,Brown,Al,,01/02/1990,Male,,,01/02/2026,extra
+        CU4,A4,,Green,Di,,01/02/1990,Female,,,01/02/2026
+        """)
+    fast = _read_csv_with_duckdb(extract, header)
+    assert fast is not None, "a file with one row per line is read by DuckDB"
+    slow = _read_csv_line_by_line(extract, header)
+    assert list(fast[0].column("_line").to_pylist()) == list(slow[0]["_line"]) == [2, 5]
+    assert [(line, reason) for line, reason, _ in fast[1]] == [(line, reason) for line, reason, _ in slow[1]]
+    assert [line for line, _, _ in fast[1]] == [3, 4]
+    assert fast[0].column("Surname").to_pylist() == ["Smith", "Green"]
+    # A value with a line break makes DuckDB's row numbers differ from lines: the careful
+    # reader takes over.
+    broken = write(tmp_path / "broken.csv", f"""
+        {CUSTODY_HEADER}
+        CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street,
+        Ashworth, CK1 1AA",,01/02/2026
+        CU2,A2,,Smith,Jo,,01/02/1990,Female
+        """)
+    assert _read_csv_with_duckdb(broken, header) is None

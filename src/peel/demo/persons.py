@@ -19,6 +19,7 @@ import random
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 from faker.providers.person.en_GB import Provider as FakerNames
@@ -44,32 +45,72 @@ EXTRACT_FILES = {
 # incidents are names heard over the phone, so they are the noisiest.
 ERROR_RATES: dict[str, dict[str, float]] = {
     CRIME_RECORDS: {
-        "forename_typo": 0.02, "surname_typo": 0.02, "nickname": 0.04, "names_swapped": 0.01,
-        "dob_day_month_swapped": 0.01, "dob_typo": 0.01, "dob_missing": 0.08,
-        "address_missing": 0.03, "stale_address": 0.02, "postcode_variant": 0.15,
-        "phone_missing": 0.25, "email_missing": 0.50, "pnc_missing": 1.0,
-        "name_partial": 0.0, "vrm_typo": 0.0,
+        "forename_typo": 0.02,
+        "surname_typo": 0.02,
+        "nickname": 0.04,
+        "names_swapped": 0.01,
+        "dob_day_month_swapped": 0.01,
+        "dob_typo": 0.01,
+        "dob_missing": 0.08,
+        "address_missing": 0.03,
+        "stale_address": 0.02,
+        "postcode_variant": 0.15,
+        "phone_missing": 0.25,
+        "email_missing": 0.50,
+        "pnc_missing": 1.0,
+        "name_partial": 0.0,
+        "vrm_typo": 0.0,
     },
     CUSTODY: {
-        "forename_typo": 0.01, "surname_typo": 0.01, "nickname": 0.03, "names_swapped": 0.005,
-        "dob_day_month_swapped": 0.005, "dob_typo": 0.005, "dob_missing": 0.01,
-        "address_missing": 0.05, "stale_address": 0.02, "postcode_variant": 0.05,
-        "phone_missing": 0.30, "email_missing": 1.0, "pnc_missing": 0.10,
-        "name_partial": 0.0, "vrm_typo": 0.0,
+        "forename_typo": 0.01,
+        "surname_typo": 0.01,
+        "nickname": 0.03,
+        "names_swapped": 0.005,
+        "dob_day_month_swapped": 0.005,
+        "dob_typo": 0.005,
+        "dob_missing": 0.01,
+        "address_missing": 0.05,
+        "stale_address": 0.02,
+        "postcode_variant": 0.05,
+        "phone_missing": 0.30,
+        "email_missing": 1.0,
+        "pnc_missing": 0.10,
+        "name_partial": 0.0,
+        "vrm_typo": 0.0,
     },
     INTELLIGENCE: {
-        "forename_typo": 0.05, "surname_typo": 0.05, "nickname": 0.15, "names_swapped": 0.03,
-        "dob_day_month_swapped": 0.02, "dob_typo": 0.03, "dob_missing": 0.35,
-        "address_missing": 0.35, "stale_address": 0.15, "postcode_variant": 0.30,
-        "phone_missing": 0.70, "email_missing": 1.0, "pnc_missing": 0.60,
-        "name_partial": 0.05, "vrm_typo": 0.08,
+        "forename_typo": 0.05,
+        "surname_typo": 0.05,
+        "nickname": 0.15,
+        "names_swapped": 0.03,
+        "dob_day_month_swapped": 0.02,
+        "dob_typo": 0.03,
+        "dob_missing": 0.35,
+        "address_missing": 0.35,
+        "stale_address": 0.15,
+        "postcode_variant": 0.30,
+        "phone_missing": 0.70,
+        "email_missing": 1.0,
+        "pnc_missing": 0.60,
+        "name_partial": 0.05,
+        "vrm_typo": 0.08,
     },
     INCIDENTS: {
-        "forename_typo": 0.07, "surname_typo": 0.07, "nickname": 0.12, "names_swapped": 0.02,
-        "dob_day_month_swapped": 0.01, "dob_typo": 0.02, "dob_missing": 0.75,
-        "address_missing": 0.40, "stale_address": 0.05, "postcode_variant": 0.40,
-        "phone_missing": 0.35, "email_missing": 1.0, "pnc_missing": 1.0,
-        "name_partial": 0.03, "vrm_typo": 0.0,
+        "forename_typo": 0.07,
+        "surname_typo": 0.07,
+        "nickname": 0.12,
+        "names_swapped": 0.02,
+        "dob_day_month_swapped": 0.01,
+        "dob_typo": 0.02,
+        "dob_missing": 0.75,
+        "address_missing": 0.40,
+        "stale_address": 0.05,
+        "postcode_variant": 0.40,
+        "phone_missing": 0.35,
+        "email_missing": 1.0,
+        "pnc_missing": 1.0,
+        "name_partial": 0.03,
+        "vrm_typo": 0.0,
     },
 }
 ERROR_KINDS = tuple(ERROR_RATES[CRIME_RECORDS])
@@ -104,45 +145,80 @@ ERROR_MEANINGS = {
 
 # How the population and its involvement in events are shaped.
 SHAPE = {
-    "records_per_person": 2.5,      # demo population size = expected records / this
-    "offender_share": 0.10,         # persons who ever offend
+    "records_per_person": 2.5,  # demo population size = expected records / this
+    "offender_share": 0.10,  # persons who ever offend
     "middle_name_share": 0.40,
     "phone_share": 0.85,
     "email_share": 0.60,
     "pnc_share_offender": 0.85,
     "pnc_share_other": 0.02,
-    "mover_share": 0.25,            # persons who move house once in the period
-    "vehicle_share": 0.35,          # persons with one vehicle (a further 6% have two)
+    "mover_share": 0.25,  # persons who move house once in the period
+    "vehicle_share": 0.35,  # persons with one vehicle (a further 6% have two)
     "second_vehicle_share": 0.06,
-    "victim_share": 0.85,           # crimes with a recorded victim, unless listed below
-    "suspect_share": 0.35,          # crimes with a named suspect, unless listed below
+    "victim_share": 0.85,  # crimes with a recorded victim, unless listed below
+    "suspect_share": 0.35,  # crimes with a named suspect, unless listed below
     "arrest_is_crime_suspect": 0.85,
-    "incident_per_victim_crime": 0.50,   # crimes reported by the victim on a call
+    "incident_per_victim_crime": 0.50,  # crimes reported by the victim on a call
     "incident_names_suspect": 0.40,
     "standalone_incidents_per_crime": 0.30,
     "intel_reports_per_crime": 0.12,
     "intel_mentions_vehicle": 0.50,
 }
 VICTIM_SHARE_BY_TYPE = {
-    "Drugs": 0.0, "Possession of weapons": 0.0, "Public order": 0.45, "Anti-social behaviour": 0.6,
-    "Shoplifting": 0.9, "Other crime": 0.6,
+    "Drugs": 0.0,
+    "Possession of weapons": 0.0,
+    "Public order": 0.45,
+    "Anti-social behaviour": 0.6,
+    "Shoplifting": 0.9,
+    "Other crime": 0.6,
 }
 SUSPECT_SHARE_BY_TYPE = {
-    "Drugs": 1.0, "Possession of weapons": 1.0, "Shoplifting": 0.6, "Violence and sexual offences": 0.7,
-    "Burglary": 0.15, "Vehicle crime": 0.1, "Bicycle theft": 0.05, "Other theft": 0.15,
+    "Drugs": 1.0,
+    "Possession of weapons": 1.0,
+    "Shoplifting": 0.6,
+    "Violence and sexual offences": 0.7,
+    "Burglary": 0.15,
+    "Vehicle crime": 0.1,
+    "Bicycle theft": 0.05,
+    "Other theft": 0.15,
 }
 STANDALONE_INCIDENT_TYPES = [
-    "ASB - NUISANCE", "CONCERN FOR WELFARE", "SUSPICIOUS CIRCUMSTANCES", "ROAD RELATED",
-    "DOMESTIC INCIDENT", "ALARM - AUDIBLE", "MISSING PERSON",
+    "ASB - NUISANCE",
+    "CONCERN FOR WELFARE",
+    "SUSPICIOUS CIRCUMSTANCES",
+    "ROAD RELATED",
+    "DOMESTIC INCIDENT",
+    "ALARM - AUDIBLE",
+    "MISSING PERSON",
 ]
 INTEL_GRADINGS = ["A1", "B2", "B3", "C2", "C3", "E4"]
 STREET_SUFFIXES = [
-    "Road", "Street", "Close", "Avenue", "Lane", "Way", "Drive", "Crescent", "Gardens",
-    "Grove", "Place", "Court", "Mews", "Rise", "Walk", "Terrace",
+    "Road",
+    "Street",
+    "Close",
+    "Avenue",
+    "Lane",
+    "Way",
+    "Drive",
+    "Crescent",
+    "Gardens",
+    "Grove",
+    "Place",
+    "Court",
+    "Mews",
+    "Rise",
+    "Walk",
+    "Terrace",
 ]
 FALLBACK_TOWNS = [
-    "Caxton Keynes", "Ashworth", "Bramblecombe", "Cullingford", "Dunmere", "Elmstead Vale",
-    "Fennick", "Great Holloway",
+    "Caxton Keynes",
+    "Ashworth",
+    "Bramblecombe",
+    "Cullingford",
+    "Dunmere",
+    "Elmstead Vale",
+    "Fennick",
+    "Great Holloway",
 ]
 POSTCODE_AREA = "CK"  # made up: no real UK postcode area is CK
 EMAIL_DOMAINS = ["example.com", "example.org", "example.net", "mail.example.com"]
@@ -153,11 +229,15 @@ INWARD_LETTERS = list("ABDEFGHJLNPQRSTUWXYZ")  # postcode inward letters never u
 
 def format_error_rates() -> str:
     """The error-rate table of docs/demo-persons.md, in Markdown (a test keeps them equal)."""
-    lines = ["| error | meaning | rate is a share of | " + " | ".join(SOURCES) + " |",
-             "|---|---|---|" + "---:|" * len(SOURCES)]
+    lines = [
+        "| error | meaning | rate is a share of | " + " | ".join(SOURCES) + " |",
+        "|---|---|---|" + "---:|" * len(SOURCES),
+    ]
     for kind in ERROR_KINDS:
         rates = " | ".join(f"{ERROR_RATES[s][kind]:g}" for s in SOURCES)
-        lines.append(f"| `{kind}` | {ERROR_MEANINGS[kind]} | {ERROR_APPLIES_TO.get(kind, 'all records')} | {rates} |")
+        lines.append(
+            f"| `{kind}` | {ERROR_MEANINGS[kind]} | {ERROR_APPLIES_TO.get(kind, 'all records')} | {rates} |"
+        )
     return "\n".join(lines)
 
 
@@ -187,21 +267,29 @@ def _draw_letters(rng: np.random.Generator, alphabet: list[str], n: int, k: int)
     return out
 
 
-def build_gazetteer(towns: list[str], rng: np.random.Generator, streets_per_town: int = 60) -> pd.DataFrame:
+def build_gazetteer(
+    towns: list[str], rng: np.random.Generator, streets_per_town: int = 60
+) -> pd.DataFrame:
     """Invent streets for each town, each with its postcode in the made-up CK area."""
     surnames = np.array(list(FakerNames.last_names))
     n = len(towns) * streets_per_town
     town_idx = np.repeat(np.arange(len(towns)), streets_per_town)
-    names = np.char.add(np.char.add(surnames[rng.integers(0, len(surnames), n)], " "),
-                        np.array(STREET_SUFFIXES)[rng.integers(0, len(STREET_SUFFIXES), n)])
-    inward = np.char.add(rng.integers(1, 10, n).astype(str), _draw_letters(rng, INWARD_LETTERS, n, 2))
+    names = np.char.add(
+        np.char.add(surnames[rng.integers(0, len(surnames), n)], " "),
+        np.array(STREET_SUFFIXES)[rng.integers(0, len(STREET_SUFFIXES), n)],
+    )
+    inward = np.char.add(
+        rng.integers(1, 10, n).astype(str), _draw_letters(rng, INWARD_LETTERS, n, 2)
+    )
     outward = np.char.add(POSTCODE_AREA, (town_idx + 1).astype(str))
-    streets = pd.DataFrame({
-        "town": np.array(towns)[town_idx],
-        "street": names,
-        "postcode": np.char.add(np.char.add(outward, " "), inward),
-        "max_number": rng.integers(8, 160, n),
-    })
+    streets = pd.DataFrame(
+        {
+            "town": np.array(towns)[town_idx],
+            "street": names,
+            "postcode": np.char.add(np.char.add(outward, " "), inward),
+            "max_number": rng.integers(8, 160, n),
+        }
+    )
     # Two streets of the same name in one town would make the truth ambiguous.
     return streets.drop_duplicates(["town", "street"]).reset_index(drop=True)
 
@@ -224,7 +312,9 @@ def build_population(
     mf = female[rng.choice(len(female), n, p=_weigh_by_rank(len(female)))]
     forename = np.where(is_m, fm, ff)
     middle = np.where(is_m, mm, mf)
-    middle = np.where((rng.random(n) < SHAPE["middle_name_share"]) & (middle != forename), middle, None)
+    middle = np.where(
+        (rng.random(n) < SHAPE["middle_name_share"]) & (middle != forename), middle, None
+    )
     surname = surnames[rng.choice(len(surnames), n, p=surname_w)]
 
     offender = rng.random(n) < SHAPE["offender_share"]
@@ -236,27 +326,41 @@ def build_population(
     phone = np.char.add("07", _draw_digits(rng, n, 9))
     phone = np.where(rng.random(n) < SHAPE["phone_share"], phone, None)
     handle = np.char.lower(np.char.add(np.char.add(forename.astype(str), "."), surname.astype(str)))
-    handle = np.char.add(handle, np.where(rng.random(n) < 0.5, rng.integers(1, 99, n).astype(str), ""))
+    handle = np.char.add(
+        handle, np.where(rng.random(n) < 0.5, rng.integers(1, 99, n).astype(str), "")
+    )
     handle = np.char.replace(np.char.replace(handle, " ", ""), "'", "")
-    email = np.char.add(np.char.add(handle, "@"), np.array(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)])
+    email = np.char.add(
+        np.char.add(handle, "@"), np.array(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
+    )
     email = np.where(rng.random(n) < SHAPE["email_share"], email, None)
 
     pnc_share = np.where(offender, SHAPE["pnc_share_offender"], SHAPE["pnc_share_other"])
     pnc_year = rng.integers(0, 26, n)
-    pnc = np.char.add(np.char.add(np.char.zfill(pnc_year.astype(str), 2), "/"), _draw_digits(rng, n, 7))
+    pnc = np.char.add(
+        np.char.add(np.char.zfill(pnc_year.astype(str), 2), "/"), _draw_digits(rng, n, 7)
+    )
     pnc = np.char.add(pnc, np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))[rng.integers(0, 23, n)])
     pnc = np.where(rng.random(n) < pnc_share, pnc, None)
 
-    persons = pd.DataFrame({
-        "true_person_id": np.arange(1, n + 1, dtype=np.int64),
-        "forename": forename, "middle_name": middle, "surname": surname, "sex": sex,
-        "date_of_birth": dob.astype("datetime64[ns]"), "phone": phone, "email": email,
-        "pnc_id": pnc, "is_offender": offender,
-        # How often each person turns up as an offender, and as a victim: heavy-tailed, so that
-        # a few are prolific offenders or repeat victims, as in every force.
-        "offending_weight": np.where(offender, rng.pareto(1.3, n) + 0.2, 0.0),
-        "victim_weight": rng.lognormal(0.0, 1.0, n),
-    })
+    persons = pd.DataFrame(
+        {
+            "true_person_id": np.arange(1, n + 1, dtype=np.int64),
+            "forename": forename,
+            "middle_name": middle,
+            "surname": surname,
+            "sex": sex,
+            "date_of_birth": dob.astype("datetime64[ns]"),
+            "phone": phone,
+            "email": email,
+            "pnc_id": pnc,
+            "is_offender": offender,
+            # How often each person turns up as an offender, and as a victim: heavy-tailed, so that
+            # a few are prolific offenders or repeat victims, as in every force.
+            "offending_weight": np.where(offender, rng.pareto(1.3, n) + 0.2, 0.0),
+            "victim_weight": rng.lognormal(0.0, 1.0, n),
+        }
+    )
 
     gazetteer = build_gazetteer(towns, rng)
     addresses = _draw_address_history(persons, gazetteer, rng, start, end)
@@ -278,7 +382,9 @@ def _draw_address_history(persons, gazetteer, rng, start, end) -> pd.DataFrame:
     first = draw(n)
     first["true_person_id"] = persons["true_person_id"].to_numpy()
     first["valid_from"] = pd.NaT
-    first["valid_to"] = pd.Series(np.where(mover, move_date, np.datetime64("NaT")), dtype="datetime64[ns]")
+    first["valid_to"] = pd.Series(
+        np.where(mover, move_date, np.datetime64("NaT")), dtype="datetime64[ns]"
+    )
     first["address_seq"] = 1
     second = draw(int(mover.sum()))
     second["true_person_id"] = persons["true_person_id"].to_numpy()[mover]
@@ -288,21 +394,38 @@ def _draw_address_history(persons, gazetteer, rng, start, end) -> pd.DataFrame:
     out = pd.concat([first, second], ignore_index=True)
     out["house_number"] = out["house_number"].astype(str)
     out.insert(0, "address_id", np.arange(1, len(out) + 1, dtype=np.int64))
-    return out[["address_id", "true_person_id", "address_seq", "house_number", "street", "town",
-                "postcode", "valid_from", "valid_to"]]
+    return out[
+        [
+            "address_id",
+            "true_person_id",
+            "address_seq",
+            "house_number",
+            "street",
+            "town",
+            "postcode",
+            "valid_from",
+            "valid_to",
+        ]
+    ]
 
 
 def _draw_vehicles(persons, rng, end) -> pd.DataFrame:
     n = len(persons)
     u = rng.random(n)
-    count = np.where(u < SHAPE["second_vehicle_share"], 2, np.where(u < SHAPE["vehicle_share"] + SHAPE["second_vehicle_share"], 1, 0))
+    count = np.where(
+        u < SHAPE["second_vehicle_share"],
+        2,
+        np.where(u < SHAPE["vehicle_share"] + SHAPE["second_vehicle_share"], 1, 0),
+    )
     owner = np.repeat(persons["true_person_id"].to_numpy(), count)
     k = len(owner)
     # Age identifier: March registrations use the year (e.g. 12), September ones year + 50.
     year = rng.integers(1, end.year % 100 + 1, k)
     age_id = np.char.zfill(np.where(rng.random(k) < 0.5, year, year + 50).astype(str), 2)
-    vrm = np.char.add(np.char.add(np.char.add(_draw_letters(rng, VRM_LETTERS, k, 2), age_id), " "),
-                      _draw_letters(rng, VRM_LETTERS, k, 3))
+    vrm = np.char.add(
+        np.char.add(np.char.add(_draw_letters(rng, VRM_LETTERS, k, 2), age_id), " "),
+        _draw_letters(rng, VRM_LETTERS, k, 3),
+    )
     out = pd.DataFrame({"vrm": vrm, "true_person_id": owner})
     return out.drop_duplicates("vrm").reset_index(drop=True)
 
@@ -314,8 +437,11 @@ def _sample_ids(rng, ids: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray
     return ids[rng.choice(len(ids), k, p=p)]
 
 
-def _standardise_events(crimes: pd.DataFrame, arrests: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _standardise_events(
+    crimes: pd.DataFrame, arrests: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pick the columns the persons need from the demo force's crimes and arrests."""
+
     def source_id(df, key_col):
         if "source_record_id" in df:
             return df["source_record_id"].astype(str)
@@ -329,25 +455,42 @@ def _standardise_events(crimes: pd.DataFrame, arrests: pd.DataFrame) -> tuple[pd
                 return pd.to_datetime(df[name]).dt.normalize()
         raise ValueError(f"events need one of the date columns {names}; found {list(df.columns)}")
 
-    c = pd.DataFrame({
-        "crime_ref": source_id(crimes, "crime_key").to_numpy(),
-        "date": first_date(crimes, ["recorded_date", "month"]).to_numpy(),
-        "crime_type": crimes["crime_type"].astype(str).to_numpy() if "crime_type" in crimes else "Other crime",
-        "district_code": crimes["district_code"].to_numpy() if "district_code" in crimes else None,
-        "lsoa_code": crimes["lsoa_code"].to_numpy() if "lsoa_code" in crimes else None,
-    })
+    c = pd.DataFrame(
+        {
+            "crime_ref": source_id(crimes, "crime_key").to_numpy(),
+            "date": first_date(crimes, ["recorded_date", "month"]).to_numpy(),
+            "crime_type": crimes["crime_type"].astype(str).to_numpy()
+            if "crime_type" in crimes
+            else "Other crime",
+            "district_code": crimes["district_code"].to_numpy()
+            if "district_code" in crimes
+            else None,
+            "lsoa_code": crimes["lsoa_code"].to_numpy() if "lsoa_code" in crimes else None,
+        }
+    )
     c["crime_key"] = crimes["crime_key"].astype(str).to_numpy() if "crime_key" in crimes else None
-    a = pd.DataFrame({
-        "arrest_ref": source_id(arrests, "arrest_key").to_numpy(),
-        "date": first_date(arrests, ["arrest_date"]).to_numpy(),
-        "crime_key": arrests["crime_key"].to_numpy() if "crime_key" in arrests else None,
-        "district_code": arrests["district_code"].to_numpy() if "district_code" in arrests else None,
-    })
+    a = pd.DataFrame(
+        {
+            "arrest_ref": source_id(arrests, "arrest_key").to_numpy(),
+            "date": first_date(arrests, ["arrest_date"]).to_numpy(),
+            "crime_key": arrests["crime_key"].to_numpy() if "crime_key" in arrests else None,
+            "district_code": arrests["district_code"].to_numpy()
+            if "district_code" in arrests
+            else None,
+        }
+    )
     return c, a
 
 
-def draw_involvements(crimes: pd.DataFrame, arrests: pd.DataFrame, persons: pd.DataFrame,
-                      vehicles: pd.DataFrame, rng: np.random.Generator, start: date, end: date) -> pd.DataFrame:
+def draw_involvements(
+    crimes: pd.DataFrame,
+    arrests: pd.DataFrame,
+    persons: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    rng: np.random.Generator,
+    start: date,
+    end: date,
+) -> pd.DataFrame:
     """Decide who was involved in what: one row per record any source system will hold."""
     ids = persons["true_person_id"].to_numpy()
     off = persons["is_offender"].to_numpy()
@@ -358,7 +501,9 @@ def draw_involvements(crimes: pd.DataFrame, arrests: pd.DataFrame, persons: pd.D
 
     # Crime records: victims and suspects of each crime.
     vshare = crimes["crime_type"].map(VICTIM_SHARE_BY_TYPE).fillna(SHAPE["victim_share"]).to_numpy()
-    sshare = crimes["crime_type"].map(SUSPECT_SHARE_BY_TYPE).fillna(SHAPE["suspect_share"]).to_numpy()
+    sshare = (
+        crimes["crime_type"].map(SUSPECT_SHARE_BY_TYPE).fillna(SHAPE["suspect_share"]).to_numpy()
+    )
     has_v = rng.random(nc) < vshare
     has_s = rng.random(nc) < sshare
     victims = crimes[has_v].copy()
@@ -377,8 +522,9 @@ def draw_involvements(crimes: pd.DataFrame, arrests: pd.DataFrame, persons: pd.D
     suspect_of = suspects.drop_duplicates("crime_key").set_index("crime_key")["true_person_id"]
     known = arr["crime_key"].map(suspect_of)
     use_known = known.notna().to_numpy() & (rng.random(len(arr)) < SHAPE["arrest_is_crime_suspect"])
-    arr["true_person_id"] = np.where(use_known, known.fillna(0).to_numpy(),
-                                     _sample_ids(rng, off_ids, off_w, len(arr))).astype(np.int64)
+    arr["true_person_id"] = np.where(
+        use_known, known.fillna(0).to_numpy(), _sample_ids(rng, off_ids, off_w, len(arr))
+    ).astype(np.int64)
     arr["role"] = "arrestee"
     arr["source_system"] = CUSTODY
     arr["event_ref"] = arr["arrest_ref"]
@@ -390,26 +536,54 @@ def draw_involvements(crimes: pd.DataFrame, arrests: pd.DataFrame, persons: pd.D
     called["date"] = called["date"] - pd.to_timedelta(rng.integers(0, 3, len(called)), unit="D")
     n_alone = int(nc * SHAPE["standalone_incidents_per_crime"])
     span = max((end - start).days, 1)
-    alone = pd.DataFrame({
-        "date": pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, span, n_alone), unit="D"),
-        "incident_type": np.array(STANDALONE_INCIDENT_TYPES)[rng.integers(0, len(STANDALONE_INCIDENT_TYPES), n_alone)],
-        "district_code": crimes["district_code"].to_numpy()[rng.integers(0, max(nc, 1), n_alone)] if nc else None,
-        "lsoa_code": crimes["lsoa_code"].to_numpy()[rng.integers(0, max(nc, 1), n_alone)] if nc else None,
-        "true_person_id": _sample_ids(rng, ids, vic_w, n_alone),
-    })
-    incidents = pd.concat([called[["date", "incident_type", "district_code", "lsoa_code", "true_person_id", "crime_key"]],
-                           alone], ignore_index=True)
+    alone = pd.DataFrame(
+        {
+            "date": pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, span, n_alone), unit="D"),
+            "incident_type": np.array(STANDALONE_INCIDENT_TYPES)[
+                rng.integers(0, len(STANDALONE_INCIDENT_TYPES), n_alone)
+            ],
+            "district_code": crimes["district_code"].to_numpy()[
+                rng.integers(0, max(nc, 1), n_alone)
+            ]
+            if nc
+            else None,
+            "lsoa_code": crimes["lsoa_code"].to_numpy()[rng.integers(0, max(nc, 1), n_alone)]
+            if nc
+            else None,
+            "true_person_id": _sample_ids(rng, ids, vic_w, n_alone),
+        }
+    )
+    incidents = pd.concat(
+        [
+            called[
+                [
+                    "date",
+                    "incident_type",
+                    "district_code",
+                    "lsoa_code",
+                    "true_person_id",
+                    "crime_key",
+                ]
+            ],
+            alone,
+        ],
+        ignore_index=True,
+    )
     incidents = incidents.sort_values("date", kind="stable").reset_index(drop=True)
     incidents["event_ref"] = [f"CC{d:%y%m%d}-{i:06d}" for i, d in enumerate(incidents["date"], 1)]
     callers = incidents.assign(role="caller")
     # Persons named on the call: the crime's suspect where there is one, else someone local.
     sus = incidents["crime_key"].map(suspect_of)
-    name_sus = sus.notna().to_numpy() & (rng.random(len(incidents)) < SHAPE["incident_names_suspect"])
+    name_sus = sus.notna().to_numpy() & (
+        rng.random(len(incidents)) < SHAPE["incident_names_suspect"]
+    )
     other = incidents["crime_key"].isna().to_numpy() & (rng.random(len(incidents)) < 0.5)
     involved = incidents[name_sus | other].copy()
     involved["true_person_id"] = np.where(
-        name_sus[name_sus | other], sus.fillna(0).to_numpy()[name_sus | other],
-        _sample_ids(rng, off_ids, off_w, len(involved))).astype(np.int64)
+        name_sus[name_sus | other],
+        sus.fillna(0).to_numpy()[name_sus | other],
+        _sample_ids(rng, off_ids, off_w, len(involved)),
+    ).astype(np.int64)
     involved["role"] = "subject"
     inc = pd.concat([callers, involved], ignore_index=True)
     inc["source_system"] = INCIDENTS
@@ -420,22 +594,43 @@ def draw_involvements(crimes: pd.DataFrame, arrests: pd.DataFrame, persons: pd.D
     n_subj = rng.choice([1, 2, 3], n_rep, p=[0.7, 0.25, 0.05])
     rep_idx = np.repeat(np.arange(n_rep), n_subj)
     rep_date = pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, span, n_rep), unit="D")
-    intel = pd.DataFrame({
-        "event_ref": np.char.add("IR-", np.char.zfill((np.arange(n_rep) + 1).astype(str), 7))[rep_idx],
-        "date": rep_date[rep_idx],
-        "grading": np.array(INTEL_GRADINGS)[rng.integers(0, len(INTEL_GRADINGS), n_rep)][rep_idx],
-        "district_code": (crimes["district_code"].to_numpy()[rng.integers(0, max(nc, 1), n_rep)] if nc else np.full(n_rep, None))[rep_idx],
-        "true_person_id": _sample_ids(rng, off_ids, off_w, len(rep_idx)),
-        "role": "subject",
-        "source_system": INTELLIGENCE,
-    })
+    intel = pd.DataFrame(
+        {
+            "event_ref": np.char.add("IR-", np.char.zfill((np.arange(n_rep) + 1).astype(str), 7))[
+                rep_idx
+            ],
+            "date": rep_date[rep_idx],
+            "grading": np.array(INTEL_GRADINGS)[rng.integers(0, len(INTEL_GRADINGS), n_rep)][
+                rep_idx
+            ],
+            "district_code": (
+                crimes["district_code"].to_numpy()[rng.integers(0, max(nc, 1), n_rep)]
+                if nc
+                else np.full(n_rep, None)
+            )[rep_idx],
+            "true_person_id": _sample_ids(rng, off_ids, off_w, len(rep_idx)),
+            "role": "subject",
+            "source_system": INTELLIGENCE,
+        }
+    )
     own = vehicles.groupby("true_person_id")["vrm"].first()
     vrm = intel["true_person_id"].map(own)
     intel["vrm"] = vrm.where(rng.random(len(intel)) < SHAPE["intel_mentions_vehicle"])
     parts.append(intel)
 
-    cols = ["source_system", "role", "true_person_id", "event_ref", "date", "crime_type",
-            "incident_type", "grading", "district_code", "lsoa_code", "vrm"]
+    cols = [
+        "source_system",
+        "role",
+        "true_person_id",
+        "event_ref",
+        "date",
+        "crime_type",
+        "incident_type",
+        "grading",
+        "district_code",
+        "lsoa_code",
+        "vrm",
+    ]
     records = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
     records["date"] = pd.to_datetime(records["date"])
     return records
@@ -450,13 +645,13 @@ def _mistype(word: str, r: random.Random) -> str:
         i = r.randrange(1, len(word)) if len(word) > 2 else r.randrange(len(word))
         op = r.randrange(4)
         if op == 0:
-            out = word[:i] + r.choice(letters) + word[i + 1:]
+            out = word[:i] + r.choice(letters) + word[i + 1 :]
         elif op == 1 and len(word) > 3:
-            out = word[:i] + word[i + 1:]
+            out = word[:i] + word[i + 1 :]
         elif op == 2:
             out = word[:i] + word[i] + word[i:]
         else:
-            out = word[:i - 1] + word[i] + word[i - 1] + word[i + 1:] if i > 0 else word
+            out = word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :] if i > 0 else word
         if out.lower() != word.lower():
             return out
     return word + "e"
@@ -467,22 +662,24 @@ def _draw_mask(rng, n: int, rate: float, eligible: np.ndarray | None = None) -> 
     return draw if eligible is None else (draw & eligible)
 
 
-def apply_errors(rec: pd.DataFrame, rng: np.random.Generator, r: random.Random,
-                 nicknames: dict[str, list[str]]) -> pd.DataFrame:
+def apply_errors(
+    rec: pd.DataFrame, rng: np.random.Generator, r: random.Random, nicknames: dict[str, list[str]]
+) -> pd.DataFrame:
     """Turn true values into what each source recorded, flagging every error applied."""
     n = len(rec)
     out = rec.copy()
     for kind in ERROR_KINDS:
         out[f"err_{kind}"] = False
 
+    system = rec["source_system"].to_numpy()
+    of_source = {s: system == s for s in SOURCES}
+
     def mask(kind, eligible=None):
         # Rates differ by source: draw per source so each gets its declared share.
         m = np.zeros(n, dtype=bool)
-        for s in SOURCES:
-            sel = (rec["source_system"] == s).to_numpy()
-            el = sel if eligible is None else (sel & eligible)
-            sub = _draw_mask(rng, int(sel.sum()), ERROR_RATES[s][kind], el[sel] if eligible is not None else None)
-            m[sel] = sub
+        for s, sel in of_source.items():
+            el = None if eligible is None else eligible[sel]
+            m[sel] = _draw_mask(rng, int(sel.sum()), ERROR_RATES[s][kind], el)
         out[f"err_{kind}"] = m
         return m
 
@@ -513,7 +710,9 @@ def apply_errors(rec: pd.DataFrame, rng: np.random.Generator, r: random.Random,
     dob = out["date_of_birth"]
     day, month = dob.dt.day.to_numpy(), dob.dt.month.to_numpy()
     m = mask("dob_day_month_swapped", (day <= 12) & (day != month))
-    swapped = pd.to_datetime(pd.DataFrame({"year": dob.dt.year[m], "month": day[m], "day": month[m]}))
+    swapped = pd.to_datetime(
+        pd.DataFrame({"year": dob.dt.year[m], "month": day[m], "day": month[m]})
+    )
     dob = dob.copy()
     dob[m] = swapped.to_numpy()
     m = mask("dob_typo")
@@ -537,7 +736,11 @@ def apply_errors(rec: pd.DataFrame, rng: np.random.Generator, r: random.Random,
     pc[m & (style == 2)] = [p.replace(" ", "  ").lower() for p in pc[m & (style == 2)]]
     out["postcode"] = pc
 
-    for kind, col in (("phone_missing", "phone"), ("email_missing", "email"), ("pnc_missing", "pnc_id")):
+    for kind, col in (
+        ("phone_missing", "phone"),
+        ("email_missing", "email"),
+        ("pnc_missing", "pnc_id"),
+    ):
         m = mask(kind, out[col].notna().to_numpy())
         out.loc[m, col] = None
     return out
@@ -552,9 +755,12 @@ def _misread_vrm(vrm: str, r: random.Random) -> str:
     positions = [i for i, ch in enumerate(vrm) if ch != " "]
     i = r.choice(positions)
     ch = vrm[i]
-    new = VRM_LOOKALIKES.get(ch) or r.choice([c for c in VRM_LETTERS if c != ch] if ch.isalpha() else
-                                             [d for d in "0123456789" if d != ch])
-    return vrm[:i] + new + vrm[i + 1:]
+    new = VRM_LOOKALIKES.get(ch) or r.choice(
+        [c for c in VRM_LETTERS if c != ch]
+        if ch.isalpha()
+        else [d for d in "0123456789" if d != ch]
+    )
+    return vrm[:i] + new + vrm[i + 1 :]
 
 
 def _shift_date(d: pd.Timestamp, r: random.Random) -> pd.Timestamp:
@@ -588,12 +794,15 @@ def _format_phone(phones: pd.Series, rng: np.random.Generator, styles: list[str]
         "intl_plain": "+44" + s.str[1:],
         "brackets": "(" + national + ") " + rest.str[:3] + " " + rest.str[3:],
     }
-    out = pd.Series(np.select([choice == k for k in forms], [forms[k] for k in forms], ""), index=s.index)
+    out = pd.Series(
+        np.select([choice == k for k in forms], [forms[k] for k in forms], ""), index=s.index
+    )
     return out.where(s != "", "")
 
 
-def _join_address(df: pd.DataFrame, with_number: np.ndarray | None = None,
-                      upper: bool = False) -> pd.Series:
+def _join_address(
+    df: pd.DataFrame, with_number: np.ndarray | None = None, upper: bool = False
+) -> pd.Series:
     number = df["house_number"].fillna("")
     if with_number is not None:
         number = number.where(with_number, "")
@@ -608,7 +817,9 @@ def _join_address(df: pd.DataFrame, with_number: np.ndarray | None = None,
     return line
 
 
-def _join_full_name(fore: pd.Series, middle: pd.Series, sur: pd.Series, style: np.ndarray) -> pd.Series:
+def _join_full_name(
+    fore: pd.Series, middle: pd.Series, sur: pd.Series, style: np.ndarray
+) -> pd.Series:
     """'SURNAME, Forename Middle' or 'Forename Middle Surname', per record style."""
     given = (fore.fillna("") + " " + middle.fillna("")).str.strip()
     comma = sur.fillna("").str.upper() + ", " + given
@@ -623,85 +834,132 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     sex_words = {"M": "Male", "F": "Female"}
 
     d = rec[rec["source_system"] == CRIME_RECORDS]
-    out = pd.DataFrame({
-        "NOMINAL_ID": d["source_record_id"],
-        "CRIME_REF": d["event_ref"],
-        "INVOLVEMENT": d["role"].str.upper(),
-        "SURNAME": d["surname"].str.upper(),
-        "FORENAMES": (d["forename"] + " " + d["middle_name"].fillna("")).str.strip(),
-        "DOB": d["date_of_birth"].dt.strftime("%Y-%m-%d"),
-        "SEX": d["sex"],
-        "HOUSE_NO": d["house_number"], "STREET": d["street"], "TOWN": d["town"],
-        "POSTCODE": d["postcode"],
-        "TELEPHONE": _format_phone(d["phone"], rng, ["plain", "spaced"]),
-        "EMAIL": d["email"],
-        "DATE_RECORDED": d["date"].dt.strftime("%Y-%m-%d"),
-    })
+    out = pd.DataFrame(
+        {
+            "NOMINAL_ID": d["source_record_id"],
+            "CRIME_REF": d["event_ref"],
+            "INVOLVEMENT": d["role"].str.upper(),
+            "SURNAME": d["surname"].str.upper(),
+            "FORENAMES": (d["forename"] + " " + d["middle_name"].fillna("")).str.strip(),
+            "DOB": d["date_of_birth"],
+            "SEX": d["sex"],
+            "HOUSE_NO": d["house_number"],
+            "STREET": d["street"],
+            "TOWN": d["town"],
+            "POSTCODE": d["postcode"],
+            "TELEPHONE": _format_phone(d["phone"], rng, ["plain", "spaced"]),
+            "EMAIL": d["email"],
+            "DATE_RECORDED": d["date"],
+        }
+    )
     paths[CRIME_RECORDS] = extracts / EXTRACT_FILES[CRIME_RECORDS]
-    out.to_csv(paths[CRIME_RECORDS], index=False)
+    _write_extract(out, paths[CRIME_RECORDS], {"DOB": "%Y-%m-%d", "DATE_RECORDED": "%Y-%m-%d"})
 
     d = rec[rec["source_system"] == CUSTODY]
-    out = pd.DataFrame({
-        "CustodyNo": d["source_record_id"],
-        "ArrestRef": d["event_ref"],
-        "PNCID": d["pnc_id"],
-        "Surname": d["surname"], "Forename": d["forename"], "MiddleNames": d["middle_name"],
-        "DateOfBirth": d["date_of_birth"].dt.strftime("%d/%m/%Y"),
-        "Gender": d["sex"].map(sex_words),
-        "HomeAddress": _join_address(d),
-        "ContactNumber": _format_phone(d["phone"], rng, ["intl", "intl", "plain"]),
-        "ArrestDate": d["date"].dt.strftime("%d/%m/%Y"),
-    })
+    out = pd.DataFrame(
+        {
+            "CustodyNo": d["source_record_id"],
+            "ArrestRef": d["event_ref"],
+            "PNCID": d["pnc_id"],
+            "Surname": d["surname"],
+            "Forename": d["forename"],
+            "MiddleNames": d["middle_name"],
+            "DateOfBirth": d["date_of_birth"],
+            "Gender": d["sex"].map(sex_words),
+            "HomeAddress": _join_address(d),
+            "ContactNumber": _format_phone(d["phone"], rng, ["intl", "intl", "plain"]),
+            "ArrestDate": d["date"],
+        }
+    )
     paths[CUSTODY] = extracts / EXTRACT_FILES[CUSTODY]
-    out.to_csv(paths[CUSTODY], index=False)
+    _write_extract(out, paths[CUSTODY], {"DateOfBirth": "%d/%m/%Y", "ArrestDate": "%d/%m/%Y"})
 
     d = rec[rec["source_system"] == INTELLIGENCE]
     style = rng.random(len(d)) < 0.6
     # Intelligence often knows the street but not the house.
     with_number = rng.random(len(d)) < 0.6
-    out = pd.DataFrame({
-        "subject_ref": d["source_record_id"],
-        "report_ref": d["event_ref"],
-        "report_date": d["date"].dt.strftime("%d-%b-%Y"),
-        "grading": d["grading"],
-        "district": d["district_code"],
-        "subject_name": _join_full_name(d["forename"], d["middle_name"], d["surname"], style),
-        "dob": d["date_of_birth"].dt.strftime("%d-%b-%Y"),
-        "sex": d["sex"].map({"M": "male", "F": "female"}),
-        "last_known_address": _join_address(d, with_number),
-        "phone": _format_phone(d["phone"], rng, ["plain", "spaced", "intl_plain"]),
-        "pnc": d["pnc_id"],
-        "vehicles": d["vrm"],
-    }).astype("string")
+    out = pd.DataFrame(
+        {
+            "subject_ref": d["source_record_id"],
+            "report_ref": d["event_ref"],
+            "report_date": d["date"],
+            "grading": d["grading"],
+            "district": d["district_code"],
+            "subject_name": _join_full_name(d["forename"], d["middle_name"], d["surname"], style),
+            "dob": d["date_of_birth"],
+            "sex": d["sex"].map({"M": "male", "F": "female"}),
+            "last_known_address": _join_address(d, with_number),
+            "phone": _format_phone(d["phone"], rng, ["plain", "spaced", "intl_plain"]),
+            "pnc": d["pnc_id"],
+            "vehicles": d["vrm"],
+        }
+    )
     paths[INTELLIGENCE] = extracts / EXTRACT_FILES[INTELLIGENCE]
-    out.to_parquet(paths[INTELLIGENCE], index=False)
+    _write_extract(out, paths[INTELLIGENCE], {"report_date": "%d-%b-%Y", "dob": "%d-%b-%Y"})
 
     d = rec[rec["source_system"] == INCIDENTS]
     call_time = d["date"] + pd.to_timedelta(rng.integers(0, 24 * 60, len(d)), unit="min")
     # Call handlers type names as heard: some all in capitals, some all in lower case.
-    name = _join_full_name(d["forename"], d["middle_name"].where(rng.random(len(d)) < 0.3), d["surname"],
-                      np.zeros(len(d), dtype=bool))
+    name = _join_full_name(
+        d["forename"],
+        d["middle_name"].where(rng.random(len(d)) < 0.3),
+        d["surname"],
+        np.zeros(len(d), dtype=bool),
+    )
     case = rng.integers(0, 3, len(d))
-    name = pd.Series(np.select([case == 0, case == 1], [name.str.upper(), name.str.lower()], name), index=d.index)
-    out = pd.DataFrame({
-        "INCIDENT_NO": d["event_ref"],
-        "CALL_DATETIME": call_time.dt.strftime("%d/%m/%Y %H:%M"),
-        "INCIDENT_TYPE": d["incident_type"],
-        "LSOA": d["lsoa_code"],
-        "PERSON_REF": d["source_record_id"],
-        "PERSON_TYPE": d["role"].map({"caller": "CALLER", "subject": "INVOLVED"}),
-        "NAME": name,
-        "DOB": d["date_of_birth"].dt.strftime("%d/%m/%Y"),
-        "PHONE": _format_phone(d["phone"], rng, ["plain", "spaced", "intl", "brackets"]),
-        "ADDRESS": _join_address(d, upper=True),
-    })
+    name = pd.Series(
+        np.select([case == 0, case == 1], [name.str.upper(), name.str.lower()], name), index=d.index
+    )
+    out = pd.DataFrame(
+        {
+            "INCIDENT_NO": d["event_ref"],
+            "CALL_DATETIME": call_time,
+            "INCIDENT_TYPE": d["incident_type"],
+            "LSOA": d["lsoa_code"],
+            "PERSON_REF": d["source_record_id"],
+            "PERSON_TYPE": d["role"].map({"caller": "CALLER", "subject": "INVOLVED"}),
+            "NAME": name,
+            "DOB": d["date_of_birth"],
+            "PHONE": _format_phone(d["phone"], rng, ["plain", "spaced", "intl", "brackets"]),
+            "ADDRESS": _join_address(d, upper=True),
+        }
+    )
     paths[INCIDENTS] = extracts / EXTRACT_FILES[INCIDENTS]
-    out.to_csv(paths[INCIDENTS], index=False)
+    _write_extract(out, paths[INCIDENTS], {"CALL_DATETIME": "%d/%m/%Y %H:%M", "DOB": "%d/%m/%Y"})
     return paths
 
 
+def _write_extract(frame: pd.DataFrame, path: Path, date_formats: dict[str, str]) -> None:
+    """Write one extract (CSV, or Parquet by its suffix) as text, dates in the system's format.
+
+    DuckDB does the formatting and writing: pandas' strftime and to_csv took most of the time
+    of a million-record run.
+    """
+    frame = frame.copy()
+    for col in frame.columns:
+        if col not in date_formats:
+            frame[col] = frame[col].astype("string").replace("", pd.NA)
+    select = ", ".join(
+        f'strftime("{col}", \'{date_formats[col]}\') AS "{col}"'
+        if col in date_formats
+        else f'"{col}"'
+        for col in frame.columns
+    )
+    options = "FORMAT parquet" if path.suffix == ".parquet" else "FORMAT csv, HEADER true"
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.register("extract", frame)
+        target = str(path).replace("'", "''")
+        con.execute(f"COPY (SELECT {select} FROM extract) TO '{target}' ({options})")
+    finally:
+        con.close()
+
+
 def _assign_record_ids(rec: pd.DataFrame) -> pd.DataFrame:
-    rec = rec.sort_values(["source_system", "date", "event_ref", "role"], kind="stable").reset_index(drop=True)
+    rec = rec.sort_values(
+        ["source_system", "date", "event_ref", "role"], kind="stable"
+    ).reset_index(drop=True)
     seq = rec.groupby("source_system").cumcount().to_numpy() + 1
     ids = np.empty(len(rec), dtype=object)
     s = rec["source_system"].to_numpy()
@@ -718,9 +976,26 @@ def _assign_record_ids(rec: pd.DataFrame) -> pd.DataFrame:
     return rec
 
 
-def _attach_true_values(rec: pd.DataFrame, persons: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
-    rec = rec.merge(persons[["true_person_id", "forename", "middle_name", "surname", "sex",
-                             "date_of_birth", "phone", "email", "pnc_id"]], on="true_person_id", how="left")
+def _attach_true_values(
+    rec: pd.DataFrame, persons: pd.DataFrame, addresses: pd.DataFrame
+) -> pd.DataFrame:
+    rec = rec.merge(
+        persons[
+            [
+                "true_person_id",
+                "forename",
+                "middle_name",
+                "surname",
+                "sex",
+                "date_of_birth",
+                "phone",
+                "email",
+                "pnc_id",
+            ]
+        ],
+        on="true_person_id",
+        how="left",
+    )
     first = addresses[addresses["address_seq"] == 1].set_index("true_person_id")
     second = addresses[addresses["address_seq"] == 2].set_index("true_person_id")
     moved_on = first["valid_to"].reindex(rec["true_person_id"]).to_numpy()
@@ -729,15 +1004,23 @@ def _attach_true_values(rec: pd.DataFrame, persons: pd.DataFrame, addresses: pd.
     a1 = first[cols].reindex(rec["true_person_id"]).reset_index(drop=True)
     a2 = second[cols].reindex(rec["true_person_id"]).reset_index(drop=True)
     for col in cols:
-        rec[col] = np.where(after_move, a2[col].to_numpy(dtype=object), a1[col].to_numpy(dtype=object))
+        rec[col] = np.where(
+            after_move, a2[col].to_numpy(dtype=object), a1[col].to_numpy(dtype=object)
+        )
         # The address the person had left, for records that give it by mistake (stale).
         rec[f"prev_{col}"] = np.where(after_move, a1[col].to_numpy(dtype=object), None)
     return rec
 
 
-def generate_person_extracts(crimes: pd.DataFrame, arrests: pd.DataFrame, areas: pd.DataFrame,
-                             out_dir: Path, seed: int, n_persons: int | None = None,
-                             max_records: int | None = None) -> dict:
+def generate_person_extracts(
+    crimes: pd.DataFrame,
+    arrests: pd.DataFrame,
+    areas: pd.DataFrame,
+    out_dir: Path,
+    seed: int,
+    n_persons: int | None = None,
+    max_records: int | None = None,
+) -> dict:
     """Create the persons behind the demo force's crimes and arrests, and write them out.
 
     Writes four source-system extracts to ``out_dir/extracts/`` and the ground truth to
@@ -797,51 +1080,91 @@ def _pick_towns(areas: pd.DataFrame | None) -> list[str]:
     return FALLBACK_TOWNS
 
 
-def write_truth(rec: pd.DataFrame, persons: pd.DataFrame, addresses: pd.DataFrame,
-                vehicles: pd.DataFrame, truth_dir: Path) -> dict[str, Path]:
+def write_truth(
+    rec: pd.DataFrame,
+    persons: pd.DataFrame,
+    addresses: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    truth_dir: Path,
+) -> dict[str, Path]:
     """Write who every record really is, apart from the extracts."""
     truth_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: truth_dir / f"{name}.parquet" for name in ("person_records", "persons", "addresses", "vehicles")}
-    cols = ["record_key", "true_person_id", "source_system", "source_record_id", "role",
-            "address_id", "true_vrm"] + [f"err_{k}" for k in ERROR_KINDS]
+    paths = {
+        name: truth_dir / f"{name}.parquet"
+        for name in ("person_records", "persons", "addresses", "vehicles")
+    }
+    cols = [
+        "record_key",
+        "true_person_id",
+        "source_system",
+        "source_record_id",
+        "role",
+        "address_id",
+        "true_vrm",
+    ] + [f"err_{k}" for k in ERROR_KINDS]
     recs = rec[cols].rename(columns={"address_id": "true_address_id"})
     recs["true_address_id"] = recs["true_address_id"].astype("Int64")
     recs.to_parquet(paths["person_records"], index=False)
-    persons.drop(columns=["offending_weight", "victim_weight"]).to_parquet(paths["persons"], index=False)
+    persons.drop(columns=["offending_weight", "victim_weight"]).to_parquet(
+        paths["persons"], index=False
+    )
     addresses.to_parquet(paths["addresses"], index=False)
     vehicles.to_parquet(paths["vehicles"], index=False)
     return paths
 
 
-def synthesise_events(n_crimes: int, seed: int, start: date = date(2023, 4, 1),
-                      end: date = date(2026, 3, 31)) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def synthesise_events(
+    n_crimes: int, seed: int, start: date = date(2023, 4, 1), end: date = date(2026, 3, 31)
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Make stand-in crimes, arrests and areas for a population larger than the demo force's."""
     rng = np.random.default_rng(seed + 1)
     span = (end - start).days
-    types = np.array(["Violence and sexual offences", "Anti-social behaviour", "Other theft", "Burglary",
-                      "Criminal damage and arson", "Vehicle crime", "Shoplifting", "Public order", "Drugs"])
+    types = np.array(
+        [
+            "Violence and sexual offences",
+            "Anti-social behaviour",
+            "Other theft",
+            "Burglary",
+            "Criminal damage and arson",
+            "Vehicle crime",
+            "Shoplifting",
+            "Public order",
+            "Drugs",
+        ]
+    )
     p = np.array([0.30, 0.18, 0.12, 0.06, 0.09, 0.08, 0.08, 0.06, 0.03])
     districts = [f"CKD{i:02d}" for i in range(1, 11)]
     refs = np.char.add("CR", np.char.zfill(np.arange(1, n_crimes + 1).astype(str), 9))
-    crimes = pd.DataFrame({
-        "crime_key": np.char.add(f"{CRIME_RECORDS}:", refs),
-        "source_record_id": refs,
-        "recorded_date": pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, span, n_crimes), unit="D"),
-        "crime_type": types[rng.choice(len(types), n_crimes, p=p)],
-        "district_code": np.array(districts)[rng.integers(0, len(districts), n_crimes)],
-    })
+    crimes = pd.DataFrame(
+        {
+            "crime_key": np.char.add(f"{CRIME_RECORDS}:", refs),
+            "source_record_id": refs,
+            "recorded_date": pd.Timestamp(start)
+            + pd.to_timedelta(rng.integers(0, span, n_crimes), unit="D"),
+            "crime_type": types[rng.choice(len(types), n_crimes, p=p)],
+            "district_code": np.array(districts)[rng.integers(0, len(districts), n_crimes)],
+        }
+    )
     crimes["lsoa_code"] = crimes["district_code"] + "N" + rng.integers(1, 30, n_crimes).astype(str)
     n_arr = n_crimes // 4
     pick = rng.choice(n_crimes, n_arr, replace=False)
     arefs = np.char.add("AR", np.char.zfill(np.arange(1, n_arr + 1).astype(str), 9))
-    arrests = pd.DataFrame({
-        "arrest_key": np.char.add(f"{CUSTODY}:", arefs),
-        "source_record_id": arefs,
-        "arrest_date": crimes["recorded_date"].to_numpy()[pick] + pd.to_timedelta(rng.integers(0, 30, n_arr), unit="D").to_numpy(),
-        "crime_key": crimes["crime_key"].to_numpy()[pick],
-    })
-    areas = pd.DataFrame({"area_code": districts, "area_name": FALLBACK_TOWNS + ["Hollins Cross", "Jessop Green"],
-                          "level": "district"})
+    arrests = pd.DataFrame(
+        {
+            "arrest_key": np.char.add(f"{CUSTODY}:", arefs),
+            "source_record_id": arefs,
+            "arrest_date": crimes["recorded_date"].to_numpy()[pick]
+            + pd.to_timedelta(rng.integers(0, 30, n_arr), unit="D").to_numpy(),
+            "crime_key": crimes["crime_key"].to_numpy()[pick],
+        }
+    )
+    areas = pd.DataFrame(
+        {
+            "area_code": districts,
+            "area_name": FALLBACK_TOWNS + ["Hollins Cross", "Jessop Green"],
+            "level": "district",
+        }
+    )
     return crimes, arrests, areas
 
 
@@ -866,7 +1189,10 @@ def load_person_extracts(con, out_dir: Path) -> dict:
     with Progress(transient=True) as progress:
         task = progress.add_task("Loading person extracts", total=len(SOURCES))
         for system in SOURCES:
-            results[system] = load_mapped(con, Path(out_dir) / "extracts" / EXTRACT_FILES[system],
-                                          MAPPINGS_DIR / f"{system}.yaml")
+            results[system] = load_mapped(
+                con,
+                Path(out_dir) / "extracts" / EXTRACT_FILES[system],
+                MAPPINGS_DIR / f"{system}.yaml",
+            )
             progress.advance(task)
     return results

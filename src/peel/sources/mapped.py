@@ -40,7 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import typer
 import yaml
 from rich.console import Console
@@ -145,12 +147,17 @@ def read_mapping(path: Path | str) -> Mapping:
                 f"{path}: unknown event field(s) {sorted(bad)}; expected some of {sorted(EVENT_FIELDS)}"
             )
     # These go into SQL as names and literals: keep them to plain characters.
-    plain = [("source_system", raw["source_system"]), ("event.key_prefix", (event or {}).get("key_prefix", "")),
-             ("event.event_type", (event or {}).get("event_type", "")),
-             ("vehicles.separator", (raw.get("vehicles") or {}).get("separator", ";"))]
+    plain = [
+        ("source_system", raw["source_system"]),
+        ("event.key_prefix", (event or {}).get("key_prefix", "")),
+        ("event.event_type", (event or {}).get("event_type", "")),
+        ("vehicles.separator", (raw.get("vehicles") or {}).get("separator", ";")),
+    ]
     for name, value in plain:
         if not re.fullmatch(r"[A-Za-z0-9_.:;/ -]*", str(value)):
-            raise MappingError(f"{path}: {name} {value!r} may hold only letters, digits and _ . : ; / -")
+            raise MappingError(
+                f"{path}: {name} {value!r} may hold only letters, digits and _ . : ; / -"
+            )
     formats = raw.get("date_formats") or ["%Y-%m-%d"]
     return Mapping(
         path=path,
@@ -167,8 +174,10 @@ def read_mapping(path: Path | str) -> Mapping:
     )
 
 
-def read_extract(path: Path, mapping: Mapping) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
-    """Read an extract as text: (rows with their file line in ``_line``, unreadable rows).
+def read_extract(
+    path: Path, mapping: Mapping
+) -> tuple[object, list[str], list[tuple[int, str, str]]]:
+    """Read an extract as text: (rows with their file line in ``_line``, header, unreadable rows).
 
     Unreadable rows are (line, reason, raw). A column the mapping needs but the file lacks
     raises MappingError naming the column, the file and the mapping.
@@ -181,31 +190,23 @@ def read_extract(path: Path, mapping: Mapping) -> tuple[pd.DataFrame, list[tuple
         # Parquet has no header line: 'line' is the row number, counting from 1.
         frame["_line"] = range(1, len(frame) + 1)
     else:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise MappingError(f"{path}: the file is empty; expected a header line") from None
-            rows, lines, last = [], [], 1
-            width = len(header)
-            for row in reader:
-                start, last = last + 1, reader.line_num
-                if len(row) != width:
-                    if not any(cell.strip() for cell in row):
-                        continue  # blank line
-                    bad.append(
-                        (
-                            start,
-                            f"expected {width} fields as in the header, found {len(row)}",
-                            ",".join(row),
-                        )
-                    )
-                    continue
-                rows.append(row)
-                lines.append(start)
-        frame = pd.DataFrame(rows, columns=header, dtype=object)
-        frame["_line"] = lines
+        header = _read_header(path)
+        _check_columns(path, header, mapping)
+        fast = _read_csv_with_duckdb(path, header)
+        frame, bad = fast if fast is not None else _read_csv_line_by_line(path, header)
+    _check_columns(path, header, mapping)
+    return frame, header, bad
+
+
+def _read_header(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        try:
+            return next(csv.reader(handle))
+        except StopIteration:
+            raise MappingError(f"{path}: the file is empty; expected a header line") from None
+
+
+def _check_columns(path: Path, header: list[str], mapping: Mapping) -> None:
     missing = [col for col in mapping.columns() if col not in header]
     if missing:
         needs = mapping.columns()
@@ -215,6 +216,85 @@ def read_extract(path: Path, mapping: Mapping) -> tuple[pd.DataFrame, list[tuple
             f"{mapping.path.name} needs {'it' if len(missing) == 1 else 'them'}. Columns in the "
             f"file: {', '.join(header)}. Fix the extract or the mapping and load again."
         )
+
+
+def _describe_width(width: int, raw: str) -> str:
+    found = len(next(csv.reader([raw]), []))
+    return f"expected {width} fields as in the header, found {found}"
+
+
+def _read_csv_with_duckdb(path: Path, header: list[str]):
+    """Parse the CSV with DuckDB's parallel reader; None when its line numbers would be wrong.
+
+    DuckDB numbers rows, not lines. The two agree exactly when every row is on one line, which
+    holds when the file has as many lines as the header, the rows read and the rows rejected
+    together: otherwise (a value with a line break, blank lines) the careful reader is used.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")  # the command shows its own progress
+        columns = "{" + ", ".join(f"{_quote_literal(c)}: 'VARCHAR'" for c in header) + "}"
+        table = con.sql(
+            f"""SELECT * FROM read_csv({_quote_literal(str(path))}, header = true, auto_detect = false,
+                   columns = {columns}, delim = ',', quote = '"', escape = '"',
+                   store_rejects = true, encoding = 'utf-8')"""
+        ).to_arrow_table()
+        rejects = con.execute(
+            "SELECT line, error_type, csv_line, error_message FROM reject_errors ORDER BY line"
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    with open(path, "rb") as handle:
+        lines, last = 0, b"\n"
+        for chunk in iter(lambda: handle.read(1 << 24), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+        lines += last != b"\n"
+    # DuckDB can report several errors for one row (one per missing column): keep the first.
+    first_error = {}
+    for line, kind, raw, message in rejects:
+        first_error.setdefault(int(line), (kind, raw, message))
+    reject_lines = sorted(first_error)
+    if lines != 1 + table.num_rows + len(reject_lines):
+        return None
+    width = len(header)
+    bad = []
+    for line in reject_lines:
+        kind, raw, message = first_error[line]
+        reason = (
+            _describe_width(width, raw)
+            if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS")
+            else f"could not be read as CSV: {message}"
+        )
+        bad.append((line, reason, raw))
+    good_lines = np.setdiff1d(np.arange(2, lines + 1), np.array(reject_lines, dtype=np.int64))
+    return table.append_column("_line", pa.array(good_lines, pa.int64())), bad
+
+
+def _read_csv_line_by_line(path: Path, header: list[str]):
+    """Parse the CSV with Python's csv module, which knows where each row starts."""
+    bad: list[tuple[int, str, str]] = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        rows, lines, last = [], [], 1
+        width = len(header)
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if len(row) != width:
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line
+                raw = ",".join(row)
+                bad.append(
+                    (start, f"expected {width} fields as in the header, found {len(row)}", raw)
+                )
+                continue
+            rows.append(row)
+            lines.append(start)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame["_line"] = lines
     return frame, bad
 
 
@@ -249,7 +329,9 @@ def _clean_name(col: str) -> str:
 def _recode(expr: str, values: dict[str, str], default: str) -> str:
     if not values:
         return expr
-    cases = " ".join(f"WHEN {expr} = {_quote_literal(k)} THEN {_quote_literal(v)}" for k, v in values.items())
+    cases = " ".join(
+        f"WHEN {expr} = {_quote_literal(k)} THEN {_quote_literal(v)}" for k, v in values.items()
+    )
     return f"CASE {cases} WHEN {expr} IS NULL THEN NULL ELSE {default} END"
 
 
@@ -321,7 +403,9 @@ def build_select(m: Mapping, header: list[str]) -> str:
     if m.role_constant:
         role = _quote_literal(m.role_constant)
     else:
-        role = _recode(_clean_text(m.role_column), m.role_values, f"lower({_clean_text(m.role_column)})")
+        role = _recode(
+            _clean_text(m.role_column), m.role_values, f"lower({_clean_text(m.role_column)})"
+        )
     ev = m.event or {}
     event_ref = _clean_text(ev.get("column"))
     event_key = f"{_quote_literal(ev.get('key_prefix', ''))} || {event_ref}" if ev else "NULL"
@@ -386,57 +470,64 @@ def load_mapped(
     m = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
     if not path.exists():
         raise MappingError(f"{path}: no such file")
-    frame, unreadable = read_extract(path, m)
+    frame, header, unreadable = read_extract(path, m)
     system = m.source_system
     ev = m.event or {}
     checks = " ".join(
         f"WHEN {cond} THEN {_quote_literal(reason.format(record_id=m.record_id, event_column=ev.get('column')))}"
         for cond, reason in ROW_CHECKS
     )
-    with open_batch(con, system, [str(path)]) as batch:
-        con.register("src", frame)
-        try:
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE mapped_rows AS
-                WITH rows AS ({build_select(m, [c for c in frame.columns if c != "_line"])}),
-                counted AS (
-                    SELECT *, count(*) OVER (PARTITION BY source_record_id ORDER BY line) AS n_same_id,
-                           {"TRUE" if ev else "FALSE"} AS event_needed
-                    FROM rows
+    shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]
+    con.execute("SET enable_progress_bar = false")  # callers show their own progress
+    try:
+        with open_batch(con, system, [str(path)]) as batch:
+            con.register("src", frame)
+            try:
+                con.execute(f"""
+                    CREATE OR REPLACE TEMP TABLE mapped_rows AS
+                    WITH rows AS ({build_select(m, header)}),
+                    counted AS (
+                        SELECT *, count(*) OVER (PARTITION BY source_record_id ORDER BY line) AS n_same_id,
+                               {"TRUE" if ev else "FALSE"} AS event_needed
+                        FROM rows
+                    )
+                    SELECT *, CASE {checks} END AS reason FROM counted
+                """)
+            finally:
+                con.unregister("src")
+            b, s = batch.batch_id, system
+            if unreadable:
+                con.executemany(
+                    "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
+                    [[b, s, str(path), line, reason, raw] for line, reason, raw in unreadable],
                 )
-                SELECT *, CASE {checks} END AS reason FROM counted
-            """)
-        finally:
-            con.unregister("src")
-        b, s = batch.batch_id, system
-        if unreadable:
-            con.executemany(
-                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
-                [[b, s, str(path), line, reason, raw] for line, reason, raw in unreadable],
+            con.execute(
+                "INSERT INTO quarantine SELECT ?, ?, ?, line, reason, raw FROM mapped_rows WHERE reason IS NOT NULL",
+                [b, s, str(path)],
             )
-        con.execute(
-            "INSERT INTO quarantine SELECT ?, ?, ?, line, reason, raw FROM mapped_rows WHERE reason IS NOT NULL",
-            [b, s, str(path)],
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
-        )
-        _replace_earlier(con, s)
-        con.execute(f"""
-            INSERT INTO person_record
-            SELECT '{s}:' || source_record_id, '{s}', source_record_id, {b}, forename, middle_names,
-                   surname, full_name_raw, date_of_birth, date_of_birth_raw, sex, house_number, street,
-                   town, postcode, address_raw, phone, email, pnc_id, role, event_key, recorded_date
-            FROM good
-        """)
-        links = _write_events_objects_links(con, m, b)
-        counts = con.execute("SELECT count(*) FROM mapped_rows WHERE reason IS NULL").fetchone()[0]
-        batch.rows_read = len(frame) + len(unreadable)
-        batch.rows_loaded = counts
-        batch.rows_quarantined = batch.rows_read - counts
-        batch.note = f"person extract via mapping {m.path.name}"
-        con.execute("DROP TABLE good")
-        con.execute("DROP TABLE mapped_rows")
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
+            )
+            _replace_earlier(con, s)
+            con.execute(f"""
+                INSERT INTO person_record
+                SELECT '{s}:' || source_record_id, '{s}', source_record_id, {b}, forename, middle_names,
+                       surname, full_name_raw, date_of_birth, date_of_birth_raw, sex, house_number, street,
+                       town, postcode, address_raw, phone, email, pnc_id, role, event_key, recorded_date
+                FROM good
+            """)
+            links = _write_events_objects_links(con, m, b)
+            counts = con.execute(
+                "SELECT count(*) FROM mapped_rows WHERE reason IS NULL"
+            ).fetchone()[0]
+            batch.rows_read = len(frame) + len(unreadable)
+            batch.rows_loaded = counts
+            batch.rows_quarantined = batch.rows_read - counts
+            batch.note = f"person extract via mapping {m.path.name}"
+            con.execute("DROP TABLE good")
+            con.execute("DROP TABLE mapped_rows")
+    finally:
+        con.execute(f"SET enable_progress_bar = {'true' if shown else 'false'}")
     return {
         "source_system": s,
         "file": str(path),
@@ -514,8 +605,12 @@ def _write_events_objects_links(con: duckdb.DuckDBPyConnection, m: Mapping, b: i
 
 
 def ingest_mapped(
-    file: Path = typer.Argument(..., help="The extract: a CSV file (header on line 1) or a Parquet file."),
-    mapping: Path = typer.Option(..., "--mapping", "-m", help="The YAML column mapping of its source system."),
+    file: Path = typer.Argument(
+        ..., help="The extract: a CSV file (header on line 1) or a Parquet file."
+    ),
+    mapping: Path = typer.Option(
+        ..., "--mapping", "-m", help="The YAML column mapping of its source system."
+    ),
 ) -> None:
     """Load a force's person extract (CSV or Parquet) through its YAML column mapping.
 
@@ -529,8 +624,13 @@ def ingest_mapped(
         m = read_mapping(mapping)
         con = connect()
         try:
-            with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
-                          console=console, transient=True) as bar:
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 bar.add_task(f"Loading {file.name} as {m.source_system}", total=None)
                 result = load_mapped(con, file, m)
         finally:
@@ -539,11 +639,17 @@ def ingest_mapped(
         console.print(f"[red]peel ingest mapped failed:[/red] {error}", highlight=False)
         raise typer.Exit(code=1) from None
     except duckdb.Error as error:
-        console.print(f"[red]peel ingest mapped failed, nothing was written:[/red] {error}", highlight=False)
+        console.print(
+            f"[red]peel ingest mapped failed, nothing was written:[/red] {error}", highlight=False
+        )
         raise typer.Exit(code=1) from None
     Console().print(
         f"Loaded batch {result['batch_id']} ({result['source_system']}): {result['rows_read']:,} rows read, "
         f"{result['rows_loaded']:,} loaded, {result['rows_quarantined']:,} quarantined; "
         f"{result['events']:,} events, {result['objects']:,} vehicles, {result['links']:,} links."
-        + (f" See 'peel quarantine --batch {result['batch_id']}'." if result["rows_quarantined"] else "")
+        + (
+            f" See 'peel quarantine --batch {result['batch_id']}'."
+            if result["rows_quarantined"]
+            else ""
+        )
     )
