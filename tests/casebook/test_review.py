@@ -79,6 +79,8 @@ def test_list_items_shows_only_the_users_domains(link_item, staff, casebook_url)
     assert sorted(i.kind for i in supervisor) == ["lfr_alert", "record_link"]
     with pytest.raises(AccessRefused, match="no review queue"), db.transaction(casebook_url) as s:
         review.list_items(s, "pcc.scrutiny.officer")
+    with pytest.raises(InvalidInput, match="Unknown status 'done'"), db.transaction(casebook_url) as s:
+        review.list_items(s, "supervisor", status="done")
 
 
 def test_count_decisions_counts_outcomes_and_time_to_decision(staff, casebook_url):

@@ -26,6 +26,7 @@ from peel.casebook.models import ReviewItem, User, as_utc, now_utc
 from peel.casebook.roles import Action, check_domain
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+STATUSES = (PENDING, ACCEPTED, REJECTED)
 ALGORITHM_ROLE = "algorithm"
 
 
@@ -104,6 +105,8 @@ def list_items(
 ) -> list[ReviewSummary]:
     """Items (without their personal data) in the domains the user proposes or decides in."""
     actor = access.resolve_actor(session, username)
+    if status not in (None, *STATUSES):
+        raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)} (or all).")
     visible = access.domains_allowed(actor, Action.DECIDE_REVIEW, Action.PROPOSE)
     if domain:
         visible = [d for d in visible if d == domain]
