@@ -622,3 +622,32 @@ def test_ingest_police_uk_republished_street_file_replaces_its_anti_social_behav
     ).fetchone()[0]
     assert asb == len(asb_lines) - 1
     assert con.execute("SELECT count(*) FROM crime").fetchone()[0] == 59
+
+
+def test_ingest_police_uk_counts_lines_past_blank_lines(tmp_path, shared_data, peel_home):
+    # The CSV reader skips blank lines silently; a bad row after one must still be reported
+    # on its real line.
+    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 10)
+    lines[1:1] = ["", ""]
+    row = next(csv.reader([lines[8]]))
+    row[1] = "2021-13"
+    lines[8] = ",".join(row)
+    path = write_lines(tmp_path / "2021-02-hertfordshire-street.csv", lines + [""])
+    con = connect()
+    result = ingest_police_uk(con, [path])
+    assert con.execute("SELECT line, reason FROM quarantine").fetchall() == [
+        (9, "bad Month '2021-13': expected YYYY-MM")
+    ]
+    assert (result.rows_read, result.rows_loaded) == (10, 9)
+
+
+def test_ingest_police_uk_notes_rows_that_span_several_lines(tmp_path, shared_data, peel_home):
+    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 5)
+    row = next(csv.reader([lines[2]]))
+    row[6] = "On or near\nTwo Lines"
+    lines[2] = ",".join(f'"{v}"' for v in row)
+    path = write_lines(tmp_path / "2021-02-hertfordshire-street.csv", lines)
+    con = connect()
+    result = ingest_police_uk(con, [path])
+    assert result.rows_loaded == 5
+    assert any("span several lines" in note for note in result.notes)

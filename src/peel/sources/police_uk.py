@@ -249,12 +249,13 @@ def stage_files(
     con: duckdb.DuckDBPyConnection,
     files: list[SourceFile],
     advance: Callable[[SourceFile], None] | None = None,
-) -> None:
+) -> list[str]:
     """Read every file once into the temp tables ``stg_street`` / ``stg_outcomes``.
 
     The views ``stg_street_lines`` / ``stg_outcomes_lines`` add ``file_id``, ``file_name``,
     ``file_month`` and ``line`` (1-based, header is line 1). Rows the CSV reader cannot
     parse (missing or extra fields, an unclosed quote) go to ``stg_reject`` instead.
+    Returns notes for the user (about line numbers that may be off).
     """
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stg_file (file_id INTEGER, name VARCHAR, path VARCHAR, "
@@ -290,7 +291,8 @@ def stage_files(
             con.execute(
                 """INSERT INTO stg_reject
                    SELECT f.file_id, e.line,
-                          string_agg(DISTINCT e.error_type || ': ' || e.error_message, '; '),
+                          -- one message per line: the first column in error says it
+                          arg_min(e.error_type || ': ' || e.error_message, e.column_idx),
                           any_value(e.csv_line)
                    FROM peel_csv_rejects e
                    JOIN peel_csv_scans s USING (scan_id, file_id)
@@ -310,14 +312,16 @@ def stage_files(
         )
     con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
     con.execute("DROP TABLE IF EXISTS peel_csv_scans")
-    # An unparseable line is not in the staging table: rows after it move one line down.
-    has_rejects = con.execute("SELECT count(*) FROM stg_reject").fetchone()[0] > 0
+    notes = _find_skipped_lines(con, files)
+    # A line the reader skipped (unparseable, or blank) is not in the staging table: the
+    # rows after it move one line down.
+    has_gaps = con.execute("SELECT count(*) FROM stg_gap").fetchone()[0] > 0
     shift = (
         """ + (SELECT count(*) FROM (
                  SELECT line - 1 - row_number() OVER (ORDER BY line) AS rows_before
-                 FROM stg_reject r WHERE r.file_id = f.file_id)
+                 FROM stg_gap g WHERE g.file_id = f.file_id)
                WHERE rows_before <= s.rowid - f.first_rowid)"""
-        if has_rejects
+        if has_gaps
         else ""
     )
     for kind in COLUMNS_BY_KIND:
@@ -327,14 +331,55 @@ def stage_files(
                        f.month_start, s.rowid - f.first_rowid + 2 {shift} AS line
                 FROM stg_{kind} s JOIN stg_file f ON f.path = s.filename"""
         )
+    return notes
+
+
+def _find_skipped_lines(con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> list[str]:
+    """Fill ``stg_gap`` with the lines of each file that are not staged rows.
+
+    The CSV reader skips blank lines without a trace, so each file's lines are counted
+    (a fast byte count); only a file whose count differs is searched for blank lines.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_gap AS SELECT file_id, line FROM stg_reject")
+    counts = dict(
+        con.execute(
+            """SELECT f.file_id, f.rows + 1 + count(r.line)
+               FROM stg_file f LEFT JOIN stg_reject r USING (file_id) GROUP BY f.file_id, f.rows"""
+        ).fetchall()
+    )
+    notes, blanks = [], []
+    for file_id, source in enumerate(files):
+        data = source.path.read_bytes()
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        if lines == counts[file_id]:
+            continue
+        found = [
+            i for i, text in enumerate(data.split(b"\n")[:lines], start=1) if text in (b"", b"\r")
+        ]
+        blanks += [(file_id, i) for i in found]
+        if lines - len(found) != counts[file_id]:
+            notes.append(
+                f"{source.name}: some rows span several lines (a quoted field with a line "
+                "break), so line numbers after the first such row may be too small."
+            )
+    if blanks:
+        con.executemany("INSERT INTO stg_gap VALUES (?, ?)", blanks)
+    return notes
 
 
 def refuse_truncated_files(con: duckdb.DuckDBPyConnection) -> None:
     """Fail the load when a file's last line could not be parsed: the file is cut short."""
+    if con.execute("SELECT count(*) FROM stg_reject").fetchone()[0] == 0:
+        return
     row = con.execute(
-        """SELECT f.name, r.line, r.reason
-           FROM stg_reject r JOIN stg_file f USING (file_id)
-           WHERE r.line >= f.rows + 1 + (SELECT count(*) FROM stg_reject x WHERE x.file_id = r.file_id)
+        """WITH last AS (
+               SELECT file_id, max(line) AS line FROM (
+                   SELECT file_id, line FROM stg_street_lines
+                   UNION ALL SELECT file_id, line FROM stg_outcomes_lines)
+               GROUP BY file_id)
+           SELECT f.name, r.line, r.reason
+           FROM stg_reject r JOIN stg_file f USING (file_id) LEFT JOIN last l USING (file_id)
+           WHERE r.line > coalesce(l.line, 0)
            ORDER BY r.file_id, r.line LIMIT 1"""
     ).fetchone()
     if row:
@@ -683,7 +728,7 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
         progress(0, len(files), files[0].name)
     # Staging is outside the batch transaction: its temp tables are scratch, not warehouse
     # data, and rows committed to them get row ids in file order, which line numbers rely on.
-    stage_files(con, files, advance)
+    notes += stage_files(con, files, advance)
     refuse_truncated_files(con)
     names = [f.name for f in files]
     with open_batch(con, SOURCE_SYSTEM, names) as batch:
@@ -734,6 +779,7 @@ SCRATCH_VIEWS = (
 SCRATCH_TABLES = (
     "stg_file",
     "stg_reject",
+    "stg_gap",
     "stg_street",
     "stg_outcomes",
     "stg_dup",
