@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import holidays
 
@@ -27,6 +28,7 @@ class CalendarEvent:
     day: date
 
 
+@cache
 def get_calendar_events(years: range) -> list[CalendarEvent]:
     """Every declared event's dates in the given years."""
     events = []

@@ -183,6 +183,13 @@ def measure_event_uplift(
             total = pooled.setdefault(code, [0, 0])
             total[0] += a
             total[1] += b
-        tests = [_binomial_uplift(code, names.get(code, code), a, b, share) for code, (a, b) in pooled.items()]
+        codes = list(pooled)
+        in_window = np.array([pooled[c][0] for c in codes])
+        total = in_window + np.array([pooled[c][1] for c in codes])
+        p_values = sps.binom.sf(in_window - 1, total, share)  # all neighbourhoods at once
+        tests = [
+            Uplift(code, names.get(code, code), int(a), int(n - a), n * share, float(p))
+            for code, a, n, p in zip(codes, in_window, total, p_values)
+        ]
         report.neighbourhoods = select_by_false_discovery_rate(tests)
     return report

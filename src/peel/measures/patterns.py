@@ -127,11 +127,15 @@ def _get_tested_areas(con, scope: Scope, first: date, last: date, as_of: date) -
     names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
     parents = dict(con.execute("SELECT area_code, parent_code FROM area").fetchall())
 
+    tables: dict[str, pd.DataFrame] = {}  # counts per level, read once
+
     def children_of(code: str | None, level: str) -> pd.DataFrame | None:
         child_level = _CHILD_LEVEL.get(level)
         if child_level is None:
             return None
-        table = get_monthly_counts(con, child_level, first, last, as_of)
+        if child_level not in tables:
+            tables[child_level] = get_monthly_counts(con, child_level, first, last, as_of)
+        table = tables[child_level]
         if code is not None:
             table = table.loc[[c for c in table.index if parents.get(c) == code]]
         return table
@@ -187,11 +191,11 @@ def detect_patterns(
     n_areas = max(len(tested), 1)
     this_month, past = [], []
     for area in tested:
-        # This month is left out of its own baseline; past months are judged by a robust fit.
-        fit = _fit_area(area, top, exposure, exclude={month})
-        for exc in stats.find_unusual_months(fit, area.counts, [month], n_areas):
+        # This month is left out of its own baseline; past months are judged by a fit that
+        # leaves out months far above it.
+        history = _fit_area(area, top, exposure, exclude={month})
+        for exc in stats.find_unusual_months(history, area.counts, [month], n_areas):
             this_month.append(Spike(area.code, area.name, exc))
-        history = _fit_area(area, top, exposure)
         for exc in stats.find_unusual_months(history, area.counts, past_months, n_areas * len(past_months)):
             spike = Spike(area.code, area.name, exc)
             if area.children is not None and not area.children.empty:

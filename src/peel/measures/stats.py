@@ -45,31 +45,39 @@ def compare_counts(current: int, previous: int) -> ChangeTest:
 SEASONAL_HARMONICS = 2  # annual and half-yearly waves: seasons are smooth, spikes are not
 
 
-def _design(months: pd.DatetimeIndex, step_at: date | None = None, trend: bool = True) -> pd.DataFrame:
-    """Intercept, linear trend in years, a smooth seasonal curve, and optionally a step.
+def _design(months: pd.DatetimeIndex, trend: bool = True) -> pd.DataFrame:
+    """Intercept, linear trend in years (optional) and a smooth seasonal curve.
 
     The season is a sum of sine and cosine waves (Fourier terms) rather than one effect per
     calendar month: daylight and weather change smoothly, so a festival that falls in
     October in most years still shows as a spike instead of being learnt as "October".
     """
-    t = (months.year - months.year.min()) + (months.month - 1) / 12
-    X = pd.DataFrame({"const": 1.0, "trend": np.asarray(t, dtype=float)}, index=months)
-    if not trend:
-        X = X.drop(columns="trend")
-    angle = 2 * np.pi * (months.month - 1) / 12
+    columns = {"const": np.ones(len(months))}
+    if trend:
+        columns["trend"] = np.asarray((months.year - months.year.min()) + (months.month - 1) / 12, dtype=float)
+    angle = 2 * np.pi * (np.asarray(months.month) - 1) / 12
     for k in range(1, SEASONAL_HARMONICS + 1):
-        X[f"sin{k}"] = np.sin(k * angle)
-        X[f"cos{k}"] = np.cos(k * angle)
-    if step_at is not None:
-        X["step"] = (months >= pd.Timestamp(step_at)).astype(float)
-    return X.loc[:, X.std().gt(0) | (X.columns == "const")]
+        columns[f"sin{k}"] = np.sin(k * angle)
+        columns[f"cos{k}"] = np.cos(k * angle)
+    return pd.DataFrame(columns, index=months)
 
 
 def _fit(y: pd.Series, exposure: pd.Series, X: pd.DataFrame):
+    """Poisson GLM with log(exposure) as offset; plain arrays, as statsmodels' pandas
+    handling costs more than the fit itself on series this short."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+        model = sm.GLM(
+            np.asarray(y, dtype=float), np.asarray(X, dtype=float),
+            family=sm.families.Poisson(), offset=np.log(np.asarray(exposure, dtype=float)),
+        )
+        result = model.fit()
     return result, _robust_dispersion(result.resid_pearson, X.shape[1])
+
+
+def _predict(result, X: pd.DataFrame, exposure: pd.Series) -> pd.Series:
+    linear = np.asarray(X, dtype=float) @ result.params + np.log(np.asarray(exposure, dtype=float))
+    return pd.Series(np.exp(linear), index=X.index)
 
 
 def _robust_dispersion(resid_pearson, n_params: int) -> float:
@@ -101,7 +109,7 @@ def fit_seasonal(counts: pd.Series, exposure: pd.Series, exclude: set | None = N
         keep[pd.Timestamp(month)] = False
     for _ in range(4):
         result, dispersion = _fit(counts[keep], exposure[keep], X[keep.values])
-        expected = pd.Series(result.predict(X, offset=np.log(exposure)), index=counts.index)
+        expected = _predict(result, X, exposure)
         z = (counts - expected) / np.sqrt(dispersion * expected)
         new_keep = keep & (z <= ROBUST_Z)
         if new_keep.sum() < X.shape[1] + 6 or new_keep.equals(keep):
@@ -128,7 +136,7 @@ def fit_share(counts: pd.Series, reference: pd.Series, exclude: set | None = Non
         keep[pd.Timestamp(month)] = False
     for _ in range(4):
         result, dispersion = _fit(counts[keep], reference[keep], X[keep.values])
-        expected = pd.Series(result.predict(X, offset=np.log(reference)), index=counts.index)
+        expected = _predict(result, X, reference)
         z = (counts - expected) / np.sqrt(dispersion * expected)
         new_keep = keep & (z <= ROBUST_Z)
         if new_keep.sum() < 12 or new_keep.equals(keep):
@@ -167,14 +175,15 @@ def find_unusual_months(fit: SeasonalFit, counts: pd.Series, months: list, n_tes
     Bonferroni correction.
     """
     threshold = EXCEEDANCE_ALPHA / max(n_tests, 1)
-    found = []
-    for month in months:
-        ts = pd.Timestamp(month)
-        observed, expected = float(counts[ts]), float(fit.expected[ts])
-        z, p = score_exceedance(observed, expected, fit.dispersion)
-        if p < threshold:
-            found.append(Exceedance(pd.Timestamp(month).date(), int(observed), expected, z, p))
-    return found
+    index = pd.DatetimeIndex([pd.Timestamp(m) for m in months])
+    observed = counts[index].to_numpy(dtype=float)
+    expected = np.maximum(fit.expected[index].to_numpy(dtype=float), 1e-9)
+    z = (observed - expected) / np.sqrt(fit.dispersion * expected)
+    p = stats.norm.sf(z)
+    return [
+        Exceedance(index[i].date(), int(observed[i]), float(expected[i]), float(z[i]), float(p[i]))
+        for i in np.flatnonzero(p < threshold)
+    ]
 
 
 @dataclass(frozen=True)
@@ -194,18 +203,20 @@ def find_step_change(counts: pd.Series, exposure: pd.Series) -> StepChange | Non
     y, w = counts[keep], exposure[keep]
     # No trend term here: a trend and an early step in the opposite direction together can
     # mimic a later step, and a lasting shift is what is asked for.
-    base, _ = _fit(y, w, _design(pd.DatetimeIndex(y.index), trend=False))
+    kept = pd.DatetimeIndex(y.index)
+    X0 = _design(kept, trend=False)
+    base, _ = _fit(y, w, X0)
     candidates = months[STEP_MIN_SIDE : len(months) - STEP_MIN_SIDE + 1]
     best = None
     for k in candidates:
-        X = _design(pd.DatetimeIndex(y.index), step_at=k.date(), trend=False)
-        if "step" not in X:
-            continue
-        result, dispersion = _fit(y, w, X)
+        step = (kept >= k).astype(float)
+        if step.min() == step.max():
+            continue  # every kept month is on one side
+        result, dispersion = _fit(y, w, X0.assign(step=step))
         f = (base.deviance - result.deviance) / dispersion
-        p = float(stats.f.sf(f, 1, max(len(y) - X.shape[1], 1)))
+        p = float(stats.f.sf(f, 1, max(len(y) - X0.shape[1] - 1, 1)))
         if best is None or p < best[1]:
-            best = (k.date(), p, float(np.exp(result.params["step"]) - 1) * 100)
+            best = (k.date(), p, float(np.exp(result.params[-1]) - 1) * 100)  # the step column
     if best is None or best[1] * len(candidates) >= STEP_ALPHA:
         return None
     return StepChange(best[0], best[2], min(best[1] * len(candidates), 1.0))
