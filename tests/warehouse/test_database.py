@@ -37,3 +37,11 @@ def test_open_batch_commits_rows_with_their_batch(peel_home):
         batch.rows_loaded = 1
     row = con.execute("SELECT a.batch_id = b.batch_id, b.rows_loaded FROM area a, ingest_batch b").fetchone()
     assert row == (True, 1)
+
+
+def test_docs_show_every_schema_file_as_it_is():
+    from peel.warehouse.docs import DOC, get_generated_section, render_schema_markdown
+
+    assert get_generated_section(DOC.read_text(encoding="utf-8")) == render_schema_markdown().strip(), (
+        "docs/warehouse.md is out of date: run python -m peel.warehouse.docs"
+    )
