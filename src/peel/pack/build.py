@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from peel.crime import get_crime_section
 from peel.measures import get_data_as_of, get_measures
 from peel.measures.periods import format_month
 from peel.warehouse import snapshot
+
+
+UK_TIME = ZoneInfo("Europe/London")
 
 
 @dataclass
@@ -115,7 +119,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> Pa
         items=items,
         css=Markup(css),
         version=__version__,
-        generated_on=datetime.now().strftime("%d %B %Y %H:%M"),
+        generated_on=datetime.now(UK_TIME).strftime("%d %B %Y %H:%M %Z"),
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out_dir / "pack.html", out_dir / "pack.pdf"
