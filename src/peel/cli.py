@@ -12,6 +12,7 @@ app = typer.Typer(
     help="Police data into accountable evidence: ingest, measures, linkage, cases, the meeting pack.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",  # docstrings wrap as paragraphs, not at their line breaks
 )
 
 
