@@ -570,7 +570,13 @@ def draw_involvements(
         ignore_index=True,
     )
     incidents = incidents.sort_values("date", kind="stable").reset_index(drop=True)
-    incidents["event_ref"] = [f"CC{d:%y%m%d}-{i:06d}" for i, d in enumerate(incidents["date"], 1)]
+    # 'CC' + the day (yymmdd) + a running number; days are few, so format each day once.
+    days = incidents["date"].dt.normalize()
+    day_text = days.map({d: f"{d:%y%m%d}" for d in days.unique()})
+    number = (
+        pd.Series(np.arange(1, len(incidents) + 1), index=incidents.index).astype(str).str.zfill(6)
+    )
+    incidents["event_ref"] = "CC" + day_text + "-" + number
     callers = incidents.assign(role="caller")
     # Persons named on the call: the crime's suspect where there is one, else someone local.
     sus = incidents["crime_key"].map(suspect_of)
@@ -668,8 +674,7 @@ def apply_errors(
     """Turn true values into what each source recorded, flagging every error applied."""
     n = len(rec)
     out = rec.copy()
-    for kind in ERROR_KINDS:
-        out[f"err_{kind}"] = False
+    flags = {}
 
     system = rec["source_system"].to_numpy()
     of_source = {s: system == s for s in SOURCES}
@@ -680,7 +685,7 @@ def apply_errors(
         for s, sel in of_source.items():
             el = None if eligible is None else eligible[sel]
             m[sel] = _draw_mask(rng, int(sel.sum()), ERROR_RATES[s][kind], el)
-        out[f"err_{kind}"] = m
+        flags[f"err_{kind}"] = m
         return m
 
     # Names.
@@ -743,7 +748,9 @@ def apply_errors(
     ):
         m = mask(kind, out[col].notna().to_numpy())
         out.loc[m, col] = None
-    return out
+    return pd.concat(
+        [out, pd.DataFrame(flags, index=out.index)[[f"err_{k}" for k in ERROR_KINDS]]], axis=1
+    )
 
 
 # Characters a witness or an officer reads one for the other on a number plate.
@@ -782,22 +789,26 @@ def _shift_date(d: pd.Timestamp, r: random.Random) -> pd.Timestamp:
     return d + pd.Timedelta(days=1)
 
 
+# How people write a UK mobile number '07700900123'.
+PHONE_STYLES = {
+    "plain": lambda p: p,
+    "spaced": lambda p: f"{p[:5]} {p[5:]}",
+    "intl": lambda p: f"+44 {p[1:5]} {p[5:]}",
+    "intl_plain": lambda p: f"+44{p[1:]}",
+    "brackets": lambda p: f"({p[:5]}) {p[5:8]} {p[8:]}",
+}
+
+
 def _format_phone(phones: pd.Series, rng: np.random.Generator, styles: list[str]) -> pd.Series:
     """Write UK mobile numbers ('07...') in a mix of styles, as people type them."""
-    s = phones.fillna("")
-    choice = np.array(styles)[rng.integers(0, len(styles), len(s))]
-    national, rest = s.str[:5], s.str[5:]
-    forms = {
-        "plain": s,
-        "spaced": national + " " + rest,
-        "intl": "+44 " + s.str[1:5] + " " + rest,
-        "intl_plain": "+44" + s.str[1:],
-        "brackets": "(" + national + ") " + rest.str[:3] + " " + rest.str[3:],
-    }
-    out = pd.Series(
-        np.select([choice == k for k in forms], [forms[k] for k in forms], ""), index=s.index
-    )
-    return out.where(s != "", "")
+    numbers = phones.to_numpy(dtype=object)
+    choice = rng.integers(0, len(styles), len(numbers))
+    known = pd.notna(numbers)
+    out = np.full(len(numbers), "", dtype=object)
+    for i, style in enumerate(styles):
+        sel = known & (choice == i)
+        out[sel] = [PHONE_STYLES[style](p) for p in numbers[sel]]
+    return pd.Series(out, index=phones.index)
 
 
 def _join_address(
@@ -831,9 +842,36 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     """Write each source's records in that system's own columns and formats."""
     extracts.mkdir(parents=True, exist_ok=True)
     paths = {}
+    # Only the columns the writers use: copying the whole record table four times was slow.
+    used = [
+        "source_system",
+        "source_record_id",
+        "event_ref",
+        "role",
+        "date",
+        "forename",
+        "middle_name",
+        "surname",
+        "date_of_birth",
+        "sex",
+        "house_number",
+        "street",
+        "town",
+        "postcode",
+        "phone",
+        "email",
+        "pnc_id",
+        "grading",
+        "district_code",
+        "lsoa_code",
+        "incident_type",
+        "vrm",
+    ]
+    system = rec["source_system"].to_numpy()
+    by_source = {s: rec.loc[system == s, used] for s in SOURCES}
     sex_words = {"M": "Male", "F": "Female"}
 
-    d = rec[rec["source_system"] == CRIME_RECORDS]
+    d = by_source[CRIME_RECORDS]
     out = pd.DataFrame(
         {
             "NOMINAL_ID": d["source_record_id"],
@@ -855,7 +893,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     paths[CRIME_RECORDS] = extracts / EXTRACT_FILES[CRIME_RECORDS]
     _write_extract(out, paths[CRIME_RECORDS], {"DOB": "%Y-%m-%d", "DATE_RECORDED": "%Y-%m-%d"})
 
-    d = rec[rec["source_system"] == CUSTODY]
+    d = by_source[CUSTODY]
     out = pd.DataFrame(
         {
             "CustodyNo": d["source_record_id"],
@@ -874,7 +912,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     paths[CUSTODY] = extracts / EXTRACT_FILES[CUSTODY]
     _write_extract(out, paths[CUSTODY], {"DateOfBirth": "%d/%m/%Y", "ArrestDate": "%d/%m/%Y"})
 
-    d = rec[rec["source_system"] == INTELLIGENCE]
+    d = by_source[INTELLIGENCE]
     style = rng.random(len(d)) < 0.6
     # Intelligence often knows the street but not the house.
     with_number = rng.random(len(d)) < 0.6
@@ -897,7 +935,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     paths[INTELLIGENCE] = extracts / EXTRACT_FILES[INTELLIGENCE]
     _write_extract(out, paths[INTELLIGENCE], {"report_date": "%d-%b-%Y", "dob": "%d-%b-%Y"})
 
-    d = rec[rec["source_system"] == INCIDENTS]
+    d = by_source[INCIDENTS]
     call_time = d["date"] + pd.to_timedelta(rng.integers(0, 24 * 60, len(d)), unit="min")
     # Call handlers type names as heard: some all in capitals, some all in lower case.
     name = _join_full_name(
