@@ -45,8 +45,8 @@ def compare_counts(current: int, previous: int) -> ChangeTest:
 SEASONAL_HARMONICS = 2  # annual and half-yearly waves: seasons are smooth, spikes are not
 
 
-def _design(months: pd.DatetimeIndex, trend: bool = True) -> pd.DataFrame:
-    """Intercept, linear trend in years (optional) and a smooth seasonal curve.
+def _design(months: pd.DatetimeIndex, trend: bool = True, seasonal: bool = True) -> pd.DataFrame:
+    """Intercept, linear trend in years and a smooth seasonal curve (each optional).
 
     The season is a sum of sine and cosine waves (Fourier terms) rather than one effect per
     calendar month: daylight and weather change smoothly, so a festival that falls in
@@ -56,7 +56,7 @@ def _design(months: pd.DatetimeIndex, trend: bool = True) -> pd.DataFrame:
     if trend:
         columns["trend"] = np.asarray((months.year - months.year.min()) + (months.month - 1) / 12, dtype=float)
     angle = 2 * np.pi * (np.asarray(months.month) - 1) / 12
-    for k in range(1, SEASONAL_HARMONICS + 1):
+    for k in range(1, SEASONAL_HARMONICS + 1 if seasonal else 1):
         columns[f"sin{k}"] = np.sin(k * angle)
         columns[f"cos{k}"] = np.cos(k * angle)
     return pd.DataFrame(columns, index=months)
@@ -96,53 +96,41 @@ class SeasonalFit:
     baseline: pd.Series  # True where the month was used to fit
 
 
-def fit_seasonal(counts: pd.Series, exposure: pd.Series, exclude: set | None = None) -> SeasonalFit:
-    """Fit month-of-year effects and a trend, leaving out months far above the fit.
+def _fit_robustly(counts: pd.Series, offset: pd.Series, X: pd.DataFrame, exclude: set | None) -> SeasonalFit:
+    """Fit, then leave out months more than ROBUST_Z above the fit and refit, until stable.
 
-    Past spikes (say, every Diwali) would otherwise become part of what is "normal" for
-    that season; each pass drops months more than ROBUST_Z above the fit, then refits.
+    Past spikes (say, every Diwali) would otherwise become part of what is normal.
     """
-    months = pd.DatetimeIndex(counts.index)
-    X = _design(months)
     keep = pd.Series(True, index=counts.index)
     for month in exclude or ():
         keep[pd.Timestamp(month)] = False
     for _ in range(4):
-        result, dispersion = _fit(counts[keep], exposure[keep], X[keep.values])
-        expected = _predict(result, X, exposure)
+        result, dispersion = _fit(counts[keep], offset[keep], X[keep.values])
+        expected = _predict(result, X, offset)
         z = (counts - expected) / np.sqrt(dispersion * expected)
         new_keep = keep & (z <= ROBUST_Z)
-        if new_keep.sum() < X.shape[1] + 6 or new_keep.equals(keep):
+        if new_keep.sum() < X.shape[1] + 10 or new_keep.equals(keep):
             break
         keep = new_keep
     return SeasonalFit(expected, dispersion, keep)
 
 
+def fit_seasonal(counts: pd.Series, exposure: pd.Series, exclude: set | None = None) -> SeasonalFit:
+    """Fit a smooth season and a trend to an area's own monthly counts, robustly."""
+    return _fit_robustly(counts, exposure, _design(pd.DatetimeIndex(counts.index)), exclude)
+
+
 def fit_share(counts: pd.Series, reference: pd.Series, exclude: set | None = None) -> SeasonalFit:
     """Fit an area's counts as a share of a reference series (the rest of its force), with a
-    trend in that share, leaving out months far above the fit.
+    trend in that share, robustly.
 
     The rest of the force carries the season, the weather and any force-wide change, so what
     is left is what is particular to this area: a local spike, such as burglary around a
     festival in one town, stands out even when it recurs in the same season every year.
     A month the snapshot cuts short is cut short in the reference too.
     """
-    months = pd.DatetimeIndex(counts.index)
-    t = (months.year - months.year.min()) + (months.month - 1) / 12
-    X = pd.DataFrame({"const": 1.0, "trend": np.asarray(t, dtype=float)}, index=months)
-    reference = reference.clip(lower=1.0)
-    keep = pd.Series(True, index=counts.index)
-    for month in exclude or ():
-        keep[pd.Timestamp(month)] = False
-    for _ in range(4):
-        result, dispersion = _fit(counts[keep], reference[keep], X[keep.values])
-        expected = _predict(result, X, reference)
-        z = (counts - expected) / np.sqrt(dispersion * expected)
-        new_keep = keep & (z <= ROBUST_Z)
-        if new_keep.sum() < 12 or new_keep.equals(keep):
-            break
-        keep = new_keep
-    return SeasonalFit(expected, dispersion, keep)
+    X = _design(pd.DatetimeIndex(counts.index), seasonal=False)
+    return _fit_robustly(counts, reference.clip(lower=1.0), X, exclude)
 
 
 @dataclass(frozen=True)
