@@ -163,7 +163,11 @@ def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[Sour
                 notes.append(f"{path}: the zip holds no street or outcomes files.")
         else:
             _add_file(found, notes, path, str(path), strict_name=True)
-    return _drop_repeated(found, notes), notes
+    files = _drop_repeated(found, notes)
+    # Street files first, then outcomes: each kind's files get consecutive ids, as the
+    # staging reads them (a stable sort keeps the given order within a kind).
+    files.sort(key=lambda f: list(COLUMNS_BY_KIND).index(f.kind))
+    return files, notes
 
 
 def _add_file(
@@ -270,11 +274,12 @@ def stage_files(
     )
     for kind, columns in COLUMNS_BY_KIND.items():
         cols = ", ".join(f"{_staging_name(c)} VARCHAR" for c in columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({cols}, filename VARCHAR)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({cols}, file_id INTEGER)")
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-        of_kind = [f for f in files if f.kind == kind]
-        for start in range(0, len(of_kind), FILES_PER_READ):
-            group = of_kind[start : start + FILES_PER_READ]
+        ids = [i for i, f in enumerate(files) if f.kind == kind]
+        for start in range(0, len(ids), FILES_PER_READ):
+            group = [files[i] for i in ids[start : start + FILES_PER_READ]]
+            first_id = ids[start]
             for source in group:
                 check_header(source)
             con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
@@ -282,9 +287,9 @@ def stage_files(
             # Every column as text: the checks decide what is valid, and say why not.
             con.execute(
                 f"""INSERT INTO stg_{kind}
-                    SELECT * FROM read_csv(?, header = true, columns = {spec},
-                        auto_detect = false, delim = ',', quote = '"', escape = '"',
-                        strict_mode = true, filename = true, store_rejects = true,
+                    SELECT *, {first_id} + file_index FROM read_csv(?, header = true,
+                        columns = {spec}, auto_detect = false, delim = ',', quote = '"',
+                        escape = '"', strict_mode = true, store_rejects = true,
                         rejects_table = 'peel_csv_rejects', rejects_scan = 'peel_csv_scans')""",
                 [[str(f.path) for f in group]],
             )
@@ -306,9 +311,9 @@ def stage_files(
         # order): its first row id is where its line numbering starts.
         con.execute(
             f"""UPDATE stg_file SET first_rowid = r.first_rowid, rows = r.rows
-                FROM (SELECT filename, min(rowid) AS first_rowid, count(*) AS rows
-                      FROM stg_{kind} GROUP BY filename) r
-                WHERE stg_file.path = r.filename"""
+                FROM (SELECT file_id, min(rowid) AS first_rowid, count(*) AS rows
+                      FROM stg_{kind} GROUP BY file_id) r
+                WHERE stg_file.file_id = r.file_id"""
         )
     con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
     con.execute("DROP TABLE IF EXISTS peel_csv_scans")
@@ -327,9 +332,9 @@ def stage_files(
     for kind in COLUMNS_BY_KIND:
         con.execute(
             f"""CREATE OR REPLACE TEMP VIEW stg_{kind}_lines AS
-                SELECT s.*, f.file_id, f.name AS file_name, f.month AS file_month,
+                SELECT s.*, f.name AS file_name, f.month AS file_month,
                        f.month_start, s.rowid - f.first_rowid + 2 {shift} AS line
-                FROM stg_{kind} s JOIN stg_file f ON f.path = s.filename"""
+                FROM stg_{kind} s JOIN stg_file f USING (file_id)"""
         )
     return notes
 
@@ -569,7 +574,7 @@ def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, in
                 AND split_part(source_record_id, ':', 1) = 'asb'
                 AND (month, split_part(source_record_id, ':', 3)) IN (
                     SELECT DISTINCT (f.month_start, {_slug("s.reported_by")})
-                    FROM stg_street s JOIN stg_file f ON f.path = s.filename
+                    FROM stg_street s JOIN stg_file f USING (file_id)
                     WHERE s.crime_id IS NULL)"""
         )
     written = con.execute(
@@ -599,7 +604,7 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
             SELECT CAST(file_month || '-01' AS DATE) AS month, {_slug("falls_within")} AS force_code,
                 count(*) OVER (PARTITION BY file_month) AS forces_in_month
             FROM (SELECT DISTINCT f.month AS file_month, s.falls_within
-                  FROM stg_outcomes s JOIN stg_file f ON f.path = s.filename
+                  FROM stg_outcomes s JOIN stg_file f USING (file_id)
                   WHERE s.falls_within IS NOT NULL)"""
     )
     if _has_rows(con, "outcome"):
