@@ -336,3 +336,29 @@ def test_generate_crime_data_plants_nothing_else(county_demo):
             continue
         counts = rows.groupby("month")["n"].sum().reindex(months, fill_value=0)
         assert 0.5 <= _dispersion(counts, shape("Burglary")) <= 1.6, district
+
+
+def _lag_month_shares(frame: pd.DataFrame) -> pd.Series:
+    return frame["months"].clip(upper=4).value_counts(normalize=True).sort_index()
+
+
+def test_generate_crime_data_outcome_lags_match_the_real_files(county_demo, shared_data):
+    # Police outcomes (court results excluded: the real files have none) of crimes recorded in
+    # a year's first quarter, by months from crime to outcome, 4 meaning four or more.
+    folder = shared_data / "police_uk"
+    real = duckdb.sql(
+        f"""SELECT datediff('month', strptime(s.Month, '%Y-%m'), strptime(o.Month, '%Y-%m')) AS months
+            FROM read_csv('{folder}/*-street.csv') s
+            JOIN read_csv('{folder}/*-outcomes.csv') o USING ("Crime ID")
+            WHERE s.Month BETWEEN '2021-01' AND '2021-03'"""
+    ).df()
+    ours = _frame(
+        county_demo.con,
+        """SELECT datediff('month', c.month, o.month) AS months
+           FROM outcome o JOIN crime c USING (crime_key)
+           WHERE c.month BETWEEN DATE '2023-01-01' AND DATE '2023-03-01'
+             AND o.outcome_group NOT IN ('Not yet assigned an outcome')
+             AND NOT (o.outcome_group = 'Charged/Summonsed' AND o.outcome_type <> 'Suspect charged')""",
+    )
+    difference = (_lag_month_shares(ours) - _lag_month_shares(real)).abs()
+    assert difference.max() < 0.06, difference
