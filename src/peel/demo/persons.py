@@ -153,6 +153,9 @@ SHAPE = {
     "pnc_share_offender": 0.85,
     "pnc_share_other": 0.02,
     "mover_share": 0.25,  # persons who move house once in the period
+    "household_share": 0.30,  # persons living with another person of the population
+    "household_same_surname": 0.80,  # of those, sharing the surname
+    "household_namesake": 0.10,  # of those of the same sex, sharing the forename too
     "vehicle_share": 0.35,  # persons with one vehicle (a further 6% have two)
     "second_vehicle_share": 0.06,
     "victim_share": 0.85,  # crimes with a recorded victim, unless listed below
@@ -323,6 +326,24 @@ def build_population(
     end_np = np.datetime64(end, "D")
     dob = end_np - (age * 365.25).astype("timedelta64[D]")
 
+    # Households: some persons live with another (the household's first person), usually
+    # sharing the surname, always the address; a few share the forename too (father and son,
+    # mother and daughter). They are the near-matches linkage must not merge.
+    host = np.arange(n)
+    joins = rng.random(n) < SHAPE["household_share"]
+    alone = np.flatnonzero(~joins)
+    host[joins] = alone[rng.integers(0, len(alone), int(joins.sum()))]
+    family = joins & (rng.random(n) < SHAPE["household_same_surname"])
+    surname = np.where(family, surname[host], surname)
+    namesake = family & (sex == sex[host]) & (rng.random(n) < SHAPE["household_namesake"])
+    forename = np.where(namesake, forename[host], forename)
+    generation = (rng.uniform(18, 35, n) * 365.25).astype("timedelta64[D]")
+    child = dob[host] + generation
+    parent = dob[host] - generation
+    dob = np.where(
+        namesake, np.where(child <= end_np - np.timedelta64(5000, "D"), child, parent), dob
+    )
+
     phone = np.char.add("07", _draw_digits(rng, n, 9))
     phone = np.where(rng.random(n) < SHAPE["phone_share"], phone, None)
     handle = np.char.lower(np.char.add(np.char.add(forename.astype(str), "."), surname.astype(str)))
@@ -334,6 +355,16 @@ def build_population(
         np.char.add(handle, "@"), np.array(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
     )
     email = np.where(rng.random(n) < SHAPE["email_share"], email, None)
+    # A phone number or an email address belongs to one person: redraw or number the repeats.
+    for _ in range(10):
+        repeat = pd.Series(phone).duplicated().to_numpy() & pd.notna(phone)
+        if not repeat.any():
+            break
+        phone[repeat] = np.char.add("07", _draw_digits(rng, int(repeat.sum()), 9))
+    repeat = pd.Series(email).duplicated().to_numpy() & pd.notna(email)
+    email[repeat] = [
+        e.replace("@", f".{i}@") for e, i in zip(email[repeat], np.flatnonzero(repeat))
+    ]
 
     pnc_share = np.where(offender, SHAPE["pnc_share_offender"], SHAPE["pnc_share_other"])
     pnc_year = rng.integers(0, 26, n)
@@ -355,6 +386,7 @@ def build_population(
             "email": email,
             "pnc_id": pnc,
             "is_offender": offender,
+            "household_id": host + 1,  # the true_person_id of the household's first person
             # How often each person turns up as an offender, and as a victim: heavy-tailed, so that
             # a few are prolific offenders or repeat victims, as in every force.
             "offending_weight": np.where(offender, rng.pareto(1.3, n) + 0.2, 0.0),
@@ -379,14 +411,17 @@ def _draw_address_history(persons, gazetteer, rng, start, end) -> pd.DataFrame:
         s["house_number"] = (rng.random(k) * s["max_number"].to_numpy()).astype(int) + 1
         return s.drop(columns="max_number")
 
-    first = draw(n)
+    # A household moves together: everyone takes the first person's addresses and move.
+    host = persons["household_id"].to_numpy() - 1
+    mover, move_date = mover[host], move_date[host]
+    first = draw(n).iloc[host].reset_index(drop=True)
     first["true_person_id"] = persons["true_person_id"].to_numpy()
     first["valid_from"] = pd.NaT
     first["valid_to"] = pd.Series(
         np.where(mover, move_date, np.datetime64("NaT")), dtype="datetime64[ns]"
     )
     first["address_seq"] = 1
-    second = draw(int(mover.sum()))
+    second = draw(n).iloc[host].reset_index(drop=True)[mover].reset_index(drop=True)
     second["true_person_id"] = persons["true_person_id"].to_numpy()[mover]
     second["valid_from"] = pd.Series(move_date[mover], dtype="datetime64[ns]")
     second["valid_to"] = pd.NaT
