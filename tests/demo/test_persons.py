@@ -178,12 +178,28 @@ def test_generate_person_extracts_draws_fictional_uk_formats(population):
 
 def test_load_person_extracts_loads_every_record_with_its_links(population):
     con, summary = population["con"], population["summary"]
-    assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == summary["records"]
-    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+    truth = pd.read_parquet(population["dir"] / "truth" / "person_records.parquet")
+    cut = truth[truth["err_row_cut_short"]]
+    # Every record loads except the rows the incident export broke: those are quarantined,
+    # each with its line and the reason.
+    assert 0 < len(cut) < 30 and set(cut["source_system"]) == {INCIDENTS}
+    loaded = {k for (k,) in con.execute("SELECT record_key FROM person_record").fetchall()}
+    assert loaded == set(truth["record_key"]) - set(cut["record_key"])
+    quarantined = con.execute("SELECT source_system, line, reason, raw FROM quarantine").fetchall()
+    assert len(quarantined) == len(cut)
+    assert all(
+        q[0] == INCIDENTS and "expected 10 fields" in q[2] and "found 6" in q[2]
+        for q in quarantined
+    )
+    ids = read_extract(population["dir"], INCIDENTS)["PERSON_REF"].tolist()
+    lines = {ids.index(k.split(":", 1)[1]) + 2 for k in cut["record_key"]}
+    assert {q[1] for q in quarantined} == lines
     by_source = dict(
         con.execute("SELECT source_system, count(*) FROM person_record GROUP BY 1").fetchall()
     )
-    assert by_source == summary["records_by_source"]
+    expected = dict(summary["records_by_source"])
+    expected[INCIDENTS] -= len(cut)
+    assert by_source == expected
     links = dict(
         con.execute(
             "SELECT link_type || '->' || to_kind, count(*) FROM pole_link GROUP BY 1"

@@ -15,6 +15,7 @@ email addresses use the reserved example.* domains.
 from __future__ import annotations
 
 import csv
+import io
 import random
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,7 @@ ERROR_RATES: dict[str, dict[str, float]] = {
         "pnc_missing": 1.0,
         "name_partial": 0.0,
         "vrm_typo": 0.0,
+        "row_cut_short": 0.0,
     },
     CUSTODY: {
         "forename_typo": 0.01,
@@ -77,6 +79,7 @@ ERROR_RATES: dict[str, dict[str, float]] = {
         "pnc_missing": 0.10,
         "name_partial": 0.0,
         "vrm_typo": 0.0,
+        "row_cut_short": 0.0,
     },
     INTELLIGENCE: {
         "forename_typo": 0.05,
@@ -94,6 +97,7 @@ ERROR_RATES: dict[str, dict[str, float]] = {
         "pnc_missing": 0.60,
         "name_partial": 0.05,
         "vrm_typo": 0.08,
+        "row_cut_short": 0.0,
     },
     INCIDENTS: {
         "forename_typo": 0.07,
@@ -111,6 +115,7 @@ ERROR_RATES: dict[str, dict[str, float]] = {
         "pnc_missing": 1.0,
         "name_partial": 0.03,
         "vrm_typo": 0.0,
+        "row_cut_short": 0.001,
     },
 }
 ERROR_KINDS = tuple(ERROR_RATES[CRIME_RECORDS])
@@ -141,6 +146,7 @@ ERROR_MEANINGS = {
     "pnc_missing": "no PNC id although the person has one",
     "name_partial": "surname only: the forename was not known",
     "vrm_typo": "a vehicle mark misread by one character (0/O, 1/I, 5/S, 8/B or another letter)",
+    "row_cut_short": "the exported line stops after the person's type (a broken export): quarantined on load",
 }
 
 # How the population and its involvement in events are shaped.
@@ -742,6 +748,7 @@ def apply_errors(
 
     # Vehicle marks mentioned (intelligence), misread now and then.
     vrm = out["vrm"].to_numpy(dtype=object)
+    mask("row_cut_short")  # done by the writer: see _cut_rows_short
     m = mask("vrm_typo", pd.notna(vrm))
     vrm[m] = [_misread_vrm(v, r) for v in vrm[m]]
     out["vrm"] = vrm
@@ -901,6 +908,7 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
         "lsoa_code",
         "incident_type",
         "vrm",
+        "err_row_cut_short",
     ]
     system = rec["source_system"].to_numpy()
     by_source = {s: rec.loc[system == s, used] for s in SOURCES}
@@ -999,7 +1007,22 @@ def write_extracts(rec: pd.DataFrame, extracts: Path, rng: np.random.Generator) 
     )
     paths[INCIDENTS] = extracts / EXTRACT_FILES[INCIDENTS]
     _write_extract(out, paths[INCIDENTS], {"CALL_DATETIME": "%d/%m/%Y %H:%M", "DOB": "%d/%m/%Y"})
+    _cut_rows_short(paths[INCIDENTS], d["err_row_cut_short"].to_numpy(), keep_fields=6)
     return paths
+
+
+def _cut_rows_short(path: Path, cut: np.ndarray, keep_fields: int) -> None:
+    """Break the flagged rows of a written CSV as a failing export does: only the first
+    ``keep_fields`` fields survive. Rows are one line each (no value holds a line break)."""
+    if not cut.any():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for row in np.flatnonzero(cut):
+        fields = next(csv.reader([lines[row + 1]]))[:keep_fields]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(fields)
+        lines[row + 1] = buffer.getvalue()
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def _write_extract(frame: pd.DataFrame, path: Path, date_formats: dict[str, str]) -> None:
