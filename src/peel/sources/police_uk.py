@@ -24,7 +24,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from peel.sources.outcomes import UNMAPPED_FLAG, UNMAPPED_GROUP, sync_outcome_mapping
+from peel.sources.outcomes import (
+    UNMAPPED_FLAG,
+    UNMAPPED_GROUP,
+    load_outcome_mapping,
+    sync_outcome_mapping,
+)
 from peel.warehouse import open_batch
 
 SOURCE_SYSTEM = "police_uk"
@@ -274,7 +279,11 @@ def stage_files(
     )
     for kind, columns in COLUMNS_BY_KIND.items():
         cols = ", ".join(f"{_staging_name(c)} VARCHAR" for c in columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({cols}, file_id INTEGER)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({cols}, file_id INTEGER, "
+            "lon_num DOUBLE, lat_num DOUBLE, base_reason VARCHAR, flag VARCHAR)"
+        )
+        reason, flag = CHECKS_BY_KIND[kind]()
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
         ids = [i for i, f in enumerate(files) if f.kind == kind]
         for start in range(0, len(ids), FILES_PER_READ):
@@ -284,13 +293,21 @@ def stage_files(
                 check_header(source)
             con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
             con.execute("DROP TABLE IF EXISTS peel_csv_scans")
-            # Every column as text: the checks decide what is valid, and say why not.
+            # Every column as text: the checks decide what is valid, and say why not. They
+            # run as the rows are read (no second pass), against the month in the file name.
+            months = "[" + ", ".join(f"'{f.month}'" for f in group) + "]"
+            renamed = ", ".join(f'"{c}" AS {_staging_name(c)}' for c in columns)
             con.execute(
                 f"""INSERT INTO stg_{kind}
-                    SELECT *, {first_id} + file_index FROM read_csv(?, header = true,
-                        columns = {spec}, auto_detect = false, delim = ',', quote = '"',
-                        escape = '"', strict_mode = true, store_rejects = true,
-                        rejects_table = 'peel_csv_rejects', rejects_scan = 'peel_csv_scans')""",
+                    SELECT s.* EXCLUDE (file_index, file_month, lon_num, lat_num),
+                        {first_id} + s.file_index, s.lon_num, s.lat_num, {reason}, {flag}
+                    FROM (SELECT {renamed}, file_index, {months}[file_index::BIGINT + 1] AS file_month,
+                              try_cast("Longitude" AS DOUBLE) AS lon_num,
+                              try_cast("Latitude" AS DOUBLE) AS lat_num
+                          FROM read_csv(?, header = true, columns = {spec}, auto_detect = false,
+                              delim = ',', quote = '"', escape = '"', strict_mode = true,
+                              store_rejects = true, rejects_table = 'peel_csv_rejects',
+                              rejects_scan = 'peel_csv_scans')) s""",
                 [[str(f.path) for f in group]],
             )
             con.execute(
@@ -407,6 +424,10 @@ def _raw_sql(columns: list[str]) -> str:
     return "array_to_string([" + ", ".join(parts) + "], ',')"
 
 
+def _sql_list(values) -> str:
+    return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
+
+
 # Checks shared by both kinds of file: the first failing check is the row's reason.
 _COMMON_CHECKS = """
     WHEN s.month IS DISTINCT FROM s.file_month THEN CASE
@@ -417,52 +438,71 @@ _COMMON_CHECKS = """
         THEN 'missing Falls within: expected the force''s name'
     WHEN (s.longitude IS NULL) <> (s.latitude IS NULL)
         THEN 'bad coordinate: Longitude and Latitude must both be given or both be empty'
-    WHEN s.longitude IS NOT NULL AND try_cast(s.longitude AS DOUBLE) IS NULL
+    WHEN s.longitude IS NOT NULL AND s.lon_num IS NULL
         THEN 'bad coordinate: Longitude ''' || s.longitude || ''' is not a number'
-    WHEN s.latitude IS NOT NULL AND try_cast(s.latitude AS DOUBLE) IS NULL
+    WHEN s.latitude IS NOT NULL AND s.lat_num IS NULL
         THEN 'bad coordinate: Latitude ''' || s.latitude || ''' is not a number'
-    WHEN NOT try_cast(s.longitude AS DOUBLE) BETWEEN -180 AND 180
+    WHEN NOT s.lon_num BETWEEN -180 AND 180
         THEN 'bad coordinate: Longitude ' || s.longitude || ' is outside -180..180'
-    WHEN NOT try_cast(s.latitude AS DOUBLE) BETWEEN -90 AND 90
+    WHEN NOT s.lat_num BETWEEN -90 AND 90
         THEN 'bad coordinate: Latitude ' || s.latitude || ' is outside -90..90'
 """
 
 _FAR_FROM_UK = (
-    f"NOT (try_cast(s.longitude AS DOUBLE) BETWEEN {UK_BOX['lon_min']} AND {UK_BOX['lon_max']}"
-    f" AND try_cast(s.latitude AS DOUBLE) BETWEEN {UK_BOX['lat_min']} AND {UK_BOX['lat_max']})"
+    f"NOT (s.lon_num BETWEEN {UK_BOX['lon_min']} AND {UK_BOX['lon_max']}"
+    f" AND s.lat_num BETWEEN {UK_BOX['lat_min']} AND {UK_BOX['lat_max']})"
 )
 FAR_FROM_UK_FLAG = "coordinates far outside the UK: loaded, check the location"
+
+
+def street_checks() -> tuple[str, str]:
+    """SQL for a street row's reason (NULL when it loads) and flag (loads, worth a look)."""
+    types = read_crime_types()
+    known = _sql_list(types["crime_type"])
+    asb = _sql_list(types.loc[types["is_anti_social_behaviour"], "crime_type"])
+    wordings = _sql_list(load_outcome_mapping()["outcome_type"])
+    reason = f"""CASE {_COMMON_CHECKS}
+        WHEN s.crime_type IS NULL OR s.crime_type NOT IN {known}
+            THEN 'unknown crime type ''' || coalesce(s.crime_type, '') ||
+                 ''': expected a police.uk crime type (police_uk_crime_types.csv)'
+        WHEN s.crime_id IS NULL AND s.crime_type NOT IN {asb}
+            THEN 'missing Crime ID on a ''' || s.crime_type ||
+                 ''' row: only anti-social behaviour may have none'
+        END"""
+    flag = f"""CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
+        WHEN s.last_outcome_category NOT IN {wordings}
+            THEN 'Last outcome category ''' || s.last_outcome_category || ''': {UNMAPPED_FLAG}'
+        END"""
+    return reason, flag
+
+
+def outcomes_checks() -> tuple[str, str]:
+    """SQL for an outcome row's reason (NULL when it loads) and flag (loads, worth a look)."""
+    wordings = _sql_list(load_outcome_mapping()["outcome_type"])
+    reason = f"""CASE {_COMMON_CHECKS}
+        WHEN s.crime_id IS NULL THEN 'missing Crime ID: an outcome must name its crime'
+        WHEN s.outcome_type IS NULL THEN 'missing Outcome type'
+        END"""
+    flag = f"""CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
+        WHEN s.outcome_type NOT IN {wordings}
+            THEN 'Outcome type ''' || s.outcome_type || ''': {UNMAPPED_FLAG}'
+        END"""
+    return reason, flag
+
+
+CHECKS_BY_KIND = {"street": street_checks, "outcomes": outcomes_checks}
 
 # The district of an LSOA is its name without the last token: 'Broxbourne 001A' -> 'Broxbourne'.
 DISTRICT_SQL = "nullif(nullif(rtrim(left({0}, length({0}) - strpos(reverse({0}), ' '))), {0}), '')"
 
 
 def check_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """Define every row check in SQL, as views over the staged rows.
+    """Finish the row checks over the staged rows (which carry ``base_reason`` and ``flag``).
 
     ``chk_street`` / ``chk_outcomes`` give each row its ``reason`` (NULL when it loads) and
     ``flag`` (loads, but worth a look). A Crime ID repeated within a file loads once (its
     first line); one repeated in a later month's file of the same load is taken from there.
     """
-    street_reason = f"""CASE {_COMMON_CHECKS}
-        WHEN ct.crime_type IS NULL
-            THEN 'unknown crime type ''' || coalesce(s.crime_type, '') ||
-                 ''': expected a police.uk crime type (police_uk_crime_types.csv)'
-        WHEN s.crime_id IS NULL AND NOT ct.is_anti_social_behaviour
-            THEN 'missing Crime ID on a ''' || s.crime_type ||
-                 ''' row: only anti-social behaviour may have none'
-        END"""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW chk_street_base AS
-            SELECT s.*, {street_reason} AS base_reason,
-                CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
-                     WHEN s.last_outcome_category IS NOT NULL AND m.outcome_type IS NULL
-                        THEN 'Last outcome category ''' || s.last_outcome_category || ''': {UNMAPPED_FLAG}'
-                END AS flag
-            FROM stg_street_lines s
-            LEFT JOIN peel_crime_types ct ON ct.crime_type = s.crime_type
-            LEFT JOIN outcome_mapping m ON m.outcome_type = s.last_outcome_category"""
-    )
     # Repeated Crime IDs are few: find them with one aggregate, then rank only those rows.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE stg_dup AS
@@ -473,7 +513,7 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
                SELECT b.file_id, b.line, b.file_month,
                    first_value(b.file_id) OVER w AS winner_file,
                    first_value(b.line) OVER w AS winner_line
-               FROM chk_street_base b JOIN repeated USING (crime_id)
+               FROM stg_street_lines b JOIN repeated USING (crime_id)
                WHERE b.base_reason IS NULL
                WINDOW w AS (PARTITION BY b.crime_id ORDER BY b.file_month DESC, b.file_id DESC, b.line))
            SELECT file_id, line,
@@ -488,20 +528,12 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
                 coalesce(d.superseded, false) AS superseded,
                 coalesce(b.crime_id, 'asb:' || b.file_month || ':' || {_slug("b.reported_by")}
                          || ':' || b.line) AS rid
-            FROM chk_street_base b LEFT JOIN stg_dup d USING (file_id, line)"""
+            FROM stg_street_lines b LEFT JOIN stg_dup d USING (file_id, line)"""
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW chk_outcomes AS
-            SELECT s.*, m.outcome_group, m.ho_outcome_code, m.is_positive,
-                m.outcome_type IS NULL AS unmapped,
-                CASE {_COMMON_CHECKS}
-                    WHEN s.crime_id IS NULL THEN 'missing Crime ID: an outcome must name its crime'
-                    WHEN s.outcome_type IS NULL THEN 'missing Outcome type'
-                END AS reason,
-                CASE WHEN {_FAR_FROM_UK} THEN '{FAR_FROM_UK_FLAG}'
-                     WHEN s.outcome_type IS NOT NULL AND m.outcome_type IS NULL
-                        THEN 'Outcome type ''' || s.outcome_type || ''': {UNMAPPED_FLAG}'
-                END AS flag
+        """CREATE OR REPLACE TEMP VIEW chk_outcomes AS
+            SELECT s.* EXCLUDE (base_reason), s.base_reason AS reason, m.outcome_group,
+                m.ho_outcome_code, m.is_positive, m.outcome_type IS NULL AS unmapped
             FROM stg_outcomes_lines s
             LEFT JOIN outcome_mapping m ON m.outcome_type = s.outcome_type"""
     )
@@ -583,7 +615,7 @@ def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, in
                 crime_type, last_outcome, context)
             SELECT '{SOURCE_SYSTEM}:' || rid, '{SOURCE_SYSTEM}', rid, {batch_id},
                 month_start, falls_within, reported_by,
-                CAST(longitude AS DOUBLE), CAST(latitude AS DOUBLE), location, lsoa_code,
+                lon_num, lat_num, location, lsoa_code,
                 lsoa_name, {DISTRICT_SQL.format("lsoa_name")}, crime_type,
                 last_outcome_category, context
             FROM chk_street WHERE {good}"""
@@ -739,11 +771,6 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
     with open_batch(con, SOURCE_SYSTEM, names) as batch:
         result = IngestResult(batch_id=batch.batch_id, files=names, notes=notes)
         sync_outcome_mapping(con)
-        con.register("peel_crime_types_df", read_crime_types())
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE peel_crime_types AS SELECT * FROM peel_crime_types_df"
-        )
-        con.unregister("peel_crime_types_df")
         check_rows(con)
 
         result.rows_quarantined, result.problems = _problems(con, refused=True)
@@ -776,7 +803,6 @@ def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress
 
 SCRATCH_VIEWS = (
     "chk_street",
-    "chk_street_base",
     "chk_outcomes",
     "stg_street_lines",
     "stg_outcomes_lines",
@@ -791,7 +817,6 @@ SCRATCH_TABLES = (
     "stg_problem",
     "stg_outcome_file",
     "stg_area",
-    "peel_crime_types",
     "peel_csv_rejects",
     "peel_csv_scans",
 )
