@@ -7,6 +7,7 @@ import csv
 import shutil
 import zipfile
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -651,3 +652,26 @@ def test_ingest_police_uk_notes_rows_that_span_several_lines(tmp_path, shared_da
     result = ingest_police_uk(con, [path])
     assert result.rows_loaded == 5
     assert any("span several lines" in note for note in result.notes)
+
+
+def test_ingest_police_uk_takes_a_crime_in_two_months_from_the_later_file(
+    tmp_path, shared_data, peel_home
+):
+    january = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 10)
+    february = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 10)
+    moved = next(csv.reader([january[1]]))
+    moved[1], moved[10] = "2021-02", "Offender given a caution"
+    february.append(",".join(moved))
+    con = connect()
+    result = ingest_police_uk(
+        con,
+        [
+            write_lines(tmp_path / "2021-01-hertfordshire-street.csv", january),
+            write_lines(tmp_path / "2021-02-hertfordshire-street.csv", february),
+        ],
+    )
+    assert con.execute(
+        "SELECT month, last_outcome FROM crime WHERE crime_key = ?", ["police_uk:" + moved[0]]
+    ).fetchall() == [(date(2021, 2, 1), "Offender given a caution")]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (21, 20, 0)
+    assert any("1 street row(s) superseded" in note for note in result.notes)

@@ -261,9 +261,11 @@ def stage_files(
 ) -> list[str]:
     """Read every file once into the temp tables ``stg_street`` / ``stg_outcomes``.
 
-    The views ``stg_street_lines`` / ``stg_outcomes_lines`` add ``file_id``, ``file_name``,
-    ``file_month`` and ``line`` (1-based, header is line 1). Rows the CSV reader cannot
-    parse (missing or extra fields, an unclosed quote) go to ``stg_reject`` instead.
+    Each staged row carries its ``file_id`` and the result of the row checks
+    (``base_reason``, ``flag``, see ``street_checks``); the views ``stg_street_lines`` /
+    ``stg_outcomes_lines`` add ``file_name``, ``file_month`` and ``line`` (1-based, header
+    is line 1). Rows the CSV reader cannot parse (missing or extra fields, an unclosed
+    quote, bad encoding) go to ``stg_reject`` instead.
     Returns notes for the user (about line numbers that may be off).
     """
     con.execute(
@@ -752,7 +754,13 @@ def ingest_police_uk(
             drop_scratch(con)
 
 
-def _load(con, files: list[SourceFile], notes: list[str], strict: bool, progress) -> IngestResult:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    files: list[SourceFile],
+    notes: list[str],
+    strict: bool,
+    progress: Progress | None,
+) -> IngestResult:
     done = 0
 
     def advance(source: SourceFile) -> None:
