@@ -675,3 +675,40 @@ def test_ingest_police_uk_takes_a_crime_in_two_months_from_the_later_file(
     ).fetchall() == [(date(2021, 2, 1), "Offender given a caution")]
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (21, 20, 0)
     assert any("1 street row(s) superseded" in note for note in result.notes)
+
+
+def test_ingest_police_uk_reloads_one_forces_outcomes_without_touching_anothers(
+    tmp_path, shared_data, peel_home
+):
+    # Two forces' outcomes for the same month in one load, then one force's file
+    # republished without its first row: only that force's rows for the month change.
+    herts = real_lines(shared_data, "2021-01-hertfordshire-outcomes.csv", 12)
+    beds = [herts[0]]
+    for line in herts[1:]:
+        row = next(csv.reader([line]))
+        row[0] = "bd" + row[0][2:]
+        row[2] = row[3] = "Bedfordshire Police"
+        beds.append(",".join(row))
+    con = connect()
+    ingest_police_uk(
+        con,
+        [
+            write_lines(tmp_path / "a" / "2021-01-hertfordshire-outcomes.csv", herts),
+            write_lines(tmp_path / "a" / "2021-01-bedfordshire-outcomes.csv", beds),
+        ],
+    )
+    assert con.execute("SELECT count(*) FROM outcome").fetchone()[0] == 24
+    ingest_police_uk(
+        con,
+        [write_lines(tmp_path / "b" / "2021-01-bedfordshire-outcomes.csv", beds[:1] + beds[2:])],
+    )
+    counts = dict(
+        con.execute(
+            "SELECT left(source_record_id, 2) = 'bd', count(*) FROM outcome GROUP BY 1"
+        ).fetchall()
+    )
+    assert counts == {True: 11, False: 12}
+    forces = {
+        r[0] for r in con.execute("SELECT area_code FROM area WHERE level = 'force'").fetchall()
+    }
+    assert forces == {"hertfordshire-constabulary", "bedfordshire-police"}
