@@ -410,3 +410,21 @@ def test_build_population_puts_families_and_namesakes_at_one_address(population)
     assert (abs(gap) >= pd.Timedelta(days=18 * 365)).mean() > 0.8
     # A phone number or an email address is one person's.
     assert persons["phone"].dropna().is_unique and persons["email"].dropna().is_unique
+
+
+def test_load_person_extracts_replaces_an_earlier_demo_whole(tmp_path):
+    con = connect(tmp_path / "warehouse.duckdb")
+    generate_person_population(1500, seed=1, out_dir=tmp_path / "big")
+    load_person_extracts(con, tmp_path / "big")
+    small = generate_person_population(600, seed=2, out_dir=tmp_path / "small")
+    load_person_extracts(con, tmp_path / "small")
+    truth = pd.read_parquet(tmp_path / "small" / "truth" / "person_records.parquet")
+    expected = set(truth.loc[~truth["err_row_cut_short"], "record_key"])
+    loaded = {k for (k,) in con.execute("SELECT record_key FROM person_record").fetchall()}
+    assert loaded == expected and small["records"] == 600
+    stale = con.execute("""SELECT count(*) FROM pole_link
+                           WHERE from_key NOT IN (SELECT record_key FROM person_record)""").fetchone()[
+        0
+    ]
+    assert stale == 0
+    con.close()

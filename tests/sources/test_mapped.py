@@ -369,26 +369,95 @@ def test_read_extract_numbers_lines_the_same_with_either_csv_reader(tmp_path):
     from peel.sources.mapped import _read_csv_line_by_line, _read_csv_with_duckdb
 
     header = CUSTODY_HEADER.split(",")
-    extract = write(tmp_path / "custody.csv", f"""
+    extract = write(
+        tmp_path / "custody.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street, Ashworth, CK1 1AA",,01/02/2026
         CU2,A2,,Smith,Jo,,01/02/1990,Female
         CU3,A3,,Brown,Al,,01/02/1990,Male,,,01/02/2026,extra
         CU4,A4,,Green,Di,,01/02/1990,Female,,,01/02/2026
-        """)
+        """,
+    )
     fast = _read_csv_with_duckdb(extract, header)
     assert fast is not None, "a file with one row per line is read by DuckDB"
     slow = _read_csv_line_by_line(extract, header)
     assert list(fast[0].column("_line").to_pylist()) == list(slow[0]["_line"]) == [2, 5]
-    assert [(line, reason) for line, reason, _ in fast[1]] == [(line, reason) for line, reason, _ in slow[1]]
+    assert [(line, reason) for line, reason, _ in fast[1]] == [
+        (line, reason) for line, reason, _ in slow[1]
+    ]
     assert [line for line, _, _ in fast[1]] == [3, 4]
     assert fast[0].column("Surname").to_pylist() == ["Smith", "Green"]
     # A value with a line break makes DuckDB's row numbers differ from lines: the careful
     # reader takes over.
-    broken = write(tmp_path / "broken.csv", f"""
+    broken = write(
+        tmp_path / "broken.csv",
+        f"""
         {CUSTODY_HEADER}
         CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street,
         Ashworth, CK1 1AA",,01/02/2026
         CU2,A2,,Smith,Jo,,01/02/1990,Female
-        """)
+        """,
+    )
     assert _read_csv_with_duckdb(broken, header) is None
+
+
+def test_load_mapped_as_a_snapshot_removes_what_the_new_file_no_longer_holds(con, tmp_path):
+    first = tmp_path / "intel1.parquet"
+    second = tmp_path / "intel2.parquet"
+    columns = [
+        "subject_ref",
+        "report_ref",
+        "report_date",
+        "grading",
+        "district",
+        "subject_name",
+        "dob",
+        "sex",
+        "last_known_address",
+        "phone",
+        "pnc",
+        "vehicles",
+    ]
+    row = [
+        "IR-1/1",
+        "IR-1",
+        "12-Mar-2025",
+        "B2",
+        "D1",
+        "SMITH, Jo",
+        None,
+        None,
+        "Mill Lane, Ashworth, CK1 2AB",
+        None,
+        None,
+        "AB12 CDE",
+    ]
+    other = [
+        "IR-2/1",
+        "IR-2",
+        "13-Mar-2025",
+        "C3",
+        "D1",
+        "Al Brown",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    pd.DataFrame([row, other], columns=columns).to_parquet(first)
+    pd.DataFrame([other], columns=columns).to_parquet(second)
+    mapping = MAPPINGS_DIR / "demo_intelligence.yaml"
+    load_mapped(con, first, mapping)
+    load_mapped(con, second, mapping)  # an update: IR-1/1 stays
+    assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == 2
+    load_mapped(con, second, mapping, snapshot=True)  # the whole system: IR-1/1 is gone
+    counts = [
+        con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("person_record", "event", "object")
+    ]
+    assert counts == [1, 1, 0]
+    links = con.execute("SELECT DISTINCT source_record_id FROM pole_link").fetchall()
+    assert links == [("IR-2/1",)]

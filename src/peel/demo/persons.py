@@ -1278,7 +1278,8 @@ def generate_person_population(n_records: int, seed: int, out_dir: Path) -> dict
 
 def load_person_extracts(con, out_dir: Path) -> dict:
     """Load the four extracts in ``out_dir/extracts/`` into the warehouse, one batch each,
-    through their mappings (``peel/sources/mappings/demo_*.yaml``). The truth is not loaded."""
+    through their mappings (``peel/sources/mappings/demo_*.yaml``), replacing any earlier
+    demo persons. The truth is not loaded."""
     from peel.sources.mapped import MAPPINGS_DIR, load_mapped
 
     results = {}
@@ -1289,6 +1290,7 @@ def load_person_extracts(con, out_dir: Path) -> dict:
                 con,
                 Path(out_dir) / "extracts" / EXTRACT_FILES[system],
                 MAPPINGS_DIR / f"{system}.yaml",
+                snapshot=True,  # a new demo replaces the old one whole
             )
             progress.advance(task)
     return results

@@ -459,12 +459,17 @@ ROW_CHECKS = [
 
 
 def load_mapped(
-    con: duckdb.DuckDBPyConnection, path: Path | str, mapping: Mapping | Path | str
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    mapping: Mapping | Path | str,
+    snapshot: bool = False,
 ) -> dict:
     """Load one extract through its mapping as one ingest batch; return what was loaded.
 
     Rows already loaded from the same source system with the same record ids are replaced,
-    so loading a newer extract again does not duplicate anything.
+    so loading a newer extract again does not duplicate anything. With ``snapshot`` the file
+    is taken to hold everything the system has: this source's earlier person records, their
+    links, events and vehicles are removed first.
     """
     path = Path(path)
     m = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
@@ -508,7 +513,7 @@ def load_mapped(
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
             )
-            _replace_earlier(con, s)
+            _replace_earlier(con, m, snapshot)
             con.execute(f"""
                 INSERT INTO person_record
                 SELECT '{s}:' || source_record_id, '{s}', source_record_id, {b}, forename, middle_names,
@@ -539,12 +544,22 @@ def load_mapped(
     }
 
 
-def _replace_earlier(con: duckdb.DuckDBPyConnection, s: str) -> None:
-    """Remove what an earlier load of the same records wrote, so a reload replaces it."""
-    con.execute(f"""DELETE FROM person_record WHERE source_system = '{s}'
-                    AND source_record_id IN (SELECT source_record_id FROM good)""")
-    con.execute(f"""DELETE FROM pole_link WHERE source_system = '{s}'
-                    AND source_record_id IN (SELECT source_record_id FROM good)""")
+def _replace_earlier(con: duckdb.DuckDBPyConnection, m: Mapping, snapshot: bool) -> None:
+    """Remove what earlier loads wrote for these records, so a reload replaces them; for a
+    snapshot, everything earlier loads of this source wrote (the file is all it holds)."""
+    s = _quote_literal(m.source_system)
+    scope = "" if snapshot else "AND source_record_id IN (SELECT source_record_id FROM good)"
+    con.execute(f"DELETE FROM person_record WHERE source_system = {s} {scope}")
+    con.execute(
+        f"DELETE FROM pole_link WHERE source_system = {s} AND from_kind = 'person_record' {scope}"
+    )
+    if snapshot and m.event and m.event["kind"] == "event":
+        con.execute(
+            f"DELETE FROM event WHERE source_system = {s} "
+            f"AND event_type = {_quote_literal(m.event['event_type'])}"
+        )
+    if snapshot and m.vehicles:
+        con.execute(f"DELETE FROM object WHERE source_system = {s} AND kind = 'vehicle'")
 
 
 def _write_events_objects_links(con: duckdb.DuckDBPyConnection, m: Mapping, b: int) -> dict:
@@ -611,6 +626,11 @@ def ingest_mapped(
     mapping: Path = typer.Option(
         ..., "--mapping", "-m", help="The YAML column mapping of its source system."
     ),
+    snapshot: bool = typer.Option(
+        False,
+        "--snapshot",
+        help="The file holds everything the system has: first remove this source's earlier records.",
+    ),
 ) -> None:
     """Load a force's person extract (CSV or Parquet) through its YAML column mapping.
 
@@ -632,7 +652,7 @@ def ingest_mapped(
                 transient=True,
             ) as bar:
                 bar.add_task(f"Loading {file.name} as {m.source_system}", total=None)
-                result = load_mapped(con, file, m)
+                result = load_mapped(con, file, m, snapshot=snapshot)
         finally:
             con.close()
     except MappingError as error:
