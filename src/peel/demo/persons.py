@@ -619,7 +619,8 @@ def draw_involvements(
     )
     incidents["event_ref"] = "CC" + day_text + "-" + number
     callers = incidents.assign(role="caller")
-    # Persons named on the call: the crime's suspect where there is one, else someone local.
+    # Persons named on the call: the crime's suspect where there is one; on half the other
+    # incidents, an offender.
     sus = incidents["crime_key"].map(suspect_of)
     name_sus = sus.notna().to_numpy() & (
         rng.random(len(incidents)) < SHAPE["incident_names_suspect"]
@@ -643,9 +644,7 @@ def draw_involvements(
     rep_date = pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, span, n_rep), unit="D")
     intel = pd.DataFrame(
         {
-            "event_ref": np.char.add("IR-", np.char.zfill((np.arange(n_rep) + 1).astype(str), 7))[
-                rep_idx
-            ],
+            "event_ref": ("IR-" + pd.Series(rep_idx + 1).astype(str).str.zfill(7)).to_numpy(),
             "date": rep_date[rep_idx],
             "grading": np.array(INTEL_GRADINGS)[rng.integers(0, len(INTEL_GRADINGS), n_rep)][
                 rep_idx
@@ -680,7 +679,11 @@ def draw_involvements(
     ]
     records = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
     records["date"] = pd.to_datetime(records["date"])
-    return records
+    # A person is recorded once per event (a victim drawn as the suspect too, a subject drawn
+    # twice for one report: keep the first).
+    return records.drop_duplicates(["source_system", "event_ref", "true_person_id"]).reset_index(
+        drop=True
+    )
 
 
 def _mistype(word: str, r: random.Random) -> str:
@@ -1272,8 +1275,14 @@ def generate_person_population(n_records: int, seed: int, out_dir: Path) -> dict
     """
     per_crime = 2.3 + 0.25 * 1.15  # records per crime: see draw_involvements and SHAPE
     n_crimes = int(n_records / per_crime * 1.1) + 20
-    crimes, arrests, areas = synthesise_events(n_crimes, seed)
-    return generate_person_extracts(crimes, arrests, areas, out_dir, seed, max_records=n_records)
+    while True:
+        crimes, arrests, areas = synthesise_events(n_crimes, seed)
+        summary = generate_person_extracts(
+            crimes, arrests, areas, out_dir, seed, max_records=n_records
+        )
+        if summary["records"] == n_records:
+            return summary
+        n_crimes = int(n_crimes * 1.3) + 20  # too few records drawn: draw from more events
 
 
 def load_person_extracts(con, out_dir: Path) -> dict:
