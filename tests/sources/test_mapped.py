@@ -316,6 +316,27 @@ def test_load_mapped_leaves_nothing_when_a_load_fails(con, tmp_path, monkeypatch
             "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\nevent: {kind: meeting, column: c}\n",
             "event needs kind",
         ),
+        ("source_system: s\nrecord_id: id\nrole: x\nperson: {sex: g}\n", "person needs a name"),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {full_name: n, surname: s}\n",
+            "person.full_name cannot be mapped with ['surname']",
+        ),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s, address: a, postcode: p}\n",
+            "person.address cannot be mapped with ['postcode']",
+        ),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: 3}\n",
+            "must name one column",
+        ),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\nvehicles: {separator: ','}\n",
+            "vehicles needs column",
+        ),
+        (
+            'source_system: "s\'; DROP TABLE x"\nrecord_id: id\nrole: x\nperson: {surname: s}\n',
+            "may hold only letters",
+        ),
     ],
 )
 def test_read_mapping_rejects_a_bad_mapping_saying_what_to_fix(tmp_path, body, expected):

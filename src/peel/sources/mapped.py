@@ -70,6 +70,12 @@ PERSON_FIELDS = {
     "pnc_id",
     "recorded_date",
 }
+# Fields a source writes either whole or in parts, never both.
+ONE_WAY_OR_THE_OTHER = [
+    ("full_name", {"surname", "forename", "forenames", "middle_names"}),
+    ("forenames", {"forename", "middle_names"}),
+    ("address", {"house_number", "street", "town", "postcode"}),
+]
 EVENT_KINDS = {"crime", "arrest", "event"}
 EVENT_FIELDS = {"event_date", "district_code", "lsoa_code", "category", "summary"}
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
@@ -128,6 +134,19 @@ def read_mapping(path: Path | str) -> Mapping:
         raise MappingError(
             f"{path}: unknown person field(s) {sorted(unknown)}; expected some of {sorted(PERSON_FIELDS)}"
         )
+    person = raw["person"]
+    if not all(isinstance(col, str) and col for col in person.values()):
+        raise MappingError(f"{path}: each person field must name one column of the file")
+    if not person.keys() & {"surname", "forename", "forenames", "full_name"}:
+        raise MappingError(f"{path}: person needs a name: surname, forename(s) or full_name")
+    for one, others in ONE_WAY_OR_THE_OTHER:
+        if one in person and person.keys() & others:
+            raise MappingError(
+                f"{path}: person.{one} cannot be mapped with {sorted(person.keys() & others)}: "
+                "choose one way the source writes it"
+            )
+    if "vehicles" in raw and not (raw["vehicles"] or {}).get("column"):
+        raise MappingError(f"{path}: vehicles needs column (and optionally separator)")
     role = raw.get("role")
     if role is None:
         raise MappingError(
