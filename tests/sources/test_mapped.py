@@ -337,6 +337,10 @@ def test_load_mapped_leaves_nothing_when_a_load_fails(con, tmp_path, monkeypatch
             'source_system: "s\'; DROP TABLE x"\nrecord_id: id\nrole: x\nperson: {surname: s}\n',
             "may hold only letters",
         ),
+        (
+            "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\ndate_formats: ['%d/%Q']\n",
+            "date format '%d/%Q' is not a strptime format",
+        ),
     ],
 )
 def test_read_mapping_rejects_a_bad_mapping_saying_what_to_fix(tmp_path, body, expected):

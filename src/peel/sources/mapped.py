@@ -178,12 +178,21 @@ def read_mapping(path: Path | str) -> Mapping:
                 f"{path}: {name} {value!r} may hold only letters, digits and _ . : ; / -"
             )
     formats = raw.get("date_formats") or ["%Y-%m-%d"]
+    formats = [formats] if isinstance(formats, str) else list(formats)
+    with duckdb.connect() as check:
+        for fmt in formats:
+            try:
+                check.execute("SELECT try_strptime('2000-01-01', ?)", [str(fmt)])
+            except duckdb.Error as exc:
+                raise MappingError(
+                    f"{path}: date format {fmt!r} is not a strptime format (e.g. %d/%m/%Y): {exc}"
+                ) from None
     return Mapping(
         path=path,
         source_system=raw["source_system"],
         record_id=raw["record_id"],
         person=dict(raw["person"]),
-        date_formats=[formats] if isinstance(formats, str) else list(formats),
+        date_formats=[str(f) for f in formats],
         role_column=role.get("column") if isinstance(role, dict) else None,
         role_values=dict(role.get("values", {})) if isinstance(role, dict) else {},
         role_constant=role if isinstance(role, str) else None,
