@@ -12,11 +12,12 @@ header, truncated last line) fails the batch and leaves the warehouse as it was.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -776,6 +777,25 @@ def _load(
     notes += stage_files(con, files, advance)
     refuse_truncated_files(con)
     names = [f.name for f in files]
+    # The warehouse tables do not need rows in file order (staging did): without that
+    # promise DuckDB writes them in parallel.
+    with _insertion_order(con, preserve=False):
+        return _write(con, names, notes, strict)
+
+
+@contextlib.contextmanager
+def _insertion_order(con: duckdb.DuckDBPyConnection, preserve: bool) -> Iterator[None]:
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute(f"SET preserve_insertion_order = {str(preserve).lower()}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(before).lower()}")
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, names: list[str], notes: list[str], strict: bool
+) -> IngestResult:
     with open_batch(con, SOURCE_SYSTEM, names) as batch:
         result = IngestResult(batch_id=batch.batch_id, files=names, notes=notes)
         sync_outcome_mapping(con)
