@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 from splink import Linker, SettingsCreator
 from splink.clustering import cluster_pairwise_predictions_at_threshold
@@ -71,6 +72,18 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> N
             )
         except (SplinkException, ValueError) as exc:  # a block that cannot train; others do
             notes.append(f"training block {number} skipped: {str(exc)[:200]}")
+    floor_m_probabilities(linker, notes)
+
+
+def floor_m_probabilities(linker: Linker, notes: list[str]) -> None:
+    """Raise any trained m probability below settings.M_FLOOR to it (see there why)."""
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            m = level.m_probability
+            if m is not None and m < S.M_FLOOR:
+                level.m_probability = S.M_FLOOR
 
 
 def estimate_prior(
@@ -79,24 +92,27 @@ def estimate_prior(
     """Re-estimate the prior as (expected matches among scored pairs) / (all pairs).
 
     This is expectation maximisation of the prior alone with m and u held fixed: each round
-    shifts every pair's match weight by the change in log prior odds. Returns the prior and
-    that shift (bits) relative to ``prior0``.
+    shifts every pair's match weight by the change in log prior odds. It runs on a histogram
+    of match weights (0.01-bit bins: one query, however many pairs, on any backend). Returns
+    the prior and that shift (bits) relative to ``prior0``.
     """
+    hist = linker.misc.query_sql(
+        f"SELECT round(match_weight, 2) AS w, count(*) AS n FROM {predictions.physical_name} "
+        "GROUP BY round(match_weight, 2)",
+        output_type="pandas",
+    )
+    weights = hist["w"].astype(float).to_numpy()
+    counts = hist["n"].astype(float).to_numpy()
     n_pairs = max(n_records * (n_records - 1) / 2, 1)
-    prior = prior0
-    shift = 0.0
+    prior, shift = prior0, 0.0
     for _ in range(S.PRIOR_ITERATIONS):
-        total = linker.misc.query_sql(
-            f"SELECT sum(1.0 / (1.0 + power(2.0, -(match_weight + {shift})))) AS s "
-            f"FROM {predictions.physical_name}",
-            output_type="pandas",
-        )["s"][0]
-        new = min(max(float(total or 0.0) / n_pairs, 1e-12), 0.5)
+        expected = float((counts / (1.0 + np.power(2.0, -(weights + shift)))).sum())
+        new = min(max(expected / n_pairs, 1e-12), 0.5)
         shift = _logit2(new) - _logit2(prior0)
-        if abs(new - prior) / prior < 1e-4:
-            prior = new
-            break
+        converged = abs(new - prior) / prior < 1e-6
         prior = new
+        if converged:
+            break
     return prior, shift
 
 
@@ -224,6 +240,7 @@ def resolve(
     notes: list[str] = []
     compared = sorted(set(fields) | set(exact_columns))
     members = collapse_identical(con, prepared_table, compared)
+    con.execute(f"SET memory_limit = '{S.WORK_MEMORY_LIMIT}'")
     n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
     model = S.build_model(set(fields), list(exact_columns), n)
     db_api, register = make_engine(backend, con)

@@ -35,10 +35,7 @@ EVIDENCE_NAMES = {
     "name": "name (forename and surname)",
     "date_of_birth": "date of birth",
     "sex": "sex",
-    "postcode": "postcode",
-    "house_number": "house number",
-    "address": "street address",
-    "town": "town",
+    "residence": "address (postcode, house number, street, town)",
     "email": "email",
     "phone": "phone",
     "pnc_id": "PNC id",
@@ -64,8 +61,14 @@ LOOSE_BLOCKING_MAX_RECORDS = 60_000
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 1e6
 SEED = 42
+# No m probability below this: expectation maximisation can drive a level it never sees
+# among matches in its training block to ~0 (a weight of -100 bits, a veto no recording
+# error could overcome); this caps one disagreeing field at about -7 bits.
+M_FLOOR = 0.005
+# DuckDB working memory for a linkage run; above it DuckDB spills to disk.
+WORK_MEMORY_LIMIT = "3GB"
 # Iterations of the estimate of the share of pairs that match (see resolve.estimate_prior).
-PRIOR_ITERATIONS = 25
+PRIOR_ITERATIONS = 200
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,8 @@ def _name_comparison():
             cll.And(
                 cll.JaroWinklerLevel("forename", 0.88), cll.JaroWinklerLevel("surname", 0.88)
             ).configure(label_for_charts="forename and surname similar"),
-            cll.JaroWinklerLevel("name_sorted", 0.9).configure(
-                label_for_charts="names similar in either order"
+            cll.JaroWinklerLevel("name_sorted", 0.95).configure(
+                label_for_charts="names nearly the same in either order"
             ),
             cll.And(
                 cll.ExactMatchLevel("surname"),
@@ -112,8 +115,11 @@ def _name_comparison():
                     cll.CustomLevel("substr(forename_l, 1, 1) = substr(forename_r, 1, 1)"),
                 ),
             ).configure(label_for_charts="surname exact, forename initial or missing"),
+            cll.And(cll.JaroWinklerLevel("surname", 0.88), cll.NullLevel("forename")).configure(
+                label_for_charts="surname similar, forename missing"
+            ),
             cll.JaroWinklerLevel("surname", 0.88).configure(
-                label_for_charts="surname similar"
+                label_for_charts="surname similar, forename differs"
             ),
             cll.And(
                 cll.ExactMatchLevel("forename_canon"), cll.NullLevel("surname")
@@ -153,22 +159,53 @@ def _date_of_birth_comparison():
     )
 
 
-def _postcode_comparison():
-    return cl.CustomComparison(
-        comparison_levels=[
-            cll.NullLevel("postcode"),
-            cll.ExactMatchLevel("postcode"),
-            cll.DamerauLevenshteinLevel("postcode", 1).configure(label_for_charts="one typo"),
-            cll.CustomLevel(
-                "split_part(postcode_l, ' ', 1) = split_part(postcode_r, ' ', 1) "
-                "AND strpos(postcode_l, ' ') > 0",
-                "same postcode district",
-            ),
-            cll.ElseLevel(),
-        ],
-        output_column_name="postcode",
-        comparison_description="postcode",
-    )
+def _address_comparison(columns: set[str]):
+    """One comparison for where a person lives, built from the address fields present.
+
+    Why one and not four: postcode, street and town agree together (same street -> same
+    postcode -> same town), so comparing them separately counts one fact three times; at a
+    million records that linked neighbours with similar surnames into one giant entity.
+    """
+    has = [c for c in ("postcode", "house_number", "address", "town") if c in columns]
+    if not has:
+        return None
+    present = [c for c in ("postcode", "address", "town") if c in has] or has
+
+    def missing(side: str) -> str:
+        return "(" + " AND ".join(f"{c}_{side} IS NULL" for c in present) + ")"
+
+    levels = [cll.CustomLevel(f"{missing('l')} OR {missing('r')}", "no address on one side")
+              .configure(is_null_level=True)]
+    if {"postcode", "house_number"} <= columns:
+        levels.append(cll.CustomLevel(
+            "postcode_l = postcode_r AND house_number_l = house_number_r",
+            "same dwelling (postcode and house number)"))
+    if {"address", "house_number"} <= columns:
+        levels.append(cll.CustomLevel(
+            "address_l = address_r AND house_number_l = house_number_r",
+            "same dwelling (street and house number)"))
+    if {"postcode", "house_number"} <= columns:
+        levels.append(cll.And(
+            cll.DamerauLevenshteinLevel("postcode", 1),
+            cll.CustomLevel("house_number_l = house_number_r"),
+        ).configure(label_for_charts="same house number, postcode one typo"))
+    if "postcode" in columns:
+        levels.append(cll.CustomLevel("postcode_l = postcode_r",
+                                      "same postcode, other or no house number"))
+    if {"address", "town"} <= columns:
+        levels.append(cll.CustomLevel("address_l = address_r AND town_l = town_r",
+                                      "same street and town"))
+    if "postcode" in columns:
+        levels.append(cll.CustomLevel(
+            "split_part(postcode_l, ' ', 1) = split_part(postcode_r, ' ', 1) "
+            "AND strpos(postcode_l, ' ') > 0", "same postcode district"))
+    if "town" in columns:
+        levels.append(cll.ExactMatchLevel("town").configure(label_for_charts="same town"))
+        levels.append(cll.DamerauLevenshteinLevel("town", 2).configure(
+            label_for_charts="town within two typos"))
+    levels.append(cll.ElseLevel())
+    return cl.CustomComparison(comparison_levels=levels, output_column_name="residence",
+                               comparison_description="address")
 
 
 def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> Model:
@@ -185,29 +222,18 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
         comparisons.append(_date_of_birth_comparison())
     if "sex" in columns:
         comparisons.append(cl.ExactMatch("sex"))
-    if "postcode" in columns:
-        comparisons.append(_postcode_comparison())
-    if "house_number" in columns:
-        comparisons.append(cl.ExactMatch("house_number"))
-    if "address" in columns:
-        comparisons.append(cl.JaroWinklerAtThresholds("address", [0.95, 0.85]))
-    if "town" in columns:
-        comparisons.append(
-            cl.CustomComparison(
-                comparison_levels=[
-                    cll.NullLevel("town"),
-                    cll.ExactMatchLevel("town"),
-                    cll.DamerauLevenshteinLevel("town", 2),
-                    cll.ElseLevel(),
-                ],
-                output_column_name="town",
-                comparison_description="town",
-            )
-        )
+    address = _address_comparison(columns)
+    if address is not None:
+        comparisons.append(address)
     if "email" in columns:
-        # No term-frequency adjustment: match and explain score a handful of records, where
-        # frequencies derived from the input would be meaningless.
-        comparisons.append(cl.EmailComparison("email").configure(term_frequency_adjustments=False))
+        # Exact or a typo, not "similar": emails are built from names, so a similar email
+        # would count the name twice.
+        comparisons.append(cl.CustomComparison(comparison_levels=[
+            cll.NullLevel("email"), cll.ExactMatchLevel("email"),
+            cll.DamerauLevenshteinLevel("email", 2).configure(label_for_charts="one or two typos"),
+            cll.And(cll.JaroWinklerLevel("email", 0.88), cll.JaroWinklerLevel("name_sorted", 0.88))
+            .configure(label_for_charts="similar, and the names are similar"),
+            cll.ElseLevel()], output_column_name="email", comparison_description="email"))
     if "phone" in columns:
         comparisons.append(cl.DamerauLevenshteinAtThresholds("phone", [1]))
     if "pnc_id" in columns:
@@ -220,7 +246,6 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
     if names:
         blocking.append(block_on("surname", "forename"))
         blocking.append("l.forename = r.surname AND l.surname = r.forename")
-        training.append(block_on("surname", "forename"))
         if dob:
             blocking.append(block_on("surname", "date_of_birth"))
             blocking.append(block_on("forename_canon", "date_of_birth"))
@@ -230,16 +255,26 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
         if "postcode" in columns:
             blocking.append(block_on("surname", "postcode"))
             blocking.append(block_on("forename_canon", "postcode"))
+    # Training blocks never include the address: within one address, expectation
+    # maximisation learns "same household" instead of "same person" (found at 1M records:
+    # families merged into one giant entity).
+    if dob and "postcode" in columns:
+        blocking.append(block_on("date_of_birth", "postcode"))
+    # Training blocks: each is tight enough that most of its pairs are the same person, so
+    # expectation maximisation learns "same person" (not "same name" or "same household"),
+    # and each leaves out the fields it blocks on, which the others then train.
+    postcode = "postcode" in columns
+    if names and dob:
+        training.append(block_on("surname", "forename", "date_of_birth"))
     if dob:
-        training.append(block_on("date_of_birth"))
-        if "postcode" in columns:
-            blocking.append(block_on("date_of_birth", "postcode"))
-    if "postcode" in columns:
-        if "house_number" in columns:
-            blocking.append(block_on("postcode", "house_number"))
-            training.append(block_on("postcode", "house_number"))
-        else:
-            training.append(block_on("postcode"))
+        training.append(block_on("date_of_birth", "postcode") if postcode
+                        else block_on("date_of_birth"))
+    if names:
+        training.append(block_on("surname", "forename", "postcode") if postcode
+                        else block_on("surname", "forename"))
+    if "postcode" in columns and not (names or dob):
+        blocking.append(block_on("postcode"))
+        training.append(block_on("postcode"))
     for col in ("email", "phone", "pnc_id", *exact_columns):
         if col in columns or col in exact_columns:
             blocking.append(block_on(col))

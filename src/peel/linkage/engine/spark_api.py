@@ -14,6 +14,7 @@ import duckdb
 def get_spark_session():
     """Return the active Spark session, or start a local one sized for a laptop."""
     from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
 
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -21,6 +22,9 @@ def get_spark_session():
     return (
         SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
         .appName("peel-linkage")
+        # Splink's string-similarity functions (jaro_winkler, damerau_levenshtein) are
+        # Scala UDFs shipped as a jar with Splink.
+        .config("spark.jars", similarity_jar_location())
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
