@@ -352,7 +352,7 @@ def stage_files(
     for kind in COLUMNS_BY_KIND:
         con.execute(
             f"""CREATE OR REPLACE TEMP VIEW stg_{kind}_lines AS
-                SELECT s.*, f.name AS file_name, f.month AS file_month,
+                SELECT s.*, s.rowid AS stg_row, f.name AS file_name, f.month AS file_month,
                        f.month_start, s.rowid - f.first_rowid + 2 {shift} AS line
                 FROM stg_{kind} s JOIN stg_file f USING (file_id)"""
         )
@@ -513,25 +513,33 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
                SELECT crime_id FROM stg_street WHERE crime_id IS NOT NULL
                GROUP BY crime_id HAVING count(*) > 1),
            ranked AS (
-               SELECT b.file_id, b.line, b.file_month,
+               SELECT b.stg_row, b.file_id, b.line, b.file_month,
                    first_value(b.file_id) OVER w AS winner_file,
                    first_value(b.line) OVER w AS winner_line
                FROM stg_street_lines b JOIN repeated USING (crime_id)
                WHERE b.base_reason IS NULL
                WINDOW w AS (PARTITION BY b.crime_id ORDER BY b.file_month DESC, b.file_id DESC, b.line))
-           SELECT file_id, line,
+           SELECT stg_row,
                CASE WHEN file_id = winner_file THEN 'duplicate Crime ID: line ' || winner_line ||
                    ' of this file has it too and is the one loaded' END AS dup_reason,
                file_id <> winner_file AS superseded
            FROM ranked WHERE (file_id, line) <> (winner_file, winner_line)"""
     )
+    # Anti-social behaviour ids use the reporting force as a slug: a few names, slugged once.
     con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW chk_street AS
+        f"""CREATE OR REPLACE TEMP TABLE stg_reporter AS
+            SELECT reported_by, {_slug("reported_by")} AS slug
+            FROM (SELECT DISTINCT reported_by FROM stg_street WHERE crime_id IS NULL)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP VIEW chk_street AS
             SELECT b.* EXCLUDE (base_reason), coalesce(b.base_reason, d.dup_reason) AS reason,
                 coalesce(d.superseded, false) AS superseded,
-                coalesce(b.crime_id, 'asb:' || b.file_month || ':' || {_slug("b.reported_by")}
-                         || ':' || b.line) AS rid
-            FROM stg_street_lines b LEFT JOIN stg_dup d USING (file_id, line)"""
+                coalesce(b.crime_id, 'asb:' || b.file_month || ':'
+                         || coalesce(r.slug, 'unknown-reporter') || ':' || b.line) AS rid
+            FROM stg_street_lines b
+            LEFT JOIN stg_dup d USING (stg_row)
+            LEFT JOIN stg_reporter r ON r.reported_by = b.reported_by"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP VIEW chk_outcomes AS
@@ -608,8 +616,9 @@ def write_crimes(con: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, in
             f"""DELETE FROM crime WHERE source_system = '{SOURCE_SYSTEM}'
                 AND split_part(source_record_id, ':', 1) = 'asb'
                 AND (month, split_part(source_record_id, ':', 3)) IN (
-                    SELECT DISTINCT (f.month_start, {_slug("s.reported_by")})
+                    SELECT DISTINCT (f.month_start, coalesce(r.slug, 'unknown-reporter'))
                     FROM stg_street s JOIN stg_file f USING (file_id)
+                    LEFT JOIN stg_reporter r ON r.reported_by = s.reported_by
                     WHERE s.crime_id IS NULL)"""
         )
     written = con.execute(
@@ -842,6 +851,7 @@ SCRATCH_TABLES = (
     "stg_street",
     "stg_outcomes",
     "stg_dup",
+    "stg_reporter",
     "stg_problem",
     "stg_outcome_file",
     "stg_area",
