@@ -269,6 +269,8 @@ def stage_files(
     quote, bad encoding) go to ``stg_reject`` instead.
     Returns notes for the user (about line numbers that may be off).
     """
+    for source in files:  # a wrong header refuses the load before anything is read
+        check_header(source)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stg_file (file_id INTEGER, name VARCHAR, path VARCHAR, "
         "kind VARCHAR, month VARCHAR, month_start DATE, force VARCHAR, first_rowid BIGINT, rows BIGINT)"
@@ -292,8 +294,6 @@ def stage_files(
         for start in range(0, len(ids), FILES_PER_READ):
             group = [files[i] for i in ids[start : start + FILES_PER_READ]]
             first_id = ids[start]
-            for source in group:
-                check_header(source)
             con.execute("DROP TABLE IF EXISTS peel_csv_rejects")
             con.execute("DROP TABLE IF EXISTS peel_csv_scans")
             # Every column as text: the checks decide what is valid, and say why not. They
