@@ -41,7 +41,8 @@ EXTRACT_FILES = {
 }
 
 # Probability that a record carries each kind of error, per source system. A rate is the
-# share of the records where the error is possible (ERROR_APPLIES_TO) that carry it.
+# share of the records where the error is possible (ERROR_APPLIES_TO) that carry it; a rate
+# of 1.0 for a *_missing kind means the system has no such column at all.
 # Custody takes details from the person in front of the officer, so it is the cleanest;
 # incidents are names heard over the phone, so they are the noisiest.
 ERROR_RATES: dict[str, dict[str, float]] = {
@@ -129,7 +130,6 @@ ERROR_APPLIES_TO = {
     "pnc_missing": "records of persons who have a PNC id",
     "vrm_typo": "records that mention a vehicle",
 }
-# A rate of 1.0 for a *_missing kind means the system has no such column at all.
 ERROR_MEANINGS = {
     "forename_typo": "one keying slip in the forename (letter changed, dropped, doubled or swapped)",
     "surname_typo": "one keying slip in the surname",
@@ -152,6 +152,10 @@ ERROR_MEANINGS = {
 # How the population and its involvement in events are shaped.
 SHAPE = {
     "records_per_person": 2.5,  # demo population size = expected records / this
+    # Records per crime besides custody's (victims, suspects, incident and intelligence
+    # persons), as draw_involvements comes out: sizes the population and synthetic events.
+    "records_per_crime": 2.3,
+    "synthetic_arrests_per_crime": 0.25,
     "offender_share": 0.10,  # persons who ever offend
     "middle_name_share": 0.40,
     "phone_share": 0.85,
@@ -1138,7 +1142,7 @@ def generate_person_extracts(
     dates = pd.concat([c["date"], a["date"]])
     start, end = dates.min().date(), dates.max().date()
     towns = _pick_towns(areas)
-    expected = len(c) * 2.3 + len(a)
+    expected = len(c) * SHAPE["records_per_crime"] + len(a)
     n_persons = n_persons or max(50, int(expected / SHAPE["records_per_person"]))
 
     with Progress(transient=True) as progress:
@@ -1245,7 +1249,7 @@ def synthesise_events(
         }
     )
     crimes["lsoa_code"] = crimes["district_code"] + "N" + rng.integers(1, 30, n_crimes).astype(str)
-    n_arr = n_crimes // 4
+    n_arr = int(n_crimes * SHAPE["synthetic_arrests_per_crime"])
     pick = rng.choice(n_crimes, n_arr, replace=False)
     arefs = np.char.add("AR", np.char.zfill(np.arange(1, n_arr + 1).astype(str), 9))
     arrests = pd.DataFrame(
@@ -1273,8 +1277,8 @@ def generate_person_population(n_records: int, seed: int, out_dir: Path) -> dict
     For the linkage benchmark: synthetic events stand in for the demo force's, sized so that
     the four extracts together hold ``n_records`` records.
     """
-    per_crime = 2.3 + 0.25 * 1.15  # records per crime: see draw_involvements and SHAPE
-    n_crimes = int(n_records / per_crime * 1.1) + 20
+    per_crime = SHAPE["records_per_crime"] + SHAPE["synthetic_arrests_per_crime"]
+    n_crimes = int(n_records / per_crime * 1.1) + 20  # 10% spare: trimmed to n_records
     while True:
         crimes, arrests, areas = synthesise_events(n_crimes, seed)
         summary = generate_person_extracts(
