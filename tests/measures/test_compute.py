@@ -68,3 +68,11 @@ def test_docs_show_every_measure_as_declared():
     )
     for measure in get_measures().values():
         assert f"({measure.id})" in page.replace("`", "")
+
+
+def test_compute_measures_counts_the_financial_year_to_date(con):
+    report = compute_measures(con, "residential-burglary", date(2026, 3, 1), as_of=date(2026, 3, 11), with_patterns=False)
+    fytd = report.figure("recorded_crimes", "2025-26")
+    assert fytd.period == "2025-26 to 11 March 2026"
+    assert (fytd.value, fytd.comparison_value) == (4, 1)  # c7, c1, c2, c4 against c6
+    assert fytd.comparison_period == "2024-25 to 11 March 2025"

@@ -17,8 +17,10 @@ from peel.measures.patterns import PatternReport, detect_patterns
 from peel.measures.periods import (
     Period,
     add_months,
+    get_financial_year,
     get_last_complete_month,
     get_month,
+    get_month_end,
     get_month_to_date,
     get_rolling_12_months,
 )
@@ -151,6 +153,7 @@ def compute_measures(
     ctx = _Context(con, as_of, get_data_first_month(con))
     report = MeasuresReport(scope, month, as_of, [])
     _add_12_month_change(ctx, report)
+    _add_financial_year_to_date(ctx, report)
     _add_solve_rates_and_arrests(ctx, report)
     if not con.execute("SELECT count(*) FROM arrest").fetchone()[0]:
         report.notes.append("No custody records are loaded, so arrests are not known (data.police.uk has none).")
@@ -179,6 +182,25 @@ def _add_12_month_change(ctx: _Context, report: MeasuresReport) -> None:
         figure.note = f"No comparison: the data starts in {ctx.first:%B %Y}, so {previous.label} is not covered."
     if not ctx.covers(current):
         figure.note = f"Incomplete: the data starts in {ctx.first:%B %Y}, so {current.label} is not fully covered."
+    report.figures.append(figure)
+
+
+def _add_financial_year_to_date(ctx: _Context, report: MeasuresReport) -> None:
+    """Crimes recorded in the financial year (April to March) up to the snapshot, against
+    the same days of the year before, as the Home Office reports years."""
+    m = get_measure("recorded_crimes")
+    year = get_financial_year(report.month)
+    end = min(year.end, report.as_of + timedelta(days=1), get_month_end(report.month))
+    current = Period(year.start, end, f"{year.label} to {end - timedelta(days=1):%d %B %Y}")
+    before = get_financial_year(_a_year_before(year.start))
+    last_day_before = _a_year_before(end - timedelta(days=1))
+    previous = Period(before.start, last_day_before + timedelta(days=1), f"{before.label} to {last_day_before:%d %B %Y}")
+    figure = Figure(m.id, m.name + ", financial year to date", current.label, ctx.count(m.id, current, report.as_of), m.unit)
+    if ctx.covers(previous):
+        test = compare_counts(int(figure.value), ctx.count(m.id, previous, report.as_of))
+        figure.comparison_period, figure.comparison_value = previous.label, test.previous
+        figure.change, figure.change_percent = test.change, test.percent
+        figure.p_value, figure.significant = test.p_value, test.significant
     report.figures.append(figure)
 
 
