@@ -49,3 +49,7 @@ _register_sources(app)
 from peel.casebook.cli import register as _register_casebook  # noqa: E402
 
 _register_casebook(app)
+
+from peel.demo.persons import register as _register_demo_persons  # noqa: E402
+
+_register_demo_persons(app)

@@ -428,3 +428,26 @@ def test_load_person_extracts_replaces_an_earlier_demo_whole(tmp_path):
     ]
     assert stale == 0
     con.close()
+
+
+def test_demo_persons_command_writes_and_loads_without_printing_personal_data(peel_home, tmp_path):
+    from typer.testing import CliRunner
+
+    from peel.cli import app
+
+    out = tmp_path / "population"
+    result = CliRunner().invoke(
+        app, ["demo-persons", "--records", "500", "--out", str(out), "--load"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote 500 person records" in result.output
+    truth = pd.read_parquet(out / "truth" / "person_records.parquet")
+    persons = pd.read_parquet(out / "truth" / "persons.parquet")
+    # No name of anyone in the population reaches the console.
+    words = set(result.output.upper().replace(",", " ").split())
+    assert not words & set(persons["surname"].str.upper())
+    con = connect(read_only=True)
+    loaded = con.execute("SELECT count(*) FROM person_record").fetchone()[0]
+    con.close()
+    assert loaded == len(truth) - int(truth["err_row_cut_short"].sum())
+    assert f"Loaded {loaded:,} records" in result.output
