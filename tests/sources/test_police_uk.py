@@ -712,3 +712,15 @@ def test_ingest_police_uk_reloads_one_forces_outcomes_without_touching_anothers(
         r[0] for r in con.execute("SELECT area_code FROM area WHERE level = 'force'").fetchall()
     }
     assert forces == {"hertfordshire-constabulary", "bedfordshire-police"}
+
+
+def test_ingest_police_uk_reloading_a_file_replaces_its_quarantine_rows(
+    tmp_path, shared_data, peel_home
+):
+    path = street_with(shared_data, tmp_path, {3: {1: "Feb 2021"}})
+    con = connect()
+    first = ingest_police_uk(con, [path])
+    second = ingest_police_uk(con, [path])
+    assert con.execute("SELECT batch_id, line FROM quarantine").fetchall() == [(second.batch_id, 3)]
+    assert first.batch_id != second.batch_id
+    assert con.execute("SELECT count(*) FROM crime").fetchone()[0] == 19
