@@ -724,3 +724,16 @@ def test_ingest_police_uk_reloading_a_file_replaces_its_quarantine_rows(
     assert con.execute("SELECT batch_id, line FROM quarantine").fetchall() == [(second.batch_id, 3)]
     assert first.batch_id != second.batch_id
     assert con.execute("SELECT count(*) FROM crime").fetchone()[0] == 19
+
+
+def test_ingest_police_uk_refuses_two_street_files_for_one_month_and_force(
+    tmp_path, shared_data, peel_home
+):
+    lines = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 20)
+    first = write_lines(tmp_path / "2021-01-hertfordshire-street.csv", lines)
+    renamed = write_lines(tmp_path / "2021-01-herts-street.csv", lines)
+    con = connect()
+    with pytest.raises(IngestError) as error:
+        ingest_police_uk(con, [first, renamed])
+    assert "both hold anti-social behaviour for 2021-01" in str(error.value)
+    assert warehouse_is_empty(con)

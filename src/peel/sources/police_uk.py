@@ -415,6 +415,25 @@ def refuse_truncated_files(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def refuse_overlapping_files(con: duckdb.DuckDBPyConnection) -> None:
+    """Fail the load when two street files hold anti-social behaviour of the same month and
+    reporting force: their ASB ids (month, force, line) would clash, and one month's ASB
+    comes from one file."""
+    row = con.execute(
+        """SELECT s.month, s.reported_by, list(DISTINCT f.name ORDER BY f.name)
+           FROM stg_street s JOIN stg_file f USING (file_id)
+           WHERE s.crime_id IS NULL
+           GROUP BY s.month, s.reported_by HAVING count(DISTINCT s.file_id) > 1
+           ORDER BY ALL LIMIT 1"""
+    ).fetchone()
+    if row:
+        month, reported_by, names = row
+        raise IngestError(
+            f"{' and '.join(names)} both hold anti-social behaviour for {month} reported by "
+            f"{reported_by}. Nothing was loaded: give only one street file per month and force."
+        )
+
+
 def _raw_sql(columns: list[str]) -> str:
     """SQL rebuilding a staged row as a CSV line (quoted where needed), for the quarantine."""
     parts = []
@@ -785,6 +804,7 @@ def _load(
     # data, and rows committed to them get row ids in file order, which line numbers rely on.
     notes += stage_files(con, files, advance)
     refuse_truncated_files(con)
+    refuse_overlapping_files(con)
     names = [f.name for f in files]
     # The warehouse tables do not need rows in file order (staging did): without that
     # promise DuckDB writes them in parallel.
