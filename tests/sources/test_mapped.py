@@ -567,3 +567,14 @@ def test_load_mapped_reads_febrl_with_spaced_header_and_compact_dates(con, tmp_p
         "SELECT postcode, address_raw FROM person_record WHERE source_record_id = 'rec-122-org'"
     ).fetchone()
     assert row[0] is None and row[1].endswith("4814")
+
+
+def test_load_mapped_checks_a_parquet_file_before_reading_it(con, tmp_path):
+    extract = tmp_path / "intel.parquet"
+    pd.DataFrame({"subject_ref": ["IR-1/1"], "subject_name": ["Jo Smith"]}).to_parquet(extract)
+    with pytest.raises(MappingError, match="'report_ref' \\(for event.column\\)"):
+        load_mapped(con, extract, MAPPINGS_DIR / "demo_intelligence.yaml")
+    broken = write(tmp_path / "broken.parquet", "this is not parquet")
+    with pytest.raises(MappingError, match="broken.parquet: cannot be read as Parquet"):
+        load_mapped(con, broken, MAPPINGS_DIR / "demo_intelligence.yaml")
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0

@@ -43,6 +43,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import typer
 import yaml
 from rich.console import Console
@@ -211,18 +212,21 @@ def read_extract(
     raises MappingError naming the column, the file and the mapping.
     """
     bad: list[tuple[int, str, str]] = []
-    if path.suffix.lower() == ".parquet":
+    parquet = path.suffix.lower() == ".parquet"
+    try:
+        header = pq.read_schema(path).names if parquet else _read_header(path)
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
+        kind = "Parquet" if parquet else "UTF-8 CSV"
+        raise MappingError(f"{path}: cannot be read as {kind}: {exc}") from None
+    _check_columns(path, header, mapping)
+    if parquet:
         frame = pd.read_parquet(path)
-        header = list(frame.columns)
         frame = frame.astype("string").astype(object).where(frame.notna(), None)
         # Parquet has no header line: 'line' is the row number, counting from 1.
         frame["_line"] = range(1, len(frame) + 1)
     else:
-        header = _read_header(path)
-        _check_columns(path, header, mapping)
         fast = _read_csv_with_duckdb(path, header)
         frame, bad = fast if fast is not None else _read_csv_line_by_line(path, header)
-    _check_columns(path, header, mapping)
     return frame, header, bad
 
 
