@@ -578,3 +578,25 @@ def test_load_mapped_checks_a_parquet_file_before_reading_it(con, tmp_path):
     with pytest.raises(MappingError, match="broken.parquet: cannot be read as Parquet"):
         load_mapped(con, broken, MAPPINGS_DIR / "demo_intelligence.yaml")
     assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("line_break_in_a_value", [False, True])
+def test_load_mapped_quarantines_a_row_that_is_not_utf8(con, tmp_path, line_break_in_a_value):
+    # Both readers (DuckDB's, and the csv module's when a value holds a line break) agree.
+    first = (
+        'CU1,A1,,Smith,Jo,,01/02/1990,Female,"1 High Street,\nAshworth, CK1 1AA",,01/02/2026\n'
+        if line_break_in_a_value
+        else "CU1,A1,,Smith,Jo,,01/02/1990,Female,,,01/02/2026\n"
+    )
+    body = (
+        (CUSTODY_HEADER + "\n" + first).encode()
+        + b"CU2,A2,,Br"
+        + b"\xff\xfe"
+        + (b"wn,Al,,01/02/1990,Male,,,01/02/2026\n")
+    )
+    extract = tmp_path / "custody.csv"
+    extract.write_bytes(body)
+    result = load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
+    assert (result["rows_loaded"], result["rows_quarantined"]) == (1, 1)
+    line, reason = con.execute("SELECT line, reason FROM quarantine").fetchone()
+    assert line == (4 if line_break_in_a_value else 3) and "not UTF-8" in reason

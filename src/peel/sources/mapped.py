@@ -79,6 +79,7 @@ ONE_WAY_OR_THE_OTHER = [
 ]
 EVENT_KINDS = {"crime", "arrest", "event"}
 EVENT_FIELDS = {"event_date", "district_code", "lsoa_code", "category", "summary"}
+NOT_UTF8 = "holds bytes that are not UTF-8: save the extract as UTF-8 and load it again"
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 
 
@@ -215,9 +216,8 @@ def read_extract(
     parquet = path.suffix.lower() == ".parquet"
     try:
         header = pq.read_schema(path).names if parquet else _read_header(path)
-    except (pa.ArrowException, UnicodeDecodeError) as exc:
-        kind = "Parquet" if parquet else "UTF-8 CSV"
-        raise MappingError(f"{path}: cannot be read as {kind}: {exc}") from None
+    except pa.ArrowException as exc:
+        raise MappingError(f"{path}: cannot be read as Parquet: {exc}") from None
     _check_columns(path, header, mapping)
     if parquet:
         frame = pd.read_parquet(path)
@@ -231,11 +231,14 @@ def read_extract(
 
 
 def _read_header(path: Path) -> list[str]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
         try:
-            return next(csv.reader(handle))
+            header = next(csv.reader(handle))
         except StopIteration:
             raise MappingError(f"{path}: the file is empty; expected a header line") from None
+    if any("\ufffd" in name for name in header):
+        raise MappingError(f"{path}: the header line {NOT_UTF8}")
+    return header
 
 
 def _check_columns(path: Path, header: list[str], mapping: Mapping) -> None:
@@ -295,11 +298,12 @@ def _read_csv_with_duckdb(path: Path, header: list[str]):
     bad = []
     for line in reject_lines:
         kind, raw, message = first_error[line]
-        reason = (
-            _describe_width(width, raw)
-            if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS")
-            else f"could not be read as CSV: {message}"
-        )
+        if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+            reason = _describe_width(width, raw)
+        elif kind == "INVALID ENCODING":
+            reason = NOT_UTF8
+        else:
+            reason = f"could not be read as CSV: {message}"
         bad.append((line, reason, raw))
     good_lines = np.setdiff1d(np.arange(2, lines + 1), np.array(reject_lines, dtype=np.int64))
     return table.append_column("_line", pa.array(good_lines, pa.int64())), bad
@@ -308,7 +312,8 @@ def _read_csv_with_duckdb(path: Path, header: list[str]):
 def _read_csv_line_by_line(path: Path, header: list[str]):
     """Parse the CSV with Python's csv module, which knows where each row starts."""
     bad: list[tuple[int, str, str]] = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    # Bytes that are not UTF-8 become U+FFFD, and their row is quarantined (as DuckDB does).
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle)
         next(reader)
         rows, lines, last = [], [], 1
@@ -322,6 +327,9 @@ def _read_csv_line_by_line(path: Path, header: list[str]):
                 bad.append(
                     (start, f"expected {width} fields as in the header, found {len(row)}", raw)
                 )
+                continue
+            if any("\ufffd" in cell for cell in row):
+                bad.append((start, NOT_UTF8, ",".join(row)))
                 continue
             rows.append(row)
             lines.append(start)
