@@ -173,10 +173,7 @@ def _add_12_month_change(ctx: _Context, report: MeasuresReport) -> None:
         )
     figure = Figure(m.id, m.name + ", 12 months", current.label, ctx.count(m.id, current, report.as_of), m.unit)
     if ctx.covers(previous):
-        test = compare_counts(int(figure.value), ctx.count(m.id, previous, report.as_of))
-        figure.comparison_period, figure.comparison_value = previous.label, test.previous
-        figure.change, figure.change_percent = test.change, test.percent
-        figure.p_value, figure.significant = test.p_value, test.significant
+        test = _compare_with(ctx, figure, previous, report.as_of)
         figure.note = f"{'Significant' if test.significant else 'Not significant'} ({test.method}, p={test.p_value:.2f})"
     else:
         figure.note = f"No comparison: the data starts in {ctx.first:%B %Y}, so {previous.label} is not covered."
@@ -197,11 +194,17 @@ def _add_financial_year_to_date(ctx: _Context, report: MeasuresReport) -> None:
     previous = Period(before.start, last_day_before + timedelta(days=1), f"{before.label} to {last_day_before:%d %B %Y}")
     figure = Figure(m.id, m.name + ", financial year to date", current.label, ctx.count(m.id, current, report.as_of), m.unit)
     if ctx.covers(previous):
-        test = compare_counts(int(figure.value), ctx.count(m.id, previous, report.as_of))
-        figure.comparison_period, figure.comparison_value = previous.label, test.previous
-        figure.change, figure.change_percent = test.change, test.percent
-        figure.p_value, figure.significant = test.p_value, test.significant
+        _compare_with(ctx, figure, previous, report.as_of)
     report.figures.append(figure)
+
+
+def _compare_with(ctx: _Context, figure: Figure, previous: Period, as_of: date):
+    """Fill a count figure's comparison with an equal earlier period, and test the change."""
+    test = compare_counts(int(figure.value), ctx.count(figure.measure_id, previous, as_of))
+    figure.comparison_period, figure.comparison_value = previous.label, test.previous
+    figure.change, figure.change_percent = test.change, test.percent
+    figure.p_value, figure.significant = test.p_value, test.significant
+    return test
 
 
 def _add_solve_rates_and_arrests(ctx: _Context, report: MeasuresReport) -> None:
