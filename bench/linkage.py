@@ -4,7 +4,7 @@ records. Prints wall times, peak memory, F1s and ratios; measures, never asserts
 
     .venv/bin/python bench/linkage.py [--records 1000000] [--baseline-records 50000]
 
-Data is generated once per size into ``bench/.data/`` (or --data-dir) by the demo force's
+Data is generated once per size into ``PEEL_HOME/bench/`` (or --data-dir) by the demo force's
 person generator and loaded into a warehouse there; the linkage runs in a child process so
 that its peak memory (ru_maxrss) is its own.
 """
@@ -146,8 +146,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--baseline-records", type=int, default=50_000)
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / ".data")
+    parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
+    if args.data_dir is None:
+        from peel.settings import get_settings
+
+        args.data_dir = get_settings().home / "bench"
 
     print(f"Preparing {args.records:,} demo-force person records (once)...")
     folder = prepare_data(args.records, args.data_dir)

@@ -20,7 +20,7 @@ def test_link_files_runs_through_local_spark(peel_home, shared_data, tmp_path, m
         pytest.skip("Java is not installed: the Spark backend needs it.")
     pytest.importorskip("pyspark")
     source = pd.read_csv(shared_data / "linkage" / "fake_1000.csv", dtype=str)
-    small = source[source["cluster"].astype(int) < 40]  # ~160 records, 40 true entities
+    small = source[source["cluster"].astype(int) < 25]  # ~100 records, 25 true entities
     data = tmp_path / "small.csv"
     small.to_csv(data, index=False)
     monkeypatch.setenv("PEEL_SPARK_CHECKPOINT_DIR", str(tmp_path / "checkpoints"))

@@ -214,7 +214,7 @@ def match_command(
     console.print(table)
 
 
-review_app = typer.Typer(help="Review pairs near the threshold.", invoke_without_command=True)
+review_app = typer.Typer(invoke_without_command=True)
 link_app.add_typer(review_app, name="review")
 
 
@@ -237,6 +237,8 @@ def review_command(
         console.print("No undecided pairs near the threshold.")
         return
     table = Table("record A", "record B", "probability", "same entity now")
+    for column in table.columns[:2]:
+        column.overflow = "fold"
     for row in pairs.itertuples():
         table.add_row(row.record_key_l, row.record_key_r, f"{row.match_probability:.4f}",
                       "yes" if row.same_entity else "no")

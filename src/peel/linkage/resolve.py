@@ -48,6 +48,7 @@ def build_settings(model: S.Model, retain_columns: bool = False) -> SettingsCrea
     """Splink settings for a dedupe of one prepared table."""
     return SettingsCreator(
         link_type="dedupe_only",
+        max_iterations=S.EM_MAX_ITERATIONS,
         unique_id_column_name="unique_id",
         comparisons=model.comparisons,
         blocking_rules_to_generate_predictions=model.blocking_rules,
@@ -62,8 +63,11 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> N
         model.deterministic_rules, recall=0.7
     )
     n_pairs = n_records * (n_records - 1) / 2
+    # One chunk when every pair fits in the sample: chunks only help to stop early, and each
+    # is a separate query (seconds each on Spark).
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED
+        max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED,
+        num_chunks=1 if n_pairs <= S.U_MAX_PAIRS else 10,
     )
     for number, rule in enumerate(model.training_blocks, start=1):
         try:
@@ -241,6 +245,7 @@ def resolve(
     compared = sorted(set(fields) | set(exact_columns))
     members = collapse_identical(con, prepared_table, compared)
     con.execute(f"SET memory_limit = '{S.WORK_MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")  # less memory; order is not needed
     n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
     model = S.build_model(set(fields), list(exact_columns), n)
     db_api, register = make_engine(backend, con)

@@ -60,13 +60,14 @@ LOOSE_BLOCKING_MAX_RECORDS = 60_000
 # Training: u from random pairs, m by expectation maximisation on blocked pairs.
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 1e6
+EM_MAX_ITERATIONS = 10
 SEED = 42
 # No m probability below this: expectation maximisation can drive a level it never sees
 # among matches in its training block to ~0 (a weight of -100 bits, a veto no recording
 # error could overcome); this caps one disagreeing field at about -7 bits.
 M_FLOOR = 0.005
 # DuckDB working memory for a linkage run; above it DuckDB spills to disk.
-WORK_MEMORY_LIMIT = "3GB"
+WORK_MEMORY_LIMIT = "2GB"
 # Iterations of the estimate of the share of pairs that match (see resolve.estimate_prior).
 PRIOR_ITERATIONS = 200
 
@@ -118,6 +119,10 @@ def _name_comparison():
             cll.And(cll.JaroWinklerLevel("surname", 0.88), cll.NullLevel("forename")).configure(
                 label_for_charts="surname similar, forename missing"
             ),
+            cll.And(
+                cll.JaroWinklerLevel("surname", 0.88),
+                cll.CustomLevel("substr(forename_l, 1, 1) = substr(forename_r, 1, 1)"),
+            ).configure(label_for_charts="surname similar, forename initial the same"),
             cll.JaroWinklerLevel("surname", 0.88).configure(
                 label_for_charts="surname similar, forename differs"
             ),
