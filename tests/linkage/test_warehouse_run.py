@@ -97,3 +97,34 @@ def test_link_fails_clearly_on_an_empty_warehouse(peel_home):
     result = runner.invoke(app, ["link"])
     assert result.exit_code == 2
     assert "no person records" in result.output
+
+
+def test_link_attaches_a_name_only_record_only_to_the_one_entity_with_that_name(peel_home):
+    people = make_people(seed=13)
+    base = {"postcode": None, "house_number": None, "street": None, "town": None, "phone": None}
+    extra = pd.DataFrame([
+        # Ulric Vane: one person with two full records, then a record with only his name.
+        {**base, "source_record_id": "UV1", "forename": "Ulric", "surname": "Vane",
+         "date_of_birth": pd.Timestamp("1970-05-06"), "postcode": "CK1 1AA", "house_number": "1"},
+        {**base, "source_record_id": "UV2", "forename": "Ulric", "surname": "Vane",
+         "date_of_birth": pd.Timestamp("1970-05-06"), "phone": "07000000001"},
+        {**base, "source_record_id": "UV3", "forename": "Ulric", "surname": "Vane",
+         "date_of_birth": None},
+        # Two different Zara Quills, then a record with only that name: ambiguous.
+        {**base, "source_record_id": "ZQ1", "forename": "Zara", "surname": "Quill",
+         "date_of_birth": pd.Timestamp("1980-01-02"), "postcode": "CK2 2BB", "house_number": "2"},
+        {**base, "source_record_id": "ZQ2", "forename": "Zara", "surname": "Quill",
+         "date_of_birth": pd.Timestamp("1991-11-12"), "postcode": "CK3 3DD", "house_number": "3"},
+        {**base, "source_record_id": "ZQ3", "forename": "Zara", "surname": "Quill",
+         "date_of_birth": None},
+    ]).assign(source_system="test_extra", true_person_id=-1)
+    extra["record_key"] = "test_extra:" + extra["source_record_id"]
+    con = connect()
+    load_people(con, people)
+    load_people(con, extra, source_system="test_extra")
+    con.close()
+    link_warehouse()
+    entities = _entities()
+    assert entities["test_extra:UV3"] == entities["test_extra:UV1"] == entities["test_extra:UV2"]
+    assert entities["test_extra:ZQ1"] != entities["test_extra:ZQ2"]
+    assert entities["test_extra:ZQ3"] not in {entities["test_extra:ZQ1"], entities["test_extra:ZQ2"]}

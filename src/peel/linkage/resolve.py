@@ -229,6 +229,43 @@ def expand_to_members(clusters: pd.DataFrame, members: pd.DataFrame) -> pd.DataF
     return out[["unique_id", "cluster_id", "link_probability"]]
 
 
+def attach_name_only(con: duckdb.DuckDBPyConnection, clusters: pd.DataFrame,
+                     exact_columns: list[str]) -> pd.DataFrame:
+    """Attach records that hold nothing but a name to the one entity that has that name.
+
+    A record with only a forename and surname (an incident caller, a name overheard) can never
+    reach the match threshold on its own. When exactly one entity among records with more
+    evidence carries that exact name (nickname-normalised), the record joins it; when
+    several do, or none, it stays apart. Such records get no link probability.
+    """
+    others = ["date_of_birth", "postcode", "address", "house_number", "phone", "email",
+              "pnc_id", *exact_columns]
+    only_name = " AND ".join(f"{c} IS NULL" for c in others)
+    con.register("peel_clusters_frame", clusters[["unique_id", "cluster_id"]])
+    moved = con.execute(
+        f"""WITH c AS (SELECT d.unique_id, d.forename_canon, d.surname, f.cluster_id,
+                              ({only_name}) AS name_only
+                       FROM peel_distinct d JOIN peel_clusters_frame f USING (unique_id)),
+             anchored AS (SELECT DISTINCT cluster_id FROM c WHERE NOT name_only),
+             owners AS (SELECT forename_canon, surname, min(cluster_id) AS owner
+                        FROM c WHERE NOT name_only AND forename_canon IS NOT NULL
+                             AND surname IS NOT NULL
+                        GROUP BY forename_canon, surname
+                        HAVING count(DISTINCT cluster_id) = 1)
+        SELECT c.unique_id, o.owner FROM c
+        JOIN owners o USING (forename_canon, surname)
+        WHERE c.name_only AND c.cluster_id NOT IN (SELECT cluster_id FROM anchored)"""
+    ).df()
+    con.unregister("peel_clusters_frame")
+    if moved.empty:
+        return clusters
+    owner = moved.set_index("unique_id")["owner"]
+    clusters = clusters.copy()
+    hit = clusters.unique_id.isin(owner.index)
+    clusters.loc[hit, "cluster_id"] = clusters.loc[hit, "unique_id"].map(owner)
+    return clusters
+
+
 def resolve(
     con: duckdb.DuckDBPyConnection,
     prepared_table: str,
@@ -288,6 +325,8 @@ def resolve(
         threshold_match_probability=S.MATCH_THRESHOLD,
     ).as_pandas_dataframe()
     clusters = clustered[["unique_id", "cluster_id"]].astype(str)
+    if S.ATTACH_NAME_ONLY_RECORDS:
+        clusters = attach_name_only(con, clusters, list(exact_columns))
     rejected = pairs[pairs.decision == "non_match"]
     clusters = split_rejected(clusters, edges, rejected)
     best = pd.concat([

@@ -52,6 +52,10 @@ KEEP_PAIRS_ABOVE = 0.01
 # `peel link match`: an entity is a candidate when its best record scores at least this.
 MATCH_CANDIDATE_THRESHOLD = 0.5
 
+# A record holding nothing but a name joins the one entity with that exact name, if exactly
+# one has it (resolve.attach_name_only). Without it, such records are always singletons.
+ATTACH_NAME_ONLY_RECORDS = True
+
 # Loose blocking rules (date of birth alone, email alone, ...) find matches with badly
 # corrupted names, but their comparison count grows with the square of block size; they are
 # used only up to this many records.
