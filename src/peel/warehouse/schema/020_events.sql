@@ -3,12 +3,16 @@
 -- The big event tables have no PRIMARY KEY constraint: DuckDB's index would slow bulk loads
 -- several-fold. Each loader keeps keys unique by replacing rows with the same key inside its
 -- batch transaction (tests check there are no duplicates after reloads).
+--
+-- crime_key and source_record_id are stored uncompressed: source ids are mostly unique
+-- hashes (police.uk's are 64 hex characters) that compression barely shrinks, and trying to
+-- compress them was the largest single cost of writing a crime or an outcome (bench/ingest.py).
 
 -- A crime or an anti-social behaviour report, as recorded.
 CREATE TABLE IF NOT EXISTS crime (
-    crime_key         VARCHAR NOT NULL,  -- source_system || ':' || source_record_id
+    crime_key         VARCHAR USING COMPRESSION uncompressed NOT NULL,  -- source_system || ':' || source_record_id
     source_system     VARCHAR NOT NULL,
-    source_record_id  VARCHAR NOT NULL,  -- police.uk Crime ID; for ASB (no id) month:file-ordinal
+    source_record_id  VARCHAR USING COMPRESSION uncompressed NOT NULL,  -- police.uk Crime ID; for ASB (no id) month:file-ordinal
     batch_id          BIGINT NOT NULL,
     month             DATE NOT NULL,     -- first day of the month it was recorded
     recorded_date     DATE,              -- exact date recorded, where the source has it
@@ -29,9 +33,9 @@ CREATE TABLE IF NOT EXISTS crime (
 
 -- An outcome assigned to a crime. A crime can have several.
 CREATE TABLE IF NOT EXISTS outcome (
-    crime_key         VARCHAR NOT NULL,
+    crime_key         VARCHAR USING COMPRESSION uncompressed NOT NULL,
     source_system     VARCHAR NOT NULL,
-    source_record_id  VARCHAR NOT NULL,  -- the crime's id in the source
+    source_record_id  VARCHAR USING COMPRESSION uncompressed NOT NULL,  -- the crime's id in the source
     batch_id          BIGINT NOT NULL,
     month             DATE NOT NULL,     -- first day of the month the outcome was assigned
     outcome_date      DATE,              -- exact date, where the source has it
