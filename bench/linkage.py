@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -65,8 +66,13 @@ CHILD = textwrap.dedent("""
 
 
 def run_peel_on_warehouse(folder: Path) -> dict:
-    """`peel link` on the folder's warehouse in a child process: time, peak memory, F1."""
-    out = subprocess.run([sys.executable, "-c", CHILD, str(folder)], capture_output=True,
+    """`peel link` on a fresh copy of the folder's warehouse (so every run is a first run),
+    in a child process: time, peak memory, F1."""
+    run_dir = folder / "run"
+    run_dir.mkdir(exist_ok=True)
+    shutil.copy(folder / "warehouse.duckdb", run_dir / "warehouse.duckdb")
+    shutil.copytree(folder / "truth", run_dir / "truth", dirs_exist_ok=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(run_dir)], capture_output=True,
                          text=True, cwd=ROOT, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -296,11 +296,14 @@ def resolve(
     step("scoring candidate pairs")
     # Keep pairs that could reach KEEP_PAIRS_ABOVE after the prior is re-estimated (it can
     # move by several bits), hence the margin.
-    floor = _logit2(S.KEEP_PAIRS_ABOVE) - 12
+    floor = _logit2(S.KEEP_PAIRS_ABOVE) - S.PRIOR_SHIFT_MARGIN
     predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
 
     step("estimating how many pairs match")
     prior, shift = estimate_prior(linker, predictions, n, prior0)
+    if shift > S.PRIOR_SHIFT_MARGIN:
+        notes.append(f"prior moved {shift:.1f} bits, more than the scoring margin: "
+                     "some pairs near the floor were not scored")
     keep_weight = _logit2(S.KEEP_PAIRS_ABOVE) - shift
     pairs = linker.misc.query_sql(
         f"""SELECT unique_id_l, unique_id_r, match_weight + {shift} AS match_weight,

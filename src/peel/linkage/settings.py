@@ -59,7 +59,7 @@ ATTACH_NAME_ONLY_RECORDS = True
 # Loose blocking rules (date of birth alone, email alone, ...) find matches with badly
 # corrupted names, but their comparison count grows with the square of block size; they are
 # used only up to this many records.
-LOOSE_BLOCKING_MAX_RECORDS = 60_000
+LOOSE_BLOCKING_MAX_RECORDS = 20_000
 
 # Training: u from random pairs, m by expectation maximisation on blocked pairs.
 U_MAX_PAIRS = 1e6
@@ -72,6 +72,9 @@ SEED = 42
 M_FLOOR = 0.005
 # DuckDB working memory for a linkage run; above it DuckDB spills to disk.
 WORK_MEMORY_LIMIT = "2GB"
+# Scoring keeps pairs this many bits below KEEP_PAIRS_ABOVE, because re-estimating the prior
+# afterwards moves every weight (by a few bits in practice); lower pairs are never stored.
+PRIOR_SHIFT_MARGIN = 6
 # Iterations of the estimate of the share of pairs that match (see resolve.estimate_prior).
 PRIOR_ITERATIONS = 200
 
@@ -253,7 +256,8 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
     # Blocking: every rule is tight enough for a million records, and together they give
     # each true pair several chances (a typo in one field leaves the others).
     if names:
-        blocking.append(block_on("surname", "forename"))
+        if n_records <= LOOSE_BLOCKING_MAX_RECORDS:
+            blocking.append(block_on("surname", "forename"))
         blocking.append("l.forename = r.surname AND l.surname = r.forename")
         if dob:
             blocking.append(block_on("surname", "date_of_birth"))
