@@ -244,6 +244,31 @@ def test_ingest_police_uk_derives_force_districts_and_neighbourhoods(loaded, sha
     assert unfilled == 0
 
 
+def test_ingest_police_uk_gives_every_crime_its_neighbourhoods_district(loaded, shared_data):
+    # Each crime's district is its LSOA name without the last word ('Broxbourne 001A' ->
+    # 'Broxbourne'), worked out once per name and joined back: checked row by row here.
+    con, _ = loaded
+
+    def district(name: str) -> str | None:
+        if " " not in name:
+            return None
+        return name.rsplit(" ", 1)[0].rstrip() or None
+
+    expected = Counter(
+        (r["LSOA name"] or None, district(r["LSOA name"]) if r["LSOA name"] else None)
+        for r in expected_crimes(shared_data / "police_uk")
+    )
+    found = Counter(
+        {
+            (name, code): n
+            for name, code, n in con.execute(
+                "SELECT lsoa_name, district_code, count(*) FROM crime GROUP BY ALL"
+            ).fetchall()
+        }
+    )
+    assert found == expected
+
+
 def test_ingest_police_uk_gives_anti_social_behaviour_a_stable_id(loaded, shared_data):
     con, _ = loaded
     rows = read_rows(shared_data / "police_uk" / "2021-03-hertfordshire-street.csv")
