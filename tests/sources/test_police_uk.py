@@ -608,6 +608,28 @@ def test_ingest_police_uk_quarantines_an_outcome_without_crime_id(tmp_path, shar
     assert con.execute("SELECT count(*) FROM outcome").fetchone()[0] == 9
 
 
+def test_ingest_police_uk_quarantines_an_outcome_row_exactly_as_read(
+    tmp_path, shared_data, peel_home
+):
+    # Outcome rows are staged with only the columns the warehouse needs: a refused row must
+    # still reach the quarantine whole, quoted fields and all.
+    lines = real_lines(shared_data, "2021-02-hertfordshire-outcomes.csv", 10)
+    row = next(csv.reader([lines[3]]))
+    row[1] = "2021-03"  # not the file name's month
+    row[6] = 'On or near "The Parade", High Street'
+    lines[3] = ",".join(
+        '"' + v.replace('"', '""') + '"' if "," in v or '"' in v else v for v in row
+    )
+    path = write_lines(tmp_path / "2021-02-hertfordshire-outcomes.csv", lines)
+    con = connect()
+    result = ingest_police_uk(con, [path])
+    assert con.execute("SELECT line, reason, raw FROM quarantine").fetchall() == [
+        (4, "Month 2021-03 does not match the file name's month 2021-02", lines[3])
+    ]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (10, 9, 1)
+    assert con.execute("SELECT count(*) FROM outcome").fetchone()[0] == 9
+
+
 def test_police_uk_command_prints_a_summary(tmp_path, shared_data, peel_home):
     folder = copy_months(shared_data, tmp_path / "in", ["2021-04"])
     result = CliRunner().invoke(app, ["ingest", "police-uk", str(folder)])

@@ -62,6 +62,13 @@ OUTCOMES_COLUMNS = [
     "Outcome type",
 ]
 COLUMNS_BY_KIND = {"street": STREET_COLUMNS, "outcomes": OUTCOMES_COLUMNS}
+# The columns kept after a file is read. A crime keeps every column; an outcome needs only
+# these (the others are checked as the row is read). A row a person must see (refused or
+# flagged) keeps its whole line as read, in ``raw``: keeping less is cheaper to stage.
+STAGED_BY_KIND = {
+    "street": STREET_COLUMNS,
+    "outcomes": ["Crime ID", "Falls within", "Outcome type"],
+}
 
 # The site's names: 2021-01-hertfordshire-street.csv, ...-outcomes.csv, ...-stop-and-search.csv
 FILE_NAME = re.compile(
@@ -264,8 +271,9 @@ def stage_files(
 ) -> list[str]:
     """Read every file once into the temp tables ``stg_street`` / ``stg_outcomes``.
 
-    Each staged row carries its ``file_id`` and the result of the row checks
-    (``base_reason``, ``flag``, see ``street_checks``); the views ``stg_street_lines`` /
+    Each staged row carries its ``file_id``, the columns in ``STAGED_BY_KIND``, the result
+    of the row checks (``base_reason``, ``flag``, see ``street_checks``) and, for a row with
+    either, its whole line as read (``raw``); the views ``stg_street_lines`` /
     ``stg_outcomes_lines`` add ``file_name``, ``file_month`` and ``line`` (1-based, header
     is line 1). Rows the CSV reader cannot parse (missing or extra fields, an unclosed
     quote, bad encoding) go to ``stg_reject`` instead.
@@ -295,10 +303,11 @@ def stage_files(
         "CREATE OR REPLACE TEMP TABLE stg_reject (file_id INTEGER, line BIGINT, reason VARCHAR, raw VARCHAR)"
     )
     for kind, columns in COLUMNS_BY_KIND.items():
-        cols = ", ".join(f"{_staging_name(c)} VARCHAR" for c in columns)
+        kept = [_staging_name(c) for c in STAGED_BY_KIND[kind]]
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({cols}, file_id INTEGER, "
-            "lon_num DOUBLE, lat_num DOUBLE, base_reason VARCHAR, flag VARCHAR)"
+            f"CREATE OR REPLACE TEMP TABLE stg_{kind} ({' VARCHAR, '.join(kept)} VARCHAR, "
+            "file_id INTEGER, lon_num DOUBLE, lat_num DOUBLE, base_reason VARCHAR, flag VARCHAR, "
+            "raw VARCHAR)"
         )
         reason, flag = CHECKS_BY_KIND[kind]()
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
@@ -316,15 +325,20 @@ def stage_files(
             renamed = ", ".join(f'"{c}" AS {_staging_name(c)}' for c in columns)
             con.execute(
                 f"""INSERT INTO stg_{kind}
-                    SELECT s.* EXCLUDE (file_index, file_month, lon_num, lat_num),
-                        {first_id} + s.file_index, s.lon_num, s.lat_num, {reason}, {flag}
-                    FROM (SELECT {renamed}, file_index, {months}[file_index::BIGINT + 1] AS file_month,
-                              try_cast("Longitude" AS DOUBLE) AS lon_num,
-                              try_cast("Latitude" AS DOUBLE) AS lat_num
-                          FROM read_csv(?, header = true, columns = {spec}, auto_detect = false,
-                              delim = ',', quote = '"', escape = '"', strict_mode = true,
-                              store_rejects = true, rejects_table = 'peel_csv_rejects',
-                              rejects_scan = 'peel_csv_scans')) s""",
+                    SELECT {", ".join(kept)}, file_id, lon_num, lat_num, base_reason, flag,
+                        CASE WHEN base_reason IS NOT NULL OR flag IS NOT NULL
+                            THEN {_raw_sql(columns)} END
+                    FROM (SELECT s.*, {first_id} + s.file_index AS file_id,
+                              {reason} AS base_reason, {flag} AS flag
+                          FROM (SELECT {renamed}, file_index,
+                                    {months}[file_index::BIGINT + 1] AS file_month,
+                                    try_cast("Longitude" AS DOUBLE) AS lon_num,
+                                    try_cast("Latitude" AS DOUBLE) AS lat_num
+                                FROM read_csv(?, header = true, columns = {spec},
+                                    auto_detect = false, delim = ',', quote = '"', escape = '"',
+                                    strict_mode = true, store_rejects = true,
+                                    rejects_table = 'peel_csv_rejects',
+                                    rejects_scan = 'peel_csv_scans')) s)""",
                 [[str(f.path) for f in group]],
             )
             con.execute(
@@ -587,10 +601,11 @@ def check_rows(con: duckdb.DuckDBPyConnection) -> None:
             SELECT f.name AS file_name, r.line, r.reason, NULL AS flag, r.raw
             FROM stg_reject r JOIN stg_file f USING (file_id)
             UNION ALL
-            SELECT file_name, line, reason, flag, {_raw_sql(STREET_COLUMNS)}
+            -- a repeated Crime ID is refused after the read: its line is rebuilt here
+            SELECT file_name, line, reason, flag, coalesce(raw, {_raw_sql(STREET_COLUMNS)})
             FROM chk_street WHERE reason IS NOT NULL OR flag IS NOT NULL
             UNION ALL
-            SELECT file_name, line, reason, flag, {_raw_sql(OUTCOMES_COLUMNS)}
+            SELECT file_name, line, reason, flag, raw
             FROM chk_outcomes WHERE reason IS NOT NULL OR flag IS NOT NULL"""
     )
 
