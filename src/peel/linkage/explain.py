@@ -57,10 +57,10 @@ class Explanation:
         for e in self.evidence:
             if e.match_weight == 0:
                 continue
-            side = "for" if e.match_weight > 0 else "against"
             factor = 2 ** abs(e.match_weight)
-            lines.append(f"{e.evidence}: {e.level} ({e.match_weight:+.2f}, {factor:,.1f} times "
-                         f"more likely {'if' if side == 'for' else 'unless'} the same person)")
+            direction = "more" if e.match_weight > 0 else "less"
+            lines.append(f"{e.evidence}: {e.level} ({e.match_weight:+.2f} bits: {factor:,.1f} "
+                         f"times {direction} likely if they are the same person)")
         if self.decision:
             lines.append(f"A reviewer decided this pair is a {self.decision.replace('_', '-')}; "
                          "that decision overrides the model.")
