@@ -34,7 +34,9 @@ class LinkResult:
     """What a linkage run produced (pandas frames; one row per record / per scored pair)."""
 
     clusters: pd.DataFrame  # unique_id, cluster_id, link_probability
-    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability, decision
+    # Scored pairs between representatives of identical records (see collapse_identical):
+    # unique_id_l < unique_id_r, match_weight, match_probability, decision.
+    pairs: pd.DataFrame
     model: dict  # the trained Splink model (settings with parameters), prior included
     prior: float
     notes: list[str] = field(default_factory=list)
@@ -343,6 +345,5 @@ def resolve(
     trained["probability_two_random_records_match"] = prior
     trained["peel_fields"] = list(fields)
     trained["peel_exact_columns"] = list(exact_columns)
-    for sdf_ in (predictions,):
-        sdf_.drop_table_from_database_and_remove_from_cache()
+    predictions.drop_table_from_database_and_remove_from_cache()
     return LinkResult(clusters=clusters, pairs=pairs, model=trained, prior=prior, notes=notes)
