@@ -5,8 +5,10 @@
 -- batch transaction (tests check there are no duplicates after reloads).
 --
 -- crime_key and source_record_id are stored uncompressed: source ids are mostly unique
--- hashes (police.uk's are 64 hex characters) that compression barely shrinks, and trying to
--- compress them was the largest single cost of writing a crime or an outcome (bench/ingest.py).
+-- hashes (police.uk's are 64 hex characters), and compressing them was the largest single
+-- cost of writing a crime or an outcome (~0.3 CPU s per million values, bench/ingest.py).
+-- The price is disk: compressed they take about half the space (2.1 million police.uk rows:
+-- 323 MB warehouse file instead of 164 MB).
 
 -- A crime or an anti-social behaviour report, as recorded.
 CREATE TABLE IF NOT EXISTS crime (
