@@ -128,3 +128,28 @@ def test_link_attaches_a_name_only_record_only_to_the_one_entity_with_that_name(
     assert entities["test_extra:UV3"] == entities["test_extra:UV1"] == entities["test_extra:UV2"]
     assert entities["test_extra:ZQ1"] != entities["test_extra:ZQ2"]
     assert entities["test_extra:ZQ3"] not in {entities["test_extra:ZQ1"], entities["test_extra:ZQ2"]}
+
+
+def test_link_trains_m_from_reviewed_matches_once_there_are_enough(peel_home, monkeypatch):
+    from peel.linkage import settings
+
+    # Identical records share a representative, so only differing pairs count as labels.
+    monkeypatch.setattr(settings, "MIN_REVIEWED_MATCHES_FOR_TRAINING", 3)
+    people = make_people(seed=17)
+    con = connect()
+    load_people(con, people)
+    con.close()
+    link_warehouse()
+    groups = people.groupby("true_person_id")["record_key"].apply(list)
+    pairs = [(keys[0], keys[1]) for keys in groups if len(keys) >= 2][:25]
+    for a, b in pairs:
+        record_decision(a, b, "match", "analyst-2")
+    link_warehouse()
+    con = connect(read_only=True)
+    note = con.execute("SELECT note FROM linkage_run ORDER BY run_id DESC LIMIT 1").fetchall()[0][0]
+    con.close()
+    assert "estimated from" in note and "reviewed matches" in note
+    entities = _entities()
+    assert all(entities[a] == entities[b] for a, b in pairs)
+    measures = evaluate_clusters(entities, people.set_index("record_key")["true_person_id"])
+    assert measures.f1 >= 0.95, measures

@@ -81,6 +81,28 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> N
     floor_m_probabilities(linker, notes)
 
 
+def train_from_reviews(linker: Linker, decisions: pd.DataFrame | None, notes: list[str]) -> None:
+    """Re-estimate m probabilities from pairs reviewers accepted, once there are enough.
+
+    Reviewed matches are labelled truth; with too few of them their proportions are noise,
+    so below settings.MIN_REVIEWED_MATCHES_FOR_TRAINING the unsupervised estimates stand.
+    """
+    if decisions is None or decisions.empty:
+        return
+    matches = decisions[decisions.decision == "match"][["unique_id_l", "unique_id_r"]]
+    if len(matches) < S.MIN_REVIEWED_MATCHES_FOR_TRAINING:
+        return
+    labels = linker.table_management.register_table(
+        matches.reset_index(drop=True), "peel_review_labels", overwrite=True)
+    try:
+        linker.training.estimate_m_from_pairwise_labels(labels)
+    except (SplinkException, ValueError) as exc:
+        notes.append(f"review decisions not used for training: {str(exc)[:200]}")
+        return
+    floor_m_probabilities(linker, notes)
+    notes.append(f"m probabilities estimated from {len(matches)} reviewed matches")
+
+
 def floor_m_probabilities(linker: Linker, notes: list[str]) -> None:
     """Raise any trained m probability below settings.M_FLOOR to it (see there why)."""
     for comparison in linker._settings_obj.comparisons:
@@ -293,6 +315,7 @@ def resolve(
 
     step("training the model")
     train(linker, model, n, notes)
+    train_from_reviews(linker, to_representatives(decisions, members), notes)
     prior0 = linker._settings_obj._probability_two_random_records_match
 
     step("scoring candidate pairs")

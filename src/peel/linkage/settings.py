@@ -52,6 +52,10 @@ KEEP_PAIRS_ABOVE = 0.01
 # `peel link match`: an entity is a candidate when its best record scores at least this.
 MATCH_CANDIDATE_THRESHOLD = 0.5
 
+# Once reviewers have accepted this many pairs, m probabilities are estimated from them
+# (labelled truth) instead of by expectation maximisation (resolve.train_from_reviews).
+MIN_REVIEWED_MATCHES_FOR_TRAINING = 100
+
 # A record holding nothing but a name joins the one entity with that exact name, if exactly
 # one has it (resolve.attach_name_only). Without it, such records are always singletons.
 ATTACH_NAME_ONLY_RECORDS = True
