@@ -7,6 +7,7 @@ existing session) to run on a cluster. Records are prepared in DuckDB, then hand
 from __future__ import annotations
 
 import os
+import tempfile
 
 import duckdb
 
@@ -26,6 +27,9 @@ def get_spark_session():
         # Scala UDFs shipped as a jar with Splink.
         .config("spark.jars", similarity_jar_location())
         .config("spark.sql.shuffle.partitions", "4")
+        # Not ./spark-warehouse in whatever folder peel was started from.
+        .config("spark.sql.warehouse.dir", os.environ.get(
+            "PEEL_SPARK_WAREHOUSE_DIR", os.path.join(tempfile.gettempdir(), "peel-spark-warehouse")))
         .config("spark.ui.enabled", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
@@ -38,7 +42,8 @@ def make_db_api(con: duckdb.DuckDBPyConnection):
     from splink import SparkAPI
 
     spark = get_spark_session()
-    spark.sparkContext.setCheckpointDir(os.environ.get("PEEL_SPARK_CHECKPOINT_DIR", "/tmp/peel-spark-checkpoints"))
+    spark.sparkContext.setCheckpointDir(os.environ.get(
+        "PEEL_SPARK_CHECKPOINT_DIR", os.path.join(tempfile.gettempdir(), "peel-spark-checkpoints")))
     return SparkAPI(spark_session=spark, break_lineage_method="persist")
 
 
