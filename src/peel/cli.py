@@ -13,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="markdown",  # docstrings wrap as paragraphs, not at their line breaks
+    pretty_exceptions_show_locals=False,  # a crash must never print the personal data in locals
 )
 
 
