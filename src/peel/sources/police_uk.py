@@ -49,18 +49,8 @@ STREET_COLUMNS = [
     "Last outcome category",
     "Context",
 ]
-OUTCOMES_COLUMNS = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Outcome type",
-]
+# An outcomes file shares the street file's first nine columns, then names the outcome.
+OUTCOMES_COLUMNS = STREET_COLUMNS[:9] + ["Outcome type"]
 COLUMNS_BY_KIND = {"street": STREET_COLUMNS, "outcomes": OUTCOMES_COLUMNS}
 # The columns kept after a file is read. A crime keeps every column; an outcome needs only
 # these (the others are checked as the row is read). A row a person must see (refused or
