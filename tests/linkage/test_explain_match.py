@@ -6,9 +6,11 @@ import math
 
 import pandas as pd
 import pytest
+from tests.casebook.conftest import add_staff
 from tests.linkage.people import load_people, make_people
 from typer.testing import CliRunner
 
+from peel.casebook import db
 from peel.cli import app
 from peel.linkage.explain import explain_pair, write_chart
 from peel.linkage.match import match_records
@@ -68,11 +70,18 @@ def test_explain_pair_of_strangers_weighs_against(linked):
     assert name.match_weight < 0
 
 
-def test_explain_command_prints_no_personal_data(linked, monkeypatch):
+def test_explain_command_prints_no_personal_data(linked, monkeypatch, tmp_path):
     home, _, people = linked
     monkeypatch.setenv("PEEL_HOME", str(home))
+    # Explaining is a logged consultation (see test_casebook_handover.py): a permitted user.
+    casebook = f"sqlite:///{tmp_path / 'casebook.sqlite'}"
+    monkeypatch.setenv("PEEL_CASEBOOK_URL", casebook)
+    add_staff(casebook, "admin", "administrator", acting=None)
+    add_staff(casebook, "analyst", "intelligence_analyst")
     a, b = _same_person_pair(people)
-    result = runner.invoke(app, ["link", "explain", a, b])
+    result = runner.invoke(app, ["link", "explain", a, b, "--as", "analyst",
+                                 "--purpose", "checking the linkage of a custody record"])
+    db.dispose_engines()
     assert result.exit_code == 0, result.output
     assert "date of birth" in result.output
     person = people[people.record_key == a].iloc[0]

@@ -74,6 +74,50 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+ACTING = typer.Option(None, "--as", envvar="PEEL_USER",
+                      help="Act as this casebook user (or set PEEL_USER).")
+PURPOSE = typer.Option(None, "--purpose", help="Why you need it (kept in the audit log).")
+
+
+def _refuse(refusal: Exception) -> None:
+    """A casebook refusal: say why, exit 2, having written nothing."""
+    Console(stderr=True).print(f"[bold red]Refused:[/] {refusal}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _authorise_consultation(acting: str | None, purpose: str | None) -> None:
+    """Refuse before any work unless the user may read linked person records and says why."""
+    from peel.casebook import access
+    from peel.casebook.db import transaction
+    from peel.casebook.errors import CasebookError
+    from peel.casebook.roles import Action
+    from peel.linkage.review import DOMAIN
+
+    try:
+        with transaction() as session:
+            access.authorise(session, acting, Action.READ_PERSONAL, DOMAIN)
+            access.require_purpose(purpose)
+    except CasebookError as refusal:
+        _refuse(refusal)
+
+
+def _log_consultation(acting: str | None, purpose: str | None, object_type: str,
+                      subject_refs: list[str | None]) -> None:
+    """Write the audit entries (one per subject consulted) before anything is shown."""
+    from peel.casebook import access
+    from peel.casebook.db import transaction
+    from peel.casebook.errors import CasebookError
+    from peel.linkage.review import DOMAIN
+
+    try:
+        with transaction() as session:
+            for ref in subject_refs:
+                access.consult(session, acting, domain=DOMAIN, object_type=object_type,
+                               object_id=None, purpose=purpose, subject_ref=ref)
+    except CasebookError as refusal:
+        _refuse(refusal)
+
+
 @link_app.command("file")
 def file_command(
     inputs: list[Path] = typer.Argument(..., help="CSV or Parquet files to link or deduplicate."),
@@ -148,15 +192,22 @@ def evaluate_command(
 def explain_command(
     record_a: str = typer.Argument(..., help="record_key of the first person record."),
     record_b: str = typer.Argument(..., help="record_key of the second person record."),
+    purpose: str | None = PURPOSE,
+    acting: str | None = ACTING,
 ) -> None:
     """Why two records were or were not linked: each piece of evidence with its weight,
-    in words and as a chart (Vega-Lite JSON and SVG under PEEL_HOME/outputs/linkage)."""
+    in words and as a chart (Vega-Lite JSON and SVG under PEEL_HOME/outputs/linkage).
+
+    A consultation of person records: needs a casebook user who may read linked records
+    (--as or PEEL_USER) and a --purpose, both kept in the audit log."""
     from peel.linkage.explain import explain_pair, write_chart
 
+    _authorise_consultation(acting, purpose)
     try:
         explanation = explain_pair(record_a, record_b)
     except ValueError as exc:
         _fail(str(exc))
+    _log_consultation(acting, purpose, "person_record", [record_a, record_b])
     table = Table("evidence", "agreement", "weight (bits)")
     table.add_row("prior", "before any evidence", f"{explanation.prior_weight:+.2f}")
     for e in explanation.evidence:
@@ -183,9 +234,14 @@ def match_command(
     mapping: Path | None = typer.Option(None, help="Mapping for --file (as 'peel link file')."),
     threshold: float = typer.Option(0.5, help="Lowest probability to list a candidate."),
     out: Path | None = typer.Option(None, help="Also write the candidates to this CSV."),
+    purpose: str | None = PURPOSE,
+    acting: str | None = ACTING,
 ) -> None:
     """The existing entities a new record probably belongs to, with probabilities, scored
-    with the latest run's model (no re-run of the linkage)."""
+    with the latest run's model (no re-run of the linkage).
+
+    A consultation of linked person records: needs a casebook user who may read them
+    (--as or PEEL_USER) and a --purpose; each candidate entity shown is logged."""
     import pandas as pd
 
     from peel.linkage.mapping import MappingError
@@ -197,11 +253,15 @@ def match_command(
         "email": email, "phone": phone, "pnc_id": pnc_id}.items() if v is not None}
     if not file and not given:
         _fail("Give a record's details (e.g. --surname, --dob) or --file with --mapping.")
+    _authorise_consultation(acting, purpose)
     try:
         records = None if file else pd.DataFrame([{"id": "1", **given}])
         found = match_records(records, files=file, mapping=mapping, threshold=threshold)
     except (ValueError, MappingError) as exc:
         _fail(str(exc))
+    # The new record's own details are not logged (they are personal data); the entities are.
+    entities = sorted({f"entity:{e}" for e in found["entity_id"]})
+    _log_consultation(acting, purpose, "linkage_match", entities or [None])
     if out is not None:
         found.to_csv(out, index=False)
     if found.empty:
@@ -222,55 +282,70 @@ link_app.add_typer(review_app, name="review")
 def review_command(
     ctx: typer.Context,
     limit: int = typer.Option(20, help="How many pairs to list."),
+    acting: str | None = ACTING,
 ) -> None:
     """The pairs near the threshold, closest first, for a person to accept or reject with
-    'peel link review accept A B' / 'reject A B'. Decisions apply from the next 'peel link'."""
+    'peel link review accept A B --reason ...' / 'reject A B --reason ...'.
+
+    Needs a casebook user whose role may decide linkage reviews (--as or PEEL_USER). Each
+    pair is filed once in the casebook review queue (record keys, probability and evidence;
+    no personal data). Decisions apply from the next 'peel link'."""
     if ctx.invoked_subcommand is not None:
         return
-    from peel.linkage.review import pairs_to_review
+    from peel.casebook.errors import CasebookError
+    from peel.linkage.review import queue_pairs_for_review
 
     try:
-        pairs = pairs_to_review(limit)
+        pairs = queue_pairs_for_review(acting, limit)
+    except CasebookError as refusal:
+        _refuse(refusal)
     except ValueError as exc:
         _fail(str(exc))
     if pairs.empty:
         console.print("No undecided pairs near the threshold.")
         return
-    table = Table("record A", "record B", "probability", "same entity now")
-    for column in table.columns[:2]:
+    table = Table("review item", "record A", "record B", "probability", "same entity now")
+    for column in table.columns[1:3]:
         column.overflow = "fold"
     for row in pairs.itertuples():
-        table.add_row(row.record_key_l, row.record_key_r, f"{row.match_probability:.4f}",
-                      "yes" if row.same_entity else "no")
+        table.add_row(str(row.item_id), row.record_key_l, row.record_key_r,
+                      f"{row.match_probability:.4f}", "yes" if row.same_entity else "no")
     console.print(table)
-    console.print("See the evidence with 'peel link explain A B'.")
+    console.print("See the evidence with 'peel link explain A B --purpose ...'.")
 
 
-def _decide(record_a: str, record_b: str, decision: str, by: str, reason: str | None) -> None:
-    from peel.linkage.review import record_decision
+def _decide(record_a: str, record_b: str, accept: bool, acting: str | None,
+            reason: str | None) -> None:
+    import duckdb
+
+    from peel.casebook.errors import CasebookError
+    from peel.linkage.review import decide_pair
 
     try:
-        record_decision(record_a, record_b, decision, by, reason)
-    except ValueError as exc:
+        decided = decide_pair(acting, record_a, record_b, accept=accept, reason=reason)
+    except CasebookError as refusal:
+        _refuse(refusal)
+    except (ValueError, RuntimeError) as exc:
         _fail(str(exc))
-    console.print(f"Recorded: {decision.replace('_', '-')}. It applies from the next 'peel link'.")
+    except duckdb.Error as exc:
+        _fail(f"The warehouse could not take the decision ({exc}), so it was not recorded in "
+              "the casebook either. Try again when no other 'peel' command is writing to it.")
+    console.print(f"Recorded: {decided.decision.replace('_', '-')} by {decided.decided_by} "
+                  f"(review item {decided.item_id}). It applies from the next 'peel link'.")
+
+
+REASON = typer.Option(None, "--reason", help="Why (kept with the decision; required).")
 
 
 @review_app.command("accept")
-def accept_command(
-    record_a: str, record_b: str,
-    by: str = typer.Option(..., help="Who decided (kept with the decision)."),
-    reason: str | None = typer.Option(None),
-) -> None:
-    """Decide that two records are the same person."""
-    _decide(record_a, record_b, "match", by, reason)
+def accept_command(record_a: str, record_b: str, reason: str | None = REASON,
+                   acting: str | None = ACTING) -> None:
+    """Decide that two queued records are the same person (with your reason)."""
+    _decide(record_a, record_b, True, acting, reason)
 
 
 @review_app.command("reject")
-def reject_command(
-    record_a: str, record_b: str,
-    by: str = typer.Option(..., help="Who decided (kept with the decision)."),
-    reason: str | None = typer.Option(None),
-) -> None:
-    """Decide that two records are different people (kept apart in every later run)."""
-    _decide(record_a, record_b, "non_match", by, reason)
+def reject_command(record_a: str, record_b: str, reason: str | None = REASON,
+                   acting: str | None = ACTING) -> None:
+    """Decide that two queued records are different people (kept apart in every later run)."""
+    _decide(record_a, record_b, False, acting, reason)

@@ -109,43 +109,59 @@ def score_records(work: duckdb.DuckDBPyConnection, model: dict, table: str,
 
 def explain_pair(record_a: str, record_b: str, warehouse: Path | None = None) -> Explanation:
     """Explain the pair (A, B) of person record keys with the latest run's model."""
+    return explain_pairs([(record_a, record_b)], warehouse=warehouse)[0]
+
+
+def explain_pairs(pairs: list[tuple[str, str]], warehouse: Path | None = None) -> list[Explanation]:
+    """Explain each (A, B) pair of person record keys with the latest run's model, scoring
+    them together (the review queue explains a page of pairs at once)."""
+    if not pairs:
+        return []
     wcon = connect(warehouse, read_only=True)
     run, model = read_latest_model(wcon)
+    keys = sorted({k for pair in pairs for k in pair})
     work = duckdb.connect()
-    read_person_records(wcon, work, keys=[record_a, record_b])
+    read_person_records(wcon, work, keys=keys)
     found = {r[0] for r in work.execute("SELECT unique_id FROM peel_raw").fetchall()}
-    for key in (record_a, record_b):
+    for key in keys:
         if key not in found:
+            wcon.close()
             raise ValueError(f"No person record with record_key '{key}' in the warehouse.")
     prepare_persons(work, "peel_raw", "peel_prepared")
-    scored, linker = score_records(work, model, "peel_prepared", [record_a], [record_b])
-    row = scored.iloc[0]
-    lo, hi = sorted([record_a, record_b])
+    scored, linker = score_records(work, model, "peel_prepared", [a for a, _ in pairs],
+                                   [b for _, b in pairs])
     entity = dict(wcon.execute(
-        "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ? AND record_key IN (?, ?)",
-        [run, lo, hi]).fetchall())
-    decision = wcon.execute(
-        "SELECT decision FROM linkage_review_decision WHERE record_key_l = ? AND record_key_r = ?",
-        [lo, hi]).fetchall()
+        "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ? "
+        "AND list_contains(?, record_key)", [run, keys]).fetchall())
+    decisions = {(lo, hi): d for lo, hi, d in wcon.execute(
+        "SELECT record_key_l, record_key_r, decision FROM linkage_review_decision "
+        "WHERE list_contains(?, record_key_l)", [keys]).fetchall()}
     wcon.close()
-    evidence = []
-    for comparison in linker._settings_obj.comparisons:
-        name = comparison.output_column_name
-        gamma = int(row[f"gamma_{name}"])
-        level = next(lv for lv in comparison.comparison_levels
-                     if lv.comparison_vector_value == gamma)
-        weight = float(row[f"mw_{name}"]) + float(row.get(f"mw_tf_adj_{name}", 0.0) or 0.0)
-        label = "missing on one side" if level.is_null_level else level.label_for_charts
-        evidence.append(Evidence(S.EVIDENCE_NAMES.get(name, name), label, weight))
     prior = model["probability_two_random_records_match"]
-    return Explanation(
-        record_a=record_a, record_b=record_b,
-        prior_weight=math.log2(prior / (1 - prior)), evidence=evidence,
-        match_weight=float(row["match_weight"]), match_probability=float(row["match_probability"]),
-        threshold=S.MATCH_THRESHOLD,
-        same_entity=(entity[lo] == entity[hi]) if len(entity) == 2 else None,
-        decision=decision[0][0] if decision else None,
-    )
+    explanations = []
+    rows = {(r["unique_id_l"], r["unique_id_r"]): r for _, r in scored.iterrows()}
+    for record_a, record_b in pairs:
+        row = rows[(record_a, record_b)]
+        lo, hi = sorted([record_a, record_b])
+        evidence = []
+        for comparison in linker._settings_obj.comparisons:
+            name = comparison.output_column_name
+            gamma = int(row[f"gamma_{name}"])
+            level = next(lv for lv in comparison.comparison_levels
+                         if lv.comparison_vector_value == gamma)
+            weight = float(row[f"mw_{name}"]) + float(row.get(f"mw_tf_adj_{name}", 0.0) or 0.0)
+            label = "missing on one side" if level.is_null_level else level.label_for_charts
+            evidence.append(Evidence(S.EVIDENCE_NAMES.get(name, name), label, weight))
+        explanations.append(Explanation(
+            record_a=record_a, record_b=record_b,
+            prior_weight=math.log2(prior / (1 - prior)), evidence=evidence,
+            match_weight=float(row["match_weight"]),
+            match_probability=float(row["match_probability"]),
+            threshold=S.MATCH_THRESHOLD,
+            same_entity=(entity[lo] == entity[hi]) if lo in entity and hi in entity else None,
+            decision=decisions.get((lo, hi)),
+        ))
+    return explanations
 
 
 def write_chart(explanation: Explanation, out_dir: Path | None = None) -> tuple[Path, Path]:

@@ -1,22 +1,60 @@
-"""``peel link review``: the pairs near the threshold, for a person to accept or reject.
+"""``peel link review``: the pairs near the threshold, for a named person to accept or reject,
+through the casebook's review queue.
 
-Decisions are kept in ``linkage_review_decision`` and applied in every later run (a
-'match' joins the pair's entities, a 'non_match' keeps them apart even through chains of
-other links). The casebook's review queue will take this over (see docs/linkage.md).
+Listing puts each undecided pair of the review band into the casebook queue once, as the
+linkage algorithm's proposal: the record keys, the match probability and the explanation's
+evidence lines (kinds of agreement and their weights), never the personal data itself.
+Accepting or rejecting goes through ``casebook.review.decide`` (role checked, reason kept,
+audit entry written) and then into ``linkage_review_decision``, which every later linkage
+run reads: a 'match' joins the pair's entities, a 'non_match' keeps them apart even through
+chains of other links.
+
+The two writes are kept together (see ``decide_pair``): the warehouse row is written in an
+open DuckDB transaction, the casebook transaction commits, then the warehouse commits. Any
+failure before the casebook commit leaves neither. The one remaining window, the warehouse
+commit failing after the casebook's, is repaired by ``sync_decisions`` on the next listing
+or decision: a decided casebook item always ends up in the warehouse.
 """
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from peel.casebook import access, review
+from peel.casebook.db import transaction
+from peel.casebook.errors import InvalidInput
+from peel.casebook.models import ReviewItem, User, as_utc
+from peel.casebook.roles import Action
 from peel.linkage import settings as S
 from peel.linkage.warehouse_run import latest_run_id
 from peel.warehouse import connect
 
 DECISIONS = ("match", "non_match")
+# How linkage proposals are filed in the casebook's review queue.
+DOMAIN = "linkage"
+KIND = "person_record_pair"
+ALGORITHM = "peel-linkage"
+# The casebook's subject_ref column holds at most this many characters.
+SUBJECT_REF_MAX = 100
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision as both stores keep it."""
+
+    item_id: int
+    record_key_l: str
+    record_key_r: str
+    decision: str
+    decided_by: str
 
 
 def pairs_to_review(limit: int = 20, warehouse: Path | None = None) -> pd.DataFrame:
@@ -24,9 +62,10 @@ def pairs_to_review(limit: int = 20, warehouse: Path | None = None) -> pd.DataFr
     wcon = connect(warehouse, read_only=True)
     run = latest_run_id(wcon)
     if run is None:
+        wcon.close()
         raise ValueError("No linkage run in the warehouse yet: run 'peel link' first.")
     frame = wcon.execute(
-        """SELECT p.record_key_l, p.record_key_r, p.match_probability,
+        """SELECT p.record_key_l, p.record_key_r, p.match_probability, p.run_id,
                   el.entity_id = er.entity_id AS same_entity
            FROM linkage_pair p
            LEFT JOIN linkage_review_decision d
@@ -43,24 +82,172 @@ def pairs_to_review(limit: int = 20, warehouse: Path | None = None) -> pd.DataFr
     return frame
 
 
-def record_decision(record_a: str, record_b: str, decision: str, decided_by: str,
-                    reason: str | None = None, warehouse: Path | None = None) -> None:
-    """Keep a reviewer's decision on a pair; it overrides the model from the next run on."""
-    if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not '{decision}'.")
+def queue_pairs_for_review(username: str | None, limit: int = 20,
+                           warehouse: Path | None = None) -> pd.DataFrame:
+    """The pairs to review (as ``pairs_to_review``) with their casebook review item ids,
+    after filing each one not yet in the queue as the algorithm's proposal.
+
+    Only a user whose role may decide linkage reviews may list them.
+    """
+    from peel.linkage.explain import explain_pairs
+
+    with transaction() as session:
+        access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
+        sync_decisions(session, warehouse)
+        queued = {pair: item.id for pair, item in linkage_items(session).items()}
+    pairs = pairs_to_review(limit, warehouse)
+    new = [(r.record_key_l, r.record_key_r) for r in pairs.itertuples()
+           if (r.record_key_l, r.record_key_r) not in queued]
+    # Scoring is slow next to a casebook write, so it happens outside the casebook's lock.
+    explanations = {(e.record_a, e.record_b): e for e in explain_pairs(new, warehouse)}
+    with transaction() as session:
+        access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
+        queued = {pair: item.id for pair, item in linkage_items(session).items()}
+        for row in pairs.itertuples():
+            pair = (row.record_key_l, row.record_key_r)
+            if pair in queued:  # filed by another listing meanwhile, or earlier
+                continue
+            queued[pair] = review.propose(
+                session, domain=DOMAIN, kind=KIND, by_algorithm=ALGORITHM,
+                summary=f"Same person? {pair[0]} and {pair[1]} "
+                        f"(match probability {row.match_probability:.4f})",
+                payload=proposal_payload(row, explanations[pair]),
+                subject_ref=pair_subject_ref(*pair),
+            )
+    pairs["item_id"] = [queued[(r.record_key_l, r.record_key_r)] for r in pairs.itertuples()]
+    return pairs
+
+
+def proposal_payload(row, explanation) -> dict:
+    """What a review item keeps: record keys, probability and evidence, no personal data."""
+    return {
+        "record_key_l": row.record_key_l, "record_key_r": row.record_key_r,
+        "match_probability": float(row.match_probability), "run_id": int(row.run_id),
+        "threshold": S.MATCH_THRESHOLD,
+        "same_entity_now": None if pd.isna(row.same_entity) else bool(row.same_entity),
+        "evidence": [{"evidence": e.evidence, "level": e.level,
+                      "match_weight": round(e.match_weight, 4)} for e in explanation.evidence],
+    }
+
+
+def pair_subject_ref(lo: str, hi: str) -> str | None:
+    """The pair as a subject reference, when it fits the casebook's column."""
+    ref = f"{lo} + {hi}"
+    return ref if len(ref) <= SUBJECT_REF_MAX else None
+
+
+def linkage_items(session: Session) -> dict[tuple[str, str], ReviewItem]:
+    """Every linkage pair item in the casebook queue (any status), by its pair of record keys.
+
+    Reads only keys and status, never personal data, so it is not a consultation.
+    """
+    items = session.execute(
+        select(ReviewItem).where(ReviewItem.domain == DOMAIN, ReviewItem.kind == KIND)
+        .order_by(ReviewItem.id)
+    ).scalars()
+    found: dict[tuple[str, str], ReviewItem] = {}
+    for item in items:
+        found.setdefault((item.payload["record_key_l"], item.payload["record_key_r"]), item)
+    return found
+
+
+def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: bool,
+                reason: str | None, warehouse: Path | None = None) -> Decided:
+    """Accept or reject the queued pair (A, B) as ``username``, in the casebook and in the
+    warehouse together: either both keep the decision or neither does."""
     if record_a == record_b:
         raise ValueError("A pair needs two different records.")
     lo, hi = sorted([record_a, record_b])
+    wcon: duckdb.DuckDBPyConnection | None = None
+    try:
+        with transaction() as session:
+            actor = access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
+            sync_decisions(session, warehouse)
+            item = linkage_items(session).get((lo, hi))
+            if item is None:
+                raise InvalidInput(
+                    f"The pair {lo} / {hi} is not in the review queue. List the pairs to "
+                    "review with 'peel link review' and decide one of those.")
+            review.decide(session, actor.username, item.id, accept=accept, reason=reason)
+            decision = "match" if accept else "non_match"
+            wcon = connect(warehouse)
+            wcon.begin()
+            write_decision(wcon, lo, hi, decision, actor.username, as_utc(item.decided_at),
+                           item.reason, item.payload.get("run_id"))
+        # The casebook has committed; now the warehouse.
+    except BaseException:
+        if wcon is not None:
+            with contextlib.suppress(duckdb.Error):  # nothing to roll back if BEGIN failed
+                wcon.rollback()
+            wcon.close()
+        raise
+    try:
+        wcon.commit()
+    except duckdb.Error as exc:
+        raise RuntimeError(
+            f"The decision on {lo} / {hi} is kept in the casebook (review item {item.id}) but "
+            f"the warehouse did not take it ({exc}). The next 'peel link review' writes it "
+            "there; run it before the next 'peel link'.") from exc
+    finally:
+        wcon.close()
+    return Decided(item.id, lo, hi, decision, actor.username)
+
+
+def sync_decisions(session: Session, warehouse: Path | None = None) -> int:
+    """Write into the warehouse every decided casebook linkage item it does not hold yet
+    (after a warehouse commit failed); return how many were written."""
+    decided = [item for item in linkage_items(session).values() if item.status != review.PENDING]
+    if not decided:
+        return 0
     wcon = connect(warehouse)
+    try:
+        held = {(lo, hi) for lo, hi in wcon.execute(
+            "SELECT record_key_l, record_key_r FROM linkage_review_decision").fetchall()}
+        missing = [i for i in decided
+                   if (i.payload["record_key_l"], i.payload["record_key_r"]) not in held]
+        if not missing:
+            return 0
+        names = dict(session.execute(select(User.id, User.username).where(
+            User.id.in_({i.decided_by_id for i in missing}))).all())
+        wcon.begin()
+        for item in missing:
+            write_decision(wcon, item.payload["record_key_l"], item.payload["record_key_r"],
+                           "match" if item.status == review.ACCEPTED else "non_match",
+                           names[item.decided_by_id], as_utc(item.decided_at), item.reason,
+                           item.payload.get("run_id"))
+        wcon.commit()
+        return len(missing)
+    finally:
+        wcon.close()
+
+
+def record_decision(record_a: str, record_b: str, decision: str, decided_by: str,
+                    reason: str | None = None, warehouse: Path | None = None) -> None:
+    """Write a decision straight into the warehouse, outside the casebook (data migrations and
+    tests of the linkage run; people decide through ``decide_pair``)."""
+    lo, hi = sorted([record_a, record_b])
+    wcon = connect(warehouse)
+    try:
+        write_decision(wcon, lo, hi, decision, decided_by, datetime.now(UTC), reason, None)
+    finally:
+        wcon.close()
+
+
+def write_decision(wcon: duckdb.DuckDBPyConnection, lo: str, hi: str, decision: str,
+                   decided_by: str, decided_at: datetime, reason: str | None,
+                   run_id: int | None) -> None:
+    """Write one decision row in the caller's transaction, after checking the pair."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not '{decision}'.")
+    if lo == hi:
+        raise ValueError("A pair needs two different records.")
     known = wcon.execute(
         "SELECT count(*) FROM person_record WHERE record_key IN (?, ?)", [lo, hi]).fetchall()[0][0]
     if known < 2:
-        wcon.close()
         raise ValueError(f"Both records must be in the warehouse: '{lo}', '{hi}'.")
     wcon.execute(
         """INSERT OR REPLACE INTO linkage_review_decision
            (record_key_l, record_key_r, decision, decided_by, decided_at, reason, run_id)
-           VALUES (?, ?, ?, ?, ?, ?, (SELECT max(run_id) FROM linkage_run))""",
-        [lo, hi, decision, decided_by, datetime.now(UTC), reason],
+           VALUES (?, ?, ?, ?, ?, ?, coalesce(?, (SELECT max(run_id) FROM linkage_run)))""",
+        [lo, hi, decision, decided_by, decided_at.replace(tzinfo=None), reason, run_id],
     )
-    wcon.close()
