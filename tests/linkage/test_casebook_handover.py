@@ -275,3 +275,18 @@ def test_match_needs_a_permitted_user_and_a_purpose_and_logs_the_entities_shown(
                for e in logged)
     # The searched-for details are not in the log.
     assert person.surname.upper() not in str([(e.subject_ref, e.detail) for e in logged]).upper()
+
+
+def test_pair_decided_in_the_casebook_queue_counts_in_the_next_run(setup):
+    warehouse, _, url = setup
+    assert peel("link", "review", "--as", "analyst").exit_code == 0
+    apart = next(i for i in linkage_items(url) if i.payload["same_entity_now"] is False)
+    a, b = apart.payload["record_key_l"], apart.payload["record_key_r"]
+    decided = peel("review", "accept", str(apart.id), "--as", "sergeant",
+                   "--reason", "same custody photograph on both records")
+    assert decided.exit_code == 0, decided.output
+    rerun = peel("link")
+    assert rerun.exit_code == 0, rerun.output
+    assert warehouse_decisions(warehouse) == [
+        (a, b, "match", "sergeant", "same custody photograph on both records")]
+    assert entity_of(warehouse, a) == entity_of(warehouse, b)

@@ -54,8 +54,20 @@ def link(ctx: typer.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from peel.linkage.review import sync_casebook_decisions
     from peel.linkage.warehouse_run import link_warehouse
 
+    try:
+        synced = sync_casebook_decisions()
+    except (SQLAlchemyError, OSError) as exc:
+        console.print(f"[yellow]warning:[/yellow] the casebook could not be read ({type(exc).__name__}), "
+                      "so review decisions made there since the last 'peel link review' may be "
+                      "missing from this run.")
+    else:
+        if synced:
+            console.print(f"{synced} review decision(s) taken from the casebook.")
     try:
         with _Steps() as steps:
             summary = link_warehouse(progress=steps)

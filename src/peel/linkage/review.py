@@ -13,7 +13,8 @@ The two writes are kept together (see ``decide_pair``): the warehouse row is wri
 open DuckDB transaction, the casebook transaction commits, then the warehouse commits. Any
 failure before the casebook commit leaves neither. The one remaining window, the warehouse
 commit failing after the casebook's, is repaired by ``sync_decisions`` on the next listing
-or decision: a decided casebook item always ends up in the warehouse.
+or decision and at the start of every 'peel link': a decided casebook item always ends up in
+the warehouse (also one decided with the casebook's generic 'peel review accept ID').
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from peel.casebook import access, review
 from peel.casebook.db import transaction
 from peel.casebook.errors import InvalidInput
-from peel.casebook.models import ReviewItem, User, as_utc
+from peel.casebook.models import AuditHead, ReviewItem, User, as_utc
 from peel.casebook.roles import Action
 from peel.linkage import settings as S
 from peel.linkage.warehouse_run import latest_run_id
@@ -102,6 +103,7 @@ def queue_pairs_for_review(username: str | None, limit: int = 20,
     explanations = {(e.record_a, e.record_b): e for e in explain_pairs(new, warehouse)}
     with transaction() as session:
         access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
+        serialise_writers(session)
         queued = {pair: item.id for pair, item in linkage_items(session).items()}
         for row in pairs.itertuples():
             pair = (row.record_key_l, row.record_key_r)
@@ -136,6 +138,14 @@ def pair_subject_ref(lo: str, hi: str) -> str | None:
     return ref if len(ref) <= SUBJECT_REF_MAX else None
 
 
+def serialise_writers(session: Session) -> None:
+    """Wait for any other casebook writer, so that checking the queue and then filing or
+    deciding a pair cannot interleave with another listing or decision (two listings at once
+    would otherwise file the same pair twice). SQLite's BEGIN IMMEDIATE already does this; on
+    PostgreSQL it is the lock on the audit chain's head row that every casebook write takes."""
+    session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+
+
 def linkage_items(session: Session) -> dict[tuple[str, str], ReviewItem]:
     """Every linkage pair item in the casebook queue (any status), by its pair of record keys.
 
@@ -162,6 +172,7 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
     try:
         with transaction() as session:
             actor = access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
+            serialise_writers(session)
             sync_decisions(session, warehouse)
             item = linkage_items(session).get((lo, hi))
             if item is None:
@@ -191,6 +202,13 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
     finally:
         wcon.close()
     return Decided(item.id, lo, hi, decision, actor.username)
+
+
+def sync_casebook_decisions(warehouse: Path | None = None) -> int:
+    """``sync_decisions`` in a casebook transaction of its own: 'peel link' calls it first, so
+    an item decided with the casebook's own 'peel review accept ID' counts in that run."""
+    with transaction() as session:
+        return sync_decisions(session, warehouse)
 
 
 def sync_decisions(session: Session, warehouse: Path | None = None) -> int:
