@@ -18,6 +18,6 @@ for script in scripts:
     if wanted and script.stem not in wanted:
         continue
     print(f"\n=== bench/{script.name} ===", flush=True)
-    if subprocess.run([sys.executable, str(script)]).returncode != 0:
+    if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
         failed.append(script.name)
 sys.exit(f"failed: {', '.join(failed)}" if failed else 0)

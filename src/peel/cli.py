@@ -7,6 +7,15 @@ from __future__ import annotations
 
 import typer
 
+from peel.casebook.cli import register as register_casebook
+from peel.demo.cli import register as register_demo
+from peel.demo.persons import register as register_demo_persons
+from peel.linkage.cli import register as register_linkage
+from peel.measures.cli import register as register_measures
+from peel.pack.cli import register as register_pack
+from peel.sources.cli import register as register_sources
+from peel.warehouse.cli import register as register_warehouse
+
 app = typer.Typer(
     name="peel",
     help="Police data into accountable evidence: ingest, measures, linkage, cases, the meeting pack.",
@@ -22,35 +31,16 @@ def main() -> None:
     """peel keeps all its state under PEEL_HOME (default ./peel-data)."""
 
 
-# Capabilities register their commands below, one import each.
-from peel.warehouse.cli import register as _register_warehouse  # noqa: E402
-
-_register_warehouse(app)
-
-from peel.measures.cli import register as _register_measures  # noqa: E402
-
-_register_measures(app)
-
-from peel.pack.cli import register as _register_pack  # noqa: E402
-
-_register_pack(app)
-
-from peel.demo.cli import register as _register_demo  # noqa: E402
-
-_register_demo(app)
-
-from peel.linkage.cli import register as _register_linkage  # noqa: E402
-
-_register_linkage(app)
-
-from peel.sources.cli import register as _register_sources  # noqa: E402
-
-_register_sources(app)
-
-from peel.casebook.cli import register as _register_casebook  # noqa: E402
-
-_register_casebook(app)
-
-from peel.demo.persons import register as _register_demo_persons  # noqa: E402
-
-_register_demo_persons(app)
+# Each capability registers its own commands, in the order `peel --help` lists them:
+# data in, what is loaded, figures, the pack, linkage, the casebook.
+for _register in (
+    register_sources,
+    register_demo,
+    register_demo_persons,
+    register_warehouse,
+    register_measures,
+    register_pack,
+    register_linkage,
+    register_casebook,
+):
+    _register(app)

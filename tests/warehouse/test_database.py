@@ -16,13 +16,12 @@ def test_connect_creates_the_schema_once(peel_home):
 
 def test_open_batch_rolls_back_everything_on_error(peel_home):
     con = connect()
-    with pytest.raises(RuntimeError):
-        with open_batch(con, "test") as batch:
-            con.execute(
-                "INSERT INTO area (area_code, area_name, level, source_system, batch_id) VALUES ('a','A','force','test',?)",
-                [batch.batch_id],
-            )
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), open_batch(con, "test") as batch:
+        con.execute(
+            "INSERT INTO area (area_code, area_name, level, source_system, batch_id) VALUES ('a','A','force','test',?)",
+            [batch.batch_id],
+        )
+        raise RuntimeError("boom")
     assert con.execute("SELECT count(*) FROM area").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0
 

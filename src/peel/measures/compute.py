@@ -27,6 +27,7 @@ from peel.measures.periods import (
 from peel.measures.registry import get_measure
 from peel.measures.scope import Scope, apply_scope, resolve_scope
 from peel.measures.stats import compare_counts
+from peel.warehouse.database import get_last_day_covered
 
 
 @dataclass
@@ -84,12 +85,10 @@ class MeasuresReport:
 
 def get_data_as_of(con: duckdb.DuckDBPyConnection) -> date:
     """The snapshot date: the last day the warehouse has crimes for."""
-    row = con.execute(
-        "SELECT max(coalesce(recorded_date, last_day(month))) FROM crime"
-    ).fetchone()
-    if row[0] is None:
+    last_day = get_last_day_covered(con)
+    if last_day is None:
         raise ValueError("The warehouse has no crimes. Load data first: 'peel demo-data' or 'peel ingest police-uk PATH'.")
-    return row[0]
+    return last_day
 
 
 def get_data_first_month(con: duckdb.DuckDBPyConnection) -> date:

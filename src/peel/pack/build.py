@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import jinja2
@@ -27,7 +27,6 @@ from peel.crime import get_crime_section
 from peel.measures import get_data_as_of, get_measures
 from peel.measures.periods import format_month
 from peel.warehouse import snapshot
-
 
 UK_TIME = ZoneInfo("Europe/London")
 

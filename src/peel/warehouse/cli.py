@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from peel.warehouse.database import connect
+from peel.warehouse.database import connect, get_last_day_covered, snapshot
 
 
 def register(app: typer.Typer) -> None:
@@ -25,9 +25,15 @@ def status() -> None:
     ).fetchall():
         table.add_row(*[str(v) for v in row])
     console.print(table)
-    for name in ("crime", "outcome", "arrest", "area", "quarantine"):
+    for name in ("crime", "outcome", "arrest", "area", "person_record", "quarantine"):
         n = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         console.print(f"{name}: {n:,} rows")
+    snap = snapshot(con)
+    last_day = get_last_day_covered(con)
+    console.print(
+        f"Snapshot: crimes to {last_day or 'none'}; {snap['batches']} loads, latest batch "
+        f"{snap['latest_batch']} at {snap['loaded_at']}; sources: {snap['sources'] or 'none'}"
+    )
 
 
 def quarantine(

@@ -8,11 +8,11 @@ error rolls everything back so the warehouse is exactly as it was.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -39,7 +39,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         try:
             con.execute(sql)
             con.execute(
-                "INSERT INTO schema_migration VALUES (?, ?)", [name, datetime.now(timezone.utc)]
+                "INSERT INTO schema_migration VALUES (?, ?)", [name, datetime.now(UTC)]
             )
             con.execute("COMMIT")
         except Exception:
@@ -89,7 +89,7 @@ def open_batch(
     """
     batch_id = con.execute("SELECT nextval('ingest_batch_seq')").fetchone()[0]
     batch = Batch(con=con, batch_id=batch_id, source_system=source_system, files=list(files or []))
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
         yield batch
@@ -101,7 +101,7 @@ def open_batch(
                 batch.batch_id,
                 source_system,
                 started,
-                datetime.now(timezone.utc),
+                datetime.now(UTC),
                 batch.files,
                 batch.rows_read,
                 batch.rows_loaded,
@@ -113,6 +113,12 @@ def open_batch(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def get_last_day_covered(con: duckdb.DuckDBPyConnection):
+    """The last day the warehouse has crimes for (a month-only source covers its whole month);
+    None when it has none. This is the data's snapshot date: nothing later is known."""
+    return con.execute("SELECT max(coalesce(recorded_date, last_day(month))) FROM crime").fetchone()[0]
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
