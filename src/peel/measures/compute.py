@@ -16,7 +16,6 @@ import duckdb
 from peel.measures.patterns import PatternReport, detect_patterns
 from peel.measures.periods import (
     Period,
-    add_months,
     get_financial_year,
     get_last_complete_month,
     get_month,
@@ -113,7 +112,7 @@ class _Context:
         return self.first <= period.start and period.end <= self.snapshot + timedelta(days=1)
 
     def count(self, measure_id: str, period: Period, as_of: date) -> int:
-        """A count measure over a period (scoped_* views must be in place)."""
+        """A count measure over a period (scoped_* tables must be in place)."""
         return _run(self.con, get_measure(measure_id).sql, period, as_of, self.snapshot)
 
     def rate(self, measure_id: str, period: Period, as_of: date) -> tuple[float, int, int]:
@@ -125,9 +124,8 @@ class _Context:
 
 
 def _year_earlier(period: Period) -> Period:
-    start, end = add_months(period.start, -12), add_months(period.end, -12) if period.end.day == 1 else period.end.replace(year=period.end.year - 1)
     label = period.label.replace(str(period.start.year), str(period.start.year - 1))
-    return Period(start, end, label)
+    return Period(_a_year_before(period.start), _a_year_before(period.end), label)
 
 
 def _a_year_before(day: date) -> date:

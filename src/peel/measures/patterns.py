@@ -2,7 +2,7 @@
 
 Answers the meeting's questions: is this month unusual for its season, and where; which
 past months were spikes and what calendar event sat next to them; has the level shifted.
-Reads the ``scoped_crime`` view (see scope.py); all thresholds are in stats.py.
+Reads the ``scoped_crime`` table (see scope.py); all thresholds are in stats.py.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def detect_patterns(
     con: duckdb.DuckDBPyConnection, scope: Scope, month: date, as_of: date, first: date
 ) -> PatternReport:
     """Is ``month`` unusual for its season, which past months (since ``first``) were, and
-    has the level shifted? Needs the scoped_* views of ``scope`` on ``con``."""
+    has the level shifted? Needs the scoped_* tables of ``scope`` on ``con``."""
     exposure = get_exposure(first, month, as_of)
     if len(exposure) < MIN_MONTHS_OF_HISTORY:
         reason = f"the data has {len(exposure)} months up to {month:%B %Y}; {MIN_MONTHS_OF_HISTORY} are needed to tell a spike from the season."

@@ -1,6 +1,6 @@
 """What a measure counts: a crime type and an area, resolved against the warehouse.
 
-``apply_scope`` builds the temporary views that every measure's SQL reads
+``apply_scope`` builds the temporary tables that every measure's SQL reads
 (``scoped_crime``, ``scoped_outcome``, ``scoped_arrest``; see definitions.yaml), so that
 a measure is written once and works for any crime type at any area level.
 """
@@ -104,17 +104,13 @@ def apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     if scope.area_code is not None:
         area_sql = f"{_AREA_COLUMN[scope.area_level]} = $area_code"
         params["area_code"] = scope.area_code
-    where = f"({scope.crime_filter}) AND ({area_sql})"
-    # DuckDB views cannot take parameters, so literal values are inlined, safely quoted.
-    literal = {k: "'" + str(v).replace("'", "''") + "'" for k, v in params.items()}
-    for key, value in literal.items():
-        where = where.replace(f"${key}", value)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE scoped_crime AS
             SELECT c.*, coalesce(c.recorded_date, c.month) AS recorded,
                    coalesce(m.is_positive, FALSE) AS last_outcome_positive
             FROM crime c LEFT JOIN outcome_mapping m ON m.outcome_type = c.last_outcome
-            WHERE {where}"""
+            WHERE ({scope.crime_filter}) AND ({area_sql})""",
+        params,
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE scoped_outcome AS

@@ -142,18 +142,8 @@ class Exceedance:
     p_value: float
 
     @property
-    def excess(self) -> float:
-        return self.observed - self.expected
-
-    @property
     def percent_above(self) -> float:
         return (self.observed / self.expected - 1) * 100 if self.expected else float("inf")
-
-
-def score_exceedance(observed: float, expected: float, dispersion: float) -> tuple[float, float]:
-    """z and one-sided p-value of a count against its quasi-Poisson expectation."""
-    z = (observed - expected) / np.sqrt(dispersion * max(expected, 1e-9))
-    return float(z), float(stats.norm.sf(z))
 
 
 def find_unusual_months(fit: SeasonalFit, counts: pd.Series, months: list, n_tests: int) -> list[Exceedance]:
