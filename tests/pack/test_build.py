@@ -44,3 +44,18 @@ def test_build_pack_shows_each_figure_with_its_definition_chart_and_snapshot(pac
 def test_build_pack_times_prevention_advice_before_the_next_diwali(pack):
     html = pack.html.read_text()
     assert "Diwali (08 November 2026), publish from 18 October" in html
+
+
+def test_build_pack_on_police_uk_data_says_what_it_cannot_compare(tmp_path, shared_data):
+    """data.police.uk: no subtype, month-only dates, 13 months: the pack says so, not fails."""
+    from peel.sources.police_uk import ingest_police_uk
+    from peel.warehouse import connect
+
+    con = connect(tmp_path / "warehouse.duckdb")
+    ingest_police_uk(con, [shared_data / "police_uk"])
+    pack = build_pack(con, date(2022, 1, 1), tmp_path / "pack")
+    html = pack.html.read_text()
+    assert "Burglary, Hertfordshire Constabulary" in html
+    assert "No comparison: the data starts in January 2021" in html
+    assert "Pattern detection not run: the data has 13 months" in html
+    assert "<svg" in html and pack.pdf.read_bytes().startswith(b"%PDF-")

@@ -17,9 +17,6 @@ import yaml
 
 from peel.measures import MeasuresReport, compute_measures
 from peel.measures.calendar import CalendarEvent, get_calendar_events
-from peel.measures.patterns import get_exposure, get_monthly_counts
-from peel.measures.periods import add_months
-from peel.measures.stats import fit_seasonal
 
 # The meeting note reports residential ("home") burglary; police.uk data has only Burglary.
 PREFERRED_CRIME_TYPES = ("residential-burglary", "burglary")
@@ -54,20 +51,19 @@ def choose_crime_type(con: duckdb.DuckDBPyConnection) -> str:
     return PREFERRED_CRIME_TYPES[0] if "Residential burglary" in subtypes else PREFERRED_CRIME_TYPES[1]
 
 
-def get_series(con: duckdb.DuckDBPyConnection, report: MeasuresReport, first: date) -> list[dict]:
-    """Monthly counts with the seasonal expectation, for the chart (scoped views in place)."""
-    counts = get_monthly_counts(con, report.scope.area_level, first, report.month, report.as_of)
-    if counts.empty:
+def get_series(report: MeasuresReport) -> list[dict]:
+    """The last CHART_MONTHS of monthly counts with the seasonal expectation, for the chart,
+    as the pattern detection computed them."""
+    patterns = report.patterns
+    if patterns is None or patterns.recorded is None:
         return []
-    series = counts.sum(axis=0)
-    exposure = get_exposure(first, report.month, report.as_of)
-    fit = fit_seasonal(series, exposure)
-    flagged = {s.exceedance.month for s in report.patterns.past_spikes + report.patterns.this_month} if report.patterns else set()
-    return [
-        {"month": m.date().isoformat(), "recorded": int(series[m]), "expected": round(float(fit.expected[m]), 1),
-         "unusual": m.date() in flagged, "partial": bool(exposure[m] < 1)}
-        for m in series.index
-    ]
+    flagged = {s.exceedance.month for s in patterns.past_spikes + patterns.this_month}
+    rows = []
+    for m in patterns.recorded.index[-CHART_MONTHS:]:
+        expected = None if patterns.expected is None else round(float(patterns.expected[m]), 1)
+        rows.append({"month": m.date().isoformat(), "recorded": int(patterns.recorded[m]), "expected": expected,
+                     "unusual": m.date() in flagged, "partial": bool(patterns.exposure[m] < 1)})
+    return rows
 
 
 def get_advice(report: MeasuresReport, crime_type_name: str, horizon_days: int = 270) -> list[Advice]:
@@ -99,5 +95,4 @@ def get_crime_section(con: duckdb.DuckDBPyConnection, month: date, crime_type: s
     """Everything the pack shows for agenda item 1."""
     crime_type = crime_type or choose_crime_type(con)
     report = compute_measures(con, crime_type, month)
-    first = max(add_months(month, -(CHART_MONTHS - 1)), con.execute("SELECT min(month) FROM crime").fetchone()[0])
-    return CrimeSection(report, get_series(con, report, first), get_advice(report, report.scope.crime_type_label))
+    return CrimeSection(report, get_series(report), get_advice(report, report.scope.crime_type_label))

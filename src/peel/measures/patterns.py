@@ -67,6 +67,11 @@ class PatternReport:
     areas_tested: int
     events: list[EventReport] = field(default_factory=list)  # calendar events with a rise
     not_run: str | None = None  # why detection could not run, if it could not
+    # The scope's own monthly series, for charts: counts, the share of each month the data
+    # covers, and what the seasonal model expects (None when it could not be fitted).
+    recorded: pd.Series | None = None
+    exposure: pd.Series | None = None
+    expected: pd.Series | None = None
 
     @property
     def summary(self) -> str:
@@ -184,16 +189,22 @@ def detect_patterns(
     exposure = get_exposure(first, month, as_of)
     if len(exposure) < MIN_MONTHS_OF_HISTORY:
         reason = f"the data has {len(exposure)} months up to {month:%B %Y}; {MIN_MONTHS_OF_HISTORY} are needed to tell a spike from the season."
-        return PatternReport(month, [], [], None, 0, not_run=reason)
+        own = get_monthly_counts(con, scope.area_level, first, month, as_of)
+        key = scope.area_code if scope.area_code is not None else "all"
+        recorded = own.loc[key] if key in own.index else pd.Series(0.0, index=exposure.index)
+        return PatternReport(month, [], [], None, 0, not_run=reason, recorded=recorded, exposure=exposure)
     top, *districts = _get_tested_areas(con, scope, first, month, as_of)
     tested = [a for a in [top, *districts] if a.counts.sum() >= MIN_CRIMES_TO_TEST]
     past_months = [m for m in exposure.index[:-1] if exposure[m] == 1.0]
     n_areas = max(len(tested), 1)
     this_month, past = [], []
+    expected = None
     for area in tested:
         # This month is left out of its own baseline; past months are judged by a fit that
         # leaves out months far above it.
         history = _fit_area(area, top, exposure, exclude={month})
+        if area is top:
+            expected = history.expected
         for exc in stats.find_unusual_months(history, area.counts, [month], n_areas):
             this_month.append(Spike(area.code, area.name, exc))
         for exc in stats.find_unusual_months(history, area.counts, past_months, n_areas * len(past_months)):
@@ -213,4 +224,4 @@ def detect_patterns(
         report = measure_event_uplift(con, scope, name, first, as_of)
         if any(o.uplifts for o in report.occurrences):
             events.append(report)
-    return PatternReport(month, this_month, past, step, n_areas, events)
+    return PatternReport(month, this_month, past, step, n_areas, events, None, top.counts, exposure, expected)
