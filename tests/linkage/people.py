@@ -88,3 +88,17 @@ def load_people(con, people: pd.DataFrame, source_system: str = "test_people") -
                FROM people_frame WHERE postcode IS NOT NULL""", [batch.batch_id])
         batch.rows_read = batch.rows_loaded = len(frame)
     con.unregister("people_frame")
+
+
+def build_linked_warehouse(folder, seed: int):
+    """A warehouse file in ``folder`` holding test people, linked once: (path, people)."""
+    from peel.linkage.warehouse_run import link_warehouse
+    from peel.warehouse import connect
+
+    warehouse = folder / "warehouse.duckdb"
+    people = make_people(seed=seed)
+    con = connect(warehouse)
+    load_people(con, people)
+    con.close()
+    link_warehouse(warehouse=warehouse)
+    return warehouse, people

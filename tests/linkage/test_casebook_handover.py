@@ -12,14 +12,13 @@ import sys
 import pytest
 from sqlalchemy import select
 from tests.casebook.conftest import add_staff, casebook_url, count_rows  # noqa: F401 (fixture)
-from tests.linkage.people import load_people, make_people
+from tests.linkage.people import build_linked_warehouse
 from typer.testing import CliRunner
 
 from peel.casebook import db, review
 from peel.casebook.models import AuditEntry, ReviewItem
 from peel.cli import app
 from peel.linkage.review import DOMAIN, KIND
-from peel.linkage.warehouse_run import link_warehouse
 from peel.warehouse import connect
 
 runner = CliRunner()
@@ -29,14 +28,7 @@ PURPOSE = "checking whether two custody records are one person for case 881"
 @pytest.fixture(scope="module")
 def linked_warehouse(tmp_path_factory):
     """A warehouse of test people linked once; each test works on its own copy."""
-    home = tmp_path_factory.mktemp("handover")
-    warehouse = home / "warehouse.duckdb"
-    people = make_people(seed=5)
-    con = connect(warehouse)
-    load_people(con, people)
-    con.close()
-    link_warehouse(warehouse=warehouse)
-    return warehouse, people
+    return build_linked_warehouse(tmp_path_factory.mktemp("handover"), seed=5)
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ import math
 import pandas as pd
 import pytest
 from tests.casebook.conftest import add_staff
-from tests.linkage.people import load_people, make_people
+from tests.linkage.people import build_linked_warehouse
 from typer.testing import CliRunner
 
 from peel.casebook import db
 from peel.cli import app
 from peel.linkage.explain import explain_pair, write_chart
 from peel.linkage.match import match_records
-from peel.linkage.warehouse_run import link_warehouse
 from peel.warehouse import connect
 
 runner = CliRunner()
@@ -24,12 +23,7 @@ runner = CliRunner()
 def linked(tmp_path_factory):
     """A warehouse of test people, linked once for every test in this module."""
     home = tmp_path_factory.mktemp("linked")
-    warehouse = home / "warehouse.duckdb"
-    people = make_people(seed=11)
-    con = connect(warehouse)
-    load_people(con, people)
-    con.close()
-    link_warehouse(warehouse=warehouse)
+    warehouse, people = build_linked_warehouse(home, seed=11)
     con = connect(warehouse, read_only=True)
     entities = con.execute("SELECT record_key, entity_id FROM linkage_entity").df()
     con.close()
