@@ -9,7 +9,6 @@ import typer
 
 from peel.casebook.cli import register as register_casebook
 from peel.demo.cli import register as register_demo
-from peel.demo.persons import register as register_demo_persons
 from peel.linkage.cli import register as register_linkage
 from peel.measures.cli import register as register_measures
 from peel.pack.cli import register as register_pack
@@ -36,7 +35,6 @@ def main() -> None:
 for _register in (
     register_sources,
     register_demo,
-    register_demo_persons,
     register_warehouse,
     register_measures,
     register_pack,

@@ -1,17 +1,23 @@
-"""The ``peel demo-data`` command: generate the fictional demo force and load it."""
+"""The demo commands: ``peel demo-data`` (the fictional force, loaded) and ``peel demo-persons``
+(person records at any scale, for linkage benchmarks)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from peel.demo.persons import generate_person_population, load_person_extracts
+from peel.settings import get_settings
 from peel.warehouse import connect
 
 
 def register(app: typer.Typer) -> None:
     app.command("demo-data")(demo_data)
+    app.command("demo-persons")(demo_persons)
 
 
 def demo_data(
@@ -68,3 +74,40 @@ def demo_data(
     if summary.persons.get("skipped"):
         console.print(f"[yellow]{summary.persons['skipped']}[/yellow]")
     console.print(f"Ground truth of the planted effects: {summary.truth_path}")
+
+
+def demo_persons(
+    records: int = typer.Option(1_000_000, help="How many person records to write, in all."),
+    seed: int = typer.Option(11, help="Random seed: the same seed gives the same files."),
+    out: Path = typer.Option(
+        None, help="Folder for extracts/ and truth/ (default: PEEL_HOME/demo-persons)."
+    ),
+    load: bool = typer.Option(
+        False, "--load", help="Also load the extracts into the warehouse (replaces demo persons)."
+    ),
+) -> None:
+    """Write fictional person records at any scale, for linkage benchmarks.
+
+    The same four source-system extracts as the demo force's (crime records, custody,
+    intelligence, incidents), with recording errors at declared rates, and the ground truth
+    of who each record is, kept apart in truth/. See docs/demo-persons.md.
+    """
+    if records < 1:
+        raise typer.BadParameter("give at least one record", param_hint="--records")
+    out = out or get_settings().home / "demo-persons"
+    summary = generate_person_population(records, seed, out)
+    console = Console()
+    by_source = ", ".join(f"{s} {n:,}" for s, n in summary["records_by_source"].items())
+    console.print(
+        f"Wrote {summary['records']:,} person records ({by_source}) to {out / 'extracts'}"
+    )
+    console.print(f"Ground truth (never loaded): {out / 'truth'}")
+    if load:
+        con = connect()
+        try:
+            loaded = load_person_extracts(con, out)
+        finally:
+            con.close()
+        rows = sum(r["rows_loaded"] for r in loaded.values())
+        quarantined = sum(r["rows_quarantined"] for r in loaded.values())
+        console.print(f"Loaded {rows:,} records into the warehouse; {quarantined:,} quarantined.")

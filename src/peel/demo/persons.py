@@ -23,7 +23,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import typer
 from faker.providers.person.en_GB import Provider as FakerNames
 from rich.progress import Progress
 
@@ -1308,50 +1307,3 @@ def load_person_extracts(con, out_dir: Path) -> dict:
             )
             progress.advance(task)
     return results
-
-
-def register(app) -> None:
-    """Add ``peel demo-persons`` to the command line."""
-    app.command("demo-persons")(demo_persons)
-
-
-def demo_persons(
-    records: int = typer.Option(1_000_000, help="How many person records to write, in all."),
-    seed: int = typer.Option(11, help="Random seed: the same seed gives the same files."),
-    out: Path = typer.Option(
-        None, help="Folder for extracts/ and truth/ (default: PEEL_HOME/demo-persons)."
-    ),
-    load: bool = typer.Option(
-        False, "--load", help="Also load the extracts into the warehouse (replaces demo persons)."
-    ),
-) -> None:
-    """Write fictional person records at any scale, for linkage benchmarks.
-
-    The same four source-system extracts as the demo force's (crime records, custody,
-    intelligence, incidents), with recording errors at declared rates, and the ground truth
-    of who each record is, kept apart in truth/. See docs/demo-persons.md.
-    """
-    from rich.console import Console
-
-    from peel.settings import get_settings
-    from peel.warehouse import connect
-
-    if records < 1:
-        raise typer.BadParameter("give at least one record", param_hint="--records")
-    out = out or get_settings().home / "demo-persons"
-    summary = generate_person_population(records, seed, out)
-    console = Console()
-    by_source = ", ".join(f"{s} {n:,}" for s, n in summary["records_by_source"].items())
-    console.print(
-        f"Wrote {summary['records']:,} person records ({by_source}) to {out / 'extracts'}"
-    )
-    console.print(f"Ground truth (never loaded): {out / 'truth'}")
-    if load:
-        con = connect()
-        try:
-            loaded = load_person_extracts(con, out)
-        finally:
-            con.close()
-        rows = sum(r["rows_loaded"] for r in loaded.values())
-        quarantined = sum(r["rows_quarantined"] for r in loaded.values())
-        console.print(f"Loaded {rows:,} records into the warehouse; {quarantined:,} quarantined.")
