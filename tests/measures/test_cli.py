@@ -39,3 +39,9 @@ def test_areas_command_lists_districts(con):
     result = runner.invoke(app, ["areas", "--level", "district"])
     assert result.exit_code == 0
     assert "North" in result.output and "South" in result.output and "North 001A" not in result.output
+
+
+def test_areas_command_without_a_warehouse_says_how_to_load_one(peel_home):
+    result = runner.invoke(app, ["areas"])
+    assert result.exit_code == 2
+    assert "No warehouse at" in result.output and "peel demo-data" in result.output

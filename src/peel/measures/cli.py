@@ -33,7 +33,11 @@ def areas(
     within: str = typer.Option(None, help="Only the areas inside this district (code or name)."),
 ) -> None:
     """List the areas the data has (code, name, level, parent), for --area."""
-    con = connect(read_only=True)
+    try:
+        con = connect(read_only=True)
+    except FileNotFoundError as error:
+        Console(stderr=True).print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(2)
     rows = con.execute(
         """SELECT a.area_code, a.area_name, a.level, p.area_name FROM area a
            LEFT JOIN area p ON p.area_code = a.parent_code
