@@ -23,7 +23,12 @@ import duckdb
 import numpy as np
 from scipy import stats as sps
 
-from peel.measures.calendar import ATTRIBUTION_WINDOW_DAYS, CalendarEvent, get_calendar_events
+from peel.measures.calendar import (
+    ATTRIBUTION_WINDOW_DAYS,
+    CALENDAR_EVENTS,
+    CalendarEvent,
+    get_calendar_events,
+)
 
 PLACEBO_SPACING_DAYS = 28  # ordinary days used to measure how clustered crime is
 REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
@@ -138,36 +143,44 @@ def _count_around(con, days: list[date], level_column: str | None) -> dict:
     return {(day, area): (a, b) for day, area, a, b in rows}
 
 
-def measure_event_uplift(
-    con: duckdb.DuckDBPyConnection, scope, event_name: str, first: date, as_of: date
-) -> EventReport:
-    """Every occurrence of the event whose window and reference lie within [first, as_of]."""
+WINDOW_SHARE = (2 * ATTRIBUTION_WINDOW_DAYS + 1) / (2 * ATTRIBUTION_WINDOW_DAYS + 1 + 2 * REFERENCE_DAYS)
+_AREA_COLUMN = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}
+
+
+def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as_of: date) -> list[EventReport]:
+    """Every declared calendar event, each occurrence whose window and reference lie within
+    [first, as_of]. The clustering of crime on ordinary days is measured once for them all."""
     has_days = con.execute("SELECT count(recorded_date) > 0 FROM scoped_crime").fetchone()[0]
+    names = list(dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS))
+    if not has_days:
+        return [EventReport(name, [], [], has_exact_dates=False) for name in names]
+    every_event = get_calendar_events(range(first.year, as_of.year + 1))
     margin = timedelta(days=ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS)
-    occurrences = [
-        e for e in get_calendar_events(range(first.year, as_of.year + 1))
-        if e.name == event_name and e.day - margin >= first and e.day + margin <= as_of
+    usable = [e for e in every_event if e.day - margin >= first and e.day + margin <= as_of]
+    columns = [_AREA_COLUMN[scope.area_level]] + (["district_code"] if scope.area_level == "force" else [])
+    dispersion = _estimate_dispersion(con, first, as_of, [e.day for e in every_event], columns, WINDOW_SHARE)
+    area_names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
+    return [
+        _measure_event(con, scope, name, [e for e in usable if e.name == name], dispersion, area_names)
+        for name in names
     ]
-    if not has_days or not occurrences:
-        return EventReport(event_name, [], [], has_exact_dates=bool(has_days))
-    days = [e.day for e in occurrences]
-    window = 2 * ATTRIBUTION_WINDOW_DAYS + 1
-    share = window / (window + 2 * REFERENCE_DAYS)
-    names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
-    own_column = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}[scope.area_level]
-    own = _count_around(con, days, own_column)
-    district_column = "district_code" if scope.area_level == "force" else None
-    districts = _count_around(con, days, district_column) if district_column else {}
-    areas = 1 + len({a for _, a in districts})
-    every_event = [e.day for e in get_calendar_events(range(first.year, as_of.year + 1))]
-    columns = [own_column] + ([district_column] if district_column else [])
-    dispersion = _estimate_dispersion(con, first, as_of, every_event, columns, share)
+
+
+def _measure_event(con, scope, event_name: str, occurrences: list[CalendarEvent], dispersion: float, names: dict) -> EventReport:
+    """One event's occurrences: the area and its districts per year; neighbourhoods pooled."""
     report = EventReport(event_name, [], [], dispersion=dispersion)
+    if not occurrences:
+        return report
+    share = WINDOW_SHARE
+    days = [e.day for e in occurrences]
+    own = _count_around(con, days, _AREA_COLUMN[scope.area_level])
+    districts = _count_around(con, days, "district_code") if scope.area_level == "force" else {}
+    areas = 1 + len({a for _, a in districts})
+    key = scope.area_code if scope.area_code is not None else "all"
     for event in occurrences:
         occurrence = EventOccurrence(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
         )
-        key = scope.area_code if scope.area_code is not None else "all"
         candidates = [_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share, dispersion)]
         candidates += [
             _binomial_uplift(code, names.get(code, code), a, b, share, dispersion)

@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from peel.measures import stats
-from peel.measures.calendar import CALENDAR_EVENTS, CalendarEvent, get_events_near
-from peel.measures.events import EventReport, measure_event_uplift
+from peel.measures.calendar import CalendarEvent, get_events_near
+from peel.measures.events import EventReport, measure_event_uplifts
 from peel.measures.periods import get_days_in_month, get_month_end
 from peel.measures.scope import Scope
 
@@ -219,9 +219,7 @@ def detect_patterns(
     if top.counts.sum() >= MIN_CRIMES_TO_TEST and len(top.counts) > 2 * stats.STEP_MIN_SIDE + 12:
         step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1])
     past.sort(key=lambda s: (s.exceedance.month, s.area_name))
-    events = []
-    for name in dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS):
-        report = measure_event_uplift(con, scope, name, first, as_of)
-        if any(o.uplifts for o in report.occurrences):
-            events.append(report)
+    events = [
+        e for e in measure_event_uplifts(con, scope, first, as_of) if any(o.uplifts for o in e.occurrences)
+    ]
     return PatternReport(month, this_month, past, step, n_areas, events, None, top.counts, exposure, expected)
