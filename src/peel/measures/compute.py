@@ -1,6 +1,6 @@
 """Compute the declared measures for a crime type, an area and a reporting month.
 
-One function, ``compute_measures``, is what the CLI, the pack and the dashboard call: it
+One function, ``compute_measures``, is what the CLI and the pack call: it
 resolves the scope, runs each measure's declared SQL for its periods and comparisons, and
 adds the pattern analysis. Like-for-like comparisons: a year-earlier solve rate is taken
 as it stood a year before the snapshot, so both periods had the same time to be solved.
