@@ -11,6 +11,8 @@ PostgreSQL the audit head row is locked with ``SELECT ... FOR UPDATE`` (see ``au
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,7 +74,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Take transaction control from the sqlite3 module so we can say BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_write_ahead_log(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -82,6 +84,25 @@ def _configure_sqlite(engine: Engine) -> None:
         # Take the write lock at the start, so two writers never interleave the audit chain
         # and never fail half-way with "database is locked" after reading a stale head.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _use_write_ahead_log(cursor) -> None:
+    """Switch the file to WAL mode, which then persists in the file itself.
+
+    The switch needs the file to itself, and SQLite reports "database is locked" at once,
+    without waiting on the busy timeout, when another process is opening the same new file.
+    So: skip it when the file is already in WAL mode, and otherwise retry until the timeout.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def migrate(engine: Engine) -> None:
