@@ -55,6 +55,8 @@ def make_table(*headers: str) -> Table:
     return table
 
 ACTING = typer.Option(None, "--as", envvar="PEEL_USER", help="Act as this casebook user (or set PEEL_USER).")
+ITEM_ID = typer.Argument(..., help="The review item's number, as `peel review list` shows it.")
+CASE_ID = typer.Argument(..., help="The case's number, as `peel retention` shows it.")
 
 
 def register(app: typer.Typer) -> None:
@@ -134,7 +136,10 @@ def users_list(acting: str = ACTING) -> None:
 
 @users_app.command("disable")
 @refusals_exit
-def users_disable(username: str = typer.Argument(...), acting: str = ACTING) -> None:
+def users_disable(
+    username: str = typer.Argument(..., help="Login name of the account to disable."),
+    acting: str = ACTING,
+) -> None:
     """Disable an account. It is kept, so the audit log's references to it stay meaningful."""
     with transaction() as session:
         users.disable_user(session, username, acting=acting)
@@ -240,7 +245,7 @@ def review_list(
 @review_app.command("show")
 @refusals_exit
 def review_show(
-    item_id: int = typer.Argument(...),
+    item_id: int = ITEM_ID,
     purpose: str = typer.Option(None, "--purpose", help="Why you need to see it (logged)."),
     acting: str = ACTING,
 ) -> None:
@@ -267,7 +272,7 @@ def _decide(item_id: int, accept: bool, reason: str, acting: str) -> None:
 @review_app.command("accept")
 @refusals_exit
 def review_accept(
-    item_id: int = typer.Argument(...),
+    item_id: int = ITEM_ID,
     reason: str = typer.Option(None, "--reason", help="Why (kept with the decision)."),
     acting: str = ACTING,
 ) -> None:
@@ -278,7 +283,7 @@ def review_accept(
 @review_app.command("reject")
 @refusals_exit
 def review_reject(
-    item_id: int = typer.Argument(...),
+    item_id: int = ITEM_ID,
     reason: str = typer.Option(None, "--reason", help="Why (kept with the decision)."),
     acting: str = ACTING,
 ) -> None:
@@ -328,7 +333,7 @@ def retention_due(ctx: typer.Context, acting: str = ACTING) -> None:
 @retention_app.command("keep")
 @refusals_exit
 def retention_keep(
-    case_id: int = typer.Argument(...),
+    case_id: int = CASE_ID,
     until: datetime = typer.Option(..., "--until", formats=["%Y-%m-%d"], help="The next review date."),
     reason: str = typer.Option(None, "--reason", help="Why the record is still needed (logged)."),
     acting: str = ACTING,
@@ -342,7 +347,7 @@ def retention_keep(
 @retention_app.command("erase")
 @refusals_exit
 def retention_erase(
-    case_id: int = typer.Argument(...),
+    case_id: int = CASE_ID,
     reason: str = typer.Option(None, "--reason", help="Why it is erased (logged; not the content)."),
     acting: str = ACTING,
 ) -> None:

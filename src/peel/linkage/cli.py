@@ -89,6 +89,8 @@ def _fail(message: str) -> None:
 ACTING = typer.Option(None, "--as", envvar="PEEL_USER",
                       help="Act as this casebook user (or set PEEL_USER).")
 PURPOSE = typer.Option(None, "--purpose", help="Why you need it (kept in the audit log).")
+RECORD_A = typer.Argument(..., help="record_key of the first person record.")
+RECORD_B = typer.Argument(..., help="record_key of the second person record.")
 
 
 def _refuse(refusal: Exception) -> None:
@@ -202,8 +204,8 @@ def evaluate_command(
 
 @link_app.command("explain")
 def explain_command(
-    record_a: str = typer.Argument(..., help="record_key of the first person record."),
-    record_b: str = typer.Argument(..., help="record_key of the second person record."),
+    record_a: str = RECORD_A,
+    record_b: str = RECORD_B,
     purpose: str | None = PURPOSE,
     acting: str | None = ACTING,
 ) -> None:
@@ -350,14 +352,14 @@ REASON = typer.Option(None, "--reason", help="Why (kept with the decision; requi
 
 
 @review_app.command("accept")
-def accept_command(record_a: str, record_b: str, reason: str | None = REASON,
+def accept_command(record_a: str = RECORD_A, record_b: str = RECORD_B, reason: str | None = REASON,
                    acting: str | None = ACTING) -> None:
     """Decide that two queued records are the same person (with your reason)."""
     _decide(record_a, record_b, True, acting, reason)
 
 
 @review_app.command("reject")
-def reject_command(record_a: str, record_b: str, reason: str | None = REASON,
+def reject_command(record_a: str = RECORD_A, record_b: str = RECORD_B, reason: str | None = REASON,
                    acting: str | None = ACTING) -> None:
     """Decide that two queued records are different people (kept apart in every later run)."""
     _decide(record_a, record_b, False, acting, reason)
