@@ -76,3 +76,14 @@ def test_compute_measures_counts_the_financial_year_to_date(con):
     assert fytd.period == "2025-26 to 11 March 2026"
     assert (fytd.value, fytd.comparison_value) == (4, 1)  # c7, c1, c2, c4 against c6
     assert fytd.comparison_period == "2024-25 to 11 March 2025"
+
+
+def test_an_undated_last_outcome_counts_only_at_the_snapshot_not_as_at_an_earlier_day(con):
+    # c2's published last outcome is positive, but it carries no date: it is known as at the
+    # snapshot (10 March 2026) and must not be counted "as at" 6 March.
+    con.execute("UPDATE crime SET last_outcome = 'Offender given a caution' WHERE crime_key = 'c2'")
+    at_snapshot = compute_measures(con, "residential-burglary", date(2026, 3, 1), with_patterns=False)
+    assert at_snapshot.figure("solve_rate_cohort", "March 2026").numerator == 2  # c1 and c2
+    earlier = compute_measures(con, "residential-burglary", date(2026, 3, 1), as_of=date(2026, 3, 9),
+                               with_patterns=False)
+    assert earlier.figure("solve_rate_cohort", "March 2026").numerator == 1  # c1, charged on 8 March

@@ -105,7 +105,7 @@ class _Context:
     """What every measure in one report shares: the connection and the data's extent."""
 
     con: duckdb.DuckDBPyConnection
-    snapshot: date  # the last day the data covers
+    snapshot: date  # the last day the data covers (not the as-of date a report asks for)
     first: date  # the first month the data covers
 
     def covers(self, period: Period) -> bool:
@@ -147,7 +147,7 @@ def compute_measures(
     as_of = as_of or snapshot
     if month > as_of:
         raise ValueError(f"No data for {month:%B %Y}: the data ends on {as_of:%d %B %Y}.")
-    ctx = _Context(con, as_of, get_data_first_month(con))
+    ctx = _Context(con, snapshot, get_data_first_month(con))
     report = MeasuresReport(scope, month, as_of, [])
     _add_12_month_change(ctx, report)
     _add_financial_year_to_date(ctx, report)
