@@ -3,14 +3,15 @@
 For each occurrence of a declared calendar event (Diwali, Christmas...), crimes in the
 window ATTRIBUTION_WINDOW_DAYS either side of it are compared with crimes in the
 REFERENCE_DAYS just before and after the window, area by area. With no uplift, a crime in
-that span falls in the window with probability window/(window + reference): an exact
-binomial test, one-sided. This needs the day each crime was recorded; a source with months
+that span falls in the window with probability window/(window + reference). Crimes cluster,
+so per year the one-sided test is a binomial z-test with its variance scaled by the
+dispersion measured around ordinary days (a quasi-binomial test). This needs the day each crime was recorded; a source with months
 only (data.police.uk) gets the monthly analysis in patterns.py instead.
 
 Per year the test is run for the scope's area and each district (Bonferroni over them);
 the neighbourhoods where the uplift concentrates are found by pooling every year's windows,
-since one neighbourhood's few crimes in one window are too few to judge, and named with a
-false discovery rate of NEIGHBOURHOOD_FDR.
+since one neighbourhood's few crimes in one window are too few to judge; each is given an
+exact one-sided binomial test and named with a false discovery rate of NEIGHBOURHOOD_FDR.
 """
 
 from __future__ import annotations
@@ -87,16 +88,13 @@ def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURH
     return ordered[:keep]
 
 
-def _binomial_uplift(code, name, in_window: int, in_reference: int, share: float, dispersion: float | None = None) -> Uplift:
-    """Exact binomial p-value; with a dispersion, the normal approximation scaled by it."""
+def _quasi_binomial_uplift(code, name, in_window: int, in_reference: int, share: float, dispersion: float) -> Uplift:
+    """One-sided z-test of the window's share of the span, its variance scaled by ``dispersion``."""
     n = in_window + in_reference
     if not n:
         return Uplift(code, name, 0, 0, 0.0, 1.0)
-    if dispersion is None:
-        p = float(sps.binom.sf(in_window - 1, n, share))
-    else:
-        z = (in_window - n * share) / math.sqrt(n * share * (1 - share) * dispersion)
-        p = float(sps.norm.sf(z))
+    z = (in_window - n * share) / math.sqrt(n * share * (1 - share) * dispersion)
+    p = float(sps.norm.sf(z))
     return Uplift(code, name, int(in_window), int(in_reference), n * share, p)
 
 
@@ -181,9 +179,9 @@ def _measure_event(con, scope, event_name: str, occurrences: list[CalendarEvent]
         occurrence = EventOccurrence(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
         )
-        candidates = [_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share, dispersion)]
+        candidates = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share, dispersion)]
         candidates += [
-            _binomial_uplift(code, names.get(code, code), a, b, share, dispersion)
+            _quasi_binomial_uplift(code, names.get(code, code), a, b, share, dispersion)
             for (day, code), (a, b) in districts.items() if day == event.day
         ]
         occurrence.uplifts = sorted(
