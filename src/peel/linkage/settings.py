@@ -272,14 +272,16 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
         if "postcode" in columns:
             blocking.append(block_on("surname", "postcode"))
             blocking.append(block_on("forename_canon", "postcode"))
-    # Training blocks never include the address: within one address, expectation
-    # maximisation learns "same household" instead of "same person" (found at 1M records:
-    # families merged into one giant entity).
+    # The same date of birth at the same postcode finds a person whose name is badly
+    # corrupted.
     if dob and "postcode" in columns:
         blocking.append(block_on("date_of_birth", "postcode"))
     # Training blocks: each is tight enough that most of its pairs are the same person, so
     # expectation maximisation learns "same person" (not "same name" or "same household"),
-    # and each leaves out the fields it blocks on, which the others then train.
+    # and each leaves out the fields it blocks on, which the others then train. The postcode
+    # is used only beside a name or a date of birth: within one address alone, expectation
+    # maximisation learns "same household" (found at 1M records: families merged into one
+    # giant entity).
     postcode = "postcode" in columns
     if names and dob:
         training.append(block_on("surname", "forename", "date_of_birth"))
