@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from tests.linkage.people import load_people, make_people
 from typer.testing import CliRunner
 
 from peel.cli import app
 from peel.linkage.evaluate import evaluate_clusters
 from peel.linkage.review import record_decision
-from peel.linkage.warehouse_run import link_warehouse
+from peel.linkage.warehouse_run import evaluate_demo, link_warehouse
 from peel.warehouse import connect
 
 runner = CliRunner()
@@ -97,6 +98,18 @@ def test_link_fails_clearly_on_an_empty_warehouse(peel_home):
     result = runner.invoke(app, ["link"])
     assert result.exit_code == 2
     assert "no person records" in result.output
+
+
+def test_evaluate_demo_before_any_run_says_so_and_releases_the_warehouse(peel_home, tmp_path):
+    connect().close()
+    truth = tmp_path / "truth.parquet"
+    pd.DataFrame({"record_key": ["a"], "true_person_id": [1]}).to_parquet(truth)
+    with pytest.raises(ValueError, match="No linkage run") as raised:
+        evaluate_demo(truth)
+    # The read-only connection is closed, even while the error (and its traceback) is kept:
+    # a writer can open the warehouse in this process.
+    connect().close()
+    assert raised.value
 
 
 def test_link_attaches_a_name_only_record_only_to_the_one_entity_with_that_name(peel_home):

@@ -35,7 +35,7 @@ from peel.casebook.errors import InvalidInput
 from peel.casebook.models import AuditHead, ReviewItem, User, as_utc
 from peel.casebook.roles import Action
 from peel.linkage import settings as S
-from peel.linkage.warehouse_run import latest_run_id
+from peel.linkage.warehouse_run import require_latest_run
 from peel.warehouse import connect
 
 DECISIONS = ("match", "non_match")
@@ -61,25 +61,24 @@ class Decided:
 def pairs_to_review(limit: int = 20, warehouse: Path | None = None) -> pd.DataFrame:
     """Undecided pairs of the latest run in the review band, closest to the threshold first."""
     wcon = connect(warehouse, read_only=True)
-    run = latest_run_id(wcon)
-    if run is None:
+    try:
+        run = require_latest_run(wcon)
+        frame = wcon.execute(
+            """SELECT p.record_key_l, p.record_key_r, p.match_probability, p.run_id,
+                      el.entity_id = er.entity_id AS same_entity
+               FROM linkage_pair p
+               LEFT JOIN linkage_review_decision d
+                      ON d.record_key_l = p.record_key_l AND d.record_key_r = p.record_key_r
+               LEFT JOIN linkage_entity el ON el.run_id = p.run_id AND el.record_key = p.record_key_l
+               LEFT JOIN linkage_entity er ON er.run_id = p.run_id AND er.record_key = p.record_key_r
+               WHERE p.run_id = ? AND d.decision IS NULL
+                 AND p.match_probability >= ? AND p.match_probability < ?
+               ORDER BY abs(p.match_probability - ?), p.record_key_l, p.record_key_r
+               LIMIT ?""",
+            [run, S.REVIEW_LOW, S.REVIEW_HIGH, S.MATCH_THRESHOLD, limit],
+        ).df()
+    finally:
         wcon.close()
-        raise ValueError("No linkage run in the warehouse yet: run 'peel link' first.")
-    frame = wcon.execute(
-        """SELECT p.record_key_l, p.record_key_r, p.match_probability, p.run_id,
-                  el.entity_id = er.entity_id AS same_entity
-           FROM linkage_pair p
-           LEFT JOIN linkage_review_decision d
-                  ON d.record_key_l = p.record_key_l AND d.record_key_r = p.record_key_r
-           LEFT JOIN linkage_entity el ON el.run_id = p.run_id AND el.record_key = p.record_key_l
-           LEFT JOIN linkage_entity er ON er.run_id = p.run_id AND er.record_key = p.record_key_r
-           WHERE p.run_id = ? AND d.decision IS NULL
-             AND p.match_probability >= ? AND p.match_probability < ?
-           ORDER BY abs(p.match_probability - ?), p.record_key_l, p.record_key_r
-           LIMIT ?""",
-        [run, S.REVIEW_LOW, S.REVIEW_HIGH, S.MATCH_THRESHOLD, limit],
-    ).df()
-    wcon.close()
     return frame
 
 

@@ -69,11 +69,17 @@ def latest_run_id(wcon: duckdb.DuckDBPyConnection) -> int | None:
     return wcon.execute("SELECT max(run_id) FROM linkage_run").fetchall()[0][0]
 
 
-def read_latest_model(wcon: duckdb.DuckDBPyConnection) -> tuple[int, dict]:
-    """The newest run's id and trained model; a clear error when there is none."""
+def require_latest_run(wcon: duckdb.DuckDBPyConnection) -> int:
+    """The newest linkage run; a clear error when there is none yet."""
     run = latest_run_id(wcon)
     if run is None:
         raise ValueError("No linkage run in the warehouse yet: run 'peel link' first.")
+    return run
+
+
+def read_latest_model(wcon: duckdb.DuckDBPyConnection) -> tuple[int, dict]:
+    """The newest run's id and trained model; a clear error when there is none."""
+    run = require_latest_run(wcon)
     model = wcon.execute("SELECT model_json FROM linkage_run WHERE run_id = ?", [run]).fetchall()
     return run, json.loads(model[0][0])
 
@@ -228,12 +234,12 @@ def evaluate_demo(truth: Path | None = None, warehouse: Path | None = None) -> E
             f"No demo truth at {truth}. Run 'peel demo-data' (which writes it) or give the file."
         )
     wcon = connect(warehouse, read_only=True)
-    run = latest_run_id(wcon)
-    if run is None:
-        raise ValueError("No linkage run in the warehouse yet: run 'peel link' first.")
-    entities = wcon.execute(
-        "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ?", [run]).df()
-    wcon.close()
+    try:
+        run = require_latest_run(wcon)
+        entities = wcon.execute(
+            "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ?", [run]).df()
+    finally:
+        wcon.close()
     t = pd.read_parquet(truth, columns=["record_key", "true_person_id"])
     return evaluate_clusters(entities.set_index("record_key")["entity_id"],
                              t.set_index("record_key")["true_person_id"])
