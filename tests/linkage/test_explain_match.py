@@ -105,3 +105,17 @@ def test_match_records_finds_no_entity_for_a_stranger(linked):
     stranger = pd.DataFrame([{"id": "x", "forename": "Zebedee", "surname": "Quackenbush",
                               "date_of_birth": "1931-02-03", "postcode": "ZZ9 9ZZ"}])
     assert match_records(stranger, warehouse=warehouse).empty
+
+
+def test_match_records_reads_new_records_from_a_mapped_file(linked, tmp_path):
+    _, warehouse, people = linked
+    person = people.iloc[3]
+    data = tmp_path / "enquiries.csv"
+    pd.DataFrame([{"ref": "enquiry-1", "first": person.forename, "last": person.surname,
+                   "born": person.date_of_birth.strftime("%Y-%m-%d")}]).to_csv(data, index=False)
+    mapping = tmp_path / "enquiries.yaml"
+    mapping.write_text("id: ref\nfields:\n  forename: first\n  surname: last\n"
+                       "  date_of_birth: born\n")
+    found = match_records(files=[data], mapping=mapping, warehouse=warehouse)
+    assert list(found["id"].unique()) == ["enquiry-1"]
+    assert found.iloc[0]["entity_id"] == person.entity_id

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from peel.linkage.settings import MATCH_THRESHOLD
+from peel.linkage.settings import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
 from peel.settings import get_settings
 
 console = Console()
@@ -246,7 +246,8 @@ def match_command(
     phone: str | None = typer.Option(None), pnc_id: str | None = typer.Option(None),
     file: list[Path] | None = typer.Option(None, help="CSV/Parquet of new records instead."),
     mapping: Path | None = typer.Option(None, help="Mapping for --file (as 'peel link file')."),
-    threshold: float = typer.Option(0.5, help="Lowest probability to list a candidate."),
+    threshold: float = typer.Option(MATCH_CANDIDATE_THRESHOLD,
+                                    help="Lowest probability to list a candidate."),
     out: Path | None = typer.Option(None, help="Also write the candidates to this CSV."),
     purpose: str | None = PURPOSE,
     acting: str | None = ACTING,
@@ -258,7 +259,6 @@ def match_command(
     (--as or PEEL_USER) and a --purpose; each candidate entity shown is logged."""
     import pandas as pd
 
-    from peel.linkage.mapping import MappingError
     from peel.linkage.match import match_records
 
     given = {k: v for k, v in {
@@ -271,7 +271,7 @@ def match_command(
     try:
         records = None if file else pd.DataFrame([{"id": "1", **given}])
         found = match_records(records, files=file, mapping=mapping, threshold=threshold)
-    except (ValueError, MappingError) as exc:
+    except ValueError as exc:  # MappingError is one
         _fail(str(exc))
     # The new record's own details are not logged (they are personal data); the entities are.
     entities = sorted({f"entity:{e}" for e in found["entity_id"]})

@@ -30,7 +30,6 @@ def _prepare_new(work: duckdb.DuckDBPyConnection, records: pd.DataFrame | None,
             raise ValueError("A file of new records needs --mapping (see 'peel link file').")
         m = read_mapping(mapping)
         load_files(work, files, m, "peel_new_raw")
-        work.execute("ALTER TABLE peel_new_raw DROP COLUMN source_file")
         prepare_persons(work, "peel_new_raw", "peel_new", date_format=m.date_format)
     else:
         work.register("peel_new_frame", records)

@@ -46,7 +46,7 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def build_settings(model: S.Model, retain_columns: bool = False) -> SettingsCreator:
+def build_settings(model: S.Model) -> SettingsCreator:
     """Splink settings for a dedupe of one prepared table."""
     return SettingsCreator(
         link_type="dedupe_only",
@@ -54,8 +54,8 @@ def build_settings(model: S.Model, retain_columns: bool = False) -> SettingsCrea
         unique_id_column_name="unique_id",
         comparisons=model.comparisons,
         blocking_rules_to_generate_predictions=model.blocking_rules,
-        retain_matching_columns=retain_columns,
-        retain_intermediate_calculation_columns=retain_columns,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
     )
 
 
@@ -78,7 +78,7 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> N
             )
         except (SplinkException, ValueError) as exc:  # a block that cannot train; others do
             notes.append(f"training block {number} skipped: {str(exc)[:200]}")
-    floor_m_probabilities(linker, notes)
+    floor_m_probabilities(linker)
 
 
 def train_from_reviews(linker: Linker, decisions: pd.DataFrame | None, notes: list[str]) -> None:
@@ -99,11 +99,11 @@ def train_from_reviews(linker: Linker, decisions: pd.DataFrame | None, notes: li
     except (SplinkException, ValueError) as exc:
         notes.append(f"review decisions not used for training: {str(exc)[:200]}")
         return
-    floor_m_probabilities(linker, notes)
+    floor_m_probabilities(linker)
     notes.append(f"m probabilities estimated from {len(matches)} reviewed matches")
 
 
-def floor_m_probabilities(linker: Linker, notes: list[str]) -> None:
+def floor_m_probabilities(linker: Linker) -> None:
     """Raise any trained m probability below settings.M_FLOOR to it (see there why)."""
     for comparison in linker._settings_obj.comparisons:
         for level in comparison.comparison_levels:
@@ -305,6 +305,7 @@ def resolve(
     notes: list[str] = []
     compared = sorted(set(fields) | set(exact_columns))
     members = collapse_identical(con, prepared_table, compared)
+    decisions = to_representatives(decisions, members)
     con.execute(f"SET memory_limit = '{S.WORK_MEMORY_LIMIT}'")
     con.execute("SET preserve_insertion_order = false")  # less memory; order is not needed
     n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
@@ -315,7 +316,7 @@ def resolve(
 
     step("training the model")
     train(linker, model, n, notes)
-    train_from_reviews(linker, to_representatives(decisions, members), notes)
+    train_from_reviews(linker, decisions, notes)
     prior0 = linker._settings_obj._probability_two_random_records_match
 
     step("scoring candidate pairs")
@@ -341,7 +342,7 @@ def resolve(
     pairs.loc[swap, ["unique_id_l", "unique_id_r"]] = pairs.loc[
         swap, ["unique_id_r", "unique_id_l"]
     ].values
-    pairs = apply_decisions(pairs, to_representatives(decisions, members))
+    pairs = apply_decisions(pairs, decisions)
 
     step("clustering into entities")
     nodes = con.execute("SELECT unique_id FROM peel_distinct").df()
