@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 from scipy import stats as sps
 
+from peel.measures import stats
 from peel.measures.calendar import (
     ATTRIBUTION_WINDOW_DAYS,
     CALENDAR_EVENTS,
@@ -103,8 +104,8 @@ def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], colum
 
     Crimes cluster (a spree, a repeat victim), so the binomial test alone would find rises
     that are only clustering. The same comparison is made around PLACEBO_SPACING_DAYS-spaced
-    ordinary days away from every calendar event; the median squared z-score over them,
-    scaled to a chi-squared's median, is the dispersion (never below 1).
+    ordinary days away from every calendar event; the robust dispersion of the z-scores
+    there is the dispersion (see stats.robust_dispersion).
     """
     margin = ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS
     placebo = []
@@ -113,15 +114,15 @@ def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], colum
         if all(abs((day - e).days) > 2 * margin for e in avoid):
             placebo.append(day)
         day += timedelta(days=PLACEBO_SPACING_DAYS)
-    z2 = []
+    z = []
     for column in columns:
         for a, b in _count_around(con, placebo, column).values():
             n = a + b
             if n >= 20:
-                z2.append((a - n * share) ** 2 / (n * share * (1 - share)))
-    if len(z2) < 10:
+                z.append((a - n * share) / math.sqrt(n * share * (1 - share)))
+    if len(z) < 10:
         return 1.0
-    return max(float(np.median(z2)) / 0.455, 1.0)
+    return stats.robust_dispersion(z)
 
 
 def _count_around(con, days: list[date], level_column: str | None) -> dict:

@@ -72,7 +72,7 @@ def _fit(y: pd.Series, exposure: pd.Series, X: pd.DataFrame):
             family=sm.families.Poisson(), offset=np.log(np.asarray(exposure, dtype=float)),
         )
         result = model.fit()
-    return result, _robust_dispersion(result.resid_pearson, X.shape[1])
+    return result, robust_dispersion(result.resid_pearson, X.shape[1])
 
 
 def _predict(result, X: pd.DataFrame, exposure: pd.Series) -> pd.Series:
@@ -80,12 +80,12 @@ def _predict(result, X: pd.DataFrame, exposure: pd.Series) -> pd.Series:
     return pd.Series(np.exp(linear), index=X.index)
 
 
-def _robust_dispersion(resid_pearson, n_params: int) -> float:
-    """Over-dispersion from the median squared Pearson residual (0.455 is the median of a
-    chi-squared with one degree of freedom), so a few spikes do not hide themselves by
-    inflating it; never below 1 (Poisson)."""
-    n = len(resid_pearson)
-    median = float(np.median(np.asarray(resid_pearson) ** 2)) / 0.455
+def robust_dispersion(residuals, n_params: int = 0) -> float:
+    """Over-dispersion from the median squared residual (Pearson residuals or z-scores; 0.455
+    is the median of a chi-squared with one degree of freedom), so a few spikes do not hide
+    themselves by inflating it; corrected for the ``n_params`` fitted; never below 1 (Poisson)."""
+    n = len(residuals)
+    median = float(np.median(np.asarray(residuals) ** 2)) / 0.455
     return max(median * n / max(n - n_params, 1), 1.0)
 
 
