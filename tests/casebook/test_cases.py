@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from peel.casebook import cases, db
-from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound
+from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound, PurposeRequired
 from peel.casebook.roles import Domain
 
 from .conftest import count_rows
@@ -78,13 +78,37 @@ def test_a_closed_case_takes_no_changes_decisions_or_disclosures(case_id, casebo
     before = rows(casebook_url)
     attempts = [
         lambda s: cases.update_case(s, "public.protection.officer", case_id, changes={"x": 1}, purpose=PURPOSE),
-        lambda s: cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="x", reason="late"),
+        lambda s: cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="x",
+                                        reason="late information from the forum"),
         lambda s: cases.record_disclosure(s, "public.protection.officer", case_id, recipient="the applicant",
                                           purpose=PURPOSE),
-        lambda s: cases.close_case(s, "public.protection.officer", case_id, reason="again"),
+        lambda s: cases.close_case(s, "public.protection.officer", case_id, reason="closing it a second time"),
     ]
     for change in attempts:
         with pytest.raises(InvalidStateChange, match="closed"), db.transaction(casebook_url) as s:
+            change(s)
+    assert rows(casebook_url) == before
+
+
+def test_close_case_logs_the_reason_for_closing(case_id, casebook_url):
+    with db.transaction(casebook_url) as s:
+        cases.close_case(s, "public.protection.officer", case_id, reason="disclosure made to the applicant")
+        from peel.casebook.models import AuditEntry
+        entry = s.query(AuditEntry).order_by(AuditEntry.seq.desc()).first()
+    assert (entry.object_id, entry.purpose) == (str(case_id), "disclosure made to the applicant")
+    assert entry.detail == '{"change":"closed"}'
+
+
+@pytest.mark.parametrize("reason", [None, "   ", "done"])
+def test_close_case_and_record_decision_refuse_a_reason_too_short_to_mean_anything(reason, case_id, casebook_url):
+    before = rows(casebook_url)
+    attempts = [
+        lambda s: cases.close_case(s, "public.protection.officer", case_id, reason=reason),
+        lambda s: cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="disclose",
+                                        reason=reason),
+    ]
+    for change in attempts:
+        with pytest.raises(PurposeRequired, match="--reason"), db.transaction(casebook_url) as s:
             change(s)
     assert rows(casebook_url) == before
 

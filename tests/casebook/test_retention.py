@@ -81,3 +81,10 @@ def test_keep_refuses_a_missing_reason_saying_which_option_to_use(staff, caseboo
     case_id = open_case(casebook_url, TODAY)
     with pytest.raises(PurposeRequired, match="--reason"), db.transaction(casebook_url) as s:
         retention.keep(s, "supervisor", case_id, until=TODAY + timedelta(days=30), reason="", today=TODAY)
+
+
+def test_erase_refuses_a_reason_too_short_to_mean_anything(staff, casebook_url):
+    case_id = open_case(casebook_url, TODAY)
+    with pytest.raises(PurposeRequired, match="at least 10 characters"), db.transaction(casebook_url) as s:
+        retention.erase(s, "information.manager", case_id, reason="expired", today=TODAY)
+    assert count_rows(casebook_url, "case_record") == 1

@@ -36,7 +36,7 @@ def test_decide_refuses_a_second_decision_with_nothing_written(link_item, casebo
         review.decide(s, "intelligence.analyst", link_item, accept=False, reason="different people")
     before = count_rows(casebook_url, "audit_entry")
     with pytest.raises(InvalidStateChange, match="already rejected"), db.transaction(casebook_url) as s:
-        review.decide(s, "supervisor", link_item, accept=True, reason="overrule")
+        review.decide(s, "supervisor", link_item, accept=True, reason="overrule the first decision")
     assert count_rows(casebook_url, "audit_entry") == before
 
 
@@ -51,8 +51,10 @@ def test_decide_refuses_your_own_proposal(staff, casebook_url):
 
 
 def test_decide_needs_a_reason_and_the_right_role(link_item, casebook_url):
-    with pytest.raises(InvalidInput, match="reason"), db.transaction(casebook_url) as s:
+    with pytest.raises(PurposeRequired, match="reason"), db.transaction(casebook_url) as s:
         review.decide(s, "intelligence.analyst", link_item, accept=True, reason=" ")
+    with pytest.raises(PurposeRequired, match="at least 10 characters"), db.transaction(casebook_url) as s:
+        review.decide(s, "intelligence.analyst", link_item, accept=True, reason="ok")
     with pytest.raises(AccessRefused, match="licensing.officer"), db.transaction(casebook_url) as s:
         review.decide(s, "licensing.officer", link_item, accept=True, reason="not my domain")
 

@@ -2,7 +2,7 @@
 
 Every function that touches personal data calls ``authorise`` first (which refuses unknown
 or disabled users and actions their role does not grant), then ``require_purpose`` for reads
-and disclosures, and writes its audit entry with ``record`` in the same transaction as the
+and disclosures (``require_reason`` for decisions), and writes its audit entry with ``record`` in the same transaction as the
 change. Checks come before any write, so a refusal leaves nothing behind.
 
 Reads of personal data held outside the casebook (warehouse person records, linked entities,
@@ -80,6 +80,12 @@ def require_purpose(
             f"(e.g. {option} \"renewal review for application 4512\")."
         )
     return purpose
+
+
+def require_reason(reason: str | None) -> str:
+    """Return the reason for a decision (closing, deciding, keeping, erasing), or refuse when it
+    is missing or too short to mean anything: the same rule as a purpose."""
+    return require_purpose(reason, rule="Every decision is recorded with its reason", option="--reason")
 
 
 def record(

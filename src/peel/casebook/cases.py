@@ -128,12 +128,12 @@ def record_decision(
     _check_open(case)
     _check_text("kind", kind)
     _check_text("outcome", outcome)
-    _check_text("reason", reason)
+    reason = access.require_reason(reason)
     if kind in FOUR_EYES_DECISIONS and case.opened_by_id == actor.id:
         raise InvalidStateChange(
             f"You opened case {case.id}, so its {kind} must be made by someone else (four eyes)."
         )
-    decision = Decision(case_id=case.id, kind=kind, outcome=outcome, reason=reason.strip(),
+    decision = Decision(case_id=case.id, kind=kind, outcome=outcome, reason=reason,
                         decided_by_id=actor.id, decided_at=now_utc())
     session.add(decision)
     session.flush()
@@ -157,15 +157,15 @@ def record_disclosure(
 
 
 def close_case(session: Session, username: str, case_id: int, *, reason: str) -> None:
-    """Close an open case; after this it takes no changes, decisions or disclosures."""
+    """Close an open case, with the reason (logged); after this it takes no changes, decisions or disclosures."""
     actor = access.resolve_actor(session, username)
     case = _get_case(session, case_id)
     access.require(actor, Action.UPDATE_CASE, case.domain)
     _check_open(case)
-    _check_text("reason", reason)
+    reason = access.require_reason(reason)
     case.status, case.closed_at = CLOSED, now_utc()
     access.record(session, actor, Operation.ALTERATION, "case", case.id, subject_ref=case.subject_ref,
-                  detail={"change": "closed"})
+                  purpose=reason, detail={"change": "closed"})
 
 
 def count_cases(session: Session, username: str) -> dict[tuple[str, str, str], int]:

@@ -32,9 +32,6 @@ REVIEW_AFTER_YEARS: dict[str, int] = {
 }
 
 
-RETENTION_RULE = "Every retention decision is logged with its reason"
-
-
 @dataclass(frozen=True)
 class RetentionDue:
     case_id: int
@@ -79,7 +76,7 @@ def keep(session: Session, username: str, case_id: int, *, until: date, reason: 
     today = today or date.today()
     if until <= today:
         raise InvalidInput(f"The new review date must be after today ({today}); got {until}.")
-    reason = access.require_purpose(reason, rule=RETENTION_RULE, option="--reason")
+    reason = access.require_reason(reason)
     previous, case.review_date = case.review_date, until
     access.record(session, actor, Operation.ALTERATION, "case", case.id, subject_ref=case.subject_ref,
                   purpose=reason, detail={"change": "retention extended",
@@ -97,7 +94,7 @@ def erase(session: Session, username: str, case_id: int, *, reason: str, today: 
             f"Case {case.id} is not due for review until {case.review_date}; bring its review date "
             "forward with `peel retention keep` only if policy allows, or wait."
         )
-    reason = access.require_purpose(reason, rule=RETENTION_RULE, option="--reason")
+    reason = access.require_reason(reason)
     detail = {"domain": case.domain, "kind": case.kind, "status": case.status,
               "review_date": case.review_date.isoformat(), "decisions_erased": len(case.decisions)}
     subject_ref = case.subject_ref

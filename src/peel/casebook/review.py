@@ -143,8 +143,7 @@ def decide(session: Session, username: str, item_id: int, *, accept: bool, reaso
     actor = access.resolve_actor(session, username)
     item = _get_item(session, item_id)
     access.require(actor, Action.DECIDE_REVIEW, item.domain)
-    if not reason or not reason.strip():
-        raise InvalidInput("A decision needs a reason (--reason).")
+    reason = access.require_reason(reason)
     if item.status != PENDING:
         raise InvalidStateChange(f"Review item {item.id} was already {item.status}; a decision stands.")
     if item.proposed_by_id == actor.id:
@@ -152,7 +151,7 @@ def decide(session: Session, username: str, item_id: int, *, accept: bool, reaso
             f"Review item {item.id} is your own proposal; someone else must decide it."
         )
     item.status = ACCEPTED if accept else REJECTED
-    item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason.strip()
+    item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason
     access.record(session, actor, Operation.ALTERATION, "review_item", item.id,
                   subject_ref=item.subject_ref,
                   detail={"decision": item.status, "domain": item.domain, "kind": item.kind})
