@@ -68,6 +68,13 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def lock_head(session: Session) -> AuditHead:
+    """Return the chain head, locked until the transaction ends, so writers queue on it."""
+    return session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def append_entry(
     session: Session,
     *,
@@ -81,9 +88,7 @@ def append_entry(
     detail: dict | None = None,
 ) -> AuditEntry:
     """Chain a new entry onto the log, in the caller's transaction."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    head = lock_head(session)
     entry = AuditEntry(
         seq=head.seq + 1,
         occurred_at=format_instant(now_utc()),

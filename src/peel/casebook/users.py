@@ -21,7 +21,7 @@ from peel.casebook import access, audit
 from peel.casebook.access import Actor
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput, InvalidStateChange, UnknownUser
-from peel.casebook.models import AuditHead, User, now_utc
+from peel.casebook.models import User, now_utc
 from peel.casebook.roles import ADMINISTRATOR, Action, get_role, load_roles
 
 LOCAL_PROVIDER = "local"
@@ -54,7 +54,7 @@ def add_user(
 ) -> int:
     """Create an account. With no accounts yet, this bootstraps the first administrator."""
     # Lock the chain head first: two first-time bootstraps at once must not both succeed.
-    session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    audit.lock_head(session)
     bootstrap = session.execute(select(func.count()).select_from(User)).scalar_one() == 0
     if bootstrap:
         if role != ADMINISTRATOR:
