@@ -14,6 +14,7 @@ from rich.table import Table
 
 from peel.measures.compute import MeasuresReport, compute_measures
 from peel.measures.periods import parse_month
+from peel.measures.scope import order_by_level
 from peel.warehouse import connect
 
 
@@ -39,11 +40,11 @@ def areas(
         Console(stderr=True).print(f"[red]Error:[/red] {error}")
         raise typer.Exit(2)
     rows = con.execute(
-        """SELECT a.area_code, a.area_name, a.level, p.area_name FROM area a
+        f"""SELECT a.area_code, a.area_name, a.level, p.area_name FROM area a
            LEFT JOIN area p ON p.area_code = a.parent_code
            WHERE ($level IS NULL OR a.level = $level)
              AND ($within IS NULL OR lower(p.area_code) = lower($within) OR lower(p.area_name) = lower($within))
-           ORDER BY CASE a.level WHEN 'force' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, a.area_name""",
+           ORDER BY {order_by_level("a.level")}, a.area_name""",
         {"level": level, "within": within},
     ).fetchall()
     table = Table("code", "name", "level", "within")

@@ -31,6 +31,7 @@ from peel.measures.calendar import (
     CalendarEvent,
     get_calendar_events,
 )
+from peel.measures.scope import LEVEL_COLUMN
 
 PLACEBO_SPACING_DAYS = 28  # ordinary days used to measure how clustered crime is
 REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
@@ -99,7 +100,7 @@ def _quasi_binomial_uplift(code, name, in_window: int, in_reference: int, share:
     return Uplift(code, name, int(in_window), int(in_reference), n * share, p)
 
 
-def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], columns: list[str | None], share: float) -> float:
+def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], levels: list[str], share: float) -> float:
     """How much more crime counts vary between windows than independent crimes would.
 
     Crimes cluster (a spree, a repeat victim), so the binomial test alone would find rises
@@ -115,8 +116,8 @@ def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], colum
             placebo.append(day)
         day += timedelta(days=PLACEBO_SPACING_DAYS)
     z = []
-    for column in columns:
-        for a, b in _count_around(con, placebo, column).values():
+    for level in levels:
+        for a, b in _count_around(con, placebo, level).values():
             n = a + b
             if n >= 20:
                 z.append((a - n * share) / math.sqrt(n * share * (1 - share)))
@@ -125,10 +126,10 @@ def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], colum
     return stats.robust_dispersion(z)
 
 
-def _count_around(con, days: list[date], level_column: str | None) -> dict:
+def _count_around(con, days: list[date], level: str) -> dict:
     """{(occurrence day, area code): (in window, in reference)} for the scoped crimes."""
     w, r = ATTRIBUTION_WINDOW_DAYS, ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS
-    column = level_column or "'all'"
+    column = LEVEL_COLUMN[level]
     rows = con.execute(
         f"""WITH days AS (SELECT unnest($days::DATE[]) AS day)
             SELECT d.day, {column} AS area,
@@ -143,7 +144,6 @@ def _count_around(con, days: list[date], level_column: str | None) -> dict:
 
 
 WINDOW_SHARE = (2 * ATTRIBUTION_WINDOW_DAYS + 1) / (2 * ATTRIBUTION_WINDOW_DAYS + 1 + 2 * REFERENCE_DAYS)
-_AREA_COLUMN = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}
 
 
 def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as_of: date) -> list[EventReport]:
@@ -156,8 +156,8 @@ def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as
     every_event = get_calendar_events(range(first.year, as_of.year + 1))
     margin = timedelta(days=ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS)
     usable = [e for e in every_event if e.day - margin >= first and e.day + margin <= as_of]
-    columns = [_AREA_COLUMN[scope.area_level]] + (["district_code"] if scope.area_level == "force" else [])
-    dispersion = _estimate_dispersion(con, first, as_of, [e.day for e in every_event], columns, WINDOW_SHARE)
+    levels = [scope.area_level] + (["district"] if scope.area_level == "force" else [])
+    dispersion = _estimate_dispersion(con, first, as_of, [e.day for e in every_event], levels, WINDOW_SHARE)
     area_names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
     return [
         _measure_event(con, scope, name, [e for e in usable if e.name == name], dispersion, area_names)
@@ -172,15 +172,14 @@ def _measure_event(con, scope, event_name: str, occurrences: list[CalendarEvent]
         return report
     share = WINDOW_SHARE
     days = [e.day for e in occurrences]
-    own = _count_around(con, days, _AREA_COLUMN[scope.area_level])
-    districts = _count_around(con, days, "district_code") if scope.area_level == "force" else {}
+    own = _count_around(con, days, scope.area_level)
+    districts = _count_around(con, days, "district") if scope.area_level == "force" else {}
     areas = 1 + len({a for _, a in districts})
-    key = scope.area_code if scope.area_code is not None else "all"
     for event in occurrences:
         occurrence = EventOccurrence(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
         )
-        candidates = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, key), (0, 0)), share, dispersion)]
+        candidates = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, scope.key), (0, 0)), share, dispersion)]
         candidates += [
             _quasi_binomial_uplift(code, names.get(code, code), a, b, share, dispersion)
             for (day, code), (a, b) in districts.items() if day == event.day
@@ -191,7 +190,7 @@ def _measure_event(con, scope, event_name: str, occurrences: list[CalendarEvent]
         report.occurrences.append(occurrence)
     if scope.area_level != "neighbourhood":
         pooled: dict[str, list[int]] = {}
-        for (_, code), (a, b) in _count_around(con, days, "lsoa_code").items():
+        for (_, code), (a, b) in _count_around(con, days, "neighbourhood").items():
             total = pooled.setdefault(code, [0, 0])
             total[0] += a
             total[1] += b

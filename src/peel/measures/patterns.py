@@ -18,13 +18,12 @@ from peel.measures import stats
 from peel.measures.calendar import CalendarEvent, get_events_near
 from peel.measures.events import EventReport, measure_event_uplifts
 from peel.measures.periods import get_days_in_month, get_month_end
-from peel.measures.scope import Scope
+from peel.measures.scope import LEVEL_COLUMN, Scope
 
 MIN_MONTHS_OF_HISTORY = 24  # two of each season, so a spike can be told from the season
 MIN_CRIMES_TO_TEST = 24  # an area with fewer crimes in the whole series is not modelled
 CHILD_ALPHA = 0.01  # a neighbourhood is named as a place the excess concentrates below this
 _CHILD_LEVEL = {"force": "district", "district": "neighbourhood"}
-_COLUMN = {"force": None, "district": "district_code", "neighbourhood": "lsoa_code"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def get_monthly_counts(
     con: duckdb.DuckDBPyConnection, level: str, first: date, last: date, as_of: date
 ) -> pd.DataFrame:
     """Counts per area (rows) and month (columns, first..last), zeros filled."""
-    column = _COLUMN[level] or "'all'"
+    column = LEVEL_COLUMN[level]
     df = con.execute(
         f"""SELECT {column} AS area, month, count(*) AS n FROM scoped_crime
             WHERE month >= $first AND month <= $last AND recorded <= $as_of AND {column} IS NOT NULL
@@ -105,6 +104,12 @@ def get_monthly_counts(
     table = df.pivot_table(index="area", columns="month", values="n", aggfunc="sum", fill_value=0)
     table.columns = pd.DatetimeIndex(table.columns)
     return table.reindex(columns=months, fill_value=0).astype(float)
+
+
+def _own_counts(con, scope: Scope, first: date, last: date, as_of: date) -> pd.Series:
+    """The scope's own monthly counts, zeros where it has none."""
+    own = get_monthly_counts(con, scope.area_level, first, last, as_of)
+    return own.loc[scope.key] if scope.key in own.index else pd.Series(0.0, index=own.columns)
 
 
 def get_exposure(first: date, last: date, as_of: date) -> pd.Series:
@@ -145,9 +150,7 @@ def _get_tested_areas(con, scope: Scope, first: date, last: date, as_of: date) -
             table = table.loc[[c for c in table.index if parents.get(c) == code]]
         return table
 
-    own = get_monthly_counts(con, scope.area_level, first, last, as_of)
-    key = scope.area_code if scope.area_code is not None else "all"
-    counts = own.loc[key] if key in own.index else pd.Series(0.0, index=own.columns)
+    counts = _own_counts(con, scope, first, last, as_of)
     tested = [_Tested(scope.area_code, scope.area_name, counts, children_of(scope.area_code, scope.area_level))]
     if scope.area_level == "force":
         districts = tested[0].children
@@ -189,9 +192,7 @@ def detect_patterns(
     exposure = get_exposure(first, month, as_of)
     if len(exposure) < MIN_MONTHS_OF_HISTORY:
         reason = f"the data has {len(exposure)} months up to {month:%B %Y}; {MIN_MONTHS_OF_HISTORY} are needed to tell a spike from the season."
-        own = get_monthly_counts(con, scope.area_level, first, month, as_of)
-        key = scope.area_code if scope.area_code is not None else "all"
-        recorded = own.loc[key] if key in own.index else pd.Series(0.0, index=exposure.index)
+        recorded = _own_counts(con, scope, first, month, as_of)
         return PatternReport(month, [], [], None, 0, not_run=reason, recorded=recorded, exposure=exposure)
     top, *districts = _get_tested_areas(con, scope, first, month, as_of)
     tested = [a for a in [top, *districts] if a.counts.sum() >= MIN_CRIMES_TO_TEST]

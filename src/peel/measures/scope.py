@@ -15,6 +15,11 @@ import duckdb
 ALL_CRIME = "all-crime"
 ASB = "Anti-social behaviour"
 
+# The crime column that places a crime in an area of each level. A force is all its crimes,
+# counted under the key FORCE_KEY wherever counts are kept per area.
+FORCE_KEY = "all"
+LEVEL_COLUMN = {"force": f"'{FORCE_KEY}'", "district": "district_code", "neighbourhood": "lsoa_code"}
+
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -34,6 +39,16 @@ class Scope:
     @property
     def description(self) -> str:
         return f"{self.crime_type_label}, {self.area_name}"
+
+    @property
+    def key(self) -> str:
+        """The area's key in per-area counts: its code, or FORCE_KEY for the force."""
+        return self.area_code if self.area_code is not None else FORCE_KEY
+
+
+def order_by_level(column: str) -> str:
+    """SQL that sorts areas by level, largest first."""
+    return f"CASE {column} WHEN 'force' THEN 0 WHEN 'district' THEN 1 ELSE 2 END"
 
 
 def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple[str, str, dict]:
@@ -72,9 +87,9 @@ def resolve_area(con: duckdb.DuckDBPyConnection, area: str | None) -> tuple[str 
         ).fetchone()
         return (None, row[1] if row else "All areas", "force")
     row = con.execute(
-        """SELECT area_code, area_name, level FROM area
+        f"""SELECT area_code, area_name, level FROM area
            WHERE lower(area_code) = lower($a) OR lower(area_name) = lower($a)
-           ORDER BY CASE level WHEN 'force' THEN 0 WHEN 'district' THEN 1 ELSE 2 END LIMIT 1""",
+           ORDER BY {order_by_level("level")} LIMIT 1""",
         {"a": area},
     ).fetchone()
     if row is None:
@@ -91,9 +106,6 @@ def resolve_scope(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | N
     return Scope(label, crime_filter, params, code if level != "force" else None, name, level)
 
 
-_AREA_COLUMN = {"district": "district_code", "neighbourhood": "lsoa_code"}
-
-
 def apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """(Re)create the scoped_* temporary tables for this scope on this connection.
 
@@ -102,7 +114,7 @@ def apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """
     area_sql, params = "TRUE", dict(scope.crime_params)
     if scope.area_code is not None:
-        area_sql = f"{_AREA_COLUMN[scope.area_level]} = $area_code"
+        area_sql = f"{LEVEL_COLUMN[scope.area_level]} = $area_code"
         params["area_code"] = scope.area_code
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE scoped_crime AS
