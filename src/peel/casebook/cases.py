@@ -28,12 +28,11 @@ from sqlalchemy.orm import Session
 
 from peel.casebook import access
 from peel.casebook.audit import Operation
-from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound
-from peel.casebook.models import Case, Decision, User, as_utc, now_utc
+from peel.casebook.errors import InvalidInput, InvalidStateChange
+from peel.casebook.models import CLOSED, OPEN, Case, Decision, User, as_utc, get_or_refuse, now_utc
 from peel.casebook.retention import default_review_date
 from peel.casebook.roles import Action, check_domain
 
-OPEN, CLOSED = "open", "closed"
 # Decisions that need a second person: whoever opened the case may not make them.
 FOUR_EYES_DECISIONS = frozenset({"approval", "authorisation"})
 
@@ -95,7 +94,7 @@ def open_case(
 def read_case(session: Session, username: str, case_id: int, *, purpose: str) -> CaseView:
     """Return a case with its personal data and decisions, logging the consultation."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.READ_PERSONAL, case.domain)
     purpose = access.require_purpose(purpose)
     access.record(session, actor, Operation.CONSULTATION, "case", case.id,
@@ -106,7 +105,7 @@ def read_case(session: Session, username: str, case_id: int, *, purpose: str) ->
 def update_case(session: Session, username: str, case_id: int, *, changes: dict, purpose: str) -> None:
     """Change fields of an open case's details; the log keeps which fields, not their values."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.UPDATE_CASE, case.domain)
     purpose = access.require_purpose(purpose)
     _check_open(case)
@@ -123,7 +122,7 @@ def record_decision(
 ) -> int:
     """Record a decision on an open case, with its reason; return the decision id."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.DECIDE_CASE, case.domain)
     _check_open(case)
     _check_text("kind", kind)
@@ -147,7 +146,7 @@ def record_disclosure(
 ) -> None:
     """Log that a case's information was disclosed, to whom (a role or body) and why."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.DISCLOSE, case.domain)
     purpose = access.require_purpose(purpose)
     _check_open(case)
@@ -159,7 +158,7 @@ def record_disclosure(
 def close_case(session: Session, username: str, case_id: int, *, reason: str) -> None:
     """Close an open case, with the reason (logged); after this it takes no changes, decisions or disclosures."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.UPDATE_CASE, case.domain)
     _check_open(case)
     reason = access.require_reason(reason)
@@ -175,13 +174,6 @@ def count_cases(session: Session, username: str) -> dict[tuple[str, str, str], i
         select(Case.domain, Case.kind, Case.status, func.count()).group_by(Case.domain, Case.kind, Case.status)
     )
     return {(d, k, s): n for d, k, s, n in rows}
-
-
-def _get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"There is no case {case_id}.")
-    return case
 
 
 def _check_open(case: Case) -> None:

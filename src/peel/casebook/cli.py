@@ -228,7 +228,7 @@ def audit_show(
 @review_app.command("list")
 @refusals_exit
 def review_list(
-    status: str = typer.Option("pending", help="pending, accepted, rejected or all."),
+    status: str = typer.Option(review.PENDING, help="pending, accepted, rejected or all."),
     domain: str = typer.Option(None, help="Only this domain."),
     acting: str = ACTING,
 ) -> None:

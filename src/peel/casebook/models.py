@@ -10,9 +10,19 @@ check access and write the audit entry in the same transaction.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from peel.casebook.errors import NotFound
+
+# A case's status.
+OPEN, CLOSED = "open", "closed"
+# A review item's status.
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+
+Row = TypeVar("Row")
 
 
 def now_utc() -> datetime:
@@ -23,6 +33,14 @@ def now_utc() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime (SQLite hands back naive ones)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def get_or_refuse(session: Session, model: type[Row], row_id: int, noun: str) -> Row:
+    """Return the ``model`` row numbered ``row_id``, or refuse saying there is no such ``noun``."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"There is no {noun} {row_id}.")
+    return row
 
 
 class Base(DeclarativeBase):
@@ -52,7 +70,7 @@ class Case(Base):
     kind: Mapped[str] = mapped_column(String(60))
     # A reference to the data subject (e.g. a warehouse person id), never the person's details.
     subject_ref: Mapped[str | None] = mapped_column(String(100), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("casebook_user.id"))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
@@ -91,7 +109,7 @@ class ReviewItem(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="SET NULL"))
     proposed_by_algorithm: Mapped[str | None] = mapped_column(String(100))
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("casebook_user.id"))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("casebook_user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from peel.casebook import access
 from peel.casebook.audit import Operation
-from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound
-from peel.casebook.models import Case, ReviewItem
+from peel.casebook.errors import InvalidInput, InvalidStateChange
+from peel.casebook.models import OPEN, Case, ReviewItem, get_or_refuse
 from peel.casebook.roles import Action, Domain
 
 # Years from opening to first review, per domain. A starting point only: set each to the
@@ -62,7 +62,7 @@ def list_due(session: Session, username: str, *, today: date | None = None) -> l
     ).scalars()
     return [
         RetentionDue(c.id, c.domain, c.kind, c.status, c.review_date,
-                     "review" if c.status == "open" else "deletion")
+                     "review" if c.status == OPEN else "deletion")
         for c in cases
     ]
 
@@ -71,7 +71,7 @@ def keep(session: Session, username: str, case_id: int, *, until: date, reason: 
          today: date | None = None) -> None:
     """Keep a case until a later review date, with the reason it is still needed."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.REVIEW_RETENTION, case.domain)
     today = today or date.today()
     if until <= today:
@@ -86,7 +86,7 @@ def keep(session: Session, username: str, case_id: int, *, until: date, reason: 
 def erase(session: Session, username: str, case_id: int, *, reason: str, today: date | None = None) -> None:
     """Erase a case that is due, with its decisions; the log keeps that it was erased, not what."""
     actor = access.resolve_actor(session, username)
-    case = _get_case(session, case_id)
+    case = get_or_refuse(session, Case, case_id, "case")
     access.require(actor, Action.ERASE, case.domain)
     today = today or date.today()
     if case.review_date > today:
@@ -105,10 +105,3 @@ def erase(session: Session, username: str, case_id: int, *, reason: str, today: 
     session.flush()
     access.record(session, actor, Operation.ERASURE, "case", case_id, subject_ref=subject_ref,
                   purpose=reason, detail=detail)
-
-
-def _get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"There is no case {case_id}.")
-    return case

@@ -21,11 +21,19 @@ from sqlalchemy.orm import Session
 
 from peel.casebook import access, audit
 from peel.casebook.audit import Operation
-from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, NotFound
-from peel.casebook.models import ReviewItem, User, as_utc, now_utc
+from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
+from peel.casebook.models import (
+    ACCEPTED,
+    PENDING,
+    REJECTED,
+    ReviewItem,
+    User,
+    as_utc,
+    get_or_refuse,
+    now_utc,
+)
 from peel.casebook.roles import Action, check_domain
 
-PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 STATUSES = (PENDING, ACCEPTED, REJECTED)
 ALGORITHM_ROLE = "algorithm"
 
@@ -124,7 +132,7 @@ def list_items(
 def show_item(session: Session, username: str, item_id: int, *, purpose: str) -> ReviewItemView:
     """An item with its personal data, for someone who may read it; the consultation is logged."""
     actor = access.resolve_actor(session, username)
-    item = _get_item(session, item_id)
+    item = get_or_refuse(session, ReviewItem, item_id, "review item")
     access.require(actor, Action.READ_PERSONAL, item.domain)
     purpose = access.require_purpose(purpose)
     access.record(session, actor, Operation.CONSULTATION, "review_item", item.id,
@@ -141,7 +149,7 @@ def show_item(session: Session, username: str, item_id: int, *, purpose: str) ->
 def decide(session: Session, username: str, item_id: int, *, accept: bool, reason: str) -> None:
     """Accept or reject a pending item, with the reason; the decision and its time are kept."""
     actor = access.resolve_actor(session, username)
-    item = _get_item(session, item_id)
+    item = get_or_refuse(session, ReviewItem, item_id, "review item")
     access.require(actor, Action.DECIDE_REVIEW, item.domain)
     reason = access.require_reason(reason)
     if item.status != PENDING:
@@ -185,13 +193,6 @@ def count_decisions(
             median_hours_to_decision=statistics.median(hours) if hours else None,
         ))
     return counts
-
-
-def _get_item(session: Session, item_id: int) -> ReviewItem:
-    item = session.get(ReviewItem, item_id)
-    if item is None:
-        raise NotFound(f"There is no review item {item_id}.")
-    return item
 
 
 def _usernames(session: Session, items) -> dict[int, str]:
