@@ -74,3 +74,13 @@ def test_the_12_month_burglary_change_is_small_and_not_significant(march_2026):
     recorded = march_2026.figure("recorded_crimes")
     assert abs(recorded.change_percent) < 5
     assert recorded.significant is False
+
+
+def test_a_spike_in_the_reporting_month_names_the_neighbourhoods_it_concentrates_in(county_demo, truth):
+    # October 2025 holds Diwali: burglary in the planted district is a spike in the reporting month itself.
+    report = compute_measures(county_demo.con, "burglary", date(2025, 10, 1))
+    spike = next(s for s in report.patterns.this_month if s.area_code in truth["diwali_burglary"]["districts"])
+    codes = dict(county_demo.con.execute("SELECT area_name, area_code FROM area").fetchall())
+    named = {codes[h.area_name] for h in spike.hotspots}
+    assert named and named <= set(truth["diwali_burglary"]["neighbourhoods"])
+    assert "concentrated in " + spike.hotspots[0].area_name in report.patterns.summary

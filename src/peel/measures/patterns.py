@@ -176,6 +176,16 @@ def _find_hotspots(children: pd.DataFrame, month: pd.Timestamp, fit: stats.Seaso
     return sorted(found, key=lambda h: h.expected - h.observed)
 
 
+def _spike(area: _Tested, exc: stats.Exceedance, fit: stats.SeasonalFit) -> Spike:
+    """A flagged month in an area, with the calendar events near it and the child areas where
+    its excess concentrates."""
+    month = exc.month
+    hotspots = []
+    if area.children is not None and not area.children.empty:
+        hotspots = _find_hotspots(area.children, pd.Timestamp(month), fit)
+    return Spike(area.code, area.name, exc, get_events_near(month, get_month_end(month)), hotspots)
+
+
 def _fit_area(area: _Tested, top: _Tested, exposure: pd.Series, exclude: set | None = None) -> stats.SeasonalFit:
     """The scope's own area is judged against its own seasonal curve; a district against its
     usual share of the rest of the force, which carries the season."""
@@ -207,15 +217,9 @@ def detect_patterns(
         if area is top:
             expected = history.expected
         for exc in stats.find_unusual_months(history, area.counts, [month], n_areas):
-            this_month.append(Spike(area.code, area.name, exc))
+            this_month.append(_spike(area, exc, history))
         for exc in stats.find_unusual_months(history, area.counts, past_months, n_areas * len(past_months)):
-            spike = Spike(area.code, area.name, exc)
-            if area.children is not None and not area.children.empty:
-                spike.hotspots = _find_hotspots(area.children, pd.Timestamp(exc.month), history)
-            past.append(spike)
-    for spike in this_month + past:
-        m = spike.exceedance.month
-        spike.events = get_events_near(m, get_month_end(m))
+            past.append(_spike(area, exc, history))
     step = None
     if top.counts.sum() >= MIN_CRIMES_TO_TEST and len(top.counts) > 2 * stats.STEP_MIN_SIDE + 12:
         step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1])
