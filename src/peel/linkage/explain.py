@@ -8,9 +8,7 @@ personal data itself.
 
 from __future__ import annotations
 
-import copy
 import json
-import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -21,9 +19,8 @@ import pandas as pd
 from splink import Linker
 
 from peel.linkage import settings as S
-from peel.linkage.engine import make_engine
-from peel.linkage.prepare import prepare_persons
-from peel.linkage.warehouse_run import read_latest_model, read_person_records
+from peel.linkage.resolve import logit2
+from peel.linkage.warehouse_run import stored_linker
 from peel.settings import get_settings
 from peel.warehouse import connect
 
@@ -84,27 +81,15 @@ class Explanation:
         return spec
 
 
-def clean_model(model: dict) -> dict:
-    """The Splink settings part of a stored model (peel's own keys removed)."""
-    return {k: v for k, v in copy.deepcopy(model).items() if not k.startswith("peel_")}
-
-
-def score_records(work: duckdb.DuckDBPyConnection, model: dict, table: str,
-                  left: list[str], right: list[str]) -> tuple[pd.DataFrame, Linker]:
-    """Score every (left, right) pair of records of ``table`` with the stored model."""
-    settings = clean_model(model)
-    settings["retain_intermediate_calculation_columns"] = True
-    settings["retain_matching_columns"] = False
-    _db_api, register = make_engine("duckdb", work)
-    sdf = register(table)
-    linker = Linker(sdf, settings, log_level=None)
-    frame = work.execute(f"SELECT * FROM {table}").df()
+def score_pairs(work: duckdb.DuckDBPyConnection, linker: Linker, left: list[str],
+                right: list[str]) -> pd.DataFrame:
+    """Score every (left, right) pair of the prepared records ``peel_existing`` of ``work``."""
+    frame = work.execute("SELECT * FROM peel_existing").df()
     frame = frame.astype(object).where(frame.notna(), None)
     records = frame.set_index("unique_id", drop=False)
     lrec = [records.loc[k].to_dict() for k in left]
     rrec = [records.loc[k].to_dict() for k in right]
-    scored = linker.inference.score_pairs(lrec, rrec).as_pandas_dataframe()
-    return scored, linker
+    return linker.inference.score_pairs(lrec, rrec).as_pandas_dataframe()
 
 
 def explain_pair(record_a: str, record_b: str, warehouse: Path | None = None) -> Explanation:
@@ -117,27 +102,26 @@ def explain_pairs(pairs: list[tuple[str, str]], warehouse: Path | None = None) -
     them together (the review queue explains a page of pairs at once)."""
     if not pairs:
         return []
-    wcon = connect(warehouse, read_only=True)
-    run, model = read_latest_model(wcon)
     keys = sorted({k for pair in pairs for k in pair})
+    wcon = connect(warehouse, read_only=True)
     work = duckdb.connect()
-    read_person_records(wcon, work, keys=keys)
-    found = {r[0] for r in work.execute("SELECT unique_id FROM peel_raw").fetchall()}
-    for key in keys:
-        if key not in found:
-            wcon.close()
-            raise ValueError(f"No person record with record_key '{key}' in the warehouse.")
-    prepare_persons(work, "peel_raw", "peel_prepared")
-    scored, linker = score_records(work, model, "peel_prepared", [a for a, _ in pairs],
-                                   [b for _, b in pairs])
-    entity = dict(wcon.execute(
-        "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ? "
-        "AND list_contains(?, record_key)", [run, keys]).fetchall())
-    decisions = {(lo, hi): d for lo, hi, d in wcon.execute(
-        "SELECT record_key_l, record_key_r, decision FROM linkage_review_decision "
-        "WHERE list_contains(?, record_key_l)", [keys]).fetchall()}
-    wcon.close()
-    prior = model["probability_two_random_records_match"]
+    try:
+        run, linker, _register = stored_linker(wcon, work, keys=keys)
+        found = {r[0] for r in work.execute("SELECT unique_id FROM peel_existing").fetchall()}
+        for key in keys:
+            if key not in found:
+                raise ValueError(f"No person record with record_key '{key}' in the warehouse.")
+        entity = dict(wcon.execute(
+            "SELECT record_key, entity_id FROM linkage_entity WHERE run_id = ? "
+            "AND list_contains(?, record_key)", [run, keys]).fetchall())
+        decisions = {(lo, hi): d for lo, hi, d in wcon.execute(
+            "SELECT record_key_l, record_key_r, decision FROM linkage_review_decision "
+            "WHERE list_contains(?, record_key_l)", [keys]).fetchall()}
+    finally:
+        wcon.close()
+    scored = score_pairs(work, linker, [a for a, _ in pairs], [b for _, b in pairs])
+    work.close()
+    prior = linker._settings_obj._probability_two_random_records_match
     explanations = []
     rows = {(r["unique_id_l"], r["unique_id_r"]): r for _, r in scored.iterrows()}
     for record_a, record_b in pairs:
@@ -154,7 +138,7 @@ def explain_pairs(pairs: list[tuple[str, str]], warehouse: Path | None = None) -
             evidence.append(Evidence(S.EVIDENCE_NAMES.get(name, name), label, weight))
         explanations.append(Explanation(
             record_a=record_a, record_b=record_b,
-            prior_weight=math.log2(prior / (1 - prior)), evidence=evidence,
+            prior_weight=logit2(prior), evidence=evidence,
             match_weight=float(row["match_weight"]),
             match_probability=float(row["match_probability"]),
             threshold=S.MATCH_THRESHOLD,

@@ -12,14 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from splink import Linker
 
 from peel.linkage import settings as S
-from peel.linkage.engine import make_engine
-from peel.linkage.explain import clean_model
 from peel.linkage.mapping import load_files, read_mapping
 from peel.linkage.prepare import prepare_persons
-from peel.linkage.warehouse_run import read_latest_model, read_person_records
+from peel.linkage.warehouse_run import stored_linker
 from peel.warehouse import connect
 
 
@@ -40,11 +37,6 @@ def _prepare_new(work: duckdb.DuckDBPyConnection, records: pd.DataFrame | None,
     work.execute("UPDATE peel_new SET unique_id = 'new:' || unique_id")
 
 
-def _tf_columns(settings: dict) -> set[str]:
-    return {level["tf_adjustment_column"] for c in settings.get("comparisons", [])
-            for level in c.get("comparison_levels", []) if level.get("tf_adjustment_column")}
-
-
 def match_records(
     records: pd.DataFrame | None = None,
     *,
@@ -60,30 +52,24 @@ def match_records(
     probability of any of the entity's records, ``records_compared`` and ``entity_records``,
     best first; a record with no candidate at or above ``threshold`` has no rows.
     """
-    wcon = connect(warehouse, read_only=True)
-    run, model = read_latest_model(wcon)
-    work = duckdb.connect()
     if records is not None:
         records = records.rename(columns={"id": "unique_id"})
         records["unique_id"] = records["unique_id"].astype(str)
+    work = duckdb.connect()
     _prepare_new(work, records, files, mapping)
-    read_person_records(wcon, work)
-    prepare_persons(work, "peel_raw", "peel_existing")
-    entities = wcon.execute(
-        "SELECT record_key AS unique_id_l, entity_id, count(*) OVER (PARTITION BY entity_id) "
-        "AS entity_records FROM linkage_entity WHERE run_id = ?", [run]).df()
-    wcon.close()
-
-    settings = clean_model(model)
-    _db_api, register = make_engine("duckdb", work)
-    existing = register("peel_existing")
-    new = register("peel_new")
-    linker = Linker(existing, settings, log_level=None)
-    for column in sorted(_tf_columns(settings)):  # models from older runs may use them
-        linker.table_management.compute_tf_table(column)
+    wcon = connect(warehouse, read_only=True)
+    try:
+        run, linker, register = stored_linker(wcon, work)
+        entities = wcon.execute(
+            "SELECT record_key AS unique_id_l, entity_id, count(*) OVER (PARTITION BY entity_id) "
+            "AS entity_records FROM linkage_entity WHERE run_id = ?", [run]).df()
+    finally:
+        wcon.close()
     scored = linker.inference.predict_between(
-        existing, new, threshold_match_probability=threshold, warning_mode="never",
+        register("peel_existing"), register("peel_new"),
+        threshold_match_probability=threshold, warning_mode="never",
     ).as_pandas_dataframe()
+    work.close()
     if scored.empty:
         return pd.DataFrame(columns=["id", "entity_id", "match_probability", "records_compared",
                                      "entity_records"])

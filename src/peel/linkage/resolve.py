@@ -42,7 +42,8 @@ class LinkResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _logit2(p: float) -> float:
+def logit2(p: float) -> float:
+    """The log2 odds of a probability: a match weight in bits."""
     return math.log2(p / (1 - p))
 
 
@@ -136,7 +137,7 @@ def estimate_prior(
     for _ in range(S.PRIOR_ITERATIONS):
         expected = float((counts / (1.0 + np.power(2.0, -(weights + shift)))).sum())
         new = min(max(expected / n_pairs, 1e-12), 0.5)
-        shift = _logit2(new) - _logit2(prior0)
+        shift = logit2(new) - logit2(prior0)
         converged = abs(new - prior) / prior < 1e-6
         prior = new
         if converged:
@@ -322,7 +323,7 @@ def resolve(
     step("scoring candidate pairs")
     # Keep pairs that could reach KEEP_PAIRS_ABOVE after the prior is re-estimated (it can
     # move by several bits), hence the margin.
-    floor = _logit2(S.KEEP_PAIRS_ABOVE) - S.PRIOR_SHIFT_MARGIN
+    floor = logit2(S.KEEP_PAIRS_ABOVE) - S.PRIOR_SHIFT_MARGIN
     predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
 
     step("estimating how many pairs match")
@@ -330,7 +331,7 @@ def resolve(
     if shift > S.PRIOR_SHIFT_MARGIN:
         notes.append(f"prior moved {shift:.1f} bits, more than the scoring margin: "
                      "some pairs near the floor were not scored")
-    keep_weight = _logit2(S.KEEP_PAIRS_ABOVE) - shift
+    keep_weight = logit2(S.KEEP_PAIRS_ABOVE) - shift
     pairs = linker.misc.query_sql(
         f"""SELECT unique_id_l, unique_id_r, match_weight + {shift} AS match_weight,
                    1.0 / (1.0 + power(2.0, -(match_weight + {shift}))) AS match_probability

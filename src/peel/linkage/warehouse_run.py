@@ -9,13 +9,16 @@ registration mark upper case without spaces), which the sources already link to 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from splink import Linker
 
 from peel.linkage import settings as S
+from peel.linkage.engine import make_engine
 from peel.linkage.evaluate import Evaluation, evaluate_clusters
 from peel.linkage.prepare import normalise_registration_sql, prepare_persons
 from peel.linkage.resolve import LinkResult, Progress, resolve
@@ -82,6 +85,25 @@ def read_latest_model(wcon: duckdb.DuckDBPyConnection) -> tuple[int, dict]:
     run = require_latest_run(wcon)
     model = wcon.execute("SELECT model_json FROM linkage_run WHERE run_id = ?", [run]).fetchall()
     return run, json.loads(model[0][0])
+
+
+def stored_linker(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+                  keys: list[str] | None = None) -> tuple[int, Linker, Callable]:
+    """The latest run's trained model, ready to score records without re-running the linkage.
+
+    Reads the warehouse's person records (all, or those with ``keys``) into ``work``, prepared
+    as ``peel_existing``. Returns the run id, a Splink linker over them, and the function that
+    hands a table of ``work`` to Splink. Always DuckDB: it scores a handful of records.
+    """
+    run, model = read_latest_model(wcon)
+    read_person_records(wcon, work, keys=keys)
+    prepare_persons(work, "peel_raw", "peel_existing")
+    settings = {k: v for k, v in model.items() if not k.startswith("peel_")}
+    # Explanations read each comparison's level and weight from the scored pairs.
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = False
+    _db_api, register = make_engine("duckdb", work)
+    return run, Linker(register("peel_existing"), settings, log_level=None), register
 
 
 def assign_stable_ids(wcon: duckdb.DuckDBPyConnection, clusters: pd.DataFrame) -> pd.Series:
