@@ -10,11 +10,11 @@ import pytest
 
 from peel.casebook import access, cases, db, retention, review, users
 from peel.casebook.audit import AuditFilter, Operation
-from peel.casebook.errors import AccessRefused, PurposeRequired, UnknownUser
+from peel.casebook.errors import AccessRefused, InvalidInput, PurposeRequired, UnknownUser
 from peel.casebook.models import AuditEntry
 from peel.casebook.roles import Action, Domain, get_role, load_roles
 
-from .conftest import TEST_IDP, count_rows
+from .conftest import TEST_IDP, count_rows, execute_raw
 
 PURPOSE = "testing the access matrix for the casebook"
 DOMAINS = [Domain.FIREARMS, Domain.DVDS]
@@ -149,6 +149,15 @@ def test_authorise_refuses_a_disabled_user(staff, casebook_url):
         users.disable_user(s, "licensing.officer", acting="admin")
     with pytest.raises(UnknownUser, match="disabled"), db.transaction(casebook_url) as s:
         cases.read_case(s, "licensing.officer", case_id, purpose=PURPOSE)
+
+
+def test_authorise_refuses_a_user_whose_role_is_no_longer_in_roles_yaml(staff, casebook_url):
+    execute_raw(casebook_url, "UPDATE casebook_user SET role = 'retired_role' WHERE username = 'auditor'")
+    before = snapshot(casebook_url)
+    with pytest.raises(InvalidInput, match="Unknown role 'retired_role'.*roles.yaml"), \
+            db.transaction(casebook_url) as s:
+        access.read_audit_log(s, "auditor", AuditFilter())
+    assert snapshot(casebook_url) == before
 
 
 @pytest.mark.parametrize("purpose", [None, "", "   ", "check"])

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from peel.casebook.roles import load_roles
+from peel.casebook.errors import InvalidInput
+from peel.casebook.roles import get_role, load_roles
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "casebook.md"
 
@@ -35,3 +36,8 @@ def test_the_casebook_docs_describe_every_role():
     text = DOCS.read_text()
     missing = [name for name in load_roles() if f"`{name}`" not in text]
     assert not missing, f"docs/casebook.md does not describe the roles {missing}"
+
+
+def test_get_role_refuses_an_unknown_role_naming_the_roles_file():
+    with pytest.raises(InvalidInput, match=r"Unknown role 'chief'\. The roles are: .*auditor.*roles\.yaml"):
+        get_role("chief")

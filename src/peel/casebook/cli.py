@@ -21,7 +21,7 @@ from peel.casebook.audit import AuditFilter
 from peel.casebook.db import transaction
 from peel.casebook.errors import CasebookError
 from peel.casebook.models import as_utc
-from peel.casebook.roles import load_roles
+from peel.casebook.roles import get_role, load_roles
 
 UK = ZoneInfo("Europe/London")
 REFUSED_EXIT = 2
@@ -107,8 +107,7 @@ def users_add(
     acting: str = ACTING,
 ) -> None:
     """Add a user with a role. With no users yet, the first must be an administrator."""
-    if role not in load_roles():
-        raise CasebookError(f"Unknown role {role!r}. The roles are: {', '.join(load_roles())}.")
+    title = get_role(role).title  # before asking for a password
     password = None
     if identity_provider == users.LOCAL_PROVIDER:
         if password_stdin:
@@ -118,7 +117,7 @@ def users_add(
     with transaction() as session:
         users.add_user(session, username, role, acting=acting, password=password,
                        identity_provider=identity_provider, external_subject=external_subject)
-    console().print(f"Added {username} as {load_roles()[role].title}.")
+    console().print(f"Added {username} as {title}.")
 
 
 @users_app.command("list")

@@ -90,8 +90,11 @@ def check_domain(domain: str) -> str:
 
 
 def get_role(name: str) -> Role:
-    """Return the role called ``name``; raise KeyError listing the known roles otherwise."""
+    """Return the role called ``name``; refuse it, listing the roles, otherwise."""
     roles = load_roles()
     if name not in roles:
-        raise KeyError(f"unknown role {name!r}; the roles are: {', '.join(roles)}")
+        raise InvalidInput(
+            f"Unknown role {name!r}. The roles are: {', '.join(roles)}. Use one of them, or declare "
+            f"the role in {ROLES_FILE} (`peel users roles` shows what each may do)."
+        )
     return roles[name]

@@ -22,7 +22,7 @@ from peel.casebook.access import Actor
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput, InvalidStateChange, UnknownUser
 from peel.casebook.models import User, now_utc
-from peel.casebook.roles import ADMINISTRATOR, Action, get_role, load_roles
+from peel.casebook.roles import ADMINISTRATOR, Action, get_role
 
 LOCAL_PROVIDER = "local"
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -92,8 +92,7 @@ def _check_new_user(session, username, role, password, identity_provider, extern
         raise InvalidInput(
             f"Username {username!r} is not allowed: use 2-64 lower-case letters, digits, '.', '_' or '-'."
         )
-    if role not in load_roles():
-        raise InvalidInput(f"Unknown role {role!r}. The roles are: {', '.join(load_roles())}.")
+    get_role(role)  # refuses an unknown role, listing the known ones
     if session.execute(select(User.id).where(User.username == username)).first():
         raise InvalidInput(f"There is already a user {username!r}.")
     if identity_provider == LOCAL_PROVIDER:
