@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from peel.casebook import db, users
 from peel.casebook.roles import load_roles
@@ -92,3 +94,19 @@ def drop_append_only_triggers(url: str) -> None:
         execute_raw(url, "DROP TRIGGER audit_entry_no_update", "DROP TRIGGER audit_entry_no_delete")
     else:
         execute_raw(url, "DROP TRIGGER audit_entry_append_only ON audit_entry")
+
+
+@contextmanager
+def statements_sent(url: str) -> Iterator[list[str]]:
+    """Collect the SQL statements sent to the database meanwhile, to check what was read."""
+    sent: list[str] = []
+    engine = db.get_engine(url)
+
+    def collect(_connection, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", collect)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", collect)

@@ -12,7 +12,7 @@ from peel.casebook.audit import AuditFilter
 from peel.casebook.errors import InvalidStateChange, PurposeRequired
 from peel.casebook.roles import Domain
 
-from .conftest import count_rows
+from .conftest import count_rows, statements_sent
 
 TODAY = date(2032, 6, 1)
 SECRET = "Distinctive-Detail-9137"
@@ -37,6 +37,15 @@ def test_list_due_separates_review_from_deletion(staff, casebook_url):
     with db.transaction(casebook_url) as s:
         due = retention.list_due(s, "information.manager", today=TODAY)
     assert [(d.case_id, d.due_for) for d in due] == [(open_due, "review"), (closed_due, "deletion")]
+
+
+def test_list_due_does_not_read_the_case_details(staff, casebook_url):
+    case_id = open_case(casebook_url, TODAY)
+    with statements_sent(casebook_url) as sent, db.transaction(casebook_url) as s:
+        [due] = retention.list_due(s, "information.manager", today=TODAY)
+    assert due.case_id == case_id
+    reads = [statement for statement in sent if "case_record" in statement]
+    assert reads and not any("details" in statement for statement in reads)
 
 
 def test_keep_moves_the_review_date_and_logs_why(staff, casebook_url):

@@ -10,7 +10,7 @@ from peel.casebook import db, review
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, PurposeRequired
 from peel.casebook.roles import Domain
 
-from .conftest import count_rows
+from .conftest import count_rows, statements_sent
 
 
 @pytest.fixture
@@ -97,3 +97,12 @@ def test_count_decisions_counts_outcomes_and_time_to_decision(staff, casebook_ur
     assert (lfr.proposer, lfr.proposed, lfr.accepted, lfr.rejected, lfr.pending) == ("algorithm", 4, 1, 2, 1)
     assert 0 <= lfr.median_hours_to_decision < 1
     assert none == []
+
+
+def test_list_items_and_count_decisions_do_not_read_the_personal_data(link_item, casebook_url):
+    with statements_sent(casebook_url) as sent, db.transaction(casebook_url) as s:
+        [listed] = review.list_items(s, "intelligence.analyst")
+        [counted] = review.count_decisions(s, "performance.analyst")
+    assert listed.id == link_item and counted.proposed == 1
+    reads = [statement for statement in sent if "review_item" in statement]
+    assert reads and not any("payload" in statement for statement in reads)

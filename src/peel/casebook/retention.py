@@ -56,10 +56,10 @@ def list_due(session: Session, username: str, *, today: date | None = None) -> l
     actor = access.authorise(session, username, Action.REVIEW_RETENTION)
     today = today or date.today()
     cases = session.execute(
-        select(Case)
+        select(Case.id, Case.domain, Case.kind, Case.status, Case.review_date)
         .where(Case.review_date <= today, Case.domain.in_(access.domains_allowed(actor, Action.REVIEW_RETENTION)))
         .order_by(Case.review_date, Case.id)
-    ).scalars()
+    )
     return [
         RetentionDue(c.id, c.domain, c.kind, c.status, c.review_date,
                      "review" if c.status == OPEN else "deletion")

@@ -17,7 +17,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from peel.casebook import access, audit
 from peel.casebook.audit import Operation
@@ -121,7 +121,8 @@ def list_items(
     if not visible:
         raise AccessRefused(f"{actor.username} ({actor.role.title}) has no review queue"
                             + (f" in the {domain} domain." if domain else "."))
-    query = select(ReviewItem).where(ReviewItem.domain.in_(visible))
+    # The payload is personal data: leave it in the database.
+    query = select(ReviewItem).options(defer(ReviewItem.payload)).where(ReviewItem.domain.in_(visible))
     if status:
         query = query.where(ReviewItem.status == status)
     items = session.execute(query.order_by(ReviewItem.created_at, ReviewItem.id)).scalars().all()
@@ -170,13 +171,14 @@ def count_decisions(
 ) -> list[DecisionCount]:
     """Proposals by domain, kind and proposer, with outcomes and median time to decision."""
     access.authorise(session, username, Action.READ_AGGREGATES)
-    query = select(ReviewItem)
+    query = select(ReviewItem.domain, ReviewItem.kind, ReviewItem.proposed_by_algorithm, ReviewItem.status,
+                   ReviewItem.created_at, ReviewItem.decided_at)
     if since:
         query = query.where(ReviewItem.created_at >= as_utc(since))
     if until:
         query = query.where(ReviewItem.created_at < as_utc(until))
-    groups: dict[tuple[str, str, str], list[ReviewItem]] = defaultdict(list)
-    for item in session.execute(query).scalars():
+    groups: dict[tuple[str, str, str], list] = defaultdict(list)
+    for item in session.execute(query):
         proposer = "algorithm" if item.proposed_by_algorithm else "person"
         groups[(item.domain, item.kind, proposer)].append(item)
     counts = []
