@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from peel.cli import app
+from peel.linkage.mapping import MappingError, load_files, read_mapping
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "src" / "peel" / "linkage" / "mappings"
 runner = CliRunner()
@@ -67,3 +70,29 @@ def test_link_file_names_the_missing_column(peel_home, tmp_path):
     assert result.exit_code == 2
     assert "column 'surname'" in result.output and "people.csv" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def _load(tmp_path, *contents: str):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("id: ref\nfields:\n  surname: last\n")
+    paths = []
+    for n, text in enumerate(contents):
+        paths.append(tmp_path / f"part{n}.csv")
+        paths[-1].write_text(text)
+    con = duckdb.connect()
+    collide = load_files(con, paths, read_mapping(mapping), "peel_raw")
+    return collide, con.execute("SELECT unique_id, id, surname FROM peel_raw ORDER BY 1").fetchall()
+
+
+def test_load_files_keys_records_by_file_only_when_ids_repeat_across_files(tmp_path):
+    assert _load(tmp_path, "ref,last\n1,Smith\n", "ref,last\n2,Jones\n") == (
+        False, [("1", "1", "Smith"), ("2", "2", "Jones")])
+    assert _load(tmp_path, "ref,last\n1,Smith\n", "ref,last\n1,Jones\n") == (
+        True, [("0:1", "1", "Smith"), ("1:1", "1", "Jones")])
+
+
+def test_load_files_names_the_file_with_a_missing_or_repeated_id(tmp_path):
+    with pytest.raises(MappingError, match=r"part1\.csv: 1 row\(s\) have no value in the id"):
+        _load(tmp_path, "ref,last\n1,Smith\n", "ref,last\n,Jones\n2,Brown\n2,Green\n")
+    with pytest.raises(MappingError, match=r"part0\.csv: id '2' appears 2 times"):
+        _load(tmp_path, "ref,last\n2,Smith\n2,Jones\n", "ref,last\n,Brown\n")

@@ -117,29 +117,28 @@ def load_files(
         items += [f"{expr(src)} AS {target}" for target, src in mapping.fields.items()]
         items += [f"{expr([c])} AS \"{c}\"" for c in mapping.exact]
         selects.append(f"SELECT {', '.join(items)} FROM {view}")
-        missing_ids = con.execute(
-            f"SELECT count(*) FROM ({selects[-1]}) WHERE id IS NULL"
-        ).fetchall()[0][0]
-        if missing_ids:
+    # Each file is read once, into raw_table; the checks below run on that table.
+    union = " UNION ALL BY NAME ".join(selects)
+    con.execute(f"CREATE OR REPLACE TABLE {raw_table} AS SELECT id AS unique_id, * FROM ({union})")
+    problem = con.execute(
+        f"""SELECT source_file, id, count(*) FROM {raw_table} GROUP BY source_file, id
+        HAVING id IS NULL OR count(*) > 1 ORDER BY source_file, id NULLS FIRST LIMIT 1"""
+    ).fetchall()
+    if problem:
+        n, dup, count = problem[0]
+        path = Path(inputs[n])
+        if dup is None:
             raise MappingError(
-                f"{path}: {missing_ids} row(s) have no value in the id column "
+                f"{path}: {count} row(s) have no value in the id column "
                 f"'{mapping.id_column}'. Every record needs an id."
             )
-        dups = con.execute(
-            f"SELECT id, count(*) FROM ({selects[-1]}) GROUP BY id HAVING count(*) > 1 LIMIT 1"
-        ).fetchall()
-        dup = dups[0] if dups else None
-        if dup:
-            raise MappingError(
-                f"{path}: id '{dup[0]}' appears {dup[1]} times in column '{mapping.id_column}'. "
-                "Ids must be unique within a file."
-            )
-    union = " UNION ALL BY NAME ".join(selects)
-    con.execute(f"CREATE OR REPLACE TABLE peel_union AS {union}")
+        raise MappingError(
+            f"{path}: id '{dup}' appears {count} times in column '{mapping.id_column}'. "
+            "Ids must be unique within a file."
+        )
     collide = con.execute(
-        "SELECT count(*) FROM (SELECT id FROM peel_union GROUP BY id HAVING count(*) > 1)"
+        f"SELECT count(*) FROM (SELECT id FROM {raw_table} GROUP BY id HAVING count(*) > 1)"
     ).fetchall()[0][0] > 0
-    uid = "source_file || ':' || id" if collide else "id"
-    con.execute(f"CREATE OR REPLACE TABLE {raw_table} AS SELECT {uid} AS unique_id, * FROM peel_union")
-    con.execute("DROP TABLE peel_union")
+    if collide:
+        con.execute(f"UPDATE {raw_table} SET unique_id = source_file || ':' || id")
     return collide
