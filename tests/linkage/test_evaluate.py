@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from peel.linkage.evaluate import evaluate_clusters, truth_from_id_pattern
+from peel.linkage.evaluate import evaluate_clusters, evaluate_file, truth_from_id_pattern
 
 
 def test_evaluate_clusters_counts_pairs_over_entities():
@@ -30,3 +30,22 @@ def test_evaluate_clusters_is_perfect_when_labellings_agree():
 def test_truth_from_id_pattern_reads_febrl_ids():
     ids = pd.Series(["rec-12-org", "rec-12-dup-0", "rec-7-org"])
     assert list(truth_from_id_pattern(ids, r"rec-(\d+)")) == ["12", "12", "7"]
+
+
+def test_evaluate_file_with_a_truth_file_keys_ids_repeated_across_files_by_source(tmp_path):
+    predicted = tmp_path / "out.csv"
+    predicted.write_text("id,entity_id,source\n1,e1,a.csv\n2,e1,a.csv\n1,e1,b.csv\n2,e2,b.csv\n")
+    truth = tmp_path / "truth.csv"
+    truth.write_text("id,person\n1,p1\n2,p1\n")
+    result = evaluate_file(predicted, truth, truth_entity="person")
+    assert result.records == 4
+    assert (result.true_pairs, result.predicted_pairs, result.correct_pairs) == (6, 3, 3)
+
+
+def test_evaluate_file_refuses_a_truth_file_whose_ids_repeat(tmp_path):
+    predicted = tmp_path / "out.csv"
+    predicted.write_text("id,entity_id\n1,e1\n2,e1\n")
+    truth = tmp_path / "truth.csv"
+    truth.write_text("id,person\n1,p1\n1,p2\n2,p1\n")
+    with pytest.raises(ValueError, match=r"truth\.csv: id '1' appears more than once in column 'id'"):
+        evaluate_file(predicted, truth, truth_entity="person")

@@ -86,10 +86,10 @@ def evaluate_file(
     for col in ("id", "entity_id"):
         if col not in pred.columns:
             raise ValueError(f"{predicted_csv}: expected a column '{col}' (the output of peel link file).")
+    # Ids repeat across files when the output has a 'source' column: key records by both.
     key = pred["id"] if "source" not in pred.columns else pred["source"] + ":" + pred["id"]
-    predicted = pd.Series(pred["entity_id"].values, index=key.values)
     if id_pattern:
-        truth = pd.Series(truth_from_id_pattern(pred["id"], id_pattern).values, index=key.values)
+        true_entity = truth_from_id_pattern(pred["id"], id_pattern)
     else:
         if truth_path is None or truth_entity is None:
             raise ValueError("Give either --id-pattern, or --truth FILE with --truth-entity COLUMN.")
@@ -98,6 +98,10 @@ def evaluate_file(
         for col in (truth_id, truth_entity):
             if col not in t.columns:
                 raise ValueError(f"{truth_path}: no column '{col}'; its columns are {', '.join(t.columns)}.")
-        truth = pd.Series(t[truth_entity].values, index=t[truth_id].values)
-        predicted = pd.Series(pred["entity_id"].values, index=pred["id"].values)
-    return evaluate_clusters(predicted, truth)
+        repeated = t[truth_id][t[truth_id].duplicated()]
+        if not repeated.empty:
+            raise ValueError(f"{truth_path}: id '{repeated.iloc[0]}' appears more than once in "
+                             f"column '{truth_id}', so its true entity is ambiguous.")
+        true_entity = pred["id"].map(t.set_index(truth_id)[truth_entity])
+    return evaluate_clusters(pd.Series(pred["entity_id"].values, index=key.values),
+                             pd.Series(true_entity.values, index=key.values))
