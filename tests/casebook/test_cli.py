@@ -109,6 +109,14 @@ def test_review_accept_and_stats(peel, staff, casebook_url):
     assert stats.exit_code == 0 and "lfr_alert" in stats.output
 
 
+def test_review_list_refuses_a_misspelt_domain_or_status_saying_what_is_allowed(peel, staff):
+    domain = peel("review", "list", "--as", "supervisor", "--domain", "dvd")
+    assert domain.exit_code == 2 and "Unknown domain 'dvd'" in domain.output and "dvds" in domain.output
+    status = peel("review", "list", "--as", "supervisor", "--status", "done")
+    assert status.exit_code == 2 and "pending, accepted, rejected or all" in status.output
+    assert peel("review", "list", "--as", "supervisor", "--status", "all").exit_code == 0
+
+
 def test_retention_lists_due_cases_and_erases_them(peel, staff, casebook_url):
     with db.transaction(casebook_url) as s:
         case_id = cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal",

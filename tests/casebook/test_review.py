@@ -83,6 +83,8 @@ def test_list_items_shows_only_the_users_domains(link_item, staff, casebook_url)
         review.list_items(s, "pcc.scrutiny.officer")
     with pytest.raises(InvalidInput, match="Unknown status 'done'"), db.transaction(casebook_url) as s:
         review.list_items(s, "supervisor", status="done")
+    with pytest.raises(InvalidInput, match="Unknown domain 'dvd'"), db.transaction(casebook_url) as s:
+        review.list_items(s, "supervisor", domain="dvd")
 
 
 def test_count_decisions_counts_outcomes_and_time_to_decision(staff, casebook_url):

@@ -19,12 +19,14 @@ from rich.table import Table
 from peel.casebook import access, audit, retention, review, users
 from peel.casebook.audit import AuditFilter
 from peel.casebook.db import transaction
-from peel.casebook.errors import CasebookError
+from peel.casebook.errors import CasebookError, InvalidInput
 from peel.casebook.models import as_utc
 from peel.casebook.roles import get_role, load_roles
 
 UK = ZoneInfo("Europe/London")
 REFUSED_EXIT = 2
+# `peel review list --status all`: every status (None to the library).
+EVERY_STATUS = "all"
 BROKEN_EXIT = 1
 
 users_app = typer.Typer(help="Casebook accounts and their roles.", no_args_is_help=True)
@@ -227,13 +229,16 @@ def audit_show(
 @review_app.command("list")
 @refusals_exit
 def review_list(
-    status: str = typer.Option(review.PENDING, help="pending, accepted, rejected or all."),
+    status: str = typer.Option(review.PENDING, help=f"{', '.join(review.STATUSES)} or {EVERY_STATUS}."),
     domain: str = typer.Option(None, help="Only this domain."),
     acting: str = ACTING,
 ) -> None:
     """List review items in your domains (summaries only, no personal data)."""
+    if status not in (*review.STATUSES, EVERY_STATUS):
+        raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(review.STATUSES)} or {EVERY_STATUS}.")
     with transaction() as session:
-        items = review.list_items(session, acting, status=None if status == "all" else status, domain=domain)
+        items = review.list_items(session, acting, status=None if status == EVERY_STATUS else status,
+                                  domain=domain)
     table = make_table("id", "domain", "kind", "summary", "status", "proposed by", "proposed (UK)", "decided by")
     for i in items:
         table.add_row(str(i.id), i.domain, i.kind, i.summary, i.status, i.proposed_by,

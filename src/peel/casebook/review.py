@@ -111,10 +111,15 @@ def propose(
 def list_items(
     session: Session, username: str, *, status: str | None = PENDING, domain: str | None = None
 ) -> list[ReviewSummary]:
-    """Items (without their personal data) in the domains the user proposes or decides in."""
+    """Items (without their personal data) in the domains the user proposes or decides in.
+
+    ``status=None`` lists every status; ``domain`` narrows the listing to one domain.
+    """
     actor = access.resolve_actor(session, username)
     if status not in (None, *STATUSES):
-        raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)} (or all).")
+        raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
+    if domain:
+        check_domain(domain)
     visible = access.domains_allowed(actor, Action.DECIDE_REVIEW, Action.PROPOSE)
     if domain:
         visible = [d for d in visible if d == domain]
