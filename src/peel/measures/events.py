@@ -31,7 +31,7 @@ from peel.measures.calendar import (
     CalendarEvent,
     get_calendar_events,
 )
-from peel.measures.scope import LEVEL_COLUMN
+from peel.measures.scope import LEVEL_COLUMN, LEVELS
 
 PLACEBO_SPACING_DAYS = 28  # ordinary days used to measure how clustered crime is
 REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
@@ -146,34 +146,41 @@ def _count_around(con, days: list[date], level: str) -> dict:
 WINDOW_SHARE = (2 * ATTRIBUTION_WINDOW_DAYS + 1) / (2 * ATTRIBUTION_WINDOW_DAYS + 1 + 2 * REFERENCE_DAYS)
 
 
-def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as_of: date) -> list[EventReport]:
+def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as_of: date, names: dict) -> list[EventReport]:
     """Every declared calendar event, each occurrence whose window and reference lie within
-    [first, as_of]. The clustering of crime on ordinary days is measured once for them all."""
+    [first, as_of]; ``names`` gives each area code's name. The clustering of crime on ordinary
+    days is measured once for them all, and crimes around them are counted once per level."""
     has_days = con.execute("SELECT count(recorded_date) > 0 FROM scoped_crime").fetchone()[0]
-    names = list(dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS))
+    events = list(dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS))
     if not has_days:
-        return [EventReport(name, [], [], has_exact_dates=False) for name in names]
+        return [EventReport(name, [], [], has_exact_dates=False) for name in events]
     every_event = get_calendar_events(range(first.year, as_of.year + 1))
     margin = timedelta(days=ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS)
     usable = [e for e in every_event if e.day - margin >= first and e.day + margin <= as_of]
     levels = [scope.area_level] + (["district"] if scope.area_level == "force" else [])
     dispersion = _estimate_dispersion(con, first, as_of, [e.day for e in every_event], levels, WINDOW_SHARE)
-    area_names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
+    days = [e.day for e in usable]
+    below = LEVELS[LEVELS.index(scope.area_level):]  # the scope's level and those inside it
+    around = {level: _count_around(con, days, level) for level in below}
     return [
-        _measure_event(con, scope, name, [e for e in usable if e.name == name], dispersion, area_names)
-        for name in names
+        _measure_event(scope, event, [e for e in usable if e.name == event], around, dispersion, names)
+        for event in events
     ]
 
 
-def _measure_event(con, scope, event_name: str, occurrences: list[CalendarEvent], dispersion: float, names: dict) -> EventReport:
-    """One event's occurrences: the area and its districts per year; neighbourhoods pooled."""
+def _measure_event(
+    scope, event_name: str, occurrences: list[CalendarEvent], around: dict[str, dict], dispersion: float, names: dict
+) -> EventReport:
+    """One event's occurrences: the area and its districts per year; neighbourhoods pooled.
+    ``around`` holds _count_around's counts per level, for every event's days."""
     report = EventReport(event_name, [], [], dispersion=dispersion)
     if not occurrences:
         return report
     share = WINDOW_SHARE
-    days = [e.day for e in occurrences]
-    own = _count_around(con, days, scope.area_level)
-    districts = _count_around(con, days, "district") if scope.area_level == "force" else {}
+    days = {e.day for e in occurrences}
+    counts = {level: {k: v for k, v in by_area.items() if k[0] in days} for level, by_area in around.items()}
+    own = counts[scope.area_level]
+    districts = counts["district"] if scope.area_level == "force" else {}
     areas = 1 + len({a for _, a in districts})
     for event in occurrences:
         occurrence = EventOccurrence(
@@ -190,7 +197,7 @@ def _measure_event(con, scope, event_name: str, occurrences: list[CalendarEvent]
         report.occurrences.append(occurrence)
     if scope.area_level != "neighbourhood":
         pooled: dict[str, list[int]] = {}
-        for (_, code), (a, b) in _count_around(con, days, "neighbourhood").items():
+        for (_, code), (a, b) in counts["neighbourhood"].items():
             total = pooled.setdefault(code, [0, 0])
             total[0] += a
             total[1] += b

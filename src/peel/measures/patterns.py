@@ -132,11 +132,11 @@ class _Tested:
     children: pd.DataFrame | None
 
 
-def _get_tested_areas(con, scope: Scope, first: date, last: date, as_of: date) -> list[_Tested]:
-    """The scope's own area and, for a force, each of its districts."""
-    names = dict(con.execute("SELECT area_code, area_name FROM area").fetchall())
-    parents = dict(con.execute("SELECT area_code, parent_code FROM area").fetchall())
-
+def _get_tested_areas(
+    con, scope: Scope, first: date, last: date, as_of: date, names: dict, parents: dict
+) -> list[_Tested]:
+    """The scope's own area and, for a force, each of its districts (``names`` and ``parents``
+    by area code)."""
     tables: dict[str, pd.DataFrame] = {}  # counts per level, read once
 
     def children_of(code: str | None, level: str) -> pd.DataFrame | None:
@@ -204,27 +204,32 @@ def detect_patterns(
         reason = f"the data has {len(exposure)} months up to {month:%B %Y}; {MIN_MONTHS_OF_HISTORY} are needed to tell a spike from the season."
         recorded = _own_counts(con, scope, first, month, as_of)
         return PatternReport(month, [], [], None, 0, not_run=reason, recorded=recorded, exposure=exposure)
-    top, *districts = _get_tested_areas(con, scope, first, month, as_of)
+    areas = con.execute("SELECT area_code, area_name, parent_code FROM area").fetchall()
+    names = {code: name for code, name, _ in areas}
+    parents = {code: parent for code, _, parent in areas}
+    top, *districts = _get_tested_areas(con, scope, first, month, as_of, names, parents)
     tested = [a for a in [top, *districts] if a.counts.sum() >= MIN_CRIMES_TO_TEST]
     past_months = [m for m in exposure.index[:-1] if exposure[m] == 1.0]
     n_areas = max(len(tested), 1)
     this_month, past = [], []
-    expected = None
+    top_fit = None
     for area in tested:
         # This month is left out of its own baseline; past months are judged by a fit that
         # leaves out months far above it.
         history = _fit_area(area, top, exposure, exclude={month})
         if area is top:
-            expected = history.expected
+            top_fit = history
         for exc in stats.find_unusual_months(history, area.counts, [month], n_areas):
             this_month.append(_spike(area, exc, history))
         for exc in stats.find_unusual_months(history, area.counts, past_months, n_areas * len(past_months)):
             past.append(_spike(area, exc, history))
     step = None
-    if top.counts.sum() >= MIN_CRIMES_TO_TEST and len(top.counts) > 2 * stats.STEP_MIN_SIDE + 12:
-        step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1])
+    if top_fit is not None:
+        # The step is sought before this month, in the months the seasonal fit kept.
+        step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1], top_fit.baseline.iloc[:-1])
     past.sort(key=lambda s: (s.exceedance.month, s.area_name))
     events = [
-        e for e in measure_event_uplifts(con, scope, first, as_of) if any(o.uplifts for o in e.occurrences)
+        e for e in measure_event_uplifts(con, scope, first, as_of, names) if any(o.uplifts for o in e.occurrences)
     ]
+    expected = top_fit.expected if top_fit is not None else None
     return PatternReport(month, this_month, past, step, n_areas, events, None, top.counts, exposure, expected)

@@ -15,6 +15,7 @@ import duckdb
 ALL_CRIME = "all-crime"
 ASB = "Anti-social behaviour"
 
+LEVELS = ("force", "district", "neighbourhood")  # largest first
 # The crime column that places a crime in an area of each level. A force is all its crimes,
 # counted under the key FORCE_KEY wherever counts are kept per area.
 FORCE_KEY = "all"
@@ -47,8 +48,9 @@ class Scope:
 
 
 def order_by_level(column: str) -> str:
-    """SQL that sorts areas by level, largest first."""
-    return f"CASE {column} WHEN 'force' THEN 0 WHEN 'district' THEN 1 ELSE 2 END"
+    """SQL that sorts areas by level, largest first, as LEVELS lists them."""
+    levels = ", ".join(f"'{level}'" for level in LEVELS)
+    return f"list_position([{levels}], {column})"
 
 
 def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple[str, str, dict]:

@@ -171,13 +171,16 @@ class StepChange:
     p_value: float
 
 
-def find_step_change(counts: pd.Series, exposure: pd.Series) -> StepChange | None:
-    """The most likely lasting shift in level, if any is significant (see definitions.yaml)."""
+def find_step_change(counts: pd.Series, exposure: pd.Series, baseline: pd.Series | None = None) -> StepChange | None:
+    """The most likely lasting shift in level, if any is significant (see definitions.yaml).
+
+    One-month spikes are not steps, so only the ``baseline`` months are used: by default
+    those a robust seasonal fit keeps (pass a fit's baseline to save refitting it).
+    """
     months = pd.DatetimeIndex(counts.index)
     if len(months) < 2 * STEP_MIN_SIDE + 12:
         return None
-    # One-month spikes are not steps: leave them out before looking for a shift.
-    keep = fit_seasonal(counts, exposure).baseline
+    keep = fit_seasonal(counts, exposure).baseline if baseline is None else baseline
     y, w = counts[keep], exposure[keep]
     # No trend term here: a trend and an early step in the opposite direction together can
     # mimic a later step, and a lasting shift is what is asked for.
