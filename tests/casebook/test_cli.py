@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from peel.casebook import cases, db, review
-from peel.casebook.cli import register
+from peel.casebook.cli import register, uk_period
 from peel.casebook.roles import Domain
 
 from .conftest import count_rows, drop_append_only_triggers, execute_raw
@@ -90,6 +92,13 @@ def test_audit_show_filters_by_user_and_subject(peel, staff, casebook_url):
     assert f"case {case_id}" in shown.output
     none = peel("audit", "show", "--as", "auditor", "--user", "lfr.operator", "--until", "2020-01-01")
     assert "No entries match" in none.output
+
+
+def test_uk_period_runs_from_uk_midnight_to_uk_midnight_across_the_clock_change():
+    # The clocks went forward on 29 March 2026: that UK day lasted 23 hours.
+    day = datetime(2026, 3, 29)
+    assert uk_period(day, day) == (datetime(2026, 3, 29, 0, tzinfo=UTC), datetime(2026, 3, 29, 23, tzinfo=UTC))
+    assert uk_period(None, None) == (None, None)
 
 
 def test_review_accept_and_stats(peel, staff, casebook_url):

@@ -25,9 +25,9 @@ from peel.casebook.roles import get_role, load_roles
 
 UK = ZoneInfo("Europe/London")
 REFUSED_EXIT = 2
+BROKEN_EXIT = 1
 # `peel review list --status all`: every status (None to the library).
 EVERY_STATUS = "all"
-BROKEN_EXIT = 1
 
 users_app = typer.Typer(help="Casebook accounts and their roles.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log: verify it, search it.", no_args_is_help=True)
@@ -90,6 +90,12 @@ def format_uk(value: datetime | None) -> str:
 def uk_midnight(day: date) -> datetime:
     """The instant a UK calendar day starts (across the clock changes)."""
     return datetime.combine(day, time(0), tzinfo=UK)
+
+
+def uk_period(since: datetime | None, until: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """The instants from the start of UK day ``since`` to the end of UK day ``until`` (either open)."""
+    return (uk_midnight(since.date()) if since else None,
+            uk_midnight(until.date() + timedelta(days=1)) if until else None)
 
 
 # ---- users -------------------------------------------------------------------------------
@@ -205,15 +211,12 @@ def audit_show(
     subject: str = typer.Option(None, "--subject", help="Only entries about this subject reference."),
     since: datetime = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="From this UK date."),
     until: datetime = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="To this UK date, inclusive."),
-    limit: int = typer.Option(200, help="At most this many entries."),
+    limit: int = typer.Option(AuditFilter.limit, help="At most this many entries."),
     acting: str = ACTING,
 ) -> None:
     """Show audit entries (who, when, what, why) filtered by user, subject and period."""
-    where = AuditFilter(
-        actor=user, subject_ref=subject, limit=limit,
-        since=uk_midnight(since.date()) if since else None,
-        until=uk_midnight(until.date() + timedelta(days=1)) if until else None,
-    )
+    start, end = uk_period(since, until)
+    where = AuditFilter(actor=user, subject_ref=subject, since=start, until=end, limit=limit)
     with transaction() as session:
         entries = access.read_audit_log(session, acting, where)
     table = make_table("#", "when (UK)", "who", "role", "did", "what", "subject", "why")
@@ -303,11 +306,9 @@ def review_stats(
     acting: str = ACTING,
 ) -> None:
     """Count proposals, acceptances, rejections and time to decision (for AI oversight)."""
+    start, end = uk_period(since, until)
     with transaction() as session:
-        counts = review.count_decisions(
-            session, acting, since=uk_midnight(since.date()) if since else None,
-            until=uk_midnight(until.date() + timedelta(days=1)) if until else None,
-        )
+        counts = review.count_decisions(session, acting, since=start, until=end)
     table = make_table("domain", "kind", "proposer", "proposed", "accepted", "rejected", "pending",
                   "median hours to decision")
     for c in counts:
