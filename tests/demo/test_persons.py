@@ -361,13 +361,12 @@ def test_generate_person_extracts_misreads_vehicle_marks_at_the_declared_rate(po
 
 
 def test_format_error_rates_is_what_the_docs_page_shows():
-    from pathlib import Path
-
+    from peel.demo.docs import DOC, SECTION
     from peel.demo.persons import format_error_rates
+    from peel.docgen import get_section
 
-    page = Path(__file__).resolve().parents[2] / "docs" / "demo-persons.md"
-    assert format_error_rates() in page.read_text(encoding="utf-8"), (
-        "docs/demo-persons.md shows other error rates than ERROR_RATES: paste format_error_rates() into it"
+    assert get_section(DOC.read_text(encoding="utf-8"), SECTION) == format_error_rates(), (
+        "docs/demo-persons.md shows other error rates than ERROR_RATES: run python -m peel.demo.docs"
     )
 
 

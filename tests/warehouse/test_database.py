@@ -39,8 +39,9 @@ def test_open_batch_commits_rows_with_their_batch(peel_home):
 
 
 def test_docs_show_every_schema_file_as_it_is():
-    from peel.warehouse.docs import DOC, get_generated_section, render_schema_markdown
+    from peel.docgen import get_section
+    from peel.warehouse.docs import DOC, SECTION, render_schema_markdown
 
-    assert get_generated_section(DOC.read_text(encoding="utf-8")) == render_schema_markdown().strip(), (
+    assert get_section(DOC.read_text(encoding="utf-8"), SECTION) == render_schema_markdown().strip(), (
         "docs/warehouse.md is out of date: run python -m peel.warehouse.docs"
     )
