@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from tests.linkage.people import make_people
 from typer.testing import CliRunner
 
 from peel.cli import app
@@ -96,3 +97,38 @@ def test_load_files_names_the_file_with_a_missing_or_repeated_id(tmp_path):
         _load(tmp_path, "ref,last\n1,Smith\n", "ref,last\n,Jones\n2,Brown\n2,Green\n")
     with pytest.raises(MappingError, match=r"part0\.csv: id '2' appears 2 times"):
         _load(tmp_path, "ref,last\n2,Smith\n2,Jones\n", "ref,last\n,Brown\n")
+
+
+def _people_with_dates(tmp_path, iso_dates: int) -> tuple[Path, Path]:
+    """Test people as a CSV whose dates of birth are day-first, except the first
+    ``iso_dates`` (ISO), with a mapping that says they are day-first."""
+    people = make_people(n_persons=60, seed=7).dropna(subset=["date_of_birth"])
+    born = pd.to_datetime(people["date_of_birth"])
+    people["born"] = [d.strftime("%Y-%m-%d" if n < iso_dates else "%d/%m/%Y")
+                      for n, d in enumerate(born)]
+    data = tmp_path / "people.csv"
+    people[["record_key", "forename", "surname", "born", "postcode"]].to_csv(data, index=False)
+    mapping = tmp_path / "people.yaml"
+    mapping.write_text("id: record_key\nfields:\n  forename: forename\n  surname: surname\n"
+                       "  date_of_birth: born\n  postcode: postcode\ndate_format: '%d/%m/%Y'\n")
+    return data, mapping
+
+
+def test_link_file_warns_of_dates_of_birth_that_fit_no_date_format(peel_home, tmp_path):
+    data, mapping = _people_with_dates(tmp_path, iso_dates=3)
+    result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+                                 "--out", str(tmp_path / "out.csv")], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "3 date(s) of birth did not fit date_format '%d/%m/%Y' in " in result.output
+    assert "people.yaml" in result.output
+
+
+def test_link_file_fails_when_no_date_of_birth_fits_the_date_format(peel_home, tmp_path):
+    data, mapping = _people_with_dates(tmp_path, iso_dates=10_000)
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+                                 "--out", str(out)], env={"COLUMNS": "250"})
+    assert result.exit_code == 2
+    assert "people.yaml: none of the" in result.output
+    assert "dates of birth fits date_format '%d/%m/%Y'" in result.output
+    assert not out.exists()

@@ -143,8 +143,8 @@ def file_command(
     Writes OUT with one row per input record: its id and its entity id (plus 'source' when
     ids repeat across files). Example mappings: src/peel/linkage/mappings/.
     """
-    from peel.linkage.files import link_files
-    from peel.linkage.mapping import MappingError
+    from peel.linkage.files import date_forms, link_files
+    from peel.linkage.mapping import MappingError, read_mapping
 
     try:
         with _Steps() as steps:
@@ -152,6 +152,11 @@ def file_command(
                                        progress=steps)
     except MappingError as exc:
         _fail(str(exc))
+    if result.dates_not_understood:
+        console.print(
+            f"[yellow]warning:[/yellow] {result.dates_not_understood:,} date(s) of birth did not "
+            f"fit {date_forms(read_mapping(mapping))} in {mapping}; those records are linked "
+            "without a date of birth.", highlight=False)
     console.print(
         f"{len(table):,} records -> {table['entity_id'].nunique():,} entities; "
         f"{(result.pairs.match_probability >= MATCH_THRESHOLD).sum():,} pairs at or above the match threshold ({MATCH_THRESHOLD}). Written to {out}."

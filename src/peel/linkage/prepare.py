@@ -27,6 +27,9 @@ PREPARED_FIELDS = ("forename", "surname", "forename_canon", "name_sorted", "date
 
 UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 
+# The prepare_note of a record whose date of birth was given but fits no date format.
+DOB_NOT_UNDERSTOOD = "date of birth not understood"
+
 
 def clean_name_sql(expr: str) -> str:
     """SQL: lower case, accents and punctuation removed, single spaces; '' becomes NULL."""
@@ -166,7 +169,7 @@ def prepare_persons(
                     ELSE base.surname || ' ' || base.forename END AS name_sorted,
                concat_ws('; ',
                    CASE WHEN had_dob AND base.date_of_birth IS NULL
-                        THEN 'date of birth not understood' END,
+                        THEN '{DOB_NOT_UNDERSTOOD}' END,
                    CASE WHEN coalesce(base.forename, base.surname, base.date_of_birth,
                         base.postcode, base.address, base.email, base.phone, base.pnc_id) IS NULL
                         THEN 'no name, date of birth, address or identifier: left as a singleton' END
@@ -183,6 +186,7 @@ def prepare_persons(
 
 __all__ = [
     "DATE_FORMATS",
+    "DOB_NOT_UNDERSTOOD",
     "PERSON_FIELDS",
     "load_nicknames",
     "normalise_phone_sql",

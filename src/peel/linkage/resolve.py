@@ -40,6 +40,8 @@ class LinkResult:
     model: dict  # the trained Splink model (settings with parameters), prior included
     prior: float
     notes: list[str] = field(default_factory=list)
+    # Records whose date of birth was given but fits no date format (set by link_files).
+    dates_not_understood: int = 0
 
 
 def logit2(p: float) -> float:
