@@ -49,6 +49,7 @@ import yaml
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from peel.sources.csv_lines import count_lines
 from peel.warehouse import connect, open_batch
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -281,12 +282,7 @@ def _read_csv_with_duckdb(path: Path, header: list[str]):
         return None
     finally:
         con.close()
-    with open(path, "rb") as handle:
-        lines, last = 0, b"\n"
-        for chunk in iter(lambda: handle.read(1 << 24), b""):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-        lines += last != b"\n"
+    lines = count_lines(path)
     # DuckDB can report several errors for one row (one per missing column): keep the first.
     first_error = {}
     for line, kind, raw, message in rejects:

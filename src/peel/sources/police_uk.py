@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from peel.sources.csv_lines import count_lines
 from peel.sources.outcomes import (
     UNMAPPED_FLAG,
     UNMAPPED_GROUP,
@@ -392,10 +393,10 @@ def _find_skipped_lines(con: duckdb.DuckDBPyConnection, files: list[SourceFile])
     )
     notes, blanks = [], []
     for file_id, source in enumerate(files):
-        data = source.path.read_bytes()
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        lines = count_lines(source.path)
         if lines == counts[file_id]:
             continue
+        data = source.path.read_bytes()
         found = [
             i for i, text in enumerate(data.split(b"\n")[:lines], start=1) if text in (b"", b"\r")
         ]

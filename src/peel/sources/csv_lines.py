@@ -1,0 +1,18 @@
+"""CSV lines as every loader counts and keeps them: how many lines a file has (line numbers are
+what a user's editor shows), and a row written back as a CSV line for the quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CHUNK_BYTES = 1 << 24  # 16 MB: a large file is counted without holding it in memory
+
+
+def count_lines(path: Path | str) -> int:
+    """Count a file's lines as an editor numbers them: a last line without a line break counts."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
