@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -17,15 +18,18 @@ from .conftest import count_rows, drop_append_only_triggers, execute_raw
 PASSWORD = "a long enough passphrase\n"
 
 
-@pytest.fixture
-def peel(casebook_url):
+def run_peel(*args: str, input: str | None = None, env: dict[str, str] | None = None):
     """Run a ``peel`` command line; returns the click Result."""
     app = typer.Typer()
     app.callback()(lambda: None)
     register(app)
-    runner = CliRunner()
-    wide = {"COLUMNS": "250"}
-    return lambda *args, input=None, env=None: runner.invoke(app, list(args), input=input, env=wide | (env or {}))
+    return CliRunner().invoke(app, list(args), input=input, env={"COLUMNS": "250"} | (env or {}))
+
+
+@pytest.fixture
+def peel(casebook_url):
+    """``run_peel`` against an empty casebook on each backend."""
+    return run_peel
 
 
 def test_users_add_bootstraps_then_requires_an_administrator(peel, casebook_url):
@@ -57,6 +61,31 @@ def test_users_add_takes_a_single_sign_on_account_without_a_password(peel, staff
 def test_users_add_refuses_an_unknown_role_before_asking_for_a_password(peel):
     result = peel("users", "add", "root", "--role", "chief")
     assert result.exit_code == 2 and "Unknown role 'chief'" in result.output
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "notaurl"])
+def test_a_bad_casebook_url_is_an_error_naming_the_variable_not_a_traceback(url, peel_home):
+    result = run_peel("users", "list", "--as", "admin", env={"PEEL_CASEBOOK_URL": url})
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "Error:" in result.output and "PEEL_CASEBOOK_URL" in result.output
+    assert "postgresql+psycopg://" in result.output and "Traceback" not in result.output
+
+
+def test_a_casebook_locked_past_the_busy_timeout_is_an_error_not_a_traceback(peel, staff, casebook_url,
+                                                                             monkeypatch):
+    if not casebook_url.startswith("sqlite"):
+        pytest.skip("only SQLite makes a writer wait for another")
+    db.dispose_engines()
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.1)
+    other_writer = sqlite3.connect(casebook_url.removeprefix("sqlite:///"), isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = peel("users", "disable", "auditor", "--as", "admin")
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "database is locked" in result.output and "try again" in result.output
 
 
 def test_audit_verify_exits_0_when_intact_and_1_naming_the_broken_entry(peel, staff, casebook_url):

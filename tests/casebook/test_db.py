@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from peel.casebook import db
+from peel.casebook.errors import CasebookUnavailable
 
 
 def test_get_engine_migrates_an_empty_database_to_the_latest_revision(casebook_url):
@@ -45,6 +46,7 @@ def test_transaction_rolls_back_everything_on_error(casebook_url):
         assert s.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
 
 
-def test_create_casebook_engine_refuses_other_databases():
-    with pytest.raises(ValueError, match="sqlite:/// or postgresql"):
-        db.create_casebook_engine("mysql://somewhere/db")
+@pytest.mark.parametrize("url", ["mysql://somewhere/db", "postgresql://somewhere/db", "notaurl"])
+def test_create_casebook_engine_refuses_other_databases(url):
+    with pytest.raises(CasebookUnavailable, match="PEEL_CASEBOOK_URL .*sqlite:/// or postgresql"):
+        db.create_casebook_engine(url)

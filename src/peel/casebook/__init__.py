@@ -26,6 +26,7 @@ from peel.casebook.db import transaction
 from peel.casebook.errors import (
     AccessRefused,
     CasebookError,
+    CasebookUnavailable,
     InvalidInput,
     InvalidStateChange,
     NotFound,
@@ -36,7 +37,7 @@ from peel.casebook.review import count_decisions, decide, list_items, propose, s
 from peel.casebook.roles import Action, Domain
 
 __all__ = [
-    "AccessRefused", "Action", "CaseView", "CasebookError", "DecisionView", "Domain",
+    "AccessRefused", "Action", "CaseView", "CasebookError", "CasebookUnavailable", "DecisionView", "Domain",
     "InvalidInput", "InvalidStateChange", "NotFound", "PurposeRequired", "UnknownUser",
     "close_case", "combine", "consult", "count_cases", "count_decisions", "decide", "list_items",
     "open_case", "propose", "read_case", "record_decision", "record_disclosure", "show_item",

@@ -1,7 +1,9 @@
 """Casebook commands: ``peel users``, ``peel audit``, ``peel review``, ``peel retention``.
 
 Every command acts as a named user (``--as USERNAME`` or ``PEEL_USER``) and is checked
-against that user's role. Refusals print what was wrong and exit with status 2, writing nothing.
+against that user's role. Refusals print what was wrong and exit with status 2, writing nothing;
+so does a casebook that cannot be opened (a bad ``PEEL_CASEBOOK_URL``, a server not answering)
+or stays locked by another writer.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from peel.casebook import access, audit, retention, review, users
 from peel.casebook.audit import AuditFilter
 from peel.casebook.db import transaction
-from peel.casebook.errors import CasebookError, InvalidInput
+from peel.casebook.errors import CasebookError, CasebookUnavailable, InvalidInput
 from peel.casebook.models import as_utc
 from peel.casebook.roles import get_role, load_roles
 
@@ -69,15 +72,24 @@ def register(app: typer.Typer) -> None:
 
 
 def refusals_exit(command):
-    """Turn a casebook refusal into a readable message and exit status 2."""
+    """Turn a casebook refusal, or a casebook that cannot be used, into a readable message and exit status 2."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except CasebookUnavailable as error:
+            errors().print(f"[bold red]Error:[/] {error}", highlight=False)
         except CasebookError as refusal:
             errors().print(f"[bold red]Refused:[/] {refusal}", highlight=False)
-            raise typer.Exit(REFUSED_EXIT) from None
+        except OperationalError as error:
+            # A SQLite writer waited out the busy timeout, or the PostgreSQL server did not answer.
+            errors().print(
+                f"[bold red]Error:[/] the casebook could not be used ({str(error.orig).strip()}). If another "
+                "peel command is writing to it, try again when it has finished; otherwise check PEEL_CASEBOOK_URL.",
+                highlight=False,
+            )
+        raise typer.Exit(REFUSED_EXIT) from None
 
     return wrapper
 

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
+from peel.casebook.errors import CasebookUnavailable
 from peel.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -28,6 +30,11 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK_ID = 402026
 # How long a SQLite writer waits for another to finish before giving up.
 SQLITE_BUSY_TIMEOUT_SECONDS = 60
+
+URL_EXAMPLES = (
+    "Use a sqlite:/// or postgresql+psycopg:// URL, such as sqlite:////srv/peel/casebook.sqlite or "
+    "postgresql+psycopg://peel:PASSWORD@db.force.internal/peel, or unset it for the file beside the warehouse."
+)
 
 _engines: dict[str, Engine] = {}
 
@@ -44,18 +51,20 @@ def get_engine(url: str | None = None) -> Engine:
 
 def create_casebook_engine(url: str) -> Engine:
     """Create an engine with the casebook's connection rules, without migrating."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: it may hold a password.
+        raise CasebookUnavailable(f"PEEL_CASEBOOK_URL is not a database URL. {URL_EXAMPLES}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             create_private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         _configure_sqlite(engine)
         return engine
-    if parsed.get_backend_name() == "postgresql":
+    if parsed.drivername == "postgresql+psycopg":
         return create_engine(url, pool_pre_ping=True)
-    raise ValueError(
-        f"PEEL_CASEBOOK_URL must be a sqlite:/// or postgresql+psycopg:// URL, not {parsed.drivername}://"
-    )
+    raise CasebookUnavailable(f"PEEL_CASEBOOK_URL starts {parsed.drivername}://, which peel cannot use. {URL_EXAMPLES}")
 
 
 def create_private_file(path: Path) -> None:

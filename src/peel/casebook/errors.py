@@ -33,3 +33,7 @@ class NotFound(CasebookError):
 
 class InvalidInput(CasebookError):
     """A value is malformed (unknown role, empty reason, bad date...)."""
+
+
+class CasebookUnavailable(CasebookError):
+    """The casebook cannot be opened: a bad PEEL_CASEBOOK_URL, or no database answering there."""
