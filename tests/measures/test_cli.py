@@ -34,6 +34,14 @@ def test_measures_command_explains_an_unknown_area_and_exits_non_zero(con):
     assert "No area 'Atlantis'" in result.output and "peel areas" in result.output
 
 
+def test_measures_command_says_why_calendar_events_are_not_measured_without_day_dates(con):
+    con.execute("UPDATE crime SET recorded_date = NULL")  # months only, as data.police.uk gives
+    con.close()
+    result = runner.invoke(app, ["measures", "--crime-type", "burglary", "--month", "2026-03"])
+    assert result.exit_code == 0, result.output
+    assert "calendar events not measured: rises around calendar events need the day each crime was recorded" in " ".join(result.output.split())
+
+
 def test_areas_command_lists_districts(con):
     con.close()
     result = runner.invoke(app, ["areas", "--level", "district"])

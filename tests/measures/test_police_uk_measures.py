@@ -69,3 +69,9 @@ def test_recorded_burglaries_over_12_months_match_the_csvs(hertfordshire, shared
     expected += len(ids)
     report = compute_measures(hertfordshire, "burglary", date(2022, 1, 1), with_patterns=False)
     assert report.figure("recorded_crimes").value == expected
+
+
+def test_patterns_say_calendar_events_need_day_dates_which_police_uk_lacks(hertfordshire):
+    report = compute_measures(hertfordshire, "burglary", date(2022, 1, 1))
+    assert report.patterns.events == []
+    assert "need the day each crime was recorded" in report.patterns.events_not_run

@@ -58,4 +58,5 @@ def test_build_pack_on_police_uk_data_says_what_it_cannot_compare(tmp_path, shar
     assert "Burglary, Hertfordshire Constabulary" in html
     assert "No comparison: the data starts in January 2021" in html
     assert "Pattern detection not run: the data has 13 months" in html
+    assert "Not measured: rises around calendar events need the day each crime was recorded" in html
     assert "<svg" in html and pack.pdf.read_bytes().startswith(b"%PDF-")

@@ -109,6 +109,8 @@ def print_table(report: MeasuresReport) -> None:
         console.print(f"Note: {note}")
     if report.patterns:
         console.print(f"Patterns: {report.patterns.summary}")
+        if report.patterns.events_not_run:
+            console.print(f"  calendar events not measured: {report.patterns.events_not_run}")
         for spike in report.patterns.past_spikes:
             console.print(f"  past spike: {spike.describe()}")
         for event in report.patterns.events:

@@ -5,8 +5,9 @@ window ATTRIBUTION_WINDOW_DAYS either side of it are compared with crimes in the
 REFERENCE_DAYS just before and after the window, area by area. With no uplift, a crime in
 that span falls in the window with probability window/(window + reference). Crimes cluster,
 so per year the one-sided test is a binomial z-test with its variance scaled by the
-dispersion measured around ordinary days (a quasi-binomial test). This needs the day each crime was recorded; a source with months
-only (data.police.uk) gets the monthly analysis in patterns.py instead.
+dispersion measured around ordinary days (a quasi-binomial test). This needs the day each
+crime was recorded (see has_day_dates); a source with months only (data.police.uk) gets
+the monthly analysis in patterns.py instead.
 
 Per year the test is run for the scope's area and each district (Bonferroni over them);
 the neighbourhoods where the uplift concentrates are found by pooling every year's windows,
@@ -71,8 +72,6 @@ class EventReport:
     event_name: str
     occurrences: list[EventOccurrence]
     neighbourhoods: list[Uplift]  # pooled over every occurrence
-    has_exact_dates: bool = True
-    dispersion: float = 1.0  # measured on ordinary days (see _estimate_dispersion)
 
 
 def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURHOOD_FDR) -> list[Uplift]:
@@ -146,14 +145,17 @@ def _count_around(con, days: list[date], level: str) -> dict:
 WINDOW_SHARE = (2 * ATTRIBUTION_WINDOW_DAYS + 1) / (2 * ATTRIBUTION_WINDOW_DAYS + 1 + 2 * REFERENCE_DAYS)
 
 
+def has_day_dates(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the scoped crimes carry the day they were recorded, as the event tests need."""
+    return con.execute("SELECT count(recorded_date) > 0 FROM scoped_crime").fetchone()[0]
+
+
 def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as_of: date, names: dict) -> list[EventReport]:
     """Every declared calendar event, each occurrence whose window and reference lie within
     [first, as_of]; ``names`` gives each area code's name. The clustering of crime on ordinary
-    days is measured once for them all, and crimes around them are counted once per level."""
-    has_days = con.execute("SELECT count(recorded_date) > 0 FROM scoped_crime").fetchone()[0]
+    days is measured once for them all, and crimes around them are counted once per level.
+    Needs day dates (has_day_dates)."""
     events = list(dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS))
-    if not has_days:
-        return [EventReport(name, [], [], has_exact_dates=False) for name in events]
     every_event = get_calendar_events(range(first.year, as_of.year + 1))
     margin = timedelta(days=ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS)
     usable = [e for e in every_event if e.day - margin >= first and e.day + margin <= as_of]
@@ -173,7 +175,7 @@ def _measure_event(
 ) -> EventReport:
     """One event's occurrences: the area and its districts per year; neighbourhoods pooled.
     ``around`` holds _count_around's counts per level, for every event's days."""
-    report = EventReport(event_name, [], [], dispersion=dispersion)
+    report = EventReport(event_name, [], [])
     if not occurrences:
         return report
     share = WINDOW_SHARE

@@ -16,13 +16,17 @@ from scipy import stats as sps
 
 from peel.measures import stats
 from peel.measures.calendar import CalendarEvent, get_events_near
-from peel.measures.events import EventReport, measure_event_uplifts
+from peel.measures.events import EventReport, has_day_dates, measure_event_uplifts
 from peel.measures.periods import get_days_in_month, get_month_end
 from peel.measures.scope import LEVEL_COLUMN, Scope
 
 MIN_MONTHS_OF_HISTORY = 24  # two of each season, so a spike can be told from the season
 MIN_CRIMES_TO_TEST = 24  # an area with fewer crimes in the whole series is not modelled
 CHILD_ALPHA = 0.01  # a neighbourhood is named as a place the excess concentrates below this
+NO_DAY_DATES = (
+    "rises around calendar events need the day each crime was recorded; "
+    "this data gives only the month, as data.police.uk does."
+)
 _CHILD_LEVEL = {"force": "district", "district": "neighbourhood"}
 
 
@@ -66,6 +70,7 @@ class PatternReport:
     areas_tested: int
     events: list[EventReport] = field(default_factory=list)  # calendar events with a rise
     not_run: str | None = None  # why detection could not run, if it could not
+    events_not_run: str | None = None  # why calendar events could not be measured, if they could not
     # The scope's own monthly series, for charts: counts, the share of each month the data
     # covers, and what the seasonal model expects (None when it could not be fitted).
     recorded: pd.Series | None = None
@@ -200,10 +205,13 @@ def detect_patterns(
     """Is ``month`` unusual for its season, which past months (since ``first``) were, and
     has the level shifted? Needs the scoped_* tables of ``scope`` on ``con``."""
     exposure = get_exposure(first, month, as_of)
+    events_not_run = None if has_day_dates(con) else NO_DAY_DATES
     if len(exposure) < MIN_MONTHS_OF_HISTORY:
         reason = f"the data has {len(exposure)} months up to {month:%B %Y}; {MIN_MONTHS_OF_HISTORY} are needed to tell a spike from the season."
         recorded = _own_counts(con, scope, first, month, as_of)
-        return PatternReport(month, [], [], None, 0, not_run=reason, recorded=recorded, exposure=exposure)
+        return PatternReport(
+            month, [], [], None, 0, not_run=reason, events_not_run=events_not_run, recorded=recorded, exposure=exposure
+        )
     areas = con.execute("SELECT area_code, area_name, parent_code FROM area").fetchall()
     names = {code: name for code, name, _ in areas}
     parents = {code: parent for code, _, parent in areas}
@@ -228,8 +236,12 @@ def detect_patterns(
         # The step is sought before this month, in the months the seasonal fit kept.
         step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1], top_fit.baseline.iloc[:-1])
     past.sort(key=lambda s: (s.exceedance.month, s.area_name))
-    events = [
-        e for e in measure_event_uplifts(con, scope, first, as_of, names) if any(o.uplifts for o in e.occurrences)
-    ]
-    expected = top_fit.expected if top_fit is not None else None
-    return PatternReport(month, this_month, past, step, n_areas, events, None, top.counts, exposure, expected)
+    events = []
+    if events_not_run is None:
+        events = [
+            e for e in measure_event_uplifts(con, scope, first, as_of, names) if any(o.uplifts for o in e.occurrences)
+        ]
+    return PatternReport(
+        month, this_month, past, step, n_areas, events, events_not_run=events_not_run,
+        recorded=top.counts, exposure=exposure, expected=top_fit.expected if top_fit is not None else None,
+    )
