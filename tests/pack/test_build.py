@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
+from peel.crime import performance
 from peel.measures import get_measures
 from peel.pack import build_pack
+from peel.pack.build import render_crime_section
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,13 @@ def test_build_pack_shows_each_figure_with_its_definition_chart_and_snapshot(pac
     assert "Diwali" in section
     latest = county_demo.con.execute("SELECT max(batch_id) FROM ingest_batch").fetchone()[0]
     assert f"data to 11 March 2026; batch {latest}" in html
+
+
+def test_past_spikes_are_dated_from_the_data_start_when_the_chart_shows_less(county_demo, monkeypatch):
+    monkeypatch.setattr(performance, "CHART_MONTHS", 24)
+    html = render_crime_section(county_demo.con, date(2026, 3, 1))
+    assert "Months unusually high for their season since January 2022:" in html
+    assert "October 2022 in Harrowdene" in html  # a past spike before the chart's first month
 
 
 def test_build_pack_times_prevention_advice_before_the_next_diwali(pack):

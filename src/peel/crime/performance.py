@@ -20,7 +20,7 @@ from peel.measures.calendar import CalendarEvent, get_calendar_events
 
 # The meeting note reports residential ("home") burglary; police.uk data has only Burglary.
 PREFERRED_CRIME_TYPES = ("residential-burglary", "burglary")
-CHART_MONTHS = 51  # 2022-01 to 2026-03 for a March 2026 pack: every Diwali in the data
+CHART_MONTHS = 51  # four years and a quarter: each season's spikes can be seen recurring
 
 
 @dataclass

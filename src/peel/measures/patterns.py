@@ -78,6 +78,11 @@ class PatternReport:
     expected: pd.Series | None = None
 
     @property
+    def first_month(self) -> date:
+        """The first month the detection covered: past spikes are sought from it."""
+        return self.exposure.index[0].date()
+
+    @property
     def summary(self) -> str:
         if self.not_run:
             return f"Pattern detection not run: {self.not_run}"
