@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import textwrap
 
 import pandas as pd
@@ -172,6 +173,27 @@ def test_load_mapped_quarantines_rows_it_cannot_read_with_file_line_and_reason(c
         "SELECT rows_read, rows_loaded, rows_quarantined FROM ingest_batch"
     ).fetchone()
     assert batch == (7, 2, 5)
+
+
+@pytest.mark.parametrize("line_break_in_a_value", [False, True])
+def test_load_mapped_keeps_a_quarantined_row_as_a_csv_line_that_reads_back(
+    con, tmp_path, line_break_in_a_value
+):
+    # Both readers (DuckDB's, and the csv module's when a value holds a line break) keep a
+    # refused row quoted as in the file, so a value holding a comma stays one field.
+    address = '"1 High Street,\nAshworth"' if line_break_in_a_value else '"1 High Street, Ashworth"'
+    no_name = 'CU2,A2,,,,,01/02/1990,Male,"2 Mill Lane, Ashworth",,01/02/2026'
+    too_short = 'CU3,A3,,"Smith, Jo",Jo'
+    extract = write(
+        tmp_path / "custody.csv",
+        f"{CUSTODY_HEADER}\nCU1,A1,,Smith,Jo,,01/02/1990,Female,{address},,01/02/2026\n"
+        f"{no_name}\n{too_short}\n",
+    )
+    result = load_mapped(con, extract, MAPPINGS_DIR / "demo_custody.yaml")
+    assert (result["rows_loaded"], result["rows_quarantined"]) == (1, 2)
+    raws = [raw for (raw,) in con.execute("SELECT raw FROM quarantine ORDER BY line").fetchall()]
+    assert raws == [no_name, too_short]
+    assert next(csv.reader([raws[0]]))[8] == "2 Mill Lane, Ashworth"
 
 
 def test_load_mapped_splits_full_names_written_either_way(con, tmp_path):

@@ -49,7 +49,7 @@ import yaml
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from peel.sources.csv_lines import count_lines
+from peel.sources.csv_lines import count_lines, csv_line, csv_line_sql
 from peel.warehouse import connect, open_batch
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -319,13 +319,11 @@ def _read_csv_line_by_line(path: Path, header: list[str]):
             if len(row) != width:
                 if not any(cell.strip() for cell in row):
                     continue  # blank line
-                raw = ",".join(row)
-                bad.append(
-                    (start, f"expected {width} fields as in the header, found {len(row)}", raw)
-                )
+                reason = f"expected {width} fields as in the header, found {len(row)}"
+                bad.append((start, reason, csv_line(row)))
                 continue
             if any("\ufffd" in cell for cell in row):
-                bad.append((start, NOT_UTF8, ",".join(row)))
+                bad.append((start, NOT_UTF8, csv_line(row)))
                 continue
             rows.append(row)
             lines.append(start)
@@ -448,8 +446,7 @@ def build_select(m: Mapping, header: list[str]) -> str:
     ev_fields = ev.get("fields", {})
     record_id = _clean_text(m.record_id)
     vehicles = _clean_text(m.vehicles["column"]) if m.vehicles else "NULL"
-    quoted = ", ".join(f"coalesce(src.{_quote_column(c)}, '')" for c in header)
-    all_cols = f"concat_ws(',', {quoted})"
+    as_read = csv_line_sql(f"src.{_quote_column(c)}" for c in header)
 
     return f"""
         SELECT
@@ -474,7 +471,7 @@ def build_select(m: Mapping, header: list[str]) -> str:
             {_clean_text(ev_fields.get("category"))} AS category,
             {_clean_text(ev_fields.get("summary"))} AS summary,
             {vehicles} AS vehicles,
-            {all_cols} AS raw
+            {as_read} AS raw
         FROM src
     """
 

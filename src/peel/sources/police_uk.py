@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from peel.sources.csv_lines import count_lines
+from peel.sources.csv_lines import count_lines, csv_line_sql
 from peel.sources.outcomes import (
     UNMAPPED_FLAG,
     UNMAPPED_GROUP,
@@ -454,15 +454,8 @@ def refuse_overlapping_files(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _raw_sql(columns: list[str]) -> str:
-    """SQL rebuilding a staged row as a CSV line (quoted where needed), for the quarantine."""
-    parts = []
-    for c in columns:
-        col = _staging_name(c)
-        parts.append(
-            f"""CASE WHEN {col} IS NULL THEN '' WHEN regexp_matches({col}, '[",\\n\\r]')
-                THEN '"' || replace({col}, '"', '""') || '"' ELSE {col} END"""
-        )
-    return "array_to_string([" + ", ".join(parts) + "], ',')"
+    """SQL rebuilding a staged row as a CSV line, for the quarantine."""
+    return csv_line_sql(_staging_name(c) for c in columns)
 
 
 def _sql_list(values) -> str:
