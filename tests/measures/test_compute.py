@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from peel.measures import compute_measures, get_measures, render_measures_markdown
+from peel.measures import Figure, compute_measures, get_measures, render_measures_markdown
 from peel.measures.docs import DOC, get_generated_section
 
 
@@ -87,3 +87,13 @@ def test_an_undated_last_outcome_counts_only_at_the_snapshot_not_as_at_an_earlie
     earlier = compute_measures(con, "residential-burglary", date(2026, 3, 1), as_of=date(2026, 3, 9),
                                with_patterns=False)
     assert earlier.figure("solve_rate_cohort", "March 2026").numerator == 1  # c1, charged on 8 March
+
+
+def test_figure_texts_show_a_rate_change_in_points_and_a_count_change_with_its_percentage():
+    rate = Figure("solve_rate_cohort", "Solve rate", "March 2026", 33.3, "percent", 1, 3,
+                  "March 2025", 100.0, change=-66.7)
+    assert (rate.as_text(), rate.comparison_text(), rate.change_text()) == ("33% (1 solved of 3)", "100%", "-66.7 points")
+    count = Figure("recorded_crimes", "Recorded crimes", "2025-26", 3535, "count",
+                   comparison_period="2024-25", comparison_value=3500, change=35, change_percent=1.0)
+    assert (count.as_text(), count.comparison_text(), count.change_text()) == ("3,535", "3,500", "+35 (+1.0%)")
+    assert Figure("arrests", "Arrests", "March 2026", 4, "count").change_text() == ""

@@ -92,15 +92,7 @@ def print_table(report: MeasuresReport) -> None:
     title = f"{report.scope.description}: {report.month:%B %Y} (data to {report.as_of:%d %B %Y})"
     table = Table("measure", "period", "value", "compared with", "then", "change", title=title)
     for f in report.figures:
-        change = ""
-        if f.change_percent is not None:
-            change = f"{f.change:+,.0f} ({f.change_percent:+.1f}%)"
-        elif f.change is not None:
-            change = f"{f.change:+.1f} points" if f.unit == "percent" else f"{f.change:+,.0f}"
-        then = "" if f.comparison_value is None else (
-            f"{f.comparison_value:.0f}%" if f.unit == "percent" else f"{f.comparison_value:,.0f}"
-        )
-        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", then, change)
+        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text())
     console.print(table)
     for f in report.figures:
         if f.note:

@@ -48,10 +48,24 @@ class Figure:
     significant: bool | None = None
     note: str | None = None
 
+    def _number(self, value: float) -> str:
+        return f"{value:.0f}%" if self.unit == "percent" else f"{value:,.0f}"
+
     def as_text(self) -> str:
         if self.unit == "percent":
-            return f"{self.value:.0f}% ({self.numerator:,} solved of {self.denominator:,})"
-        return f"{self.value:,.0f}"
+            return f"{self._number(self.value)} ({self.numerator:,} solved of {self.denominator:,})"
+        return self._number(self.value)
+
+    def comparison_text(self) -> str:
+        return "" if self.comparison_value is None else self._number(self.comparison_value)
+
+    def change_text(self) -> str:
+        """The change with its percentage where there is one; a rate's change is in points."""
+        if self.change_percent is not None:
+            return f"{self.change:+,.0f} ({self.change_percent:+.1f}%)"
+        if self.change is not None:
+            return f"{self.change:+.1f} points" if self.unit == "percent" else f"{self.change:+,.0f}"
+        return ""
 
 
 @dataclass

@@ -47,28 +47,11 @@ class PackResult:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("peel.pack", "templates"),
         autoescape=jinja2.select_autoescape(["j2", "html"]),
         undefined=jinja2.StrictUndefined,
     )
-    env.globals["fmt"] = _format_value
-    env.globals["change"] = _format_change
-    return env
-
-
-def _format_value(value, unit: str) -> str:
-    if value is None:
-        return ""
-    return f"{value:.0f}%" if unit == "percent" else f"{value:,.0f}"
-
-
-def _format_change(f) -> str:
-    if f.change_percent is not None:
-        return f"{f.change:+,.0f} ({f.change_percent:+.1f}%)"
-    if f.change is not None:
-        return f"{f.change:+.1f} points" if f.unit == "percent" else f"{f.change:+,.0f}"
-    return ""
 
 
 def render_chart(name: str, values: list[dict]) -> Markup:
