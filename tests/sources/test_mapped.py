@@ -304,6 +304,32 @@ def test_load_mapped_replaces_earlier_rows_when_loaded_again(con, tmp_path):
     assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 2
 
 
+def test_load_mapped_replaces_the_files_earlier_quarantine_rows_when_loaded_again(con, tmp_path):
+    rows = f"""
+        {CUSTODY_HEADER}
+        CU1,A1,,Smith,Jo,,01/02/1990,Female,,,01/02/2026
+        ,A2,,Brown,Al,,01/02/1990,Male,,,01/02/2026
+        CU3,A3,,,,,01/02/1990,Male,,,01/02/2026
+        """
+    first = write(tmp_path / "custody.csv", rows)
+    other = write(tmp_path / "custody-march.csv", rows)
+    custody = MAPPINGS_DIR / "demo_custody.yaml"
+
+    def quarantined():
+        return con.execute(
+            "SELECT file, line, batch_id FROM quarantine ORDER BY file, line"
+        ).fetchall()
+
+    load_mapped(con, first, custody)
+    again = load_mapped(con, first, custody)
+    assert quarantined() == [(str(first), 3, again["batch_id"]), (str(first), 4, again["batch_id"])]
+    # Another file of the same source keeps the first file's rows, unless it is a snapshot.
+    load_mapped(con, other, custody)
+    assert {file for file, _, _ in quarantined()} == {str(first), str(other)}
+    snap = load_mapped(con, other, custody, snapshot=True)
+    assert quarantined() == [(str(other), 3, snap["batch_id"]), (str(other), 4, snap["batch_id"])]
+
+
 def test_load_mapped_leaves_nothing_when_a_load_fails(con, tmp_path, monkeypatch):
     from peel.sources import mapped
 

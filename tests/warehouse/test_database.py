@@ -1,6 +1,6 @@
 import pytest
 
-from peel.warehouse import connect, open_batch
+from peel.warehouse import clear_quarantine, connect, open_batch
 from peel.warehouse.database import _schema_files
 
 
@@ -36,6 +36,23 @@ def test_open_batch_commits_rows_with_their_batch(peel_home):
         batch.rows_loaded = 1
     row = con.execute("SELECT a.batch_id = b.batch_id, b.rows_loaded FROM area a, ingest_batch b").fetchone()
     assert row == (True, 1)
+
+
+def test_clear_quarantine_matches_a_file_by_its_own_name_within_its_source(peel_home):
+    con = connect()
+    rows = [
+        ("police_uk", "download.zip:2021-01/2021-01-x-street.csv"),
+        ("police_uk", "2021-02-x-street.csv"),
+        ("demo_custody", "extracts/2021-01-x-street.csv"),
+    ]
+    con.executemany(
+        "INSERT INTO quarantine VALUES (1, ?, ?, 2, 'why', 'raw')", [list(r) for r in rows]
+    )
+    clear_quarantine(con, "police_uk", ["folder/2021-01/2021-01-x-street.csv"])
+    left = con.execute("SELECT source_system, file FROM quarantine ORDER BY file").fetchall()
+    assert left == [rows[1], rows[2]]
+    clear_quarantine(con, "police_uk")
+    assert con.execute("SELECT source_system FROM quarantine").fetchall() == [("demo_custody",)]
 
 
 def test_docs_show_every_schema_file_as_it_is():

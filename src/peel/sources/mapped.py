@@ -50,7 +50,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peel.sources.csv_lines import count_lines, csv_line, csv_line_sql
-from peel.warehouse import connect, open_batch
+from peel.warehouse import clear_quarantine, connect, open_batch
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -500,9 +500,10 @@ def load_mapped(
     """Load one extract through its mapping as one ingest batch; return what was loaded.
 
     Rows already loaded from the same source system with the same record ids are replaced,
-    so loading a newer extract again does not duplicate anything. With ``snapshot`` the file
-    is taken to hold everything the system has: this source's earlier person records, their
-    links, events and vehicles are removed first.
+    so loading a newer extract again does not duplicate anything, and the file's earlier
+    quarantined rows give way to its rows now. With ``snapshot`` the file is taken to hold
+    everything the system has: this source's earlier person records, their links, events,
+    vehicles and quarantined rows are removed first.
     """
     path = Path(path)
     m = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
@@ -534,6 +535,10 @@ def load_mapped(
             finally:
                 con.unregister("src")
             b, s = batch.batch_id, system
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
+            )
+            _replace_earlier(con, m, path, snapshot)
             if unreadable:
                 con.executemany(
                     "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
@@ -543,10 +548,6 @@ def load_mapped(
                 "INSERT INTO quarantine SELECT ?, ?, ?, line, reason, raw FROM mapped_rows WHERE reason IS NOT NULL",
                 [b, s, str(path)],
             )
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
-            )
-            _replace_earlier(con, m, snapshot)
             con.execute(f"""
                 INSERT INTO person_record
                 SELECT '{s}:' || source_record_id, '{s}', source_record_id, {b}, forename, middle_names,
@@ -577,9 +578,13 @@ def load_mapped(
     }
 
 
-def _replace_earlier(con: duckdb.DuckDBPyConnection, m: Mapping, snapshot: bool) -> None:
-    """Remove what earlier loads wrote for these records, so a reload replaces them; for a
-    snapshot, everything earlier loads of this source wrote (the file is all it holds)."""
+def _replace_earlier(
+    con: duckdb.DuckDBPyConnection, m: Mapping, path: Path, snapshot: bool
+) -> None:
+    """Remove what earlier loads wrote for these records and the file's quarantined rows, so a
+    reload replaces them; for a snapshot, everything earlier loads of this source wrote (the
+    file is all it holds)."""
+    clear_quarantine(con, m.source_system, None if snapshot else [str(path)])
     s = _quote_literal(m.source_system)
     scope = "" if snapshot else "AND source_record_id IN (SELECT source_record_id FROM good)"
     con.execute(f"DELETE FROM person_record WHERE source_system = {s} {scope}")

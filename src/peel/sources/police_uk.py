@@ -32,7 +32,7 @@ from peel.sources.outcomes import (
     load_outcome_mapping,
     sync_outcome_mapping,
 )
-from peel.warehouse import open_batch
+from peel.warehouse import clear_quarantine, open_batch
 
 SOURCE_SYSTEM = "police_uk"
 
@@ -72,9 +72,6 @@ UK_BOX = {"lon_min": -11.0, "lon_max": 3.0, "lat_min": 49.0, "lat_max": 61.5}
 
 # How many problems to name in a failure message or the console summary.
 MAX_REPORTED = 10
-
-# A file's own name, without the folder or zip it was in.
-BASE_NAME_SQL = "regexp_extract({0}, '[^/\\\\:]+$')"
 
 # One definition of a slug (force and reported-by names as codes), used in SQL.
 SLUG_SQL = "trim(regexp_replace(lower(trim({0})), '[^a-z0-9]+', '-', 'g'), '-')"
@@ -606,16 +603,13 @@ def _problems(con: duckdb.DuckDBPyConnection, refused: bool) -> tuple[int, list[
     return total, [f"{name} line {line}: {why}" for name, line, why in first]
 
 
-def write_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+def write_quarantine(con: duckdb.DuckDBPyConnection, batch_id: int, names: list[str]) -> None:
     """Keep every refused row, with file, line, reason and the row as read.
 
     A reloaded file's earlier quarantine rows are replaced by its rows now (matched on the
     file's own name, so a file loaded from a folder and later from the zip is the same).
     """
-    con.execute(
-        f"""DELETE FROM quarantine WHERE source_system = '{SOURCE_SYSTEM}'
-            AND {BASE_NAME_SQL.format("file")} IN (SELECT {BASE_NAME_SQL.format("name")} FROM stg_file)"""
-    )
+    clear_quarantine(con, SOURCE_SYSTEM, names)
     con.execute(
         f"""INSERT INTO quarantine (batch_id, source_system, file, line, reason, raw)
             SELECT {batch_id}, '{SOURCE_SYSTEM}', file_name, line, reason, raw
@@ -861,7 +855,7 @@ def _write(
         result.rows_read = con.execute(
             "SELECT sum(rows) + (SELECT count(*) FROM stg_reject) FROM stg_file"
         ).fetchone()[0]
-        write_quarantine(con, batch.batch_id)
+        write_quarantine(con, batch.batch_id, names)
         crimes, superseded = write_crimes(con, batch.batch_id)
         outcomes = write_outcomes(con, batch.batch_id)
         write_areas(con, batch.batch_id)

@@ -4,6 +4,6 @@ The schema lives in ``schema/*.sql``, applied in file-name order and recorded in
 ``schema_migration``; a file once applied is never edited, a change is a new file.
 """
 
-from peel.warehouse.database import Batch, connect, open_batch, snapshot
+from peel.warehouse.database import Batch, clear_quarantine, connect, open_batch, snapshot
 
-__all__ = ["Batch", "connect", "open_batch", "snapshot"]
+__all__ = ["Batch", "clear_quarantine", "connect", "open_batch", "snapshot"]

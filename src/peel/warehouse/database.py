@@ -115,6 +115,26 @@ def open_batch(
         raise
 
 
+# A file's own name, without the folder or zip it was loaded from: the same file either way.
+BASE_NAME_SQL = "regexp_extract({0}, '[^/\\\\:]+$')"
+
+
+def clear_quarantine(
+    con: duckdb.DuckDBPyConnection, source_system: str, files: list[str] | None = None
+) -> None:
+    """Remove the quarantine rows earlier loads of ``files`` wrote (matched on each file's own
+    name), or with no ``files`` every row of the source: a reload's refused rows replace them."""
+    if files is None:
+        con.execute("DELETE FROM quarantine WHERE source_system = ?", [source_system])
+        return
+    con.execute(
+        f"""DELETE FROM quarantine WHERE source_system = ?
+            AND {BASE_NAME_SQL.format("file")} IN (
+                SELECT {BASE_NAME_SQL.format("name")} FROM unnest(?) AS given(name))""",
+        [source_system, files],
+    )
+
+
 def get_last_day_covered(con: duckdb.DuckDBPyConnection):
     """The last day the warehouse has crimes for (a month-only source covers its whole month);
     None when it has none. This is the data's snapshot date: nothing later is known."""
