@@ -49,6 +49,20 @@ def test_areas_command_lists_districts(con):
     assert "North" in result.output and "South" in result.output and "North 001A" not in result.output
 
 
+def test_areas_command_refuses_an_unknown_level_naming_the_levels(con):
+    con.close()
+    result = runner.invoke(app, ["areas", "--level", "districts"])
+    assert result.exit_code == 2
+    assert "'districts' is not one of" in result.output and "'neighbourhood'" in result.output
+
+
+def test_areas_command_says_when_nothing_lies_within_the_area_given(con):
+    con.close()
+    result = runner.invoke(app, ["areas", "--within", "Atlantis"])
+    assert result.exit_code == 0
+    assert "No area within 'Atlantis'" in result.output and "load data first" not in result.output
+
+
 def test_areas_command_without_a_warehouse_says_how_to_load_one(peel_home):
     result = runner.invoke(app, ["areas"])
     assert result.exit_code == 2

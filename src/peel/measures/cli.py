@@ -14,7 +14,7 @@ from rich.table import Table
 
 from peel.measures.compute import MeasuresReport, compute_measures
 from peel.measures.periods import parse_month
-from peel.measures.scope import order_by_level
+from peel.measures.scope import LEVELS, order_by_level
 from peel.warehouse import connect
 
 
@@ -24,13 +24,16 @@ class Format(str, Enum):
     json = "json"
 
 
+Level = Enum("Level", {level: level for level in LEVELS}, type=str)  # the choices for --level
+
+
 def register(app: typer.Typer) -> None:
     app.command("measures")(measures)
     app.command("areas")(areas)
 
 
 def areas(
-    level: str = typer.Option(None, help="force, district or neighbourhood; default all."),
+    level: Level = typer.Option(None, help="Only areas of this level; default all."),
     within: str = typer.Option(None, help="Only the areas inside this district (code or name)."),
 ) -> None:
     """List the areas the data has (code, name, level, parent), for --area."""
@@ -45,12 +48,20 @@ def areas(
            WHERE ($level IS NULL OR a.level = $level)
              AND ($within IS NULL OR lower(p.area_code) = lower($within) OR lower(p.area_name) = lower($within))
            ORDER BY {order_by_level("a.level")}, a.area_name""",
-        {"level": level, "within": within},
+        {"level": level.value if level else None, "within": within},
     ).fetchall()
-    table = Table("code", "name", "level", "within")
-    for row in rows:
-        table.add_row(*[str(v or "") for v in row])
-    Console().print(table if rows else "No areas: load data first ('peel demo-data' or 'peel ingest police-uk PATH').")
+    if rows:
+        table = Table("code", "name", "level", "within")
+        for row in rows:
+            table.add_row(*[str(v or "") for v in row])
+        Console().print(table)
+    elif not con.execute("SELECT count(*) FROM area").fetchone()[0]:
+        Console().print("No areas: load data first ('peel demo-data' or 'peel ingest police-uk PATH').")
+    elif within:
+        kind = level.value if level else "area"
+        Console().print(f"No {kind} within '{within}': --within takes a district's code or name ('peel areas --level district' lists them).")
+    else:
+        Console().print(f"No {level.value} areas in the data.")
 
 
 def measures(
