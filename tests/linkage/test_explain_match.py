@@ -119,3 +119,17 @@ def test_match_records_reads_new_records_from_a_mapped_file(linked, tmp_path):
     found = match_records(files=[data], mapping=mapping, warehouse=warehouse)
     assert list(found["id"].unique()) == ["enquiry-1"]
     assert found.iloc[0]["entity_id"] == person.entity_id
+
+
+def test_explain_match_and_review_without_a_warehouse_say_so(peel_home, monkeypatch, tmp_path):
+    casebook = f"sqlite:///{tmp_path / 'casebook.sqlite'}"
+    monkeypatch.setenv("PEEL_CASEBOOK_URL", casebook)
+    add_staff(casebook, "admin", "administrator", acting=None)
+    add_staff(casebook, "analyst", "intelligence_analyst")
+    purpose = ["--purpose", "checking the linkage of a custody record"]
+    for args in (["explain", "crime:R1", "custody:C7", *purpose],
+                 ["match", "--surname", "Smith", *purpose], ["review"]):
+        result = runner.invoke(app, ["link", *args, "--as", "analyst"], env={"COLUMNS": "250"})
+        assert result.exit_code == 2, result.output
+        assert "error: No warehouse at" in result.output and "peel demo-data" in result.output
+    db.dispose_engines()

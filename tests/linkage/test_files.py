@@ -132,3 +132,30 @@ def test_link_file_fails_when_no_date_of_birth_fits_the_date_format(peel_home, t
     assert "people.yaml: none of the" in result.output
     assert "dates of birth fits date_format '%d/%m/%Y'" in result.output
     assert not out.exists()
+
+
+def _link_file(tmp_path, csv: bytes, mapping_text: str, env: dict | None = None):
+    data = tmp_path / "people.csv"
+    data.write_bytes(csv)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(mapping_text)
+    return runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+                               "--out", str(tmp_path / "out.csv")],
+                         env={"COLUMNS": "250", **(env or {})})
+
+
+def test_link_file_with_no_usable_fields_says_so(peel_home, tmp_path):
+    result = _link_file(tmp_path, b"ref,first\n1,\n2,\n", "id: ref\nfields:\n  forename: first\n")
+    assert result.exit_code == 2, result.output
+    assert "error:" in result.output and "No person fields to compare" in result.output
+
+
+def test_link_file_with_an_unknown_backend_or_a_file_not_in_utf8_says_so(peel_home, tmp_path):
+    mapping = "id: ref\nfields:\n  forename: first\n  surname: last\n"
+    result = _link_file(tmp_path, b"ref,first,last\n1,Ann,Smith\n2,Ann,Smyth\n", mapping,
+                        env={"PEEL_LINKAGE_BACKEND": "abacus"})
+    assert result.exit_code == 2, result.output
+    assert "Unknown linkage backend 'abacus'" in result.output
+    result = _link_file(tmp_path, b"ref,first,last\n1,Ann,Sm\xffith\n2,Ann,Smyth\n", mapping)
+    assert result.exit_code == 2, result.output
+    assert "error:" in result.output and "not utf-8 encoded" in result.output

@@ -3,14 +3,17 @@ review near-threshold pairs, link ad-hoc files, and measure accuracy against gro
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from peel.casebook.cli import ACTING, refusals_exit
 from peel.linkage.settings import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
 from peel.settings import get_settings
 
@@ -43,7 +46,27 @@ class _Steps:
         return self.progress.__exit__(*exc)
 
 
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=2)
+
+
+def errors_exit(command):
+    """Turn a bad input (no warehouse, a missing file, an unusable mapping or backend setting,
+    a malformed CSV) into its message and exit status 2, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ValueError, FileNotFoundError, duckdb.Error) as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
 @link_app.callback()
+@errors_exit
 def link(ctx: typer.Context) -> None:
     """Resolve the person records of every loaded source into entities.
 
@@ -68,11 +91,8 @@ def link(ctx: typer.Context) -> None:
     else:
         if synced:
             console.print(f"{synced} review decision(s) taken from the casebook.")
-    try:
-        with _Steps() as steps:
-            summary = link_warehouse(progress=steps)
-    except ValueError as exc:
-        _fail(str(exc))
+    with _Steps() as steps:
+        summary = link_warehouse(progress=steps)
     console.print(
         f"Run {summary['run_id']}: {summary['records']:,} person records -> "
         f"{summary['entities']:,} entities; {summary['scored_pairs']:,} scored pairs kept; "
@@ -81,38 +101,21 @@ def link(ctx: typer.Context) -> None:
     )
 
 
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code=2)
-
-
-ACTING = typer.Option(None, "--as", envvar="PEEL_USER",
-                      help="Act as this casebook user (or set PEEL_USER).")
 PURPOSE = typer.Option(None, "--purpose", help="Why you need it (kept in the audit log).")
 RECORD_A = typer.Argument(..., help="record_key of the first person record.")
 RECORD_B = typer.Argument(..., help="record_key of the second person record.")
-
-
-def _refuse(refusal: Exception) -> None:
-    """A casebook refusal: say why, exit 2, having written nothing."""
-    Console(stderr=True).print(f"[bold red]Refused:[/] {refusal}", highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _authorise_consultation(acting: str | None, purpose: str | None) -> None:
     """Refuse before any work unless the user may read linked person records and says why."""
     from peel.casebook import access
     from peel.casebook.db import transaction
-    from peel.casebook.errors import CasebookError
     from peel.casebook.roles import Action
     from peel.linkage.review import DOMAIN
 
-    try:
-        with transaction() as session:
-            access.authorise(session, acting, Action.READ_PERSONAL, DOMAIN)
-            access.require_purpose(purpose)
-    except CasebookError as refusal:
-        _refuse(refusal)
+    with transaction() as session:
+        access.authorise(session, acting, Action.READ_PERSONAL, DOMAIN)
+        access.require_purpose(purpose)
 
 
 def _log_consultation(acting: str | None, purpose: str | None, object_type: str,
@@ -120,19 +123,16 @@ def _log_consultation(acting: str | None, purpose: str | None, object_type: str,
     """Write the audit entries (one per subject consulted) before anything is shown."""
     from peel.casebook import access
     from peel.casebook.db import transaction
-    from peel.casebook.errors import CasebookError
     from peel.linkage.review import DOMAIN
 
-    try:
-        with transaction() as session:
-            for ref in subject_refs:
-                access.consult(session, acting, domain=DOMAIN, object_type=object_type,
-                               object_id=None, purpose=purpose, subject_ref=ref)
-    except CasebookError as refusal:
-        _refuse(refusal)
+    with transaction() as session:
+        for ref in subject_refs:
+            access.consult(session, acting, domain=DOMAIN, object_type=object_type,
+                           object_id=None, purpose=purpose, subject_ref=ref)
 
 
 @link_app.command("file")
+@errors_exit
 def file_command(
     inputs: list[Path] = typer.Argument(..., help="CSV or Parquet files to link or deduplicate."),
     mapping: Path = typer.Option(..., "--mapping", help="YAML mapping from columns to person fields."),
@@ -144,14 +144,11 @@ def file_command(
     ids repeat across files). Example mappings: src/peel/linkage/mappings/.
     """
     from peel.linkage.files import date_forms, link_files
-    from peel.linkage.mapping import MappingError, read_mapping
+    from peel.linkage.mapping import read_mapping
 
-    try:
-        with _Steps() as steps:
-            table, result = link_files(inputs, mapping, out, backend=get_settings().linkage_backend,
-                                       progress=steps)
-    except MappingError as exc:
-        _fail(str(exc))
+    with _Steps() as steps:
+        table, result = link_files(inputs, mapping, out, backend=get_settings().linkage_backend,
+                                   progress=steps)
     if result.dates_not_understood:
         console.print(
             f"[yellow]warning:[/yellow] {result.dates_not_understood:,} date(s) of birth did not "
@@ -164,6 +161,7 @@ def file_command(
 
 
 @link_app.command("evaluate")
+@errors_exit
 def evaluate_command(
     predicted: Path | None = typer.Argument(
         None, help="Output of 'peel link file' (id,entity_id). Omit to evaluate the warehouse run "
@@ -188,16 +186,10 @@ def evaluate_command(
     if predicted is None:
         from peel.linkage.warehouse_run import evaluate_demo
 
-        try:
-            result = evaluate_demo(demo_truth)
-        except (FileNotFoundError, ValueError) as exc:
-            _fail(str(exc))
+        result = evaluate_demo(demo_truth)
     else:
-        try:
-            result = evaluate_file(predicted, truth, truth_id=truth_id, truth_entity=truth_entity,
-                                   id_pattern=id_pattern)
-        except (FileNotFoundError, ValueError) as exc:
-            _fail(str(exc))
+        result = evaluate_file(predicted, truth, truth_id=truth_id, truth_entity=truth_entity,
+                               id_pattern=id_pattern)
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
         return
@@ -208,6 +200,8 @@ def evaluate_command(
 
 
 @link_app.command("explain")
+@errors_exit
+@refusals_exit
 def explain_command(
     record_a: str = RECORD_A,
     record_b: str = RECORD_B,
@@ -222,10 +216,7 @@ def explain_command(
     from peel.linkage.explain import explain_pair, write_chart
 
     _authorise_consultation(acting, purpose)
-    try:
-        explanation = explain_pair(record_a, record_b)
-    except ValueError as exc:
-        _fail(str(exc))
+    explanation = explain_pair(record_a, record_b)
     _log_consultation(acting, purpose, "person_record", [record_a, record_b])
     table = Table("evidence", "agreement", "weight (bits)")
     table.add_row("prior", "before any evidence", f"{explanation.prior_weight:+.2f}")
@@ -241,14 +232,22 @@ def explain_command(
 
 
 @link_app.command("match")
+@errors_exit
+@refusals_exit
 def match_command(
-    forename: str | None = typer.Option(None), surname: str | None = typer.Option(None),
+    forename: str | None = typer.Option(None, help="Forename (first name)."),
+    surname: str | None = typer.Option(None, help="Surname (family name)."),
     full_name: str | None = typer.Option(None, help="When forename/surname are not separate."),
     date_of_birth: str | None = typer.Option(None, "--dob", help="ISO or UK day-first."),
-    sex: str | None = typer.Option(None), postcode: str | None = typer.Option(None),
-    house_number: str | None = typer.Option(None), address: str | None = typer.Option(None),
-    town: str | None = typer.Option(None), email: str | None = typer.Option(None),
-    phone: str | None = typer.Option(None), pnc_id: str | None = typer.Option(None),
+    sex: str | None = typer.Option(None, help="M or F (the first letter is read)."),
+    postcode: str | None = typer.Option(None, help="Postcode, any case or spacing."),
+    house_number: str | None = typer.Option(None, help="House number or name."),
+    address: str | None = typer.Option(
+        None, help="Street address line (a leading house number is read from it)."),
+    town: str | None = typer.Option(None, help="Town or city."),
+    email: str | None = typer.Option(None, help="Email address."),
+    phone: str | None = typer.Option(None, help="Phone number (+44 is read as 0)."),
+    pnc_id: str | None = typer.Option(None, help="Police National Computer id."),
     file: list[Path] | None = typer.Option(None, help="CSV/Parquet of new records instead."),
     mapping: Path | None = typer.Option(None, help="Mapping for --file (as 'peel link file')."),
     threshold: float = typer.Option(MATCH_CANDIDATE_THRESHOLD,
@@ -273,11 +272,10 @@ def match_command(
     if not file and not given:
         _fail("Give a record's details (e.g. --surname, --dob) or --file with --mapping.")
     _authorise_consultation(acting, purpose)
-    try:
-        records = None if file else pd.DataFrame([{"id": "1", **given}])
-        found = match_records(records, files=file, mapping=mapping, threshold=threshold)
-    except ValueError as exc:  # MappingError is one
-        _fail(str(exc))
+    records = None if file else pd.DataFrame([{"id": "1", **given}])
+    with _Steps() as steps:
+        found = match_records(records, files=file, mapping=mapping, threshold=threshold,
+                              progress=steps)
     # The new record's own details are not logged (they are personal data); the entities are.
     entities = sorted({f"entity:{e}" for e in found["entity_id"]})
     _log_consultation(acting, purpose, "linkage_match", entities or [None])
@@ -298,6 +296,8 @@ link_app.add_typer(review_app, name="review")
 
 
 @review_app.callback()
+@errors_exit
+@refusals_exit
 def review_command(
     ctx: typer.Context,
     limit: int = typer.Option(20, help="How many pairs to list."),
@@ -311,15 +311,9 @@ def review_command(
     no personal data). Decisions apply from the next 'peel link'."""
     if ctx.invoked_subcommand is not None:
         return
-    from peel.casebook.errors import CasebookError
     from peel.linkage.review import queue_pairs_for_review
 
-    try:
-        pairs = queue_pairs_for_review(acting, limit)
-    except CasebookError as refusal:
-        _refuse(refusal)
-    except ValueError as exc:
-        _fail(str(exc))
+    pairs = queue_pairs_for_review(acting, limit)
     if pairs.empty:
         console.print("No undecided pairs near the threshold.")
         return
@@ -335,16 +329,11 @@ def review_command(
 
 def _decide(record_a: str, record_b: str, accept: bool, acting: str | None,
             reason: str | None) -> None:
-    import duckdb
-
-    from peel.casebook.errors import CasebookError
     from peel.linkage.review import decide_pair
 
     try:
         decided = decide_pair(acting, record_a, record_b, accept=accept, reason=reason)
-    except CasebookError as refusal:
-        _refuse(refusal)
-    except (ValueError, RuntimeError) as exc:
+    except RuntimeError as exc:
         _fail(str(exc))
     except duckdb.Error as exc:
         _fail(f"The warehouse could not take the decision ({exc}), so it was not recorded in "
@@ -357,6 +346,8 @@ REASON = typer.Option(None, "--reason", help="Why (kept with the decision; requi
 
 
 @review_app.command("accept")
+@errors_exit
+@refusals_exit
 def accept_command(record_a: str = RECORD_A, record_b: str = RECORD_B, reason: str | None = REASON,
                    acting: str | None = ACTING) -> None:
     """Decide that two queued records are the same person (with your reason)."""
@@ -364,6 +355,8 @@ def accept_command(record_a: str = RECORD_A, record_b: str = RECORD_B, reason: s
 
 
 @review_app.command("reject")
+@errors_exit
+@refusals_exit
 def reject_command(record_a: str = RECORD_A, record_b: str = RECORD_B, reason: str | None = REASON,
                    acting: str | None = ACTING) -> None:
     """Decide that two queued records are different people (kept apart in every later run)."""

@@ -16,6 +16,7 @@ import pandas as pd
 from peel.linkage import settings as S
 from peel.linkage.mapping import load_files, read_mapping
 from peel.linkage.prepare import prepare_persons
+from peel.linkage.resolve import Progress
 from peel.linkage.warehouse_run import stored_linker
 from peel.warehouse import connect
 
@@ -44,6 +45,7 @@ def match_records(
     mapping: Path | None = None,
     threshold: float = S.MATCH_CANDIDATE_THRESHOLD,
     warehouse: Path | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Candidate entities for each new record.
 
@@ -55,16 +57,20 @@ def match_records(
     if records is not None:
         records = records.rename(columns={"id": "unique_id"})
         records["unique_id"] = records["unique_id"].astype(str)
+    step = progress or (lambda _msg: None)
+    step("normalising the new records")
     work = duckdb.connect()
     _prepare_new(work, records, files, mapping)
     wcon = connect(warehouse, read_only=True)
     try:
+        step("reading and normalising the warehouse's person records")
         run, linker, register = stored_linker(wcon, work)
         entities = wcon.execute(
             "SELECT record_key AS unique_id_l, entity_id, count(*) OVER (PARTITION BY entity_id) "
             "AS entity_records FROM linkage_entity WHERE run_id = ?", [run]).df()
     finally:
         wcon.close()
+    step("scoring against the existing entities")
     scored = linker.inference.predict_between(
         register("peel_existing"), register("peel_new"),
         threshold_match_probability=threshold, warning_mode="never",

@@ -307,6 +307,8 @@ def resolve(
     step = progress or (lambda _msg: None)
     notes: list[str] = []
     compared = sorted(set(fields) | set(exact_columns))
+    if not compared:
+        raise ValueError(S.NO_FIELDS_TO_COMPARE)
     members = collapse_identical(con, prepared_table, compared)
     decisions = to_representatives(decisions, members)
     con.execute(f"SET memory_limit = '{S.WORK_MEMORY_LIMIT}'")

@@ -83,6 +83,13 @@ PRIOR_SHIFT_MARGIN = 6
 PRIOR_ITERATIONS = 200
 
 
+NO_FIELDS_TO_COMPARE = (
+    "No person fields to compare: the mapping must name forename and surname, a date of birth, "
+    "an address field, sex, email, phone, pnc_id or an exact: column, and the file must hold "
+    "values in it."
+)
+
+
 @dataclass(frozen=True)
 class Model:
     """The comparisons and blocking rules for one set of available columns."""
@@ -305,11 +312,7 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
         if _has(columns, "town", "date_of_birth"):
             blocking.append(block_on("town", "substr(date_of_birth, 1, 4)"))
     if not comparisons:
-        raise ValueError(
-            "No person fields to compare: the mapping must name at least one of "
-            + ", ".join(PERSON_FIELDS)
-            + " or an exact: column."
-        )
+        raise ValueError(NO_FIELDS_TO_COMPARE)
     if not blocking:
         blocking.append("1 = 1")
     if not training:
