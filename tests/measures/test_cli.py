@@ -42,6 +42,14 @@ def test_measures_command_says_why_calendar_events_are_not_measured_without_day_
     assert "calendar events not measured: rises around calendar events need the day each crime was recorded" in " ".join(result.output.split())
 
 
+def test_measures_command_names_the_option_and_format_of_a_bad_as_of_date(con):
+    con.close()
+    for bad in ("2026-3-11", "2026-02-30", "11/03/2026"):
+        result = runner.invoke(app, ["measures", "--month", "2026-03", "--as-of", bad])
+        assert result.exit_code == 2
+        assert f"--as-of: '{bad}' is not a date: expected YYYY-MM-DD" in " ".join(result.output.split())
+
+
 def test_areas_command_lists_districts(con):
     con.close()
     result = runner.invoke(app, ["areas", "--level", "district"])

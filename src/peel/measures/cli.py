@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date
 from enum import Enum
 
 import typer
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from peel.measures.compute import MeasuresReport, compute_measures
-from peel.measures.periods import parse_month
+from peel.measures.periods import parse_day, parse_month
 from peel.measures.scope import LEVELS, order_by_level
 from peel.warehouse import connect
 
@@ -78,7 +77,7 @@ def measures(
     try:
         report = compute_measures(
             connect(read_only=True), crime_type, parse_month(month), area,
-            date.fromisoformat(as_of) if as_of else None, with_patterns=patterns,
+            parse_day(as_of, "--as-of") if as_of else None, with_patterns=patterns,
         )
     except (ValueError, FileNotFoundError) as error:
         Console(stderr=True).print(f"[red]Error:[/red] {error}")

@@ -20,10 +20,6 @@ class Period:
     end: date
     label: str
 
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
 
 def parse_month(text: str) -> date:
     """'2026-03' -> date(2026, 3, 1); a clear error otherwise."""
@@ -31,6 +27,17 @@ def parse_month(text: str) -> date:
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"'{text}' is not a month: expected YYYY-MM, e.g. 2026-03.")
     return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_day(text: str, option: str) -> date:
+    """'2026-03-11' -> date(2026, 3, 11); a clear error naming the option otherwise."""
+    match = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip())
+    try:
+        if match:
+            return date.fromisoformat(match.group())
+    except ValueError:
+        pass  # the shape is right but the day is not, e.g. 2026-02-30
+    raise ValueError(f"{option}: '{text}' is not a date: expected YYYY-MM-DD, e.g. 2026-03-11.")
 
 
 def add_months(month: date, n: int) -> date:
