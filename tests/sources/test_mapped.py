@@ -435,6 +435,7 @@ def test_ingest_mapped_command_names_the_missing_column(peel_home, tmp_path):
         app, ["ingest", "mapped", str(extract), "-m", str(MAPPINGS_DIR / "demo_custody.yaml")]
     )
     assert result.exit_code == 1
+    assert "peel ingest mapped failed" in result.output
     assert "'ArrestRef'" in result.output and "custody.csv" in result.output
 
 

@@ -44,13 +44,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import typer
 import yaml
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from peel.sources.csv_lines import count_lines, csv_line, csv_line_sql
-from peel.warehouse import clear_quarantine, connect, open_batch
+from peel.warehouse import clear_quarantine, open_batch
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 
@@ -656,58 +653,3 @@ def _write_events_objects_links(con: duckdb.DuckDBPyConnection, m: Mapping, b: i
         con.execute("DROP TABLE mentioned")
     return out
 
-
-def ingest_mapped(
-    file: Path = typer.Argument(
-        ..., help="The extract: a CSV file (header on line 1) or a Parquet file."
-    ),
-    mapping: Path = typer.Option(
-        ..., "--mapping", "-m", help="The YAML column mapping of its source system."
-    ),
-    snapshot: bool = typer.Option(
-        False,
-        "--snapshot",
-        help="The file holds everything the system has: first remove this source's earlier records.",
-    ),
-) -> None:
-    """Load a force's person extract (CSV or Parquet) through its YAML column mapping.
-
-    The mapping names the columns for each person_record field, the date formats and the
-    source system (see docs/demo-persons.md and peel/sources/mappings/). The load is one
-    batch: all of it or none. Rows that cannot be read go to the quarantine with their line
-    and reason ('peel quarantine'); loading the same records again replaces them.
-    """
-    console = Console(stderr=True)
-    try:
-        m = read_mapping(mapping)
-        con = connect()
-        try:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("[bold]{task.description}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar:
-                bar.add_task(f"Loading {file.name} as {m.source_system}", total=None)
-                result = load_mapped(con, file, m, snapshot=snapshot)
-        finally:
-            con.close()
-    except MappingError as error:
-        console.print(f"[red]peel ingest mapped failed:[/red] {error}", highlight=False)
-        raise typer.Exit(code=1) from None
-    except duckdb.Error as error:
-        console.print(
-            f"[red]peel ingest mapped failed, nothing was written:[/red] {error}", highlight=False
-        )
-        raise typer.Exit(code=1) from None
-    Console().print(
-        f"Loaded batch {result['batch_id']} ({result['source_system']}): {result['rows_read']:,} rows read, "
-        f"{result['rows_loaded']:,} loaded, {result['rows_quarantined']:,} quarantined; "
-        f"{result['events']:,} events, {result['objects']:,} vehicles, {result['links']:,} links."
-        + (
-            f" See 'peel quarantine --batch {result['batch_id']}'."
-            if result["rows_quarantined"]
-            else ""
-        )
-    )
