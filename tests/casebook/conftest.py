@@ -4,6 +4,7 @@ server that scripts/test.sh starts (each test in a schema of its own, dropped af
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,3 +111,24 @@ def statements_sent(url: str) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", collect)
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch):
+    """SQLite writers give up after a tenth of a second, so a test that waits on a lock fails fast."""
+    db.dispose_engines()
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.1)
+
+
+@contextmanager
+def another_writer_holds_the_lock(url: str) -> Iterator[None]:
+    """Hold a SQLite casebook's write lock from another connection meanwhile."""
+    if not url.startswith("sqlite"):
+        pytest.skip("only SQLite makes a writer wait for another")
+    other_writer = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()

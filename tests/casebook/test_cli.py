@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,12 @@ from peel.casebook import cases, db, review
 from peel.casebook.cli import register, uk_period
 from peel.casebook.roles import Domain
 
-from .conftest import count_rows, drop_append_only_triggers, execute_raw
+from .conftest import (
+    another_writer_holds_the_lock,
+    count_rows,
+    drop_append_only_triggers,
+    execute_raw,
+)
 
 PASSWORD = "a long enough passphrase\n"
 
@@ -72,18 +76,9 @@ def test_a_bad_casebook_url_is_an_error_naming_the_variable_not_a_traceback(url,
 
 
 def test_a_casebook_locked_past_the_busy_timeout_is_an_error_not_a_traceback(peel, staff, casebook_url,
-                                                                             monkeypatch):
-    if not casebook_url.startswith("sqlite"):
-        pytest.skip("only SQLite makes a writer wait for another")
-    db.dispose_engines()
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.1)
-    other_writer = sqlite3.connect(casebook_url.removeprefix("sqlite:///"), isolation_level=None)
-    other_writer.execute("BEGIN IMMEDIATE")
-    try:
+                                                                             short_busy_timeout):
+    with another_writer_holds_the_lock(casebook_url):
         result = peel("users", "disable", "auditor", "--as", "admin")
-    finally:
-        other_writer.execute("ROLLBACK")
-        other_writer.close()
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "database is locked" in result.output and "try again" in result.output
 
@@ -95,6 +90,14 @@ def test_audit_verify_exits_0_when_intact_and_1_naming_the_broken_entry(peel, st
     execute_raw(casebook_url, "UPDATE audit_entry SET actor = 'someone' WHERE seq = 4")
     broken = peel("audit", "verify", "--as", "auditor")
     assert broken.exit_code == 1 and "broken at entry 4" in broken.output
+
+
+def test_audit_verify_and_listings_need_no_write_lock(peel, staff, casebook_url, short_busy_timeout):
+    with another_writer_holds_the_lock(casebook_url):
+        results = [peel("audit", "verify", "--as", "auditor"), peel("users", "list", "--as", "admin"),
+                   peel("review", "list", "--as", "supervisor"), peel("review", "stats", "--as", "supervisor"),
+                   peel("retention", "--as", "information.manager")]
+    assert [r.exit_code for r in results] == [0] * 5, [r.output for r in results]
 
 
 def test_audit_verify_checks_an_anchor_printed_by_an_earlier_run(peel, staff, casebook_url):

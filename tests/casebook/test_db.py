@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from peel.casebook import db
 from peel.casebook.errors import CasebookUnavailable
+
+from .conftest import add_staff, another_writer_holds_the_lock, count_rows
 
 
 def test_get_engine_migrates_an_empty_database_to_the_latest_revision(casebook_url):
@@ -50,3 +53,27 @@ def test_transaction_rolls_back_everything_on_error(casebook_url):
 def test_create_casebook_engine_refuses_other_databases(url):
     with pytest.raises(CasebookUnavailable, match="PEEL_CASEBOOK_URL .*sqlite:/// or postgresql"):
         db.create_casebook_engine(url)
+
+
+def test_a_read_only_snapshot_neither_holds_up_a_writer_nor_sees_its_change(staff, casebook_url,
+                                                                           short_busy_timeout):
+    with db.transaction(casebook_url, snapshot=True, readonly=True) as reader:
+        before = reader.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
+        add_staff(casebook_url, "new.starter", "auditor")  # a writer, while the reader is open
+        assert reader.execute(text("SELECT count(*) FROM audit_entry")).scalar_one() == before
+    assert count_rows(casebook_url, "audit_entry") == before + 1
+
+
+def test_a_read_only_transaction_refuses_a_write_and_the_next_transaction_may_write(casebook_url):
+    with pytest.raises(DBAPIError, match="read-?only"), db.transaction(casebook_url, readonly=True) as s:
+        s.execute(text("UPDATE audit_head SET seq = 5"))
+    with db.transaction(casebook_url) as s:
+        s.execute(text("UPDATE audit_head SET seq = 5"))
+    assert count_rows(casebook_url, "audit_head") == 1
+
+
+def test_opening_an_up_to_date_casebook_waits_for_no_writer(casebook_url, short_busy_timeout):
+    db.get_engine(casebook_url)  # migrated
+    db.dispose_engines()
+    with another_writer_holds_the_lock(casebook_url):
+        db.get_engine(casebook_url)  # would wait for the write lock, and fail, if it took it

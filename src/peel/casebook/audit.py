@@ -4,7 +4,7 @@ Append-only and tamper-evident. Each entry's hash is SHA-256 over a canonical JS
 serialisation of its fields, including the previous entry's hash, so changing, removing,
 inserting or reordering any entry breaks the chain from that point. ``audit_head`` holds the
 last number and hash: appending locks it (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
-transactions already start with ``BEGIN IMMEDIATE``), so concurrent writers queue rather than
+writing transactions already start with ``BEGIN IMMEDIATE``), so concurrent writers queue rather than
 fork the chain, and removing entries from the end is detected too.
 
 Entries hold references (case id, subject reference), never the personal data itself: an
@@ -136,8 +136,8 @@ def verify_chain(
     that a previous verify printed). Someone able to rewrite the whole table could recompute
     every hash; they cannot change a hash already written in last month's pack.
 
-    Run it in a snapshot (``db.transaction(snapshot=True)``) so appends committed meanwhile
-    cannot make the head and the entries disagree. ``on_progress(n)`` is told every
+    Run it in a read-only snapshot (``db.transaction(snapshot=True, readonly=True)``) so appends
+    committed meanwhile cannot make the head and the entries disagree, nor wait for it to end. ``on_progress(n)`` is told every
     ``PROGRESS_EVERY`` entries, for a progress bar.
     """
     expected_seq, expected_prev, count = 1, GENESIS_HASH, 0

@@ -144,7 +144,7 @@ def users_add(
 @refusals_exit
 def users_list(acting: str = ACTING) -> None:
     """List the accounts, their roles and whether they are active."""
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         accounts = users.list_users(session, acting=acting)
     table = make_table("username", "role", "identity provider", "active", "created (UK)")
     for account in accounts:
@@ -189,7 +189,8 @@ def audit_verify(
 ) -> None:
     """Check every entry's hash and link: exit 0 if intact, 1 naming the first broken entry."""
     anchors = parse_anchors(anchor or [])
-    with transaction(snapshot=True) as session, Progress(console=errors(), transient=True) as progress:
+    with (transaction(snapshot=True, readonly=True) as session,
+          Progress(console=errors(), transient=True) as progress):
         task = progress.add_task("Verifying the audit chain", total=audit.count_recorded(session))
         result = access.verify_audit_log(session, acting, lambda n: progress.advance(task, n), anchors)
     if result.intact:
@@ -251,7 +252,7 @@ def review_list(
     """List review items in your domains (summaries only, no personal data)."""
     if status not in (*review.STATUSES, EVERY_STATUS):
         raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(review.STATUSES)} or {EVERY_STATUS}.")
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         items = review.list_items(session, acting, status=None if status == EVERY_STATUS else status,
                                   domain=domain)
     table = make_table("id", "domain", "kind", "summary", "status", "proposed by", "proposed (UK)", "decided by")
@@ -319,7 +320,7 @@ def review_stats(
 ) -> None:
     """Count proposals, acceptances, rejections and time to decision (for AI oversight)."""
     start, end = uk_period(since, until)
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         counts = review.count_decisions(session, acting, since=start, until=end)
     table = make_table("domain", "kind", "proposer", "proposed", "accepted", "rejected", "pending",
                   "median hours to decision")
@@ -339,7 +340,7 @@ def retention_due(ctx: typer.Context, acting: str = ACTING) -> None:
     """List cases due for review (still open) or deletion (closed) in your domains."""
     if ctx.invoked_subcommand is not None:
         return
-    with transaction() as session:
+    with transaction(readonly=True) as session:
         due = retention.list_due(session, acting)
     table = make_table("case", "domain", "kind", "status", "review date", "due for")
     for d in due:

@@ -4,8 +4,10 @@ PostgreSQL server shared by many users when ``PEEL_CASEBOOK_URL`` says so
 
 The schema is brought to the latest Alembic revision the first time a process opens the
 casebook. Writers are serialised where the audit chain needs it: on SQLite every transaction
-starts with ``BEGIN IMMEDIATE`` (one writer at a time, readers unaffected under WAL); on
-PostgreSQL the audit head row is locked with ``SELECT ... FOR UPDATE`` (see ``audit``).
+that may write starts with ``BEGIN IMMEDIATE`` (one writer at a time); on PostgreSQL the
+audit head row is locked with ``SELECT ... FOR UPDATE`` (see ``audit``). Transactions that
+write nothing, not even an audit entry, are opened ``readonly`` and take no write lock, so a
+long one (verifying the audit chain) does not hold up writers.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK_ID = 402026
 # How long a SQLite writer waits for another to finish before giving up.
 SQLITE_BUSY_TIMEOUT_SECONDS = 60
+# The execution option that tells the SQLite "begin" listener a transaction writes nothing.
+READ_ONLY_OPTION = "casebook_read_only"
 
 URL_EXAMPLES = (
     "Use a sqlite:/// or postgresql+psycopg:// URL, such as sqlite:////srv/peel/casebook.sqlite or "
@@ -88,8 +92,15 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            # No lock: under WAL a plain BEGIN reads one snapshot, from its first read on.
+            # query_only makes a write in it fail at once rather than wait for the lock.
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+            connection.exec_driver_sql("BEGIN")
+            return
         # Take the write lock at the start, so two writers never interleave the audit chain
         # and never fail half-way with "database is locked" after reading a stale head.
+        connection.exec_driver_sql("PRAGMA query_only = OFF")
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -113,13 +124,23 @@ def _use_write_ahead_log(cursor) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the casebook schema to the latest revision, in one transaction."""
+    """Bring the casebook schema to the latest revision, in one transaction.
+
+    Every process checks on first use, so the check takes no lock; only an upgrade does.
+    """
     # Imported here, not at the top: Alembic adds a sixth of a second to every peel command.
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with read_only(engine).connect() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
+    # Processes upgrading at once queue here; the upgrade then finds the work done.
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
@@ -127,16 +148,28 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for transactions that write nothing: on SQLite they take no write lock, and on
+    both backends a write in one is refused."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
 @contextmanager
-def transaction(url: str | None = None, *, snapshot: bool = False) -> Iterator[Session]:
+def transaction(url: str | None = None, *, snapshot: bool = False, readonly: bool = False) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back whole on any exception.
 
     ``snapshot=True`` makes every read see the same instant (REPEATABLE READ on PostgreSQL;
-    SQLite's immediate transactions already do), which verifying the audit chain needs.
+    a SQLite transaction under WAL already does), which verifying the audit chain needs.
+    ``readonly=True`` is for transactions that write nothing, not even an audit entry
+    (listings, counts, verifying the chain): see ``read_only``.
     """
     engine = get_engine(url)
     if snapshot and engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    if readonly:
+        engine = read_only(engine)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
