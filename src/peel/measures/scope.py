@@ -81,13 +81,16 @@ def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple
     )
 
 
+def get_force_name(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The force's name (the first by code, should the data hold more), or None without areas."""
+    row = con.execute("SELECT area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def resolve_area(con: duckdb.DuckDBPyConnection, area: str | None) -> tuple[str | None, str, str]:
     """An area code or name (force, district or neighbourhood/LSOA) -> (code, name, level)."""
     if area is None:
-        row = con.execute(
-            "SELECT area_code, area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1"
-        ).fetchone()
-        return (None, row[1] if row else "All areas", "force")
+        return (None, get_force_name(con) or "All areas", "force")
     row = con.execute(
         f"""SELECT area_code, area_name, level FROM area
            WHERE lower(area_code) = lower($a) OR lower(area_name) = lower($a)

@@ -8,11 +8,11 @@ the PDF (WeasyPrint) needs no JavaScript. An agenda item without a section yet i
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from peel import __version__
 from peel.crime import get_crime_section
 from peel.measures import get_data_as_of, get_measures
 from peel.measures.periods import format_month
+from peel.measures.scope import get_force_name
 from peel.warehouse import snapshot
 
 UK_TIME = ZoneInfo("Europe/London")
@@ -46,6 +47,7 @@ class PackResult:
     pages: int
 
 
+@cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("peel.pack", "templates"),
@@ -57,7 +59,6 @@ def _environment() -> jinja2.Environment:
 def render_chart(name: str, values: list[dict]) -> Markup:
     """A Vega-Lite spec from charts/ with its data filled in, as inline SVG."""
     spec = json.loads((resources.files("peel.pack") / "charts" / f"{name}.vl.json").read_text(encoding="utf-8"))
-    spec = copy.deepcopy(spec)
     spec["data"] = {"values": values}
     return Markup(vl_convert.vegalite_to_svg(spec))
 
@@ -85,7 +86,6 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> Pa
     import weasyprint  # imported here: it loads system libraries, needed only for the PDF
 
     as_of = get_data_as_of(con)
-    force = con.execute("SELECT area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1").fetchone()
     snap = snapshot(con) | {"as_of_label": f"data to {as_of:%d %B %Y}"}
     items = []
     for item in AGENDA:
@@ -94,7 +94,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> Pa
     css = (resources.files("peel.pack") / "style.css").read_text(encoding="utf-8")
     html = _environment().get_template("pack.html.j2").render(
         title=f"Performance pack: {format_month(month)}",
-        force=force[0] if force else "",
+        force=get_force_name(con) or "",
         month_label=format_month(month),
         snapshot=snap,
         footer_short=f"peel pack {month:%Y-%m}; {snap['as_of_label']}; batch {snap['latest_batch']}",
