@@ -17,6 +17,7 @@ import yaml
 
 from peel.measures import MeasuresReport, compute_measures
 from peel.measures.calendar import CalendarEvent, get_calendar_events
+from peel.measures.scope import resolve_crime_type
 
 # The meeting note reports residential ("home") burglary; police.uk data has only Burglary.
 PREFERRED_CRIME_TYPES = ("residential-burglary", "burglary")
@@ -46,9 +47,15 @@ def _load_advice() -> list[dict]:
 
 
 def choose_crime_type(con: duckdb.DuckDBPyConnection) -> str:
-    """Residential burglary where the force records the subtype, else all burglary."""
-    subtypes = {r[0] for r in con.execute("SELECT DISTINCT crime_subtype FROM crime").fetchall()}
-    return PREFERRED_CRIME_TYPES[0] if "Residential burglary" in subtypes else PREFERRED_CRIME_TYPES[1]
+    """The first of PREFERRED_CRIME_TYPES the data has; else the last, whose absence
+    compute_measures then explains."""
+    for crime_type in PREFERRED_CRIME_TYPES[:-1]:
+        try:
+            resolve_crime_type(con, crime_type)
+            return crime_type
+        except ValueError:
+            continue
+    return PREFERRED_CRIME_TYPES[-1]
 
 
 def get_series(report: MeasuresReport) -> list[dict]:
@@ -91,8 +98,7 @@ def get_advice(report: MeasuresReport, crime_type_name: str, horizon_days: int =
     return advice
 
 
-def get_crime_section(con: duckdb.DuckDBPyConnection, month: date, crime_type: str | None = None) -> CrimeSection:
+def get_crime_section(con: duckdb.DuckDBPyConnection, month: date) -> CrimeSection:
     """Everything the pack shows for agenda item 1."""
-    crime_type = crime_type or choose_crime_type(con)
-    report = compute_measures(con, crime_type, month)
+    report = compute_measures(con, choose_crime_type(con), month)
     return CrimeSection(report, get_series(report), get_advice(report, report.scope.crime_type_label))
