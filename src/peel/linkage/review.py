@@ -29,10 +29,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peel.casebook import access, review
+from peel.casebook import access, audit, review
 from peel.casebook.db import transaction
 from peel.casebook.errors import InvalidInput
-from peel.casebook.models import AuditHead, ReviewItem, User, as_utc
+from peel.casebook.models import ReviewItem, User, as_utc
 from peel.casebook.roles import Action
 from peel.linkage import settings as S
 from peel.linkage.warehouse_run import require_latest_run
@@ -142,7 +142,7 @@ def serialise_writers(session: Session) -> None:
     deciding a pair cannot interleave with another listing or decision (two listings at once
     would otherwise file the same pair twice). SQLite's BEGIN IMMEDIATE already does this; on
     PostgreSQL it is the lock on the audit chain's head row that every casebook write takes."""
-    session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    audit.lock_head(session)
 
 
 def linkage_items(session: Session) -> dict[tuple[str, str], ReviewItem]:
