@@ -1,9 +1,11 @@
 import json
 
 import typer
+from tests.warehouse.holder import warehouse_held_open
 from typer.testing import CliRunner
 
 from peel.demo.cli import register
+from peel.settings import get_settings
 from peel.warehouse import connect
 
 # The demo command on its own root, as peel.cli registers it: these tests do not depend on the
@@ -60,3 +62,12 @@ def test_demo_data_help_comes_from_the_docstring():
     result = CliRunner().invoke(app, ["demo-data", "--help"])
     assert result.exit_code == 0
     assert "Chalkshire Constabulary" in result.output
+
+
+def test_demo_data_says_the_warehouse_is_in_use(peel_home):
+    connect().close()
+    with warehouse_held_open(get_settings().warehouse_path):
+        result = CliRunner().invoke(app, ["demo-data", "--size", "0.05", "--no-persons"])
+    assert result.exit_code == 2, result.output
+    assert "is in use by another process" in " ".join(result.output.split())
+    assert "Traceback" not in result.output

@@ -1,6 +1,9 @@
+import duckdb
 import pytest
+from tests.warehouse.holder import warehouse_held_open
 
-from peel.warehouse import clear_quarantine, connect, open_batch
+from peel.settings import get_settings
+from peel.warehouse import WarehouseBusy, clear_quarantine, connect, open_batch
 from peel.warehouse.database import _schema_files
 
 
@@ -12,6 +15,18 @@ def test_connect_creates_the_schema_once(peel_home):
     con = connect()
     applied = con.execute("SELECT count(*) FROM schema_migration").fetchone()[0]
     assert applied == len(_schema_files())
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_connect_says_the_warehouse_is_in_use_when_another_process_holds_it(peel_home, read_only):
+    path = get_settings().warehouse_path
+    connect().close()
+    with warehouse_held_open(path), pytest.raises(WarehouseBusy) as caught:
+        connect(read_only=read_only)
+    message = str(caught.value)
+    assert f"The warehouse {path} is in use by another process (PID " in message
+    assert "try again" in message and "IO Error" not in message
+    assert isinstance(caught.value, duckdb.Error), "handlers of DuckDB errors still catch it"
 
 
 def test_open_batch_rolls_back_everything_on_error(peel_home):

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from peel.demo.persons import generate_person_population, load_person_extracts
 from peel.settings import get_settings
-from peel.warehouse import connect
+from peel.warehouse.cli import open_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +46,7 @@ def demo_data(
     from peel.demo import generate_demo_force
 
     console = Console()
-    con = connect()
+    con = open_warehouse()
     try:
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
@@ -103,7 +103,7 @@ def demo_persons(
     )
     console.print(f"Ground truth (never loaded): {out / 'truth'}")
     if load:
-        con = connect()
+        con = open_warehouse()
         try:
             loaded = load_person_extracts(con, out)
         finally:

@@ -18,7 +18,7 @@ from rich.progress import (
 
 from peel.sources.mapped import MappingError, load_mapped, read_mapping
 from peel.sources.police_uk import MAX_REPORTED, IngestError, ingest_police_uk
-from peel.warehouse import connect
+from peel.warehouse import WarehouseBusy, connect
 
 ingest_app = typer.Typer(help="Load external data into the warehouse.", no_args_is_help=True)
 
@@ -47,12 +47,10 @@ def police_uk(
     console = Console(stderr=True)
     try:
         con = connect()
+    except WarehouseBusy as error:
+        _fail(console, "police-uk", str(error))
     except duckdb.Error as error:
-        _fail(
-            console,
-            "police-uk",
-            f"Cannot open the warehouse: {error}. Close other peel commands using it and try again.",
-        )
+        _fail(console, "police-uk", f"Cannot open the warehouse: {error}")
     try:
         with Progress(
             TextColumn("[bold]police.uk"),
@@ -131,7 +129,7 @@ def mapped(
                 result = load_mapped(con, file, m, snapshot=snapshot)
         finally:
             con.close()
-    except MappingError as error:
+    except (MappingError, WarehouseBusy) as error:
         _fail(console, "mapped", str(error))
     except duckdb.Error as error:
         _fail(console, "mapped", f"nothing was written: {error}")

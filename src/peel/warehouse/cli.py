@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from peel.warehouse.database import connect, get_last_day_covered, snapshot
+from peel.warehouse.database import WarehouseBusy, connect, get_last_day_covered, snapshot
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 def status() -> None:
     """Show what the warehouse holds: batches, rows per table, the data snapshot."""
-    con = connect()
+    con = open_warehouse()
     console = Console()
     table = Table("batch", "source", "finished", "read", "loaded", "quarantined")
     for row in con.execute(
@@ -41,7 +42,7 @@ def quarantine(
     limit: int = typer.Option(50, help="How many rows to show."),
 ) -> None:
     """List rows that a load could not accept, with file, line and reason."""
-    con = connect()
+    con = open_warehouse()
     where, params = ("WHERE batch_id = ?", [batch]) if batch is not None else ("", [])
     rows = con.execute(
         f"SELECT batch_id, file, line, reason FROM quarantine {where} ORDER BY batch_id, file, line LIMIT ?",
@@ -51,3 +52,13 @@ def quarantine(
     for row in rows:
         table.add_row(*[str(v) for v in row])
     Console().print(table if rows else "No quarantined rows.")
+
+
+def open_warehouse() -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for a command, or say why it cannot and exit (code 2): another
+    process holds it."""
+    try:
+        return connect()
+    except WarehouseBusy as error:
+        Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None

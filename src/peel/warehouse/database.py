@@ -8,6 +8,7 @@ error rolls everything back so the warehouse is exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,19 +50,45 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+class WarehouseBusy(duckdb.IOException):
+    """Another process holds the warehouse open: DuckDB lets one process at a time write to it.
+
+    A ``duckdb.Error`` like the error it replaces, so handlers of those still catch it; its
+    message says what to do, for a command to print as it is.
+    """
+
+
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (``PEEL_HOME/warehouse.duckdb`` by default), migrated to the latest schema."""
+    """Open the warehouse (``PEEL_HOME/warehouse.duckdb`` by default), migrated to the latest schema.
+
+    Raises ``FileNotFoundError`` when a read-only warehouse does not exist yet, and
+    ``WarehouseBusy`` when another process holds it.
+    """
     path = Path(path) if path is not None else get_settings().warehouse_path
     if read_only:
         if not path.exists():
             raise FileNotFoundError(
                 f"No warehouse at {path}. Load data first: 'peel demo-data' or 'peel ingest police-uk PATH'."
             )
-        return duckdb.connect(str(path), read_only=True)
+        return _open(path, read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _open(path, read_only=False)
     migrate(con)
     return con
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "Conflicting lock" not in str(error):
+            raise
+        pid = re.search(r"PID (\d+)", str(error))
+        raise WarehouseBusy(
+            f"The warehouse {path} is in use by another process{f' (PID {pid[1]})' if pid else ''}: "
+            "a peel command still running, or a program holding it open. Let it finish or close "
+            "it, then try again."
+        ) from error
 
 
 @dataclass

@@ -1,0 +1,27 @@
+"""The peel ingest commands: what they say when a load cannot go ahead."""
+
+import pytest
+from tests.warehouse.holder import warehouse_held_open
+from typer.testing import CliRunner
+
+from peel.cli import app
+from peel.settings import get_settings
+from peel.sources.mapped import MAPPINGS_DIR
+from peel.warehouse import connect
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["police-uk", "2021-01-hertfordshire-street.csv"],
+        ["mapped", "custody.csv", "--mapping", str(MAPPINGS_DIR / "demo_custody.yaml")],
+    ],
+)
+def test_ingest_says_the_warehouse_is_in_use(peel_home, command):
+    connect().close()
+    with warehouse_held_open(get_settings().warehouse_path):
+        result = CliRunner().invoke(app, ["ingest", *command])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert f"peel ingest {command[0]} failed: The warehouse" in output
+    assert "is in use by another process" in output and "IO Error" not in output
