@@ -22,3 +22,31 @@ def test_status_and_quarantine_say_the_warehouse_is_in_use(peel_home):
         assert result.exit_code == 2, result.output
         assert "is in use by another process" in " ".join(result.output.split())
         assert "Traceback" not in result.output
+
+
+def test_status_and_quarantine_without_a_warehouse_say_load_data_first(peel_home):
+    for command in ("status", "quarantine"):
+        result = CliRunner().invoke(app, [command])
+        assert result.exit_code == 2, result.output
+        assert "Load data first" in " ".join(result.output.split())
+    assert not get_settings().warehouse_path.exists(), "looking must not create a warehouse"
+
+
+def test_quarantine_lists_the_latest_load_first(peel_home):
+    con = connect()
+    con.executemany(
+        "INSERT INTO quarantine VALUES (?, 'test', ?, 2, 'why', 'raw')",
+        [[1, "old.csv"], [2, "new.csv"]],
+    )
+    con.close()
+    result = CliRunner().invoke(app, ["quarantine", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert "new.csv" in result.output and "old.csv" not in result.output
+
+
+def test_status_counts_every_table_loads_write(peel_home):
+    connect().close()
+    result = CliRunner().invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    for table in ("crime", "person_record", "event", "object", "pole_link", "quarantine"):
+        assert f"{table}: 0 rows" in result.output
