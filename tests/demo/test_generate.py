@@ -1,27 +1,19 @@
-"""generate_demo_force hands its frames to the persons generator (another module) as agreed,
-and says so plainly when that module is not ready."""
+"""generate_demo_force hands its frames to the persons generator (peel.demo.persons) as agreed,
+leaves it out when asked, and keeps what it loaded when the generator fails."""
 
 from __future__ import annotations
 
-import importlib.machinery
-import sys
-import types
-
 import pytest
 
-from peel.demo import PERSONS_MODULE, generate_demo_force
+from peel.demo import generate_demo_force
 from peel.warehouse import connect
 
 TINY = {"size": 0.05, "start": "2025-10", "end": "2026-03", "as_of": "2026-03-11"}
 
 
-def _install_persons_module(monkeypatch, **functions) -> types.ModuleType:
-    module = types.ModuleType(PERSONS_MODULE)
-    module.__spec__ = importlib.machinery.ModuleSpec(PERSONS_MODULE, loader=None)
-    for name, function in functions.items():
-        setattr(module, name, function)
-    monkeypatch.setitem(sys.modules, PERSONS_MODULE, module)
-    return module
+def _replace_persons_generator(monkeypatch, generate, load) -> None:
+    monkeypatch.setattr("peel.demo.persons.generate_person_extracts", generate)
+    monkeypatch.setattr("peel.demo.persons.load_person_extracts", load)
 
 
 def _columns(con, table):
@@ -33,19 +25,15 @@ def test_generate_demo_force_passes_warehouse_shaped_frames_to_the_persons_gener
 ):
     calls = {}
 
-    def generate_person_extracts(crimes, arrests, areas, out_dir, seed):
+    def generate_person_extracts(crimes, arrests, areas, out_dir, seed, **options):
         calls["generate"] = (crimes, arrests, areas, out_dir, seed)
         return {"records": 1}
 
-    def load_person_extracts(con, out_dir):
+    def load_person_extracts(con, out_dir, **options):
         calls["load"] = out_dir
         return {"loaded": 1}
 
-    _install_persons_module(
-        monkeypatch,
-        generate_person_extracts=generate_person_extracts,
-        load_person_extracts=load_person_extracts,
-    )
+    _replace_persons_generator(monkeypatch, generate_person_extracts, load_person_extracts)
     con = connect()
     summary = generate_demo_force(con, seed=11, **TINY)
     crimes, arrests, areas, out_dir, seed = calls["generate"]
@@ -57,18 +45,11 @@ def test_generate_demo_force_passes_warehouse_shaped_frames_to_the_persons_gener
     assert summary.persons == {"generated": {"records": 1}, "loaded": {"loaded": 1}}
 
 
-def test_generate_demo_force_reports_a_persons_module_that_is_not_ready(peel_home, monkeypatch):
-    _install_persons_module(monkeypatch, generate_person_extracts=lambda *a: {})
-    summary = generate_demo_force(connect(), seed=11, **TINY)
-    assert "has no load_person_extracts yet" in summary.persons["skipped"]
-    assert summary.counts["crime"] > 0
-
-
 def test_generate_demo_force_leaves_persons_out_when_asked(peel_home, monkeypatch):
-    def fail(*args):
+    def fail(*args, **options):
         pytest.fail("the persons generator ran although persons=False")
 
-    _install_persons_module(monkeypatch, generate_person_extracts=fail, load_person_extracts=fail)
+    _replace_persons_generator(monkeypatch, fail, fail)
     summary = generate_demo_force(connect(), seed=11, persons=False, **TINY)
     assert summary.persons == {}
 
@@ -76,10 +57,10 @@ def test_generate_demo_force_leaves_persons_out_when_asked(peel_home, monkeypatc
 def test_generate_demo_force_keeps_crimes_and_truth_when_the_persons_generator_fails(
     peel_home, monkeypatch
 ):
-    def fail(*args):
+    def fail(*args, **options):
         raise RuntimeError("persons generator broke")
 
-    _install_persons_module(monkeypatch, generate_person_extracts=fail, load_person_extracts=fail)
+    _replace_persons_generator(monkeypatch, fail, fail)
     con = connect()
     with pytest.raises(RuntimeError, match="persons generator broke"):
         generate_demo_force(con, seed=11, **TINY)

@@ -7,8 +7,6 @@ run other tests use as a fixture.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,8 +30,6 @@ __all__ = [
     "generate_small_demo_force",
     "read_effects",
 ]
-
-PERSONS_MODULE = "peel.demo.persons"
 
 # The test-sized run: a tenth of the volume over two years, whose second Diwali and the step
 # change fall inside it.
@@ -81,7 +77,7 @@ def generate_demo_force(
 
     Deterministic for a given seed. Replaces any previous demo data. ``progress`` is an optional
     ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
-    generator (``peel.demo.persons``), which otherwise runs after the crimes when it exists.
+    generator (``peel.demo.persons``), which otherwise runs after the crimes.
     """
     first_day = parse_month(start, "--start")
     last_day = get_month_end(parse_month(end, "--end"))
@@ -101,8 +97,7 @@ def generate_demo_force(
     # Crimes after the extraction date do not exist yet.
     last_day = min(last_day, as_of_day)
 
-    has_persons = persons and importlib.util.find_spec(PERSONS_MODULE) is not None
-    steps = 4 + (1 if has_persons else 0)
+    steps = 4 + (1 if persons else 0)
     task = progress.add_task("Demo force", total=steps) if progress is not None else None
 
     def advance(description: str) -> None:
@@ -140,7 +135,7 @@ def generate_demo_force(
     truth_path.write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
 
     person_counts: dict = {}
-    if has_persons:
+    if persons:
         advance("Generating persons")
         person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed)
     advance("Demo force ready")
@@ -148,20 +143,11 @@ def generate_demo_force(
 
 
 def _run_persons_generator(con, data: CrimeData, force: Force, out_dir: Path, seed: int) -> dict:
-    # The persons generator is another module, written separately: run it when it offers both
-    # of its functions, and say so plainly when it does not (never a silent skip).
-    module = importlib.import_module(PERSONS_MODULE)
-    needed = ("generate_person_extracts", "load_person_extracts")
-    missing = [name for name in needed if not hasattr(module, name)]
-    if missing:
-        return {
-            "skipped": f"{PERSONS_MODULE} has no {', '.join(missing)} yet: persons were not generated."
-        }
+    from peel.demo.persons import generate_person_extracts, load_person_extracts
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    generated = module.generate_person_extracts(
-        data.crimes, data.arrests, force.areas, out_dir, seed
-    )
-    loaded = module.load_person_extracts(con, out_dir)
+    generated = generate_person_extracts(data.crimes, data.arrests, force.areas, out_dir, seed)
+    loaded = load_person_extracts(con, out_dir)
     return {"generated": generated, "loaded": loaded}
 
 

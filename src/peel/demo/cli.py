@@ -71,8 +71,6 @@ def demo_data(
     for name, rows in summary.counts.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
-    if summary.persons.get("skipped"):
-        console.print(f"[yellow]{summary.persons['skipped']}[/yellow]")
     console.print(f"Ground truth of the planted effects: {summary.truth_path}")
 
 
