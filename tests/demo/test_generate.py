@@ -45,6 +45,28 @@ def test_generate_demo_force_passes_warehouse_shaped_frames_to_the_persons_gener
     assert summary.persons == {"generated": {"records": 1}, "loaded": {"loaded": 1}}
 
 
+def test_generate_demo_force_reports_the_persons_steps_on_the_callers_bar(peel_home, monkeypatch):
+    from rich.progress import Progress
+
+    bars = []
+
+    def generate_person_extracts(*args, progress=None, **options):
+        bars.append(progress)
+        return {}
+
+    def load_person_extracts(con, out_dir, progress=None):
+        bars.append(progress)
+        return {}
+
+    _replace_persons_generator(monkeypatch, generate_person_extracts, load_person_extracts)
+    bar = Progress(disable=True)
+    generate_demo_force(connect(), seed=11, progress=bar, **TINY)
+    assert bars == [bar, bar]
+    assert [(t.description, t.completed, t.total) for t in bar.tasks] == [
+        ("Demo force ready", 5, 5)
+    ]
+
+
 def test_generate_demo_force_leaves_persons_out_when_asked(peel_home, monkeypatch):
     def fail(*args, **options):
         pytest.fail("the persons generator ran although persons=False")

@@ -379,6 +379,19 @@ def test_generate_person_extracts_works_without_arrests_and_refuses_no_crimes(tm
         generate_person_extracts(crimes.iloc[:0], arrests, areas, tmp_path / "b", seed=1)
 
 
+def test_generator_and_loader_report_their_steps_on_the_callers_progress_bar(tmp_path):
+    from rich.progress import Progress
+
+    crimes, arrests, areas = synthesise_events(200, seed=2)
+    bar = Progress(disable=True)  # the caller's: the library opens no display of its own
+    generate_person_extracts(crimes, arrests, areas, tmp_path, seed=1, progress=bar)
+    con = connect(tmp_path / "warehouse.duckdb")
+    load_person_extracts(con, tmp_path, progress=bar)
+    con.close()
+    steps = [(task.description, task.completed, task.total) for task in bar.tasks]
+    assert steps == [("Demo persons", 5, 5), ("Loading person extracts", 4, 4)]
+
+
 def test_build_population_puts_families_and_namesakes_at_one_address(population):
     truth = population["dir"] / "truth"
     persons = pd.read_parquet(truth / "persons.parquet")

@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import yaml
+from rich.progress import Progress
 
 from peel.demo.calendar import get_month_end, parse_day, parse_month
 from peel.demo.crimes import CrimeData, generate_crime_data
@@ -70,7 +71,7 @@ def generate_demo_force(
     end: str = "2026-03",
     seed: int = 42,
     as_of: str = "2026-03-11",
-    progress=None,
+    progress: Progress | None = None,
     persons: bool = True,
 ) -> DemoSummary:
     """Generate the demo force for months ``start``..``end`` as known on ``as_of`` and load it.
@@ -97,18 +98,15 @@ def generate_demo_force(
     # Crimes after the extraction date do not exist yet.
     last_day = min(last_day, as_of_day)
 
-    steps = 4 + (1 if persons else 0)
-    task = progress.add_task("Demo force", total=steps) if progress is not None else None
+    progress = progress or Progress(disable=True)  # no caller's bar: report nowhere
+    task = progress.add_task("Generating areas", total=4 + (1 if persons else 0))
 
     def advance(description: str) -> None:
-        if progress is not None:
-            progress.update(task, advance=1, description=description)
+        progress.update(task, advance=1, description=description)
 
     effects = read_effects()
     rngs = make_random_streams(seed)
 
-    if progress is not None:
-        progress.update(task, description="Generating areas")
     force = generate_force(rngs["force"], effects["diwali_burglary"]["min_hindu_share"])
     advance("Generating crimes, outcomes, arrests")
     data = generate_crime_data(force, first_day, last_day, as_of_day, size, effects, rngs)
@@ -137,17 +135,21 @@ def generate_demo_force(
     person_counts: dict = {}
     if persons:
         advance("Generating persons")
-        person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed)
+        person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed, progress)
     advance("Demo force ready")
     return DemoSummary(counts=counts, truth_path=truth_path, effects=truth, persons=person_counts)
 
 
-def _run_persons_generator(con, data: CrimeData, force: Force, out_dir: Path, seed: int) -> dict:
+def _run_persons_generator(
+    con, data: CrimeData, force: Force, out_dir: Path, seed: int, progress: Progress
+) -> dict:
     from peel.demo.persons import generate_person_extracts, load_person_extracts
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    generated = generate_person_extracts(data.crimes, data.arrests, force.areas, out_dir, seed)
-    loaded = load_person_extracts(con, out_dir)
+    generated = generate_person_extracts(
+        data.crimes, data.arrests, force.areas, out_dir, seed, progress=progress
+    )
+    loaded = load_person_extracts(con, out_dir, progress=progress)
     return {"generated": generated, "loaded": loaded}
 
 

@@ -48,9 +48,7 @@ def demo_data(
     console = Console()
     con = open_warehouse()
     try:
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-        ) as progress:
+        with _progress_bar(console) as progress:
             summary = generate_demo_force(
                 con,
                 size=size,
@@ -93,8 +91,9 @@ def demo_persons(
     if records < 1:
         raise typer.BadParameter("give at least one record", param_hint="--records")
     out = out or get_settings().home / "demo-persons"
-    summary = generate_person_population(records, seed, out)
     console = Console()
+    with _progress_bar(console) as progress:
+        summary = generate_person_population(records, seed, out, progress=progress)
     by_source = ", ".join(f"{s} {n:,}" for s, n in summary["records_by_source"].items())
     console.print(
         f"Wrote {summary['records']:,} person records ({by_source}) to {out / 'extracts'}"
@@ -103,9 +102,16 @@ def demo_persons(
     if load:
         con = open_warehouse()
         try:
-            loaded = load_person_extracts(con, out)
+            with _progress_bar(console) as progress:
+                loaded = load_person_extracts(con, out, progress=progress)
         finally:
             con.close()
         rows = sum(r["rows_loaded"] for r in loaded.values())
         quarantined = sum(r["rows_quarantined"] for r in loaded.values())
         console.print(f"Loaded {rows:,} records into the warehouse; {quarantined:,} quarantined.")
+
+
+def _progress_bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    )

@@ -1123,6 +1123,7 @@ def generate_person_extracts(
     seed: int,
     n_persons: int | None = None,
     max_records: int | None = None,
+    progress: Progress | None = None,
 ) -> dict:
     """Create the persons behind the demo force's crimes and arrests, and write them out.
 
@@ -1131,6 +1132,7 @@ def generate_person_extracts(
     ``recorded_date`` (or ``month``), and may have ``crime_type``, ``district_code``,
     ``lsoa_code``, ``source_record_id``; ``arrests`` needs ``arrest_key`` and
     ``arrest_date`` and may have ``crime_key``. ``areas`` gives the towns (districts).
+    ``progress`` is an optional ``rich.progress.Progress`` to report the steps on.
     Returns counts and paths. The same seed and inputs give byte-identical files.
     """
     out_dir = Path(out_dir)
@@ -1145,23 +1147,23 @@ def generate_person_extracts(
     expected = len(c) * SHAPE["records_per_crime"] + len(a)
     n_persons = n_persons or max(50, int(expected / SHAPE["records_per_person"]))
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task("Demo persons", total=5)
-        persons, addresses, vehicles = build_population(n_persons, rng, towns, start, end)
-        progress.advance(task)
-        rec = draw_involvements(c, a, persons, vehicles, rng, start, end)
-        if max_records is not None and len(rec) > max_records:
-            rec = rec.iloc[np.sort(rng.choice(len(rec), max_records, replace=False))]
-        rec = _assign_record_ids(rec)
-        progress.advance(task)
-        rec = _attach_true_values(rec, persons, addresses)
-        rec["true_vrm"] = rec["vrm"]
-        rec = apply_errors(rec, rng, r, read_nicknames())
-        progress.advance(task)
-        paths = write_extracts(rec, out_dir / "extracts", rng)
-        progress.advance(task)
-        truth = write_truth(rec, persons, addresses, vehicles, out_dir / "truth")
-        progress.advance(task)
+    progress = progress or Progress(disable=True)  # no caller's bar: report nowhere
+    task = progress.add_task("Demo persons", total=5)
+    persons, addresses, vehicles = build_population(n_persons, rng, towns, start, end)
+    progress.advance(task)
+    rec = draw_involvements(c, a, persons, vehicles, rng, start, end)
+    if max_records is not None and len(rec) > max_records:
+        rec = rec.iloc[np.sort(rng.choice(len(rec), max_records, replace=False))]
+    rec = _assign_record_ids(rec)
+    progress.advance(task)
+    rec = _attach_true_values(rec, persons, addresses)
+    rec["true_vrm"] = rec["vrm"]
+    rec = apply_errors(rec, rng, r, read_nicknames())
+    progress.advance(task)
+    paths = write_extracts(rec, out_dir / "extracts", rng)
+    progress.advance(task)
+    truth = write_truth(rec, persons, addresses, vehicles, out_dir / "truth")
+    progress.advance(task)
 
     counts = rec["source_system"].value_counts().reindex(SOURCES).fillna(0).astype(int).to_dict()
     return {
@@ -1271,39 +1273,43 @@ def synthesise_events(
     return crimes, arrests, areas
 
 
-def generate_person_population(n_records: int, seed: int, out_dir: Path) -> dict:
+def generate_person_population(
+    n_records: int, seed: int, out_dir: Path, progress: Progress | None = None
+) -> dict:
     """Write exactly ``n_records`` person records (same formats and truth) at any scale.
 
     For the linkage benchmark: synthetic events stand in for the demo force's, sized so that
-    the four extracts together hold ``n_records`` records.
+    the four extracts together hold ``n_records`` records. ``progress`` as for
+    ``generate_person_extracts``.
     """
     per_crime = SHAPE["records_per_crime"] + SHAPE["synthetic_arrests_per_crime"]
     n_crimes = int(n_records / per_crime * 1.1) + 20  # 10% spare: trimmed to n_records
     while True:
         crimes, arrests, areas = synthesise_events(n_crimes, seed)
         summary = generate_person_extracts(
-            crimes, arrests, areas, out_dir, seed, max_records=n_records
+            crimes, arrests, areas, out_dir, seed, max_records=n_records, progress=progress
         )
         if summary["records"] == n_records:
             return summary
         n_crimes = int(n_crimes * 1.3) + 20  # too few records drawn: draw from more events
 
 
-def load_person_extracts(con, out_dir: Path) -> dict:
+def load_person_extracts(con, out_dir: Path, progress: Progress | None = None) -> dict:
     """Load the four extracts in ``out_dir/extracts/`` into the warehouse, one batch each,
     through their mappings (``peel/sources/mappings/demo_*.yaml``), replacing any earlier
-    demo persons. The truth is not loaded."""
+    demo persons. The truth is not loaded. ``progress`` is an optional
+    ``rich.progress.Progress`` to report the loads on."""
     from peel.sources.mapped import MAPPINGS_DIR, load_mapped
 
+    progress = progress or Progress(disable=True)  # no caller's bar: report nowhere
+    task = progress.add_task("Loading person extracts", total=len(SOURCES))
     results = {}
-    with Progress(transient=True) as progress:
-        task = progress.add_task("Loading person extracts", total=len(SOURCES))
-        for system in SOURCES:
-            results[system] = load_mapped(
-                con,
-                Path(out_dir) / "extracts" / EXTRACT_FILES[system],
-                MAPPINGS_DIR / f"{system}.yaml",
-                snapshot=True,  # a new demo replaces the old one whole
-            )
-            progress.advance(task)
+    for system in SOURCES:
+        results[system] = load_mapped(
+            con,
+            Path(out_dir) / "extracts" / EXTRACT_FILES[system],
+            MAPPINGS_DIR / f"{system}.yaml",
+            snapshot=True,  # a new demo replaces the old one whole
+        )
+        progress.advance(task)
     return results
