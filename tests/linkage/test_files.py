@@ -159,3 +159,12 @@ def test_link_file_with_an_unknown_backend_or_a_file_not_in_utf8_says_so(peel_ho
     result = _link_file(tmp_path, b"ref,first,last\n1,Ann,Sm\xffith\n2,Ann,Smyth\n", mapping)
     assert result.exit_code == 2, result.output
     assert "error:" in result.output and "not utf-8 encoded" in result.output
+
+
+def test_link_file_with_too_few_distinct_records_says_how_many_it_needs(peel_home, tmp_path):
+    mapping = "id: ref\nfields:\n  forename: first\n  surname: last\n  date_of_birth: dob\n"
+    for data in (b"ref,first,last,dob\n1,Ann,Smith,1980-01-02\n",
+                 b"ref,first,last,dob\n1,Ann,Smith,1980-01-02\n2,Ann,Smith,1980-01-02\n3,Bob,Jones,1970-05-06\n"):
+        result = _link_file(tmp_path, data, mapping)
+        assert result.exit_code == 2, result.output
+        assert "distinct record(s) to link" in result.output and "at least 3" in result.output

@@ -316,6 +316,12 @@ def resolve(
     n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
     model = S.build_model(set(fields), list(exact_columns), n)
     db_api, register = make_engine(backend, con)
+    if n < S.MIN_DISTINCT_RECORDS:
+        raise ValueError(
+            f"Only {n} distinct record(s) to link: peel estimates its model from the records "
+            f"themselves and needs at least {S.MIN_DISTINCT_RECORDS}. To check a record against "
+            "records already linked, use 'peel link match'."
+        )
     sdf = register("peel_distinct")
     linker = Linker(sdf, build_settings(model), log_level=None)
 

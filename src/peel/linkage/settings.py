@@ -55,6 +55,9 @@ MATCH_CANDIDATE_THRESHOLD = 0.5
 # Once reviewers have accepted this many pairs, m probabilities are estimated from them
 # (labelled truth) instead of by expectation maximisation (resolve.train_from_reviews).
 MIN_REVIEWED_MATCHES_FOR_TRAINING = 100
+# The model is estimated from the records themselves; with fewer distinct records than this
+# the estimation divides by zero (one record has no pairs) or fails (two have one pair).
+MIN_DISTINCT_RECORDS = 3
 
 # A record holding nothing but a name joins the one entity with that exact name, if exactly
 # one has it (resolve.attach_name_only). Without it, such records are always singletons.
