@@ -3,6 +3,9 @@ generated with known planted effects, loaded into the warehouse, ground truth ke
 
 ``generate_demo_force`` is the one entry point; ``generate_small_demo_force`` is the test-sized
 run other tests use as a fixture.
+
+The generator's modules (numpy, pandas, holidays, Faker) are imported when a run starts, not
+with this package, which every ``peel`` command imports (``peel.demo.cli`` is in it).
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import numpy as np
-import pandas as pd
 import yaml
 from rich.progress import Progress
 
-from peel.demo.calendar import get_month_end, parse_day, parse_month
-from peel.demo.crimes import CrimeData, generate_crime_data
-from peel.demo.force import FORCE_NAME, Force, generate_force, read_data_csv
-from peel.demo.load import load_crime_records, load_custody
 from peel.settings import get_settings
+
+if TYPE_CHECKING:
+    import duckdb
+    import numpy as np
+
+    from peel.demo.crimes import CrimeData
+    from peel.demo.force import Force
 
 __all__ = [
     "SMALL_DEMO",
@@ -60,6 +64,8 @@ RANDOM_STREAMS = ["force", "crimes", "outcomes", "arrests", "courts"]
 
 def make_random_streams(seed: int) -> dict[str, np.random.Generator]:
     """Return the demo force's random generators, one per component, all from ``seed``."""
+    import numpy as np
+
     children = np.random.SeedSequence(seed).spawn(len(RANDOM_STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(RANDOM_STREAMS, children)}
 
@@ -80,6 +86,12 @@ def generate_demo_force(
     ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
     generator (``peel.demo.persons``), which otherwise runs after the crimes.
     """
+    from peel.demo.calendar import get_month_end, parse_day, parse_month
+    from peel.demo.crimes import generate_crime_data
+    from peel.demo.force import generate_force
+    from peel.demo.load import load_crime_records, load_custody
+    from peel.demo.truth import describe_truth
+
     first_day = parse_month(start, "--start")
     last_day = get_month_end(parse_month(end, "--end"))
     as_of_day = parse_day(as_of, "--as-of")
@@ -156,67 +168,3 @@ def _run_persons_generator(
 def generate_small_demo_force(con: duckdb.DuckDBPyConnection, seed: int = 42) -> DemoSummary:
     """Generate the test-sized demo force (``SMALL_DEMO``): a few seconds, for fixtures."""
     return generate_demo_force(con, seed=seed, **SMALL_DEMO)
-
-
-def describe_truth(force: Force, data: CrimeData, effects: dict, **run) -> dict:
-    """Describe the planted effects with their parameters and what was realised in the data."""
-    diwali = effects["diwali_burglary"]
-    nbh = force.neighbourhoods
-    community = nbh[nbh["hindu_share"] >= diwali["min_hindu_share"]]
-    crimes = data.crimes
-    residential = crimes[
-        (crimes["crime_type"] == diwali["crime_type"])
-        & (crimes["crime_subtype"] == diwali["crime_subtype"])
-    ]
-    in_community = residential["lsoa_code"].isin(community["area_code"])
-    years = []
-    for window in data.truth["diwali_windows"]:
-        if window["end"] < run["first_day"] or window["start"] > run["last_day"]:
-            continue
-        dates = residential["recorded_date"]
-        inside = (dates >= window["start"]) & (dates <= window["end"])
-        expected = data.truth["diwali_expected"][window["year"]]
-        years.append(
-            {
-                **{k: str(v) for k, v in window.items()},
-                "complete": bool(
-                    window["start"] >= run["first_day"] and window["end"] <= run["last_day"]
-                ),
-                "expected_without_uplift": round(expected["expected_without_uplift"], 1),
-                "expected_with_uplift": round(expected["expected_with_uplift"], 1),
-                "recorded_in_community_neighbourhoods": int((inside & in_community).sum()),
-                "recorded_elsewhere": int((inside & ~in_community).sum()),
-            }
-        )
-
-    step = effects["step_change"]
-    step_type = crimes[crimes["crime_type"] == step["crime_type"]]
-    monthly = step_type.groupby("month").size()
-    from_month = pd.Timestamp(step["from_month"] + "-01").date()
-    full_months = monthly[[m < run["last_day"].replace(day=1) for m in monthly.index]]
-    before = full_months[[m < from_month for m in full_months.index]]
-    after = full_months[[m >= from_month for m in full_months.index]]
-
-    seasonality = read_data_csv("crime_types.csv").set_index("crime_type")
-    seasonal = seasonality[seasonality.loc[:, "jan":"dec"].nunique(axis=1) > 1].loc[:, "jan":"dec"]
-    return {
-        "force": FORCE_NAME,
-        "run": {k: str(v) for k, v in run.items()},
-        "diwali_burglary": {
-            **diwali,
-            "diwali_dates_from": "holidays.country_holidays('IN'), holiday named 'Diwali'",
-            "neighbourhoods": community["area_code"].tolist(),
-            "districts": sorted(community["parent_code"].unique().tolist()),
-            "years": years,
-        },
-        "seasonality": {t: row.to_dict() for t, row in seasonal.iterrows()},
-        "step_change": {
-            **step,
-            "full_months_before": len(before),
-            "full_months_after": len(after),
-            "mean_per_month_before": round(float(before.mean()), 1) if len(before) else None,
-            "mean_per_month_after": round(float(after.mean()), 1) if len(after) else None,
-        },
-        "trend": effects["trend"],
-        "not_planted": "No other effect: every other month, area and crime type varies only by chance (Poisson).",
-    }

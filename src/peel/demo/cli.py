@@ -1,5 +1,9 @@
 """The demo commands: ``peel demo-data`` (the fictional force, loaded) and ``peel demo-persons``
-(person records at any scale, for linkage benchmarks)."""
+(person records at any scale, for linkage benchmarks).
+
+Only typer and rich are imported here; each command imports what it runs, so that ``peel``
+starts quickly whatever the command.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-
-from peel.demo.persons import generate_person_population, load_person_extracts
-from peel.settings import get_settings
-from peel.warehouse.cli import open_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +44,7 @@ def demo_data(
     The ground truth is written to PEEL_HOME/demo/truth/effects.json, never to the warehouse.
     """
     from peel.demo import generate_demo_force
+    from peel.warehouse.cli import open_warehouse
 
     console = Console()
     con = open_warehouse()
@@ -88,6 +89,10 @@ def demo_persons(
     intelligence, incidents), with recording errors at declared rates, and the ground truth
     of who each record is, kept apart in truth/. See docs/demo-persons.md.
     """
+    from peel.demo.persons import generate_person_population, load_person_extracts
+    from peel.settings import get_settings
+    from peel.warehouse.cli import open_warehouse
+
     if records < 1:
         raise typer.BadParameter("give at least one record", param_hint="--records")
     out = out or get_settings().home / "demo-persons"

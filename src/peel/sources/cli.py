@@ -1,10 +1,13 @@
-"""The ``peel ingest`` commands: load external data into the warehouse."""
+"""The ``peel ingest`` commands: load external data into the warehouse.
+
+Only typer and rich are imported here; each command imports what it runs, so that ``peel``
+starts quickly whatever the command.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -15,10 +18,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-
-from peel.sources.mapped import MappingError, load_mapped, read_mapping
-from peel.sources.police_uk import MAX_REPORTED, IngestError, ingest_police_uk
-from peel.warehouse import WarehouseBusy, connect
 
 ingest_app = typer.Typer(help="Load external data into the warehouse.", no_args_is_help=True)
 
@@ -44,6 +43,11 @@ def police_uk(
     outcomes that month's file loaded before. Rows that fail a check go to the quarantine
     ('peel quarantine'); stop-and-search files are skipped.
     """
+    import duckdb
+
+    from peel.sources.police_uk import MAX_REPORTED, IngestError, ingest_police_uk
+    from peel.warehouse import WarehouseBusy, connect
+
     console = Console(stderr=True)
     try:
         con = connect()
@@ -113,6 +117,11 @@ def mapped(
     batch: all of it or none. Rows that cannot be read go to the quarantine with their line
     and reason ('peel quarantine'); loading the same records again replaces them.
     """
+    import duckdb
+
+    from peel.sources.mapped import MappingError, load_mapped, read_mapping
+    from peel.warehouse import WarehouseBusy, connect
+
     console = Console(stderr=True)
     try:
         m = read_mapping(mapping)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAPPING_COLUMNS = ["outcome_type", "outcome_group", "ho_outcome_code", "is_positive", "explanation"]
 
@@ -28,6 +31,8 @@ def get_mapping_path():
 
 @lru_cache(maxsize=1)
 def _read_mapping() -> pd.DataFrame:
+    import pandas as pd  # here, not above: peel.sources is imported by every peel command
+
     path = get_mapping_path()
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     if list(frame.columns) != MAPPING_COLUMNS:

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from peel.sources.csv_lines import count_lines, csv_line_sql
 from peel.sources.outcomes import (
@@ -33,6 +33,9 @@ from peel.sources.outcomes import (
     sync_outcome_mapping,
 )
 from peel.warehouse import clear_quarantine, open_batch
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE_SYSTEM = "police_uk"
 
@@ -108,6 +111,8 @@ class IngestResult:
 
 def read_crime_types() -> pd.DataFrame:
     """Return the police.uk crime types (``mappings/police_uk_crime_types.csv``)."""
+    import pandas as pd  # here, not above: peel.sources is imported by every peel command
+
     path = resources.files("peel.sources") / "mappings" / "police_uk_crime_types.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["is_anti_social_behaviour"] = frame["is_anti_social_behaviour"] == "true"

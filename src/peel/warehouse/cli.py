@@ -1,13 +1,19 @@
-"""Warehouse commands: status of what is loaded, and the quarantine."""
+"""Warehouse commands: status of what is loaded, and the quarantine.
+
+Only typer and rich are imported here; each command imports what it runs, so that ``peel``
+starts quickly whatever the command.
+"""
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from peel.warehouse.database import WarehouseBusy, connect, get_last_day_covered, snapshot
+if TYPE_CHECKING:
+    import duckdb
 
 # The tables 'peel status' counts: what the loads write, and what they refuse.
 TABLES = (
@@ -30,6 +36,8 @@ def register(app: typer.Typer) -> None:
 
 def status() -> None:
     """Show what the warehouse holds: batches, rows per table, the data snapshot."""
+    from peel.warehouse.database import get_last_day_covered, snapshot
+
     console = Console()
     with open_warehouse(read_only=True) as con:
         batches = con.execute(
@@ -74,6 +82,8 @@ def quarantine(
 def open_warehouse(read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for a command, or say why it cannot and exit (code 2): none loaded
     yet (read-only, so that looking never creates an empty one), or another process holds it."""
+    from peel.warehouse.database import WarehouseBusy, connect
+
     try:
         return connect(read_only=read_only)
     except (FileNotFoundError, WarehouseBusy) as error:
