@@ -367,7 +367,6 @@ def _get_last_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> np.ndarr
     latest = outcomes.drop_duplicates("_row", keep="last")  # rows are in (crime, date) order
     wording = latest["outcome_type"].replace({CHARGED: AWAITING_COURT})
     last[latest["_row"].to_numpy()] = wording.to_numpy()
-    outcomes.drop(columns="_row", inplace=True)
     return last
 
 

@@ -486,39 +486,22 @@ def _standardise_events(
     crimes: pd.DataFrame, arrests: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pick the columns the persons need from the demo force's crimes and arrests."""
-
-    def source_id(df, key_col):
-        if "source_record_id" in df:
-            return df["source_record_id"].astype(str)
-        return df[key_col].astype(str).str.split(":", n=1).str[-1]
-
-    def first_date(df, names):
-        if df.empty:
-            return pd.Series([], dtype="datetime64[ns]")
-        for name in names:
-            if name in df and df[name].notna().any():
-                return pd.to_datetime(df[name]).dt.normalize()
-        raise ValueError(f"events need one of the date columns {names}; found {list(df.columns)}")
-
     c = pd.DataFrame(
         {
-            "crime_ref": source_id(crimes, "crime_key").to_numpy(),
-            "date": first_date(crimes, ["recorded_date", "month"]).to_numpy(),
-            "crime_type": crimes["crime_type"].astype(str).to_numpy()
-            if "crime_type" in crimes
-            else "Other crime",
-            "district_code": crimes["district_code"].to_numpy()
-            if "district_code" in crimes
-            else None,
-            "lsoa_code": crimes["lsoa_code"].to_numpy() if "lsoa_code" in crimes else None,
+            "crime_ref": crimes["source_record_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(crimes["recorded_date"]).dt.normalize().to_numpy(),
+            "crime_type": crimes["crime_type"].astype(str).to_numpy(),
+            "district_code": crimes["district_code"].to_numpy(),
+            "lsoa_code": crimes["lsoa_code"].to_numpy(),
+            "crime_key": crimes["crime_key"].astype(str).to_numpy(),
         }
     )
-    c["crime_key"] = crimes["crime_key"].astype(str).to_numpy() if "crime_key" in crimes else None
     a = pd.DataFrame(
         {
-            "arrest_ref": source_id(arrests, "arrest_key").to_numpy(),
-            "date": first_date(arrests, ["arrest_date"]).to_numpy(),
-            "crime_key": arrests["crime_key"].to_numpy() if "crime_key" in arrests else None,
+            "arrest_ref": arrests["source_record_id"].astype(str).to_numpy(),
+            "date": pd.to_datetime(arrests["arrest_date"]).dt.normalize().to_numpy(),
+            "crime_key": arrests["crime_key"].to_numpy(),
+            # the stand-in events of generate_person_population have no district per arrest
             "district_code": arrests["district_code"].to_numpy()
             if "district_code" in arrests
             else None,
@@ -541,7 +524,7 @@ def draw_involvements(
     off = persons["is_offender"].to_numpy()
     off_ids, off_w = ids[off], persons["offending_weight"].to_numpy()[off]
     vic_w = persons["victim_weight"].to_numpy()
-    nc = len(crimes)
+    nc = len(crimes)  # never 0: generate_person_extracts refuses no crimes
     parts = []
 
     # Crime records: victims and suspects of each crime.
@@ -587,14 +570,8 @@ def draw_involvements(
             "incident_type": np.array(STANDALONE_INCIDENT_TYPES)[
                 rng.integers(0, len(STANDALONE_INCIDENT_TYPES), n_alone)
             ],
-            "district_code": crimes["district_code"].to_numpy()[
-                rng.integers(0, max(nc, 1), n_alone)
-            ]
-            if nc
-            else None,
-            "lsoa_code": crimes["lsoa_code"].to_numpy()[rng.integers(0, max(nc, 1), n_alone)]
-            if nc
-            else None,
+            "district_code": crimes["district_code"].to_numpy()[rng.integers(0, nc, n_alone)],
+            "lsoa_code": crimes["lsoa_code"].to_numpy()[rng.integers(0, nc, n_alone)],
             "true_person_id": _sample_ids(rng, ids, vic_w, n_alone),
         }
     )
@@ -653,11 +630,9 @@ def draw_involvements(
             "grading": np.array(INTEL_GRADINGS)[rng.integers(0, len(INTEL_GRADINGS), n_rep)][
                 rep_idx
             ],
-            "district_code": (
-                crimes["district_code"].to_numpy()[rng.integers(0, max(nc, 1), n_rep)]
-                if nc
-                else np.full(n_rep, None)
-            )[rep_idx],
+            "district_code": crimes["district_code"].to_numpy()[rng.integers(0, nc, n_rep)][
+                rep_idx
+            ],
             "true_person_id": _sample_ids(rng, off_ids, off_w, len(rep_idx)),
             "role": "subject",
             "source_system": INTELLIGENCE,
@@ -1128,10 +1103,10 @@ def generate_person_extracts(
     """Create the persons behind the demo force's crimes and arrests, and write them out.
 
     Writes four source-system extracts to ``out_dir/extracts/`` and the ground truth to
-    ``out_dir/truth/`` (see docs/demo-persons.md). ``crimes`` needs ``crime_key`` and
-    ``recorded_date`` (or ``month``), and may have ``crime_type``, ``district_code``,
-    ``lsoa_code``, ``source_record_id``; ``arrests`` needs ``arrest_key`` and
-    ``arrest_date`` and may have ``crime_key``. ``areas`` gives the towns (districts).
+    ``out_dir/truth/`` (see docs/demo-persons.md). ``crimes`` needs ``crime_key``,
+    ``source_record_id``, ``recorded_date``, ``crime_type``, ``district_code`` and
+    ``lsoa_code``; ``arrests`` needs ``source_record_id``, ``arrest_date`` and ``crime_key``,
+    and may have ``district_code``. ``areas`` gives the towns (districts).
     ``progress`` is an optional ``rich.progress.Progress`` to report the steps on.
     Returns counts and paths. The same seed and inputs give byte-identical files.
     """
