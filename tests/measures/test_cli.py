@@ -2,9 +2,11 @@ import csv
 import io
 import json
 
+from tests.warehouse.holder import warehouse_held_open
 from typer.testing import CliRunner
 
 from peel.cli import app
+from peel.settings import get_settings
 
 runner = CliRunner()
 
@@ -75,3 +77,13 @@ def test_areas_command_without_a_warehouse_says_how_to_load_one(peel_home):
     result = runner.invoke(app, ["areas"])
     assert result.exit_code == 2
     assert "No warehouse at" in result.output and "peel demo-data" in result.output
+
+
+def test_measures_areas_and_pack_say_the_warehouse_is_in_use(con):
+    con.close()
+    commands = (["measures", "--month", "2026-03"], ["areas"], ["pack", "--month", "2026-03"])
+    with warehouse_held_open(get_settings().warehouse_path):
+        results = [runner.invoke(app, command) for command in commands]
+    for result in results:
+        assert result.exit_code == 2, result.output
+        assert "is in use by another process" in " ".join(result.output.split())

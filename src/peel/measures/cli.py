@@ -14,7 +14,7 @@ from rich.table import Table
 from peel.measures.compute import MeasuresReport, compute_measures
 from peel.measures.periods import parse_day, parse_month
 from peel.measures.scope import LEVELS, order_by_level
-from peel.warehouse import connect
+from peel.warehouse.cli import open_warehouse
 
 
 class Format(str, Enum):
@@ -36,11 +36,7 @@ def areas(
     within: str = typer.Option(None, help="Only the areas inside this district (code or name)."),
 ) -> None:
     """List the areas the data has (code, name, level, parent), for --area."""
-    try:
-        con = connect(read_only=True)
-    except FileNotFoundError as error:
-        Console(stderr=True).print(f"[red]Error:[/red] {error}")
-        raise typer.Exit(2)
+    con = open_warehouse(read_only=True)
     rows = con.execute(
         f"""SELECT a.area_code, a.area_name, a.level, p.area_name FROM area a
            LEFT JOIN area p ON p.area_code = a.parent_code
@@ -74,12 +70,13 @@ def measures(
     """The figures for one crime type, area and month: 12-month change with its significance,
     solve rates (cohort and period; month and month to date), arrests, and trend and seasonal
     patterns. Definitions: docs/measures.md."""
+    con = open_warehouse(read_only=True)
     try:
         report = compute_measures(
-            connect(read_only=True), crime_type, parse_month(month), area,
+            con, crime_type, parse_month(month), area,
             parse_day(as_of, "--as-of") if as_of else None, with_patterns=patterns,
         )
-    except (ValueError, FileNotFoundError) as error:
+    except ValueError as error:
         Console(stderr=True).print(f"[red]Error:[/red] {error}")
         raise typer.Exit(2)
     if format is Format.json:

@@ -10,7 +10,7 @@ from rich.console import Console
 from peel.measures.periods import parse_month
 from peel.pack.build import build_pack
 from peel.settings import get_settings
-from peel.warehouse import connect
+from peel.warehouse.cli import open_warehouse
 
 
 def register(app: typer.Typer) -> None:
@@ -24,12 +24,13 @@ def pack(
     """Write the meeting pack (HTML and PDF): a cover, one section per agenda item with each
     figure's definition, comparison and chart, and the data snapshot it came from."""
     console = Console()
+    con = open_warehouse(read_only=True)
     try:
         reporting_month = parse_month(month)
         folder = get_settings().outputs_dir / f"pack-{reporting_month:%Y-%m}" if out is None else Path(out)
         with console.status("Computing measures and rendering the pack..."):
-            result = build_pack(connect(read_only=True), reporting_month, folder)
-    except (ValueError, FileNotFoundError) as error:
+            result = build_pack(con, reporting_month, folder)
+    except ValueError as error:
         Console(stderr=True).print(f"[red]Error:[/red] {error}")
         raise typer.Exit(2)
     console.print(f"Pack written to [bold]{result.folder}[/bold]\n  {result.html.name}\n  {result.pdf.name}")
