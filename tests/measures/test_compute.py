@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from peel.measures import Figure, compute_measures, get_measures, render_measures_markdown
-from peel.measures.docs import DOC, get_generated_section
+from peel.docgen import get_section
+from peel.measures.docs import DOC, SECTION
 
 
 def test_compute_measures_counts_solve_rates_by_cohort_and_period(con):
@@ -63,7 +64,7 @@ def test_compute_measures_refuses_a_month_after_the_data(con):
 
 def test_docs_show_every_measure_as_declared():
     page = DOC.read_text(encoding="utf-8")
-    assert get_generated_section(page) == render_measures_markdown().strip(), (
+    assert get_section(page, SECTION) == render_measures_markdown().strip(), (
         "docs/measures.md is out of date: run python -m peel.measures.docs"
     )
     for measure in get_measures().values():
