@@ -3,7 +3,8 @@ from datetime import date
 import holidays
 import pytest
 
-from peel.demo.calendar import get_diwali_dates, get_diwali_windows, parse_month
+from peel.demo.calendar import get_diwali_dates, get_diwali_windows
+from peel.measures.periods import parse_month
 
 
 def test_get_diwali_dates_come_from_the_holidays_library():
@@ -24,5 +25,5 @@ def test_get_diwali_windows_span_the_days_around_diwali():
 
 
 def test_parse_month_names_the_option_when_the_month_is_malformed():
-    with pytest.raises(ValueError, match="--start: expected a month as YYYY-MM"):
+    with pytest.raises(ValueError, match="--start: '2025-13' is not a month: expected YYYY-MM"):
         parse_month("2025-13", "--start")

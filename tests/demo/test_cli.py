@@ -55,7 +55,7 @@ def test_demo_data_loads_the_force_and_writes_the_truth(peel_home):
 def test_demo_data_reports_a_malformed_option_and_loads_nothing(peel_home):
     result = CliRunner().invoke(app, ["demo-data", "--start", "2025-13"])
     assert result.exit_code == 2
-    assert "--start: expected a month as YYYY-MM" in result.output
+    assert "--start: '2025-13' is not a month: expected YYYY-MM" in result.output
     con = connect(read_only=True)
     assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0
 

@@ -86,11 +86,12 @@ def generate_demo_force(
     ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
     generator (``peel.demo.persons``), which otherwise runs after the crimes.
     """
-    from peel.demo.calendar import get_month_end, parse_day, parse_month
+    from peel.demo.calendar import get_month_end
     from peel.demo.crimes import generate_crime_data
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records, load_custody
     from peel.demo.truth import describe_truth
+    from peel.measures.periods import parse_day, parse_month
 
     first_day = parse_month(start, "--start")
     last_day = get_month_end(parse_month(end, "--end"))

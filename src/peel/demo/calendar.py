@@ -42,26 +42,6 @@ def get_diwali_windows(years: range | list[int], days_before: int, days_after: i
     ]
 
 
-def parse_month(text: str, option: str) -> date:
-    """Read 'YYYY-MM' as the first day of that month; say which option was wrong if it is not."""
-    try:
-        return pd.Period(text, freq="M").to_timestamp().date()
-    except Exception as error:  # pandas raises several types for bad periods
-        raise ValueError(
-            f"{option}: expected a month as YYYY-MM (e.g. 2022-01), got {text!r}."
-        ) from error
-
-
-def parse_day(text: str, option: str) -> date:
-    """Read 'YYYY-MM-DD'; say which option was wrong if it is not."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise ValueError(
-            f"{option}: expected a date as YYYY-MM-DD (e.g. 2026-03-11), got {text!r}."
-        ) from error
-
-
 def get_month_end(first_day: date) -> date:
     """Return the last day of the month that starts on ``first_day``."""
     return (pd.Timestamp(first_day) + pd.offsets.MonthEnd(0)).date()

@@ -21,11 +21,11 @@ class Period:
     label: str
 
 
-def parse_month(text: str) -> date:
-    """'2026-03' -> date(2026, 3, 1); a clear error otherwise."""
+def parse_month(text: str, option: str = "--month") -> date:
+    """'2026-03' -> date(2026, 3, 1); a clear error naming the option otherwise."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"'{text}' is not a month: expected YYYY-MM, e.g. 2026-03.")
+        raise ValueError(f"{option}: '{text}' is not a month: expected YYYY-MM, e.g. 2026-03.")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
