@@ -6,7 +6,7 @@ import pytest
 
 from peel.crime import performance
 from peel.measures import get_measures
-from peel.pack import build_pack
+from peel.pack.build import build_pack
 from peel.pack.build import render_crime_section
 
 

@@ -15,8 +15,8 @@ from importlib import resources
 import duckdb
 import yaml
 
-from peel.measures import MeasuresReport, compute_measures
 from peel.measures.calendar import CalendarEvent, get_calendar_events
+from peel.measures.compute import MeasuresReport, compute_measures
 from peel.measures.scope import resolve_crime_type
 
 # The meeting note reports residential ("home") burglary; police.uk data has only Burglary.

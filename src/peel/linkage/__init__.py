@@ -1,22 +1,8 @@
 """Record linkage: person records from every source resolved into entities with Splink,
 every link explainable and every accuracy figure measured against ground truth.
 
-The public face; the modules behind it can move.
+Its parts: ``resolve`` (link records into entities), ``files`` (``link_files``), ``mapping``
+(``read_mapping``), ``evaluate``, ``explain``, ``match``, ``review`` and ``warehouse_run``.
+They are not imported here: Splink and pandas take about half a second to load, which every
+``peel`` command would otherwise pay at start-up.
 """
-
-from peel.linkage.evaluate import Evaluation, evaluate_clusters, evaluate_file
-from peel.linkage.files import link_files
-from peel.linkage.mapping import Mapping, MappingError, read_mapping
-from peel.linkage.resolve import LinkResult, resolve
-
-__all__ = [
-    "Evaluation",
-    "LinkResult",
-    "Mapping",
-    "MappingError",
-    "evaluate_clusters",
-    "evaluate_file",
-    "link_files",
-    "read_mapping",
-    "resolve",
-]

@@ -6,15 +6,18 @@ import csv
 import json
 import sys
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from peel.measures.compute import MeasuresReport, compute_measures
 from peel.measures.periods import parse_day, parse_month
 from peel.measures.scope import LEVELS, order_by_level
 from peel.warehouse.cli import open_warehouse
+
+if TYPE_CHECKING:
+    from peel.measures.compute import MeasuresReport
 
 
 class Format(str, Enum):
@@ -70,6 +73,8 @@ def measures(
     """The figures for one crime type, area and month: 12-month change with its significance,
     solve rates (cohort and period; month and month to date), arrests, and trend and seasonal
     patterns. Definitions: docs/measures.md."""
+    from peel.measures.compute import compute_measures  # scipy and statsmodels: only when needed
+
     con = open_warehouse(read_only=True)
     try:
         report = compute_measures(

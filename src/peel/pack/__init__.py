@@ -1,5 +1,6 @@
-"""The monthly meeting pack: HTML and PDF, one section per agenda item."""
+"""The monthly meeting pack: HTML and PDF, one section per agenda item.
 
-from peel.pack.build import PackResult, build_pack
-
-__all__ = ["PackResult", "build_pack"]
+Built by ``peel.pack.build.build_pack``; not imported here, because building loads the
+measures' statistics and the PDF engine, which every ``peel`` command would otherwise pay
+at start-up.
+"""

@@ -24,7 +24,8 @@ from markupsafe import Markup
 
 from peel import __version__
 from peel.crime import get_crime_section
-from peel.measures import get_data_as_of, get_measures
+from peel.measures import get_measures
+from peel.measures.compute import get_data_as_of
 from peel.measures.periods import format_month
 from peel.measures.scope import get_force_name
 from peel.warehouse import snapshot

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from peel.measures.periods import parse_month
-from peel.pack.build import build_pack
 from peel.settings import get_settings
 from peel.warehouse.cli import open_warehouse
 
@@ -23,6 +22,8 @@ def pack(
 ) -> None:
     """Write the meeting pack (HTML and PDF): a cover, one section per agenda item with each
     figure's definition, comparison and chart, and the data snapshot it came from."""
+    from peel.pack.build import build_pack  # the measures, charts and PDF engine: only when needed
+
     console = Console()
     con = open_warehouse(read_only=True)
     try:
