@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import typer
 from tests.warehouse.holder import warehouse_held_open
@@ -74,10 +72,3 @@ def test_demo_data_says_the_warehouse_is_in_use(peel_home):
     assert "is in use by another process" in " ".join(result.output.split())
     assert "Traceback" not in result.output
 
-
-def test_importing_the_commands_leaves_the_engine_unloaded():
-    # Every 'peel' command imports this module: the generators and loaders wait for their command.
-    heavy = ["pandas", "numpy", "pyarrow", "faker", "holidays"]
-    check = f"import sys, peel.demo.cli; print([m for m in {heavy} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

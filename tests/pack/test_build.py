@@ -6,8 +6,7 @@ import pytest
 
 from peel.crime import performance
 from peel.measures import get_measures
-from peel.pack.build import build_pack
-from peel.pack.build import render_crime_section
+from peel.pack.build import build_pack, render_crime_section
 
 
 @pytest.fixture(scope="module")

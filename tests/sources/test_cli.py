@@ -1,7 +1,5 @@
 """The peel ingest commands: what they say when a load cannot go ahead, and what they import."""
 
-import subprocess
-import sys
 
 import pytest
 from tests.warehouse.holder import warehouse_held_open
@@ -29,10 +27,3 @@ def test_ingest_says_the_warehouse_is_in_use(peel_home, command):
     assert f"peel ingest {command[0]} failed: The warehouse" in output
     assert "is in use by another process" in output and "IO Error" not in output
 
-
-def test_importing_the_commands_leaves_the_engine_unloaded():
-    # Every 'peel' command imports this module: the generators and loaders wait for their command.
-    heavy = ["pandas", "numpy", "pyarrow", "faker", "holidays"]
-    check = f"import sys, peel.sources.cli; print([m for m in {heavy} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
