@@ -17,13 +17,13 @@ def test_quote_identifier_round_trips_any_column_name(name):
 
 @pytest.mark.parametrize("value", ["plain", "O'Brien", "''", "%d/%m/%Y", "a\\b"])
 def test_quote_literal_round_trips_any_value(value):
-    assert duckdb.sql(f"SELECT {quote_literal(value)}").fetchone()[0] == value
+    assert duckdb.connect().execute(f"SELECT {quote_literal(value)}").fetchone()[0] == value
 
 
 def test_literal_list_and_tuple_hold_each_value():
     values = ["a", "b'c", "d"]
-    assert duckdb.sql(f"SELECT {literal_list(values)}").fetchone()[0] == values
-    assert duckdb.sql(f"SELECT 'b''c' IN {literal_tuple(values)}").fetchone()[0] is True
+    assert duckdb.connect().execute(f"SELECT {literal_list(values)}").fetchone()[0] == values
+    assert duckdb.connect().execute(f"SELECT 'b''c' IN {literal_tuple(values)}").fetchone()[0] is True
 
 
 def test_a_nul_character_is_refused_with_a_message():
