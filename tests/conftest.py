@@ -3,6 +3,7 @@ files in a temporary folder."""
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import pytest
 from peel.demo import DemoSummary, generate_demo_force
 from peel.warehouse import connect
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The real files the tests read, with their source and licence beside them (SOURCE.md).
+TEST_DATA = Path(__file__).resolve().parent / "data"
+POLICE_UK_ZIP = TEST_DATA / "police_uk" / "hertfordshire-2021-01-to-2022-01.zip"
 
 
 @pytest.fixture
@@ -23,10 +26,26 @@ def peel_home(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.exists():
-        pytest.fail(f"The shared data folder is missing: expected {SHARED_DATA}")
-    return SHARED_DATA
+def police_uk_zip() -> Path:
+    """The 13 months of real Hertfordshire files as data.police.uk serves them: one zip."""
+    return POLICE_UK_ZIP
+
+
+@pytest.fixture(scope="session")
+def police_uk_dir(tmp_path_factory) -> Path:
+    """The same files unpacked into one flat folder, for tests that count their rows."""
+    folder = tmp_path_factory.mktemp("police-uk")
+    with zipfile.ZipFile(POLICE_UK_ZIP) as archive:
+        for member in archive.namelist():
+            if member.endswith(".csv"):
+                (folder / Path(member).name).write_bytes(archive.read(member))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def linkage_data() -> Path:
+    """Record-linkage test sets with ground truth: fake_1000 and FEBRL 1-4."""
+    return TEST_DATA / "linkage"
 
 
 # The default demo run (what `peel demo-data` loads), without the persons generator, which has

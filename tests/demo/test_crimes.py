@@ -19,9 +19,9 @@ def _frame(con, sql, params=None):
 
 
 @pytest.fixture(scope="module")
-def real_mix(shared_data) -> pd.Series:
+def real_mix(police_uk_dir) -> pd.Series:
     """Share of each crime type in the real Hertfordshire street files."""
-    files = str(shared_data / "police_uk" / "*-street.csv")
+    files = str(police_uk_dir / "*-street.csv")
     counts = duckdb.sql(
         f"SELECT \"Crime type\" AS t, count(*) AS n FROM read_csv('{files}') GROUP BY 1"
     ).df()
@@ -342,10 +342,10 @@ def _lag_month_shares(frame: pd.DataFrame) -> pd.Series:
     return frame["months"].clip(upper=4).value_counts(normalize=True).sort_index()
 
 
-def test_generate_crime_data_outcome_lags_match_the_real_files(county_demo, shared_data):
+def test_generate_crime_data_outcome_lags_match_the_real_files(county_demo, police_uk_dir):
     # Police outcomes (court results excluded: the real files have none) of crimes recorded in
     # a year's first quarter, by months from crime to outcome, 4 meaning four or more.
-    folder = shared_data / "police_uk"
+    folder = police_uk_dir
     real = duckdb.sql(
         f"""SELECT datediff('month', strptime(s.Month, '%Y-%m'), strptime(o.Month, '%Y-%m')) AS months
             FROM read_csv('{folder}/*-street.csv') s

@@ -30,8 +30,8 @@ def _evaluate(*args: str) -> dict:
     return json.loads(out[out.index("{"):])
 
 
-def test_link_file_reaches_f1_target_on_febrl4(peel_home, shared_data, tmp_path):
-    febrl = shared_data / "linkage" / "febrl"
+def test_link_file_reaches_f1_target_on_febrl4(peel_home, linkage_data, tmp_path):
+    febrl = linkage_data / "febrl"
     out = tmp_path / "febrl4.csv"
     _run("link", "file", str(febrl / "dataset4a.csv"), str(febrl / "dataset4b.csv"),
          "--mapping", str(MAPPINGS / "febrl.yaml"), "--out", str(out))
@@ -42,17 +42,17 @@ def test_link_file_reaches_f1_target_on_febrl4(peel_home, shared_data, tmp_path)
     assert measures["f1"] >= 0.99, measures
 
 
-def test_link_file_reaches_f1_target_on_febrl3(peel_home, shared_data, tmp_path):
+def test_link_file_reaches_f1_target_on_febrl3(peel_home, linkage_data, tmp_path):
     out = tmp_path / "febrl3.csv"
-    _run("link", "file", str(shared_data / "linkage" / "febrl" / "dataset3.csv"),
+    _run("link", "file", str(linkage_data / "febrl" / "dataset3.csv"),
          "--mapping", str(MAPPINGS / "febrl.yaml"), "--out", str(out))
     measures = _evaluate(str(out), "--id-pattern", r"rec-(\d+)")
     assert measures["records"] == 5_000
     assert measures["f1"] >= 0.99, measures
 
 
-def test_link_file_reaches_f1_target_on_fake_1000(peel_home, shared_data, tmp_path):
-    data = shared_data / "linkage" / "fake_1000.csv"
+def test_link_file_reaches_f1_target_on_fake_1000(peel_home, linkage_data, tmp_path):
+    data = linkage_data / "fake_1000.csv"
     out = tmp_path / "fake.csv"
     _run("link", "file", str(data), "--mapping", str(MAPPINGS / "fake_1000.yaml"), "--out", str(out))
     measures = _evaluate(str(out), "--truth", str(data), "--truth-id", "unique_id",

@@ -15,11 +15,11 @@ MAPPINGS = Path(__file__).resolve().parents[2] / "src" / "peel" / "linkage" / "m
 
 
 @pytest.mark.spark
-def test_link_files_runs_through_local_spark(peel_home, shared_data, tmp_path, monkeypatch):
+def test_link_files_runs_through_local_spark(peel_home, linkage_data, tmp_path, monkeypatch):
     if shutil.which("java") is None:
         pytest.skip("Java is not installed: the Spark backend needs it.")
     pytest.importorskip("pyspark")
-    source = pd.read_csv(shared_data / "linkage" / "fake_1000.csv", dtype=str)
+    source = pd.read_csv(linkage_data / "fake_1000.csv", dtype=str)
     small = source[source["cluster"].astype(int) < 25]  # ~100 records, 25 true entities
     data = tmp_path / "small.csv"
     small.to_csv(data, index=False)

@@ -17,15 +17,15 @@ def _rows(path):
 
 
 @pytest.fixture(scope="module")
-def hertfordshire(tmp_path_factory, shared_data):
+def hertfordshire(tmp_path_factory, police_uk_dir):
     con = connect(tmp_path_factory.mktemp("herts") / "warehouse.duckdb")
-    ingest_police_uk(con, [shared_data / "police_uk"])
+    ingest_police_uk(con, [police_uk_dir])
     yield con
     con.close()
 
 
-def test_burglary_solve_rates_match_the_csvs(hertfordshire, shared_data):
-    folder = shared_data / "police_uk"
+def test_burglary_solve_rates_match_the_csvs(hertfordshire, police_uk_dir):
+    folder = police_uk_dir
     mapping = load_outcome_mapping()
     positive = set(mapping.loc[mapping["is_positive"].astype(str).str.lower() == "true", "outcome_type"])
     june = {}
@@ -59,8 +59,8 @@ def test_burglary_solve_rates_match_the_csvs(hertfordshire, shared_data):
     assert positive_in_june  # the month has positive outcomes to count
 
 
-def test_recorded_burglaries_over_12_months_match_the_csvs(hertfordshire, shared_data):
-    folder = shared_data / "police_uk"
+def test_recorded_burglaries_over_12_months_match_the_csvs(hertfordshire, police_uk_dir):
+    folder = police_uk_dir
     expected = 0
     for month in range(2, 13):
         ids = {r["Crime ID"] for r in _rows(folder / f"2021-{month:02d}-hertfordshire-street.csv") if r["Crime type"] == "Burglary"}

@@ -54,13 +54,13 @@ def test_build_pack_times_prevention_advice_before_the_next_diwali(pack):
     assert "Diwali (08 November 2026), publish from 18 October" in html
 
 
-def test_build_pack_on_police_uk_data_says_what_it_cannot_compare(tmp_path, shared_data):
+def test_build_pack_on_police_uk_data_says_what_it_cannot_compare(tmp_path, police_uk_dir):
     """data.police.uk: no subtype, month-only dates, 13 months: the pack says so, not fails."""
     from peel.sources.police_uk import ingest_police_uk
     from peel.warehouse import connect
 
     con = connect(tmp_path / "warehouse.duckdb")
-    ingest_police_uk(con, [shared_data / "police_uk"])
+    ingest_police_uk(con, [police_uk_dir])
     pack = build_pack(con, date(2022, 1, 1), tmp_path / "pack")
     html = pack.html.read_text()
     assert "Burglary, Hertfordshire Constabulary" in html

@@ -537,11 +537,11 @@ def test_load_mapped_as_a_snapshot_removes_what_the_new_file_no_longer_holds(con
     assert links == [("IR-2/1",)]
 
 
-def test_load_mapped_reads_a_real_third_party_file_through_a_mapping(con, tmp_path, shared_data):
+def test_load_mapped_reads_a_real_third_party_file_through_a_mapping(con, tmp_path, linkage_data):
     # Splink's fake_1000 (public linkage test data): not a police system, same loader.
     import csv
 
-    source = shared_data / "linkage" / "fake_1000.csv"
+    source = linkage_data / "fake_1000.csv"
     mapping = write_mapping(
         tmp_path,
         """
@@ -570,11 +570,11 @@ def test_load_mapped_reads_a_real_third_party_file_through_a_mapping(con, tmp_pa
         assert email == (raw["email"].lower() or None)
 
 
-def test_load_mapped_reads_febrl_with_spaced_header_and_compact_dates(con, tmp_path, shared_data):
+def test_load_mapped_reads_febrl_with_spaced_header_and_compact_dates(con, tmp_path, linkage_data):
     # FEBRL writes ', ' between fields: the header's names start with a space.
     import csv
 
-    source = shared_data / "linkage" / "febrl" / "dataset1.csv"
+    source = linkage_data / "febrl" / "dataset1.csv"
     mapping = write_mapping(
         tmp_path,
         """

@@ -50,8 +50,8 @@ def _wordings_in_real_files(folder) -> set[str]:
     return found
 
 
-def test_load_outcome_mapping_covers_every_wording_in_the_real_files(shared_data):
-    wordings = _wordings_in_real_files(shared_data / "police_uk")
+def test_load_outcome_mapping_covers_every_wording_in_the_real_files(police_uk_dir):
+    wordings = _wordings_in_real_files(police_uk_dir)
     mapped = set(load_outcome_mapping()["outcome_type"])
     assert wordings, "no outcome wordings read from the real files"
     assert wordings - mapped == set()

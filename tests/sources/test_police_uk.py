@@ -70,13 +70,13 @@ WAREHOUSE_TABLES = ["crime", "outcome", "area", "quarantine", "police_uk_outcome
 
 
 def copy_months(
-    shared_data: Path, target: Path, months: list[str], kinds=("street", "outcomes")
+    police_uk_dir: Path, target: Path, months: list[str], kinds=("street", "outcomes")
 ) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for month in months:
         for kind in kinds:
             name = f"{month}-hertfordshire-{kind}.csv"
-            shutil.copy(shared_data / "police_uk" / name, target / name)
+            shutil.copy(police_uk_dir / name, target / name)
     return target
 
 
@@ -86,25 +86,25 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def real_lines(shared_data: Path, name: str, count: int) -> list[str]:
+def real_lines(police_uk_dir: Path, name: str, count: int) -> list[str]:
     """The header and the first ``count`` data lines of a real file."""
-    with (shared_data / "police_uk" / name).open(encoding="utf-8") as f:
+    with (police_uk_dir / name).open(encoding="utf-8") as f:
         return [next(f).rstrip("\n") for _ in range(count + 1)]
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory, shared_data):
+def loaded(tmp_path_factory, police_uk_dir):
     """One warehouse with all the real Hertfordshire files loaded (shared: a load takes seconds)."""
     con = connect(tmp_path_factory.mktemp("loaded") / "warehouse.duckdb")
-    result = ingest_police_uk(con, [shared_data / "police_uk"])
+    result = ingest_police_uk(con, [police_uk_dir])
     yield con, result
     con.close()
 
 
-def test_ingest_police_uk_loads_crimes_per_month_and_type_as_in_the_csvs(loaded, shared_data):
+def test_ingest_police_uk_loads_crimes_per_month_and_type_as_in_the_csvs(loaded, police_uk_dir):
     con, _result = loaded
     expected = Counter(
-        (r["Month"], r["Crime type"]) for r in expected_crimes(shared_data / "police_uk")
+        (r["Month"], r["Crime type"]) for r in expected_crimes(police_uk_dir)
     )
     found = Counter(
         {
@@ -119,10 +119,10 @@ def test_ingest_police_uk_loads_crimes_per_month_and_type_as_in_the_csvs(loaded,
     assert len(burglaries) == 13 and all(n > 0 for n in burglaries.values())
 
 
-def test_ingest_police_uk_loads_every_outcome_row_per_month(loaded, shared_data):
+def test_ingest_police_uk_loads_every_outcome_row_per_month(loaded, police_uk_dir):
     con, _ = loaded
     expected = {
-        month: len(read_rows(shared_data / "police_uk" / f"{month}-hertfordshire-outcomes.csv"))
+        month: len(read_rows(police_uk_dir / f"{month}-hertfordshire-outcomes.csv"))
         for month in MONTHS
     }
     found = {
@@ -132,9 +132,9 @@ def test_ingest_police_uk_loads_every_outcome_row_per_month(loaded, shared_data)
     assert found == expected
 
 
-def test_ingest_police_uk_counts_rows_read_loaded_and_quarantined(loaded, shared_data):
+def test_ingest_police_uk_counts_rows_read_loaded_and_quarantined(loaded, police_uk_dir):
     con, result = loaded
-    read = sum(len(read_rows(p)) for p in (shared_data / "police_uk").glob("*.csv"))
+    read = sum(len(read_rows(p)) for p in (police_uk_dir).glob("*.csv"))
     assert result.rows_read == read
     assert result.rows_quarantined == 4  # four repeated Crime IDs, see the test below
     assert result.rows_loaded == read - 4
@@ -153,13 +153,13 @@ def test_ingest_police_uk_counts_rows_read_loaded_and_quarantined(loaded, shared
         )
 
 
-def test_ingest_police_uk_quarantines_a_repeated_crime_id_with_its_line(loaded, shared_data):
+def test_ingest_police_uk_quarantines_a_repeated_crime_id_with_its_line(loaded, police_uk_dir):
     con, _ = loaded
     expected = set()
     for month in MONTHS:
         name = f"{month}-hertfordshire-street.csv"
         first_line = {}
-        for line, row in enumerate(read_rows(shared_data / "police_uk" / name), start=2):
+        for line, row in enumerate(read_rows(police_uk_dir / name), start=2):
             crime_id = row["Crime ID"]
             if crime_id and crime_id in first_line:
                 expected.add((name, line, first_line[crime_id]))
@@ -172,9 +172,9 @@ def test_ingest_police_uk_quarantines_a_repeated_crime_id_with_its_line(loaded, 
     assert all(reason.startswith("duplicate Crime ID") for _, _, reason in rows)
 
 
-def test_ingest_police_uk_solved_burglaries_match_the_mapping(loaded, shared_data):
+def test_ingest_police_uk_solved_burglaries_match_the_mapping(loaded, police_uk_dir):
     con, _ = loaded
-    folder = shared_data / "police_uk"
+    folder = police_uk_dir
     burglary_ids = {r["Crime ID"] for r in expected_crimes(folder) if r["Crime type"] == "Burglary"}
     positive = positive_wordings()
     solved = {
@@ -196,12 +196,12 @@ def test_ingest_police_uk_solved_burglaries_match_the_mapping(loaded, shared_dat
     ).fetchone()[0] == len(solved)
 
 
-def test_ingest_police_uk_keeps_several_outcome_rows_for_one_crime(loaded, shared_data):
+def test_ingest_police_uk_keeps_several_outcome_rows_for_one_crime(loaded, police_uk_dir):
     con, _ = loaded
     per_crime = Counter(
         r["Crime ID"]
         for month in MONTHS
-        for r in read_rows(shared_data / "police_uk" / f"{month}-hertfordshire-outcomes.csv")
+        for r in read_rows(police_uk_dir / f"{month}-hertfordshire-outcomes.csv")
     )
     expected = sum(1 for n in per_crime.values() if n > 1)
     found = con.execute(
@@ -210,9 +210,9 @@ def test_ingest_police_uk_keeps_several_outcome_rows_for_one_crime(loaded, share
     assert found == expected > 0
 
 
-def test_ingest_police_uk_derives_force_districts_and_neighbourhoods(loaded, shared_data):
+def test_ingest_police_uk_derives_force_districts_and_neighbourhoods(loaded, police_uk_dir):
     con, _ = loaded
-    crimes = expected_crimes(shared_data / "police_uk")
+    crimes = expected_crimes(police_uk_dir)
     lsoas = defaultdict(list)
     for r in crimes:
         if r["LSOA code"]:
@@ -244,7 +244,7 @@ def test_ingest_police_uk_derives_force_districts_and_neighbourhoods(loaded, sha
     assert unfilled == 0
 
 
-def test_ingest_police_uk_gives_every_crime_its_neighbourhoods_district(loaded, shared_data):
+def test_ingest_police_uk_gives_every_crime_its_neighbourhoods_district(loaded, police_uk_dir):
     # Each crime's district is its LSOA name without the last word ('Broxbourne 001A' ->
     # 'Broxbourne'), worked out once per name and joined back: checked row by row here.
     con, _ = loaded
@@ -256,7 +256,7 @@ def test_ingest_police_uk_gives_every_crime_its_neighbourhoods_district(loaded, 
 
     expected = Counter(
         (r["LSOA name"] or None, district(r["LSOA name"]) if r["LSOA name"] else None)
-        for r in expected_crimes(shared_data / "police_uk")
+        for r in expected_crimes(police_uk_dir)
     )
     found = Counter(
         {
@@ -269,9 +269,9 @@ def test_ingest_police_uk_gives_every_crime_its_neighbourhoods_district(loaded, 
     assert found == expected
 
 
-def test_ingest_police_uk_gives_anti_social_behaviour_a_stable_id(loaded, shared_data):
+def test_ingest_police_uk_gives_anti_social_behaviour_a_stable_id(loaded, police_uk_dir):
     con, _ = loaded
-    rows = read_rows(shared_data / "police_uk" / "2021-03-hertfordshire-street.csv")
+    rows = read_rows(police_uk_dir / "2021-03-hertfordshire-street.csv")
     asb = [r for r in rows if not r["Crime ID"]]
     asb_lines = [line for line, r in enumerate(rows, start=2) if not r["Crime ID"]]
     assert all(r["Crime type"] == "Anti-social behaviour" for r in asb)
@@ -286,11 +286,11 @@ def test_ingest_police_uk_gives_anti_social_behaviour_a_stable_id(loaded, shared
     assert keys[0] == keys[1]
 
 
-def test_stage_files_line_numbers_match_the_file(tmp_path, shared_data, peel_home):
+def test_stage_files_line_numbers_match_the_file(tmp_path, police_uk_dir, peel_home):
     # A real file with two rows the CSV reader refuses in the middle: the line numbers of
     # the rows after them must still be the real ones.
     lines = (
-        (shared_data / "police_uk" / "2021-05-hertfordshire-street.csv")
+        (police_uk_dir / "2021-05-hertfordshire-street.csv")
         .read_text(encoding="utf-8")
         .splitlines()
     )
@@ -313,14 +313,14 @@ def test_stage_files_line_numbers_match_the_file(tmp_path, shared_data, peel_hom
 
 @pytest.mark.parametrize("files_per_read", [2, 32])
 def test_stage_files_line_numbers_match_each_file_when_read_together(
-    tmp_path, shared_data, peel_home, monkeypatch, files_per_read
+    tmp_path, police_uk_dir, peel_home, monkeypatch, files_per_read
 ):
     # Three files in one read (or split across reads), unparseable lines in two of them.
     monkeypatch.setattr(police_uk, "FILES_PER_READ", files_per_read)
     contents = {}
     for month, broken_at in (("2021-05", [5, 300]), ("2021-06", []), ("2021-07", [1])):
         name = f"{month}-hertfordshire-street.csv"
-        lines = (shared_data / "police_uk" / name).read_text(encoding="utf-8").splitlines()
+        lines = (police_uk_dir / name).read_text(encoding="utf-8").splitlines()
         for at in broken_at:
             lines.insert(at, "broken,row")
         contents[name] = lines
@@ -345,8 +345,8 @@ def test_stage_files_line_numbers_match_each_file_when_read_together(
     ]
 
 
-def test_ingest_police_uk_reloading_changes_nothing(tmp_path, shared_data, peel_home):
-    folder = copy_months(shared_data, tmp_path / "in", ["2021-06", "2021-07"])
+def test_ingest_police_uk_reloading_changes_nothing(tmp_path, police_uk_dir, peel_home):
+    folder = copy_months(police_uk_dir, tmp_path / "in", ["2021-06", "2021-07"])
     con = connect()
     first = ingest_police_uk(con, [folder])
     before = {t: table_contents(con, t) for t in WAREHOUSE_TABLES}
@@ -357,8 +357,8 @@ def test_ingest_police_uk_reloading_changes_nothing(tmp_path, shared_data, peel_
     assert (first.rows_read, first.rows_loaded) == (second.rows_read, second.rows_loaded)
 
 
-def test_ingest_police_uk_from_zip_equals_from_folder(tmp_path, shared_data, monkeypatch):
-    folder = copy_months(shared_data, tmp_path / "folder", ["2021-08", "2021-09"])
+def test_ingest_police_uk_from_zip_equals_from_folder(tmp_path, police_uk_dir, monkeypatch):
+    folder = copy_months(police_uk_dir, tmp_path / "folder", ["2021-08", "2021-09"])
     archive = tmp_path / "download.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.iterdir()):
@@ -380,9 +380,9 @@ def test_ingest_police_uk_from_zip_equals_from_folder(tmp_path, shared_data, mon
 
 
 def test_ingest_police_uk_later_outcomes_month_updates_an_earlier_crime(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    folder = shared_data / "police_uk"
+    folder = police_uk_dir
     con = connect()
     ingest_police_uk(
         con,
@@ -429,9 +429,9 @@ def test_ingest_police_uk_later_outcomes_month_updates_an_earlier_crime(
 
 
 def test_ingest_police_uk_republished_street_file_updates_last_outcome(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    lines = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 30)
+    lines = real_lines(police_uk_dir, "2021-01-hertfordshire-street.csv", 30)
     first = write_lines(tmp_path / "a" / "2021-01-hertfordshire-street.csv", lines)
     con = connect()
     ingest_police_uk(con, [first])
@@ -468,10 +468,10 @@ def warehouse_is_empty(con) -> bool:
 
 
 def test_ingest_police_uk_refuses_a_wrong_header_and_writes_nothing(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    good = copy_months(shared_data, tmp_path / "good", ["2021-01"])
-    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 5)
+    good = copy_months(police_uk_dir, tmp_path / "good", ["2021-01"])
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 5)
     lines[0] = lines[0].replace("Crime type", "Offence")
     bad = write_lines(tmp_path / "bad" / "2021-02-hertfordshire-street.csv", lines)
     con = connect()
@@ -499,9 +499,9 @@ def test_ingest_police_uk_refuses_a_wrong_header_and_writes_nothing(
     ids=["missing fields", "unclosed quote"],
 )
 def test_ingest_police_uk_refuses_a_truncated_file_and_writes_nothing(
-    tmp_path, shared_data, peel_home, last_line, why
+    tmp_path, police_uk_dir, peel_home, last_line, why
 ):
-    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 20) + [last_line]
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 20) + [last_line]
     path = write_lines(tmp_path / "2021-02-hertfordshire-street.csv", lines)
     con = connect()
     with pytest.raises(IngestError) as error:
@@ -511,9 +511,9 @@ def test_ingest_police_uk_refuses_a_truncated_file_and_writes_nothing(
     assert warehouse_is_empty(con)
 
 
-def street_with(shared_data, tmp_path, edits: dict[int, dict[int, str]], count=20) -> Path:
+def street_with(police_uk_dir, tmp_path, edits: dict[int, dict[int, str]], count=20) -> Path:
     """A real 2021-02 street file's first rows with some fields changed: {line: {column: value}}."""
-    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", count)
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", count)
     for line, changes in edits.items():
         row = next(csv.reader([lines[line - 1]]))
         for column, value in changes.items():
@@ -538,9 +538,9 @@ def street_with(shared_data, tmp_path, edits: dict[int, dict[int, str]], count=2
     ],
 )
 def test_ingest_police_uk_quarantines_a_bad_row_and_loads_the_rest(
-    tmp_path, shared_data, peel_home, line, changes, reason
+    tmp_path, police_uk_dir, peel_home, line, changes, reason
 ):
-    path = street_with(shared_data, tmp_path, {line: changes})
+    path = street_with(police_uk_dir, tmp_path, {line: changes})
     con = connect()
     result = ingest_police_uk(con, [path])
     rows = con.execute("SELECT file, line, reason, raw FROM quarantine").fetchall()
@@ -555,9 +555,9 @@ def test_ingest_police_uk_quarantines_a_bad_row_and_loads_the_rest(
 
 
 def test_ingest_police_uk_strict_fails_on_a_bad_row_and_writes_nothing(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    path = street_with(shared_data, tmp_path, {3: {1: "Feb 2021"}})
+    path = street_with(police_uk_dir, tmp_path, {3: {1: "Feb 2021"}})
     con = connect()
     with pytest.raises(IngestError) as error:
         ingest_police_uk(con, [path], strict=True)
@@ -566,9 +566,9 @@ def test_ingest_police_uk_strict_fails_on_a_bad_row_and_writes_nothing(
 
 
 def test_ingest_police_uk_flags_coordinates_far_outside_the_uk_but_loads_them(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    path = street_with(shared_data, tmp_path, {4: {4: "151.2", 5: "-33.9"}})
+    path = street_with(police_uk_dir, tmp_path, {4: {4: "151.2", 5: "-33.9"}})
     con = connect()
     result = ingest_police_uk(con, [path])
     assert con.execute("SELECT count(*) FROM crime").fetchone()[0] == 20
@@ -577,9 +577,9 @@ def test_ingest_police_uk_flags_coordinates_far_outside_the_uk_but_loads_them(
 
 
 def test_ingest_police_uk_keeps_an_unknown_outcome_wording_flagged(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    lines = real_lines(shared_data, "2021-02-hertfordshire-outcomes.csv", 10)
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-outcomes.csv", 10)
     row = next(csv.reader([lines[2]]))
     row[9] = "Offender given a stern talking-to"
     lines[2] = ",".join(row)
@@ -596,8 +596,8 @@ def test_ingest_police_uk_keeps_an_unknown_outcome_wording_flagged(
     )
 
 
-def test_ingest_police_uk_quarantines_an_outcome_without_crime_id(tmp_path, shared_data, peel_home):
-    lines = real_lines(shared_data, "2021-02-hertfordshire-outcomes.csv", 10)
+def test_ingest_police_uk_quarantines_an_outcome_without_crime_id(tmp_path, police_uk_dir, peel_home):
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-outcomes.csv", 10)
     lines[4] = lines[4][lines[4].index(",") :]  # no Crime ID
     path = write_lines(tmp_path / "2021-02-hertfordshire-outcomes.csv", lines)
     con = connect()
@@ -609,11 +609,11 @@ def test_ingest_police_uk_quarantines_an_outcome_without_crime_id(tmp_path, shar
 
 
 def test_ingest_police_uk_quarantines_an_outcome_row_exactly_as_read(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
     # Outcome rows are staged with only the columns the warehouse needs: a refused row must
     # still reach the quarantine whole, quoted fields and all.
-    lines = real_lines(shared_data, "2021-02-hertfordshire-outcomes.csv", 10)
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-outcomes.csv", 10)
     row = next(csv.reader([lines[3]]))
     row[1] = "2021-03"  # not the file name's month
     row[6] = 'On or near "The Parade", High Street'
@@ -630,8 +630,8 @@ def test_ingest_police_uk_quarantines_an_outcome_row_exactly_as_read(
     assert con.execute("SELECT count(*) FROM outcome").fetchone()[0] == 9
 
 
-def test_police_uk_command_prints_a_summary(tmp_path, shared_data, peel_home):
-    folder = copy_months(shared_data, tmp_path / "in", ["2021-04"])
+def test_police_uk_command_prints_a_summary(tmp_path, police_uk_dir, peel_home):
+    folder = copy_months(police_uk_dir, tmp_path / "in", ["2021-04"])
     result = CliRunner().invoke(app, ["ingest", "police-uk", str(folder)])
     assert result.exit_code == 0, result.output
     street = len(read_rows(folder / "2021-04-hertfordshire-street.csv"))
@@ -642,8 +642,8 @@ def test_police_uk_command_prints_a_summary(tmp_path, shared_data, peel_home):
     )
 
 
-def test_police_uk_command_fails_with_a_message_not_a_traceback(tmp_path, shared_data, peel_home):
-    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 3)
+def test_police_uk_command_fails_with_a_message_not_a_traceback(tmp_path, police_uk_dir, peel_home):
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 3)
     lines[0] = "Crime ID,Month"
     path = write_lines(tmp_path / "2021-02-hertfordshire-street.csv", lines)
     result = CliRunner().invoke(app, ["ingest", "police-uk", str(path)])
@@ -653,9 +653,9 @@ def test_police_uk_command_fails_with_a_message_not_a_traceback(tmp_path, shared
 
 
 def test_ingest_police_uk_republished_street_file_replaces_its_anti_social_behaviour(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    lines = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 60)
+    lines = real_lines(police_uk_dir, "2021-01-hertfordshire-street.csv", 60)
     asb_lines = [i for i, line in enumerate(lines) if i > 0 and line.startswith(",")]
     assert len(asb_lines) >= 2
     con = connect()
@@ -672,10 +672,10 @@ def test_ingest_police_uk_republished_street_file_replaces_its_anti_social_behav
     assert con.execute("SELECT count(*) FROM crime").fetchone()[0] == 59
 
 
-def test_ingest_police_uk_counts_lines_past_blank_lines(tmp_path, shared_data, peel_home):
+def test_ingest_police_uk_counts_lines_past_blank_lines(tmp_path, police_uk_dir, peel_home):
     # The CSV reader skips blank lines silently; a bad row after one must still be reported
     # on its real line.
-    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 10)
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 10)
     lines[1:1] = ["", ""]
     row = next(csv.reader([lines[8]]))
     row[1] = "2021-13"
@@ -689,8 +689,8 @@ def test_ingest_police_uk_counts_lines_past_blank_lines(tmp_path, shared_data, p
     assert (result.rows_read, result.rows_loaded) == (10, 9)
 
 
-def test_ingest_police_uk_notes_rows_that_span_several_lines(tmp_path, shared_data, peel_home):
-    lines = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 5)
+def test_ingest_police_uk_notes_rows_that_span_several_lines(tmp_path, police_uk_dir, peel_home):
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 5)
     row = next(csv.reader([lines[2]]))
     row[6] = "On or near\nTwo Lines"
     lines[2] = ",".join(f'"{v}"' for v in row)
@@ -702,10 +702,10 @@ def test_ingest_police_uk_notes_rows_that_span_several_lines(tmp_path, shared_da
 
 
 def test_ingest_police_uk_takes_a_crime_in_two_months_from_the_later_file(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    january = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 10)
-    february = real_lines(shared_data, "2021-02-hertfordshire-street.csv", 10)
+    january = real_lines(police_uk_dir, "2021-01-hertfordshire-street.csv", 10)
+    february = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 10)
     moved = next(csv.reader([january[1]]))
     moved[1], moved[10] = "2021-02", "Offender given a caution"
     february.append(",".join(moved))
@@ -725,11 +725,11 @@ def test_ingest_police_uk_takes_a_crime_in_two_months_from_the_later_file(
 
 
 def test_ingest_police_uk_reloads_one_forces_outcomes_without_touching_anothers(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
     # Two forces' outcomes for the same month in one load, then one force's file
     # republished without its first row: only that force's rows for the month change.
-    herts = real_lines(shared_data, "2021-01-hertfordshire-outcomes.csv", 12)
+    herts = real_lines(police_uk_dir, "2021-01-hertfordshire-outcomes.csv", 12)
     beds = [herts[0]]
     for line in herts[1:]:
         row = next(csv.reader([line]))
@@ -762,9 +762,9 @@ def test_ingest_police_uk_reloads_one_forces_outcomes_without_touching_anothers(
 
 
 def test_ingest_police_uk_reloading_a_file_replaces_its_quarantine_rows(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    path = street_with(shared_data, tmp_path, {3: {1: "Feb 2021"}})
+    path = street_with(police_uk_dir, tmp_path, {3: {1: "Feb 2021"}})
     con = connect()
     first = ingest_police_uk(con, [path])
     second = ingest_police_uk(con, [path])
@@ -774,9 +774,9 @@ def test_ingest_police_uk_reloading_a_file_replaces_its_quarantine_rows(
 
 
 def test_ingest_police_uk_refuses_two_street_files_for_one_month_and_force(
-    tmp_path, shared_data, peel_home
+    tmp_path, police_uk_dir, peel_home
 ):
-    lines = real_lines(shared_data, "2021-01-hertfordshire-street.csv", 20)
+    lines = real_lines(police_uk_dir, "2021-01-hertfordshire-street.csv", 20)
     first = write_lines(tmp_path / "2021-01-hertfordshire-street.csv", lines)
     renamed = write_lines(tmp_path / "2021-01-herts-street.csv", lines)
     con = connect()
