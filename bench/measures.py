@@ -22,8 +22,8 @@ REPEATS = 5
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="peel-bench-measures-"))
     os.environ["PEEL_HOME"] = str(home)
+    from peel.crime.compute import compute_measures
     from peel.demo import generate_demo_force
-    from peel.measures.compute import compute_measures
     from peel.warehouse import connect
 
     con = connect()

@@ -40,7 +40,7 @@ REAL_GRID = {
 
 def _peel(home: Path, *args: str) -> str:
     env = os.environ | {"PEEL_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
-    done = subprocess.run([PEEL, *args], env=env, capture_output=True, text=True)
+    done = subprocess.run([PEEL, *args], check=False, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         return f"exit {done.returncode}: {done.stderr.strip()}"
     return done.stdout
@@ -65,10 +65,12 @@ def _measures(home: Path, grid: dict) -> dict:
 
 def _pack_text(home: Path, month: str) -> str:
     out = home / "pack"
-    _peel(home, "pack", "--month", month, "--out", str(out))
+    failed = _peel(home, "pack", "--month", month, "--out", str(out))
+    if not (out / "pack.html").exists():
+        return failed
     page = (out / "pack.html").read_text(encoding="utf-8")
-    page = re.sub(r"<style.*?</style>", "", page, flags=re.S)
-    page = re.sub(r"<svg.*?</svg>", "[chart]", page, flags=re.S)
+    page = re.sub(r"<style.*?</style>", "", page, flags=re.DOTALL)
+    page = re.sub(r"<svg.*?</svg>", "[chart]", page, flags=re.DOTALL)
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     text = re.sub(r"Generated on [^;.]*", "Generated on [time]", text)
     text = re.sub(r"\d{2} \w+ \d{4} \d{2}:\d{2} \w+", "[time]", text)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import typer
 
 from peel.casebook.cli import register as register_casebook
+from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.linkage.cli import register as register_linkage
-from peel.measures.cli import register as register_measures
 from peel.pack.cli import register as register_pack
 from peel.sources.cli import register as register_sources
 from peel.warehouse.cli import register as register_warehouse
@@ -36,7 +36,7 @@ for _register in (
     register_sources,
     register_demo,
     register_warehouse,
-    register_measures,
+    register_crime,
     register_pack,
     register_linkage,
     register_casebook,

@@ -1,15 +1,28 @@
-"""Where peel keeps its state and which engines it uses.
+"""Every setting peel reads from its environment, with its default: the one place a
+``PEEL_*`` variable is read (a test fails if another module reads the environment, or if a
+variable here is missing from the README's table).
 
 Everything lives under one folder, ``PEEL_HOME`` (default ``./peel-data``), so two folders
-are two independent installations. Every setting has a default that needs no configuration;
-each can be overridden by an environment variable named ``PEEL_<SETTING>``.
+are two independent installations. Every setting has a default that needs no configuration.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+# Each variable, its meaning and its default as the README lists them.
+VARIABLES = {
+    "PEEL_HOME": "all of peel's state: warehouse, casebook, outputs, demo extracts",
+    "PEEL_CASEBOOK_URL": "the case records' database (SQLite under PEEL_HOME, or PostgreSQL)",
+    "PEEL_LINKAGE_BACKEND": "the linkage engine: duckdb or spark",
+    "PEEL_USER": "the casebook user a command acts as (or --as USERNAME)",
+    "PEEL_SPARK_MASTER": "the Spark master for the spark linkage backend (else SPARK_MASTER)",
+    "PEEL_SPARK_WAREHOUSE_DIR": "Spark's scratch warehouse folder",
+    "PEEL_SPARK_CHECKPOINT_DIR": "Spark's checkpoint folder",
+}
 
 
 @dataclass(frozen=True)
@@ -17,6 +30,10 @@ class Settings:
     home: Path
     casebook_url: str
     linkage_backend: str
+    user: str | None
+    spark_master: str
+    spark_warehouse_dir: str
+    spark_checkpoint_dir: str
 
     @property
     def warehouse_path(self) -> Path:
@@ -36,9 +53,16 @@ class Settings:
 
 def get_settings() -> Settings:
     """Read the settings from the environment, with defaults for everything."""
-    home = Path(os.environ.get("PEEL_HOME", "peel-data")).resolve()
+    env = os.environ
+    home = Path(env.get("PEEL_HOME", "peel-data")).resolve()
+    scratch = tempfile.gettempdir()
     return Settings(
         home=home,
-        casebook_url=os.environ.get("PEEL_CASEBOOK_URL", f"sqlite:///{home / 'casebook.sqlite'}"),
-        linkage_backend=os.environ.get("PEEL_LINKAGE_BACKEND", "duckdb"),
+        casebook_url=env.get("PEEL_CASEBOOK_URL", f"sqlite:///{home / 'casebook.sqlite'}"),
+        linkage_backend=env.get("PEEL_LINKAGE_BACKEND", "duckdb"),
+        user=env.get("PEEL_USER") or None,
+        # SPARK_MASTER is Spark's own variable: honoured when peel's is not set.
+        spark_master=env.get("PEEL_SPARK_MASTER", env.get("SPARK_MASTER", "local[2]")),
+        spark_warehouse_dir=env.get("PEEL_SPARK_WAREHOUSE_DIR", os.path.join(scratch, "peel-spark-warehouse")),
+        spark_checkpoint_dir=env.get("PEEL_SPARK_CHECKPOINT_DIR", os.path.join(scratch, "peel-spark-checkpoints")),
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from peel.measures.compute import compute_measures
+from peel.crime.compute import compute_measures
 
 
 @pytest.fixture(scope="module")

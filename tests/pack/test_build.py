@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from peel.crime import performance
+from peel.crime import section
 from peel.measures import get_measures
-from peel.pack.build import build_pack, render_crime_section
+from peel.pack.build import build_pack
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_build_pack_shows_each_figure_with_its_definition_chart_and_snapshot(pac
     section = html.split("Item 1: Burglary")[1].split("Item 2:")[0]
     assert "Residential burglary, Chalkshire Constabulary" in section
     assert "<svg" in section  # the chart, rendered to SVG: the PDF needs no JavaScript
-    for measure in get_measures().values():
+    for measure in get_measures("crime").values():
         assert measure.name in section
     assert "March 2026 to 11 March" in section
     assert "No specific trends or patterns emerging" in section
@@ -43,8 +43,8 @@ def test_build_pack_shows_each_figure_with_its_definition_chart_and_snapshot(pac
 
 
 def test_past_spikes_are_dated_from_the_data_start_when_the_chart_shows_less(county_demo, monkeypatch):
-    monkeypatch.setattr(performance, "CHART_MONTHS", 24)
-    html = render_crime_section(county_demo.con, date(2026, 3, 1))
+    monkeypatch.setattr(section, "CHART_MONTHS", 24)
+    html = section.SECTION.render(section.SECTION.build(county_demo.con, date(2026, 3, 1)))
     assert "Months unusually high for their season since January 2022:" in html
     assert "October 2022 in Harrowdene" in html  # a past spike before the chart's first month
 

@@ -25,6 +25,7 @@ from peel.casebook.db import transaction
 from peel.casebook.errors import CasebookError, CasebookUnavailable, InvalidInput
 from peel.casebook.models import as_utc
 from peel.casebook.roles import get_role, load_roles
+from peel.settings import get_settings
 
 UK = ZoneInfo("Europe/London")
 REFUSED_EXIT = 2
@@ -59,7 +60,12 @@ def make_table(*headers: str) -> Table:
         table.add_column(header, overflow="fold")
     return table
 
-ACTING = typer.Option(None, "--as", envvar="PEEL_USER", help="Act as this casebook user (or set PEEL_USER).")
+
+def _default_user(username: str | None) -> str | None:
+    return username or get_settings().user
+
+
+ACTING = typer.Option(None, "--as", callback=_default_user, help="Act as this casebook user (or set PEEL_USER).")
 ITEM_ID = typer.Argument(..., help="The review item's number, as `peel review list` shows it.")
 CASE_ID = typer.Argument(..., help="The case's number, as `peel retention` shows it.")
 

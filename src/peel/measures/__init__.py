@@ -1,10 +1,8 @@
-"""Measures: every KPI declared once (definitions.yaml) and computed for any crime type,
-area and month, with the statistics they share (change tests, seasonality, calendar
-attribution, step changes).
-
-The computation lives in ``peel.measures.compute`` (``compute_measures``); it is not imported
-here because it loads scipy and statsmodels, about a second, which every ``peel`` command
-would otherwise pay at start-up.
+"""Measures, the shared core every agenda item reports through: the registry of declared
+measures (each domain's ``measures.yaml``), reporting periods (months, financial years,
+rolling 12 months), the statistics figures share (change tests, seasonality, step changes)
+and the calendar of events (Diwali, Christmas...). It names no domain: what a domain
+computes lives in the domain's folder (crime's in ``peel.crime``).
 """
 
 from peel.measures.periods import parse_month

@@ -1,43 +1,57 @@
-"""Build the meeting pack for a month: cover, one section per agenda item, footer snapshot.
+"""Build the meeting pack for a month: cover, one part per agenda item, footer snapshot.
 
-Sections read the warehouse (and later the casebook) and render through Jinja templates in
-``templates/``; charts are Vega-Lite specs in ``charts/`` rendered to SVG by vl-convert, so
-the PDF (WeasyPrint) needs no JavaScript. An agenda item without a section yet is shown as
-"not yet available", never left out.
+The agenda (``agenda.py``) lists each item's sections; each section builds and renders
+itself (``peel.section``), so this module names no domain. Every section gives the day its
+own data runs to; the cover's snapshot date is the latest of them. A section with no data
+says what it needs; an item not built yet says "not yet available"; neither is left out.
+The HTML is turned into a PDF by WeasyPrint, with charts already drawn as SVG, so the PDF
+needs no JavaScript and no network.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-import jinja2
-import vl_convert
 from markupsafe import Markup
 
 from peel import __version__
-from peel.crime import get_crime_section
-from peel.measures import get_measures
-from peel.measures.compute import get_data_as_of
 from peel.measures.periods import format_month
-from peel.measures.scope import get_force_name
+from peel.pack.agenda import AGENDA
+from peel.render import render_template
+from peel.section import AgendaItem, Placeholder, Section
 from peel.warehouse import snapshot
+from peel.warehouse.database import get_force_name
 
 UK_TIME = ZoneInfo("Europe/London")
+NOT_YET = "Not yet available: peel does not yet produce this section."
 
 
 @dataclass
-class AgendaItem:
+class BuiltSection:
     title: str
-    render: Callable[[duckdb.DuckDBPyConnection, date], str] | None
+    available: bool
+    html: Markup
     reason: str = ""
+    data_to: date | None = None
+
+    @property
+    def data_to_label(self) -> str:
+        return f"data to {self.data_to:%d %B %Y}" if self.data_to else ""
+
+
+@dataclass
+class BuiltItem:
+    title: str
+    sections: list[BuiltSection]
+
+    @property
+    def available(self) -> bool:
+        return any(s.available for s in self.sections)
 
 
 @dataclass
@@ -48,52 +62,38 @@ class PackResult:
     pages: int
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("peel.pack", "templates"),
-        autoescape=jinja2.select_autoescape(["j2", "html"]),
-        undefined=jinja2.StrictUndefined,
-    )
+def build_section(con: duckdb.DuckDBPyConnection, month: date, part: Section | Placeholder) -> BuiltSection:
+    """One section, rendered; a placeholder or a section without data says why it is empty."""
+    if isinstance(part, Placeholder):
+        return BuiltSection(part.title, False, Markup(""), f"{NOT_YET} {part.reason}")
+    data_to = part.get_data_to(con)
+    if data_to is None:
+        return BuiltSection(part.title, False, Markup(""), f"No data loaded: this section needs {part.needs}.")
+    return BuiltSection(part.title, True, Markup(part.render(part.build(con, month))), data_to=data_to)
 
 
-def render_chart(name: str, values: list[dict]) -> Markup:
-    """A Vega-Lite spec from charts/ with its data filled in, as inline SVG."""
-    spec = json.loads((resources.files("peel.pack") / "charts" / f"{name}.vl.json").read_text(encoding="utf-8"))
-    spec["data"] = {"values": values}
-    return Markup(vl_convert.vegalite_to_svg(spec))
+def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[AgendaItem]) -> list[BuiltItem]:
+    items = [BuiltItem(item.title, [build_section(con, month, part) for part in item.sections]) for item in agenda]
+    if not any(item.available for item in items):
+        raise ValueError(
+            "The warehouse holds no data any agenda item reads. Load data first: "
+            "'peel demo-data' or 'peel ingest police-uk PATH'."
+        )
+    return items
 
 
-def render_crime_section(con: duckdb.DuckDBPyConnection, month: date) -> str:
-    section = get_crime_section(con, month)
-    return _environment().get_template("section_crime.html.j2").render(
-        section=section,
-        chart_svg=render_chart("monthly_counts", section.series),
-        measures=[m for m in get_measures().values()],
-    )
-
-
-AGENDA = [
-    AgendaItem("Burglary", render_crime_section),
-    AgendaItem("Live facial recognition", None, "Deployment register, alerts and outcomes are planned."),
-    AgendaItem("Leadership and wellbeing", None, "Daily dashboard, training, sickness and assaults on staff are planned."),
-    AgendaItem("Firearms licensing", None, "Renewals backlog and forecast are planned."),
-    AgendaItem("Use of artificial intelligence", None, "Linkage, Clare's Law recognition and the AI-oversight figures are planned."),
-]
-
-
-def build_pack(con: duckdb.DuckDBPyConnection, month: date, out_dir: Path) -> PackResult:
+def build_pack(
+    con: duckdb.DuckDBPyConnection, month: date, out_dir: Path, agenda: list[AgendaItem] | None = None
+) -> PackResult:
     """Write pack.html and pack.pdf for the month into ``out_dir`` and return their paths."""
     import weasyprint  # imported here: it loads system libraries, needed only for the PDF
 
-    as_of = get_data_as_of(con)
+    items = build_items(con, month, AGENDA if agenda is None else agenda)
+    as_of = max(s.data_to for item in items for s in item.sections if s.data_to)
     snap = snapshot(con) | {"as_of_label": f"data to {as_of:%d %B %Y}"}
-    items = []
-    for item in AGENDA:
-        html = Markup(item.render(con, month)) if item.render else ""
-        items.append({"title": item.title, "available": item.render is not None, "html": html, "reason": item.reason})
     css = (resources.files("peel.pack") / "style.css").read_text(encoding="utf-8")
-    html = _environment().get_template("pack.html.j2").render(
+    html = render_template(
+        "pack/pack.html.j2",
         title=f"Performance pack: {format_month(month)}",
         force=get_force_name(con) or "",
         month_label=format_month(month),

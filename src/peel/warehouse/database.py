@@ -184,3 +184,9 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
         "loaded_at": row[2].isoformat(timespec="seconds") if row[2] else None,
         "sources": row[3] or "",
     }
+
+
+def get_force_name(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The force's name (the first by code, should the data hold more), or None without areas."""
+    row = con.execute("SELECT area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -20,7 +20,7 @@ def quote_identifier(name: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def quote_literal(value: str | Path | int | float) -> str:
+def quote_literal(value: str | Path | float) -> str:
     """A value as an SQL string literal: ``'value'``. Prefer a parameter where one fits."""
     text = str(value)
     if "\x00" in text:
@@ -28,11 +28,11 @@ def quote_literal(value: str | Path | int | float) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def literal_list(values: Iterable[str | Path | int | float]) -> str:
+def literal_list(values: Iterable[str | Path | float]) -> str:
     """Several values as ``['a', 'b']`` (a DuckDB list of string literals)."""
     return "[" + ", ".join(quote_literal(v) for v in values) + "]"
 
 
-def literal_tuple(values: Iterable[str | Path | int | float]) -> str:
+def literal_tuple(values: Iterable[str | Path | float]) -> str:
     """Several values as ``('a', 'b')``, for ``IN``."""
     return "(" + ", ".join(quote_literal(v) for v in values) + ")"

@@ -1,15 +1,14 @@
 """Splink's Spark backend, for linkage that outgrows one machine.
 
-By default a local Spark session (``local[2]``); set ``SPARK_MASTER`` (or call with an
-existing session) to run on a cluster. Records are prepared in DuckDB, then handed to Spark.
+By default a local Spark session (``local[2]``); set ``PEEL_SPARK_MASTER`` or
+``SPARK_MASTER`` (or call with an existing session) to run on a cluster. Records are prepared in DuckDB, then handed to Spark.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import duckdb
+
+from peel.settings import get_settings
 
 
 def get_spark_session():
@@ -20,16 +19,16 @@ def get_spark_session():
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    settings = get_settings()
     return (
-        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
+        SparkSession.builder.master(settings.spark_master)
         .appName("peel-linkage")
         # Splink's string-similarity functions (jaro_winkler, damerau_levenshtein) are
         # Scala UDFs shipped as a jar with Splink.
         .config("spark.jars", similarity_jar_location())
         .config("spark.sql.shuffle.partitions", "4")
         # Not ./spark-warehouse in whatever folder peel was started from.
-        .config("spark.sql.warehouse.dir", os.environ.get(
-            "PEEL_SPARK_WAREHOUSE_DIR", os.path.join(tempfile.gettempdir(), "peel-spark-warehouse")))
+        .config("spark.sql.warehouse.dir", settings.spark_warehouse_dir)
         .config("spark.ui.enabled", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
@@ -42,8 +41,7 @@ def make_db_api(con: duckdb.DuckDBPyConnection):
     from splink import SparkAPI
 
     spark = get_spark_session()
-    spark.sparkContext.setCheckpointDir(os.environ.get(
-        "PEEL_SPARK_CHECKPOINT_DIR", os.path.join(tempfile.gettempdir(), "peel-spark-checkpoints")))
+    spark.sparkContext.setCheckpointDir(get_settings().spark_checkpoint_dir)
     return SparkAPI(spark_session=spark, break_lineage_method="persist")
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from peel.measures.compute import compute_measures
+from peel.crime.compute import compute_measures
 from peel.sources.outcomes import load_outcome_mapping
 from peel.sources.police_uk import ingest_police_uk
 from peel.warehouse import connect

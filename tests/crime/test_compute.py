@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
+from peel.crime.compute import Figure, compute_measures
 from peel.docgen import get_section
 from peel.measures import get_measures, render_measures_markdown
-from peel.measures.compute import Figure, compute_measures
 from peel.measures.docs import DOC, SECTION
 
 

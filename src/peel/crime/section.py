@@ -1,8 +1,9 @@
 """The crime-performance section of the meeting pack (agenda item 1: burglary).
 
 Assembles the declared measures, the monthly series for the chart, the pattern analysis and
-the prevention advice timed to the next calendar event. Reads only; computes nothing that is
-not a declared measure or a pattern from ``peel.measures``.
+the prevention advice timed to the next calendar event, and renders them with
+``templates/section.html.j2``. Reads only; computes nothing that is not a declared measure
+or a pattern (``compute``, ``patterns``). ``SECTION`` is what the pack's agenda lists.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from importlib import resources
 import duckdb
 import yaml
 
+from peel.crime.compute import MeasuresReport, compute_measures
+from peel.crime.scope import resolve_crime_type
+from peel.measures import get_measures
 from peel.measures.calendar import CalendarEvent, get_calendar_events
-from peel.measures.compute import MeasuresReport, compute_measures
-from peel.measures.scope import resolve_crime_type
+from peel.render import render_chart, render_template
+from peel.section import Section
+from peel.warehouse.database import get_last_day_covered
 
 # The meeting note reports residential ("home") burglary; police.uk data has only Burglary.
 PREFERRED_CRIME_TYPES = ("residential-burglary", "burglary")
@@ -102,3 +107,23 @@ def get_crime_section(con: duckdb.DuckDBPyConnection, month: date) -> CrimeSecti
     """Everything the pack shows for agenda item 1."""
     report = compute_measures(con, choose_crime_type(con), month)
     return CrimeSection(report, get_series(report), get_advice(report, report.scope.crime_type_label))
+
+
+def render_crime_section(section: CrimeSection) -> str:
+    """The section as HTML: figures, chart, patterns, advice and the crime measures' definitions."""
+    return render_template(
+        "crime/section.html.j2",
+        section=section,
+        chart_svg=render_chart("crime/monthly_counts", section.series),
+        measures=list(get_measures("crime").values()),
+    )
+
+
+SECTION = Section(
+    domain="crime",
+    title="Burglary",
+    needs="recorded crimes (peel demo-data, peel ingest police-uk, or a force extract)",
+    get_data_to=get_last_day_covered,
+    build=get_crime_section,
+    render=render_crime_section,
+)

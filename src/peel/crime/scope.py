@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from peel.warehouse.database import get_force_name
+
 ALL_CRIME = "all-crime"
 ASB = "Anti-social behaviour"
 
@@ -79,12 +81,6 @@ def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple
     raise ValueError(
         f"No crime type '{crime_type}' in the warehouse. Known: {', '.join(known) or 'none (load data first)'}."
     )
-
-
-def get_force_name(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The force's name (the first by code, should the data hold more), or None without areas."""
-    row = con.execute("SELECT area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1").fetchone()
-    return row[0] if row else None
 
 
 def resolve_area(con: duckdb.DuckDBPyConnection, area: str | None) -> tuple[str | None, str, str]:

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 import duckdb
 
-from peel.measures.patterns import PatternReport, detect_patterns
+from peel.crime.patterns import PatternReport, detect_patterns
+from peel.crime.scope import Scope, apply_scope, resolve_scope
 from peel.measures.periods import (
     Period,
     get_financial_year,
@@ -24,7 +25,6 @@ from peel.measures.periods import (
     get_rolling_12_months,
 )
 from peel.measures.registry import get_measure
-from peel.measures.scope import Scope, apply_scope, resolve_scope
 from peel.measures.stats import compare_counts
 from peel.warehouse.database import get_last_day_covered
 

@@ -14,11 +14,11 @@ import duckdb
 import pandas as pd
 from scipy import stats as sps
 
+from peel.crime.events import EventReport, has_day_dates, measure_event_uplifts
+from peel.crime.scope import LEVEL_COLUMN, Scope
 from peel.measures import stats
 from peel.measures.calendar import CalendarEvent, get_events_near
-from peel.measures.events import EventReport, has_day_dates, measure_event_uplifts
 from peel.measures.periods import get_days_in_month, get_month_end
-from peel.measures.scope import LEVEL_COLUMN, Scope
 
 MIN_MONTHS_OF_HISTORY = 24  # two of each season, so a spike can be told from the season
 MIN_CRIMES_TO_TEST = 24  # an area with fewer crimes in the whole series is not modelled

@@ -12,12 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from peel.crime.scope import LEVELS, order_by_level
 from peel.measures.periods import parse_day, parse_month
-from peel.measures.scope import LEVELS, order_by_level
 from peel.warehouse.cli import open_warehouse
 
 if TYPE_CHECKING:
-    from peel.measures.compute import MeasuresReport
+    from peel.crime.compute import MeasuresReport
 
 
 class Format(str, Enum):
@@ -73,7 +73,7 @@ def measures(
     """The figures for one crime type, area and month: 12-month change with its significance,
     solve rates (cohort and period; month and month to date), arrests, and trend and seasonal
     patterns. Definitions: docs/measures.md."""
-    from peel.measures.compute import compute_measures  # scipy and statsmodels: only when needed
+    from peel.crime.compute import compute_measures  # scipy and statsmodels: only when needed
 
     con = open_warehouse(read_only=True)
     try:

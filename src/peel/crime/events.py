@@ -25,6 +25,7 @@ import duckdb
 import numpy as np
 from scipy import stats as sps
 
+from peel.crime.scope import LEVEL_COLUMN, LEVELS
 from peel.measures import stats
 from peel.measures.calendar import (
     ATTRIBUTION_WINDOW_DAYS,
@@ -32,7 +33,6 @@ from peel.measures.calendar import (
     CalendarEvent,
     get_calendar_events,
 )
-from peel.measures.scope import LEVEL_COLUMN, LEVELS
 
 PLACEBO_SPACING_DAYS = 28  # ordinary days used to measure how clustered crime is
 REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
