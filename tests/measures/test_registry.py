@@ -2,7 +2,9 @@
 
 import pytest
 
-from peel.measures import get_measures
+from peel.docgen import get_section
+from peel.measures import get_measures, render_measures_markdown
+from peel.measures.docs import DOC, SECTION
 from peel.measures.registry import MeasureDeclarationError, read_measure_file
 
 GOOD = """
@@ -44,3 +46,12 @@ def test_read_measure_file_refuses_an_unknown_polarity(tmp_path):
     path.write_text(GOOD.format(domain="crime", good="up"))
     with pytest.raises(MeasureDeclarationError, match="'good' must be one of higher, lower, neither"):
         read_measure_file("crime", path)
+
+
+def test_docs_measures_page_shows_every_domains_measures_as_declared():
+    page = DOC.read_text(encoding="utf-8")
+    assert get_section(page, SECTION) == render_measures_markdown().strip(), (
+        "docs/measures.md is out of date: run python -m peel.measures.docs"
+    )
+    for measure in get_measures().values():
+        assert f"({measure.id})" in page.replace("`", "")
