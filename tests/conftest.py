@@ -3,7 +3,6 @@ files in a temporary folder."""
 
 from __future__ import annotations
 
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +13,11 @@ import pytest
 from peel.demo import DemoSummary, generate_demo_force
 from peel.warehouse import connect
 
-def pytest_configure(config):
-    # Commands print through Rich, which wraps at the terminal's width: a test must not pass in
-    # a wide terminal and fail in CI (or with a long temporary path) because a line wrapped.
-    os.environ["COLUMNS"] = "400"
+@pytest.fixture(autouse=True)
+def fixed_terminal_width(monkeypatch):
+    """Commands print through Rich, which wraps at the terminal's width: a test must not pass
+    in a wide terminal and fail in CI (or with a long temporary path) because a line wrapped."""
+    monkeypatch.setenv("COLUMNS", "400")
 
 
 # The real files the tests read, with their source and licence beside them (SOURCE.md).
