@@ -11,7 +11,7 @@ import pytest
 
 from peel.demo import read_effects
 from peel.demo.calendar import get_diwali_windows
-from peel.demo.force import read_data_csv
+from peel.demo.datafiles import read_data_csv
 
 
 def _frame(con, sql, params=None):

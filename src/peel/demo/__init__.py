@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from rich.progress import Progress
 
 from peel.settings import get_settings
@@ -53,8 +51,9 @@ class DemoSummary:
 
 def read_effects() -> dict:
     """Return the planted effects' parameters (``peel/demo/data/effects.yaml``)."""
-    path = resources.files("peel.demo") / "data" / "effects.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    from peel.demo.datafiles import read_data_yaml
+
+    return read_data_yaml("effects.yaml")
 
 
 # One independent random stream per component, so that changing one (the volume, a new draw)
