@@ -85,7 +85,7 @@ def generate_demo_force(
     ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
     generator (``peel.demo.persons``), which otherwise runs after the crimes.
     """
-    from peel.demo.calendar import get_month_end
+    from peel.demo.calendar import get_last_day_of_month
     from peel.demo.crimes import generate_crime_data
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records, load_custody
@@ -93,7 +93,7 @@ def generate_demo_force(
     from peel.measures.periods import parse_day, parse_month
 
     first_day = parse_month(start, "--start")
-    last_day = get_month_end(parse_month(end, "--end"))
+    last_day = get_last_day_of_month(parse_month(end, "--end"))
     as_of_day = parse_day(as_of, "--as-of")
     if size <= 0:
         raise ValueError(
