@@ -29,6 +29,7 @@ def main() -> None:
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records, load_custody
     from peel.warehouse import connect
+    from peel.warehouse.sql import quote_identifier
 
     con = connect()
     t = time.perf_counter()
@@ -63,7 +64,7 @@ def main() -> None:
     os.environ["PEEL_HOME"] = str(root / "baseline")
     base = connect()
     sample = data.crimes.head(BASELINE_SAMPLE)
-    columns = ", ".join(sample.columns)
+    columns = ", ".join(quote_identifier(c) for c in sample.columns)
     marks = ", ".join("?" for _ in sample.columns)
     records = [list(r) + [0] for r in sample.itertuples(index=False)]
     t = time.perf_counter()

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from peel.demo.persons import EXTRACT_FILES, generate_person_population, load_person_extracts
 from peel.warehouse import connect
+from peel.warehouse.sql import quote_literal
 
 
 def time_faker_baseline(n: int, path: Path) -> float:
@@ -70,11 +71,11 @@ def time_read_csv_baseline(extracts: Path) -> float:
     con.execute("SET enable_progress_bar = false")
     started = time.perf_counter()
     for i, name in enumerate(EXTRACT_FILES.values()):
-        path = str(extracts / name)
         reader = "read_parquet" if name.endswith(".parquet") else "read_csv"
         # ignore_errors: the bare read skips the broken rows that peel quarantines.
         options = "" if reader == "read_parquet" else ", all_varchar = true, ignore_errors = true"
-        con.execute(f"CREATE TABLE t{i} AS SELECT * FROM {reader}('{path}'{options})")
+        path = quote_literal(extracts / name)
+        con.execute(f"CREATE TABLE t{i} AS SELECT * FROM {reader}({path}{options})")
     seconds = time.perf_counter() - started
     con.close()
     return seconds

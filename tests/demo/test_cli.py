@@ -1,5 +1,6 @@
 import json
 
+import pandas as pd
 import typer
 from tests.warehouse.holder import warehouse_held_open
 from typer.testing import CliRunner
@@ -72,3 +73,21 @@ def test_demo_data_says_the_warehouse_is_in_use(peel_home):
     assert "is in use by another process" in " ".join(result.output.split())
     assert "Traceback" not in result.output
 
+
+def test_demo_persons_command_writes_and_loads_without_printing_personal_data(peel_home, tmp_path):
+    out = tmp_path / "population"
+    result = CliRunner().invoke(
+        app, ["demo-persons", "--records", "500", "--out", str(out), "--load"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote 500 person records" in result.output
+    truth = pd.read_parquet(out / "truth" / "person_records.parquet")
+    persons = pd.read_parquet(out / "truth" / "persons.parquet")
+    # No name of anyone in the population reaches the console.
+    words = set(result.output.upper().replace(",", " ").split())
+    assert not words & set(persons["surname"].str.upper())
+    con = connect(read_only=True)
+    loaded = con.execute("SELECT count(*) FROM person_record").fetchone()[0]
+    con.close()
+    assert loaded == len(truth) - int(truth["err_row_cut_short"].sum())
+    assert f"Loaded {loaded:,} records" in result.output

@@ -11,7 +11,8 @@ import pytest
 
 from peel.demo import read_effects
 from peel.demo.calendar import get_diwali_windows
-from peel.demo.force import read_data_csv
+from peel.demo.datafiles import read_data_csv
+from peel.warehouse.sql import quote_literal
 
 
 def _frame(con, sql, params=None):
@@ -21,9 +22,9 @@ def _frame(con, sql, params=None):
 @pytest.fixture(scope="module")
 def real_mix(police_uk_dir) -> pd.Series:
     """Share of each crime type in the real Hertfordshire street files."""
-    files = str(police_uk_dir / "*-street.csv")
+    files = quote_literal(police_uk_dir / "*-street.csv")
     counts = duckdb.sql(
-        f"SELECT \"Crime type\" AS t, count(*) AS n FROM read_csv('{files}') GROUP BY 1"
+        f'SELECT "Crime type" AS t, count(*) AS n FROM read_csv({files}) GROUP BY 1'
     ).df()
     return counts.set_index("t")["n"] / counts["n"].sum()
 
@@ -345,11 +346,11 @@ def _lag_month_shares(frame: pd.DataFrame) -> pd.Series:
 def test_generate_crime_data_outcome_lags_match_the_real_files(county_demo, police_uk_dir):
     # Police outcomes (court results excluded: the real files have none) of crimes recorded in
     # a year's first quarter, by months from crime to outcome, 4 meaning four or more.
-    folder = police_uk_dir
+    street, outcomes = (quote_literal(police_uk_dir / f"*-{k}.csv") for k in ("street", "outcomes"))
     real = duckdb.sql(
         f"""SELECT datediff('month', strptime(s.Month, '%Y-%m'), strptime(o.Month, '%Y-%m')) AS months
-            FROM read_csv('{folder}/*-street.csv') s
-            JOIN read_csv('{folder}/*-outcomes.csv') o USING ("Crime ID")
+            FROM read_csv({street}) s
+            JOIN read_csv({outcomes}) o USING ("Crime ID")
             WHERE s.Month BETWEEN '2021-01' AND '2021-03'"""
     ).df()
     ours = _frame(

@@ -7,6 +7,7 @@ import pytest
 
 from peel.demo import generate_demo_force
 from peel.warehouse import connect
+from peel.warehouse.sql import quote_identifier
 
 TINY = {"size": 0.05, "start": "2025-10", "end": "2026-03", "as_of": "2026-03-11"}
 
@@ -17,7 +18,8 @@ def _replace_persons_generator(monkeypatch, generate, load) -> None:
 
 
 def _columns(con, table):
-    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "batch_id"]
+    rows = con.execute(f"DESCRIBE {quote_identifier(table)}").fetchall()
+    return [r[0] for r in rows if r[0] != "batch_id"]
 
 
 def test_generate_demo_force_passes_warehouse_shaped_frames_to_the_persons_generator(

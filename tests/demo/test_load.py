@@ -8,12 +8,13 @@ import pytest
 import peel.demo.load as demo_load
 from peel.demo import generate_demo_force
 from peel.warehouse import connect
+from peel.warehouse.sql import quote_identifier
 
 TABLES = {
-    "area": "area_code",
-    "crime": "crime_key",
-    "outcome": "crime_key, outcome_date, outcome_type",
-    "arrest": "arrest_key",
+    "area": ["area_code"],
+    "crime": ["crime_key"],
+    "outcome": ["crime_key", "outcome_date", "outcome_type"],
+    "arrest": ["arrest_key"],
 }
 # Small and quick: a tenth of the volume over nine months.
 TINY = {"size": 0.1, "start": "2025-07", "end": "2026-03", "as_of": "2026-03-11", "persons": False}
@@ -21,10 +22,12 @@ TINY = {"size": 0.1, "start": "2025-07", "end": "2026-03", "as_of": "2026-03-11"
 
 def _read_tables(con) -> dict[str, pd.DataFrame]:
     # batch_id is provenance (which load), not content.
-    return {
-        table: con.execute(f"SELECT * EXCLUDE (batch_id) FROM {table} ORDER BY {order}").df()
-        for table, order in TABLES.items()
-    }
+    tables = {}
+    for table, order in TABLES.items():
+        by = ", ".join(quote_identifier(c) for c in order)
+        sql = f"SELECT * EXCLUDE (batch_id) FROM {quote_identifier(table)} ORDER BY {by}"
+        tables[table] = con.execute(sql).df()
+    return tables
 
 
 def _generate_into(home, monkeypatch, seed):
@@ -55,7 +58,8 @@ def test_generate_demo_force_rerun_replaces_rather_than_duplicates(peel_home):
     generate_demo_force(con, seed=6, **TINY)
     summary = generate_demo_force(con, seed=5, **TINY)
     for table, key in [("area", "area_code"), ("crime", "crime_key"), ("arrest", "arrest_key")]:
-        rows, keys = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {table}").fetchone()
+        sql = f"SELECT count(*), count(DISTINCT {quote_identifier(key)}) FROM {quote_identifier(table)}"
+        rows, keys = con.execute(sql).fetchone()
         assert rows == keys == summary.counts[table]
     assert con.execute("SELECT count(*) FROM outcome").fetchone()[0] == summary.counts["outcome"]
     # Every committed row belongs to the last run's batches.

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from rich.progress import Progress
 
 from peel.settings import get_settings
@@ -53,8 +51,9 @@ class DemoSummary:
 
 def read_effects() -> dict:
     """Return the planted effects' parameters (``peel/demo/data/effects.yaml``)."""
-    path = resources.files("peel.demo") / "data" / "effects.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    from peel.demo.datafiles import read_data_yaml
+
+    return read_data_yaml("effects.yaml")
 
 
 # One independent random stream per component, so that changing one (the volume, a new draw)
@@ -86,7 +85,7 @@ def generate_demo_force(
     ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
     generator (``peel.demo.persons``), which otherwise runs after the crimes.
     """
-    from peel.demo.calendar import get_month_end
+    from peel.demo.calendar import get_last_day_of_month
     from peel.demo.crimes import generate_crime_data
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records, load_custody
@@ -94,7 +93,7 @@ def generate_demo_force(
     from peel.measures.periods import parse_day, parse_month
 
     first_day = parse_month(start, "--start")
-    last_day = get_month_end(parse_month(end, "--end"))
+    last_day = get_last_day_of_month(parse_month(end, "--end"))
     as_of_day = parse_day(as_of, "--as-of")
     if size <= 0:
         raise ValueError(

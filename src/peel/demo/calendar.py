@@ -1,7 +1,8 @@
-"""Dates the demo force is built on: the months it covers and the Diwali dates it plants on.
+"""Dates the demo force is built on: the months it covers and the Diwali windows it plants on.
 
-Diwali moves every year (it follows the Hindu lunisolar calendar), so its dates come from the
-``holidays`` library's calendar for India, never from a hand-written table.
+Diwali's dates are the shared calendar's (``peel.measures.calendar``, which takes them from the
+``holidays`` library's calendar for India), so that the demo plants its uplift on the very days
+the measures later name when they explain a spike.
 """
 
 from __future__ import annotations
@@ -9,21 +10,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import holidays
-import pandas as pd
 
-# The holidays calendar that names Diwali, and the name it uses.
-DIWALI_CALENDAR = "IN"
-DIWALI_NAME = "Diwali"
+from peel.measures.calendar import get_calendar_events
+from peel.measures.periods import get_month_end
+
+DIWALI = "Diwali"  # the event's name in peel.measures.calendar.CALENDAR_EVENTS
 
 
 def get_diwali_dates(years: range | list[int]) -> dict[int, date]:
-    """Return Diwali's date for each year, from the ``holidays`` India calendar."""
-    calendar = holidays.country_holidays(DIWALI_CALENDAR, years=list(years))
-    found = {day.year: day for day, name in calendar.items() if name == DIWALI_NAME}
-    missing = sorted(set(years) - set(found))
+    """Return Diwali's date for each year, from the shared calendar of events."""
+    wanted = sorted(set(years))
+    events = get_calendar_events(range(wanted[0], wanted[-1] + 1))
+    found = {e.day.year: e.day for e in events if e.name == DIWALI and e.day.year in wanted}
+    missing = sorted(set(wanted) - set(found))
     if missing:
         raise ValueError(
-            f"The holidays library ({holidays.__version__}) has no {DIWALI_NAME} date for "
+            f"The holidays library ({holidays.__version__}) has no {DIWALI} date for "
             f"{missing}: upgrade it (pip install -U holidays) or choose other years."
         )
     return dict(sorted(found.items()))
@@ -42,6 +44,6 @@ def get_diwali_windows(years: range | list[int], days_before: int, days_after: i
     ]
 
 
-def get_month_end(first_day: date) -> date:
-    """Return the last day of the month that starts on ``first_day``."""
-    return (pd.Timestamp(first_day) + pd.offsets.MonthEnd(0)).date()
+def get_last_day_of_month(month: date) -> date:
+    """Return the last day of ``month`` (any day of it): the day before the next one starts."""
+    return get_month_end(month) - timedelta(days=1)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from peel.demo.calendar import get_diwali_windows
-from peel.demo.force import FORCE_NAME, SOURCE_SYSTEM, Force, read_data_csv
+from peel.demo.datafiles import read_data_csv
+from peel.demo.force import FORCE_NAME, SOURCE_SYSTEM, Force
 from peel.sources.outcomes import load_outcome_mapping
 
 CUSTODY_SOURCE_SYSTEM = "demo_custody"

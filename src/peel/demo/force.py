@@ -11,10 +11,11 @@ in).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import pandas as pd
+
+from peel.demo.datafiles import read_data_csv
 
 FORCE_NAME = "Chalkshire Constabulary"
 FORCE_CODE = "chalkshire"
@@ -100,13 +101,6 @@ class Force:
     areas: pd.DataFrame  # rows for the area table (AREA_COLUMNS)
     neighbourhoods: pd.DataFrame  # one row per neighbourhood, in code order, with district
     streets: np.ndarray  # (neighbourhoods, STREETS_PER_NEIGHBOURHOOD) street names
-
-
-def read_data_csv(name: str) -> pd.DataFrame:
-    """Read one of the demo force's data files (``peel/demo/data/<name>``); '#' lines are notes."""
-    path = resources.files("peel.demo") / "data" / name
-    with path.open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, comment="#", keep_default_na=False, na_values=[])
 
 
 def generate_force(rng: np.random.Generator, min_hindu_share: float) -> Force:

@@ -11,6 +11,7 @@ from peel.demo.crimes import CUSTODY_SOURCE_SYSTEM, CrimeData
 from peel.demo.force import SOURCE_SYSTEM
 from peel.sources.outcomes import sync_outcome_mapping
 from peel.warehouse import open_batch
+from peel.warehouse.sql import quote_identifier
 
 
 def load_crime_records(
@@ -20,7 +21,9 @@ def load_crime_records(
     with open_batch(con, SOURCE_SYSTEM) as batch:
         sync_outcome_mapping(con)
         for table in ("outcome", "crime", "area"):
-            con.execute(f"DELETE FROM {table} WHERE source_system = ?", [SOURCE_SYSTEM])
+            con.execute(
+                f"DELETE FROM {quote_identifier(table)} WHERE source_system = ?", [SOURCE_SYSTEM]
+            )
         counts = {
             "area": _insert(con, "area", areas, batch.batch_id),
             "crime": _insert(con, "crime", data.crimes, batch.batch_id),
@@ -43,11 +46,12 @@ def load_custody(con: duckdb.DuckDBPyConnection, data: CrimeData) -> dict[str, i
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, batch_id: int) -> int:
     # Bulk insert through DuckDB's DataFrame scan: one statement, no row loop.
-    columns = ", ".join(frame.columns)
+    columns = ", ".join(quote_identifier(c) for c in frame.columns)
     con.register("_peel_demo_frame", frame)
     try:
         con.execute(
-            f"INSERT INTO {table} ({columns}, batch_id) SELECT {columns}, ? FROM _peel_demo_frame",
+            f"INSERT INTO {quote_identifier(table)} ({columns}, batch_id) "
+            f"SELECT {columns}, ? FROM _peel_demo_frame",
             [batch_id],
         )
     finally:

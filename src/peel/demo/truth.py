@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from peel.demo.crimes import CrimeData
-from peel.demo.force import FORCE_NAME, Force, read_data_csv
+from peel.demo.datafiles import read_data_csv
+from peel.demo.force import FORCE_NAME, Force
 
 
 def describe_truth(force: Force, data: CrimeData, effects: dict, **run) -> dict:
