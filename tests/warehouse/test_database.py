@@ -186,3 +186,11 @@ def test_connect_applies_a_new_schema_file_and_records_it(peel_home, schema_copy
     assert "050_note.sql" in applied_checksums(con)
     assert con.execute("SELECT count(*) FROM note").fetchone()[0] == 0
     con.close()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_connect_leaves_no_result_open_that_would_block_a_relation(peel_home, read_only):
+    connect().close()
+    con = connect(read_only=read_only)
+    assert con.sql("SELECT count(*) AS n FROM schema_migration").to_arrow_table()["n"][0].as_py() > 0
+    con.close()

@@ -103,7 +103,7 @@ def check_applied(con: duckdb.DuckDBPyConnection, folder: Traversable | Path | N
     current = {f.name: f.checksum for f in files}
     recorded = dict(con.execute("SELECT name, checksum FROM schema_migration").fetchall())
     warehouse = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
     for name, checksum in sorted(recorded.items()):
         if name not in current:
             raise SchemaFileChanged(
@@ -154,7 +154,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
 def _has_checksums(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(
         "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND table_name = 'schema_migration' AND column_name = 'checksum'").fetchone()[0] > 0
+        "AND table_name = 'schema_migration' AND column_name = 'checksum'").fetchall()[0][0] > 0
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
