@@ -3,6 +3,7 @@ server that scripts/test.sh starts (each test in a schema of its own, dropped af
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import uuid
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from peel.casebook import db, users
+from peel.casebook.models import AuditEntry
 from peel.casebook.roles import load_roles
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -79,6 +81,22 @@ def staff(casebook_url) -> dict[str, str]:
 def count_rows(url: str, table: str) -> int:
     with db.transaction(url) as session:
         return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def audit_entries(url: str, after: int = 0) -> list[AuditEntry]:
+    """The audit log's entries after entry number ``after``, oldest first."""
+    with db.transaction(url) as session:
+        return list(session.query(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq))
+
+
+def refusal(entry: AuditEntry) -> dict:
+    """What a refusal entry says: who (as named) with which role, asked to do what, on what
+    and why, and the kind of refusal."""
+    detail = json.loads(entry.detail)
+    assert entry.operation == "refusal", entry.operation
+    return {"actor": entry.actor, "role": entry.role, "action": detail["action"],
+            "domain": detail["domain"], "object_type": entry.object_type, "object_id": entry.object_id,
+            "purpose": entry.purpose, "refusal": detail["refusal"]}
 
 
 def execute_raw(url: str, *statements: str) -> None:

@@ -1,5 +1,6 @@
 """The access matrix: every role against every action in two domains, through the real API.
-Each forbidden combination is refused with nothing written; each allowed one is logged."""
+Each forbidden combination is refused with nothing written but the refusal's audit entry;
+each allowed one is logged."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from peel.casebook.errors import AccessRefused, InvalidInput, PurposeRequired, U
 from peel.casebook.models import AuditEntry
 from peel.casebook.roles import Action, Domain, get_role, load_roles
 
-from .conftest import TEST_IDP, count_rows, execute_raw
+from .conftest import TEST_IDP, audit_entries, count_rows, execute_raw, refusal
 
 PURPOSE = "testing the access matrix for the casebook"
 DOMAINS = [Domain.FIREARMS, Domain.DVDS]
@@ -92,8 +93,7 @@ def snapshot(url: str) -> dict[str, int]:
 
 
 def last_entry(url: str) -> AuditEntry:
-    with db.transaction(url) as s:
-        return s.query(AuditEntry).order_by(AuditEntry.seq.desc()).first()
+    return audit_entries(url)[-1]
 
 
 @pytest.mark.parametrize("role", list(load_roles()))
@@ -120,7 +120,11 @@ def test_every_role_is_refused_what_it_is_not_granted_and_logged_for_what_it_is(
         else:
             with pytest.raises(AccessRefused, match=user), db.transaction(casebook_url) as s:
                 attempt(s, user, action, domain or Domain.FIREARMS, case_id, item_id, n)
-            assert snapshot(casebook_url) == before, (role, action, domain)
+            after = snapshot(casebook_url)
+            assert after == {**before, "audit_entry": before["audit_entry"] + 1}, (role, action, domain)
+            logged = refusal(last_entry(casebook_url))
+            assert (logged["actor"], logged["role"], logged["action"], logged["refusal"]) == (
+                user, role, action, "AccessRefused"), (role, action, domain)
 
 
 def test_roles_give_personal_data_only_to_the_jobs_that_need_it():
@@ -135,12 +139,23 @@ def test_roles_give_personal_data_only_to_the_jobs_that_need_it():
     assert [a for a in Action if pcc.allows(a)] == [Action.READ_AGGREGATES]
 
 
-def test_authorise_refuses_an_unknown_user_with_nothing_written(staff, casebook_url):
+def test_authorise_refuses_an_unknown_user_and_logs_the_attempt(staff, casebook_url):
     case_id, _ = prepare(casebook_url, Domain.FIREARMS)
     before = snapshot(casebook_url)
     with pytest.raises(UnknownUser, match="no casebook user 'nobody'"), db.transaction(casebook_url) as s:
         cases.read_case(s, "nobody", case_id, purpose=PURPOSE)
-    assert snapshot(casebook_url) == before
+    assert snapshot(casebook_url) == {**before, "audit_entry": before["audit_entry"] + 1}
+    assert refusal(last_entry(casebook_url)) == {
+        "actor": "nobody", "role": "(none)", "action": "read_personal", "domain": None,
+        "object_type": "case", "object_id": str(case_id), "purpose": PURPOSE, "refusal": "UnknownUser"}
+
+
+def test_authorise_refuses_no_user_and_logs_the_attempt(staff, casebook_url):
+    case_id, _ = prepare(casebook_url, Domain.FIREARMS)
+    with pytest.raises(UnknownUser, match="No acting user"), db.transaction(casebook_url) as s:
+        cases.update_case(s, None, case_id, changes={"note": "m"}, purpose=PURPOSE)
+    logged = refusal(last_entry(casebook_url))
+    assert (logged["actor"], logged["action"], logged["object_id"]) == ("(none)", "update_case", str(case_id))
 
 
 def test_authorise_refuses_a_disabled_user(staff, casebook_url):
@@ -149,6 +164,8 @@ def test_authorise_refuses_a_disabled_user(staff, casebook_url):
         users.disable_user(s, "licensing.officer", acting="admin")
     with pytest.raises(UnknownUser, match="disabled"), db.transaction(casebook_url) as s:
         cases.read_case(s, "licensing.officer", case_id, purpose=PURPOSE)
+    logged = refusal(last_entry(casebook_url))
+    assert (logged["actor"], logged["role"]) == ("licensing.officer", "licensing_officer")
 
 
 def test_authorise_refuses_a_user_whose_role_is_no_longer_in_roles_yaml(staff, casebook_url):
@@ -161,12 +178,35 @@ def test_authorise_refuses_a_user_whose_role_is_no_longer_in_roles_yaml(staff, c
 
 
 @pytest.mark.parametrize("purpose", [None, "", "   ", "check"])
-def test_read_case_without_a_real_purpose_is_refused_with_nothing_written(purpose, staff, casebook_url):
+def test_read_case_without_a_real_purpose_is_refused_and_logged(purpose, staff, casebook_url):
     case_id, _ = prepare(casebook_url, Domain.FIREARMS)
     before = snapshot(casebook_url)
     with pytest.raises(PurposeRequired, match="stated purpose"), db.transaction(casebook_url) as s:
         cases.read_case(s, "licensing.officer", case_id, purpose=purpose)
-    assert snapshot(casebook_url) == before
+    assert snapshot(casebook_url) == {**before, "audit_entry": before["audit_entry"] + 1}
+    assert refusal(last_entry(casebook_url)) == {
+        "actor": "licensing.officer", "role": "licensing_officer", "action": "read_personal",
+        "domain": "firearms", "object_type": "case", "object_id": str(case_id),
+        "purpose": "check" if purpose == "check" else None, "refusal": "PurposeRequired"}
+
+
+def test_a_refusal_in_a_read_only_transaction_is_logged_and_keeps_the_chain_intact(staff, casebook_url):
+    with pytest.raises(AccessRefused), db.transaction(casebook_url, snapshot=True, readonly=True) as s:
+        access.verify_audit_log(s, "licensing.officer")
+    assert refusal(last_entry(casebook_url))["action"] == "read_audit"
+    with db.transaction(casebook_url, snapshot=True, readonly=True) as s:
+        assert access.verify_audit_log(s, "auditor").intact
+
+
+def test_a_refusal_caught_inside_a_transaction_is_logged_after_it_commits(staff, casebook_url):
+    case_id, _ = prepare(casebook_url, Domain.FIREARMS)
+    with db.transaction(casebook_url) as s:
+        with pytest.raises(AccessRefused):
+            cases.read_case(s, "public.protection.officer", case_id, purpose=PURPOSE)
+        cases.read_case(s, "licensing.officer", case_id, purpose=PURPOSE)
+    read, refused = audit_entries(casebook_url)[-2:]
+    assert (read.actor, read.operation) == ("licensing.officer", "consultation")
+    assert refusal(refused)["actor"] == "public.protection.officer"
 
 
 def test_consult_logs_a_warehouse_read_by_reference_with_its_purpose(staff, casebook_url):

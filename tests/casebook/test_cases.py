@@ -10,7 +10,7 @@ from peel.casebook import cases, db
 from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound, PurposeRequired
 from peel.casebook.roles import Domain
 
-from .conftest import count_rows
+from .conftest import audit_entries, count_rows, refusal
 
 PURPOSE = "Right to Ask application received"
 TABLES = ("case_record", "decision", "audit_entry")
@@ -110,7 +110,11 @@ def test_close_case_and_record_decision_refuse_a_reason_too_short_to_mean_anythi
     for change in attempts:
         with pytest.raises(PurposeRequired, match="--reason"), db.transaction(casebook_url) as s:
             change(s)
-    assert rows(casebook_url) == before
+    assert rows(casebook_url) == {**before, "audit_entry": before["audit_entry"] + 2}
+    logged = [refusal(e) for e in audit_entries(casebook_url, before["audit_entry"])]
+    assert [(r["actor"], r["action"], r["purpose"]) for r in logged] == [
+        ("public.protection.officer", "update_case", (reason or "").strip() or None),
+        ("supervisor", "decide_case", (reason or "").strip() or None)]
 
 
 def test_record_disclosure_logs_recipient_and_purpose(case_id, casebook_url):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from peel.casebook import db
 from peel.casebook.errors import CasebookUnavailable
@@ -77,3 +78,20 @@ def test_opening_an_up_to_date_casebook_waits_for_no_writer(casebook_url, short_
     db.dispose_engines()
     with another_writer_holds_the_lock(casebook_url):
         db.get_engine(casebook_url)  # would wait for the write lock, and fail, if it took it
+
+
+def test_transaction_runs_the_work_left_for_afterwards_once_it_has_rolled_back(casebook_url):
+    add_staff(casebook_url, "admin", "administrator", acting=None)
+    with pytest.raises(RuntimeError, match="undone"), db.transaction(casebook_url) as session:
+        session.execute(text("UPDATE casebook_user SET role = 'auditor'"))
+        db.afterwards(session, lambda later: later.execute(
+            text("UPDATE casebook_user SET external_subject = 'kept'")))
+        raise RuntimeError("undone")
+    with db.transaction(casebook_url) as session:
+        row = session.execute(text("SELECT role, external_subject FROM casebook_user")).one()
+    assert tuple(row) == ("administrator", "kept")
+
+
+def test_afterwards_refuses_a_session_not_opened_by_transaction(casebook_url):
+    with Session(db.get_engine(casebook_url)) as session, pytest.raises(RuntimeError, match="transaction()"):
+        db.afterwards(session, lambda later: None)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from peel.casebook import db, users
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, UnknownUser
 
-from .conftest import add_staff, count_rows
+from .conftest import add_staff, audit_entries, count_rows, refusal
 
 PASSWORD = "a long enough passphrase"
 
@@ -37,9 +37,12 @@ def test_add_user_stores_an_argon2_hash_that_authenticates(casebook_url):
 
 def test_add_user_needs_an_administrator_once_users_exist(staff, casebook_url):
     before = count_rows(casebook_url, "audit_entry")
+    users_before = count_rows(casebook_url, "casebook_user")
     with pytest.raises(AccessRefused, match="manage users"), db.transaction(casebook_url) as s:
         users.add_user(s, "eve", "supervisor", acting="supervisor", password=PASSWORD)
-    assert count_rows(casebook_url, "audit_entry") == before
+    assert count_rows(casebook_url, "casebook_user") == users_before
+    [logged] = [refusal(e) for e in audit_entries(casebook_url, before)]
+    assert (logged["actor"], logged["action"]) == ("supervisor", "manage_users")
 
 
 @pytest.mark.parametrize(

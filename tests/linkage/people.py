@@ -5,11 +5,12 @@ day/month swaps, missing fields), written to a real warehouse with known truth."
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from peel.warehouse import open_batch
+from peel.linkage.review import write_decision
+from peel.warehouse import connect, open_batch
 
 FORENAMES = ["Robert", "William", "Margaret", "Elizabeth", "James", "Thomas", "Susan",
              "Michael", "Catherine", "Daniel", "Rebecca", "Joseph", "Samuel", "Jessica",
@@ -102,3 +103,15 @@ def build_linked_warehouse(folder, seed: int):
     con.close()
     link_warehouse(warehouse=warehouse)
     return warehouse, people
+
+
+def record_decision(record_a: str, record_b: str, decision: str, decided_by: str,
+                    reason: str | None = None, warehouse=None) -> None:
+    """Write a review decision straight into the warehouse, outside the casebook, for tests of
+    the linkage run (people decide through ``peel.linkage.review.decide_pair``)."""
+    lo, hi = sorted([record_a, record_b])
+    wcon = connect(warehouse)
+    try:
+        write_decision(wcon, lo, hi, decision, decided_by, datetime.now(UTC), reason, None)
+    finally:
+        wcon.close()

@@ -1,4 +1,6 @@
-"""`peel link explain` and `peel link match` against a linked warehouse."""
+"""`peel link explain` and `peel link match` against a linked warehouse. Both are logged
+consultations (their checks are tested in test_casebook_handover.py): here a permitted user
+asks, with a purpose."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from peel.linkage.match import match_records
 from peel.warehouse import connect
 
 runner = CliRunner()
+PURPOSE = "checking the linkage of a custody record"
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +33,27 @@ def linked(tmp_path_factory):
     return home, warehouse, people.merge(entities, on="record_key")
 
 
+@pytest.fixture
+def analyst(monkeypatch, tmp_path):
+    """A casebook (SQLite) with a user who may read linked person records; their name."""
+    casebook = f"sqlite:///{tmp_path / 'casebook.sqlite'}"
+    monkeypatch.setenv("PEEL_CASEBOOK_URL", casebook)
+    add_staff(casebook, "admin", "administrator", acting=None)
+    add_staff(casebook, "analyst", "intelligence_analyst")
+    yield "analyst"
+    db.dispose_engines()
+
+
 def _same_person_pair(people: pd.DataFrame) -> tuple[str, str]:
     groups = people.groupby("true_person_id")["record_key"].apply(list)
     keys = groups[groups.str.len() >= 2].iloc[0]
     return keys[0], keys[1]
 
 
-def test_explain_pair_weighs_each_piece_of_evidence(linked, tmp_path):
+def test_explain_pair_weighs_each_piece_of_evidence(linked, analyst, tmp_path):
     _, warehouse, people = linked
     a, b = _same_person_pair(people)
-    explanation = explain_pair(a, b, warehouse=warehouse)
+    explanation = explain_pair(analyst, a, b, purpose=PURPOSE, warehouse=warehouse)
     kinds = [e.evidence for e in explanation.evidence]
     assert "name (forename and surname)" in kinds and "date of birth" in kinds
     total = explanation.prior_weight + sum(e.match_weight for e in explanation.evidence)
@@ -52,30 +66,24 @@ def test_explain_pair_weighs_each_piece_of_evidence(linked, tmp_path):
     assert "<svg" in svg_path.read_text() and json_path.exists()
 
 
-def test_explain_pair_of_strangers_weighs_against(linked):
+def test_explain_pair_of_strangers_weighs_against(linked, analyst):
     _, warehouse, people = linked
     a = people.iloc[0]
     other = people[(people.true_person_id != a.true_person_id)
                    & (people.surname != a.surname) & (people.forename != a.forename)].iloc[0]
-    explanation = explain_pair(a.record_key, other.record_key, warehouse=warehouse)
+    explanation = explain_pair(analyst, a.record_key, other.record_key, purpose=PURPOSE,
+                               warehouse=warehouse)
     assert explanation.match_probability < 0.01
     assert explanation.same_entity is False
     name = next(e for e in explanation.evidence if e.evidence.startswith("name"))
     assert name.match_weight < 0
 
 
-def test_explain_command_prints_no_personal_data(linked, monkeypatch, tmp_path):
+def test_explain_command_prints_no_personal_data(linked, analyst, monkeypatch):
     home, _, people = linked
     monkeypatch.setenv("PEEL_HOME", str(home))
-    # Explaining is a logged consultation (see test_casebook_handover.py): a permitted user.
-    casebook = f"sqlite:///{tmp_path / 'casebook.sqlite'}"
-    monkeypatch.setenv("PEEL_CASEBOOK_URL", casebook)
-    add_staff(casebook, "admin", "administrator", acting=None)
-    add_staff(casebook, "analyst", "intelligence_analyst")
     a, b = _same_person_pair(people)
-    result = runner.invoke(app, ["link", "explain", a, b, "--as", "analyst",
-                                 "--purpose", "checking the linkage of a custody record"])
-    db.dispose_engines()
+    result = runner.invoke(app, ["link", "explain", a, b, "--as", analyst, "--purpose", PURPOSE])
     assert result.exit_code == 0, result.output
     assert "date of birth" in result.output
     person = people[people.record_key == a].iloc[0]
@@ -83,7 +91,7 @@ def test_explain_command_prints_no_personal_data(linked, monkeypatch, tmp_path):
         assert str(value).upper() not in result.output.upper()
 
 
-def test_match_records_finds_the_entity_of_a_known_person(linked):
+def test_match_records_finds_the_entity_of_a_known_person(linked, analyst):
     _, warehouse, people = linked
     person = people.iloc[3]
     new = pd.DataFrame([{
@@ -91,7 +99,7 @@ def test_match_records_finds_the_entity_of_a_known_person(linked):
         "date_of_birth": person.date_of_birth.strftime("%d/%m/%Y"),  # UK day-first form
         "postcode": person.postcode.replace(" ", "").lower() if person.postcode else None,
     }])
-    found = match_records(new, warehouse=warehouse)
+    found = match_records(analyst, new, purpose=PURPOSE, warehouse=warehouse)
     assert not found.empty
     best = found.iloc[0]
     assert best["id"] == "enquiry-1"
@@ -100,14 +108,14 @@ def test_match_records_finds_the_entity_of_a_known_person(linked):
     assert not math.isnan(best["match_probability"])
 
 
-def test_match_records_finds_no_entity_for_a_stranger(linked):
+def test_match_records_finds_no_entity_for_a_stranger(linked, analyst):
     _, warehouse, _ = linked
     stranger = pd.DataFrame([{"id": "x", "forename": "Zebedee", "surname": "Quackenbush",
                               "date_of_birth": "1931-02-03", "postcode": "ZZ9 9ZZ"}])
-    assert match_records(stranger, warehouse=warehouse).empty
+    assert match_records(analyst, stranger, purpose=PURPOSE, warehouse=warehouse).empty
 
 
-def test_match_records_reads_new_records_from_a_mapped_file(linked, tmp_path):
+def test_match_records_reads_new_records_from_a_mapped_file(linked, analyst, tmp_path):
     _, warehouse, people = linked
     person = people.iloc[3]
     data = tmp_path / "enquiries.csv"
@@ -116,20 +124,15 @@ def test_match_records_reads_new_records_from_a_mapped_file(linked, tmp_path):
     mapping = tmp_path / "enquiries.yaml"
     mapping.write_text("id: ref\nfields:\n  forename: first\n  surname: last\n"
                        "  date_of_birth: born\n")
-    found = match_records(files=[data], mapping=mapping, warehouse=warehouse)
+    found = match_records(analyst, files=[data], mapping=mapping, purpose=PURPOSE,
+                          warehouse=warehouse)
     assert list(found["id"].unique()) == ["enquiry-1"]
     assert found.iloc[0]["entity_id"] == person.entity_id
 
 
-def test_explain_match_and_review_without_a_warehouse_say_so(peel_home, monkeypatch, tmp_path):
-    casebook = f"sqlite:///{tmp_path / 'casebook.sqlite'}"
-    monkeypatch.setenv("PEEL_CASEBOOK_URL", casebook)
-    add_staff(casebook, "admin", "administrator", acting=None)
-    add_staff(casebook, "analyst", "intelligence_analyst")
-    purpose = ["--purpose", "checking the linkage of a custody record"]
-    for args in (["explain", "crime:R1", "custody:C7", *purpose],
-                 ["match", "--surname", "Smith", *purpose], ["review"]):
-        result = runner.invoke(app, ["link", *args, "--as", "analyst"], env={"COLUMNS": "250"})
+def test_explain_match_and_review_without_a_warehouse_say_so(peel_home, analyst):
+    purpose = ["--purpose", PURPOSE]
+    for args in (["explain", "crime:R1", "custody:C7"], ["match", "--surname", "Smith"], ["review"]):
+        result = runner.invoke(app, ["link", *args, *purpose, "--as", analyst], env={"COLUMNS": "250"})
         assert result.exit_code == 2, result.output
         assert "error: No warehouse at" in result.output and "peel demo-data" in result.output
-    db.dispose_engines()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.linkage.people import load_people, make_people
+from tests.linkage.people import load_people, make_people, record_decision
 from typer.testing import CliRunner
 
 from peel.cli import app
 from peel.linkage.evaluate import evaluate_clusters
-from peel.linkage.review import record_decision
 from peel.linkage.warehouse_run import evaluate_demo, link_warehouse
 from peel.warehouse import connect
 

@@ -1,11 +1,13 @@
 """peel status and peel quarantine: what is loaded, what a load refused."""
 
+import shutil
+
 import typer
 from tests.warehouse.holder import warehouse_held_open
 from typer.testing import CliRunner
 
 from peel.settings import get_settings
-from peel.warehouse import connect
+from peel.warehouse import connect, database
 from peel.warehouse.cli import register
 
 # The warehouse commands on their own root, as peel.cli registers them.
@@ -22,6 +24,18 @@ def test_status_and_quarantine_say_the_warehouse_is_in_use(peel_home):
         assert result.exit_code == 2, result.output
         assert "is in use by another process" in " ".join(result.output.split())
         assert "Traceback" not in result.output
+
+
+def test_status_says_a_changed_schema_file_must_be_restored(peel_home, tmp_path, monkeypatch):
+    schema = tmp_path / "schema"
+    shutil.copytree(database.SCHEMA_DIR, schema)
+    monkeypatch.setattr(database, "SCHEMA_DIR", schema)
+    connect().close()
+    (schema / "010_core.sql").write_text("-- edited\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["status"])
+    assert result.exit_code == 2, result.output
+    assert "has changed since it was applied" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
 
 
 def test_status_and_quarantine_without_a_warehouse_say_load_data_first(peel_home):

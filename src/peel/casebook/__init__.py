@@ -1,7 +1,9 @@
 """The casebook: shared case records, users and roles, need-to-know access with stated
 purposes, the review queue, retention, and a tamper-evident audit log (DPA 2018 s62).
 
-Workflows use this face; the modules behind it may move::
+Workflows use this face, and only it; the modules behind it may move. Each function that
+reads or changes personal data takes the acting user and the purpose (a reason, for
+decisions), checks them itself, and logs what was done, or what was refused::
 
     from peel.casebook import transaction, open_case, read_case
 
@@ -10,7 +12,15 @@ Workflows use this face; the modules behind it may move::
                             purpose="Right to Ask application received", subject_ref="P-981")
 """
 
-from peel.casebook.access import combine, consult
+from peel.casebook.access import (
+    PURPOSE,
+    REASON,
+    Request,
+    authorise,
+    combine,
+    consult,
+    consultation,
+)
 from peel.casebook.cases import (
     CaseView,
     DecisionView,
@@ -33,13 +43,24 @@ from peel.casebook.errors import (
     PurposeRequired,
     UnknownUser,
 )
-from peel.casebook.review import count_decisions, decide, list_items, propose, show_item
+from peel.casebook.models import ACCEPTED, PENDING, REJECTED
+from peel.casebook.review import (
+    Proposal,
+    count_decisions,
+    decide,
+    list_items,
+    lock_queue,
+    proposals_by,
+    propose,
+    show_item,
+)
 from peel.casebook.roles import Action, Domain
 
 __all__ = [
+    "ACCEPTED", "PENDING", "PURPOSE", "REASON", "REJECTED",
     "AccessRefused", "Action", "CaseView", "CasebookError", "CasebookUnavailable", "DecisionView", "Domain",
-    "InvalidInput", "InvalidStateChange", "NotFound", "PurposeRequired", "UnknownUser",
-    "close_case", "combine", "consult", "count_cases", "count_decisions", "decide", "list_items",
-    "open_case", "propose", "read_case", "record_decision", "record_disclosure", "show_item",
-    "transaction", "update_case",
+    "InvalidInput", "InvalidStateChange", "NotFound", "Proposal", "PurposeRequired", "Request", "UnknownUser",
+    "authorise", "close_case", "combine", "consult", "consultation", "count_cases", "count_decisions",
+    "decide", "list_items", "lock_queue", "open_case", "proposals_by", "propose", "read_case",
+    "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
 ]

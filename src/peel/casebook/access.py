@@ -1,29 +1,46 @@
 """The one place that decides whether a user may do something, and records why they did it.
 
-Every function that touches personal data calls ``authorise`` first (which refuses unknown
-or disabled users and actions their role does not grant), then ``require_purpose`` for reads
-and disclosures (``require_reason`` for decisions), and writes its audit entry with ``record`` in the same transaction as the
-change. Checks come before any write, so a refusal leaves nothing behind.
+Every function that touches personal data describes what it was asked as a ``Request`` and
+calls ``authorise`` first (``authorise_on`` for a request about a case or review item, whose
+domain is the record's), which refuses unknown or disabled users, actions their role does
+not grant, and a purpose (or, for decisions, a reason) missing or too short to mean
+anything. The function then writes its audit entry with ``record`` in the same transaction
+as the change. Checks come before any write, so a refusal leaves nothing behind but its own
+audit entry: ``refuse`` has that (who, what was asked, the purpose stated, why it was
+refused) written in a transaction of its own once the refused one has been rolled back, so
+the log keeps every attempt.
 
 Reads of personal data held outside the casebook (warehouse person records, linked entities,
-intelligence packs) go through ``consult`` and ``combine`` here, so they are logged the same way.
+intelligence packs) go through ``consult``, ``consultation`` and ``combine`` here, so they are
+checked and logged the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peel.casebook import audit
+from peel.casebook import audit, db
 from peel.casebook.audit import AuditFilter, Operation, Verification
-from peel.casebook.errors import AccessRefused, PurposeRequired, UnknownUser
-from peel.casebook.models import AuditEntry, User
+from peel.casebook.errors import AccessRefused, CasebookError, PurposeRequired, UnknownUser
+from peel.casebook.models import AuditEntry, Row, User, get_or_refuse
 from peel.casebook.roles import Action, Domain, Role, get_role
 
 # A purpose is a sentence someone could later be asked to justify, not "check" or "x".
 MIN_PURPOSE_LENGTH = 10
+# What a request must state: the purpose of a read, or the reason for a decision.
+PURPOSE, REASON = "purpose", "reason"
+STATEMENT_RULES = {
+    PURPOSE: ("Personal data is used only for a stated purpose", "--purpose"),
+    REASON: ("Every decision is recorded with its reason", "--reason"),
+}
+# The actor and role a refusal is logged with when no user was named, or none exists.
+NO_ONE = "(none)"
+ACTOR_MAX = AuditEntry.__table__.c.actor.type.length
 
 
 @dataclass(frozen=True)
@@ -35,57 +52,88 @@ class Actor:
     role: Role
 
 
-def resolve_actor(session: Session, username: str | None) -> Actor:
-    """Return the active user called ``username``, or refuse."""
+@dataclass(frozen=True)
+class Request:
+    """What someone asks to do, as ``authorise`` checks it and a refusal is logged."""
+
+    action: Action
+    object_type: str
+    object_id: object = None
+    domain: str | None = None
+    subject_ref: str | None = None
+    purpose: str | None = None  # as stated: the purpose of a read, or a decision's reason
+    must_state: str | None = None  # PURPOSE, REASON, or None when nothing need be said
+
+    def on(self, domain: str, subject_ref: str | None = None) -> Request:
+        """The same request, about a record now known to be in ``domain``."""
+        return replace(self, domain=domain, subject_ref=subject_ref)
+
+
+def authorise(session: Session, username: str | None, request: Request) -> Actor:
+    """Return the acting user if they may make ``request``; refuse (and log the refusal) otherwise."""
+    return permit(session, identify(session, username, request), request)
+
+
+def authorise_on(session: Session, username: str | None, model: type[Row],
+                 request: Request) -> tuple[Actor, Row]:
+    """The acting user and the ``model`` row (a case, a review item) numbered
+    ``request.object_id``, once the user may make ``request`` in the row's domain; refuse (and
+    log) otherwise. The user is identified before the row is looked up, so only users learn
+    which numbers exist."""
+    actor = identify(session, username, request)
+    row = get_or_refuse(session, model, request.object_id, request.object_type.replace("_", " "))
+    permit(session, actor, request.on(row.domain, row.subject_ref))
+    return actor, row
+
+
+def identify(session: Session, username: str | None, request: Request) -> Actor:
+    """Return the active user called ``username``; refuse (and log) anyone else."""
     if not username:
-        raise UnknownUser("No acting user: pass --as USERNAME or set PEEL_USER.")
+        raise refuse(session, request, UnknownUser("No acting user: pass --as USERNAME or set PEEL_USER."),
+                     username)
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise UnknownUser(
+        raise refuse(session, request, UnknownUser(
             f"There is no casebook user {username!r}. An administrator can add one with "
-            f"`peel users add {username} --role ROLE`."
-        )
+            f"`peel users add {username} --role ROLE`."), username)
     if not user.active:
-        raise UnknownUser(f"The user {username!r} is disabled; ask an administrator.")
+        raise refuse(session, request, UnknownUser(
+            f"The user {username!r} is disabled; ask an administrator."), username, user.role)
     return Actor(id=user.id, username=user.username, role=get_role(user.role))
 
 
-def authorise(session: Session, username: str | None, action: Action, domain: str | None = None) -> Actor:
-    """Return the acting user if their role grants ``action`` in ``domain``; refuse otherwise."""
-    return require(resolve_actor(session, username), action, domain)
-
-
-def require(actor: Actor, action: Action, domain: str | None = None) -> Actor:
-    """Return ``actor`` if their role grants ``action`` in ``domain``; refuse otherwise."""
+def permit(session: Session, actor: Actor, request: Request) -> Actor:
+    """Return ``actor`` if their role grants the request's action in its domain and the request
+    states what it must; refuse (and log) otherwise."""
+    action, domain = request.action, request.domain
     if not actor.role.allows(action, domain):
         where = f" in the {domain} domain" if domain else ""
-        raise AccessRefused(
+        raise refuse(session, request, AccessRefused(
             f"{actor.username} ({actor.role.title}) may not {action.value.replace('_', ' ')}{where}. "
-            "If the job needs it, an administrator can change the role."
-        )
+            "If the job needs it, an administrator can change the role."), actor.username, actor.role.name)
+    if request.must_state and len((request.purpose or "").strip()) < MIN_PURPOSE_LENGTH:
+        rule, option = STATEMENT_RULES[request.must_state]
+        raise refuse(session, request, PurposeRequired(
+            f"{rule}: say why in at least {MIN_PURPOSE_LENGTH} characters "
+            f"(e.g. {option} \"renewal review for application 4512\")."), actor.username, actor.role.name)
     return actor
 
 
-def require_purpose(
-    purpose: str | None,
-    *,
-    rule: str = "Personal data is used only for a stated purpose",
-    option: str = "--purpose",
-) -> str:
-    """Return the stated purpose (or reason), or refuse when it is missing or too short to mean anything."""
-    purpose = (purpose or "").strip()
-    if len(purpose) < MIN_PURPOSE_LENGTH:
-        raise PurposeRequired(
-            f"{rule}: say why in at least {MIN_PURPOSE_LENGTH} characters "
-            f"(e.g. {option} \"renewal review for application 4512\")."
-        )
-    return purpose
-
-
-def require_reason(reason: str | None) -> str:
-    """Return the reason for a decision (closing, deciding, keeping, erasing), or refuse when it
-    is missing or too short to mean anything: the same rule as a purpose."""
-    return require_purpose(reason, rule="Every decision is recorded with its reason", option="--reason")
+def refuse(session: Session, request: Request, error: CasebookError, username: str | None,
+           role: str | None = None) -> CasebookError:
+    """Return ``error`` for the caller to raise, having arranged for the refusal to be logged:
+    who asked (as named), for what, with which purpose, and why not. The entry is written once
+    the refused transaction has ended, in one of its own, as that one is rolled back."""
+    entry = {
+        "actor": (username or NO_ONE)[:ACTOR_MAX], "role": role or NO_ONE,
+        "operation": Operation.REFUSAL, "object_type": request.object_type,
+        "object_id": request.object_id, "subject_ref": request.subject_ref,
+        "purpose": _stated(request.purpose),
+        "detail": {"action": str(request.action), "domain": request.domain,
+                   "refusal": type(error).__name__, "message": str(error)},
+    }
+    db.afterwards(session, lambda later: audit.append_entry(later, **entry))
+    return error
 
 
 def record(
@@ -108,44 +156,76 @@ def record(
         object_type=object_type,
         object_id=object_id,
         subject_ref=subject_ref,
-        purpose=purpose,
+        purpose=_stated(purpose),
         detail=detail,
     )
 
 
+def _stated(text: str | None) -> str | None:
+    """A purpose or reason as kept: without surrounding blanks."""
+    return (text or "").strip() or None
+
+
 def consult(
     session: Session,
-    username: str,
+    username: str | None,
     *,
     domain: str,
     object_type: str,
     object_id: object,
-    purpose: str,
+    purpose: str | None,
     subject_ref: str | None = None,
 ) -> Actor:
     """Authorise and log a read of personal data kept outside the casebook (e.g. the warehouse).
 
     Call it, in a casebook transaction, before showing the data; show nothing if it raises.
     """
-    actor = authorise(session, username, Action.READ_PERSONAL, domain)
-    purpose = require_purpose(purpose)
+    actor = authorise(session, username, Request(
+        Action.READ_PERSONAL, object_type, object_id, domain, subject_ref, purpose, PURPOSE))
     record(session, actor, Operation.CONSULTATION, object_type, object_id,
            subject_ref=subject_ref, purpose=purpose, detail={"domain": domain})
     return actor
 
 
+@contextmanager
+def consultation(username: str | None, *, domain: str, object_type: str,
+                 purpose: str | None) -> Iterator[list[str]]:
+    """Check, then log, a read of personal data kept outside the casebook that takes a while
+    (scoring, matching), each step in a casebook transaction of its own::
+
+        with consultation(user, domain="linkage", object_type="person_record", purpose=why) as shown:
+            result = the_slow_read()
+            shown.extend(reference of each record in result)
+
+    The user and purpose are checked before the block runs (a refusal is logged and the block
+    does not run). When the block ends without error, each subject reference it added is
+    logged as a consultation (one with no subject when it added none: the search is logged
+    even when it found nothing). Show the result only after that.
+    """
+    with db.transaction() as session:
+        authorise(session, username, Request(Action.READ_PERSONAL, object_type, domain=domain,
+                                             purpose=purpose, must_state=PURPOSE))
+    shown: list[str] = []
+    yield shown
+    with db.transaction() as session:
+        for subject_ref in dict.fromkeys(shown) or [None]:
+            consult(session, username, domain=domain, object_type=object_type, object_id=None,
+                    purpose=purpose, subject_ref=subject_ref)
+
+
 def combine(
     session: Session,
-    username: str,
+    username: str | None,
     *,
     domain: str,
     subject_refs: list[str],
-    purpose: str,
+    purpose: str | None,
     detail: dict | None = None,
 ) -> Actor:
     """Authorise and log the combination of records about several subjects (e.g. a linkage merge)."""
-    actor = authorise(session, username, Action.COMBINE, domain)
-    purpose = require_purpose(purpose)
+    actor = authorise(session, username, Request(
+        Action.COMBINE, "subjects", domain=domain, subject_ref=subject_refs[0] if subject_refs else None,
+        purpose=purpose, must_state=PURPOSE))
     if len(subject_refs) < 2:
         raise ValueError("combining needs at least two subject references")
     record(session, actor, Operation.COMBINATION, "subjects", None, subject_ref=subject_refs[0],
@@ -153,9 +233,9 @@ def combine(
     return actor
 
 
-def read_audit_log(session: Session, username: str, where: AuditFilter) -> list[AuditEntry]:
+def read_audit_log(session: Session, username: str | None, where: AuditFilter) -> list[AuditEntry]:
     """Return audit entries matching ``where`` for an auditor; the reading is itself logged."""
-    actor = authorise(session, username, Action.READ_AUDIT)
+    actor = authorise(session, username, Request(Action.READ_AUDIT, "audit_log"))
     entries = audit.select_entries(session, where)
     record(session, actor, Operation.CONSULTATION, "audit_log", detail={
         "actor": where.actor, "subject_ref": where.subject_ref,
@@ -167,10 +247,10 @@ def read_audit_log(session: Session, username: str, where: AuditFilter) -> list[
 
 
 def verify_audit_log(
-    session: Session, username: str, on_progress=None, anchors: dict[int, str] | None = None
+    session: Session, username: str | None, on_progress=None, anchors: dict[int, str] | None = None
 ) -> Verification:
     """Check the audit chain end to end (and against earlier recorded hashes), for an auditor."""
-    authorise(session, username, Action.READ_AUDIT)
+    authorise(session, username, Request(Action.READ_AUDIT, "audit_log"))
     return audit.verify_chain(session, on_progress, anchors)
 
 

@@ -27,9 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peel.casebook import access
+from peel.casebook.access import PURPOSE, REASON, Request
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput, InvalidStateChange
-from peel.casebook.models import CLOSED, OPEN, Case, Decision, User, as_utc, get_or_refuse, now_utc
+from peel.casebook.models import CLOSED, OPEN, Case, Decision, User, as_utc, now_utc
 from peel.casebook.retention import default_review_date
 from peel.casebook.roles import Action, check_domain
 
@@ -74,8 +75,9 @@ def open_case(
     review_date: date | None = None,
 ) -> int:
     """Open a case holding ``details`` (personal data) for ``purpose``; return its id."""
-    actor = access.authorise(session, username, Action.OPEN_CASE, check_domain(domain))
-    purpose = access.require_purpose(purpose)
+    actor = access.authorise(session, username, Request(
+        Action.OPEN_CASE, "case", domain=check_domain(domain), subject_ref=subject_ref,
+        purpose=purpose, must_state=PURPOSE))
     _check_text("kind", kind)
     _check_details(details)
     opened_at = now_utc()
@@ -93,10 +95,8 @@ def open_case(
 
 def read_case(session: Session, username: str, case_id: int, *, purpose: str) -> CaseView:
     """Return a case with its personal data and decisions, logging the consultation."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.READ_PERSONAL, case.domain)
-    purpose = access.require_purpose(purpose)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.READ_PERSONAL, "case", case_id, purpose=purpose, must_state=PURPOSE))
     access.record(session, actor, Operation.CONSULTATION, "case", case.id,
                   subject_ref=case.subject_ref, purpose=purpose, detail={"domain": case.domain})
     return _view(session, case)
@@ -104,10 +104,8 @@ def read_case(session: Session, username: str, case_id: int, *, purpose: str) ->
 
 def update_case(session: Session, username: str, case_id: int, *, changes: dict, purpose: str) -> None:
     """Change fields of an open case's details; the log keeps which fields, not their values."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.UPDATE_CASE, case.domain)
-    purpose = access.require_purpose(purpose)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.UPDATE_CASE, "case", case_id, purpose=purpose, must_state=PURPOSE))
     _check_open(case)
     _check_details(changes)
     if not changes:
@@ -121,18 +119,16 @@ def record_decision(
     session: Session, username: str, case_id: int, *, kind: str, outcome: str, reason: str
 ) -> int:
     """Record a decision on an open case, with its reason; return the decision id."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.DECIDE_CASE, case.domain)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.DECIDE_CASE, "case", case_id, purpose=reason, must_state=REASON))
     _check_open(case)
     _check_text("kind", kind)
     _check_text("outcome", outcome)
-    reason = access.require_reason(reason)
     if kind in FOUR_EYES_DECISIONS and case.opened_by_id == actor.id:
         raise InvalidStateChange(
             f"You opened case {case.id}, so its {kind} must be made by someone else (four eyes)."
         )
-    decision = Decision(case_id=case.id, kind=kind, outcome=outcome, reason=reason,
+    decision = Decision(case_id=case.id, kind=kind, outcome=outcome, reason=reason.strip(),
                         decided_by_id=actor.id, decided_at=now_utc())
     session.add(decision)
     session.flush()
@@ -145,10 +141,8 @@ def record_disclosure(
     session: Session, username: str, case_id: int, *, recipient: str, purpose: str
 ) -> None:
     """Log that a case's information was disclosed, to whom (a role or body) and why."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.DISCLOSE, case.domain)
-    purpose = access.require_purpose(purpose)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.DISCLOSE, "case", case_id, purpose=purpose, must_state=PURPOSE))
     _check_open(case)
     _check_text("recipient", recipient)
     access.record(session, actor, Operation.DISCLOSURE, "case", case.id, subject_ref=case.subject_ref,
@@ -157,11 +151,9 @@ def record_disclosure(
 
 def close_case(session: Session, username: str, case_id: int, *, reason: str) -> None:
     """Close an open case, with the reason (logged); after this it takes no changes, decisions or disclosures."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.UPDATE_CASE, case.domain)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.UPDATE_CASE, "case", case_id, purpose=reason, must_state=REASON))
     _check_open(case)
-    reason = access.require_reason(reason)
     case.status, case.closed_at = CLOSED, now_utc()
     access.record(session, actor, Operation.ALTERATION, "case", case.id, subject_ref=case.subject_ref,
                   purpose=reason, detail={"change": "closed"})
@@ -169,7 +161,7 @@ def close_case(session: Session, username: str, case_id: int, *, reason: str) ->
 
 def count_cases(session: Session, username: str) -> dict[tuple[str, str, str], int]:
     """Case counts by (domain, kind, status): aggregates, no personal data, so not logged."""
-    access.authorise(session, username, Action.READ_AGGREGATES)
+    access.authorise(session, username, Request(Action.READ_AGGREGATES, "case"))
     rows = session.execute(
         select(Case.domain, Case.kind, Case.status, func.count()).group_by(Case.domain, Case.kind, Case.status)
     )

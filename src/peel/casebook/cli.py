@@ -1,8 +1,8 @@
 """Casebook commands: ``peel users``, ``peel audit``, ``peel review``, ``peel retention``.
 
 Every command acts as a named user (``--as USERNAME`` or ``PEEL_USER``) and is checked
-against that user's role. Refusals print what was wrong and exit with status 2, writing nothing;
-so does a casebook that cannot be opened (a bad ``PEEL_CASEBOOK_URL``, a server not answering)
+against that user's role. Refusals print what was wrong and exit with status 2, writing
+nothing but the refusal's own audit entry; so does a casebook that cannot be opened (a bad ``PEEL_CASEBOOK_URL``, a server not answering)
 or stays locked by another writer.
 """
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +34,8 @@ MIGRATION_LOCK_ID = 402026
 SQLITE_BUSY_TIMEOUT_SECONDS = 60
 # The execution option that tells the SQLite "begin" listener a transaction writes nothing.
 READ_ONLY_OPTION = "casebook_read_only"
+# Where a session keeps the work to do once its transaction has ended (see ``afterwards``).
+AFTERWARDS = "casebook_afterwards"
 
 URL_EXAMPLES = (
     "Use a sqlite:/// or postgresql+psycopg:// URL, such as sqlite:////srv/peel/casebook.sqlite or "
@@ -163,15 +165,34 @@ def transaction(url: str | None = None, *, snapshot: bool = False, readonly: boo
     ``snapshot=True`` makes every read see the same instant (REPEATABLE READ on PostgreSQL;
     a SQLite transaction under WAL already does), which verifying the audit chain needs.
     ``readonly=True`` is for transactions that write nothing, not even an audit entry
-    (listings, counts, verifying the chain): see ``read_only``.
+    (listings, counts, verifying the chain): see ``read_only``. A refusal in any of them is
+    logged afterwards, in a transaction of its own (see ``afterwards``).
     """
     engine = get_engine(url)
     if snapshot and engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     if readonly:
         engine = read_only(engine)
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+    with Session(engine, expire_on_commit=False, info={AFTERWARDS: []}) as session:
+        try:
+            with session.begin():
+                yield session
+        finally:
+            # The transaction has ended and holds no lock now, so this one can write.
+            if session.info[AFTERWARDS]:
+                with transaction(url) as later:
+                    for job in session.info[AFTERWARDS]:
+                        job(later)
+
+
+def afterwards(session: Session, job: Callable[[Session], object]) -> None:
+    """Run ``job(session)`` in a transaction of its own once ``session``'s transaction has
+    ended, committed or rolled back: for what must be kept even when that transaction is
+    undone (the audit entry of a refusal)."""
+    if AFTERWARDS not in session.info:
+        raise RuntimeError("Open casebook sessions with peel.casebook.transaction(): it runs the "
+                           "work left for after the transaction, such as logging a refusal.")
+    session.info[AFTERWARDS].append(job)
 
 
 def dispose_engines() -> None:

@@ -1,7 +1,9 @@
 """The refusals the casebook gives. Each message says what was wrong and what to do.
 
 Every refusal is raised before anything is written, and the transaction it happens in is
-rolled back, so a refused request leaves no trace in cases, decisions or the audit log.
+rolled back, so a refused request changes no case, decision or review item. A refusal of
+access (``UnknownUser``, ``AccessRefused``, ``PurposeRequired``) is itself written to the
+audit log, in a transaction of its own (see ``access.refuse``).
 """
 
 from __future__ import annotations

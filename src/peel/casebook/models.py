@@ -3,7 +3,7 @@
 The schema itself is created and changed only by the Alembic migrations in ``migrations/``;
 these classes must match them. Personal data lives in two places only, ``case_record.details``
 and ``review_item.payload``; every other column is safe to list and count. Workflows do not
-use these classes directly: they go through ``cases``, ``review`` and ``retention``, which
+use these classes: they go through the package's face (``peel.casebook``), whose functions
 check access and write the audit entry in the same transaction.
 """
 

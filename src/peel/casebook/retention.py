@@ -15,9 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from peel.casebook import access
+from peel.casebook.access import REASON, Request
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput, InvalidStateChange
-from peel.casebook.models import OPEN, Case, ReviewItem, get_or_refuse
+from peel.casebook.models import OPEN, Case, ReviewItem
 from peel.casebook.roles import Action, Domain
 
 # Years from opening to first review, per domain. A starting point only: set each to the
@@ -53,7 +54,7 @@ def default_review_date(domain: str, opened: date) -> date:
 
 def list_due(session: Session, username: str, *, today: date | None = None) -> list[RetentionDue]:
     """Cases whose review date has come, in the domains the user reviews (ids and kinds only)."""
-    actor = access.authorise(session, username, Action.REVIEW_RETENTION)
+    actor = access.authorise(session, username, Request(Action.REVIEW_RETENTION, "case"))
     today = today or date.today()
     cases = session.execute(
         select(Case.id, Case.domain, Case.kind, Case.status, Case.review_date)
@@ -70,13 +71,11 @@ def list_due(session: Session, username: str, *, today: date | None = None) -> l
 def keep(session: Session, username: str, case_id: int, *, until: date, reason: str,
          today: date | None = None) -> None:
     """Keep a case until a later review date, with the reason it is still needed."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.REVIEW_RETENTION, case.domain)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.REVIEW_RETENTION, "case", case_id, purpose=reason, must_state=REASON))
     today = today or date.today()
     if until <= today:
         raise InvalidInput(f"The new review date must be after today ({today}); got {until}.")
-    reason = access.require_reason(reason)
     previous, case.review_date = case.review_date, until
     access.record(session, actor, Operation.ALTERATION, "case", case.id, subject_ref=case.subject_ref,
                   purpose=reason, detail={"change": "retention extended",
@@ -85,16 +84,14 @@ def keep(session: Session, username: str, case_id: int, *, until: date, reason: 
 
 def erase(session: Session, username: str, case_id: int, *, reason: str, today: date | None = None) -> None:
     """Erase a case that is due, with its decisions; the log keeps that it was erased, not what."""
-    actor = access.resolve_actor(session, username)
-    case = get_or_refuse(session, Case, case_id, "case")
-    access.require(actor, Action.ERASE, case.domain)
+    actor, case = access.authorise_on(session, username, Case, Request(
+        Action.ERASE, "case", case_id, purpose=reason, must_state=REASON))
     today = today or date.today()
     if case.review_date > today:
         raise InvalidStateChange(
             f"Case {case.id} is not due for review until {case.review_date}; bring its review date "
             "forward with `peel retention keep` only if policy allows, or wait."
         )
-    reason = access.require_reason(reason)
     detail = {"domain": case.domain, "kind": case.kind, "status": case.status,
               "review_date": case.review_date.isoformat(), "decisions_erased": len(case.decisions)}
     subject_ref = case.subject_ref

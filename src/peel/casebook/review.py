@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from peel.casebook import access, audit
+from peel.casebook.access import PURPOSE, REASON, Request
 from peel.casebook.audit import Operation
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
 from peel.casebook.models import (
@@ -29,7 +30,6 @@ from peel.casebook.models import (
     ReviewItem,
     User,
     as_utc,
-    get_or_refuse,
     now_utc,
 )
 from peel.casebook.roles import Action, check_domain
@@ -56,6 +56,18 @@ class ReviewItemView(ReviewSummary):
     payload: Mapping | None
     subject_ref: str | None
     case_id: int | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An algorithm's proposal as the algorithm sees it: what it filed, and what was decided."""
+
+    id: int
+    payload: Mapping | None
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
     reason: str | None
 
 
@@ -89,7 +101,8 @@ def propose(
     check_domain(domain)
     if not kind or not summary or not summary.strip():
         raise InvalidInput("A proposal needs a kind and a one-line summary.")
-    actor = access.authorise(session, by_user, Action.PROPOSE, domain) if by_user else None
+    actor = access.authorise(session, by_user, Request(
+        Action.PROPOSE, "review_item", domain=domain, subject_ref=subject_ref)) if by_user else None
     item = ReviewItem(
         domain=domain, kind=kind, summary=summary.strip(), payload=copy.deepcopy(payload),
         subject_ref=subject_ref, case_id=case_id, proposed_by_algorithm=by_algorithm,
@@ -108,6 +121,34 @@ def propose(
     return item.id
 
 
+def lock_queue(session: Session) -> None:
+    """Wait for any other casebook writer, and hold the next ones off until this transaction
+    ends, so that checking the queue and then filing or deciding cannot interleave with another
+    process doing the same (two listings at once would file one proposal twice). SQLite's
+    BEGIN IMMEDIATE already does this; on PostgreSQL it takes the lock on the audit chain's
+    head that every casebook write takes."""
+    audit.lock_head(session)
+
+
+def proposals_by(session: Session, algorithm: str, *, domain: str, kind: str) -> list[Proposal]:
+    """Every item ``algorithm`` proposed in ``domain`` of ``kind``, any status, oldest first, with
+    the payload it filed and the decision: for the algorithm itself, to file nothing twice and
+    to apply the decisions. Not a person's consultation, so not logged: never show it to one
+    (people read an item with ``show_item``)."""
+    items = session.execute(
+        select(ReviewItem).where(ReviewItem.proposed_by_algorithm == algorithm,
+                                 ReviewItem.domain == domain, ReviewItem.kind == kind)
+        .order_by(ReviewItem.id)
+    ).scalars().all()
+    names = _usernames(session, items)
+    return [Proposal(
+        id=item.id,
+        payload=MappingProxyType(copy.deepcopy(item.payload)) if item.payload is not None else None,
+        status=item.status, decided_by=names.get(item.decided_by_id),
+        decided_at=item.decided_at and as_utc(item.decided_at), reason=item.reason,
+    ) for item in items]
+
+
 def list_items(
     session: Session, username: str, *, status: str | None = PENDING, domain: str | None = None
 ) -> list[ReviewSummary]:
@@ -115,7 +156,8 @@ def list_items(
 
     ``status=None`` lists every status; ``domain`` narrows the listing to one domain.
     """
-    actor = access.resolve_actor(session, username)
+    request = Request(Action.DECIDE_REVIEW, "review_item", domain=domain)
+    actor = access.identify(session, username, request)
     if status not in (None, *STATUSES):
         raise InvalidInput(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
     if domain:
@@ -124,8 +166,9 @@ def list_items(
     if domain:
         visible = [d for d in visible if d == domain]
     if not visible:
-        raise AccessRefused(f"{actor.username} ({actor.role.title}) has no review queue"
-                            + (f" in the {domain} domain." if domain else "."))
+        raise access.refuse(session, request, AccessRefused(
+            f"{actor.username} ({actor.role.title}) has no review queue"
+            + (f" in the {domain} domain." if domain else ".")), actor.username, actor.role.name)
     # The payload is personal data: leave it in the database.
     query = select(ReviewItem).options(defer(ReviewItem.payload)).where(ReviewItem.domain.in_(visible))
     if status:
@@ -137,10 +180,8 @@ def list_items(
 
 def show_item(session: Session, username: str, item_id: int, *, purpose: str) -> ReviewItemView:
     """An item with its personal data, for someone who may read it; the consultation is logged."""
-    actor = access.resolve_actor(session, username)
-    item = get_or_refuse(session, ReviewItem, item_id, "review item")
-    access.require(actor, Action.READ_PERSONAL, item.domain)
-    purpose = access.require_purpose(purpose)
+    actor, item = access.authorise_on(session, username, ReviewItem, Request(
+        Action.READ_PERSONAL, "review_item", item_id, purpose=purpose, must_state=PURPOSE))
     access.record(session, actor, Operation.CONSULTATION, "review_item", item.id,
                   subject_ref=item.subject_ref, purpose=purpose, detail={"domain": item.domain})
     names = _usernames(session, [item])
@@ -154,10 +195,8 @@ def show_item(session: Session, username: str, item_id: int, *, purpose: str) ->
 
 def decide(session: Session, username: str, item_id: int, *, accept: bool, reason: str) -> None:
     """Accept or reject a pending item, with the reason; the decision and its time are kept."""
-    actor = access.resolve_actor(session, username)
-    item = get_or_refuse(session, ReviewItem, item_id, "review item")
-    access.require(actor, Action.DECIDE_REVIEW, item.domain)
-    reason = access.require_reason(reason)
+    actor, item = access.authorise_on(session, username, ReviewItem, Request(
+        Action.DECIDE_REVIEW, "review_item", item_id, purpose=reason, must_state=REASON))
     if item.status != PENDING:
         raise InvalidStateChange(f"Review item {item.id} was already {item.status}; a decision stands.")
     if item.proposed_by_id == actor.id:
@@ -165,7 +204,7 @@ def decide(session: Session, username: str, item_id: int, *, accept: bool, reaso
             f"Review item {item.id} is your own proposal; someone else must decide it."
         )
     item.status = ACCEPTED if accept else REJECTED
-    item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason
+    item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason.strip()
     access.record(session, actor, Operation.ALTERATION, "review_item", item.id,
                   subject_ref=item.subject_ref,
                   detail={"decision": item.status, "domain": item.domain, "kind": item.kind})
@@ -175,7 +214,7 @@ def count_decisions(
     session: Session, username: str, *, since: datetime | None = None, until: datetime | None = None
 ) -> list[DecisionCount]:
     """Proposals by domain, kind and proposer, with outcomes and median time to decision."""
-    access.authorise(session, username, Action.READ_AGGREGATES)
+    access.authorise(session, username, Request(Action.READ_AGGREGATES, "review_item"))
     query = select(ReviewItem.domain, ReviewItem.kind, ReviewItem.proposed_by_algorithm, ReviewItem.status,
                    ReviewItem.created_at, ReviewItem.decided_at)
     if since:

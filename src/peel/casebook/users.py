@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peel.casebook import access, audit
-from peel.casebook.access import Actor
+from peel.casebook.access import Actor, Request
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput, InvalidStateChange, UnknownUser
 from peel.casebook.models import User, now_utc
@@ -64,7 +64,7 @@ def add_user(
             )
         actor_name, actor_role = username, ADMINISTRATOR
     else:
-        actor = access.authorise(session, acting, Action.MANAGE_USERS)
+        actor = access.authorise(session, acting, Request(Action.MANAGE_USERS, "user"))
         actor_name, actor_role = actor.username, actor.role.name
     _check_new_user(session, username, role, password, identity_provider, external_subject)
     user = User(
@@ -104,7 +104,7 @@ def _check_new_user(session, username, role, password, identity_provider, extern
 
 def disable_user(session: Session, username: str, *, acting: str | None) -> None:
     """Disable an account (kept, so the audit log's references stay meaningful)."""
-    actor = access.authorise(session, acting, Action.MANAGE_USERS)
+    actor = access.authorise(session, acting, Request(Action.MANAGE_USERS, "user"))
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         raise UnknownUser(f"There is no casebook user {username!r}.")
@@ -119,7 +119,7 @@ def disable_user(session: Session, username: str, *, acting: str | None) -> None
 
 def list_users(session: Session, *, acting: str | None) -> list[UserSummary]:
     """All accounts, for an administrator."""
-    access.authorise(session, acting, Action.MANAGE_USERS)
+    access.authorise(session, acting, Request(Action.MANAGE_USERS, "user"))
     users = session.execute(select(User).order_by(User.username)).scalars()
     return [UserSummary(u.username, u.role, u.identity_provider, u.active, u.created_at) for u in users]
 

@@ -106,31 +106,6 @@ RECORD_A = typer.Argument(..., help="record_key of the first person record.")
 RECORD_B = typer.Argument(..., help="record_key of the second person record.")
 
 
-def _authorise_consultation(acting: str | None, purpose: str | None) -> None:
-    """Refuse before any work unless the user may read linked person records and says why."""
-    from peel.casebook import access
-    from peel.casebook.db import transaction
-    from peel.casebook.roles import Action
-    from peel.linkage.review import DOMAIN
-
-    with transaction() as session:
-        access.authorise(session, acting, Action.READ_PERSONAL, DOMAIN)
-        access.require_purpose(purpose)
-
-
-def _log_consultation(acting: str | None, purpose: str | None, object_type: str,
-                      subject_refs: list[str | None]) -> None:
-    """Write the audit entries (one per subject consulted) before anything is shown."""
-    from peel.casebook import access
-    from peel.casebook.db import transaction
-    from peel.linkage.review import DOMAIN
-
-    with transaction() as session:
-        for ref in subject_refs:
-            access.consult(session, acting, domain=DOMAIN, object_type=object_type,
-                           object_id=None, purpose=purpose, subject_ref=ref)
-
-
 @link_app.command("file")
 @errors_exit
 def file_command(
@@ -215,9 +190,7 @@ def explain_command(
     (--as or PEEL_USER) and a --purpose, both kept in the audit log."""
     from peel.linkage.explain import explain_pair, write_chart
 
-    _authorise_consultation(acting, purpose)
-    explanation = explain_pair(record_a, record_b)
-    _log_consultation(acting, purpose, "person_record", [record_a, record_b])
+    explanation = explain_pair(acting, record_a, record_b, purpose=purpose)
     table = Table("evidence", "agreement", "weight (bits)")
     table.add_row("prior", "before any evidence", f"{explanation.prior_weight:+.2f}")
     for e in explanation.evidence:
@@ -271,14 +244,10 @@ def match_command(
         "email": email, "phone": phone, "pnc_id": pnc_id}.items() if v is not None}
     if not file and not given:
         _fail("Give a record's details (e.g. --surname, --dob) or --file with --mapping.")
-    _authorise_consultation(acting, purpose)
     records = None if file else pd.DataFrame([{"id": "1", **given}])
     with _Steps() as steps:
-        found = match_records(records, files=file, mapping=mapping, threshold=threshold,
-                              progress=steps)
-    # The new record's own details are not logged (they are personal data); the entities are.
-    entities = sorted({f"entity:{e}" for e in found["entity_id"]})
-    _log_consultation(acting, purpose, "linkage_match", entities or [None])
+        found = match_records(acting, records, purpose=purpose, files=file, mapping=mapping,
+                              threshold=threshold, progress=steps)
     if out is not None:
         found.to_csv(out, index=False)
     if found.empty:
@@ -301,19 +270,21 @@ link_app.add_typer(review_app, name="review")
 def review_command(
     ctx: typer.Context,
     limit: int = typer.Option(20, help="How many pairs to list."),
+    purpose: str | None = PURPOSE,
     acting: str | None = ACTING,
 ) -> None:
     """The pairs near the threshold, closest first, for a person to accept or reject with
     'peel link review accept A B --reason ...' / 'reject A B --reason ...'.
 
-    Needs a casebook user whose role may decide linkage reviews (--as or PEEL_USER). Each
-    pair is filed once in the casebook review queue (record keys, probability and evidence;
-    no personal data). Decisions apply from the next 'peel link'."""
+    Needs a casebook user whose role may decide linkage reviews (--as or PEEL_USER) and a
+    --purpose. Each pair is filed once in the casebook review queue (record keys, probability
+    and evidence; no personal data); explaining the pairs filed now is logged as a
+    consultation of their records. Decisions apply from the next 'peel link'."""
     if ctx.invoked_subcommand is not None:
         return
     from peel.linkage.review import queue_pairs_for_review
 
-    pairs = queue_pairs_for_review(acting, limit)
+    pairs = queue_pairs_for_review(acting, limit, purpose=purpose)
     if pairs.empty:
         console.print("No undecided pairs near the threshold.")
         return

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 from splink import Linker
 
+from peel.casebook import Domain, consultation
 from peel.linkage import settings as S
 from peel.linkage.resolve import logit2
 from peel.linkage.warehouse_run import stored_linker
@@ -92,16 +93,33 @@ def score_pairs(work: duckdb.DuckDBPyConnection, linker: Linker, left: list[str]
     return linker.inference.score_pairs(lrec, rrec).as_pandas_dataframe()
 
 
-def explain_pair(record_a: str, record_b: str, warehouse: Path | None = None) -> Explanation:
-    """Explain the pair (A, B) of person record keys with the latest run's model."""
-    return explain_pairs([(record_a, record_b)], warehouse=warehouse)[0]
+def explain_pair(username: str | None, record_a: str, record_b: str, *, purpose: str | None,
+                 warehouse: Path | None = None) -> Explanation:
+    """Explain the pair (A, B) of person record keys with the latest run's model, for
+    ``username`` and ``purpose`` (checked and logged as ``explain_pairs`` says)."""
+    return explain_pairs(username, [(record_a, record_b)], purpose=purpose, warehouse=warehouse)[0]
 
 
-def explain_pairs(pairs: list[tuple[str, str]], warehouse: Path | None = None) -> list[Explanation]:
+def explain_pairs(username: str | None, pairs: list[tuple[str, str]], *, purpose: str | None,
+                  warehouse: Path | None = None) -> list[Explanation]:
     """Explain each (A, B) pair of person record keys with the latest run's model, scoring
-    them together (the review queue explains a page of pairs at once)."""
+    them together (the review queue explains a page of pairs at once).
+
+    A consultation of linked person records: needs a casebook user who may read them
+    (``read_personal`` in ``linkage``) and a purpose, or it is refused (``CasebookError``) and
+    the refusal logged, before anything is read. Each record explained is logged as a
+    consultation (subject: its record key) before the explanations are returned.
+    """
     if not pairs:
         return []
+    with consultation(username, domain=Domain.LINKAGE, object_type="person_record",
+                      purpose=purpose) as shown:
+        explanations = _explain(pairs, warehouse)
+        shown.extend(key for pair in pairs for key in pair)
+    return explanations
+
+
+def _explain(pairs: list[tuple[str, str]], warehouse: Path | None) -> list[Explanation]:
     keys = sorted({k for pair in pairs for k in pair})
     wcon = connect(warehouse, read_only=True)
     work = duckdb.connect()

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from peel.casebook import Domain, consultation
 from peel.linkage import settings as S
 from peel.linkage.mapping import load_files, read_mapping
 from peel.linkage.prepare import prepare_persons
@@ -39,21 +40,38 @@ def _prepare_new(work: duckdb.DuckDBPyConnection, records: pd.DataFrame | None,
 
 
 def match_records(
+    username: str | None,
     records: pd.DataFrame | None = None,
     *,
+    purpose: str | None,
     files: list[Path] | None = None,
     mapping: Path | None = None,
     threshold: float = S.MATCH_CANDIDATE_THRESHOLD,
     warehouse: Path | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Candidate entities for each new record.
+    """Candidate entities for each new record, for ``username`` and ``purpose``.
 
     ``records`` has a column ``id`` (or ``unique_id``) and any person fields; or give
     ``files`` with a ``mapping``. Returns one row per (id, entity_id) with the best
     probability of any of the entity's records, ``records_compared`` and ``entity_records``,
     best first; a record with no candidate at or above ``threshold`` has no rows.
+
+    A consultation of linked person records: needs a casebook user who may read them
+    (``read_personal`` in ``linkage``) and a purpose, or it is refused (``CasebookError``) and
+    the refusal logged, before anything is read. Each candidate entity returned is logged as
+    a consultation (subject ``entity:ID``; one entry with no subject when there is none); the
+    new records' own details are personal data, so they are not logged.
     """
+    with consultation(username, domain=Domain.LINKAGE, object_type="linkage_match",
+                      purpose=purpose) as shown:
+        found = _match(records, files, mapping, threshold, warehouse, progress)
+        shown.extend(sorted({f"entity:{e}" for e in found["entity_id"]}))
+    return found
+
+
+def _match(records: pd.DataFrame | None, files: list[Path] | None, mapping: Path | None,
+           threshold: float, warehouse: Path | None, progress: Progress | None) -> pd.DataFrame:
     if records is not None:
         records = records.rename(columns={"id": "unique_id"})
         records["unique_id"] = records["unique_id"].astype(str)

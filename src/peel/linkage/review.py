@@ -4,7 +4,7 @@ through the casebook's review queue.
 Listing puts each undecided pair of the review band into the casebook queue once, as the
 linkage algorithm's proposal: the record keys, the match probability and the explanation's
 evidence lines (kinds of agreement and their weights), never the personal data itself.
-Accepting or rejecting goes through ``casebook.review.decide`` (role checked, reason kept,
+Accepting or rejecting goes through the casebook's ``decide`` (role checked, reason kept,
 audit entry written) and then into ``linkage_review_decision``, which every later linkage
 run reads: a 'match' joins the pair's entities, a 'non_match' keeps them apart even through
 chains of other links.
@@ -21,26 +21,38 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peel.casebook import access, audit, review
-from peel.casebook.db import transaction
-from peel.casebook.errors import InvalidInput
-from peel.casebook.models import ReviewItem, User, as_utc
-from peel.casebook.roles import Action
+from peel.casebook import (
+    ACCEPTED,
+    PENDING,
+    PURPOSE,
+    REASON,
+    Action,
+    Domain,
+    InvalidInput,
+    Proposal,
+    Request,
+    authorise,
+    decide,
+    lock_queue,
+    proposals_by,
+    propose,
+    transaction,
+)
 from peel.linkage import settings as S
+from peel.linkage.explain import explain_pairs
 from peel.linkage.warehouse_run import require_latest_run
 from peel.warehouse import connect
 
 DECISIONS = ("match", "non_match")
 # How linkage proposals are filed in the casebook's review queue.
-DOMAIN = "linkage"
+DOMAIN = Domain.LINKAGE
 KIND = "person_record_pair"
 ALGORITHM = "peel-linkage"
 # The casebook's subject_ref column holds at most this many characters.
@@ -58,7 +70,48 @@ class Decided:
     decided_by: str
 
 
-def pairs_to_review(limit: int = 20, warehouse: Path | None = None) -> pd.DataFrame:
+def queue_pairs_for_review(username: str | None, limit: int = 20, *, purpose: str | None,
+                           warehouse: Path | None = None) -> pd.DataFrame:
+    """The undecided pairs of the latest run in the review band, closest to the threshold
+    first, with their casebook review item ids, after filing each one not yet in the queue as
+    the algorithm's proposal.
+
+    Needs a casebook user whose role may decide linkage reviews, and a purpose; a refusal is
+    raised (and logged) before anything is read. The pairs filed now are explained first, which
+    reads their records: ``explain_pairs`` checks and logs that as consultations by the user.
+    """
+    request = Request(Action.DECIDE_REVIEW, "review_item", domain=DOMAIN, purpose=purpose,
+                      must_state=PURPOSE)
+    with transaction() as session:
+        authorise(session, username, request)
+        sync_decisions(session, warehouse)
+        queued = set(linkage_proposals(session))
+    pairs = _pairs_to_review(limit, warehouse)
+    new = [(r.record_key_l, r.record_key_r) for r in pairs.itertuples()
+           if (r.record_key_l, r.record_key_r) not in queued]
+    # Scoring is slow next to a casebook write, so it happens outside the casebook's lock.
+    explanations = {(e.record_a, e.record_b): e
+                    for e in explain_pairs(username, new, purpose=purpose, warehouse=warehouse)}
+    with transaction() as session:
+        authorise(session, username, request)
+        lock_queue(session)
+        filed = {pair: proposal.id for pair, proposal in linkage_proposals(session).items()}
+        for row in pairs.itertuples():
+            pair = (row.record_key_l, row.record_key_r)
+            if pair in filed:  # filed by another listing meanwhile, or earlier
+                continue
+            filed[pair] = propose(
+                session, domain=DOMAIN, kind=KIND, by_algorithm=ALGORITHM,
+                summary=f"Same person? {pair[0]} and {pair[1]} "
+                        f"(match probability {row.match_probability:.4f})",
+                payload=proposal_payload(row, explanations[pair]),
+                subject_ref=pair_subject_ref(*pair),
+            )
+    pairs["item_id"] = [filed[(r.record_key_l, r.record_key_r)] for r in pairs.itertuples()]
+    return pairs
+
+
+def _pairs_to_review(limit: int, warehouse: Path | None) -> pd.DataFrame:
     """Undecided pairs of the latest run in the review band, closest to the threshold first."""
     wcon = connect(warehouse, read_only=True)
     try:
@@ -82,43 +135,6 @@ def pairs_to_review(limit: int = 20, warehouse: Path | None = None) -> pd.DataFr
     return frame
 
 
-def queue_pairs_for_review(username: str | None, limit: int = 20,
-                           warehouse: Path | None = None) -> pd.DataFrame:
-    """The pairs to review (as ``pairs_to_review``) with their casebook review item ids,
-    after filing each one not yet in the queue as the algorithm's proposal.
-
-    Only a user whose role may decide linkage reviews may list them.
-    """
-    from peel.linkage.explain import explain_pairs
-
-    with transaction() as session:
-        access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
-        sync_decisions(session, warehouse)
-        queued = {pair: item.id for pair, item in linkage_items(session).items()}
-    pairs = pairs_to_review(limit, warehouse)
-    new = [(r.record_key_l, r.record_key_r) for r in pairs.itertuples()
-           if (r.record_key_l, r.record_key_r) not in queued]
-    # Scoring is slow next to a casebook write, so it happens outside the casebook's lock.
-    explanations = {(e.record_a, e.record_b): e for e in explain_pairs(new, warehouse)}
-    with transaction() as session:
-        access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
-        serialise_writers(session)
-        queued = {pair: item.id for pair, item in linkage_items(session).items()}
-        for row in pairs.itertuples():
-            pair = (row.record_key_l, row.record_key_r)
-            if pair in queued:  # filed by another listing meanwhile, or earlier
-                continue
-            queued[pair] = review.propose(
-                session, domain=DOMAIN, kind=KIND, by_algorithm=ALGORITHM,
-                summary=f"Same person? {pair[0]} and {pair[1]} "
-                        f"(match probability {row.match_probability:.4f})",
-                payload=proposal_payload(row, explanations[pair]),
-                subject_ref=pair_subject_ref(*pair),
-            )
-    pairs["item_id"] = [queued[(r.record_key_l, r.record_key_r)] for r in pairs.itertuples()]
-    return pairs
-
-
 def proposal_payload(row, explanation) -> dict:
     """What a review item keeps: record keys, probability and evidence, no personal data."""
     return {
@@ -137,53 +153,45 @@ def pair_subject_ref(lo: str, hi: str) -> str | None:
     return ref if len(ref) <= SUBJECT_REF_MAX else None
 
 
-def serialise_writers(session: Session) -> None:
-    """Wait for any other casebook writer, so that checking the queue and then filing or
-    deciding a pair cannot interleave with another listing or decision (two listings at once
-    would otherwise file the same pair twice). SQLite's BEGIN IMMEDIATE already does this; on
-    PostgreSQL it is the lock on the audit chain's head row that every casebook write takes."""
-    audit.lock_head(session)
-
-
-def linkage_items(session: Session) -> dict[tuple[str, str], ReviewItem]:
-    """Every linkage pair item in the casebook queue (any status), by its pair of record keys.
-
-    Reads only keys and status, never personal data, so it is not a consultation.
-    """
-    items = session.execute(
-        select(ReviewItem).where(ReviewItem.domain == DOMAIN, ReviewItem.kind == KIND)
-        .order_by(ReviewItem.id)
-    ).scalars()
-    found: dict[tuple[str, str], ReviewItem] = {}
-    for item in items:
-        found.setdefault((item.payload["record_key_l"], item.payload["record_key_r"]), item)
+def linkage_proposals(session: Session) -> dict[tuple[str, str], Proposal]:
+    """Every pair the linkage filed in the casebook queue (any status), by its record keys."""
+    found: dict[tuple[str, str], Proposal] = {}
+    for proposal in proposals_by(session, ALGORITHM, domain=DOMAIN, kind=KIND):
+        found.setdefault((proposal.payload["record_key_l"], proposal.payload["record_key_r"]), proposal)
     return found
 
 
 def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: bool,
                 reason: str | None, warehouse: Path | None = None) -> Decided:
-    """Accept or reject the queued pair (A, B) as ``username``, in the casebook and in the
-    warehouse together: either both keep the decision or neither does."""
+    """Accept or reject the queued pair (A, B) as ``username``, with ``reason``, in the
+    casebook and in the warehouse together: either both keep the decision or neither does.
+
+    Needs a casebook user whose role may decide linkage reviews, and a reason; a refusal is
+    raised (and logged) before anything is written.
+    """
     if record_a == record_b:
         raise ValueError("A pair needs two different records.")
     lo, hi = sorted([record_a, record_b])
     wcon: duckdb.DuckDBPyConnection | None = None
     try:
         with transaction() as session:
-            actor = access.authorise(session, username, Action.DECIDE_REVIEW, DOMAIN)
-            serialise_writers(session)
+            authorise(session, username, Request(
+                Action.DECIDE_REVIEW, "review_item", domain=DOMAIN, subject_ref=pair_subject_ref(lo, hi),
+                purpose=reason, must_state=REASON))
+            lock_queue(session)
             sync_decisions(session, warehouse)
-            item = linkage_items(session).get((lo, hi))
-            if item is None:
+            proposal = linkage_proposals(session).get((lo, hi))
+            if proposal is None:
                 raise InvalidInput(
                     f"The pair {lo} / {hi} is not in the review queue. List the pairs to "
                     "review with 'peel link review' and decide one of those.")
-            review.decide(session, actor.username, item.id, accept=accept, reason=reason)
+            decide(session, username, proposal.id, accept=accept, reason=reason)
+            decided = linkage_proposals(session)[(lo, hi)]
             decision = "match" if accept else "non_match"
             wcon = connect(warehouse)
             wcon.begin()
-            write_decision(wcon, lo, hi, decision, actor.username, as_utc(item.decided_at),
-                           item.reason, item.payload.get("run_id"))
+            write_decision(wcon, lo, hi, decision, decided.decided_by, decided.decided_at,
+                           decided.reason, proposal.payload.get("run_id"))
         # The casebook has committed; now the warehouse.
     except BaseException:
         if wcon is not None:
@@ -195,12 +203,12 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
         wcon.commit()
     except duckdb.Error as exc:
         raise RuntimeError(
-            f"The decision on {lo} / {hi} is kept in the casebook (review item {item.id}) but "
+            f"The decision on {lo} / {hi} is kept in the casebook (review item {proposal.id}) but "
             f"the warehouse did not take it ({exc}). The next 'peel link review' writes it "
             "there; run it before the next 'peel link'.") from exc
     finally:
         wcon.close()
-    return Decided(item.id, lo, hi, decision, actor.username)
+    return Decided(proposal.id, lo, hi, decision, decided.decided_by)
 
 
 def sync_casebook_decisions(warehouse: Path | None = None) -> int:
@@ -213,39 +221,24 @@ def sync_casebook_decisions(warehouse: Path | None = None) -> int:
 def sync_decisions(session: Session, warehouse: Path | None = None) -> int:
     """Write into the warehouse every decided casebook linkage item it does not hold yet
     (after a warehouse commit failed); return how many were written."""
-    decided = [item for item in linkage_items(session).values() if item.status != review.PENDING]
+    decided = [p for p in linkage_proposals(session).values() if p.status != PENDING]
     if not decided:
         return 0
     wcon = connect(warehouse)
     try:
         held = {(lo, hi) for lo, hi in wcon.execute(
             "SELECT record_key_l, record_key_r FROM linkage_review_decision").fetchall()}
-        missing = [i for i in decided
-                   if (i.payload["record_key_l"], i.payload["record_key_r"]) not in held]
+        missing = [p for p in decided
+                   if (p.payload["record_key_l"], p.payload["record_key_r"]) not in held]
         if not missing:
             return 0
-        names = dict(session.execute(select(User.id, User.username).where(
-            User.id.in_({i.decided_by_id for i in missing}))).all())
         wcon.begin()
-        for item in missing:
-            write_decision(wcon, item.payload["record_key_l"], item.payload["record_key_r"],
-                           "match" if item.status == review.ACCEPTED else "non_match",
-                           names[item.decided_by_id], as_utc(item.decided_at), item.reason,
-                           item.payload.get("run_id"))
+        for p in missing:
+            write_decision(wcon, p.payload["record_key_l"], p.payload["record_key_r"],
+                           "match" if p.status == ACCEPTED else "non_match",
+                           p.decided_by, p.decided_at, p.reason, p.payload.get("run_id"))
         wcon.commit()
         return len(missing)
-    finally:
-        wcon.close()
-
-
-def record_decision(record_a: str, record_b: str, decision: str, decided_by: str,
-                    reason: str | None = None, warehouse: Path | None = None) -> None:
-    """Write a decision straight into the warehouse, outside the casebook (data migrations and
-    tests of the linkage run; people decide through ``decide_pair``)."""
-    lo, hi = sorted([record_a, record_b])
-    wcon = connect(warehouse)
-    try:
-        write_decision(wcon, lo, hi, decision, decided_by, datetime.now(UTC), reason, None)
     finally:
         wcon.close()
 

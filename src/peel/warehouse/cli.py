@@ -81,11 +81,12 @@ def quarantine(
 
 def open_warehouse(read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for a command, or say why it cannot and exit (code 2): none loaded
-    yet (read-only, so that looking never creates an empty one), or another process holds it."""
-    from peel.warehouse.database import WarehouseBusy, connect
+    yet (read-only, so that looking never creates an empty one), another process holds it, or
+    a schema file applied to it has changed."""
+    from peel.warehouse.database import WarehouseError, connect
 
     try:
         return connect(read_only=read_only)
-    except (FileNotFoundError, WarehouseBusy) as error:
+    except (FileNotFoundError, WarehouseError) as error:
         Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
         raise typer.Exit(2) from None

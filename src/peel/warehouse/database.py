@@ -8,73 +8,153 @@ error rolls everything back so the warehouse is exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import duckdb
 
 from peel.settings import get_settings
 
-
-def _schema_files() -> list[tuple[str, str]]:
-    folder = resources.files("peel.warehouse") / "schema"
-    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
-    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+# The schema files, applied in name order. Tests point this at a copy.
+SCHEMA_DIR: Traversable = resources.files("peel.warehouse") / "schema"
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every schema file not yet applied; return the names applied now."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migration (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
-    )
-    done = {row[0] for row in con.execute("SELECT name FROM schema_migration").fetchall()}
+class WarehouseError(duckdb.Error):
+    """The warehouse cannot be used as it is; the message says why and what to do.
+
+    A ``duckdb.Error``, so handlers of DuckDB's own errors still catch it and print it.
+    """
+
+
+class WarehouseBusy(WarehouseError, duckdb.IOException):
+    """Another process holds the warehouse open: DuckDB lets one process at a time write to it."""
+
+
+class SchemaFileChanged(WarehouseError):
+    """A schema file applied to this warehouse has changed, or gone, since it was applied."""
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the file's text (read with line endings as \\n, so a checkout's are no change)."""
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+
+def schema_files(folder: Traversable | Path | None = None) -> list[SchemaFile]:
+    """The schema files of ``folder`` (default ``SCHEMA_DIR``), in the order they apply."""
+    folder = folder if folder is not None else SCHEMA_DIR
+    paths = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
+    return [SchemaFile(p.name, p.read_text(encoding="utf-8")) for p in paths]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, folder: Traversable | Path | None = None) -> list[str]:
+    """Apply every schema file of ``folder`` not yet applied; return the names applied now.
+
+    Refuses (``SchemaFileChanged``) before applying anything when a file already applied has
+    changed or gone since. A warehouse made before checksums were kept has them recorded
+    from the files as they are now.
+    """
+    files = schema_files(folder)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_migration "
+                    "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP, checksum VARCHAR)")
+        con.execute("ALTER TABLE schema_migration ADD COLUMN IF NOT EXISTS checksum VARCHAR")
+        con.executemany("UPDATE schema_migration SET checksum = ? WHERE name = ? AND checksum IS NULL",
+                        [[f.checksum, f.name] for f in files])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    done = check_applied(con, folder)
     applied = []
-    for name, sql in _schema_files():
-        if name in done:
+    for file in files:
+        if file.name in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migration VALUES (?, ?)", [name, datetime.now(UTC)]
-            )
+            con.execute(file.sql)
+            con.execute("INSERT INTO schema_migration VALUES (?, ?, ?)",
+                        [file.name, datetime.now(UTC), file.checksum])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-        applied.append(name)
+        applied.append(file.name)
     return applied
 
 
-class WarehouseBusy(duckdb.IOException):
-    """Another process holds the warehouse open: DuckDB lets one process at a time write to it.
+def check_applied(con: duckdb.DuckDBPyConnection, folder: Traversable | Path | None = None) -> set[str]:
+    """Return the names of the schema files applied to the warehouse, after checking that each
+    is still in ``folder`` and unchanged (one recorded without a checksum is not compared)."""
+    folder = folder if folder is not None else SCHEMA_DIR
+    files = schema_files(folder)
+    current = {f.name: f.checksum for f in files}
+    recorded = dict(con.execute("SELECT name, checksum FROM schema_migration").fetchall())
+    warehouse = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    for name, checksum in sorted(recorded.items()):
+        if name not in current:
+            raise SchemaFileChanged(
+                f"The warehouse {warehouse} was built with the schema file {name}, which is not in "
+                f"{folder} any more. Restore the file; if a newer peel made this warehouse, use "
+                "that version of peel.")
+        if checksum is not None and checksum != current[name]:
+            raise SchemaFileChanged(
+                f"The schema file {folder / name} has changed since it was applied to the "
+                f"warehouse {warehouse}. A schema file once applied must stay as it is: restore "
+                f"it (e.g. 'git checkout -- {name}' in {folder}) and put the change in a new "
+                f"file numbered after the last one, such as {next_file_name(files)}.")
+    return set(recorded)
 
-    A ``duckdb.Error`` like the error it replaces, so handlers of those still catch it; its
-    message says what to do, for a command to print as it is.
-    """
+
+def next_file_name(files: list[SchemaFile]) -> str:
+    """A name for the next schema file: ten after the last number (050 after 040)."""
+    numbers = [int(m[1]) for f in files if (m := re.match(r"(\d+)_", f.name))]
+    return f"{max(numbers, default=0) + 10:03d}_what_it_changes.sql"
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (``PEEL_HOME/warehouse.duckdb`` by default), migrated to the latest schema.
 
-    Raises ``FileNotFoundError`` when a read-only warehouse does not exist yet, and
-    ``WarehouseBusy`` when another process holds it.
+    Raises ``FileNotFoundError`` when a read-only warehouse does not exist yet,
+    ``WarehouseBusy`` when another process holds it, and ``SchemaFileChanged`` when a schema
+    file applied to it has changed since.
     """
     path = Path(path) if path is not None else get_settings().warehouse_path
-    if read_only:
-        if not path.exists():
-            raise FileNotFoundError(
-                f"No warehouse at {path}. Load data first: 'peel demo-data' or 'peel ingest police-uk PATH'."
-            )
-        return _open(path, read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only=False)
-    migrate(con)
+    if read_only and not path.exists():
+        raise FileNotFoundError(
+            f"No warehouse at {path}. Load data first: 'peel demo-data' or 'peel ingest police-uk PATH'."
+        )
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only=read_only)
+    try:
+        if not read_only:
+            migrate(con)
+        elif _has_checksums(con):  # else one made before checksums: recorded when next opened to write
+            check_applied(con)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _has_checksums(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND table_name = 'schema_migration' AND column_name = 'checksum'").fetchall()[0][0] > 0
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

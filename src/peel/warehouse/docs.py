@@ -5,7 +5,7 @@ test fails while the page and the files disagree."""
 from __future__ import annotations
 
 from peel.docgen import DOCS_DIR, write_section
-from peel.warehouse.database import _schema_files
+from peel.warehouse.database import schema_files
 
 DOC = DOCS_DIR / "warehouse.md"
 SECTION = "schema"
@@ -13,8 +13,8 @@ SECTION = "schema"
 
 def render_schema_markdown() -> str:
     parts = []
-    for name, sql in _schema_files():
-        parts += [f"### `{name}`", "", "```sql", sql.strip(), "```", ""]
+    for file in schema_files():
+        parts += [f"### `{file.name}`", "", "```sql", file.sql.strip(), "```", ""]
     return "\n".join(parts)
 
 
