@@ -74,6 +74,7 @@ def _pack_text(home: Path, month: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     text = re.sub(r"Generated on [^;.]*", "Generated on [time]", text)
     text = re.sub(r"\d{2} \w+ \d{4} \d{2}:\d{2} \w+", "[time]", text)
+    text = re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "[time]", text)  # when the data was loaded
     return " ".join(text.split())
 
 
