@@ -10,7 +10,7 @@ Workflows use this face; the modules behind it may move::
                             purpose="Right to Ask application received", subject_ref="P-981")
 """
 
-from peel.casebook.access import combine, consult
+from peel.casebook.access import Actor, combine, consult
 from peel.casebook.cases import (
     CaseView,
     DecisionView,
@@ -35,6 +35,7 @@ from peel.casebook.errors import (
 )
 from peel.casebook.review import count_decisions, decide, list_items, propose, show_item
 from peel.casebook.roles import Action, Domain
+from peel.casebook.sessions import AccountLocked, SignedIn, find_session, sign_in, sign_out
 
 __all__ = [
     "AccessRefused", "Action", "CaseView", "CasebookError", "CasebookUnavailable", "DecisionView", "Domain",
@@ -42,4 +43,6 @@ __all__ = [
     "close_case", "combine", "consult", "count_cases", "count_decisions", "decide", "list_items",
     "open_case", "propose", "read_case", "record_decision", "record_disclosure", "show_item",
     "transaction", "update_case",
+    # Signing in to the web app.
+    "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
 ]

@@ -35,7 +35,8 @@ HASHED_FIELDS = (
 
 
 class Operation(StrEnum):
-    """What was done, in the words of DPA 2018 s62(1), plus account administration."""
+    """What was done, in the words of DPA 2018 s62(1), plus account administration and
+    signing in and out."""
 
     COLLECTION = "collection"
     ALTERATION = "alteration"
@@ -44,6 +45,7 @@ class Operation(StrEnum):
     COMBINATION = "combination"
     ERASURE = "erasure"
     ADMINISTRATION = "administration"
+    AUTHENTICATION = "authentication"
 
 
 def format_instant(value: datetime) -> str:
