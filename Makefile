@@ -15,7 +15,7 @@ setup:
 	bash scripts/setup.sh
 
 setup-test:
-	PEEL_EXTRAS="[test]" PEEL_EXTRA_APT="postgresql default-jre-headless" bash scripts/setup.sh
+	PEEL_EXTRAS="[test]" PEEL_EXTRA_APT="postgresql default-jre-headless chromium" bash scripts/setup.sh
 
 # Benchmarks: each compares peel with a baseline in the same run and prints the figures.
 bench: setup-test

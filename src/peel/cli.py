@@ -14,6 +14,7 @@ from peel.linkage.cli import register as register_linkage
 from peel.pack.cli import register as register_pack
 from peel.sources.cli import register as register_sources
 from peel.warehouse.cli import register as register_warehouse
+from peel.web.cli import register as register_web
 
 app = typer.Typer(
     name="peel",
@@ -31,7 +32,7 @@ def main() -> None:
 
 
 # Each capability registers its own commands, in the order `peel --help` lists them:
-# data in, what is loaded, figures, the pack, linkage, the casebook.
+# data in, what is loaded, figures, the pack, linkage, the casebook, the web app.
 for _register in (
     register_sources,
     register_demo,
@@ -40,5 +41,6 @@ for _register in (
     register_pack,
     register_linkage,
     register_casebook,
+    register_web,
 ):
     _register(app)

@@ -22,6 +22,7 @@ VARIABLES = {
     "PEEL_SPARK_MASTER": "the Spark master for the spark linkage backend (else SPARK_MASTER)",
     "PEEL_SPARK_WAREHOUSE_DIR": "Spark's scratch warehouse folder",
     "PEEL_SPARK_CHECKPOINT_DIR": "Spark's checkpoint folder",
+    "PEEL_SECRET_KEY": "the web app's key for its form tokens (else one generated in PEEL_HOME)",
 }
 
 
@@ -34,6 +35,7 @@ class Settings:
     spark_master: str
     spark_warehouse_dir: str
     spark_checkpoint_dir: str
+    secret_key: str | None  # None: the web app generates one and keeps it in secret_key_path
 
     @property
     def warehouse_path(self) -> Path:
@@ -44,6 +46,11 @@ class Settings:
     def outputs_dir(self) -> Path:
         """Where packs, exports and reports are written."""
         return self.home / "outputs"
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the web app keeps the key it generated when PEEL_SECRET_KEY is not set."""
+        return self.home / "secret-key"
 
     @property
     def demo_dir(self) -> Path:
@@ -65,4 +72,5 @@ def get_settings() -> Settings:
         spark_master=env.get("PEEL_SPARK_MASTER", env.get("SPARK_MASTER", "local[2]")),
         spark_warehouse_dir=env.get("PEEL_SPARK_WAREHOUSE_DIR", os.path.join(scratch, "peel-spark-warehouse")),
         spark_checkpoint_dir=env.get("PEEL_SPARK_CHECKPOINT_DIR", os.path.join(scratch, "peel-spark-checkpoints")),
+        secret_key=env.get("PEEL_SECRET_KEY") or None,
     )

@@ -15,6 +15,7 @@ decisions), checks them itself, and logs what was done, or what was refused::
 from peel.casebook.access import (
     PURPOSE,
     REASON,
+    Actor,
     Request,
     authorise,
     combine,
@@ -55,6 +56,7 @@ from peel.casebook.review import (
     show_item,
 )
 from peel.casebook.roles import Action, Domain
+from peel.casebook.sessions import AccountLocked, SignedIn, find_session, sign_in, sign_out
 
 __all__ = [
     "ACCEPTED", "PENDING", "PURPOSE", "REASON", "REJECTED",
@@ -63,4 +65,6 @@ __all__ = [
     "authorise", "close_case", "combine", "consult", "consultation", "count_cases", "count_decisions",
     "decide", "list_items", "lock_queue", "open_case", "proposals_by", "propose", "read_case",
     "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
+    # Signing in to the web app.
+    "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
 ]

@@ -36,7 +36,7 @@ HASHED_FIELDS = (
 
 class Operation(StrEnum):
     """What was done, in the words of DPA 2018 s62(1), plus account administration and
-    refusals (what someone asked for and was not allowed)."""
+    refusals (what someone asked for and was not allowed), and signing in and out."""
 
     COLLECTION = "collection"
     ALTERATION = "alteration"
@@ -46,6 +46,7 @@ class Operation(StrEnum):
     ERASURE = "erasure"
     ADMINISTRATION = "administration"
     REFUSAL = "refusal"
+    AUTHENTICATION = "authentication"
 
 
 def format_instant(value: datetime) -> str:

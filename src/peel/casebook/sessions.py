@@ -1,0 +1,157 @@
+"""Signing in to the web app: the password check with a lock-out, and sessions.
+
+Lock-out: 5 wrong passwords under one name within 15 minutes lock that name for 15 minutes,
+during which even the right password is refused (and not checked). Names that are not
+accounts are counted the same way, so a lock-out does not reveal whether an account exists.
+A successful sign-in clears the count.
+
+Sessions are records here, not signed cookies, so signing out ends a session everywhere and
+at once. The browser holds a random token; the casebook keeps only its SHA-256, so reading
+the table does not let anyone act as the user. A session lasts 12 hours from sign-in (a long
+shift) and is refused at once if the account is disabled.
+
+Every sign-in, failure, lock-out, refusal while locked and sign-out is written to the audit
+log, with the name tried (only when it could be a username: a password typed into the name
+box is not logged). Each function runs its own transaction, because a failed attempt must be
+recorded and then refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from peel.casebook import audit
+from peel.casebook.access import Actor
+from peel.casebook.audit import Operation
+from peel.casebook.db import transaction
+from peel.casebook.errors import CasebookError, UnknownUser
+from peel.casebook.models import SignInGuard, User, WebSession, as_utc, now_utc
+from peel.casebook.roles import get_role
+from peel.casebook.users import USERNAME_PATTERN, authenticate
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+# What the audit log says for a name that cannot be a username (perhaps a password).
+NOT_A_USERNAME = "(not a username)"
+
+
+class AccountLocked(CasebookError):
+    """Too many wrong passwords under this name: sign-in is refused until ``until``."""
+
+    def __init__(self, until: datetime):
+        super().__init__(
+            f"This account is locked after {MAX_FAILURES} wrong passwords in "
+            f"{FAILURE_WINDOW.seconds // 60} minutes. Try again later, or ask an administrator."
+        )
+        self.until = until
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    actor: Actor
+    token: str  # for the browser's cookie; the casebook keeps only its hash
+
+
+def sign_in(username: str, password: str, *, url: str | None = None) -> SignedIn:
+    """Check the password and open a session; refuse with ``UnknownUser`` (the same message
+    for every wrong name or password) or ``AccountLocked``, having recorded the attempt."""
+    with transaction(url) as session:
+        outcome = _attempt(session, username, password)
+    if isinstance(outcome, CasebookError):
+        raise outcome
+    return outcome
+
+
+def _attempt(session: Session, username: str, password: str) -> SignedIn | CasebookError:
+    now = now_utc()
+    if not USERNAME_PATTERN.match(username):
+        _log(session, NOT_A_USERNAME, "unknown", "sign_in_failed")
+        return UnknownUser("Unknown user or wrong password.")
+    guard = session.get(SignInGuard, username)
+    if guard is not None and guard.locked_until is not None and as_utc(guard.locked_until) > now:
+        _log(session, username, _role_of(session, username), "refused_while_locked")
+        return AccountLocked(as_utc(guard.locked_until))
+    try:
+        actor = authenticate(session, username, password)
+    except UnknownUser as refusal:
+        return _record_failure(session, username, guard, now) or refusal
+    if guard is not None:
+        session.delete(guard)
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=_hash(token), user_id=actor.id, created_at=now,
+                           expires_at=now + SESSION_LIFETIME))
+    # Expired sessions are cleared here, so the table holds only live ones and the recent past.
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    _log(session, actor.username, actor.role.name, "signed_in")
+    return SignedIn(actor, token)
+
+
+def _record_failure(session: Session, username: str, guard: SignInGuard | None,
+                    now: datetime) -> AccountLocked | None:
+    """Count a wrong password; lock the name (and return the refusal) at the limit."""
+    if guard is None:
+        guard = SignInGuard(username=username, failures=0, window_started_at=now)
+        session.add(guard)
+    if now - as_utc(guard.window_started_at) > FAILURE_WINDOW:
+        guard.failures, guard.window_started_at = 0, now
+    guard.failures += 1
+    role = _role_of(session, username)
+    _log(session, username, role, "sign_in_failed", failures=guard.failures)
+    if guard.failures < MAX_FAILURES:
+        guard.locked_until = None
+        return None
+    guard.failures, guard.locked_until = 0, now + LOCK_DURATION
+    _log(session, username, role, "locked_out", until=audit.format_instant(guard.locked_until))
+    return AccountLocked(guard.locked_until)
+
+
+def find_session(token: str, *, url: str | None = None) -> Actor | None:
+    """The signed-in user whose session ``token`` is, or None (no such session, expired, or the
+    account disabled since)."""
+    with transaction(url, readonly=True) as session:
+        row = session.execute(
+            select(WebSession, User).join(User, User.id == WebSession.user_id)
+            .where(WebSession.token_hash == _hash(token))
+        ).first()
+        if row is None:
+            return None
+        web_session, user = row
+        if as_utc(web_session.expires_at) <= now_utc() or not user.active:
+            return None
+        return Actor(id=user.id, username=user.username, role=get_role(user.role))
+
+
+def sign_out(token: str, *, url: str | None = None) -> None:
+    """End the session ``token`` (nothing happens if it has ended already)."""
+    with transaction(url) as session:
+        row = session.execute(
+            select(WebSession, User).join(User, User.id == WebSession.user_id)
+            .where(WebSession.token_hash == _hash(token))
+        ).first()
+        if row is None:
+            return
+        web_session, user = row
+        session.delete(web_session)
+        _log(session, user.username, user.role, "signed_out")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _role_of(session: Session, username: str) -> str:
+    role = session.execute(select(User.role).where(User.username == username)).scalar_one_or_none()
+    return role or "unknown"
+
+
+def _log(session: Session, username: str, role: str, event: str, **detail) -> None:
+    audit.append_entry(session, actor=username, role=role, operation=Operation.AUTHENTICATION,
+                       object_type="session", detail={"event": event, **detail})

@@ -1,0 +1,27 @@
+"""``peel serve``: run the web app."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="The address to listen on; 0.0.0.0 for every interface."),
+    port: int = typer.Option(8000, help="The port to listen on."),
+) -> None:
+    """Serve the web app (sign-in, each role's start page) until Ctrl-C. Put it behind an https
+    proxy to serve other computers: sessions need https, except on 127.0.0.1."""
+    # Loaded here, not at the top: `peel --help` and every other command start without them.
+    import uvicorn
+
+    from peel.web.app import create_app
+
+    app = create_app()
+    shown = f"[{host}]" if ":" in host else host
+    Console().print(f"peel is serving on [bold]http://{shown}:{port}/[/bold] (Ctrl-C stops it)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,62 @@
+"""Who is asking: the session cookie every visitor gets, and the signed-in user behind it.
+
+The cookie holds a random token. Before sign-in it only binds the visitor's form tokens;
+signing in replaces it with a new one whose session the casebook records (so a token
+planted in a browser beforehand never becomes a signed-in session), and signing out
+replaces it again. The cookie is Secure, HttpOnly and SameSite=Lax, and ``__Host-``
+prefixed: set by this host only, for every path, never for a parent domain.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from fastapi import Request
+
+from peel.casebook import Actor, find_session
+
+SESSION_COOKIE = "__Host-peel-session"
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+_UNKNOWN = object()
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user and there is none: the app sends them to sign in."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def keep_session_cookie(request: Request, call_next):
+    """Give every visitor a session token, and send the cookie whenever it changes."""
+    sent = request.cookies.get(SESSION_COOKIE)
+    request.state.session_token = sent if sent and TOKEN_PATTERN.match(sent) else new_token()
+    response = await call_next(request)
+    if request.state.session_token != sent:
+        response.set_cookie(SESSION_COOKIE, request.state.session_token, path="/", secure=True,
+                            httponly=True, samesite="lax")
+    return response
+
+
+def replace_session_token(request: Request, token: str) -> None:
+    """Use ``token`` from this response on (at sign-in and sign-out)."""
+    request.state.session_token = token
+    request.state.actor = _UNKNOWN
+
+
+def get_actor(request: Request) -> Actor | None:
+    """The signed-in user, or None; looked up once per request."""
+    if getattr(request.state, "actor", _UNKNOWN) is _UNKNOWN:
+        request.state.actor = find_session(request.state.session_token,
+                                           url=request.app.state.settings.casebook_url)
+    return request.state.actor
+
+
+def require_actor(request: Request) -> Actor:
+    """A route's dependency: the signed-in user, or off to the sign-in page."""
+    actor = get_actor(request)
+    if actor is None:
+        raise SignInRequired()
+    return actor

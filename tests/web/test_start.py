@@ -1,0 +1,68 @@
+"""Each role's start page links to what its grants allow and nothing else; the pages behind
+the other links refuse it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from peel.casebook.roles import load_roles
+from peel.web.domains import DOMAINS
+
+from .conftest import get_username, sign_in
+
+LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
+EVERYONE_WITH_AGGREGATES = ["Daily dashboard", "Crime performance", "Meeting pack"]
+# Read off roles.yaml by hand: what each job is granted, in start-page order.
+EXPECTED_LINKS = {
+    "pcc_scrutiny_officer": EVERYONE_WITH_AGGREGATES,
+    "performance_analyst": EVERYONE_WITH_AGGREGATES,
+    "intelligence_analyst": [*EVERYONE_WITH_AGGREGATES, "Intelligence", "Linkage review", "Review queue"],
+    "licensing_officer": [*EVERYONE_WITH_AGGREGATES, "Firearms licensing", "Review queue"],
+    "public_protection_officer": [*EVERYONE_WITH_AGGREGATES, "Clare's Law", "Review queue"],
+    "lfr_operator": [*EVERYONE_WITH_AGGREGATES, "Live facial recognition", "Review queue"],
+    "supervisor": [*EVERYONE_WITH_AGGREGATES, "Live facial recognition", "Firearms licensing", "Clare's Law",
+                   "Intelligence", "Linkage review", "Review queue", "Retention review"],
+    "information_manager": [*EVERYONE_WITH_AGGREGATES, "Retention review"],
+    "administrator": ["Accounts"],
+    "auditor": [*EVERYONE_WITH_AGGREGATES, "Audit log"],
+}
+
+
+def get_links(page: str) -> dict[str, str]:
+    """Title -> address of each start-page link."""
+    return {html.unescape(title): href for href, title in LINK.findall(page)}
+
+
+def test_expected_links_cover_every_role():
+    assert set(EXPECTED_LINKS) == set(load_roles())
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_LINKS))
+def test_show_start_page_links_only_to_what_the_role_may_open(client, role):
+    sign_in(client, get_username(role))
+    page = client.get("/")
+    assert page.status_code == 200
+    assert f"<h1 class=\"govuk-heading-l\">{html.escape(load_roles()[role].title)}</h1>" in page.text
+    assert list(get_links(page.text)) == EXPECTED_LINKS[role]
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_LINKS))
+def test_show_planned_page_opens_for_the_role_and_refuses_the_rest(client, role):
+    sign_in(client, get_username(role))
+    opened = {p.title: client.get(p.href).status_code for p in DOMAINS}
+    assert opened == {p.title: 200 if p.title in EXPECTED_LINKS[role] else 403 for p in DOMAINS}
+
+
+def test_show_planned_page_says_why_it_is_refused(client):
+    sign_in(client, "pcc.scrutiny.officer")
+    refused = client.get("/planned/audit-log")
+    assert refused.status_code == 403
+    assert "pcc.scrutiny.officer (PCC scrutiny officer) may not open Audit log." in html.unescape(refused.text)
+
+
+def test_show_planned_page_for_a_page_that_does_not_exist(client):
+    sign_in(client, "supervisor")
+    assert client.get("/planned/no-such-thing").status_code == 404
