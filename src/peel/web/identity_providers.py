@@ -52,8 +52,9 @@ def load_identity_providers(path: Path) -> dict[str, IdentityProvider]:
     if not path.exists():
         return {}
     try:
-        declared = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
+        with path.open(encoding="utf-8") as file:
+            declared = yaml.safe_load(file)
+    except yaml.YAMLError as error:  # its message gives the line and column
         raise IdentityProvidersError(f"{path}: not valid YAML: {error}") from None
     if declared is None:
         return {}
