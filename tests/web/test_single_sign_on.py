@@ -1,5 +1,6 @@
 """Single sign-on against a real OpenID Connect provider on loopback (oidc-provider-mock, an
-authlib server, in a thread): peel talks to it over HTTP as it would to any provider."""
+authlib server, in a thread): peel talks to it over HTTP as it would to any provider. The
+browser's part is played by the test client, and at the end by Debian's chromium."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from peel.casebook.sessions import NO_ACCOUNT
 from peel.web.app import create_app
 from peel.web.single_sign_on import SIGN_IN_COOKIE
 
-from .conftest import FORCE_NAME, PASSWORD, get_session_cookie, sign_in
+from .conftest import FORCE_NAME, PASSWORD, Tab, get_session_cookie, serve_on_loopback, sign_in
+from .test_accessibility import AXE, get_violations
 
 # The provider is authlib's server, written for authlib's previous interface.
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
@@ -66,16 +68,20 @@ def provider() -> Iterator[str]:
         yield issuer
 
 
-@pytest.fixture
-def sso_settings(web_settings, provider):
-    """The staff casebook plus a supervisor linked to the provider and a disabled account."""
-    path = web_settings.home / "identity-providers.yaml"
-    write_providers(path, provider, *register_client(provider, CALLBACK))
-    with db.transaction(web_settings.casebook_url) as session:
+def add_linked_accounts(settings) -> None:
+    """A supervisor linked to the provider, and a disabled account linked to it too."""
+    with db.transaction(settings.casebook_url) as session:
         for username in ("sso.supervisor", "sso.leaver"):
             users.add_user(session, username, "supervisor", acting="administrator",
                            identity_provider=PROVIDER, external_subject=f"{LINKED_SUBJECT}-{username}")
         users.disable_user(session, "sso.leaver", acting="administrator")
+
+
+@pytest.fixture
+def sso_settings(web_settings, provider):
+    path = web_settings.home / "identity-providers.yaml"
+    write_providers(path, provider, *register_client(provider, CALLBACK))
+    add_linked_accounts(web_settings)
     return replace(web_settings, identity_providers_file=path)
 
 
@@ -241,3 +247,58 @@ def test_start_single_sign_on_says_when_the_provider_does_not_answer(web_setting
         response = client.get(f"/sign-in/{PROVIDER}")
         assert response.status_code == 502
         assert f"peel could not get an answer from {TITLE}." in response.text
+
+
+@pytest.fixture
+def sso_live_server(web_settings) -> Iterator[str]:
+    """peel served on loopback with the provider (taking any client here: peel's callback
+    address has the port chosen when it starts)."""
+    with run_provider(require_nonce=True) as issuer:
+        path = web_settings.home / "identity-providers.yaml"
+        write_providers(path, issuer, "peel", "any secret")
+        add_linked_accounts(web_settings)
+        settings = replace(web_settings, identity_providers_file=path)
+        with serve_on_loopback(create_app(settings, force_name=FORCE_NAME)) as address:
+            yield address
+
+
+@pytest.fixture
+def open_page(browser, sso_live_server):
+    """``open_page(javascript)``: a tab in a fresh browser context, with axe-core in it."""
+    contexts = []
+
+    def open_page(javascript: bool = True) -> Tab:
+        context = browser.new_context(base_url=sso_live_server, java_script_enabled=javascript)
+        context.add_init_script(path=str(AXE))
+        contexts.append(context)
+        return Tab(context.new_page(), problems=[])
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in_in_a_browser(page, subject: str) -> None:
+    page.goto("/planned/review-queue")
+    page.get_by_role("button", name=f"Sign in with {TITLE}").click()
+    page.get_by_placeholder("sub").fill(subject)
+    page.get_by_role("button", name="Authorize").click()
+
+
+def test_single_sign_on_in_a_browser_without_javascript(open_page):
+    page = open_page(javascript=False).page
+    sign_in_in_a_browser(page, f"{LINKED_SUBJECT}-sso.supervisor")
+    assert page.url.endswith("/planned/review-queue")
+    assert page.get_by_text("Signed in as sso.supervisor").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_text("You have signed out.").is_visible()
+
+
+def test_single_sign_on_pages_have_no_wcag_violation(open_page):
+    tab = open_page()
+    tab.page.goto("/sign-in")
+    assert get_violations(tab) == []
+    sign_in_in_a_browser(tab.page, "stranger-42")
+    assert tab.page.title().startswith("Error: Sign in")
+    assert tab.page.get_by_role("alert").get_by_text("no peel account is linked").is_visible()
+    assert get_violations(tab) == []
