@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from peel.web.identity_providers import IdentityProvider, IdentityProvidersError, load_identity_providers
+from peel.web.identity_providers import (
+    IdentityProvider,
+    IdentityProvidersError,
+    load_identity_providers,
+)
 
 STAFF = """\
 chalkshire:

@@ -19,9 +19,9 @@ import hmac
 import logging
 
 import httpx2
+from authlib.integrations.base_client import MismatchingStateError
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from authlib.integrations.starlette_client.apps import StarletteOAuth2App
-from authlib.integrations.base_client import MismatchingStateError
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from joserfc.errors import JoseError
