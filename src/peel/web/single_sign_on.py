@@ -89,8 +89,8 @@ async def finish_single_sign_on(request: Request, name: str) -> Response:
                              f"{FLOW_LIFETIME_SECONDS // 60} minutes. Start again.", 400, target)
     except OAuthError as error:
         return await _refuse(request, provider, f"the provider refused: {error.error}",
-                             f"{provider.title} did not sign you in ({error.error}). Try again, or "
-                             "sign in with your peel password.", 401, target)
+                             f"{provider.title} did not sign you in ({error.error}). Try again; if "
+                             "it happens again, tell your peel administrator.", 401, target)
     except JoseError as error:
         return await _refuse(request, provider, f"the ID token failed its checks: {error}",
                              f"peel could not verify the answer from {provider.title}. Try again; if "
@@ -99,8 +99,10 @@ async def finish_single_sign_on(request: Request, name: str) -> Response:
         return await _refuse(request, provider, f"the provider could not be reached: {error}",
                              _unreachable(provider), 502, target)
     request.session.clear()
-    if "userinfo" not in token:  # the provider answered without an ID token
-        return await _refuse(request, provider, "no ID token", _unreachable(provider), 502, target)
+    if "userinfo" not in token:  # the provider ignored the "openid" scope
+        return await _refuse(request, provider, "the provider sent no ID token",
+                             f"{provider.title} did not say who you are (it sent no ID token). Tell "
+                             "your peel administrator.", 502, target)
     url = request.app.state.settings.casebook_url
     try:
         signed_in = await run_in_threadpool(sign_in_with_provider, name, token["userinfo"]["sub"], url=url)
@@ -119,8 +121,8 @@ def _get_provider(request: Request, name: str) -> tuple[IdentityProvider, Starle
 
 
 def _unreachable(provider: IdentityProvider) -> str:
-    return (f"peel could not get an answer from {provider.title}. Try again in a few minutes, or sign "
-            "in with your peel password; if it goes on, tell your peel administrator.")
+    return (f"peel could not get an answer from {provider.title}. Try again in a few minutes; if it "
+            "goes on, tell your peel administrator.")
 
 
 async def _refuse(request: Request, provider: IdentityProvider, reason: str, message: str,
