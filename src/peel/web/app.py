@@ -16,7 +16,7 @@ from peel.casebook import AccessRefused, CasebookError, CasebookUnavailable, Not
 from peel.settings import Settings, get_settings
 from peel.warehouse import connect
 from peel.warehouse.database import get_force_name
-from peel.web import auth, domains, start
+from peel.web import auth, domains, single_sign_on, start
 from peel.web.layout import STATIC_URL, render_page
 from peel.web.links import DomainPages, Placeholder
 from peel.web.security import (
@@ -53,6 +53,7 @@ def create_app(
     app.middleware("http")(add_secure_headers)
     app.mount(STATIC_URL, StaticFiles(packages=[("peel.web", "static")]), name="static")
     app.include_router(auth.router)
+    single_sign_on.install(app)
     app.include_router(start.router)
     for part in app.state.parts:
         if not isinstance(part, Placeholder):
