@@ -13,11 +13,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from peel.linkage import settings as S
-from peel.linkage.mapping import load_files, read_mapping
+from peel.linkage import model as S
+from peel.linkage.files import load_files
 from peel.linkage.prepare import prepare_persons
 from peel.linkage.resolve import Progress
 from peel.linkage.warehouse_run import stored_linker
+from peel.sources.mapped import read_mapping
 from peel.warehouse import connect
 
 

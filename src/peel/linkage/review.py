@@ -34,7 +34,7 @@ from peel.casebook.db import transaction
 from peel.casebook.errors import InvalidInput
 from peel.casebook.models import ReviewItem, User, as_utc
 from peel.casebook.roles import Action
-from peel.linkage import settings as S
+from peel.linkage import model as S
 from peel.linkage.warehouse_run import require_latest_run
 from peel.warehouse import connect
 
