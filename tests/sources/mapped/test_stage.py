@@ -177,3 +177,36 @@ def test_load_mapped_reads_a_real_third_party_file_through_a_mapping(con, tmp_pa
         assert dob == (raw["dob"] or None)
         assert town == (raw["city"].upper() or None)
         assert email == (raw["email"].lower() or None)
+
+
+def test_load_mapped_reads_a_field_from_several_columns_through_its_value_map(con, tmp_path):
+    mapping = write_mapping(
+        tmp_path,
+        """
+        source_system: test_values
+        record_id: id
+        role: subject
+        person: {surname: last, street: [line1, line2], town: town}
+        values: {town: {Ldn: London, "St. A": St Albans}}
+        """,
+    )
+    extract = write(
+        tmp_path / "values.csv",
+        """
+        id,last,line1,line2,town
+        1,Lee,12 Mill Lane,Flat 2,Ldn
+        2,Lee,,Mill Lane,St. A
+        3,Lee,,,Paris
+        """,
+    )
+    load_mapped(con, extract, mapping)
+    got = con.execute(
+        "SELECT source_record_id, street, town FROM person_record ORDER BY 1"
+    ).fetchall()
+    # Several columns are joined by a space (empty ones skipped); a code the value map does
+    # not list is unknown.
+    assert got == [
+        ("1", "12 MILL LANE FLAT 2", "LONDON"),
+        ("2", "MILL LANE", "ST ALBANS"),
+        ("3", None, None),
+    ]
