@@ -17,7 +17,12 @@ from importlib import resources
 import duckdb
 
 from peel.sources.mapped import DEFAULT_DATE_FORMATS
-from peel.sources.mapped.fields import UK_POSTCODE, date_sql, split_address_sql, split_full_name_sql
+from peel.sources.mapped.fields import (
+    date_sql,
+    split_address_sql,
+    split_full_name_sql,
+    uk_postcode_sql,
+)
 from peel.warehouse.sql import quote_identifier, quote_literal
 
 # Columns the comparisons read, besides the exact: columns.
@@ -40,10 +45,7 @@ def clean_name_sql(expr: str) -> str:
 def normalise_postcode_sql(expr: str) -> str:
     """SQL: upper case, no spaces; a UK postcode gets one space before the inward code."""
     p = f"upper(regexp_replace(CAST({expr} AS VARCHAR), '[^A-Za-z0-9]', '', 'g'))"
-    return (
-        f"nullif(CASE WHEN regexp_matches({p}, {quote_literal(UK_POSTCODE)}) "
-        f"THEN left({p}, length({p}) - 3) || ' ' || right({p}, 3) ELSE {p} END, '')"
-    )
+    return f"nullif(coalesce({uk_postcode_sql(p)}, {p}), '')"
 
 
 def normalise_phone_sql(expr: str) -> str:
@@ -112,7 +114,9 @@ def prepare_persons(
     surname = f"coalesce({clean_name_sql(col('surname'))}, {from_full.surname})"
     # The street line (a leading house number allowed), or the first part of a one-line
     # address, whose town and postcode stand in for missing town and postcode fields.
-    line, town, postcode = (f"CAST({col(name)} AS VARCHAR)" for name in ("street", "town", "postcode"))
+    line, town, postcode = (
+        f"CAST({col(name)} AS VARCHAR)" for name in ("street", "town", "postcode")
+    )
     if "address" in have:
         parts = split_address_sql(f"nullif(trim(CAST({col('address')} AS VARCHAR)), '')")
         line = f"coalesce({line}, nullif({parts.line}, ''))"
@@ -123,7 +127,8 @@ def prepare_persons(
         "'[^a-z0-9 ]', ' ', 'g'), '\\s+', ' ', 'g')), '')"
     )
     house_from_address = f"nullif(regexp_extract({address_clean}, '^([0-9]+[a-z]?)\\b', 1), '')"
-    house = f"coalesce(nullif(lower(trim(CAST({col('house_number')} AS VARCHAR))), ''), {house_from_address})"
+    house_number = f"nullif(lower(trim(CAST({col('house_number')} AS VARCHAR))), '')"
+    house = f"coalesce({house_number}, {house_from_address})"
     street = f"nullif(trim(regexp_replace({address_clean}, '^[0-9]+[a-z]? ', '')), '')"
     dob_raw = col("date_of_birth")
     dob_is_date = dob_raw != "NULL" and con.execute(
@@ -138,8 +143,8 @@ def prepare_persons(
         "WHEN 'M' THEN 'M' WHEN 'F' THEN 'F' END"
     )
     exact_sql = "".join(
-        f", nullif(lower(trim(CAST({quote_identifier(c)} AS VARCHAR))), '') AS {quote_identifier(c)}"
-        for c in exact_columns
+        f", nullif(lower(trim(CAST({name} AS VARCHAR))), '') AS {name}"
+        for name in map(quote_identifier, exact_columns)
     )
     con.execute(f"DROP TABLE IF EXISTS {out_table}")
     con.execute(

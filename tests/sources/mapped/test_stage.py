@@ -170,6 +170,7 @@ def test_load_mapped_reads_a_real_third_party_file_through_a_mapping(con, tmp_pa
     loaded = con.execute("""SELECT source_record_id, forename, surname, date_of_birth::VARCHAR, town, email
                             FROM person_record""").fetchall()
     by_id = {r["unique_id"]: r for r in rows}
+    assert len(loaded) == len(rows) - len(nameless)  # the loop below checks every one
     for rid, forename, surname, dob, town, email in loaded:
         raw = by_id[rid]
         assert forename == (raw["first_name"].upper() or None)

@@ -127,7 +127,7 @@ def test_ingest_police_uk_gives_anti_social_behaviour_a_stable_id(loaded, police
     rows = read_rows(police_uk_dir / "2021-03-hertfordshire-street.csv")
     asb = [r for r in rows if not r["Crime ID"]]
     asb_lines = [line for line, r in enumerate(rows, start=2) if not r["Crime ID"]]
-    assert all(r["Crime type"] == "Anti-social behaviour" for r in asb)
+    assert asb and all(r["Crime type"] == "Anti-social behaviour" for r in asb)
     ids = {
         r[0]
         for r in con.execute(

@@ -22,6 +22,15 @@ UK_POSTCODE = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 POSTCODE_AT_END = r"([A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2})\s*$"
 
 
+def uk_postcode_sql(compact: str) -> str:
+    """SQL: a postcode written without spaces, upper case, as a UK postcode is written (one
+    space before the inward code); NULL when it is not a UK postcode."""
+    return (
+        f"CASE WHEN regexp_full_match({compact}, {quote_literal(UK_POSTCODE)}) "
+        f"THEN left({compact}, length({compact}) - 3) || ' ' || right({compact}, 3) END"
+    )
+
+
 def column_sql(column: str, table: str = "src") -> str:
     """SQL naming one column of the extract."""
     return f"{table}.{quote_identifier(column)}"

@@ -16,7 +16,6 @@ import duckdb
 from peel.sources.csv_lines import csv_line_sql
 from peel.sources.mapped.checks import row_reason_sql
 from peel.sources.mapped.fields import (
-    UK_POSTCODE,
     column_date_sql,
     column_sql,
     field_date_sql,
@@ -25,6 +24,7 @@ from peel.sources.mapped.fields import (
     split_forenames_sql,
     split_full_name_sql,
     text_sql,
+    uk_postcode_sql,
 )
 from peel.sources.mapped.files import Extract
 from peel.sources.mapped.mapping import Mapping
@@ -92,11 +92,7 @@ def _address(m: Mapping) -> tuple[str, str, str, str, str]:
 
 def _postcode(written: str) -> str:
     """SQL: a UK postcode upper case with one space before the inward code, else NULL."""
-    compact = f"upper(regexp_replace({written}, '\\s', '', 'g'))"
-    return (
-        f"CASE WHEN regexp_full_match({compact}, {quote_literal(UK_POSTCODE)}) "
-        f"THEN left({compact}, length({compact}) - 3) || ' ' || right({compact}, 3) END"
-    )
+    return uk_postcode_sql(f"upper(regexp_replace({written}, '\\s', '', 'g'))")
 
 
 def _phone(m: Mapping) -> str:
