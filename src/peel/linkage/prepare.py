@@ -20,6 +20,7 @@ from peel.sources.mapped import DEFAULT_DATE_FORMATS
 from peel.sources.mapped.fields import (
     date_sql,
     split_address_sql,
+    split_forenames_sql,
     split_full_name_sql,
     uk_postcode_sql,
 )
@@ -108,9 +109,8 @@ def prepare_persons(
     # A single full-name field is split: 'SURNAME, Forename' or 'Forename Middle Surname'.
     from_full = split_full_name_sql(f"CAST({col('full_name')} AS VARCHAR)", clean_name_sql)
     forenames = f"coalesce({clean_name_sql(col('forename'))}, {clean_name_sql(col('forenames'))})"
-    forename = f"coalesce({forenames}, {from_full.forename})"
-    # First token only: middle names are recorded inconsistently between systems.
-    forename = f"nullif(split_part({forename}, ' ', 1), '')"
+    # The first forename only: middle names are recorded inconsistently between systems.
+    forename, _middle = split_forenames_sql(f"coalesce({forenames}, {from_full.forename})")
     surname = f"coalesce({clean_name_sql(col('surname'))}, {from_full.surname})"
     # The street line (a leading house number allowed), or the first part of a one-line
     # address, whose town and postcode stand in for missing town and postcode fields.

@@ -14,7 +14,7 @@ to fix. What it looks like (``mappings/demo_*.yaml`` are complete examples)::
     person:                          # field: column, or a list of columns joined by a space
       surname: Surname
       forenames: Forename
-      address: [Address1, Address2]
+      street: [Address1, Address2]
       date_of_birth: DateOfBirth
       sex: Gender
     values:                          # what the source's codes mean; unlisted codes: unknown
@@ -129,12 +129,13 @@ class Mapping:
     event: dict | None = None
     vehicles: dict | None = None
     old_keys: list[str] = field(default_factory=list)  # old linkage keys it used, translated
+    field_set: FieldSet = PERSON  # what its fields are
 
     def columns(self) -> dict[str, str]:
         """Every column the mapping reads, with what it is read for."""
         need = {self.record_id: "record_id"}
         for name, columns in self.fields.items():
-            need.update({col: f"person.{name}" for col in columns})
+            need.update({col: f"{self.field_set.section}.{name}" for col in columns})
         need.update({col: "exact" for col in self.exact})
         if self.role_column:
             need[self.role_column] = "role"
@@ -205,6 +206,7 @@ def read_mapping(path: Path | str, fields: FieldSet = PERSON) -> Mapping:
         event=event,
         vehicles=vehicles,
         old_keys=old_keys,
+        field_set=fields,
     )
 
 
