@@ -85,6 +85,15 @@ _FAR_FROM_UK = (
 FAR_FROM_UK_FLAG = "coordinates far outside the UK: loaded, check the location"
 
 
+def _flag_sql(column: str, label: str, wordings: str) -> str:
+    """SQL for a row's flag: coordinates far from the UK, or an outcome wording in ``column``
+    that is not one of ``wordings`` (an SQL list)."""
+    return f"""CASE WHEN {_FAR_FROM_UK} THEN {quote_literal(FAR_FROM_UK_FLAG)}
+        WHEN s.{column} NOT IN {wordings}
+            THEN {quote_literal(label + " '")} || s.{column} || ''': ' || {quote_literal(UNMAPPED_FLAG)}
+        END"""
+
+
 def street_checks() -> tuple[str, str]:
     """SQL for a street row's reason (NULL when it loads) and flag (loads, worth a look)."""
     types = read_crime_types()
@@ -99,11 +108,7 @@ def street_checks() -> tuple[str, str]:
             THEN 'missing Crime ID on a ''' || s.crime_type ||
                  ''' row: only anti-social behaviour may have none'
         END"""
-    flag = f"""CASE WHEN {_FAR_FROM_UK} THEN {quote_literal(FAR_FROM_UK_FLAG)}
-        WHEN s.last_outcome_category NOT IN {wordings}
-            THEN 'Last outcome category ''' || s.last_outcome_category || ''': ' || {quote_literal(UNMAPPED_FLAG)}
-        END"""
-    return reason, flag
+    return reason, _flag_sql("last_outcome_category", "Last outcome category", wordings)
 
 
 def outcomes_checks() -> tuple[str, str]:
@@ -113,11 +118,7 @@ def outcomes_checks() -> tuple[str, str]:
         WHEN s.crime_id IS NULL THEN 'missing Crime ID: an outcome must name its crime'
         WHEN s.outcome_type IS NULL THEN 'missing Outcome type'
         END"""
-    flag = f"""CASE WHEN {_FAR_FROM_UK} THEN {quote_literal(FAR_FROM_UK_FLAG)}
-        WHEN s.outcome_type NOT IN {wordings}
-            THEN 'Outcome type ''' || s.outcome_type || ''': ' || {quote_literal(UNMAPPED_FLAG)}
-        END"""
-    return reason, flag
+    return reason, _flag_sql("outcome_type", "Outcome type", wordings)
 
 
 CHECKS_BY_KIND = {"street": street_checks, "outcomes": outcomes_checks}
