@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -55,8 +55,8 @@ def test_get_daily_after_the_data_ends_is_empty_and_says_when_it_ends(county_dem
 
 
 @pytest.mark.parametrize("now, yesterday", [
-    (datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc), date(2026, 3, 9)),  # GMT: still the 10th
-    (datetime(2026, 6, 10, 23, 30, tzinfo=timezone.utc), date(2026, 6, 10)),  # BST: already the 11th
+    (datetime(2026, 3, 10, 23, 30, tzinfo=UTC), date(2026, 3, 9)),  # GMT: still the 10th
+    (datetime(2026, 6, 10, 23, 30, tzinfo=UTC), date(2026, 6, 10)),  # BST: already the 11th
 ])
 def test_get_yesterday_is_in_uk_time(now, yesterday):
     assert get_yesterday(now) == yesterday

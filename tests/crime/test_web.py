@@ -12,7 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from tests.crime.demo_site import copy_demo_site
-from tests.web.conftest import FORCE_NAME, get_username, sign_in, staff_casebook  # noqa: F401 (a fixture)
+from tests.web.conftest import (  # noqa: F401 (fixtures)
+    FORCE_NAME,
+    client,
+    get_username,
+    sign_in,
+    staff_casebook,
+    web_settings,
+)
 
 from peel.casebook import db
 from peel.casebook.roles import load_roles
@@ -152,3 +159,14 @@ def test_chart_downloads_are_svg_and_png(site):
     assert svg.headers["content-type"] == "image/svg+xml" and svg.text.startswith("<svg")
     png = site.get("/crime/chart.png", params={"crime_type": "burglary"})
     assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_crime_pages_before_any_data_say_how_to_load_it(client):
+    """The foundation's client: an installation with accounts and no warehouse yet."""
+    sign_in(client, "performance.analyst")
+    for path, heading in [("/crime", "Crime performance"), ("/crime/overview", "Force overview"),
+                          ("/crime/daily", "Daily dashboard")]:
+        page = client.get(path)
+        assert page.status_code == 200 and f">{heading}</h1>" in page.text and "peel demo-data" in page.text
+    missing = client.get("/api/crime/daily")
+    assert missing.status_code == 404 and "No crimes are loaded yet" in missing.json()["detail"]

@@ -36,6 +36,7 @@ from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
 
+
 class InputRoute(APIRoute):
     """A route whose ValueError (a month, day, crime type or area the data does not have; the
     message says which and what to give) is a 400 page saying so, not a server error."""
@@ -309,6 +310,6 @@ def download_crimes(format: TableFormat, day: str | None = Query(None, alias="da
     return table_response(tables.crimes_table(day, crimes, describe_snapshot(con)), format)
 
 
-from peel.crime import api  # noqa: E402  (the API's routes use this module's dependencies)
+from peel.crime import api
 
 router.include_router(api.router)
