@@ -49,8 +49,8 @@ def site(demo_site, monkeypatch):
     monkeypatch.setenv("PEEL_HOME", str(demo_site))
     settings = replace(get_settings(), secret_key=None)
     with TestClient(create_app(settings, force_name=FORCE_NAME), base_url="https://testserver",
-                    follow_redirects=False) as client:
-        yield client
+                    follow_redirects=False) as browser:
+        yield browser
     db.dispose_engines()
 
 
@@ -102,6 +102,20 @@ def test_show_overview_sorts_by_any_column_both_ways(site):
     assert [r["crime_type"] for r in descending] == [r["crime_type"] for r in ascending][::-1]
     page = site.get("/crime/overview", params={"sort": "recorded"}).text
     assert 'aria-sort="ascending"' in page and "order=desc" in page
+
+
+def test_show_overview_for_a_chosen_month(site):
+    sign_in(site, "pcc.scrutiny.officer")
+    page = site.get("/crime/overview", params={"month": "2025-06"})
+    assert page.status_code == 200
+    assert "Every crime type for the whole force, June 2025" in page.text
+    assert '<option value="2025-06" selected>' in page.text
+
+
+def test_show_overview_explains_a_column_it_cannot_sort_by(site):
+    sign_in(site, "pcc.scrutiny.officer")
+    page = site.get("/crime/overview", params={"sort": "colour"})
+    assert page.status_code == 400 and "No column &#39;colour&#39; to sort by" in page.text
 
 
 def test_show_daily_shows_the_hand_counted_total_with_links_for_the_supervisor(site, county_demo):
@@ -161,7 +175,7 @@ def test_chart_downloads_are_svg_and_png(site):
     assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_crime_pages_before_any_data_say_how_to_load_it(client):
+def test_crime_pages_before_any_data_say_how_to_load_it(client):  # noqa: F811 (the fixture)
     """The foundation's client: an installation with accounts and no warehouse yet."""
     sign_in(client, "performance.analyst")
     for path, heading in [("/crime", "Crime performance"), ("/crime/overview", "Force overview"),

@@ -5,9 +5,6 @@ violation on any crime page type; the Content-Security-Policy holds on each."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from dataclasses import replace
 
 import pytest
@@ -17,53 +14,26 @@ from tests.crime.demo_site import copy_demo_site
 from peel.settings import get_settings
 from peel.web.app import create_app
 
-from .conftest import CHROMIUM_ARGS, FORCE_NAME, Tab  # noqa: F401
+from .conftest import FORCE_NAME, open_tab_on, serve
 from .test_accessibility import AXE, get_violations
 
 
 @pytest.fixture(scope="module")
 def demo_server(county_demo, staff_casebook, tmp_path_factory):
-    """The app over a copy of the demo force, served by uvicorn on a loopback port. PEEL_HOME
-    is the site for the module, so the consultations the crime list logs go to its casebook."""
-    import uvicorn
-
+    """The app over a copy of the demo force on a loopback port. PEEL_HOME is the site for the
+    module, so the consultations the crime list logs go to the casebook it signs in with."""
     home = copy_demo_site(county_demo, staff_casebook, tmp_path_factory.mktemp("crime-browser"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PEEL_HOME", str(home))
-        settings = replace(get_settings(), secret_key=None)
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, force_name=FORCE_NAME), log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-        server.should_exit = True
-        thread.join(timeout=30)
+        with serve(create_app(replace(get_settings(), secret_key=None), force_name=FORCE_NAME)) as address:
+            yield address
 
 
 @pytest.fixture
 def demo_tab(browser, demo_server):
-    """``demo_tab(init_script=None)``: a tab on the demo server, noting console errors and
-    failed responses as ``open_tab`` does."""
+    """``demo_tab(init_script=None)``: a new tab on the demo server."""
     contexts = []
-
-    def open_demo_tab(init_script=None) -> Tab:
-        context = browser.new_context(base_url=demo_server, accept_downloads=True)
-        contexts.append(context)
-        if init_script is not None:
-            context.add_init_script(path=str(init_script))
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
-                if response.status >= 400 else None)
-        return Tab(page, problems)
-
-    yield open_demo_tab
+    yield lambda init_script=None: open_tab_on(browser, demo_server, contexts, init_script=init_script)
     for context in contexts:
         context.close()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 from urllib.parse import urlencode
 
 import duckdb
@@ -129,21 +130,27 @@ def get_options(con: duckdb.DuckDBPyConnection, choice: Choice) -> dict:
     areas = con.execute(
         f"""SELECT CASE level WHEN 'force' THEN '' ELSE area_code END, area_name, level FROM area
             ORDER BY {order_by_level("level")}, area_name""").fetchall()
+    return {
+        "crime_types": select_items((slug, name, choice.crime_type) for slug, name in list_crime_types(con)),
+        "areas": select_items((code, name if level != "neighbourhood" else f"{name} (neighbourhood)", choice.area)
+                              for code, name, level in areas),
+        "months": get_month_items(con, choice.month),
+    }
+
+
+def select_items(choices) -> list[dict]:
+    """(value, text, chosen value) -> a GOV.UK select's items, the chosen one selected."""
+    return [{"value": value, "text": text, "selected": value == chosen} for value, text, chosen in choices]
+
+
+def get_month_items(con: duckdb.DuckDBPyConnection, chosen: date) -> list[dict]:
+    """Every month the data covers, the latest first, as a select's items."""
     first, last = con.execute("SELECT min(month), max(month) FROM crime").fetchone()
     months, month = [], last
     while month >= first:
         months.append(month)
         month = add_months(month, -1)
-
-    def items(pairs):
-        return [{"value": value, "text": text, "selected": value == chosen} for value, text, chosen in pairs]
-
-    return {
-        "crime_types": items((slug, name, choice.crime_type) for slug, name in list_crime_types(con)),
-        "areas": items((code, name if level != "neighbourhood" else f"{name} (neighbourhood)", choice.area)
-                       for code, name, level in areas),
-        "months": items((f"{m:%Y-%m}", f"{m:%B %Y}", f"{choice.month:%Y-%m}") for m in months),
-    }
+    return select_items((f"{m:%Y-%m}", f"{m:%B %Y}", f"{chosen:%Y-%m}") for m in months)
 
 
 @router.get("/crime")
@@ -222,6 +229,7 @@ def show_overview(request: Request, month: str | None = None, sort: str = DEFAUL
                   for column in COLUMNS}
     return render_page(request, "crime/overview.html.j2", title="Force overview", overview=overview, rows=rows,
                        table=tables.overview_table(overview, rows, source), sort=sort, order=order,
+                       months=get_month_items(con, overview.month),
                        sort_links=sort_links, columns=COLUMNS, source=source,
                        query=urlencode({"month": f"{overview.month:%Y-%m}", "sort": sort, "order": order}))
 
@@ -259,24 +267,6 @@ def show_daily(request: Request, day: str | None = Query(None, alias="date"), ac
                        previous_day=report.day - timedelta(days=1), next_day=report.day + timedelta(days=1))
 
 
-@router.get("/crime/daily/solved.{format}")
-def download_daily(format: TableFormat, day: str | None = Query(None, alias="date"), _: Actor = Depends(require_aggregates),
-                   con=Depends(open_data)) -> Response:
-    if con is None:
-        raise NotFound(NO_DATA)
-    return table_response(tables.daily_table(daily_data.get_daily(con, get_day(day)), describe_snapshot(con)),
-                          format)
-
-
-@router.get("/crime/daily/week.{format}")
-def download_week(format: TableFormat, day: str | None = Query(None, alias="date"), _: Actor = Depends(require_aggregates),
-                  con=Depends(open_data)) -> Response:
-    if con is None:
-        raise NotFound(NO_DATA)
-    return table_response(tables.week_table(daily_data.get_daily(con, get_day(day)), describe_snapshot(con)),
-                          format)
-
-
 def list_crimes(con, actor: Actor, day_text: str | None, crime_type: str | None, area: str | None):
     """The crimes behind a count, as ``list_solved_crimes`` allows this user (and logs)."""
     if con is None:
@@ -308,6 +298,20 @@ def download_crimes(format: TableFormat, day: str | None = Query(None, alias="da
                     con=Depends(open_data)) -> Response:
     day, crimes = list_crimes(con, actor, day, crime_type, area)
     return table_response(tables.crimes_table(day, crimes, describe_snapshot(con)), format)
+
+
+# The dashboard's two tables, by the name in their download's address.
+DAILY_TABLES = {"solved": tables.daily_table, "week": tables.week_table}
+
+
+@router.get("/crime/daily/{table}.{format}")  # after crimes.{format}: the first route that matches answers
+def download_daily(table: Literal["solved", "week"], format: TableFormat,
+                   day: str | None = Query(None, alias="date"), _: Actor = Depends(require_aggregates),
+                   con=Depends(open_data)) -> Response:
+    if con is None:
+        raise NotFound(NO_DATA)
+    report = daily_data.get_daily(con, get_day(day))
+    return table_response(DAILY_TABLES[table](report, describe_snapshot(con)), format)
 
 
 from peel.crime import api
