@@ -68,8 +68,16 @@ def test_crime_list_opens_only_for_roles_that_see_crime_records(site, role):
     assert {path: site.get(path).status_code for path in CRIMES} == {path: expected for path in CRIMES}
 
 
-def test_crime_pages_send_a_visitor_to_sign_in(site):
+def test_crime_pages_send_a_visitor_to_sign_in_and_the_api_answers_401(site):
     assert site.get("/crime").headers["location"] == "/sign-in?next=%2Fcrime"
+    assert site.get("/api/crime/daily").status_code == 401
+
+
+def test_crime_page_refused_is_logged(site, caplog):
+    sign_in(site, "administrator")
+    with caplog.at_level("WARNING", logger="peel.web.app"):
+        assert site.get("/api/crime/overview").status_code == 403
+    assert "Refused GET /api/crime/overview to administrator" in caplog.text
 
 
 def test_show_performance_defaults_to_burglary_for_the_force_in_the_latest_month(site):

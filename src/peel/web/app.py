@@ -88,6 +88,9 @@ def add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     def send_to_sign_in(request: Request, _error: SignInRequired) -> Response:
+        if request.url.path.startswith(API_PREFIX):  # a program is told, not redirected
+            return JSONResponse({"detail": "Sign in first: the API answers a signed-in session."},
+                                status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
 
