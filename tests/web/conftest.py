@@ -88,9 +88,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
+@pytest.fixture(scope="session")
+def live_server(staff_casebook, tmp_path_factory) -> Iterator[str]:
+    """The app served by uvicorn on a loopback port, in a thread; its address."""
+    home = tmp_path_factory.mktemp("web-live")
+    shutil.copyfile(staff_casebook, home / "casebook.sqlite")
+    settings = replace(get_settings(), home=home, casebook_url=f"sqlite:///{home / 'casebook.sqlite'}",
+                       secret_key=None)
+    with serve_on_loopback(create_app(settings, force_name=FORCE_NAME)) as address:
+        yield address
+
+
 @contextmanager
-def serve(app) -> Iterator[str]:
-    """``app`` served by uvicorn on a loopback port, in a thread, while the block runs; its address."""
+def serve_on_loopback(app) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port, in a thread; yields its address."""
     import uvicorn
 
     listener = socket.socket()
@@ -107,17 +118,6 @@ def serve(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-
-
-@pytest.fixture(scope="session")
-def live_server(staff_casebook, tmp_path_factory) -> Iterator[str]:
-    """The app served on a loopback port; its address."""
-    home = tmp_path_factory.mktemp("web-live")
-    shutil.copyfile(staff_casebook, home / "casebook.sqlite")
-    settings = replace(get_settings(), home=home, casebook_url=f"sqlite:///{home / 'casebook.sqlite'}",
-                       secret_key=None)
-    with serve(create_app(settings, force_name=FORCE_NAME)) as address:
-        yield address
 
 
 @pytest.fixture(scope="session")

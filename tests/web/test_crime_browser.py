@@ -14,7 +14,7 @@ from tests.crime.demo_site import copy_demo_site
 from peel.settings import get_settings
 from peel.web.app import create_app
 
-from .conftest import FORCE_NAME, open_tab_on, serve
+from .conftest import FORCE_NAME, open_tab_on, serve_on_loopback
 from .test_accessibility import AXE, get_violations
 
 
@@ -25,7 +25,7 @@ def demo_server(county_demo, staff_casebook, tmp_path_factory):
     home = copy_demo_site(county_demo, staff_casebook, tmp_path_factory.mktemp("crime-browser"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PEEL_HOME", str(home))
-        with serve(create_app(replace(get_settings(), secret_key=None), force_name=FORCE_NAME)) as address:
+        with serve_on_loopback(create_app(replace(get_settings(), secret_key=None), force_name=FORCE_NAME)) as address:
             yield address
 
 
