@@ -150,27 +150,30 @@ class Tab:
         self.page.get_by_role("button", name="Sign in").click()
 
 
+def open_tab_on(browser, base_url: str, contexts: list, javascript: bool = True,
+                init_script: Path | None = None) -> Tab:
+    """A new tab on ``base_url`` in a fresh browser context (added to ``contexts`` to close)."""
+    context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
+    contexts.append(context)
+    if init_script is not None:
+        context.add_init_script(path=str(init_script))
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    # A request the browser dropped because the page moved on (the icon, mid sign-in) is
+    # no fault; a missing file is, and shows as a response of 400 or more.
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
+            if request.failure != "net::ERR_ABORTED" else None)
+    page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
+            if response.status >= 400 else None)
+    return Tab(page, problems)
+
+
 @pytest.fixture
 def open_tab(browser, live_server):
     """``open_tab(javascript=True, init_script=None)``: a new tab in a fresh browser context."""
     contexts = []
-
-    def open_tab(javascript: bool = True, init_script: Path | None = None) -> Tab:
-        context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
-        contexts.append(context)
-        if init_script is not None:
-            context.add_init_script(path=str(init_script))
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        # A request the browser dropped because the page moved on (the icon, mid sign-in) is
-        # no fault; a missing file is, and shows as a response of 400 or more.
-        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
-                if request.failure != "net::ERR_ABORTED" else None)
-        page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
-                if response.status >= 400 else None)
-        return Tab(page, problems)
-
-    yield open_tab
+    yield lambda javascript=True, init_script=None: open_tab_on(browser, live_server, contexts, javascript,
+                                                                init_script)
     for context in contexts:
         context.close()
