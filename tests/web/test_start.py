@@ -60,9 +60,10 @@ def test_show_planned_page_opens_for_the_role_and_refuses_the_rest(client, role)
 
 def test_show_planned_page_says_why_it_is_refused(client):
     sign_in(client, "pcc.scrutiny.officer")
-    refused = client.get("/planned/audit-log")
+    refused = client.get("/planned/firearms-licensing")
     assert refused.status_code == 403
-    assert "pcc.scrutiny.officer (PCC scrutiny officer) may not open Audit log." in html.unescape(refused.text)
+    assert ("pcc.scrutiny.officer (PCC scrutiny officer) may not read personal in the firearms domain."
+            in html.unescape(refused.text))
 
 
 def test_show_planned_page_for_a_page_that_does_not_exist(client):

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from peel.casebook import AccessRefused, Action, Actor, NotFound
+from peel.casebook import Action, Actor, NotFound
 from peel.crime import daily as daily_data
 from peel.crime import tables
 from peel.crime.overview import COLUMNS, DEFAULT_SORT, get_overview, sort_rows
@@ -35,7 +35,7 @@ from peel.warehouse.database import get_last_day_covered
 from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
-from peel.web.visitor import require_actor
+from peel.web.visitor import require_actor, require_grant
 
 
 class InputRoute(APIRoute):
@@ -70,12 +70,9 @@ def links(actor: Actor) -> list[Link]:
                  "patterns and definitions, and the force overview.")]
 
 
-def require_aggregates(actor: Actor = Depends(require_actor)) -> Actor:
-    """The signed-in user, if their role may read aggregate figures."""
-    if not actor.role.allows(Action.READ_AGGREGATES):
-        raise AccessRefused(f"{actor.username} ({actor.role.title}) may not read aggregate figures. "
-                            "If the job needs it, an administrator can change the role.")
-    return actor
+def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
+    """The signed-in user, if their role may read aggregate figures (a refusal is logged)."""
+    return require_grant(request, actor, Action.READ_AGGREGATES)
 
 
 def open_data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
