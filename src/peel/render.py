@@ -15,7 +15,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 def _find(name: str, folder: str, suffix: str = "") -> Traversable | None:
@@ -57,8 +57,12 @@ def render_template(name: str, **context) -> str:
     return get_environment().get_template(name).render(**context)
 
 
-def render_chart(name: str, values: list[dict]) -> Markup:
-    """The Vega-Lite spec ``owner/chart`` with its data filled in, as inline SVG."""
+def render_chart(name: str, values: list[dict], description: str | None = None) -> Markup:
+    """The Vega-Lite spec ``owner/chart`` with its data filled in, as inline SVG.
+
+    ``description`` (what the chart shows, in a sentence) becomes the SVG's ``<title>`` and
+    ``role="img"``: screen readers read it, and a tagged PDF gives it as the figure's
+    alternative text."""
     import vl_convert  # loaded only when a chart is drawn: it is large
 
     path = _find(name, "charts", ".vl.json")
@@ -66,4 +70,9 @@ def render_chart(name: str, values: list[dict]) -> Markup:
         raise FileNotFoundError(f"No chart spec '{name}': expected peel/<package>/charts/<chart>.vl.json")
     spec = json.loads(path.read_text(encoding="utf-8"))
     spec["data"] = {"values": values}
-    return Markup(vl_convert.vegalite_to_svg(spec))
+    svg = vl_convert.vegalite_to_svg(spec)
+    if description:
+        start = svg.index("<svg")
+        end = svg.index(">", start)
+        svg = f'{svg[:end]} role="img"><title>{escape(description)}</title>{svg[end + 1:]}'
+    return Markup(svg)
