@@ -130,8 +130,9 @@ def describe_series(series: list[dict], label: str) -> str:
     if not series:
         return f"No monthly series to chart for {label}."
     first, last = series[0], series[-1]
-    low = min(series, key=lambda row: row["recorded"])
-    high = max(series, key=lambda row: row["recorded"])
+    complete = [row for row in series if not row["partial"]] or series  # a partial month is no low
+    low = min(complete, key=lambda row: row["recorded"])
+    high = max(complete, key=lambda row: row["recorded"])
     marked = [_month_label(row) for row in series if row["unusual"]]
     latest = f"{last['recorded']:,}" + (" (a partial month)" if last["partial"] else "")
     if last["expected"] is not None:
