@@ -44,7 +44,14 @@ from peel.casebook.errors import (
     PurposeRequired,
     UnknownUser,
 )
-from peel.casebook.models import ACCEPTED, PENDING, REJECTED
+from peel.casebook.meetings import (
+    MeetingActionView,
+    actions_for_pack,
+    list_meeting_actions,
+    record_meeting_action,
+    update_meeting_action,
+)
+from peel.casebook.models import ACCEPTED, ACTION_STATUSES, PENDING, REJECTED
 from peel.casebook.review import (
     Proposal,
     count_decisions,
@@ -65,6 +72,9 @@ __all__ = [
     "authorise", "close_case", "combine", "consult", "consultation", "count_cases", "count_decisions",
     "decide", "list_items", "lock_queue", "open_case", "proposals_by", "propose", "read_case",
     "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
+    # Actions agreed at the PCC's meetings.
+    "ACTION_STATUSES", "MeetingActionView", "actions_for_pack", "list_meeting_actions", "record_meeting_action",
+    "update_meeting_action",
     # Signing in to the web app.
     "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
 ]
