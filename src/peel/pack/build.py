@@ -12,6 +12,7 @@ description as the figure's alternative text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -22,6 +23,7 @@ import duckdb
 from markupsafe import Markup
 
 from peel import __version__
+from peel.casebook import MeetingActionView, actions_for_pack, transaction
 from peel.measures.periods import format_month
 from peel.pack.agenda import check_agenda, read_agenda
 from peel.render import render_template
@@ -87,11 +89,20 @@ def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[Agenda
     return items
 
 
+def read_pack_actions(month: date) -> list[MeetingActionView]:
+    """The actions the pack for ``month`` opens with, from the casebook: the earlier meetings'
+    open ones and those done since the previous meeting (no personal data)."""
+    with transaction(readonly=True) as session:
+        return actions_for_pack(session, month)
+
+
 def build_pack(
-    con: duckdb.DuckDBPyConnection, month: date, out_dir: Path, agenda: list[AgendaItem] | None = None
+    con: duckdb.DuckDBPyConnection, month: date, out_dir: Path, agenda: list[AgendaItem] | None = None,
+    actions: Sequence[MeetingActionView] = (),
 ) -> PackResult:
     """Write pack.html and pack.pdf for the month into ``out_dir`` and return their paths.
-    ``agenda`` defaults to the seed meeting's (``read_agenda()``)."""
+    ``agenda`` defaults to the seed meeting's (``read_agenda()``); ``actions`` (from
+    ``read_pack_actions``) open the pack."""
     import weasyprint  # imported here: it loads system libraries, needed only for the PDF
 
     items = build_items(con, month, read_agenda() if agenda is None else agenda)
@@ -106,6 +117,7 @@ def build_pack(
         snapshot=snap,
         footer_short=f"peel pack {month:%Y-%m}; {snap['as_of_label']}; batch {snap['latest_batch']}",
         items=items,
+        actions=actions,
         css=Markup(css),
         version=__version__,
         generated_on=datetime.now(UK_TIME).strftime("%d %B %Y %H:%M %Z"),
