@@ -59,7 +59,7 @@ def test_actions_refuses_the_wrong_role_and_bad_dates(casebook):
     assert refused.exit_code == 2 and "may not record meeting actions in the pack domain" in refused.output
     bad = run_peel("actions", "add", "Anything", "--meeting", "2026-02", "--item", "Burglary",
                    "--owner", "Head of Crime", "--due", "30/04/2026", "--as", PCC)
-    assert bad.exit_code == 2 and "give it as YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 2 and "enter it as YYYY-MM-DD" in bad.output
 
 
 def test_build_pack_opens_with_the_earlier_meetings_actions(casebook, county_demo, tmp_path):

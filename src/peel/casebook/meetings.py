@@ -144,3 +144,19 @@ def _text(name: str, value: str | None, limit: int | None = None) -> str:
     if limit and len(value) > limit:
         raise InvalidInput(f"The {name} is {len(value)} characters; at most {limit}.")
     return value
+
+
+def read_month(text: str) -> date:
+    """A meeting's month as typed (YYYY-MM) -> its first day; refused saying the form."""
+    try:
+        return date.fromisoformat(f"{text.strip()}-01")
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a month: enter it as YYYY-MM, for example 2026-03.") from None
+
+
+def read_day(text: str) -> date:
+    """A due date as typed (YYYY-MM-DD); refused saying the form."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date: enter it as YYYY-MM-DD, for example 2026-05-31.") from None

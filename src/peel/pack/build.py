@@ -89,10 +89,11 @@ def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[Agenda
     return items
 
 
-def read_pack_actions(month: date) -> list[MeetingActionView]:
-    """The actions the pack for ``month`` opens with, from the casebook: the earlier meetings'
-    open ones and those done since the previous meeting (no personal data)."""
-    with transaction(readonly=True) as session:
+def read_pack_actions(month: date, casebook_url: str | None = None) -> list[MeetingActionView]:
+    """The actions the pack for ``month`` opens with, from the casebook (default: the
+    configured one): the earlier meetings' open ones and those done since the previous
+    meeting (no personal data)."""
+    with transaction(casebook_url, readonly=True) as session:
         return actions_for_pack(session, month)
 
 

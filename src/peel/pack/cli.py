@@ -12,8 +12,9 @@ from rich.console import Console
 from peel.casebook import (
     ACTION_STATUSES,
     CasebookError,
-    InvalidInput,
     list_meeting_actions,
+    read_day,
+    read_month,
     record_meeting_action,
     transaction,
     update_meeting_action,
@@ -57,20 +58,6 @@ def pack(
     console.print(f"Pack written to [bold]{result.folder}[/bold]\n  {result.html.name}\n  {result.pdf.name}")
 
 
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date; give it as YYYY-MM-DD, e.g. 2026-05-31.") from None
-
-
-def parse_meeting_month(text: str) -> date:
-    try:
-        return parse_month(text)
-    except ValueError as error:
-        raise InvalidInput(str(error)) from None
-
-
 @actions_app.command("add")
 @refusals_exit
 def actions_add(
@@ -83,8 +70,8 @@ def actions_add(
 ) -> None:
     """Record an action agreed at a meeting (the PCC's office)."""
     with transaction() as session:
-        number = record_meeting_action(session, acting, meeting_month=parse_meeting_month(meeting),
-                                       agenda_item=item, text=text, owner=owner, due_date=parse_day(due))
+        number = record_meeting_action(session, acting, meeting_month=read_month(meeting),
+                                       agenda_item=item, text=text, owner=owner, due_date=read_day(due))
     Console().print(f"Recorded action {number}.")
 
 
@@ -98,7 +85,7 @@ def actions_list(
     """List the meetings' actions, oldest meeting first."""
     with transaction(readonly=True) as session:
         actions = list_meeting_actions(session, acting, status=status,
-                                       meeting_month=parse_meeting_month(meeting) if meeting else None)
+                                       meeting_month=read_month(meeting) if meeting else None)
     table = make_table("id", "meeting", "agenda item", "action", "owner", "due", "status", "evidence",
                        "updated by", "updated (UK)")
     for a in actions:

@@ -10,6 +10,7 @@ is for already see where it will be. Only this module names a domain.
 from __future__ import annotations
 
 from peel.casebook import Action
+from peel.pack import web as pack
 from peel.web.links import DomainPages, Placeholder
 
 DOMAINS: list[DomainPages | Placeholder] = [
@@ -17,8 +18,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
                 Action.READ_AGGREGATES),
     Placeholder("Crime performance", "Every measure for any crime type, area and month: charts, patterns "
                 "and definitions, and the force overview.", Action.READ_AGGREGATES),
-    Placeholder("Meeting pack", "The Accountability and Performance Meeting's pack for any month.",
-                Action.READ_AGGREGATES),
+    pack,  # the meeting pack for any month, and the meeting actions
     Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",
                 Action.READ_PERSONAL, "lfr"),
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
