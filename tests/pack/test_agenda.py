@@ -149,8 +149,8 @@ def test_read_agenda_refuses_a_malformed_file_saying_what_is_expected(tmp_path, 
 
 
 @pytest.mark.parametrize("params, expected", [
-    ("crime_type: burglery", r"item 1 \(Odd\): crime_type: No crime type 'burglery' in the warehouse\. "
-                             r"Known: .*shoplifting"),
+    ("crime_type: burglery", (r"item 1 \(Odd\): crime_type: No crime type 'burglery' in the warehouse\. "
+                              r"Known: .*shoplifting")),
     ("area: Atlantis", r"item 1 \(Odd\): area: No area 'Atlantis'\. Give a force, district or neighbourhood"),
     ("crime_type: 7", r"crime_type: expected a crime type, such as shoplifting, or a list of them, not 7"),
 ])

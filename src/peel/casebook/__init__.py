@@ -74,9 +74,9 @@ __all__ = [
     "authorise", "close_case", "combine", "consult", "consultation", "count_cases", "count_decisions",
     "decide", "list_items", "lock_queue", "open_case", "proposals_by", "propose", "read_case",
     "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
+    # Signing in to the web app.
+    "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
     # Actions agreed at the PCC's meetings.
     "ACTION_STATUSES", "MeetingActionView", "actions_for_pack", "list_meeting_actions", "read_day", "read_month",
     "record_meeting_action", "update_meeting_action",
-    # Signing in to the web app.
-    "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
 ]

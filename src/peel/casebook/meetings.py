@@ -25,7 +25,14 @@ from peel.casebook import access
 from peel.casebook.access import Request
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput
-from peel.casebook.models import ACTION_STATUSES, MeetingAction, User, as_utc, get_or_refuse, now_utc
+from peel.casebook.models import (
+    ACTION_STATUSES,
+    MeetingAction,
+    User,
+    as_utc,
+    get_or_refuse,
+    now_utc,
+)
 from peel.casebook.roles import Action, Domain
 
 OPEN, IN_PROGRESS, DONE = ACTION_STATUSES

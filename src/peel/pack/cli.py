@@ -3,7 +3,6 @@ agreed (the PCC's office adds them, the force updates them; see docs/pack.md).""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -42,7 +41,10 @@ def pack(
     """Write the meeting pack (HTML and PDF): a cover, one section per agenda item with each
     figure's definition, comparison and chart, and the data snapshot it came from."""
     from peel.pack.agenda import read_agenda
-    from peel.pack.build import build_pack, read_pack_actions  # the measures, charts and PDF engine: only when needed
+    from peel.pack.build import (  # the measures, charts and PDF engine: only when needed
+        build_pack,
+        read_pack_actions,
+    )
 
     console = Console()
     con = open_warehouse(read_only=True)
