@@ -47,16 +47,16 @@ def pack(
     )
 
     console = Console()
-    con = open_warehouse(read_only=True)
     try:
         reporting_month = parse_month(month)
-        items = read_agenda(agenda)
+        items = read_agenda(agenda)  # a mistake in the agenda is refused before any work
+        con = open_warehouse(read_only=True)
         folder = get_settings().outputs_dir / f"pack-{reporting_month:%Y-%m}" if out is None else Path(out)
         with console.status("Computing measures and rendering the pack..."):
             result = build_pack(con, reporting_month, folder, items, read_pack_actions(reporting_month))
     except (ValueError, CasebookError) as error:
         Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     console.print(f"Pack written to [bold]{result.folder}[/bold]\n  {result.html.name}\n  {result.pdf.name}")
 
 
