@@ -159,8 +159,9 @@ def tabulate_series(series: list[dict]) -> list[dict]:
         year["recorded"][day.month - 1] = f"{row['recorded']:,}" + ("*" if row["unusual"] else "")
         if row["expected"] is not None:
             year["expected"][day.month - 1] = f"{row['expected']:,.0f}"
+    # A year without any expectation (too little history to model) has no "expected" row.
     return [{"year": year, "figure": figure, "cells": cells[figure]}
-            for year, cells in years.items() for figure in ("recorded", "expected")]
+            for year, cells in years.items() for figure in ("recorded", "expected") if any(cells[figure])]
 
 
 def get_crime_section(
