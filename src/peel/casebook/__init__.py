@@ -44,7 +44,16 @@ from peel.casebook.errors import (
     PurposeRequired,
     UnknownUser,
 )
-from peel.casebook.models import ACCEPTED, PENDING, REJECTED
+from peel.casebook.meetings import (
+    MeetingActionView,
+    actions_for_pack,
+    list_meeting_actions,
+    read_day,
+    read_month,
+    record_meeting_action,
+    update_meeting_action,
+)
+from peel.casebook.models import ACCEPTED, ACTION_STATUSES, PENDING, REJECTED
 from peel.casebook.review import (
     Proposal,
     count_decisions,
@@ -71,4 +80,7 @@ __all__ = [
     "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
     # Accounts and roles.
     "ADMINISTRATOR", "add_user", "list_roles",
+    # Actions agreed at the PCC's meetings.
+    "ACTION_STATUSES", "MeetingActionView", "actions_for_pack", "list_meeting_actions", "read_day", "read_month",
+    "record_meeting_action", "update_meeting_action",
 ]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from peel.casebook import Action
 from peel.crime import web as crime_web
+from peel.pack import web as pack
 from peel.web.links import DomainPages, Placeholder
 
 DOMAINS: list[DomainPages | Placeholder] = [
     crime_web,  # the daily dashboard and crime performance
-    Placeholder("Meeting pack", "The Accountability and Performance Meeting's pack for any month.",
-                Action.READ_AGGREGATES),
+    pack,  # the meeting pack for any month, and the meeting actions
     Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",
                 Action.READ_PERSONAL, "lfr"),
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
