@@ -11,8 +11,17 @@ from __future__ import annotations
 
 from peel.casebook import Action
 from peel.casebook import web as casebook_pages
+from peel.crime import public as crime_public
 from peel.linkage import web as linkage_pages
+from peel.web import public
 from peel.web.links import DomainPages, Placeholder
+
+# What the force publishes at /public, without sign-in (small numbers hidden: peel.disclosure).
+PUBLICATIONS: list[public.Publication] = [
+    public.Publication("crime", "Crime and outcomes", "Crimes recorded each month and how many are solved so "
+                       "far, by crime type and district.", crime_public.get_public_months,
+                       crime_public.publish_month),
+]
 
 DOMAINS: list[DomainPages | Placeholder] = [
     Placeholder("Daily dashboard", "Crimes solved yesterday by crime type and area, and the week's trend.",
@@ -34,4 +43,5 @@ DOMAINS: list[DomainPages | Placeholder] = [
     Placeholder("Retention review", "Records at their review date: keep or erase, with the reason.",
                 Action.REVIEW_RETENTION),
     Placeholder("Accounts", "Add and disable accounts, and see each role's grants.", Action.MANAGE_USERS),
+    public.pages(PUBLICATIONS),
 ]
