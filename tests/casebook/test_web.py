@@ -164,6 +164,9 @@ def test_show_audit_log_filters_by_user_operation_subject_and_date(client, url):
     page = client.get("/audit", params={"subject_ref": "W-17"})
     assert page.status_code == 200 and "algorithm:lfr-matcher" in page.text
     assert client.get("/audit", params={"operation": "reading"}).status_code == 400
+    assert client.get("/api/audit", params={"since": "", "until": ""}).status_code == 200  # an empty form
+    wrong = client.get("/audit", params={"since": "1 March"})
+    assert wrong.status_code == 400 and "write it as YYYY-MM-DD" in wrong.text
 
 
 def test_show_audit_log_pages_newest_first(client, url):

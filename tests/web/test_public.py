@@ -22,8 +22,14 @@ CRIMES = [("D1", "Burglary", 25, 12), ("D2", "Burglary", 3, 1), ("D3", "Burglary
 
 @pytest.fixture
 def warehouse(peel_home):
-    """Testshire: three districts, March 2026 complete (data to 2 April)."""
     con = connect()
+    fill_warehouse(con)
+    yield con
+    con.close()
+
+
+def fill_warehouse(con) -> None:
+    """Testshire: three districts, March 2026 complete (data to 2 April)."""
     with open_batch(con, "test") as batch:
         sync_outcome_mapping(con)
         b = batch.batch_id
@@ -45,8 +51,6 @@ def warehouse(peel_home):
         con.execute("INSERT INTO crime (crime_key, source_system, source_record_id, batch_id, month, recorded_date, "
                     "crime_type, district_code) VALUES ('late', 'test', 'late', ?, DATE '2026-04-01', "
                     "DATE '2026-04-02', 'Robbery', 'D1')", [b])
-    yield con
-    con.close()
 
 
 def test_count_month_counts_recorded_and_solved_by_type_and_district(warehouse):

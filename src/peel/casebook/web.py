@@ -200,17 +200,26 @@ class ChainCheck(BaseModel):
     reason: str | None
 
 
-def audit_filter(user: str = "", operation: str = "", subject_ref: str = "", since: date | None = None,
-                 until: date | None = None, before: int | None = Query(None, ge=1)) -> AuditFilter:
+def audit_filter(user: str = "", operation: str = "", subject_ref: str = "", since: str = "", until: str = "",
+                 before: int | None = Query(None, ge=1)) -> AuditFilter:
     """The audit log's filters, from the query string: dates are whole UK days, ``before`` an
     entry number (a page shows the latest entries numbered below it: reading the log adds
     entries, so pages are counted from an entry, not from the end)."""
     if operation and operation not in set(Operation):
         raise InvalidInput(f"Unknown operation {operation!r}: use one of {', '.join(Operation)}.")
-    start, end = uk_period(datetime.combine(since, datetime.min.time()) if since else None,
-                           datetime.combine(until, datetime.min.time()) if until else None)
+    start, end = uk_period(read_day(since, "From"), read_day(until, "To"))
     return AuditFilter(actor=user.strip() or None, subject_ref=subject_ref.strip() or None, since=start,
                        until=end, operation=operation or None, limit=AUDIT_PAGE_SIZE, before_seq=before)
+
+
+def read_day(text: str, field: str) -> datetime | None:
+    """A day typed in a filter (empty: none), as the instant it starts."""
+    if not text.strip():
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time())
+    except ValueError:
+        raise InvalidInput(f"{field}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01.") from None
 
 
 def read_audit_page(request: Request, actor: Actor, where: AuditFilter) -> list:
