@@ -1,6 +1,7 @@
 """The review queue and the audit log as pages and JSON: each role opens what its grants allow,
 every refusal is a page (or a 403) and an entry in the audit log, a review item is decided end
 to end, and the audit log filters and pages."""
+# ruff: noqa: F811 (the web app's fixtures, imported from tests/web/conftest.py, are parameters)
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def test_decide_review_item_end_to_end(client, url):
     sign_in(client, "supervisor")
     form = client.get(f"/review/{item}", params={"purpose": PURPOSE})
     token = get_form_token(client, f"/review/{item}?purpose={PURPOSE}")
-    assert 'action="/review/%d/decision"' % item in form.text
+    assert f'action="/review/{item}/decision"' in form.text
     before = last_seq(url)
     done = client.post(f"/review/{item}/decision", data={"csrf_token": token, "decision": "accept",
                                                          "reason": REASON})

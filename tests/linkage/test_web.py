@@ -1,6 +1,7 @@
 """Linkage review in the browser and as JSON: the pairs near the threshold, the evidence behind
 one (asked with a purpose), and a decision with a reason kept in the casebook and the
 warehouse; refused to roles that may not review links, each refusal in the audit log."""
+# ruff: noqa: F811 (the web app's fixtures, imported from tests/web/conftest.py, are parameters)
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def count_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthCounts:
     districts = [name for (name,) in con.execute(
         "SELECT area_name FROM area WHERE level = 'district' ORDER BY area_code").fetchall()]
     rows = con.execute(
-        f"""SELECT c.crime_type, coalesce(a.area_name, $not_recorded) AS district, count(*) AS recorded,
+        """SELECT c.crime_type, coalesce(a.area_name, $not_recorded) AS district, count(*) AS recorded,
                    count(*) FILTER (WHERE c.last_outcome_positive OR EXISTS (
                        SELECT 1 FROM scoped_outcome o
                        WHERE o.crime_key = c.crime_key AND o.is_positive AND o.assigned <= $as_of)) AS solved

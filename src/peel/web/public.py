@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 from fastapi import APIRouter, Request
@@ -90,8 +92,21 @@ def as_table(table: PublishedTable) -> TableModel:
 
 def read_month(request: Request, publication: Publication, month: str | None) -> tuple[list[date], PublishedMonth | None]:
     """The months published, and the one asked for (default: the latest) as it may be shown."""
+    path = request.app.state.settings.warehouse_path
+    return read_month_of(path, get_version(path), publication, month)
+
+
+def get_version(path: Path) -> tuple[int, int]:
+    """What changes when the warehouse does: the modification times of its file and its log."""
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (path, path.with_name(path.name + ".wal")))
+
+
+@lru_cache(maxsize=64)
+def read_month_of(path: Path, _version: tuple[int, int], publication: Publication,
+                  month: str | None) -> tuple[list[date], PublishedMonth | None]:
+    """``read_month`` for one version of the warehouse at ``path``: a month is counted once."""
     try:
-        con = connect(request.app.state.settings.warehouse_path, read_only=True)
+        con = connect(path, read_only=True)
     except (FileNotFoundError, duckdb.Error):
         return [], None
     try:
