@@ -8,6 +8,7 @@ or does it and logs it. No route checks access itself.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -31,7 +32,7 @@ from peel.casebook import (
 )
 from peel.casebook.audit import parse_instant
 from peel.casebook.cli import format_uk, uk_period
-from peel.casebook.review import STATUSES
+from peel.casebook.review import STATUSES, ReviewItemView, ReviewSummary
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -56,25 +57,6 @@ def casebook_url(request: Request) -> str:
 
 
 # ---- the review queue --------------------------------------------------------------------
-
-
-class ReviewItemSummary(BaseModel):
-    id: int
-    domain: str
-    kind: str
-    summary: str
-    status: str
-    proposed_by: str
-    created_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-
-
-class ReviewItemDetail(ReviewItemSummary):
-    payload: dict | None
-    subject_ref: str | None
-    case_id: int | None
-    reason: str | None
 
 
 class Decision(BaseModel):
@@ -139,28 +121,24 @@ def decide_review_item(request: Request, item_id: int, decision: str = Form(""),
     return RedirectResponse(f"/review?{urlencode({'decided': item_id, 'outcome': outcome})}", status_code=303)
 
 
-@router.get("/api/review", response_model=list[ReviewItemSummary])
+@router.get("/api/review", response_model=list[ReviewSummary])
 def api_review_queue(request: Request, status: str = PENDING, domain: str = "",
                      actor: Actor = Depends(require_actor)) -> list:
-    return [item.__dict__ for item in read_queue(request, actor, status, domain)]
+    return read_queue(request, actor, status, domain)
 
 
-@router.get("/api/review/{item_id}", response_model=ReviewItemDetail)
+@router.get("/api/review/{item_id}", response_model=ReviewItemView)
 def api_review_item(request: Request, item_id: int, purpose: str = Query(...),
-                    actor: Actor = Depends(require_actor)) -> dict:
+                    actor: Actor = Depends(require_actor)) -> ReviewItemView:
     item = read_item(request, actor, item_id, purpose)
-    return {**item.__dict__, "payload": as_plain(item.payload)}
+    # The payload is a read-only view; JSON needs a plain copy.
+    return replace(item, payload=None if item.payload is None else json.loads(as_json(item.payload)))
 
 
 @router.post("/api/review/{item_id}/decision", response_model=Decided)
 def api_decide_review_item(request: Request, item_id: int, decision: Decision,
                            actor: Actor = Depends(require_actor)) -> Decided:
     return Decided(id=item_id, status=decide_item(request, actor, item_id, decision.accept, decision.reason))
-
-
-def as_plain(value):
-    """A payload (read-only mappings inside) as plain JSON values."""
-    return None if value is None else json.loads(as_json(value))
 
 
 def as_json(value) -> str:
