@@ -1,12 +1,15 @@
 """In a real browser: a supervisor decides a review item, an auditor filters the audit log and
-verifies it, anyone reads the public figures; axe-core finds no WCAG 2.2 AA violation on any
-of these page types (the review queue, a review item before and after its purpose, the audit
-log, its verification, linkage review, a linkage pair's purpose, the public index and a
-public publication)."""
+verifies it, an analyst decides a linkage pair, anyone reads the public figures; axe-core
+finds no WCAG 2.2 AA violation on any of these page types (the review queue, a review item
+before and after its purpose, the audit log, its verification, linkage review, a linkage
+pair before and after its purpose, the public index and a public publication)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from tests.linkage.people import build_linked_warehouse
 
 from peel.casebook import db, propose
 from peel.warehouse import connect
@@ -21,8 +24,10 @@ PURPOSE = "checking the alert before the deployment briefing"
 @pytest.fixture(scope="module")
 def live_home(live_server, tmp_path_factory):
     """The live server's PEEL_HOME (conftest's ``live_server`` makes it as 'web-live'), with
-    a warehouse of public figures."""
+    a warehouse of linked test people and public figures."""
     [home] = tmp_path_factory.getbasetemp().glob("web-live[0-9]*")
+    linked, _ = build_linked_warehouse(tmp_path_factory.mktemp("browser-linkage"), seed=5)
+    shutil.copy(linked, home / "warehouse.duckdb")
     con = connect(home / "warehouse.duckdb")
     fill_warehouse(con)
     con.close()
@@ -80,14 +85,29 @@ def test_auditor_filters_the_audit_log_in_the_browser(axe_tab, live_home):
     assert axe_tab.problems == []
 
 
-def test_linkage_review_pages_have_no_wcag_violation(axe_tab, live_home):
+def test_analyst_decides_a_linkage_pair_in_the_browser(axe_tab, live_home, monkeypatch):
+    # The linkage functions find the warehouse and casebook through the environment, as under
+    # `peel serve`: point it at the live server's.
+    monkeypatch.setenv("PEEL_HOME", str(live_home))
+    page = axe_tab.page
     axe_tab.sign_in("intelligence.analyst")
-    axe_tab.page.get_by_role("link", name="Linkage review").click()
-    assert axe_tab.page.get_by_role("heading", level=1).inner_text() == "Linkage review"
+    page.get_by_role("link", name="Linkage review").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Linkage review"
     assert get_violations(axe_tab) == []
-    axe_tab.page.goto("/linkage/review/1")
-    assert axe_tab.page.get_by_label("Why do you need to see this pair?").is_visible()
+    page.get_by_label("Why are you reviewing pairs?").fill(PURPOSE)
+    page.get_by_role("button", name="Queue pairs").click()
+    assert page.get_by_text("near the threshold in the queue").is_visible()
+    page.locator("tbody a").first.click()
     assert get_violations(axe_tab) == []
+    page.get_by_label("Why do you need to see this pair?").fill(PURPOSE)
+    page.get_by_role("button", name="Show the evidence").click()
+    assert page.get_by_role("heading", name="The evidence").is_visible()
+    assert get_violations(axe_tab) == []
+    page.get_by_label("No, different people (reject the link)").check()
+    page.get_by_label("Your reason").fill("different dates of birth on the custody photos")
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_text("decided: non-match.").is_visible()
+    assert axe_tab.problems == []
 
 
 def test_public_pages_open_without_sign_in_and_have_no_wcag_violation(axe_tab, live_home):
