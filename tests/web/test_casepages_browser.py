@@ -121,3 +121,58 @@ def test_public_pages_open_without_sign_in_and_have_no_wcag_violation(axe_tab, l
     page.get_by_role("button", name="Show the month").click()
     assert "month=2026-03" in page.url
     assert axe_tab.problems == []
+
+
+def tab_to(page, text: str, presses: int = 80) -> None:
+    """Press Tab until the focused element's label, text or value is ``text``, as a keyboard user
+    moves through the page."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const el = document.activeElement;
+            if (!el) return [];
+            const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+            return [label, el.innerText || "", el.value || ""].map(s => s.trim());
+        }""")
+        if text in focused:
+            return
+    raise AssertionError(f"{text!r} cannot be reached with the Tab key")
+
+
+def test_review_and_audit_journeys_work_with_the_keyboard_alone(open_tab, live_home):
+    item = file_item(live_home)
+    tab = open_tab()
+    page = tab.page
+    tab.sign_in("supervisor")
+    tab_to(page, "Review queue")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review")
+    tab_to(page, f"Item {item}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/review/{item}")
+    tab_to(page, "Why do you need to see this item?")
+    page.keyboard.type(PURPOSE)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**purpose=*")
+    tab_to(page, "Accept")  # a radio group is one Tab stop; the arrows move within it
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Reject").is_checked()
+    tab_to(page, "Your reason")
+    page.keyboard.type(REASON)
+    tab_to(page, "Record the decision")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review?decided=*")
+    assert page.get_by_text(f"Review item {item} rejected.").is_visible()
+
+    tab.page.context.clear_cookies()
+    tab.sign_in("auditor")
+    tab_to(page, "Audit log")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/audit")
+    tab_to(page, "User")
+    page.keyboard.type("supervisor")
+    tab_to(page, "Filter")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**user=supervisor*")
+    assert set(page.locator("tbody tr td:nth-child(3)").all_inner_texts()) == {"supervisor"}
+    assert tab.problems == []
