@@ -21,7 +21,10 @@ from peel.casebook.access import (
     combine,
     consult,
     consultation,
+    read_audit_log,
+    verify_audit_log,
 )
+from peel.casebook.audit import AuditFilter, Operation, Verification
 from peel.casebook.cases import (
     CaseView,
     DecisionView,
@@ -76,6 +79,8 @@ __all__ = [
     "authorise", "close_case", "combine", "consult", "consultation", "count_cases", "count_decisions",
     "decide", "list_items", "lock_queue", "open_case", "proposals_by", "propose", "read_case",
     "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
+    # The audit log, for auditors.
+    "AuditFilter", "Operation", "Verification", "read_audit_log", "verify_audit_log",
     # Signing in to the web app.
     "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
     # Accounts and roles.
