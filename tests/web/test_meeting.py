@@ -106,9 +106,12 @@ def test_meeting_pages_have_no_wcag_violation(axe_tab):
     page.get_by_label("Owner").fill("Head of Neighbourhood Policing")
     page.get_by_label("Due date").fill("not a date")
     page.get_by_role("button", name="Record the action").click()
+    page.wait_for_load_state()
     assert page.title().startswith("Error:") and get_violations(axe_tab) == []
     page.get_by_label("Due date").fill("2026-04-30")
     page.get_by_role("button", name="Record the action").click()
+    page.wait_for_url("**/actions?recorded=*")  # the redirect has landed, not just been sent
+    page.wait_for_load_state()
     number = page.url.split("recorded=")[1]
     assert get_violations(axe_tab) == []
 
@@ -118,6 +121,7 @@ def test_meeting_pages_have_no_wcag_violation(axe_tab):
     assert get_violations(axe_tab) == []
     page.get_by_label("Done").check()
     page.get_by_role("button", name="Save the update").click()  # no evidence: refused
+    page.wait_for_load_state()
     assert page.title().startswith("Error:") and get_violations(axe_tab) == []
     # Only the two refused forms' answers (400), each also reported on the console; no policy violation.
     assert len(axe_tab.problems) == 4 and all("400" in problem for problem in axe_tab.problems), axe_tab.problems
