@@ -19,7 +19,14 @@ from pathlib import Path
 
 import duckdb
 
-from peel.warehouse.generations import NO_WAREHOUSE, get_current_file, get_generation, get_name, open_current
+from peel.warehouse.generations import (
+    NO_WAREHOUSE,
+    get_current_file,
+    get_generation,
+    get_name,
+    get_snapshot_facts,
+    open_current,
+)
 
 # The schema files, applied in name order. Tests point this at a copy.
 SCHEMA_DIR: Traversable = resources.files("peel.warehouse") / "schema"
@@ -263,8 +270,17 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     the warehouse generation read and when it was published (see ``generations``).
 
     The pack, every export and every web page print this so that a figure can be traced to
-    its data.
+    its data. Worked out once per generation for connections from ``open_snapshot``.
     """
+    facts = get_snapshot_facts(con)
+    if facts is None:
+        return _describe(con)
+    if "snapshot" not in facts:
+        facts["snapshot"] = _describe(con)
+    return dict(facts["snapshot"])
+
+
+def _describe(con: duckdb.DuckDBPyConnection) -> dict:
     row = con.execute(
         """SELECT count(*), max(batch_id), max(finished_at),
                   string_agg(DISTINCT source_system, ', ' ORDER BY source_system)

@@ -24,7 +24,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -182,10 +182,12 @@ class _Reader:
     file: Path
     con: duckdb.DuckDBPyConnection
     users: int = 0
+    facts: dict = field(default_factory=dict)
 
 
 _readers: dict[Path, _Reader] = {}
 _readers_lock = threading.Lock()
+_reader_of_cursor: dict[int, _Reader] = {}  # id of a cursor open_snapshot gave out -> its reader
 
 
 @contextlib.contextmanager
@@ -216,13 +218,23 @@ def open_snapshot(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
             reader = _readers[file] = _Reader(name, file, con)
         reader.users += 1
     cursor = reader.con.cursor()
+    _reader_of_cursor[id(cursor)] = reader
     try:
         yield cursor
     finally:
+        del _reader_of_cursor[id(cursor)]
         cursor.close()
         with _readers_lock:
             reader.users -= 1
             _close_replaced_readers()
+
+
+def get_snapshot_facts(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """A dict kept with the generation ``con`` reads (a connection from ``open_snapshot``),
+    for facts about it worked out once: a published generation never changes. None for
+    any other connection."""
+    reader = _reader_of_cursor.get(id(con))
+    return reader.facts if reader is not None else None
 
 
 def _close_replaced_readers() -> None:

@@ -18,6 +18,7 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 
 from peel.warehouse import open_snapshot, snapshot
+from peel.warehouse.generations import get_snapshot_facts
 from peel.warehouse.database import get_force_name
 
 log = logging.getLogger(__name__)
@@ -39,14 +40,20 @@ def read_warehouse(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def describe_snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     """``peel.warehouse.snapshot`` and the force's name: what a page says of its data, with
-    the publication time in UK time."""
-    from peel.web.auth import UK_TIME  # here: auth's pages render through layout, which uses this
+    the publication time in UK time. Worked out once per generation."""
+    facts = get_snapshot_facts(con)
+    if facts is None or "page" not in facts:
+        from peel.web.auth import UK_TIME  # here: auth's pages render through layout, which uses this
 
-    described = snapshot(con)
-    published = described["published_at"]
-    label = (datetime.fromisoformat(published).astimezone(UK_TIME).strftime("%d %B %Y %H:%M:%S %Z")
-             if published else "at a time peel cannot tell")
-    return described | {"force_name": get_force_name(con), "published_label": label}
+        described = snapshot(con)
+        published = described["published_at"]
+        label = (datetime.fromisoformat(published).astimezone(UK_TIME).strftime("%d %B %Y %H:%M:%S %Z")
+                 if published else "at a time peel cannot tell")
+        described |= {"force_name": get_force_name(con), "published_label": label}
+        if facts is None:
+            return described
+        facts["page"] = described
+    return facts["page"]
 
 
 def get_page_snapshot(request: Request) -> dict | None:
