@@ -67,9 +67,9 @@ def test_open_writer_lets_one_load_write_at_a_time(peel_home):
 
 def test_open_writer_says_the_warehouse_is_in_use_when_a_program_writes_it_in_place(peel_home):
     connect().close()
-    with warehouse_held_open(get_settings().warehouse_path), pytest.raises(WarehouseBusy) as refused:
-        with open_writer():
-            pass
+    with warehouse_held_open(get_settings().warehouse_path), pytest.raises(WarehouseBusy) as refused, \
+            open_writer():
+        pass
     assert "is in use by another process" in str(refused.value)
     assert generations.list_generations(get_settings().warehouse_path) == []
 

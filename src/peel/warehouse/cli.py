@@ -59,7 +59,8 @@ def status() -> None:
         console.print(f"{name}: {n:,} rows")
     console.print(
         f"Snapshot: crimes to {last_day or 'none'}; {snap['batches']} loads, latest batch "
-        f"{snap['latest_batch']} at {snap['loaded_at']}; sources: {snap['sources'] or 'none'}"
+        f"{snap['latest_batch']} at {snap['loaded_at']}; sources: {snap['sources'] or 'none'}; "
+        f"warehouse generation {snap['generation']}, published {snap['published_at']}"
     )
 
 

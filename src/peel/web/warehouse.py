@@ -18,8 +18,8 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 
 from peel.warehouse import open_snapshot, snapshot
-from peel.warehouse.generations import get_snapshot_facts
 from peel.warehouse.database import get_force_name
+from peel.warehouse.generations import get_snapshot_facts
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,8 @@ def describe_snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     the publication time in UK time. Worked out once per generation."""
     facts = get_snapshot_facts(con)
     if facts is None or "page" not in facts:
-        from peel.web.auth import UK_TIME  # here: auth's pages render through layout, which uses this
+        # Imported here: auth's pages render through layout, which imports this module.
+        from peel.web.auth import UK_TIME
 
         described = snapshot(con)
         published = described["published_at"]
