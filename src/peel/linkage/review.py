@@ -194,7 +194,7 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
         # The casebook has committed; now the warehouse publishes its generation.
         try:
             warehouse_write.close()
-        except duckdb.Error as exc:
+        except (duckdb.Error, OSError) as exc:
             raise RuntimeError(
                 f"The decision on {lo} / {hi} is kept in the casebook (review item {proposal.id}) but "
                 f"the warehouse did not take it ({exc}). The next 'peel link review' writes it "
