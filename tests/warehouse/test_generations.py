@@ -113,3 +113,17 @@ def test_snapshot_names_the_generation_and_when_it_was_published(peel_home):
     assert described["generation"] == 1
     assert described["published_at"] == published.isoformat(timespec="seconds")
     assert described["latest_batch"] == 1
+
+
+def test_connect_to_write_closes_this_process_idle_snapshot_first(peel_home):
+    connect().close()
+    with open_snapshot() as con:
+        assert count_batches(con) == 0
+    con = connect()  # the kept read-only connection is idle: it gives way
+    load_one_batch(con)
+    con.close()
+    with open_snapshot() as con:
+        assert count_batches(con) == 1
+        with pytest.raises(WarehouseBusy, match="open for reading in this process"):
+            connect()
+    generations.close_snapshots()

@@ -21,6 +21,7 @@ import duckdb
 
 from peel.warehouse.generations import (
     NO_WAREHOUSE,
+    close_idle_snapshots,
     get_current_file,
     get_generation,
     get_name,
@@ -148,6 +149,8 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         raise FileNotFoundError(NO_WAREHOUSE.format(name))
     if not read_only:
         name.parent.mkdir(parents=True, exist_ok=True)
+        if (current := get_current_file(name)) is not None:
+            close_idle_snapshots(current)
     con = open_current(name, read_only=read_only)[1]
     try:
         if not read_only:
@@ -177,6 +180,15 @@ def open_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open one warehouse file, saying which process holds it when another does."""
     try:
         return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException as error:
+        if "different configuration" not in str(error):
+            raise
+        raise WarehouseBusy(
+            f"The warehouse {path} is open {'to write' if read_only else 'for reading'} in this "
+            f"process, so it cannot be opened {'read-only' if read_only else 'to write'} too. "
+            "Close the other connection first; to write while this process reads (a web "
+            "server), use peel.warehouse.open_writer."
+        ) from error
     except duckdb.IOException as error:
         if "Conflicting lock" not in str(error):
             raise

@@ -244,6 +244,16 @@ def _close_replaced_readers() -> None:
             del _readers[file]
 
 
+def close_idle_snapshots(file: Path) -> None:
+    """Close the kept connection to ``file`` if no block reads it now: this process is about
+    to write the file in place, which DuckDB refuses while the process has it open read-only."""
+    with _readers_lock:
+        reader = _readers.get(file)
+        if reader is not None and reader.users == 0:
+            reader.con.close()
+            del _readers[file]
+
+
 def close_snapshots() -> None:
     """Close every connection ``open_snapshot`` keeps (a server shutting down)."""
     with _readers_lock:
