@@ -12,6 +12,10 @@ set; printed with the ratios.
 
     .venv/bin/python bench/web.py                    # 60 s, 20 clients, full-size demo force
     .venv/bin/python bench/web.py --seconds 20 --home DIR   # DIR: a PEEL_HOME with the demo force
+    .venv/bin/python bench/web.py --ingest tests/data/police_uk/hertfordshire-2021-01-to-2022-01.zip
+
+``--ingest`` runs ``peel ingest police-uk`` on the given files in another process while the
+clients run: the load publishes a new warehouse generation, and no request may fail meanwhile.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=20, help="how long the baseline run lasts")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--home", type=Path, help="a PEEL_HOME that already holds the demo force")
+    parser.add_argument("--ingest", type=Path, nargs="+", help="police.uk files to load while serving")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="peel-bench-web-"))
@@ -62,7 +67,7 @@ def main() -> None:
 
     port = get_free_port()
     with serving([*PEEL, "serve", "--port", str(port)], env, f"http://127.0.0.1:{port}/sign-in"):
-        result = asyncio.run(run_peel(f"http://127.0.0.1:{port}", usernames, args.seconds))
+        result = asyncio.run(run_peel(f"http://127.0.0.1:{port}", usernames, args.seconds, args.ingest, env))
     port = get_free_port()
     with serving([sys.executable, "-c", HELLO_APP, str(port)], env, f"http://127.0.0.1:{port}/"):
         baseline = asyncio.run(run_clients(f"http://127.0.0.1:{port}", [{}] * args.clients, ["/"],
@@ -136,14 +141,27 @@ class Result:
                 f"{self.median * 1000:.0f} ms, p95 {self.p95 * 1000:.0f} ms, errors {self.errors}{shown}")
 
 
-async def run_peel(base: str, usernames: list[str], seconds: float) -> Result:
-    """Sign every client in, find the pages a start page links to and the API, then run."""
+async def run_peel(base: str, usernames: list[str], seconds: float, ingest: list[Path] | None,
+                   env: dict) -> Result:
+    """Sign every client in, find the pages a start page links to and the API, then run
+    (with ``ingest``, while those files load in another process)."""
     async with httpx.AsyncClient(base_url=base) as client:
         cookies = [await sign_in(client, name) for name in usernames]
         start = await client.get("/", headers=cookie_header(cookies[0]))
         start.raise_for_status()
     paths = ["/", *dict.fromkeys(START_LINK.findall(start.text)), *list_api_paths()]
-    return await run_clients(base, cookies, paths, seconds)
+    if not ingest:
+        return await run_clients(base, cookies, paths, seconds)
+    load = await asyncio.create_subprocess_exec(*PEEL, "ingest", "police-uk", *map(str, ingest), env=env,
+                                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    result = await run_clients(base, cookies, paths, seconds)
+    output = (await load.communicate())[0].decode().strip()
+    print(f"the ingest while serving {'finished' if load.returncode == 0 else 'FAILED'}: "
+          f"{output.splitlines()[-1] if output else ''}")
+    async with httpx.AsyncClient(base_url=base) as client:
+        page = await client.get("/", headers=cookie_header(cookies[0]))
+    print("after it, pages show:", re.search(r'id="data-snapshot">([^<]*)', page.text)[1].strip())
+    return result
 
 
 async def sign_in(client: httpx.AsyncClient, username: str) -> dict:
