@@ -99,8 +99,11 @@ def run_peel_on_sample(frame: pd.DataFrame, truth: pd.Series, tmp: Path) -> dict
     csv = tmp / "sample.csv"
     frame.to_csv(csv, index=False)
     mapping = tmp / "sample.yaml"
-    fields = [c for c in frame.columns if c != "unique_id"]
-    mapping.write_text("id: unique_id\nfields:\n" + "".join(f"  {c}: {c}\n" for c in fields))
+    # full_name_raw was split into forename and surname when loaded: a mapping names one or
+    # the other (the split again gives the same names).
+    fields = [c for c in frame.columns if c not in ("unique_id", "full_name")]
+    mapping.write_text(
+        "record_id: unique_id\nperson:\n" + "".join(f"  {c}: {c}\n" for c in fields))
     t = time.perf_counter()
     table, _ = link_files([csv], mapping)
     seconds = time.perf_counter() - t
@@ -119,7 +122,7 @@ def run_recordlinkage(frame: pd.DataFrame, truth: pd.Series) -> dict:
 
     t = time.perf_counter()
     df = frame.set_index("unique_id").copy()
-    for col in ("forename", "surname", "town", "address"):
+    for col in ("forename", "surname", "town", "street"):
         df[col] = df[col].str.lower().str.strip()
     df["date_of_birth"] = df["date_of_birth"].astype(str).replace({"NaT": None, "None": None})
     df["postcode"] = df["postcode"].str.upper().str.replace(" ", "", regex=False)

@@ -57,13 +57,25 @@ def render_template(name: str, **context) -> str:
     return get_environment().get_template(name).render(**context)
 
 
-def render_chart(name: str, values: list[dict]) -> Markup:
-    """The Vega-Lite spec ``owner/chart`` with its data filled in, as inline SVG."""
-    import vl_convert  # loaded only when a chart is drawn: it is large
-
+def get_chart_spec(name: str, values: list[dict]) -> dict:
+    """The Vega-Lite spec ``owner/chart`` with its data filled in."""
     path = _find(name, "charts", ".vl.json")
     if path is None:
         raise FileNotFoundError(f"No chart spec '{name}': expected peel/<package>/charts/<chart>.vl.json")
     spec = json.loads(path.read_text(encoding="utf-8"))
     spec["data"] = {"values": values}
-    return Markup(vl_convert.vegalite_to_svg(spec))
+    return spec
+
+
+def render_chart(name: str, values: list[dict]) -> Markup:
+    """The chart ``owner/chart`` with ``values`` as inline SVG."""
+    import vl_convert  # loaded only when a chart is drawn: it is large
+
+    return Markup(vl_convert.vegalite_to_svg(get_chart_spec(name, values)))
+
+
+def render_chart_png(name: str, values: list[dict], scale: float = 2) -> bytes:
+    """The same chart as a PNG image, ``scale`` times its size in pixels (sharp when printed)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(get_chart_spec(name, values), scale=scale)

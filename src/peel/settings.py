@@ -23,6 +23,7 @@ VARIABLES = {
     "PEEL_SPARK_WAREHOUSE_DIR": "Spark's scratch warehouse folder",
     "PEEL_SPARK_CHECKPOINT_DIR": "Spark's checkpoint folder",
     "PEEL_SECRET_KEY": "the web app's key for its form tokens (else one generated in PEEL_HOME)",
+    "PEEL_IDENTITY_PROVIDERS": "the file declaring the web app's OpenID Connect single sign-on providers",
 }
 
 
@@ -36,6 +37,8 @@ class Settings:
     spark_warehouse_dir: str
     spark_checkpoint_dir: str
     secret_key: str | None  # None: the web app generates one and keeps it in secret_key_path
+    # The single sign-on providers' file; peel offers none when it does not exist.
+    identity_providers_file: Path
 
     @property
     def warehouse_path(self) -> Path:
@@ -73,4 +76,5 @@ def get_settings() -> Settings:
         spark_warehouse_dir=env.get("PEEL_SPARK_WAREHOUSE_DIR", os.path.join(scratch, "peel-spark-warehouse")),
         spark_checkpoint_dir=env.get("PEEL_SPARK_CHECKPOINT_DIR", os.path.join(scratch, "peel-spark-checkpoints")),
         secret_key=env.get("PEEL_SECRET_KEY") or None,
+        identity_providers_file=Path(env.get("PEEL_IDENTITY_PROVIDERS") or home / "identity-providers.yaml"),
     )

@@ -60,6 +60,9 @@ def test_users_add_takes_a_single_sign_on_account_without_a_password(peel, staff
                   "--identity-provider", "https://login.force.test", "--subject", "0f3a")
     assert result.exit_code == 0, result.output
     assert "https://login.force.test" in peel("users", "list", "--as", "admin").output
+    twin = peel("users", "add", "sso.twin", "--role", "auditor", "--as", "admin",
+                "--identity-provider", "https://login.force.test", "--external-subject", "0f3a")
+    assert twin.exit_code == 2 and "already a user for subject '0f3a'" in twin.output
 
 
 def test_users_add_refuses_an_unknown_role_before_asking_for_a_password(peel):

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from peel.casebook import db, users
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, UnknownUser
 
-from .conftest import add_staff, audit_entries, count_rows, refusal
+from .conftest import TEST_IDP, add_staff, audit_entries, count_rows, refusal
 
 PASSWORD = "a long enough passphrase"
 
@@ -66,6 +66,13 @@ def test_add_user_accepts_a_single_sign_on_account_without_a_password(staff, cas
         with pytest.raises(UnknownUser):
             users.authenticate(s, "sso.user", "")
     assert account.identity_provider.startswith("https://")
+
+
+def test_add_user_refuses_a_second_account_for_one_provider_subject(staff, casebook_url):
+    add_staff(casebook_url, "sso.user", "auditor")
+    with db.transaction(casebook_url) as s, pytest.raises(InvalidInput, match="already a user for subject 'sub-sso.user'"):
+        users.add_user(s, "sso.twin", "auditor", acting="admin", identity_provider=TEST_IDP,
+                       external_subject="sub-sso.user")
 
 
 def test_disable_user_keeps_the_account_but_refuses_it(staff, casebook_url):

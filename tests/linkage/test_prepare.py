@@ -54,7 +54,7 @@ def test_prepare_persons_says_why_a_record_cannot_be_linked():
 
 
 def test_prepare_persons_uses_the_mapping_date_format():
-    out = _prepare([{"unique_id": "1", "date_of_birth": "19560415"}], date_format="%Y%m%d")
+    out = _prepare([{"unique_id": "1", "date_of_birth": "19560415"}], date_formats=["%Y%m%d"])
     assert out.loc["1", "date_of_birth"] == "1956-04-15"
 
 

@@ -143,10 +143,10 @@ def test_link_attaches_a_name_only_record_only_to_the_one_entity_with_that_name(
 
 
 def test_link_trains_m_from_reviewed_matches_once_there_are_enough(peel_home, monkeypatch):
-    from peel.linkage import settings
+    from peel.linkage import model
 
     # Identical records share a representative, so only differing pairs count as labels.
-    monkeypatch.setattr(settings, "MIN_REVIEWED_MATCHES_FOR_TRAINING", 3)
+    monkeypatch.setattr(model, "MIN_REVIEWED_MATCHES_FOR_TRAINING", 3)
     people = make_people(seed=17)
     con = connect()
     load_people(con, people)

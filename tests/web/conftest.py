@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -90,24 +91,33 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 @pytest.fixture(scope="session")
 def live_server(staff_casebook, tmp_path_factory) -> Iterator[str]:
     """The app served by uvicorn on a loopback port, in a thread; its address."""
-    import uvicorn
-
     home = tmp_path_factory.mktemp("web-live")
     shutil.copyfile(staff_casebook, home / "casebook.sqlite")
     settings = replace(get_settings(), home=home, casebook_url=f"sqlite:///{home / 'casebook.sqlite'}",
-                       secret_key=None)
+                       secret_key=None, identity_providers_file=home / "identity-providers.yaml")
+    with serve_on_loopback(create_app(settings, force_name=FORCE_NAME)) as address:
+        yield address
+
+
+@contextmanager
+def serve_on_loopback(app) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port, in a thread; yields its address."""
+    import uvicorn
+
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))  # bound here, so the port is ours before the server starts
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, force_name=FORCE_NAME), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -140,27 +150,30 @@ class Tab:
         self.page.get_by_role("button", name="Sign in").click()
 
 
+def open_tab_on(browser, base_url: str, contexts: list, javascript: bool = True,
+                init_script: Path | None = None) -> Tab:
+    """A new tab on ``base_url`` in a fresh browser context (added to ``contexts`` to close)."""
+    context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
+    contexts.append(context)
+    if init_script is not None:
+        context.add_init_script(path=str(init_script))
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    # A request the browser dropped because the page moved on (the icon, mid sign-in) is
+    # no fault; a missing file is, and shows as a response of 400 or more.
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
+            if request.failure != "net::ERR_ABORTED" else None)
+    page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
+            if response.status >= 400 else None)
+    return Tab(page, problems)
+
+
 @pytest.fixture
 def open_tab(browser, live_server):
     """``open_tab(javascript=True, init_script=None)``: a new tab in a fresh browser context."""
     contexts = []
-
-    def open_tab(javascript: bool = True, init_script: Path | None = None) -> Tab:
-        context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
-        contexts.append(context)
-        if init_script is not None:
-            context.add_init_script(path=str(init_script))
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        # A request the browser dropped because the page moved on (the icon, mid sign-in) is
-        # no fault; a missing file is, and shows as a response of 400 or more.
-        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
-                if request.failure != "net::ERR_ABORTED" else None)
-        page.on("response", lambda response: problems.append(f"{response.status}: {response.url}")
-                if response.status >= 400 else None)
-        return Tab(page, problems)
-
-    yield open_tab
+    yield lambda javascript=True, init_script=None: open_tab_on(browser, live_server, contexts, javascript,
+                                                                init_script)
     for context in contexts:
         context.close()

@@ -53,3 +53,13 @@ def test_serve_help_shows_host_and_port():
     assert result.exit_code == 0
     assert "--host" in result.output and "127.0.0.1" in result.output
     assert "--port" in result.output and "8000" in result.output
+
+
+def test_serve_refuses_an_identity_providers_file_it_cannot_use(peel_home, tmp_path):
+    providers = tmp_path / "providers.yaml"
+    providers.write_text("chalkshire:\n  title: Chalkshire Police account\n")
+    result = CliRunner().invoke(app, ["serve"], env={"PEEL_IDENTITY_PROVIDERS": str(providers),
+                                                     "COLUMNS": "250"})
+    assert result.exit_code == 2
+    assert f"{providers}, provider 'chalkshire': issuer is missing" in result.output
+    assert "Traceback" not in result.output

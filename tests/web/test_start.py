@@ -10,6 +10,7 @@ import pytest
 
 from peel.casebook.roles import load_roles
 from peel.web.domains import DOMAINS
+from peel.web.links import Placeholder
 
 from .conftest import get_username, sign_in
 
@@ -52,15 +53,17 @@ def test_show_start_page_links_only_to_what_the_role_may_open(client, role):
 @pytest.mark.parametrize("role", sorted(EXPECTED_LINKS))
 def test_show_planned_page_opens_for_the_role_and_refuses_the_rest(client, role):
     sign_in(client, get_username(role))
-    opened = {p.title: client.get(p.href).status_code for p in DOMAINS}
-    assert opened == {p.title: 200 if p.title in EXPECTED_LINKS[role] else 403 for p in DOMAINS}
+    placeholders = [p for p in DOMAINS if isinstance(p, Placeholder)]  # built parts test their own pages
+    opened = {p.title: client.get(p.href).status_code for p in placeholders}
+    assert opened == {p.title: 200 if p.title in EXPECTED_LINKS[role] else 403 for p in placeholders}
 
 
 def test_show_planned_page_says_why_it_is_refused(client):
     sign_in(client, "pcc.scrutiny.officer")
-    refused = client.get("/planned/audit-log")
+    refused = client.get("/planned/firearms-licensing")
     assert refused.status_code == 403
-    assert "pcc.scrutiny.officer (PCC scrutiny officer) may not open Audit log." in html.unescape(refused.text)
+    assert ("pcc.scrutiny.officer (PCC scrutiny officer) may not read personal in the firearms domain."
+            in html.unescape(refused.text))
 
 
 def test_show_planned_page_for_a_page_that_does_not_exist(client):

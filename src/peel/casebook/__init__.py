@@ -55,8 +55,10 @@ from peel.casebook.review import (
     propose,
     show_item,
 )
-from peel.casebook.roles import Action, Domain
+from peel.casebook.roles import ADMINISTRATOR, Action, Domain
+from peel.casebook.roles import load_roles as list_roles
 from peel.casebook.sessions import AccountLocked, SignedIn, find_session, sign_in, sign_out
+from peel.casebook.users import add_user
 
 __all__ = [
     "ACCEPTED", "PENDING", "PURPOSE", "REASON", "REJECTED",
@@ -67,4 +69,6 @@ __all__ = [
     "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
     # Signing in to the web app.
     "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
+    # Accounts and roles.
+    "ADMINISTRATOR", "add_user", "list_roles",
 ]

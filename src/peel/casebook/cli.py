@@ -127,9 +127,13 @@ def users_add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
     identity_provider: str = typer.Option(
         users.LOCAL_PROVIDER, "--identity-provider",
-        help="'local' (a password), or an OpenID Connect issuer URL for single sign-on.",
+        help="'local' (a password), or the name of a single sign-on provider in "
+             "PEEL_IDENTITY_PROVIDERS (no password then).",
     ),
-    external_subject: str = typer.Option(None, "--subject", help="The user's subject id at that identity provider."),
+    external_subject: str = typer.Option(
+        None, "--subject", "--external-subject",
+        help="The user's subject id at that identity provider (the ID token's 'sub').",
+    ),
     acting: str = ACTING,
 ) -> None:
     """Add a user with a role. With no users yet, the first must be an administrator."""

@@ -53,7 +53,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(40))
-    # "local" (password below) today; an OpenID Connect issuer URL later, with its subject id.
+    # "local" (password below), or the name of an OpenID Connect provider configured in
+    # PEEL_IDENTITY_PROVIDERS, with the person's subject id there.
     identity_provider: Mapped[str] = mapped_column(String(200), default="local")
     external_subject: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))

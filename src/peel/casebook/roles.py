@@ -43,6 +43,7 @@ class Domain(StrEnum):
     INTELLIGENCE = "intelligence"
     LINKAGE = "linkage"
     PACK = "pack"
+    CRIME = "crime"  # crime records behind the figures (the daily dashboard's lists)
 
 
 ADMINISTRATOR = "administrator"

@@ -8,7 +8,9 @@ A successful sign-in clears the count.
 Sessions are records here, not signed cookies, so signing out ends a session everywhere and
 at once. The browser holds a random token; the casebook keeps only its SHA-256, so reading
 the table does not let anyone act as the user. A session lasts 12 hours from sign-in (a long
-shift) and is refused at once if the account is disabled.
+shift) and is refused at once if the account is disabled. A single sign-on (OpenID Connect,
+``sign_in_with_provider``) opens the same session, once the web app has checked the provider's
+token: the account is the one linked to the provider's name and the user's subject id there.
 
 Every sign-in, failure, lock-out, refusal while locked and sign-out is written to the audit
 log, with the name tried (only when it could be a username: a password typed into the name
@@ -41,6 +43,8 @@ LOCK_DURATION = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 # What the audit log says for a name that cannot be a username (perhaps a password).
 NOT_A_USERNAME = "(not a username)"
+# ... and for a single sign-on that reached no account.
+NO_ACCOUNT = "(no account)"
 
 
 class AccountLocked(CasebookError):
@@ -85,12 +89,17 @@ def _attempt(session: Session, username: str, password: str) -> SignedIn | Caseb
         return _record_failure(session, username, guard, now) or refusal
     if guard is not None:
         session.delete(guard)
+    return _open_session(session, actor, now)
+
+
+def _open_session(session: Session, actor: Actor, now: datetime, **detail) -> SignedIn:
+    """A new session for ``actor``, whatever proved who they are; ``detail`` goes to the log."""
     token = secrets.token_urlsafe(32)
     session.add(WebSession(token_hash=_hash(token), user_id=actor.id, created_at=now,
                            expires_at=now + SESSION_LIFETIME))
     # Expired sessions are cleared here, so the table holds only live ones and the recent past.
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
-    _log(session, actor.username, actor.role.name, "signed_in")
+    _log(session, actor.username, actor.role.name, "signed_in", **detail)
     return SignedIn(actor, token)
 
 
@@ -111,6 +120,41 @@ def _record_failure(session: Session, username: str, guard: SignInGuard | None,
     guard.failures, guard.locked_until = 0, now + LOCK_DURATION
     _log(session, username, role, "locked_out", until=audit.format_instant(guard.locked_until))
     return AccountLocked(guard.locked_until)
+
+
+def sign_in_with_provider(provider: str, subject: str, *, url: str | None = None) -> SignedIn:
+    """Open a session for the account that identity ``provider`` has vouched for as ``subject``
+    (single sign-on: the provider checked the password, so there is no lock-out here). Refuse
+    with ``UnknownUser`` when no active account is linked to it, having recorded the attempt."""
+    with transaction(url) as session:
+        user = session.execute(
+            select(User).where(User.identity_provider == provider, User.external_subject == subject)
+        ).scalar_one_or_none()
+        if user is None:
+            _log(session, NO_ACCOUNT, "unknown", "sign_in_failed", identity_provider=provider,
+                 subject=subject, reason="no account is linked to this subject")
+            outcome = UnknownUser(
+                f"You signed in with {provider}, but no peel account is linked to that identity. "
+                f"Ask a peel administrator to add one for identity provider {provider!r} and "
+                f"subject {subject!r}.")
+        elif not user.active:
+            _log(session, user.username, user.role, "sign_in_failed", identity_provider=provider,
+                 reason="the account is disabled")
+            outcome = UnknownUser(f"The peel account {user.username!r} is disabled. Ask a peel "
+                                  "administrator if you still need it.")
+        else:
+            actor = Actor(id=user.id, username=user.username, role=get_role(user.role))
+            outcome = _open_session(session, actor, now_utc(), identity_provider=provider)
+    if isinstance(outcome, CasebookError):
+        raise outcome
+    return outcome
+
+
+def record_refused_sign_in(provider: str, reason: str, *, url: str | None = None) -> None:
+    """Log a single sign-on refused before the provider said who it was (a forged or stale
+    return, the provider's own refusal, a token that failed its checks)."""
+    with transaction(url) as session:
+        _log(session, NO_ACCOUNT, "unknown", "sign_in_failed", identity_provider=provider, reason=reason)
 
 
 def find_session(token: str, *, url: str | None = None) -> Actor | None:

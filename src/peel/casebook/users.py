@@ -2,8 +2,9 @@
 
 The first account must be an administrator and can be created by anyone (bootstrap); after
 that only an administrator adds or disables accounts. Each account records its identity
-provider: ``local`` today; an OpenID Connect issuer with the user's subject id later, so
-single sign-on needs no schema change. Account changes are written to the audit log.
+provider: ``local`` (a password), or the name of an OpenID Connect provider the web app is
+configured with (``peel.web.identity_providers``) and the user's subject id there, for single
+sign-on. Account changes are written to the audit log.
 """
 
 from __future__ import annotations
@@ -98,8 +99,14 @@ def _check_new_user(session, username, role, password, identity_provider, extern
     if identity_provider == LOCAL_PROVIDER:
         if password is None or len(password) < MIN_PASSWORD_LENGTH:
             raise InvalidInput(f"A local account needs a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    elif not external_subject:
+        return
+    if not external_subject:
         raise InvalidInput("An account from an identity provider needs its subject id (external_subject).")
+    # Single sign-on finds the account by these two: each pair is one account.
+    linked = select(User.username).where(User.identity_provider == identity_provider,
+                                         User.external_subject == external_subject)
+    if session.execute(linked).first():
+        raise InvalidInput(f"There is already a user for subject {external_subject!r} at {identity_provider!r}.")
 
 
 def disable_user(session: Session, username: str, *, acting: str | None) -> None:

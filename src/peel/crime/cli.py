@@ -18,6 +18,7 @@ from peel.warehouse.cli import open_warehouse
 
 if TYPE_CHECKING:
     from peel.crime.compute import MeasuresReport
+    from peel.crime.daily import Daily
 
 
 class Format(str, Enum):
@@ -32,6 +33,7 @@ Level = Enum("Level", {level: level for level in LEVELS}, type=str)  # the choic
 def register(app: typer.Typer) -> None:
     app.command("measures")(measures)
     app.command("areas")(areas)
+    app.command("daily")(daily)
 
 
 def areas(
@@ -60,6 +62,40 @@ def areas(
         Console().print(f"No {kind} within '{within}': --within takes a district's code or name ('peel areas --level district' lists them).")
     else:
         Console().print(f"No {level.value} areas in the data.")
+
+
+def daily(
+    day: str = typer.Option(None, "--date", help="The day, YYYY-MM-DD; default yesterday (UK time)."),
+) -> None:
+    """Crimes solved on a day (first positive outcome that day) by crime type and district,
+    and the week's trend: the daily dashboard's figures."""
+    from peel.crime.daily import get_daily, get_yesterday
+
+    con = open_warehouse(read_only=True)
+    report = get_daily(con, parse_day(day, "--date") if day else get_yesterday())
+    print_daily(report)
+
+
+def print_daily(report: Daily) -> None:
+    console = Console()
+    if report.last_outcome_day is None:
+        console.print("No outcome in the warehouse has an exact date (data.police.uk gives months only): "
+                      "the daily figures need a force's own records, e.g. 'peel demo-data'.")
+        return
+    table = Table("crime type", "area", "solved", title=f"Crimes solved on {report.day:%A %d %B %Y}")
+    for count in report.counts:
+        table.add_row(count.crime_type, count.area_name, str(count.solved))
+    table.add_row("All crime types", "All areas", str(report.total))
+    console.print(table)
+    days = report.week_days
+    week = Table("crime type", *[f"{d:%a %d}" for d in days], title=f"The week to {report.day:%d %B %Y}")
+    solved = {(t.crime_type, t.day): t.solved for t in report.week}
+    for crime_type in sorted({t.crime_type for t in report.week}):
+        week.add_row(crime_type, *[str(solved.get((crime_type, d), 0)) for d in days])
+    week.add_row("All crime types", *[str(sum(t.solved for t in report.week if t.day == d)) for d in days])
+    console.print(week)
+    if report.day > report.last_outcome_day:
+        console.print(f"Note: the data's outcomes end on {report.last_outcome_day:%d %B %Y}.")
 
 
 def measures(

@@ -15,6 +15,7 @@ import duckdb
 from peel.warehouse.database import get_force_name
 
 ALL_CRIME = "all-crime"
+ALL_CRIME_LABEL = "All crime (excluding anti-social behaviour)"
 ASB = "Anti-social behaviour"
 
 LEVELS = ("force", "district", "neighbourhood")  # largest first
@@ -63,7 +64,7 @@ def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple
     """
     wanted = slugify(crime_type)
     if wanted == ALL_CRIME:
-        return "All crime (excluding anti-social behaviour)", "crime_type <> $asb", {"asb": ASB}
+        return ALL_CRIME_LABEL, "crime_type <> $asb", {"asb": ASB}
     types = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM crime").fetchall()]
     for name in types:
         if slugify(name) == wanted:
@@ -77,10 +78,20 @@ def resolve_crime_type(con: duckdb.DuckDBPyConnection, crime_type: str) -> tuple
     for name in subtypes:
         if slugify(name) == wanted:
             return name, "crime_subtype = $crime_subtype", {"crime_subtype": name}
-    known = sorted({slugify(t) for t in types + subtypes} | {ALL_CRIME})
+    known = [slug for slug, _ in list_crime_types(con)]
     raise ValueError(
         f"No crime type '{crime_type}' in the warehouse. Known: {', '.join(known) or 'none (load data first)'}."
     )
+
+
+def list_crime_types(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(slug, name) of every crime type and subtype the data has, and all crime, by slug."""
+    names = [r[0] for r in con.execute(
+        """SELECT crime_type FROM crime UNION SELECT crime_subtype FROM crime
+           WHERE crime_subtype IS NOT NULL""").fetchall()]
+    found = {slugify(name): name for name in names}
+    found[ALL_CRIME] = ALL_CRIME_LABEL
+    return sorted(found.items())
 
 
 def resolve_area(con: duckdb.DuckDBPyConnection, area: str | None) -> tuple[str | None, str, str]:

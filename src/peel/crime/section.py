@@ -103,9 +103,11 @@ def get_advice(report: MeasuresReport, crime_type_name: str, horizon_days: int =
     return advice
 
 
-def get_crime_section(con: duckdb.DuckDBPyConnection, month: date) -> CrimeSection:
-    """Everything the pack shows for agenda item 1."""
-    report = compute_measures(con, choose_crime_type(con), month)
+def get_crime_section(con: duckdb.DuckDBPyConnection, month: date, crime_type: str | None = None,
+                      area: str | None = None) -> CrimeSection:
+    """Everything the pack shows for agenda item 1 (and the web app for any crime type and
+    area; default: burglary, the force)."""
+    report = compute_measures(con, crime_type or choose_crime_type(con), month, area)
     return CrimeSection(report, get_series(report), get_advice(report, report.scope.crime_type_label))
 
 

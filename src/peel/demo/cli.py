@@ -1,5 +1,6 @@
-"""The demo commands: ``peel demo-data`` (the fictional force, loaded) and ``peel demo-persons``
-(person records at any scale, for linkage benchmarks).
+"""The demo commands: ``peel demo-data`` (the fictional force, loaded), ``peel demo-persons``
+(person records at any scale, for linkage benchmarks) and ``peel demo-accounts`` (one web
+account per role).
 
 Only typer and rich are imported here; each command imports what it runs, so that ``peel``
 starts quickly whatever the command.
@@ -18,6 +19,7 @@ from rich.table import Table
 def register(app: typer.Typer) -> None:
     app.command("demo-data")(demo_data)
     app.command("demo-persons")(demo_persons)
+    app.command("demo-accounts")(demo_accounts)
 
 
 def demo_data(
@@ -113,3 +115,28 @@ def _progress_bar(console: Console) -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
     )
+
+
+def demo_accounts() -> None:
+    """Make one casebook account per role (demo.administrator, demo.licensing_officer...) and
+    print each with its password, to sign in to `peel serve` as every kind of user.
+
+    The passwords are random, made once and kept in PEEL_HOME/demo/accounts.txt (readable by
+    its owner only), so running it again prints the same accounts. For the fictional demo
+    force on one computer only: never give these accounts real data."""
+    from peel.casebook import CasebookError
+    from peel.demo.accounts import ensure_demo_accounts
+    from peel.settings import get_settings
+
+    try:
+        accounts = ensure_demo_accounts(get_settings().demo_dir)
+    except CasebookError as error:
+        Console(stderr=True).print(f"[red]Error:[/red] {error}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    table = Table(title="Demo accounts (one per role)")
+    table.add_column("username", no_wrap=True)
+    table.add_column("password", no_wrap=True)
+    table.add_column("role")
+    for account in accounts:
+        table.add_row(account.username, account.password, account.title)
+    Console().print(table)

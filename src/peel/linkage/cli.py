@@ -14,7 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from peel.casebook.cli import ACTING, refusals_exit
-from peel.linkage.settings import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
+from peel.linkage.model import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
 from peel.settings import get_settings
 
 console = Console()
@@ -110,7 +110,7 @@ RECORD_B = typer.Argument(..., help="record_key of the second person record.")
 @errors_exit
 def file_command(
     inputs: list[Path] = typer.Argument(..., help="CSV or Parquet files to link or deduplicate."),
-    mapping: Path = typer.Option(..., "--mapping", help="YAML mapping from columns to person fields."),
+    mapping: Path = typer.Option(..., "--mapping", help="YAML mapping from columns to person fields (docs/ingest.md)."),
     out: Path = typer.Option(..., "--out", help="CSV to write: id,entity_id for every input record."),
 ) -> None:
     """Link or deduplicate CSV/Parquet files outside the warehouse, given a column mapping.
@@ -119,15 +119,21 @@ def file_command(
     ids repeat across files). Example mappings: src/peel/linkage/mappings/.
     """
     from peel.linkage.files import date_forms, link_files
-    from peel.linkage.mapping import read_mapping
+    from peel.sources.mapped import read_mapping
 
+    m = read_mapping(mapping)
+    if m.old_keys:
+        console.print(
+            f"[dim]note:[/dim] {mapping} uses the old linkage keys {', '.join(m.old_keys)}; "
+            "they are read as record_id, person (its address as street) and date_formats. "
+            "See docs/ingest.md, 'The mapping language'.", highlight=False)
     with _Steps() as steps:
         table, result = link_files(inputs, mapping, out, backend=get_settings().linkage_backend,
                                    progress=steps)
     if result.dates_not_understood:
         console.print(
             f"[yellow]warning:[/yellow] {result.dates_not_understood:,} date(s) of birth did not "
-            f"fit {date_forms(read_mapping(mapping))} in {mapping}; those records are linked "
+            f"fit {date_forms(m)} in {mapping}; those records are linked "
             "without a date of birth.", highlight=False)
     console.print(
         f"{len(table):,} records -> {table['entity_id'].nunique():,} entities; "

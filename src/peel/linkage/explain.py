@@ -19,7 +19,7 @@ import pandas as pd
 from splink import Linker
 
 from peel.casebook import Domain, consultation
-from peel.linkage import settings as S
+from peel.linkage import model as S
 from peel.linkage.resolve import logit2
 from peel.linkage.warehouse_run import stored_linker
 from peel.settings import get_settings

@@ -14,11 +14,12 @@ import duckdb
 import pandas as pd
 
 from peel.casebook import Domain, consultation
-from peel.linkage import settings as S
-from peel.linkage.mapping import load_files, read_mapping
+from peel.linkage import model as S
+from peel.linkage.files import load_files
 from peel.linkage.prepare import prepare_persons
 from peel.linkage.resolve import Progress
 from peel.linkage.warehouse_run import stored_linker
+from peel.sources.mapped import read_mapping
 from peel.warehouse import connect
 
 
@@ -29,7 +30,7 @@ def _prepare_new(work: duckdb.DuckDBPyConnection, records: pd.DataFrame | None,
             raise ValueError("A file of new records needs --mapping (see 'peel link file').")
         m = read_mapping(mapping)
         load_files(work, files, m, "peel_new_raw")
-        prepare_persons(work, "peel_new_raw", "peel_new", date_format=m.date_format)
+        prepare_persons(work, "peel_new_raw", "peel_new", date_formats=m.date_formats)
     else:
         work.register("peel_new_frame", records)
         work.execute("CREATE OR REPLACE TABLE peel_new_raw AS SELECT * FROM peel_new_frame")

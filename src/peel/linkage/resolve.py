@@ -21,8 +21,9 @@ from splink import Linker, SettingsCreator
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.exceptions import SplinkException
 
-from peel.linkage import settings as S
+from peel.linkage import model as S
 from peel.linkage.engine import make_engine
+from peel.warehouse.sql import quote_identifier, quote_literal
 
 logging.getLogger("splink").setLevel(logging.ERROR)
 
@@ -88,7 +89,7 @@ def train_from_reviews(linker: Linker, decisions: pd.DataFrame | None, notes: li
     """Re-estimate m probabilities from pairs reviewers accepted, once there are enough.
 
     Reviewed matches are labelled truth; with too few of them their proportions are noise,
-    so below settings.MIN_REVIEWED_MATCHES_FOR_TRAINING the unsupervised estimates stand.
+    so below model.MIN_REVIEWED_MATCHES_FOR_TRAINING the unsupervised estimates stand.
     """
     if decisions is None or decisions.empty:
         return
@@ -107,7 +108,7 @@ def train_from_reviews(linker: Linker, decisions: pd.DataFrame | None, notes: li
 
 
 def floor_m_probabilities(linker: Linker) -> None:
-    """Raise any trained m probability below settings.M_FLOOR to it (see there why)."""
+    """Raise any trained m probability below model.M_FLOOR to it (see there why)."""
     for comparison in linker._settings_obj.comparisons:
         for level in comparison.comparison_levels:
             if level.is_null_level:
@@ -222,7 +223,7 @@ def collapse_identical(con: duckdb.DuckDBPyConnection, prepared_table: str,
     them pairwise costs the square of that and tells nothing new. Identical records are the
     same entity by construction (probability 1).
     """
-    cols = ", ".join(compared)
+    cols = ", ".join(quote_identifier(c) for c in compared)
     con.execute(
         f"""CREATE OR REPLACE TABLE peel_members AS
         SELECT unique_id, min(unique_id) OVER (PARTITION BY {cols}) AS representative
@@ -267,7 +268,7 @@ def attach_name_only(con: duckdb.DuckDBPyConnection, clusters: pd.DataFrame,
     """
     others = ["date_of_birth", "postcode", "address", "house_number", "phone", "email",
               "pnc_id", *exact_columns]
-    only_name = " AND ".join(f"{c} IS NULL" for c in others)
+    only_name = " AND ".join(f"{quote_identifier(c)} IS NULL" for c in others)
     con.register("peel_clusters_frame", clusters[["unique_id", "cluster_id"]])
     moved = con.execute(
         f"""WITH c AS (SELECT d.unique_id, d.forename_canon, d.surname, f.cluster_id,
@@ -311,7 +312,7 @@ def resolve(
         raise ValueError(S.NO_FIELDS_TO_COMPARE)
     members = collapse_identical(con, prepared_table, compared)
     decisions = to_representatives(decisions, members)
-    con.execute(f"SET memory_limit = '{S.WORK_MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = {quote_literal(S.WORK_MEMORY_LIMIT)}")
     con.execute("SET preserve_insertion_order = false")  # less memory; order is not needed
     n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
     model = S.build_model(set(fields), list(exact_columns), n)

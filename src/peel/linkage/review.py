@@ -45,7 +45,7 @@ from peel.casebook import (
     propose,
     transaction,
 )
-from peel.linkage import settings as S
+from peel.linkage import model as S
 from peel.linkage.explain import explain_pairs
 from peel.linkage.warehouse_run import require_latest_run
 from peel.warehouse import connect, open_writer

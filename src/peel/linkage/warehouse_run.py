@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 from splink import Linker
 
-from peel.linkage import settings as S
+from peel.linkage import model as S
 from peel.linkage.engine import make_engine
 from peel.linkage.evaluate import Evaluation, evaluate_clusters
 from peel.linkage.prepare import normalise_registration_sql, prepare_persons
@@ -34,7 +34,7 @@ PERSON_RECORD_FIELDS = {
     "sex": "sex",
     "postcode": "postcode",
     "house_number": "house_number",
-    "address": "street",
+    "street": "street",
     "town": "town",
     "email": "email",
     "phone": "phone",

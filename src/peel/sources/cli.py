@@ -105,9 +105,10 @@ def mapped(
     """Load a force's person extract (CSV or Parquet) through its YAML column mapping.
 
     The mapping names the columns for each person_record field, the date formats and the
-    source system (see docs/demo-persons.md and peel/sources/mappings/). The load is one
-    batch: all of it or none. Rows that cannot be read go to the quarantine with their line
-    and reason ('peel quarantine'); loading the same records again replaces them.
+    source system (docs/ingest.md, "The mapping language"; examples in
+    peel/sources/mappings/). The load is one batch: all of it or none. Rows that cannot be
+    read go to the quarantine with their line and reason ('peel quarantine'); loading the
+    same records again replaces them.
     """
     import duckdb
 
@@ -124,7 +125,7 @@ def mapped(
             console=console,
             transient=True,
         ) as bar:
-            bar.add_task(f"Loading {file.name} as {m.source_system}", total=None)
+            bar.add_task(f"Loading {file.name} through {mapping.name}", total=None)
             result = load_mapped(con, file, m, snapshot=snapshot)
     except (MappingError, WarehouseError) as error:
         _fail(console, "mapped", str(error))

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from peel.casebook import AccessRefused, CasebookError, CasebookUnavailable, NotFound
 from peel.settings import Settings, get_settings
 from peel.warehouse import WarehouseError, close_snapshots
-from peel.web import auth, domains, start
+from peel.web import auth, domains, single_sign_on, start
 from peel.web.layout import STATIC_URL, render_page
 from peel.web.links import DomainPages, Placeholder
 from peel.web.security import (
@@ -26,6 +26,7 @@ from peel.web.security import (
 from peel.web.visitor import SignInRequired, get_actor, keep_session_cookie
 
 log = logging.getLogger(__name__)
+API_PREFIX = "/api/"  # the JSON API: its refusals are JSON too
 
 
 def create_app(
@@ -38,9 +39,9 @@ def create_app(
     ``parts`` of ``peel.web.domains`` (by default its list). The header shows ``force_name``,
     by default the force in the warehouse snapshot the page read."""
     settings = settings or get_settings()
-    # No API documentation pages: FastAPI's load scripts from a CDN. The JSON API, when it
-    # comes, publishes its OpenAPI document.
-    app = FastAPI(title="peel", docs_url=None, redoc_url=None, openapi_url=None,
+    # No API documentation pages: FastAPI's load scripts from a CDN. The JSON API (/api/...)
+    # publishes its OpenAPI document.
+    app = FastAPI(title="peel", docs_url=None, redoc_url=None, openapi_url=API_PREFIX + "openapi.json",
                   dependencies=[Depends(check_form_token)])
     app.state.settings = settings
     app.state.secret_key = load_secret_key(settings)
@@ -51,6 +52,7 @@ def create_app(
     app.middleware("http")(add_secure_headers)
     app.mount(STATIC_URL, StaticFiles(packages=[("peel.web", "static")]), name="static")
     app.include_router(auth.router)
+    single_sign_on.install(app)
     app.include_router(start.router)
     for part in app.state.parts:
         if not isinstance(part, Placeholder):
@@ -75,6 +77,9 @@ def add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     def send_to_sign_in(request: Request, _error: SignInRequired) -> Response:
+        if request.url.path.startswith(API_PREFIX):  # a program is told, not redirected
+            return JSONResponse({"detail": "Sign in first: the API answers a signed-in session."},
+                                status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
 
@@ -94,6 +99,8 @@ def add_error_pages(app: FastAPI) -> None:
             actor = get_actor(request)
             log.warning("Refused %s %s to %s: %s", request.method, request.url.path,
                         actor.username if actor else "a visitor", error)
+        if request.url.path.startswith(API_PREFIX):
+            return JSONResponse({"detail": str(error)}, status_code=status_code)
         return render_page(request, "web/problem.html.j2", status_code=status_code,
                            signed_in=status_code != 503, title=PROBLEM_TITLES[status_code],
                            message=str(error))
@@ -106,6 +113,8 @@ def add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     def show_http_error(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith(API_PREFIX):
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
         message = ("Check the address, or go back to your start page." if error.status_code == 404
                    else str(error.detail))
         title = "Page not found" if error.status_code == 404 else "There is a problem"

@@ -1,5 +1,6 @@
 """Signing in and out with a casebook account (the lock-out rule is the casebook's:
-``peel.casebook.sessions``)."""
+``peel.casebook.sessions``); single sign-on, which ends in the same session, is
+``peel.web.single_sign_on``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from peel.casebook import AccountLocked, UnknownUser, sign_in, sign_out
+from peel.casebook import AccountLocked, SignedIn, UnknownUser, sign_in, sign_out
 from peel.web.layout import render_page
 from peel.web.security import get_safe_next
 from peel.web.visitor import get_actor, new_token, replace_session_token
@@ -23,8 +24,7 @@ router = APIRouter()
 def show_sign_in(request: Request, next: str = "/", signed_out: bool = False) -> Response:
     if get_actor(request) is not None:
         return RedirectResponse(get_safe_next(next), status_code=303)
-    return render_page(request, "web/sign_in.html.j2", next=get_safe_next(next), signed_out=signed_out,
-                       username="", error=None)
+    return render_sign_in(request, get_safe_next(next), signed_out=signed_out)
 
 
 @router.post("/sign-in")
@@ -47,11 +47,16 @@ def submit_sign_in(
                        retry_after=locked.until)
     except UnknownUser as refusal:
         return _refuse(request, username, target, str(refusal), 401)
+    begin_session(request, signed_in)
+    return RedirectResponse(target, status_code=303)
+
+
+def begin_session(request: Request, signed_in: SignedIn) -> None:
+    """Give the browser the new session's token, however the user proved who they are."""
     old_token = request.state.session_token
     replace_session_token(request, signed_in.token)
     # A session already open in this browser (another account) ends: one browser, one user.
     sign_out(old_token, url=request.app.state.settings.casebook_url)
-    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/sign-out")
@@ -61,10 +66,20 @@ def submit_sign_out(request: Request) -> Response:
     return RedirectResponse("/sign-in?signed_out=true", status_code=303)
 
 
+def render_sign_in(request: Request, target: str, *, status_code: int = 200, error: str | None = None,
+                   username: str = "", signed_out: bool = False,
+                   provider_error: str | None = None) -> Response:
+    """The sign-in page: the password form (``error``: why it was refused), and a button for each
+    single sign-on provider (``provider_error``: why a single sign-on was refused)."""
+    return render_page(request, "web/sign_in.html.j2", status_code=status_code, next=target,
+                       signed_out=signed_out, username=username, error=error,
+                       provider_error=provider_error,
+                       providers=list(request.app.state.identity_providers.values()))
+
+
 def _refuse(request: Request, username: str, target: str, error: str, status_code: int,
             retry_after: datetime | None = None) -> Response:
-    response = render_page(request, "web/sign_in.html.j2", status_code=status_code, next=target,
-                           signed_out=False, username=username, error=error)
+    response = render_sign_in(request, target, status_code=status_code, error=error, username=username)
     if retry_after is not None:
         response.headers["Retry-After"] = format_datetime(retry_after, usegmt=True)
     return response

@@ -20,8 +20,13 @@ def serve(
     import uvicorn
 
     from peel.web.app import create_app
+    from peel.web.identity_providers import IdentityProvidersError
 
-    app = create_app()
+    try:
+        app = create_app()
+    except IdentityProvidersError as error:
+        Console(stderr=True).print(f"[bold red]Error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
     shown = f"[{host}]" if ":" in host else host
     Console().print(f"peel is serving on [bold]http://{shown}:{port}/[/bold] (Ctrl-C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

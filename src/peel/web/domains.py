@@ -10,13 +10,11 @@ is for already see where it will be. Only this module names a domain.
 from __future__ import annotations
 
 from peel.casebook import Action
+from peel.crime import web as crime_web
 from peel.web.links import DomainPages, Placeholder
 
 DOMAINS: list[DomainPages | Placeholder] = [
-    Placeholder("Daily dashboard", "Crimes solved yesterday by crime type and area, and the week's trend.",
-                Action.READ_AGGREGATES),
-    Placeholder("Crime performance", "Every measure for any crime type, area and month: charts, patterns "
-                "and definitions, and the force overview.", Action.READ_AGGREGATES),
+    crime_web,  # the daily dashboard and crime performance
     Placeholder("Meeting pack", "The Accountability and Performance Meeting's pack for any month.",
                 Action.READ_AGGREGATES),
     Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",

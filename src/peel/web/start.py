@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from peel.casebook import AccessRefused, Actor, NotFound
+from peel.casebook import Actor, NotFound
 from peel.web.layout import render_page
 from peel.web.links import PLANNED_PREFIX, Link, Placeholder
-from peel.web.visitor import require_actor
+from peel.web.visitor import require_actor, require_grant
 
 router = APIRouter()
 
@@ -29,7 +29,5 @@ def show_planned_page(slug: str, request: Request, actor: Actor = Depends(requir
     if not found:
         raise NotFound(f"There is no page {request.url.path}.")
     placeholder = found[0]
-    if not placeholder.allows(actor):
-        raise AccessRefused(f"{actor.username} ({actor.role.title}) may not open {placeholder.title}. "
-                            "If the job needs it, an administrator can change the role.")
+    require_grant(request, actor, placeholder.needs, placeholder.within)
     return render_page(request, "web/planned.html.j2", title=placeholder.title, placeholder=placeholder)

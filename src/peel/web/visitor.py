@@ -14,7 +14,8 @@ import secrets
 
 from fastapi import Request
 
-from peel.casebook import Actor, find_session
+from peel.casebook import Action, Actor, authorise, find_session, transaction
+from peel.casebook import Request as CasebookRequest
 
 SESSION_COOKIE = "__Host-peel-session"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
@@ -59,4 +60,13 @@ def require_actor(request: Request) -> Actor:
     actor = get_actor(request)
     if actor is None:
         raise SignInRequired()
+    return actor
+
+
+def require_grant(request: Request, actor: Actor, action: Action, domain: str | None = None) -> Actor:
+    """The signed-in user if their role grants ``action`` (in ``domain``); otherwise the
+    casebook refuses, and logs the refused attempt with the page asked for, like any other."""
+    with transaction(request.app.state.settings.casebook_url, readonly=True) as session:
+        authorise(session, actor.username,
+                  CasebookRequest(action, "web_page", object_id=request.url.path, domain=domain))
     return actor

@@ -1,4 +1,5 @@
-"""The linkage model, declared once: person fields, comparisons, blocking rules, thresholds.
+"""The linkage model, declared once: the comparisons, blocking rules and thresholds that
+decide whether two person records are the same person.
 
 Everything that decides whether two records are the same person lives here, so that a reader
 (or an auditor) can see the whole model in one file. The comparisons are built only for the
@@ -13,22 +14,6 @@ from dataclasses import dataclass
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import block_on
-
-# The person fields peel understands, in the order explanations list them.
-PERSON_FIELDS = (
-    "forename",
-    "surname",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "postcode",
-    "house_number",
-    "address",
-    "town",
-    "email",
-    "phone",
-    "pnc_id",
-)
 
 # How explanations name each comparison (by its output column).
 EVIDENCE_NAMES = {

@@ -1,0 +1,316 @@
+"""Crime's pages in the web app: crime performance (any crime type, area and month), the force
+overview and the daily dashboard, each table downloadable as CSV and XLSX and each chart as
+SVG and PNG; the JSON API over the same figures is ``crime.api``.
+
+Over the same functions as ``peel measures`` and ``peel daily``: ``section.get_crime_section``
+(what the pack shows), ``overview.get_overview`` and ``daily``; nothing is computed here.
+Figures need the read_aggregates grant; the crimes behind a daily count are personal data,
+which ``daily.list_solved_crimes`` checks and logs itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from urllib.parse import urlencode
+
+import duckdb
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+from peel.casebook import Action, Actor, NotFound
+from peel.crime import daily as daily_data
+from peel.crime import tables
+from peel.crime.overview import COLUMNS, DEFAULT_SORT, get_overview, sort_rows
+from peel.crime.scope import list_crime_types, order_by_level
+from peel.crime.section import choose_crime_type, get_crime_section
+from peel.measures import get_measures
+from peel.measures.periods import add_months, parse_day, parse_month
+from peel.render import render_chart
+from peel.warehouse import connect, snapshot
+from peel.warehouse.database import get_last_day_covered
+from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
+from peel.web.layout import render_page
+from peel.web.links import Link
+from peel.web.visitor import require_actor, require_grant
+
+
+class InputRoute(APIRoute):
+    """A route whose ValueError (a month, day, crime type or area the data does not have; the
+    message says which and what to give) is a 400 page saying so, not a server error."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ValueError as error:
+                raise HTTPException(400, str(error)) from error
+
+        return handle
+
+
+router = APIRouter(route_class=InputRoute)
+NO_DATA = "No crimes are loaded yet: 'peel demo-data' or 'peel ingest' loads them."
+CHART = "crime/monthly_counts"
+# The purpose logged when a user follows a dashboard count to its crimes.
+DASHBOARD_PURPOSE = "Daily dashboard: the crimes behind the count of crimes solved on {day}"
+
+
+def links(actor: Actor) -> list[Link]:
+    if not actor.role.allows(Action.READ_AGGREGATES):
+        return []
+    return [Link("Daily dashboard", "/crime/daily", "Crimes solved yesterday by crime type and area, "
+                 "and the week's trend."),
+            Link("Crime performance", "/crime", "Every measure for any crime type, area and month: charts, "
+                 "patterns and definitions, and the force overview.")]
+
+
+def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
+    """The signed-in user, if their role may read aggregate figures (a refusal is logged)."""
+    return require_grant(request, actor, Action.READ_AGGREGATES)
+
+
+def open_data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The warehouse, read-only, for one request; None when there is none yet."""
+    try:
+        con = connect(request.app.state.settings.warehouse_path, read_only=True)
+    except FileNotFoundError:
+        yield None
+        return
+    try:
+        yield con if get_last_day_covered(con) else None
+    finally:
+        con.close()
+
+
+def describe_snapshot(con: duckdb.DuckDBPyConnection) -> str:
+    """What every page and download states: the data's last day and the warehouse load."""
+    loaded = snapshot(con)
+    return (f"Data to {get_last_day_covered(con):%d %B %Y}; warehouse batch {loaded['latest_batch']}, "
+            f"loaded {loaded['loaded_at']}.")
+
+
+def no_data(request: Request, title: str) -> Response:
+    return render_page(request, "crime/no_data.html.j2", title=title)
+
+
+# Crime performance ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Choice:
+    """What the performance page shows: a crime type, area and month (the page's form)."""
+
+    crime_type: str
+    area: str  # an area code; '' is the force
+    month: date
+
+    @property
+    def query(self) -> str:
+        return urlencode({"crime_type": self.crime_type, "area": self.area, "month": f"{self.month:%Y-%m}"})
+
+
+def get_choice(con: duckdb.DuckDBPyConnection, crime_type: str | None, area: str | None,
+               month: str | None) -> Choice:
+    """The reader's choice, with the defaults for what they left out: burglary (residential
+    where the data has it), the force, the month of the data's last day."""
+    return Choice(crime_type or choose_crime_type(con), area or "",
+                  parse_month(month, "month") if month else get_last_day_covered(con).replace(day=1))
+
+
+def get_options(con: duckdb.DuckDBPyConnection, choice: Choice) -> dict:
+    """The form's choices: every crime type, every area, every month the data covers."""
+    areas = con.execute(
+        f"""SELECT CASE level WHEN 'force' THEN '' ELSE area_code END, area_name, level FROM area
+            ORDER BY {order_by_level("level")}, area_name""").fetchall()
+    return {
+        "crime_types": select_items((slug, name, choice.crime_type) for slug, name in list_crime_types(con)),
+        "areas": select_items((code, name if level != "neighbourhood" else f"{name} (neighbourhood)", choice.area)
+                              for code, name, level in areas),
+        "months": get_month_items(con, choice.month),
+    }
+
+
+def select_items(choices) -> list[dict]:
+    """(value, text, chosen value) -> a GOV.UK select's items, the chosen one selected."""
+    return [{"value": value, "text": text, "selected": value == chosen} for value, text, chosen in choices]
+
+
+def get_month_items(con: duckdb.DuckDBPyConnection, chosen: date) -> list[dict]:
+    """Every month the data covers, the latest first, as a select's items."""
+    first, last = con.execute("SELECT min(month), max(month) FROM crime").fetchone()
+    months, month = [], last
+    while month >= first:
+        months.append(month)
+        month = add_months(month, -1)
+    return select_items((f"{m:%Y-%m}", f"{m:%B %Y}", f"{chosen:%Y-%m}") for m in months)
+
+
+@router.get("/crime")
+def show_performance(request: Request, crime_type: str | None = None, area: str | None = None,
+                     month: str | None = None, actor: Actor = Depends(require_aggregates),
+                     con=Depends(open_data)) -> Response:
+    if con is None:
+        return no_data(request, "Crime performance")
+    error, section = None, None
+    try:
+        choice = get_choice(con, crime_type, area, month)
+        section = get_crime_section(con, choice.month, choice.crime_type, choice.area or None)
+    except ValueError as problem:
+        error, choice = str(problem), get_choice(con, None, None, None)
+    source = describe_snapshot(con)
+    context = {}
+    if section is not None:
+        context = {"figures": tables.figures_table(section.report, source),
+                   "monthly": tables.series_table(section.report, section.series, source),
+                   "chart_svg": render_chart(CHART, section.series)}
+    return render_page(request, "crime/performance.html.j2", status_code=400 if error else 200,
+                       title="Crime performance", error=error, section=section, choice=choice,
+                       options=get_options(con, choice), source=source,
+                       measures=list(get_measures("crime").values()), **context)
+
+
+def build_section(con, crime_type, area, month):
+    if con is None:
+        raise NotFound(NO_DATA)
+    choice = get_choice(con, crime_type, area, month)
+    return get_crime_section(con, choice.month, choice.crime_type, choice.area or None)
+
+
+@router.get("/crime/figures.{format}")
+def download_figures(format: TableFormat, crime_type: str | None = None, area: str | None = None,
+                     month: str | None = None, _: Actor = Depends(require_aggregates),
+                     con=Depends(open_data)) -> Response:
+    section = build_section(con, crime_type, area, month)
+    return table_response(tables.figures_table(section.report, describe_snapshot(con)), format)
+
+
+@router.get("/crime/monthly.{format}")
+def download_monthly(format: TableFormat, crime_type: str | None = None, area: str | None = None,
+                     month: str | None = None, _: Actor = Depends(require_aggregates),
+                     con=Depends(open_data)) -> Response:
+    section = build_section(con, crime_type, area, month)
+    return table_response(tables.series_table(section.report, section.series, describe_snapshot(con)), format)
+
+
+@router.get("/crime/chart.{format}")
+def download_chart(format: ChartFormat, crime_type: str | None = None, area: str | None = None,
+                   month: str | None = None, _: Actor = Depends(require_aggregates),
+                   con=Depends(open_data)) -> Response:
+    section = build_section(con, crime_type, area, month)
+    name = tables.series_table(section.report, section.series, "").name
+    return chart_response(CHART, section.series, name, format)
+
+
+# The force overview --------------------------------------------------------------------------
+
+def get_sorted_overview(con, month: str | None, sort: str, order: str):
+    month_start = parse_month(month, "month") if month else get_last_day_covered(con).replace(day=1)
+    overview = get_overview(con, month_start)
+    return overview, sort_rows(overview.rows, sort, order == "desc")
+
+
+@router.get("/crime/overview")
+def show_overview(request: Request, month: str | None = None, sort: str = DEFAULT_SORT, order: str = "asc",
+                  actor: Actor = Depends(require_aggregates), con=Depends(open_data)) -> Response:
+    if con is None:
+        return no_data(request, "Force overview")
+    overview, rows = get_sorted_overview(con, month, sort, order)
+    source = describe_snapshot(con)
+    sort_links = {column: "?" + urlencode({"month": f"{overview.month:%Y-%m}", "sort": column,
+                                           "order": "desc" if column == sort and order == "asc" else "asc"})
+                  for column in COLUMNS}
+    return render_page(request, "crime/overview.html.j2", title="Force overview", overview=overview, rows=rows,
+                       table=tables.overview_table(overview, rows, source), sort=sort, order=order,
+                       months=get_month_items(con, overview.month),
+                       sort_links=sort_links, columns=COLUMNS, source=source,
+                       query=urlencode({"month": f"{overview.month:%Y-%m}", "sort": sort, "order": order}))
+
+
+@router.get("/crime/overview.{format}")
+def download_overview(format: TableFormat, month: str | None = None, sort: str = DEFAULT_SORT,
+                      order: str = "asc", _: Actor = Depends(require_aggregates),
+                      con=Depends(open_data)) -> Response:
+    if con is None:
+        raise NotFound(NO_DATA)
+    overview, rows = get_sorted_overview(con, month, sort, order)
+    return table_response(tables.overview_table(overview, rows, describe_snapshot(con)), format)
+
+
+# The daily dashboard -------------------------------------------------------------------------
+
+def get_day(day: str | None) -> date:
+    return parse_day(day, "date") if day else daily_data.get_yesterday()
+
+
+def may_list_crimes(actor: Actor) -> bool:
+    return actor.role.allows(Action.READ_PERSONAL, daily_data.CRIME_DOMAIN)
+
+
+@router.get("/crime/daily")
+def show_daily(request: Request, day: str | None = Query(None, alias="date"), actor: Actor = Depends(require_aggregates),
+               con=Depends(open_data)) -> Response:
+    if con is None:
+        return no_data(request, "Daily dashboard")
+    report = daily_data.get_daily(con, get_day(day))
+    source = describe_snapshot(con)
+    return render_page(request, "crime/daily.html.j2", title="Daily dashboard", daily=report, source=source,
+                       solved=tables.daily_table(report, source), week=tables.week_table(report, source),
+                       may_list=may_list_crimes(actor), query=urlencode({"date": report.day.isoformat()}),
+                       previous_day=report.day - timedelta(days=1), next_day=report.day + timedelta(days=1))
+
+
+def list_crimes(con, actor: Actor, day_text: str | None, crime_type: str | None, area: str | None):
+    """The crimes behind a count, as ``list_solved_crimes`` allows this user (and logs)."""
+    if con is None:
+        raise NotFound(NO_DATA)
+    day = get_day(day_text)
+    crimes = daily_data.list_solved_crimes(con, day, username=actor.username,
+                                           purpose=DASHBOARD_PURPOSE.format(day=day.isoformat()),
+                                           crime_type=crime_type or None, area_code=area)
+    return day, crimes
+
+
+@router.get("/crime/daily/crimes")
+def show_crimes(request: Request, day: str | None = Query(None, alias="date"), crime_type: str | None = None,
+                area: str | None = None, actor: Actor = Depends(require_aggregates),
+                con=Depends(open_data)) -> Response:
+    day, crimes = list_crimes(con, actor, day, crime_type, area)
+    source = describe_snapshot(con)
+    query = urlencode({k: v for k, v in {"date": day.isoformat(), "crime_type": crime_type, "area": area}.items()
+                       if v is not None})
+    return render_page(request, "crime/crimes.html.j2", title=f"Crimes solved on {day:%d %B %Y}",
+                       table=tables.crimes_table(day, crimes, source), day=day, crime_type=crime_type,
+                       area_name=crimes[0].area_name if crimes and area is not None else None,
+                       source=source, query=query)
+
+
+@router.get("/crime/daily/crimes.{format}")
+def download_crimes(format: TableFormat, day: str | None = Query(None, alias="date"), crime_type: str | None = None,
+                    area: str | None = None, actor: Actor = Depends(require_aggregates),
+                    con=Depends(open_data)) -> Response:
+    day, crimes = list_crimes(con, actor, day, crime_type, area)
+    return table_response(tables.crimes_table(day, crimes, describe_snapshot(con)), format)
+
+
+# The dashboard's two tables, by the name in their download's address.
+DAILY_TABLES = {"solved": tables.daily_table, "week": tables.week_table}
+
+
+@router.get("/crime/daily/{table}.{format}")  # after crimes.{format}: the first route that matches answers
+def download_daily(table: Literal["solved", "week"], format: TableFormat,
+                   day: str | None = Query(None, alias="date"), _: Actor = Depends(require_aggregates),
+                   con=Depends(open_data)) -> Response:
+    if con is None:
+        raise NotFound(NO_DATA)
+    report = daily_data.get_daily(con, get_day(day))
+    return table_response(DAILY_TABLES[table](report, describe_snapshot(con)), format)
+
+
+from peel.crime import api
+
+router.include_router(api.router)
