@@ -75,6 +75,7 @@ def main() -> None:
 
     print(f"pages and API requested: {', '.join(result.paths)}")
     print(result.line(f"peel serve, {args.clients} clients, {args.seconds:.0f} s"))
+    print("\n".join(result.path_lines()))
     print(baseline.line(f"baseline, bare FastAPI hello, {args.clients} clients, {args.baseline_seconds:.0f} s"))
     print(f"ratio peel / baseline: throughput {result.rate / baseline.rate:.2f}, "
           f"p95 latency {result.p95 / baseline.p95:.1f}x")
@@ -128,17 +129,27 @@ class serving:
 
 
 class Result:
-    def __init__(self, paths: list[str], latencies: list[float], errors: list[str], seconds: float):
-        self.paths, self.latencies, self.errors, self.seconds = paths, latencies, len(errors), seconds
+    def __init__(self, paths: list[str], timed: list[tuple[str, float]], errors: list[str], seconds: float):
+        self.paths, self.errors, self.seconds = paths, len(errors), seconds
+        self.latencies = [t for _, t in timed]
+        self.by_path = {p: [t for q, t in timed if q == p] for p in paths}
         self.first_errors = errors[:5]
-        self.rate = len(latencies) / seconds
-        self.median = statistics.median(latencies)
-        self.p95 = statistics.quantiles(latencies, n=20)[-1]
+        self.rate = len(self.latencies) / seconds
+        self.median = statistics.median(self.latencies)
+        self.p95 = get_p95(self.latencies)
+
+    def path_lines(self) -> list[str]:
+        return [f"  {path}: {len(times):,} requests, median {statistics.median(times) * 1000:.0f} ms, "
+                f"p95 {get_p95(times) * 1000:.0f} ms" for path, times in self.by_path.items() if times]
 
     def line(self, what: str) -> str:
         shown = f" (first: {'; '.join(self.first_errors)})" if self.errors else ""
         return (f"{what}: {len(self.latencies):,} requests, {self.rate:.1f} per second, median "
                 f"{self.median * 1000:.0f} ms, p95 {self.p95 * 1000:.0f} ms, errors {self.errors}{shown}")
+
+
+def get_p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
 
 
 async def run_peel(base: str, usernames: list[str], seconds: float, ingest: list[Path] | None,
@@ -200,7 +211,7 @@ def list_api_paths() -> list[str]:
 
 
 async def run_clients(base: str, cookies: list[dict], paths: list[str], seconds: float) -> Result:
-    latencies: list[float] = []
+    timed: list[tuple[str, float]] = []
     errors: list[str] = []
     stop = time.perf_counter() + seconds
 
@@ -218,10 +229,10 @@ async def run_clients(base: str, cookies: list[dict], paths: list[str], seconds:
                         errors.append(f"{path}: {response.status_code}")
                 except httpx.HTTPError as error:
                     errors.append(f"{path}: {error!r}")
-                latencies.append(time.perf_counter() - t)
+                timed.append((path, time.perf_counter() - t))
 
     await asyncio.gather(*(one_client(n, c) for n, c in enumerate(cookies)))
-    return Result(paths, latencies, errors, seconds)
+    return Result(paths, timed, errors, seconds)
 
 
 if __name__ == "__main__":
