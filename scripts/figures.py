@@ -83,7 +83,7 @@ def main() -> None:
         demo, real = Path(scratch, "demo"), Path(scratch, "real")
         _peel(demo, "demo-data", "--no-persons")
         data = ROOT / "tests" / "data" / "police_uk"
-        files = sorted(str(p) for p in data.glob("*.zip")) or [str(ROOT.parent / "shared/data/police_uk")]
+        files = sorted(str(p) for p in data.glob("*.zip"))
         _peel(real, "ingest", "police-uk", *files)
         report = {
             "demo": _measures(demo, DEMO_GRID),

@@ -15,7 +15,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 def _find(name: str, folder: str, suffix: str = "") -> Traversable | None:
@@ -67,11 +67,20 @@ def get_chart_spec(name: str, values: list[dict]) -> dict:
     return spec
 
 
-def render_chart(name: str, values: list[dict]) -> Markup:
-    """The chart ``owner/chart`` with ``values`` as inline SVG."""
+def render_chart(name: str, values: list[dict], description: str | None = None) -> Markup:
+    """The chart ``owner/chart`` with ``values`` as inline SVG.
+
+    ``description`` (what the chart shows, in a sentence) becomes the SVG's ``<title>`` and
+    ``role="img"``: screen readers read it, and a tagged PDF gives it as the figure's
+    alternative text."""
     import vl_convert  # loaded only when a chart is drawn: it is large
 
-    return Markup(vl_convert.vegalite_to_svg(get_chart_spec(name, values)))
+    svg = vl_convert.vegalite_to_svg(get_chart_spec(name, values))
+    if description:
+        start = svg.index("<svg")
+        end = svg.index(">", start)
+        svg = f'{svg[:end]} role="img"><title>{escape(description)}</title>{svg[end + 1:]}'
+    return Markup(svg)
 
 
 def render_chart_png(name: str, values: list[dict], scale: float = 2) -> bytes:

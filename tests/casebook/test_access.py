@@ -9,20 +9,21 @@ from datetime import date, timedelta
 
 import pytest
 
-from peel.casebook import access, cases, db, retention, review, users
+from peel.casebook import access, cases, db, meetings, retention, review, users
 from peel.casebook.audit import AuditFilter, Operation
 from peel.casebook.errors import AccessRefused, InvalidInput, PurposeRequired, UnknownUser
-from peel.casebook.models import AuditEntry
+from peel.casebook.models import AuditEntry, MeetingAction
 from peel.casebook.roles import Action, Domain, get_role, load_roles
 
 from .conftest import TEST_IDP, audit_entries, count_rows, execute_raw, refusal
 
 PURPOSE = "testing the access matrix for the casebook"
 DOMAINS = [Domain.FIREARMS, Domain.DVDS]
-# Actions that do not concern one domain's records.
-DOMAINLESS = {Action.READ_AGGREGATES, Action.MANAGE_USERS, Action.READ_AUDIT}
+# Actions that do not concern one domain's records (meeting actions are all the pack's).
+DOMAINLESS = {Action.READ_AGGREGATES, Action.MANAGE_USERS, Action.READ_AUDIT, Action.RECORD_MEETING_ACTIONS,
+              Action.UPDATE_MEETING_ACTIONS}
 OPENER = {Domain.FIREARMS: "licensing.officer", Domain.DVDS: "public.protection.officer"}
-TABLES = ("casebook_user", "case_record", "decision", "review_item", "audit_entry")
+TABLES = ("casebook_user", "case_record", "decision", "review_item", "meeting_action", "audit_entry")
 # What each allowed action writes to the audit log (aggregates are not personal data: no entry).
 LOGGED_AS = {
     Action.READ_AGGREGATES: None,
@@ -38,6 +39,8 @@ LOGGED_AS = {
     Action.ERASE: Operation.ERASURE,
     Action.MANAGE_USERS: Operation.ADMINISTRATION,
     Action.READ_AUDIT: Operation.CONSULTATION,
+    Action.RECORD_MEETING_ACTIONS: Operation.COLLECTION,
+    Action.UPDATE_MEETING_ACTIONS: Operation.ALTERATION,
 }
 
 
@@ -85,6 +88,17 @@ def attempt(session, user: str, action: Action, domain: str, case_id: int, item_
                                   identity_provider=TEST_IDP, external_subject=f"new-{n}")
         case Action.READ_AUDIT:
             return access.read_audit_log(session, user, AuditFilter())
+        case Action.RECORD_MEETING_ACTIONS:
+            return meetings.record_meeting_action(session, user, meeting_month=date(2026, 3, 1),
+                                                  agenda_item="Burglary", text="Report back", owner="Head of Crime",
+                                                  due_date=date(2026, 5, 1))
+        case Action.UPDATE_MEETING_ACTIONS:
+            action = MeetingAction(meeting_month=date(2026, 3, 1), agenda_item="Burglary", text="Report back",
+                                   owner="Head of Crime", due_date=date(2026, 5, 1), recorded_by_id=1)
+            session.add(action)  # as if recorded earlier: this attempt's one audit entry is the update's
+            session.flush()
+            return meetings.update_meeting_action(session, user, action.id, status="done",
+                                                  evidence="Reported at the May meeting")
     raise AssertionError(f"no attempt written for {action}")
 
 
@@ -136,7 +150,7 @@ def test_roles_give_personal_data_only_to_the_jobs_that_need_it():
     assert not get_role("licensing_officer").allows(Action.READ_PERSONAL, Domain.DVDS)
     assert not get_role("public_protection_officer").allows(Action.READ_PERSONAL, Domain.FIREARMS)
     pcc = get_role("pcc_scrutiny_officer")
-    assert [a for a in Action if pcc.allows(a)] == [Action.READ_AGGREGATES]
+    assert [a for a in Action if pcc.allows(a)] == [Action.READ_AGGREGATES, Action.RECORD_MEETING_ACTIONS]
 
 
 def test_authorise_refuses_an_unknown_user_and_logs_the_attempt(staff, casebook_url):

@@ -17,9 +17,9 @@ def test_get_engine_migrates_an_empty_database_to_the_latest_revision(casebook_u
     engine = db.get_engine(casebook_url)
     tables = set(inspect(engine).get_table_names())
     assert {"casebook_user", "case_record", "decision", "review_item", "audit_entry", "audit_head",
-            "sign_in_guard", "web_session", "alembic_version"} <= tables
+            "sign_in_guard", "web_session", "meeting_action", "alembic_version"} <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
         assert connection.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
 
 

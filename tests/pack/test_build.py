@@ -6,6 +6,7 @@ import pytest
 
 from peel.crime import section
 from peel.measures import get_measures
+from peel.pack.agenda import read_agenda
 from peel.pack.build import build_pack
 
 
@@ -44,7 +45,8 @@ def test_build_pack_shows_each_figure_with_its_definition_chart_and_snapshot(pac
 
 def test_past_spikes_are_dated_from_the_data_start_when_the_chart_shows_less(county_demo, monkeypatch):
     monkeypatch.setattr(section, "CHART_MONTHS", 24)
-    html = section.SECTION.render(section.SECTION.build(county_demo.con, date(2026, 3, 1)))
+    burglary = read_agenda()[0].sections[0]
+    html = burglary.render(burglary.build(county_demo.con, date(2026, 3, 1)))
     assert "Months unusually high for their season since January 2022:" in html
     assert "October 2022 in Harrowdene" in html  # a past spike before the chart's first month
 
@@ -68,3 +70,28 @@ def test_build_pack_on_police_uk_data_says_what_it_cannot_compare(tmp_path, poli
     assert "Pattern detection not run: the data has 13 months" in html
     assert "Not measured: rises around calendar events need the day each crime was recorded" in html
     assert "<svg" in html and pack.pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_build_pack_follows_an_agenda_of_two_other_crime_types(county_demo, tmp_path):
+    agenda = tmp_path / "agenda.yaml"
+    agenda.write_text("""
+items:
+  - title: Shoplifting
+    kind: crime_performance
+    crime_type: shoplifting
+  - title: Vehicle crime in Corvedon
+    kind: crime_performance
+    crime_type: vehicle-crime
+    area: Corvedon
+""")
+    pack = build_pack(county_demo.con, date(2026, 3, 1), tmp_path / "pack", read_agenda(agenda))
+    html = pack.html.read_text()
+
+    shoplifting = html.split("Item 1: Shoplifting")[1].split("Item 2:")[0]
+    vehicle = html.split("Item 2: Vehicle crime in Corvedon")[1]
+    assert "Shoplifting, Chalkshire Constabulary." in shoplifting
+    assert "Vehicle crime, Corvedon." in vehicle
+    assert "Burglary" not in html.split("<footer")[0].replace("burglary", "")  # the default item is gone
+    for part in (shoplifting, vehicle):
+        assert "<svg" in part and "Chart of " in part and "The chart's data" in part
+    assert pack.pdf.read_bytes().startswith(b"%PDF-")

@@ -53,9 +53,9 @@ def test_start_page_has_no_wcag_violation(axe_tab, role):
 
 
 def test_planned_refused_and_not_found_pages_have_no_wcag_violation(axe_tab):
-    axe_tab.sign_in("pcc.scrutiny.officer")
-    for path, heading in [("/planned/meeting-pack", "Meeting pack"),
-                          ("/planned/audit-log", "You cannot open this page"),
+    axe_tab.sign_in("supervisor")
+    for path, heading in [("/planned/live-facial-recognition", "Live facial recognition"),
+                          ("/planned/accounts", "You cannot open this page"),
                           ("/no-such-page", "Page not found")]:
         axe_tab.page.goto(path)
         assert axe_tab.page.get_by_role("heading", level=1).inner_text() == heading

@@ -15,7 +15,7 @@ from peel.web.links import Placeholder
 from .conftest import get_username, sign_in
 
 LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
-EVERYONE_WITH_AGGREGATES = ["Daily dashboard", "Crime performance", "Meeting pack"]
+EVERYONE_WITH_AGGREGATES = ["Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions"]
 # Read off roles.yaml by hand: what each job is granted, in start-page order.
 EXPECTED_LINKS = {
     "pcc_scrutiny_officer": EVERYONE_WITH_AGGREGATES,

@@ -21,7 +21,10 @@ from peel.casebook.access import (
     combine,
     consult,
     consultation,
+    read_audit_log,
+    verify_audit_log,
 )
+from peel.casebook.audit import AuditFilter, Operation, Verification
 from peel.casebook.cases import (
     CaseView,
     DecisionView,
@@ -44,7 +47,16 @@ from peel.casebook.errors import (
     PurposeRequired,
     UnknownUser,
 )
-from peel.casebook.models import ACCEPTED, PENDING, REJECTED
+from peel.casebook.meetings import (
+    MeetingActionView,
+    actions_for_pack,
+    list_meeting_actions,
+    read_day,
+    read_month,
+    record_meeting_action,
+    update_meeting_action,
+)
+from peel.casebook.models import ACCEPTED, ACTION_STATUSES, PENDING, REJECTED
 from peel.casebook.review import (
     Proposal,
     count_decisions,
@@ -67,8 +79,13 @@ __all__ = [
     "authorise", "close_case", "combine", "consult", "consultation", "count_cases", "count_decisions",
     "decide", "list_items", "lock_queue", "open_case", "proposals_by", "propose", "read_case",
     "record_decision", "record_disclosure", "show_item", "transaction", "update_case",
+    # The audit log, for auditors.
+    "AuditFilter", "Operation", "Verification", "read_audit_log", "verify_audit_log",
     # Signing in to the web app.
     "AccountLocked", "Actor", "SignedIn", "find_session", "sign_in", "sign_out",
     # Accounts and roles.
     "ADMINISTRATOR", "add_user", "list_roles",
+    # Actions agreed at the PCC's meetings.
+    "ACTION_STATUSES", "MeetingActionView", "actions_for_pack", "list_meeting_actions", "read_day", "read_month",
+    "record_meeting_action", "update_meeting_action",
 ]

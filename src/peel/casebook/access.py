@@ -238,7 +238,8 @@ def read_audit_log(session: Session, username: str | None, where: AuditFilter) -
     actor = authorise(session, username, Request(Action.READ_AUDIT, "audit_log"))
     entries = audit.select_entries(session, where)
     record(session, actor, Operation.CONSULTATION, "audit_log", detail={
-        "actor": where.actor, "subject_ref": where.subject_ref,
+        "actor": where.actor, "subject_ref": where.subject_ref, "operation": where.operation,
+        "before_seq": where.before_seq,
         "since": where.since.isoformat() if where.since else None,
         "until": where.until.isoformat() if where.until else None,
         "entries_shown": len(entries),

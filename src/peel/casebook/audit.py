@@ -197,6 +197,8 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 200
+    operation: str | None = None  # one of Operation
+    before_seq: int | None = None  # only entries numbered below this (the next page back)
 
 
 def select_entries(session: Session, where: AuditFilter) -> list[AuditEntry]:
@@ -213,4 +215,8 @@ def select_entries(session: Session, where: AuditFilter) -> list[AuditEntry]:
         query = query.where(AuditEntry.occurred_at >= format_instant(where.since))
     if where.until:
         query = query.where(AuditEntry.occurred_at < format_instant(where.until))
+    if where.operation:
+        query = query.where(AuditEntry.operation == str(Operation(where.operation)))
+    if where.before_seq is not None:
+        query = query.where(AuditEntry.seq < where.before_seq)
     return list(reversed(session.execute(query.limit(where.limit)).scalars().all()))

@@ -21,6 +21,8 @@ from peel.casebook.errors import NotFound
 OPEN, CLOSED = "open", "closed"
 # A review item's status.
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+# A meeting action's status, in the order it moves through them.
+ACTION_STATUSES = ("open", "in_progress", "done")
 
 Row = TypeVar("Row")
 
@@ -115,6 +117,26 @@ class ReviewItem(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("casebook_user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MeetingAction(Base):
+    """An action agreed at the PCC's Accountability and Performance Meeting. No personal data:
+    its owner is a post ("Head of Crime"), not a person, so it is listed and published freely."""
+
+    __tablename__ = "meeting_action"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_month: Mapped[date] = mapped_column(Date, index=True)  # the pack's month: its first day
+    agenda_item: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=ACTION_STATUSES[0], index=True)
+    evidence: Mapped[str | None] = mapped_column(Text)  # what the force did, as its last update says
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("casebook_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("casebook_user.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

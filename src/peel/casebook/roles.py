@@ -34,6 +34,8 @@ class Action(StrEnum):
     ERASE = "erase"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
+    RECORD_MEETING_ACTIONS = "record_meeting_actions"  # the PCC's office: what the meeting agreed
+    UPDATE_MEETING_ACTIONS = "update_meeting_actions"  # the force: progress, with evidence
 
 
 class Domain(StrEnum):

@@ -1,15 +1,18 @@
 """Build the meeting pack for a month: cover, one part per agenda item, footer snapshot.
 
-The agenda (``agenda.py``) lists each item's sections; each section builds and renders
-itself (``peel.section``), so this module names no domain. Every section gives the day its
+The agenda (read by ``agenda.py`` from the PCC's file) lists each item's sections; each
+section builds and renders itself (``peel.section``), so this module names no domain. Every section gives the day its
 own data runs to; the cover's snapshot date is the latest of them. A section with no data
 says what it needs; an item not built yet says "not yet available"; neither is left out.
 The HTML is turned into a PDF by WeasyPrint, with charts already drawn as SVG, so the PDF
-needs no JavaScript and no network.
+needs no JavaScript and no network. The PDF is tagged (PDF/UA-1), since the PCC publishes
+it: its language and title, its headings and tables in its structure tree, and each chart's
+description as the figure's alternative text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -20,8 +23,9 @@ import duckdb
 from markupsafe import Markup
 
 from peel import __version__
+from peel.casebook import MeetingActionView, actions_for_pack, transaction
 from peel.measures.periods import format_month
-from peel.pack.agenda import AGENDA
+from peel.pack.agenda import check_agenda, read_agenda
 from peel.render import render_template
 from peel.section import AgendaItem, Placeholder, Section
 from peel.warehouse import snapshot
@@ -29,6 +33,8 @@ from peel.warehouse.database import get_force_name
 
 UK_TIME = ZoneInfo("Europe/London")
 NOT_YET = "Not yet available: peel does not yet produce this section."
+# The accessible PDF standard WeasyPrint writes: tagged, with language, title and alternative texts.
+PDF_VARIANT = "pdf/ua-1"
 
 
 @dataclass
@@ -73,6 +79,7 @@ def build_section(con: duckdb.DuckDBPyConnection, month: date, part: Section | P
 
 
 def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[AgendaItem]) -> list[BuiltItem]:
+    check_agenda(con, agenda)
     items = [BuiltItem(item.title, [build_section(con, month, part) for part in item.sections]) for item in agenda]
     if not any(item.available for item in items):
         raise ValueError(
@@ -82,13 +89,24 @@ def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[Agenda
     return items
 
 
+def read_pack_actions(month: date, casebook_url: str | None = None) -> list[MeetingActionView]:
+    """The actions the pack for ``month`` opens with, from the casebook (default: the
+    configured one): the earlier meetings' open ones and those done since the previous
+    meeting (no personal data)."""
+    with transaction(casebook_url, readonly=True) as session:
+        return actions_for_pack(session, month)
+
+
 def build_pack(
-    con: duckdb.DuckDBPyConnection, month: date, out_dir: Path, agenda: list[AgendaItem] | None = None
+    con: duckdb.DuckDBPyConnection, month: date, out_dir: Path, agenda: list[AgendaItem] | None = None,
+    actions: Sequence[MeetingActionView] = (),
 ) -> PackResult:
-    """Write pack.html and pack.pdf for the month into ``out_dir`` and return their paths."""
+    """Write pack.html and pack.pdf for the month into ``out_dir`` and return their paths.
+    ``agenda`` defaults to the seed meeting's (``read_agenda()``); ``actions`` (from
+    ``read_pack_actions``) open the pack."""
     import weasyprint  # imported here: it loads system libraries, needed only for the PDF
 
-    items = build_items(con, month, AGENDA if agenda is None else agenda)
+    items = build_items(con, month, read_agenda() if agenda is None else agenda)
     as_of = max(s.data_to for item in items for s in item.sections if s.data_to)
     snap = snapshot(con) | {"as_of_label": f"data to {as_of:%d %B %Y}"}
     css = (resources.files("peel.pack") / "style.css").read_text(encoding="utf-8")
@@ -100,6 +118,7 @@ def build_pack(
         snapshot=snap,
         footer_short=f"peel pack {month:%Y-%m}; {snap['as_of_label']}; batch {snap['latest_batch']}",
         items=items,
+        actions=actions,
         css=Markup(css),
         version=__version__,
         generated_on=datetime.now(UK_TIME).strftime("%d %B %Y %H:%M %Z"),
@@ -108,5 +127,5 @@ def build_pack(
     html_path, pdf_path = out_dir / "pack.html", out_dir / "pack.pdf"
     html_path.write_text(html, encoding="utf-8")
     document = weasyprint.HTML(string=html, base_url=str(out_dir)).render()
-    document.write_pdf(pdf_path)
+    document.write_pdf(pdf_path, pdf_variant=PDF_VARIANT)
     return PackResult(out_dir, html_path, pdf_path, len(document.pages))

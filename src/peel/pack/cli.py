@@ -1,4 +1,5 @@
-"""``peel pack``: write the month's meeting pack."""
+"""``peel pack``: write the month's meeting pack; ``peel actions``: the actions each meeting
+agreed (the PCC's office adds them, the force updates them; see docs/pack.md)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,103 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from peel.casebook import (
+    ACTION_STATUSES,
+    CasebookError,
+    list_meeting_actions,
+    read_day,
+    read_month,
+    record_meeting_action,
+    transaction,
+    update_meeting_action,
+)
+from peel.casebook.cli import ACTING, format_uk, make_table, refusals_exit
 from peel.measures.periods import parse_month
 from peel.settings import get_settings
 from peel.warehouse.cli import open_warehouse
 
+actions_app = typer.Typer(help="Actions agreed at the PCC's meetings: add, list, update their status.",
+                          no_args_is_help=True)
+
 
 def register(app: typer.Typer) -> None:
     app.command("pack")(pack)
+    app.add_typer(actions_app, name="actions")
 
 
 def pack(
     month: str = typer.Option(..., help="The meeting's reporting month, YYYY-MM."),
     out: str = typer.Option(None, help="Folder to write to; default PEEL_HOME/outputs/pack-YYYY-MM."),
+    agenda: Path = typer.Option(None, help="The meeting's agenda, a YAML file (docs/pack.md); "
+                                "default: the seed meeting's five items."),
 ) -> None:
     """Write the meeting pack (HTML and PDF): a cover, one section per agenda item with each
     figure's definition, comparison and chart, and the data snapshot it came from."""
-    from peel.pack.build import build_pack  # the measures, charts and PDF engine: only when needed
+    from peel.pack.agenda import read_agenda
+    from peel.pack.build import (  # the measures, charts and PDF engine: only when needed
+        build_pack,
+        read_pack_actions,
+    )
 
     console = Console()
-    con = open_warehouse(read_only=True)
     try:
         reporting_month = parse_month(month)
+        items = read_agenda(agenda)  # a mistake in the agenda is refused before any work
+        con = open_warehouse(read_only=True)
         folder = get_settings().outputs_dir / f"pack-{reporting_month:%Y-%m}" if out is None else Path(out)
         with console.status("Computing measures and rendering the pack..."):
-            result = build_pack(con, reporting_month, folder)
-    except ValueError as error:
-        Console(stderr=True).print(f"[red]Error:[/red] {error}")
-        raise typer.Exit(2)
+            result = build_pack(con, reporting_month, folder, items, read_pack_actions(reporting_month))
+    except (ValueError, CasebookError) as error:
+        Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None
     console.print(f"Pack written to [bold]{result.folder}[/bold]\n  {result.html.name}\n  {result.pdf.name}")
+
+
+@actions_app.command("add")
+@refusals_exit
+def actions_add(
+    text: str = typer.Argument(..., help="The action, as the meeting agreed it."),
+    meeting: str = typer.Option(..., help="The meeting's month (its pack's), YYYY-MM."),
+    item: str = typer.Option(..., help="The agenda item it came from, e.g. Burglary."),
+    owner: str = typer.Option(..., help="The post that owns it, e.g. 'Head of Crime' (a post, never a name)."),
+    due: str = typer.Option(..., help="When it is due, YYYY-MM-DD."),
+    acting: str = ACTING,
+) -> None:
+    """Record an action agreed at a meeting (the PCC's office)."""
+    with transaction() as session:
+        number = record_meeting_action(session, acting, meeting_month=read_month(meeting),
+                                       agenda_item=item, text=text, owner=owner, due_date=read_day(due))
+    Console().print(f"Recorded action {number}.")
+
+
+@actions_app.command("list")
+@refusals_exit
+def actions_list(
+    meeting: str = typer.Option(None, help="Only this meeting's actions, YYYY-MM."),
+    status: str = typer.Option(None, help=f"Only actions with this status: {', '.join(ACTION_STATUSES)}."),
+    acting: str = ACTING,
+) -> None:
+    """List the meetings' actions, oldest meeting first."""
+    with transaction(readonly=True) as session:
+        actions = list_meeting_actions(session, acting, status=status,
+                                       meeting_month=read_month(meeting) if meeting else None)
+    table = make_table("id", "meeting", "agenda item", "action", "owner", "due", "status", "evidence",
+                       "updated by", "updated (UK)")
+    for a in actions:
+        table.add_row(str(a.id), f"{a.meeting_month:%Y-%m}", a.agenda_item, a.text, a.owner, a.due_date.isoformat(),
+                      a.status, a.evidence or "", a.updated_by or "", format_uk(a.updated_at))
+    Console().print(table if actions else "No actions.")
+
+
+@actions_app.command("update")
+@refusals_exit
+def actions_update(
+    action_id: int = typer.Argument(..., help="The action's number, as `peel actions list` shows it."),
+    status: str = typer.Option(..., help=f"Its status now: {', '.join(ACTION_STATUSES)}."),
+    evidence: str = typer.Option(..., help="What was done, which the next meeting can check."),
+    acting: str = ACTING,
+) -> None:
+    """Update an action's status with evidence (the force)."""
+    with transaction() as session:
+        update_meeting_action(session, acting, action_id, status=status, evidence=evidence)
+    Console().print(f"Action {action_id} is now {status}.")

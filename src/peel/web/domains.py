@@ -10,13 +10,24 @@ is for already see where it will be. Only this module names a domain.
 from __future__ import annotations
 
 from peel.casebook import Action
+from peel.casebook import web as casebook_pages
+from peel.crime import public as crime_public
 from peel.crime import web as crime_web
+from peel.linkage import web as linkage_pages
+from peel.pack import web as pack
+from peel.web import public
 from peel.web.links import DomainPages, Placeholder
+
+# What the force publishes at /public, without sign-in (small numbers hidden: peel.disclosure).
+PUBLICATIONS: list[public.Publication] = [
+    public.Publication("crime", "Crime and outcomes", "Crimes recorded each month and how many are solved so "
+                       "far, by crime type and district.", crime_public.get_public_months,
+                       crime_public.publish_month),
+]
 
 DOMAINS: list[DomainPages | Placeholder] = [
     crime_web,  # the daily dashboard and crime performance
-    Placeholder("Meeting pack", "The Accountability and Performance Meeting's pack for any month.",
-                Action.READ_AGGREGATES),
+    pack,  # the meeting pack for any month, and the meeting actions
     Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",
                 Action.READ_PERSONAL, "lfr"),
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
@@ -25,13 +36,10 @@ DOMAINS: list[DomainPages | Placeholder] = [
                 Action.READ_PERSONAL, "dvds"),
     Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
                 "intelligence"),
-    Placeholder("Linkage review", "Proposed record links: the pair, the evidence, accept or reject.",
-                Action.DECIDE_REVIEW, "linkage"),
-    Placeholder("Review queue", "Proposals waiting for a person's decision in your domains.",
-                Action.DECIDE_REVIEW),
+    linkage_pages,
+    casebook_pages,  # the review queue and the audit log
     Placeholder("Retention review", "Records at their review date: keep or erase, with the reason.",
                 Action.REVIEW_RETENTION),
-    Placeholder("Audit log", "Who consulted or changed what, when and why; filter and verify it.",
-                Action.READ_AUDIT),
     Placeholder("Accounts", "Add and disable accounts, and see each role's grants.", Action.MANAGE_USERS),
+    public.pages(PUBLICATIONS),
 ]
