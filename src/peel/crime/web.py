@@ -10,6 +10,7 @@ which ``daily.list_solved_crimes`` checks and logs itself.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,18 +21,20 @@ import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from markupsafe import Markup
 
 from peel.casebook import Action, Actor, NotFound
 from peel.crime import daily as daily_data
 from peel.crime import tables
 from peel.crime.overview import COLUMNS, DEFAULT_SORT, get_overview, sort_rows
 from peel.crime.scope import list_crime_types, order_by_level
-from peel.crime.section import choose_crime_type, get_crime_section
+from peel.crime.section import CrimeSection, choose_crime_type, get_crime_section
 from peel.measures import get_measures
 from peel.measures.periods import add_months, parse_day, parse_month
 from peel.render import render_chart
-from peel.warehouse import connect, snapshot
+from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
+from peel.warehouse.generations import get_snapshot_facts
 from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
@@ -76,16 +79,32 @@ def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) 
 
 
 def open_data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """The warehouse, read-only, for one request; None when there is none yet."""
-    try:
-        con = connect(request.app.state.settings.warehouse_path, read_only=True)
-    except FileNotFoundError:
-        yield None
-        return
-    try:
-        yield con if get_last_day_covered(con) else None
-    finally:
-        con.close()
+    """The published warehouse snapshot, the same for the whole request; None when there is
+    none yet or it holds no crimes."""
+    with contextlib.ExitStack() as stack:
+        try:
+            con = stack.enter_context(open_snapshot(request.app.state.settings.warehouse_path))
+        except FileNotFoundError:
+            con = None
+        yield con if con is not None and get_last_day_covered(con) else None
+
+
+# Choices kept per published warehouse generation (which never changes): the figures, patterns
+# and chart of a choice are worked out once, not on every page view and download.
+SECTION_CACHE_SIZE = 64
+
+
+def get_section(con: duckdb.DuckDBPyConnection, choice: Choice) -> tuple[CrimeSection, Markup]:
+    """The crime section for ``choice`` and its chart as SVG, kept with the snapshot."""
+    facts = get_snapshot_facts(con)
+    cache = {} if facts is None else facts.setdefault("crime_sections", {})
+    key = (choice.crime_type, choice.area, choice.month)
+    if key not in cache:
+        section = get_crime_section(con, choice.month, choice.crime_type, choice.area or None)
+        if len(cache) >= SECTION_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = (section, render_chart(CHART, section.series))
+    return cache[key]
 
 
 def describe_snapshot(con: duckdb.DuckDBPyConnection) -> str:
@@ -159,7 +178,7 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
     error, section = None, None
     try:
         choice = get_choice(con, crime_type, area, month)
-        section = get_crime_section(con, choice.month, choice.crime_type, choice.area or None)
+        section, chart_svg = get_section(con, choice)
     except ValueError as problem:
         error, choice = str(problem), get_choice(con, None, None, None)
     source = describe_snapshot(con)
@@ -167,7 +186,7 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
     if section is not None:
         context = {"figures": tables.figures_table(section.report, source),
                    "monthly": tables.series_table(section.report, section.series, source),
-                   "chart_svg": render_chart(CHART, section.series)}
+                   "chart_svg": chart_svg}
     return render_page(request, "crime/performance.html.j2", status_code=400 if error else 200,
                        title="Crime performance", error=error, section=section, choice=choice,
                        options=get_options(con, choice), source=source,
@@ -177,8 +196,7 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
 def build_section(con, crime_type, area, month):
     if con is None:
         raise NotFound(NO_DATA)
-    choice = get_choice(con, crime_type, area, month)
-    return get_crime_section(con, choice.month, choice.crime_type, choice.area or None)
+    return get_section(con, get_choice(con, crime_type, area, month))[0]
 
 
 @router.get("/crime/figures.{format}")

@@ -46,12 +46,11 @@ def demo_data(
     The ground truth is written to PEEL_HOME/demo/truth/effects.json, never to the warehouse.
     """
     from peel.demo import generate_demo_force
-    from peel.warehouse.cli import open_warehouse
+    from peel.warehouse.cli import open_warehouse_writer
 
     console = Console()
-    con = open_warehouse()
     try:
-        with _progress_bar(console) as progress:
+        with open_warehouse_writer() as con, _progress_bar(console) as progress:
             summary = generate_demo_force(
                 con,
                 size=size,
@@ -65,8 +64,6 @@ def demo_data(
     except ValueError as error:
         console.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(code=2) from error
-    finally:
-        con.close()
 
     table = Table("table", "rows", title="Demo force loaded")
     for name, rows in summary.counts.items():
@@ -93,7 +90,7 @@ def demo_persons(
     """
     from peel.demo.persons import generate_person_population, load_person_extracts
     from peel.settings import get_settings
-    from peel.warehouse.cli import open_warehouse
+    from peel.warehouse.cli import open_warehouse_writer
 
     if records < 1:
         raise typer.BadParameter("give at least one record", param_hint="--records")
@@ -107,12 +104,8 @@ def demo_persons(
     )
     console.print(f"Ground truth (never loaded): {out / 'truth'}")
     if load:
-        con = open_warehouse()
-        try:
-            with _progress_bar(console) as progress:
-                loaded = load_person_extracts(con, out, progress=progress)
-        finally:
-            con.close()
+        with open_warehouse_writer() as con, _progress_bar(console) as progress:
+            loaded = load_person_extracts(con, out, progress=progress)
         rows = sum(r["rows_loaded"] for r in loaded.values())
         quarantined = sum(r["rows_quarantined"] for r in loaded.values())
         console.print(f"Loaded {rows:,} records into the warehouse; {quarantined:,} quarantined.")

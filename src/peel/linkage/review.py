@@ -48,7 +48,7 @@ from peel.casebook import (
 from peel.linkage import model as S
 from peel.linkage.explain import explain_pairs
 from peel.linkage.warehouse_run import require_latest_run
-from peel.warehouse import connect
+from peel.warehouse import connect, open_writer
 
 DECISIONS = ("match", "non_match")
 # How linkage proposals are filed in the casebook's review queue.
@@ -172,8 +172,7 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
     if record_a == record_b:
         raise ValueError("A pair needs two different records.")
     lo, hi = sorted([record_a, record_b])
-    wcon: duckdb.DuckDBPyConnection | None = None
-    try:
+    with contextlib.ExitStack() as warehouse_write:
         with transaction() as session:
             authorise(session, username, Request(
                 Action.DECIDE_REVIEW, "review_item", domain=DOMAIN, subject_ref=pair_subject_ref(lo, hi),
@@ -188,26 +187,18 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
             decide(session, username, proposal.id, accept=accept, reason=reason)
             decided = linkage_proposals(session)[(lo, hi)]
             decision = "match" if accept else "non_match"
-            wcon = connect(warehouse)
-            wcon.begin()
+            # A new warehouse generation, thrown away should the casebook not commit.
+            wcon = warehouse_write.enter_context(open_writer(warehouse))
             write_decision(wcon, lo, hi, decision, decided.decided_by, decided.decided_at,
                            decided.reason, proposal.payload.get("run_id"))
-        # The casebook has committed; now the warehouse.
-    except BaseException:
-        if wcon is not None:
-            with contextlib.suppress(duckdb.Error):  # nothing to roll back if BEGIN failed
-                wcon.rollback()
-            wcon.close()
-        raise
-    try:
-        wcon.commit()
-    except duckdb.Error as exc:
-        raise RuntimeError(
-            f"The decision on {lo} / {hi} is kept in the casebook (review item {proposal.id}) but "
-            f"the warehouse did not take it ({exc}). The next 'peel link review' writes it "
-            "there; run it before the next 'peel link'.") from exc
-    finally:
-        wcon.close()
+        # The casebook has committed; now the warehouse publishes its generation.
+        try:
+            warehouse_write.close()
+        except (duckdb.Error, OSError) as exc:
+            raise RuntimeError(
+                f"The decision on {lo} / {hi} is kept in the casebook (review item {proposal.id}) but "
+                f"the warehouse did not take it ({exc}). The next 'peel link review' writes it "
+                "there; run it before the next 'peel link'.") from exc
     return Decided(proposal.id, lo, hi, decision, decided.decided_by)
 
 
@@ -224,23 +215,20 @@ def sync_decisions(session: Session, warehouse: Path | None = None) -> int:
     decided = [p for p in linkage_proposals(session).values() if p.status != PENDING]
     if not decided:
         return 0
-    wcon = connect(warehouse)
+    wcon = connect(warehouse, read_only=True)
     try:
         held = {(lo, hi) for lo, hi in wcon.execute(
             "SELECT record_key_l, record_key_r FROM linkage_review_decision").fetchall()}
-        missing = [p for p in decided
-                   if (p.payload["record_key_l"], p.payload["record_key_r"]) not in held]
-        if not missing:
-            return 0
-        wcon.begin()
-        for p in missing:
-            write_decision(wcon, p.payload["record_key_l"], p.payload["record_key_r"],
-                           "match" if p.status == ACCEPTED else "non_match",
-                           p.decided_by, p.decided_at, p.reason, p.payload.get("run_id"))
-        wcon.commit()
-        return len(missing)
     finally:
         wcon.close()
+    missing = [p for p in decided if (p.payload["record_key_l"], p.payload["record_key_r"]) not in held]
+    if missing:
+        with open_writer(warehouse) as wcon:
+            for p in missing:
+                write_decision(wcon, p.payload["record_key_l"], p.payload["record_key_r"],
+                               "match" if p.status == ACCEPTED else "non_match",
+                               p.decided_by, p.decided_at, p.reason, p.payload.get("run_id"))
+    return len(missing)
 
 
 def write_decision(wcon: duckdb.DuckDBPyConnection, lo: str, hi: str, decision: str,

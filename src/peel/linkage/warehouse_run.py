@@ -23,7 +23,7 @@ from peel.linkage.evaluate import Evaluation, evaluate_clusters
 from peel.linkage.prepare import normalise_registration_sql, prepare_persons
 from peel.linkage.resolve import LinkResult, Progress, resolve
 from peel.settings import get_settings
-from peel.warehouse import connect
+from peel.warehouse import connect, open_writer
 
 # person_record column -> the person field prepare.py expects.
 PERSON_RECORD_FIELDS = {
@@ -223,29 +223,25 @@ def link_warehouse(backend: str | None = None, progress: Progress | None = None,
     step = progress or (lambda _msg: None)
     backend = backend or get_settings().linkage_backend
     started = datetime.now(UTC)
-    wcon = connect(warehouse)
-    work = duckdb.connect()
-    step("reading person records")
-    n = read_person_records(wcon, work)
-    if n == 0:
-        raise ValueError(
-            "The warehouse has no person records to link. Load some first: 'peel demo-data' "
-            "or a force extract."
-        )
-    step("normalising names, dates, postcodes, phones")
-    fields = prepare_persons(work, "peel_raw", "peel_prepared")
-    decisions = read_decisions(wcon)
-    result = resolve(work, "peel_prepared", fields, backend=backend, decisions=decisions,
-                     progress=progress)
-    step("writing entities, pairs and links")
-    run_id = write_run(wcon, work, result, backend, started, len(decisions))
-    names = ("run_id", "records", "entities", "scored_pairs", "prior", "review_decisions")
-    row = wcon.execute(f"SELECT {', '.join(names)} FROM linkage_run WHERE run_id = ?",
-                       [run_id]).fetchall()[0]
-    summary = dict(zip(names, row))
-    wcon.close()
-    work.close()
-    return summary
+    with open_writer(warehouse) as wcon, duckdb.connect() as work:
+        step("reading person records")
+        n = read_person_records(wcon, work)
+        if n == 0:
+            raise ValueError(
+                "The warehouse has no person records to link. Load some first: 'peel demo-data' "
+                "or a force extract."
+            )
+        step("normalising names, dates, postcodes, phones")
+        fields = prepare_persons(work, "peel_raw", "peel_prepared")
+        decisions = read_decisions(wcon)
+        result = resolve(work, "peel_prepared", fields, backend=backend, decisions=decisions,
+                         progress=progress)
+        step("writing entities, pairs and links")
+        run_id = write_run(wcon, work, result, backend, started, len(decisions))
+        names = ("run_id", "records", "entities", "scored_pairs", "prior", "review_decisions")
+        row = wcon.execute(f"SELECT {', '.join(names)} FROM linkage_run WHERE run_id = ?",
+                           [run_id]).fetchall()[0]
+    return dict(zip(names, row))
 
 
 def evaluate_demo(truth: Path | None = None, warehouse: Path | None = None) -> Evaluation:

@@ -46,17 +46,11 @@ def police_uk(
     import duckdb
 
     from peel.sources.police_uk import MAX_REPORTED, IngestError, ingest_police_uk
-    from peel.warehouse import WarehouseBusy, connect
+    from peel.warehouse import WarehouseError, open_writer
 
     console = Console(stderr=True)
     try:
-        con = connect()
-    except WarehouseBusy as error:
-        _fail(console, "police-uk", str(error))
-    except duckdb.Error as error:
-        _fail(console, "police-uk", f"Cannot open the warehouse: {error}")
-    try:
-        with Progress(
+        with open_writer() as con, Progress(
             TextColumn("[bold]police.uk"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -71,7 +65,7 @@ def police_uk(
                 bar.update(task, completed=done, total=total, description=Path(name).name)
 
             result = ingest_police_uk(con, paths, strict=strict, progress=show)
-    except IngestError as error:
+    except (IngestError, WarehouseError) as error:
         _fail(console, "police-uk", str(error))
     except duckdb.Error as error:
         _fail(
@@ -80,8 +74,6 @@ def police_uk(
             f"The load failed and nothing was written: {error}. "
             "If the message names a file, check or download it again; otherwise report it.",
         )
-    finally:
-        con.close()
 
     out = Console()
     for note in result.notes:
@@ -121,25 +113,21 @@ def mapped(
     import duckdb
 
     from peel.sources.mapped import MappingError, load_mapped, read_mapping
-    from peel.warehouse import WarehouseBusy, connect
+    from peel.warehouse import WarehouseError, open_writer
 
     console = Console(stderr=True)
     try:
         m = read_mapping(mapping)
-        con = connect()
-        try:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("[bold]{task.description}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar:
-                bar.add_task(f"Loading {file.name} through {mapping.name}", total=None)
-                result = load_mapped(con, file, m, snapshot=snapshot)
-        finally:
-            con.close()
-    except (MappingError, WarehouseBusy) as error:
+        with open_writer() as con, Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            bar.add_task(f"Loading {file.name} through {mapping.name}", total=None)
+            result = load_mapped(con, file, m, snapshot=snapshot)
+    except (MappingError, WarehouseError) as error:
         _fail(console, "mapped", str(error))
     except duckdb.Error as error:
         _fail(console, "mapped", f"nothing was written: {error}")

@@ -6,6 +6,8 @@ starts quickly whatever the command.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import typer
@@ -57,7 +59,8 @@ def status() -> None:
         console.print(f"{name}: {n:,} rows")
     console.print(
         f"Snapshot: crimes to {last_day or 'none'}; {snap['batches']} loads, latest batch "
-        f"{snap['latest_batch']} at {snap['loaded_at']}; sources: {snap['sources'] or 'none'}"
+        f"{snap['latest_batch']} at {snap['loaded_at']}; sources: {snap['sources'] or 'none'}; "
+        f"warehouse generation {snap['generation']}, published {snap['published_at']}"
     )
 
 
@@ -88,5 +91,25 @@ def open_warehouse(read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
         return connect(read_only=read_only)
     except (FileNotFoundError, WarehouseError) as error:
-        Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
-        raise typer.Exit(2) from None
+        _refuse(error)
+
+
+@contextlib.contextmanager
+def open_warehouse_writer() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write a load as a new generation of the warehouse, published when the block ends
+    without an error (readers, the web app among them, go on reading meanwhile); or say why
+    it cannot start and exit (code 2): another load is writing, or a schema file changed."""
+    from peel.warehouse.database import WarehouseError
+    from peel.warehouse.generations import open_writer
+
+    with contextlib.ExitStack() as stack:
+        try:
+            con = stack.enter_context(open_writer())
+        except WarehouseError as error:
+            _refuse(error)
+        yield con
+
+
+def _refuse(error: Exception) -> None:
+    Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
+    raise typer.Exit(2) from None

@@ -19,7 +19,15 @@ from pathlib import Path
 
 import duckdb
 
-from peel.settings import get_settings
+from peel.warehouse.generations import (
+    NO_WAREHOUSE,
+    close_idle_snapshots,
+    get_current_file,
+    get_generation,
+    get_name,
+    get_snapshot_facts,
+    open_current,
+)
 
 # The schema files, applied in name order. Tests point this at a copy.
 SCHEMA_DIR: Traversable = resources.files("peel.warehouse") / "schema"
@@ -128,27 +136,38 @@ def next_file_name(files: list[SchemaFile]) -> str:
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (``PEEL_HOME/warehouse.duckdb`` by default), migrated to the latest schema.
 
+    Read-only, it is the generation published last (``peel.warehouse.generations``), which no
+    load writes. To write, it is that file in place: for scripts and tests, since it waits
+    for no reader; loads run by peel's commands write a new generation (``open_writer``).
+
     Raises ``FileNotFoundError`` when a read-only warehouse does not exist yet,
     ``WarehouseBusy`` when another process holds it, and ``SchemaFileChanged`` when a schema
     file applied to it has changed since.
     """
-    path = Path(path) if path is not None else get_settings().warehouse_path
-    if read_only and not path.exists():
-        raise FileNotFoundError(
-            f"No warehouse at {path}. Load data first: 'peel demo-data' or 'peel ingest police-uk PATH'."
-        )
+    name = get_name(path)
+    if read_only and get_current_file(name) is None:
+        raise FileNotFoundError(NO_WAREHOUSE.format(name))
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only=read_only)
+        name.parent.mkdir(parents=True, exist_ok=True)
+        if (current := get_current_file(name)) is not None:
+            close_idle_snapshots(current)
+    con = open_current(name, read_only=read_only)[1]
     try:
         if not read_only:
             migrate(con)
-        elif _has_checksums(con):  # else one made before checksums: recorded when next opened to write
-            check_applied(con)
+        else:
+            check_schema(con)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def check_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a warehouse opened read-only whose applied schema files have changed since (one
+    made before checksums were kept has them recorded when it is next opened to write)."""
+    if _has_checksums(con):
+        check_applied(con)
 
 
 def _has_checksums(con: duckdb.DuckDBPyConnection) -> bool:
@@ -157,9 +176,19 @@ def _has_checksums(con: duckdb.DuckDBPyConnection) -> bool:
         "AND table_name = 'schema_migration' AND column_name = 'checksum'").fetchall()[0][0] > 0
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def open_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open one warehouse file, saying which process holds it when another does."""
     try:
         return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException as error:
+        if "different configuration" not in str(error):
+            raise
+        raise WarehouseBusy(
+            f"The warehouse {path} is open {'to write' if read_only else 'for reading'} in this "
+            f"process, so it cannot be opened {'read-only' if read_only else 'to write'} too. "
+            "Close the other connection first; to write while this process reads (a web "
+            "server), use peel.warehouse.open_writer."
+        ) from error
     except duckdb.IOException as error:
         if "Conflicting lock" not in str(error):
             raise
@@ -249,20 +278,39 @@ def get_last_day_covered(con: duckdb.DuckDBPyConnection):
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
-    """Describe the data a figure came from: the latest batch, and when it was loaded.
+    """Describe the data a figure came from: the latest batch and when it was loaded, and
+    the warehouse generation read and when it was published (see ``generations``).
 
-    The pack and every export print this so that a figure can be traced to its data.
+    The pack, every export and every web page print this so that a figure can be traced to
+    its data. Worked out once per generation for connections from ``open_snapshot``.
     """
+    facts = get_snapshot_facts(con)
+    if facts is None:
+        return _describe(con)
+    if "snapshot" not in facts:
+        facts["snapshot"] = _describe(con)
+    return dict(facts["snapshot"])
+
+
+def _describe(con: duckdb.DuckDBPyConnection) -> dict:
     row = con.execute(
         """SELECT count(*), max(batch_id), max(finished_at),
                   string_agg(DISTINCT source_system, ', ' ORDER BY source_system)
            FROM ingest_batch"""
     ).fetchone()
+    file = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    published = None
+    if file:
+        with contextlib.suppress(FileNotFoundError):  # removed since: readers keep reading it
+            published = datetime.fromtimestamp(Path(file).stat().st_mtime, UTC)
     return {
         "batches": row[0],
         "latest_batch": row[1],
         "loaded_at": row[2].isoformat(timespec="seconds") if row[2] else None,
         "sources": row[3] or "",
+        "generation": get_generation(file) if file else None,
+        "published_at": published.isoformat(timespec="seconds") if published else None,
     }
 
 

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 from urllib.parse import quote
 
-import duckdb
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -14,8 +13,7 @@ from starlette.exceptions import HTTPException
 
 from peel.casebook import AccessRefused, CasebookError, CasebookUnavailable, NotFound
 from peel.settings import Settings, get_settings
-from peel.warehouse import connect
-from peel.warehouse.database import get_force_name
+from peel.warehouse import WarehouseError, close_snapshots
 from peel.web import auth, domains, single_sign_on, start
 from peel.web.layout import STATIC_URL, render_page
 from peel.web.links import DomainPages, Placeholder
@@ -39,7 +37,7 @@ def create_app(
 ) -> FastAPI:
     """The app for one installation (``settings``, default: the environment's), with the
     ``parts`` of ``peel.web.domains`` (by default its list). The header shows ``force_name``,
-    by default the force in the warehouse."""
+    by default the force in the warehouse snapshot the page read."""
     settings = settings or get_settings()
     # No API documentation pages: FastAPI's load scripts from a CDN. The JSON API (/api/...)
     # publishes its OpenAPI document.
@@ -47,7 +45,7 @@ def create_app(
                   dependencies=[Depends(check_form_token)])
     app.state.settings = settings
     app.state.secret_key = load_secret_key(settings)
-    app.state.force_name = force_name or read_force_name(settings)
+    app.state.force_name = force_name
     app.state.parts = list(domains.DOMAINS if parts is None else parts)
     # The last added runs first: headers go on every response, the cookie's included.
     app.middleware("http")(keep_session_cookie)
@@ -60,21 +58,8 @@ def create_app(
         if not isinstance(part, Placeholder):
             app.include_router(part.router)
     add_error_pages(app)
+    app.router.on_shutdown.append(close_snapshots)
     return app
-
-
-def read_force_name(settings: Settings) -> str | None:
-    """The force's name from the warehouse, or None when there is none (yet) or it is busy."""
-    try:
-        con = connect(settings.warehouse_path, read_only=True)
-    except (FileNotFoundError, duckdb.Error):
-        return None
-    try:
-        return get_force_name(con)
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
 
 
 # What each casebook refusal is, in HTTP (any other: the request was wrong, 400), and the
@@ -82,6 +67,9 @@ def read_force_name(settings: Settings) -> str | None:
 CASEBOOK_STATUS = {AccessRefused: 403, NotFound: 404, CasebookUnavailable: 503}
 PROBLEM_TITLES = {403: "You cannot open this page", 404: "Page not found", 400: "There is a problem",
                   503: "peel cannot open its casebook"}
+# peel's own loads never lock readers out (they publish a new generation); another program
+# holding the warehouse open to write can, or a changed schema file.
+WAREHOUSE_TITLE = "peel cannot read its data just now"
 
 
 def add_error_pages(app: FastAPI) -> None:
@@ -116,6 +104,12 @@ def add_error_pages(app: FastAPI) -> None:
         return render_page(request, "web/problem.html.j2", status_code=status_code,
                            signed_in=status_code != 503, title=PROBLEM_TITLES[status_code],
                            message=str(error))
+
+    @app.exception_handler(WarehouseError)
+    def refuse_warehouse(request: Request, error: WarehouseError) -> Response:
+        log.error("The warehouse cannot be read for %s: %s", request.url.path, error)
+        return render_page(request, "web/problem.html.j2", status_code=503, title=WAREHOUSE_TITLE,
+                           message=f"{error} Try again in a few minutes; if it goes on, tell your administrator.")
 
     @app.exception_handler(HTTPException)
     def show_http_error(request: Request, error: HTTPException) -> Response:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from peel.render import get_environment
 from peel.web.security import get_form_token
 from peel.web.visitor import get_actor
+from peel.web.warehouse import get_page_snapshot
 
 SERVICE_NAME = "peel"
 # The vendored GOV.UK Frontend: static/<this>/, with its SOURCE.md. Its Jinja macros come
@@ -45,11 +46,15 @@ def get_web_environment() -> jinja2.Environment:
 def render_page(request: Request, template: str, *, status_code: int = 200, signed_in: bool = True,
                 **context) -> HTMLResponse:
     """Render ``template`` (which extends ``web/layout.html.j2``) for this visitor;
-    ``signed_in=False`` leaves out who is signed in (when the casebook cannot say)."""
+    ``signed_in=False`` leaves out who is signed in (when the casebook cannot say). The
+    footer names the data snapshot the page shows (``peel.web.warehouse``)."""
+    data = get_page_snapshot(request)
     html = get_web_environment().get_template(template).render(
         actor=get_actor(request) if signed_in else None,
         csrf_token=get_form_token(request),
-        force_name=request.app.state.force_name,  # None until a warehouse names the force
+        # None until a warehouse names the force
+        force_name=request.app.state.force_name or (data or {}).get("force_name"),
+        data_snapshot=data,
         service_name=SERVICE_NAME,
         path=request.url.path,
         static=STATIC_URL,

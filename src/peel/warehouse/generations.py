@@ -1,0 +1,262 @@
+"""Serving while loads write: loads publish a new generation of the warehouse, readers keep
+the one they opened.
+
+DuckDB lets one process write a file, and no other process read it meanwhile. So a load
+(``open_writer``) never writes the file readers have open: it copies the published
+generation to a private one, ``warehouse-<n>.duckdb`` beside the warehouse's name, writes
+there, and on success publishes it by replacing the name, a symbolic link, in one atomic
+step. Readers (``connect(read_only=True)``, ``open_snapshot``) open the generation the name
+points at and keep it for as long as they hold it: a consistent snapshot, never a lock
+error. A reader that opened an older generation goes on reading it after it has been
+replaced; the file's space goes back to the disk when its last reader closes it.
+
+Writers take turns on a lock file (``warehouse.lock``, holding the writer's process id).
+A warehouse that is still one plain file (made before generations, or by ``connect()``) is
+generation 0; the first load copies it, and from then on the name is a link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from peel.settings import get_settings
+
+# How many times a reader tries again when the generation it found was removed before it
+# could open it (two loads published in between).
+OPEN_ATTEMPTS = 3
+
+
+NO_WAREHOUSE = "No warehouse at {}. Load data first: 'peel demo-data' or 'peel ingest police-uk PATH'."
+
+
+def get_name(path: Path | str | None = None) -> Path:
+    """The warehouse's name, as an absolute path: ``path``, or ``PEEL_HOME/warehouse.duckdb``."""
+    return Path(path if path is not None else get_settings().warehouse_path).absolute()
+
+
+def get_current_file(name: Path) -> Path | None:
+    """The file the warehouse ``name`` stands for now: the generation its link points at, or
+    the plain file; None when there is no warehouse."""
+    if name.is_symlink():
+        return name.parent / os.readlink(name)
+    return name if name.exists() else None
+
+
+def get_generation(file: Path | str) -> int:
+    """The generation number of a warehouse file: n for ``<name>-<n>.duckdb``, 0 for a plain file."""
+    found = re.search(r"-(\d+)\.duckdb$", str(file))
+    return int(found[1]) if found else 0
+
+
+def list_generations(name: Path) -> list[Path]:
+    """Every generation file of the warehouse ``name``, published or not, oldest first."""
+    pattern = re.compile(re.escape(name.stem) + r"-\d+\.duckdb$")
+    return sorted((f for f in name.parent.glob(f"{name.stem}-*.duckdb") if pattern.match(f.name)),
+                  key=get_generation)
+
+
+def open_current(name: Path, read_only: bool) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """Open the file ``name`` stands for now, trying again should a load remove it first;
+    return the file and the connection."""
+    from peel.warehouse.database import open_file
+
+    for attempt in range(OPEN_ATTEMPTS):
+        file = get_current_file(name) or name
+        try:
+            return file, open_file(file, read_only=read_only)
+        except duckdb.IOException:
+            if attempt + 1 == OPEN_ATTEMPTS or file.exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def open_writer(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write a new generation of the warehouse (default ``PEEL_HOME/warehouse.duckdb``) and
+    publish it when the block ends without an error; on an error it is thrown away, and
+    readers never saw it.
+
+    Raises ``WarehouseBusy`` when another load is writing (loads take turns) or another
+    process holds the published file open to write.
+    """
+    from peel.warehouse.database import connect, migrate, open_file
+
+    name = get_name(path)
+    name.parent.mkdir(parents=True, exist_ok=True)
+    with _take_writer_lock(name):
+        if get_current_file(name) is None:  # the first load: an empty warehouse is there from now on
+            connect(name).close()
+        # Open for reading while copying and writing: refuses (busy) when a process writes the
+        # published file in place, and keeps one from starting until this generation is out.
+        current, guard = open_current(name, read_only=True)
+        try:
+            existing = list_generations(name)
+            new = name.with_name(f"{name.stem}-{get_generation(existing[-1]) + 1 if existing else 1}.duckdb")
+            shutil.copyfile(current, new)
+            if Path(f"{current}.wal").exists():  # a write in place that did not finish cleanly
+                shutil.copyfile(f"{current}.wal", f"{new}.wal")
+            con = open_file(new, read_only=False)
+            try:
+                migrate(con)
+                yield con
+            except BaseException:
+                con.close()
+                _remove(new)
+                raise
+            con.close()  # writes everything into the file: a generation is one file
+            _publish(name, new)
+        finally:
+            guard.close()
+        _remove_old_generations(name, keep={new, current})
+
+
+@contextlib.contextmanager
+def _take_writer_lock(name: Path) -> Iterator[None]:
+    from peel.warehouse.database import WarehouseBusy
+
+    lock_path = name.with_name(f"{name.stem}.lock")
+    with open(lock_path, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            pid = lock.read().strip()
+            raise WarehouseBusy(
+                f"Another load is writing the warehouse {name}{f' (PID {pid})' if pid else ''}: peel "
+                "writes one load at a time. Let it finish, then try again; the web app and other "
+                "readers go on reading the data as it was."
+            ) from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _publish(name: Path, new: Path) -> None:
+    """Point ``name`` at ``new`` in one step (rename over it), stamping the publication time."""
+    os.utime(new)
+    link = name.with_name(f".{name.name}.{os.getpid()}.link")
+    link.unlink(missing_ok=True)
+    os.symlink(new.name, link)  # relative: the folder can be moved or mounted elsewhere
+    os.replace(link, name)
+    folder = os.open(name.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def _remove_old_generations(name: Path, keep: set[Path | None]) -> None:
+    """Remove generations older than the two newest: a reader that found the previous one a
+    moment before keeps finding it. One a reader still has open stays readable to it."""
+    for file in list_generations(name):
+        if file not in keep:
+            _remove(file)
+
+
+def _remove(file: Path) -> None:
+    for path in (file, Path(f"{file}.wal")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            path.unlink()
+
+
+@dataclass
+class _Reader:
+    """One process-wide read-only connection to a generation, and how many requests use it."""
+
+    name: Path
+    file: Path
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+    facts: dict = field(default_factory=dict)
+
+
+_readers: dict[Path, _Reader] = {}
+_readers_lock = threading.Lock()
+_reader_of_cursor: dict[int, _Reader] = {}  # id of a cursor open_snapshot gave out -> its reader
+
+
+@contextlib.contextmanager
+def open_snapshot(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Read the newest published generation of the warehouse, the same one throughout the block.
+
+    For a server's requests: opening a DuckDB file takes tens of milliseconds, so one
+    connection per generation is kept for the process, and each block gets its own cursor on
+    it. Once a newer generation is published, new blocks read that one, and the older
+    connection closes when its last block ends. Raises ``FileNotFoundError`` when there is no
+    warehouse yet, and ``WarehouseBusy`` when a process writes the published file in place.
+    """
+    from peel.warehouse.database import check_schema
+
+    name = get_name(path)
+    with _readers_lock:
+        file = get_current_file(name)
+        if file is None:
+            raise FileNotFoundError(NO_WAREHOUSE.format(name))
+        reader = _readers.get(file)
+        if reader is None:
+            file, con = open_current(name, read_only=True)
+            try:
+                check_schema(con)
+            except BaseException:
+                con.close()
+                raise
+            reader = _readers[file] = _Reader(name, file, con)
+        reader.users += 1
+    cursor = reader.con.cursor()
+    _reader_of_cursor[id(cursor)] = reader
+    try:
+        yield cursor
+    finally:
+        del _reader_of_cursor[id(cursor)]
+        cursor.close()
+        with _readers_lock:
+            reader.users -= 1
+            _close_replaced_readers()
+
+
+def get_snapshot_facts(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """A dict kept with the generation ``con`` reads (a connection from ``open_snapshot``),
+    for facts about it worked out once: a published generation never changes. None for
+    any other connection."""
+    reader = _reader_of_cursor.get(id(con))
+    return reader.facts if reader is not None else None
+
+
+def _close_replaced_readers() -> None:
+    for file, reader in list(_readers.items()):
+        if reader.users == 0 and get_current_file(reader.name) != file:
+            reader.con.close()
+            del _readers[file]
+
+
+def close_idle_snapshots(file: Path) -> None:
+    """Close the kept connection to ``file`` if no block reads it now: this process is about
+    to write the file in place, which DuckDB refuses while the process has it open read-only."""
+    with _readers_lock:
+        reader = _readers.get(file)
+        if reader is not None and reader.users == 0:
+            reader.con.close()
+            del _readers[file]
+
+
+def close_snapshots() -> None:
+    """Close every connection ``open_snapshot`` keeps (a server shutting down)."""
+    with _readers_lock:
+        for reader in _readers.values():
+            reader.con.close()
+        _readers.clear()
