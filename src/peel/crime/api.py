@@ -16,7 +16,7 @@ from peel.crime import daily as daily_data
 from peel.crime import web
 from peel.crime.compute import Figure
 from peel.crime.daily import DayTotal, SolvedCount, SolvedCrime
-from peel.crime.map import Months, NeighbourhoodCount, PointCount
+from peel.crime.map import NeighbourhoodCount, PointCount
 from peel.crime.overview import DEFAULT_SORT, OverviewRow
 
 router = APIRouter(prefix="/api/crime", tags=["crime"], route_class=web.InputRoute)
@@ -117,7 +117,7 @@ def get_overview(month: str | None = None, sort: str = DEFAULT_SORT, order: str 
 
 
 @router.get("/map", response_model=CrimeMap)
-def get_map(crime_type: str | None = None, area: str | None = None, month: str | None = None, months: Months = 1,
+def get_map(crime_type: str | None = None, area: str | None = None, month: str | None = None, months: int = 1,
             _: Actor = Depends(web.require_aggregates), con=Depends(require_data)) -> CrimeMap:
     _, found = web.build_map(con, crime_type, area, month, months)
     return CrimeMap(snapshot=web.describe_snapshot(con), crime_type=found.crime_type_label, area=found.area_name,

@@ -22,7 +22,7 @@ from peel.crime.scope import resolve_area, resolve_crime_type, slugify
 from peel.measures.periods import add_months
 from peel.web.downloads import DataTable
 
-Months = Literal[1, 12]  # the chosen month alone, or the 12 months to it
+MONTHS = (1, 12)  # the chosen month alone, or the 12 months to it
 SHAPES_CHART = "crime/neighbourhood_map"
 POINTS_CHART = "crime/crime_points"
 HIGHEST = 5  # neighbourhoods the text alternative names
@@ -106,10 +106,10 @@ def wind_for_vega(geometry: dict) -> dict:
 
 
 def get_crime_map(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | None, month: date,
-                  months: Months = 1) -> CrimeMap:
+                  months: int = 1) -> CrimeMap:
     """Crimes of ``crime_type`` per neighbourhood of ``area`` (None: the force) recorded in
     ``month``, or in the 12 months to it; with the neighbourhoods' shapes, or map points."""
-    if months not in (1, 12):
+    if months not in MONTHS:
         raise ValueError(f"months: expected 1 (the month) or 12 (the 12 months to it), got {months}.")
     label, crime_filter, params = resolve_crime_type(con, crime_type)
     code, name, level = resolve_area(con, area)

@@ -25,7 +25,7 @@ from fastapi.routing import APIRoute
 from peel.casebook import AccessRefused, Action, Actor, NotFound
 from peel.crime import daily as daily_data
 from peel.crime import tables
-from peel.crime.map import CrimeMap, Months, get_crime_map, map_table
+from peel.crime.map import CrimeMap, get_crime_map, map_table
 from peel.crime.overview import COLUMNS, DEFAULT_SORT, get_overview, sort_rows
 from peel.crime.scope import list_crime_types, order_by_level
 from peel.crime.section import choose_crime_type, get_crime_section
@@ -253,7 +253,7 @@ PERIODS = {1: "The month", 12: "The 12 months to the month"}
 
 
 def build_map(con, crime_type: str | None, area: str | None, month: str | None,
-              months: Months) -> tuple[Choice, CrimeMap]:
+              months: int) -> tuple[Choice, CrimeMap]:
     if con is None:
         raise NotFound(NO_DATA)
     choice = get_choice(con, crime_type, area, month)
@@ -262,7 +262,7 @@ def build_map(con, crime_type: str | None, area: str | None, month: str | None,
 
 @router.get("/crime/map")
 def show_map(request: Request, crime_type: str | None = None, area: str | None = None, month: str | None = None,
-             months: Months = 1, actor: Actor = Depends(require_aggregates), con=Depends(open_data)) -> Response:
+             months: int = 1, actor: Actor = Depends(require_aggregates), con=Depends(open_data)) -> Response:
     if con is None:
         return no_data(request, "Crime map")
     error, crime_map = None, None
@@ -283,7 +283,7 @@ def show_map(request: Request, crime_type: str | None = None, area: str | None =
 
 @router.get("/crime/map/neighbourhoods.{format}")
 def download_map_table(format: TableFormat, crime_type: str | None = None, area: str | None = None,
-                       month: str | None = None, months: Months = 1, _: Actor = Depends(require_aggregates),
+                       month: str | None = None, months: int = 1, _: Actor = Depends(require_aggregates),
                        con=Depends(open_data)) -> Response:
     _, crime_map = build_map(con, crime_type, area, month, months)
     return table_response(map_table(crime_map, describe_snapshot(con)), format)
@@ -291,7 +291,7 @@ def download_map_table(format: TableFormat, crime_type: str | None = None, area:
 
 @router.get("/crime/map/chart.{format}")
 def download_map_chart(format: ChartFormat, crime_type: str | None = None, area: str | None = None,
-                       month: str | None = None, months: Months = 1, _: Actor = Depends(require_aggregates),
+                       month: str | None = None, months: int = 1, _: Actor = Depends(require_aggregates),
                        con=Depends(open_data)) -> Response:
     _, crime_map = build_map(con, crime_type, area, month, months)
     return chart_response(crime_map.chart, crime_map.chart_values(), map_table(crime_map, "").name, format)
