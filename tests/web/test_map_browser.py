@@ -16,7 +16,7 @@ from .test_crime_browser import demo_server, demo_tab  # noqa: F401 (fixtures)
     "/crime/map?crime_type=shoplifting&area=X01000003&month=2025-11&months=12",
     "/crime/map?crime_type=piracy",
 ])
-def test_map_page_has_no_wcag_violation(demo_tab, address):
+def test_map_page_has_no_wcag_violation(demo_tab, address):  # noqa: F811 (a fixture)
     tab = demo_tab(init_script=AXE)
     tab.sign_in("performance.analyst")
     tab.page.goto(address)
@@ -27,7 +27,7 @@ def test_map_page_has_no_wcag_violation(demo_tab, address):
     assert [p for p in tab.problems if not (refused and "400" in p)] == []
 
 
-def test_analyst_opens_the_map_from_crime_performance_and_downloads_its_figures(demo_tab, tmp_path):
+def test_analyst_opens_the_map_from_crime_performance_and_downloads_its_figures(demo_tab, tmp_path):  # noqa: F811 (a fixture)
     tab = demo_tab()
     tab.sign_in("performance.analyst")
     tab.page.get_by_role("link", name="Crime performance").click()

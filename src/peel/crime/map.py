@@ -22,7 +22,8 @@ from peel.crime.scope import resolve_area, resolve_crime_type, slugify
 from peel.measures.periods import add_months
 from peel.web.downloads import DataTable
 
-MONTHS = (1, 12)  # the chosen month alone, or the 12 months to it
+# The periods a map can count over, in months: the chosen month alone, or the 12 months to it.
+PERIODS = {1: "The month", 12: "The 12 months to the month"}
 SHAPES_CHART = "crime/neighbourhood_map"
 POINTS_CHART = "crime/crime_points"
 HIGHEST = 5  # neighbourhoods the text alternative names
@@ -109,7 +110,7 @@ def get_crime_map(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | N
                   months: int = 1) -> CrimeMap:
     """Crimes of ``crime_type`` per neighbourhood of ``area`` (None: the force) recorded in
     ``month``, or in the 12 months to it; with the neighbourhoods' shapes, or map points."""
-    if months not in MONTHS:
+    if months not in PERIODS:
         raise ValueError(f"months: expected 1 (the month) or 12 (the 12 months to it), got {months}.")
     label, crime_filter, params = resolve_crime_type(con, crime_type)
     code, name, level = resolve_area(con, area)

@@ -25,7 +25,7 @@ from fastapi.routing import APIRoute
 from peel.casebook import AccessRefused, Action, Actor, NotFound
 from peel.crime import daily as daily_data
 from peel.crime import tables
-from peel.crime.map import CrimeMap, get_crime_map, map_table
+from peel.crime.map import PERIODS, CrimeMap, get_crime_map, map_table
 from peel.crime.overview import COLUMNS, DEFAULT_SORT, get_overview, sort_rows
 from peel.crime.scope import list_crime_types, order_by_level
 from peel.crime.section import choose_crime_type, get_crime_section
@@ -247,10 +247,6 @@ def download_overview(format: TableFormat, month: str | None = None, sort: str =
 
 
 # The map of crimes by neighbourhood -----------------------------------------------------------
-
-# The map's period choices: the chosen month alone, or the 12 months to it.
-PERIODS = {1: "The month", 12: "The 12 months to the month"}
-
 
 def build_map(con, crime_type: str | None, area: str | None, month: str | None,
               months: int) -> tuple[Choice, CrimeMap]:
