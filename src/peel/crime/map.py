@@ -130,7 +130,7 @@ def get_crime_map(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | N
             FROM map_shown s LEFT JOIN (SELECT lsoa_code, count(*) AS crimes FROM crime
                                         WHERE {in_scope} GROUP BY lsoa_code) c ON c.lsoa_code = s.area_code
             ORDER BY crimes DESC, s.area_name, s.area_code""", crime_params).fetchall()]
-    shapes = {code: json.loads(geometry) for code, geometry in con.execute(
+    shapes = {shape_code: json.loads(geometry) for shape_code, geometry in con.execute(
         "SELECT area_code, geometry FROM area_shape WHERE area_code IN (SELECT area_code FROM map_shown)").fetchall()}
     points = []
     if not shapes:
