@@ -16,6 +16,7 @@ from peel.crime import daily as daily_data
 from peel.crime import web
 from peel.crime.compute import Figure
 from peel.crime.daily import DayTotal, SolvedCount, SolvedCrime
+from peel.crime.map import NeighbourhoodCount, PointCount
 from peel.crime.overview import DEFAULT_SORT, OverviewRow
 
 router = APIRouter(prefix="/api/crime", tags=["crime"], route_class=web.InputRoute)
@@ -54,6 +55,23 @@ class Overview(BaseModel):
     twelve_months: str
     rate_period: str
     rows: list[OverviewRow]
+
+
+class CrimeMap(BaseModel):
+    """Crimes per neighbourhood of an area in a month or the 12 months to it, as the crime map
+    shows them: with each neighbourhood's shape (GeoJSON) where the warehouse has shapes,
+    otherwise the crimes per published map point."""
+
+    snapshot: str
+    crime_type: str
+    area: str
+    area_level: str
+    first_month: date
+    last_month: date
+    kind: str  # 'shapes' or 'points'
+    neighbourhoods: list[NeighbourhoodCount]
+    shapes: dict[str, dict]  # area code -> GeoJSON geometry (RFC 7946)
+    points: list[PointCount]
 
 
 class Daily(BaseModel):
@@ -96,6 +114,15 @@ def get_overview(month: str | None = None, sort: str = DEFAULT_SORT, order: str 
     overview, rows = web.get_sorted_overview(con, month, sort, order)
     return Overview(snapshot=web.describe_snapshot(con), month=overview.month, as_of=overview.as_of,
                     twelve_months=overview.twelve_months, rate_period=overview.rate_period, rows=rows)
+
+
+@router.get("/map", response_model=CrimeMap)
+def get_map(crime_type: str | None = None, area: str | None = None, month: str | None = None, months: int = 1,
+            _: Actor = Depends(web.require_aggregates), con=Depends(require_data)) -> CrimeMap:
+    _, found = web.build_map(con, crime_type, area, month, months)
+    return CrimeMap(snapshot=web.describe_snapshot(con), crime_type=found.crime_type_label, area=found.area_name,
+                    area_level=found.area_level, first_month=found.first_month, last_month=found.last_month,
+                    kind=found.kind, neighbourhoods=found.counts, shapes=found.shapes, points=found.points)
 
 
 @router.get("/daily", response_model=Daily)

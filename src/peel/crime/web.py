@@ -1,9 +1,10 @@
 """Crime's pages in the web app: crime performance (any crime type, area and month), the force
-overview and the daily dashboard, each table downloadable as CSV and XLSX and each chart as
+overview, the map of crimes by neighbourhood and the daily dashboard, each table downloadable as CSV and XLSX and each chart as
 SVG and PNG; the JSON API over the same figures is ``crime.api``.
 
 Over the same functions as ``peel measures`` and ``peel daily``: ``section.get_crime_section``
-(what the pack shows), ``overview.get_overview`` and ``daily``; nothing is computed here.
+(what the pack shows), ``overview.get_overview``, ``map.get_crime_map`` and ``daily``; nothing
+is computed here.
 Figures need the read_aggregates grant; the crimes behind a daily count are personal data,
 which ``daily.list_solved_crimes`` checks and logs itself.
 """
@@ -26,6 +27,7 @@ from markupsafe import Markup
 from peel.casebook import Action, Actor, NotFound
 from peel.crime import daily as daily_data
 from peel.crime import tables
+from peel.crime.map import PERIODS, CrimeMap, get_crime_map, map_table
 from peel.crime.overview import COLUMNS, DEFAULT_SORT, get_overview, sort_rows
 from peel.crime.scope import list_crime_types, order_by_level
 from peel.crime.section import CrimeSection, choose_crime_type, get_crime_section
@@ -257,6 +259,53 @@ def download_overview(format: TableFormat, month: str | None = None, sort: str =
         raise NotFound(NO_DATA)
     overview, rows = get_sorted_overview(con, month, sort, order)
     return table_response(tables.overview_table(overview, rows, describe_snapshot(con)), format)
+
+
+# The map of crimes by neighbourhood -----------------------------------------------------------
+
+def build_map(con, crime_type: str | None, area: str | None, month: str | None,
+              months: int) -> tuple[Choice, CrimeMap]:
+    if con is None:
+        raise NotFound(NO_DATA)
+    choice = get_choice(con, crime_type, area, month)
+    return choice, get_crime_map(con, choice.crime_type, choice.area or None, choice.month, months)
+
+
+@router.get("/crime/map")
+def show_map(request: Request, crime_type: str | None = None, area: str | None = None, month: str | None = None,
+             months: int = 1, actor: Actor = Depends(require_aggregates), con=Depends(open_data)) -> Response:
+    if con is None:
+        return no_data(request, "Crime map")
+    error, crime_map = None, None
+    try:
+        choice, crime_map = build_map(con, crime_type, area, month, months)
+    except ValueError as problem:
+        error, choice = str(problem), get_choice(con, None, None, None)
+    source = describe_snapshot(con)
+    context = {}
+    if crime_map is not None:
+        context = {"table": map_table(crime_map, source),
+                   "chart_svg": render_chart(crime_map.chart, crime_map.chart_values())}
+    return render_page(request, "crime/map.html.j2", status_code=400 if error else 200, title="Crime map",
+                       error=error, crime_map=crime_map, choice=choice, options=get_options(con, choice),
+                       periods=select_items((str(n), text, str(months)) for n, text in PERIODS.items()),
+                       query=f"{choice.query}&months={months}", source=source, **context)
+
+
+@router.get("/crime/map/neighbourhoods.{format}")
+def download_map_table(format: TableFormat, crime_type: str | None = None, area: str | None = None,
+                       month: str | None = None, months: int = 1, _: Actor = Depends(require_aggregates),
+                       con=Depends(open_data)) -> Response:
+    _, crime_map = build_map(con, crime_type, area, month, months)
+    return table_response(map_table(crime_map, describe_snapshot(con)), format)
+
+
+@router.get("/crime/map/chart.{format}")
+def download_map_chart(format: ChartFormat, crime_type: str | None = None, area: str | None = None,
+                       month: str | None = None, months: int = 1, _: Actor = Depends(require_aggregates),
+                       con=Depends(open_data)) -> Response:
+    _, crime_map = build_map(con, crime_type, area, month, months)
+    return chart_response(crime_map.chart, crime_map.chart_values(), map_table(crime_map, "").name, format)
 
 
 # The daily dashboard -------------------------------------------------------------------------

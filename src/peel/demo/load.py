@@ -9,6 +9,7 @@ import pandas as pd
 
 from peel.demo.crimes import CUSTODY_SOURCE_SYSTEM, CrimeData
 from peel.demo.force import SOURCE_SYSTEM
+from peel.demo.shapes import draw_area_shapes
 from peel.sources.outcomes import sync_outcome_mapping
 from peel.warehouse import open_batch
 from peel.warehouse.sql import quote_identifier
@@ -17,15 +18,17 @@ from peel.warehouse.sql import quote_identifier
 def load_crime_records(
     con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, data: CrimeData
 ) -> dict[str, int]:
-    """Replace the demo crime-records system's areas, crimes and outcomes; return rows per table."""
+    """Replace the demo crime-records system's areas (and their made-up shapes), crimes and
+    outcomes; return rows per table."""
     with open_batch(con, SOURCE_SYSTEM) as batch:
         sync_outcome_mapping(con)
-        for table in ("outcome", "crime", "area"):
+        for table in ("outcome", "crime", "area_shape", "area"):
             con.execute(
                 f"DELETE FROM {quote_identifier(table)} WHERE source_system = ?", [SOURCE_SYSTEM]
             )
         counts = {
             "area": _insert(con, "area", areas, batch.batch_id),
+            "area_shape": _insert(con, "area_shape", draw_area_shapes(areas), batch.batch_id),
             "crime": _insert(con, "crime", data.crimes, batch.batch_id),
             "outcome": _insert(con, "outcome", data.outcomes, batch.batch_id),
         }
