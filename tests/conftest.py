@@ -13,6 +13,7 @@ import pytest
 from peel.demo import DemoSummary, generate_demo_force
 from peel.warehouse import connect
 
+
 @pytest.fixture(autouse=True)
 def fixed_terminal_width(monkeypatch):
     """Commands print through Rich, which wraps at the terminal's width: a test must not pass
