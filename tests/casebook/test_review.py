@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from peel.casebook import db, review
-from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, PurposeRequired
+from peel.casebook.errors import (
+    AccessRefused,
+    InvalidInput,
+    InvalidStateChange,
+    NotFound,
+    PurposeRequired,
+)
 from peel.casebook.roles import Domain
 
 from .conftest import count_rows, statements_sent
@@ -62,6 +68,12 @@ def test_decide_needs_a_reason_and_the_right_role(link_item, casebook_url):
 def test_show_item_needs_a_purpose(link_item, casebook_url):
     with pytest.raises(PurposeRequired), db.transaction(casebook_url) as s:
         review.show_item(s, "intelligence.analyst", link_item, purpose="")
+
+
+def test_show_item_finds_no_item_numbered_beyond_what_a_database_holds(link_item, casebook_url):
+    # A number someone typed into an address: refused as not found, not a server error.
+    with pytest.raises(NotFound, match="no review item 9223372036854775808"), db.transaction(casebook_url) as s:
+        review.show_item(s, "intelligence.analyst", 2**63, purpose="check the link")
 
 
 def test_propose_needs_exactly_one_proposer(staff, casebook_url):

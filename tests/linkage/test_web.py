@@ -69,6 +69,16 @@ def test_show_pairs_opens_for_linkage_reviewers_and_logs_each_refusal(client, we
         ([] if allowed else ["decide_review"] * 2)
 
 
+def test_queue_pairs_says_to_run_the_linkage_first_when_there_is_none(client, web_settings):
+    web_settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    connect(web_settings.warehouse_path).close()  # a warehouse with no linkage run
+    sign_in(client, get_username("supervisor"))
+    token = get_form_token(client, "/linkage/review")
+    refused = client.post("/linkage/review/queue", data={"csrf_token": token, "purpose": PURPOSE})
+    assert refused.status_code == 400
+    assert "No linkage run in the warehouse yet: run &#39;peel link&#39; first." in refused.text
+
+
 def test_decide_pair_end_to_end(client, web_settings, warehouse):
     url = web_settings.casebook_url
     sign_in(client, "intelligence.analyst")

@@ -25,6 +25,9 @@ PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 ACTION_STATUSES = ("open", "in_progress", "done")
 
 Row = TypeVar("Row")
+# The largest row id either database can hold (a signed 64-bit integer): a larger number, as
+# someone may type into an address, names no row, and SQLite cannot even be asked about it.
+MAX_ROW_ID = 2**63 - 1
 
 
 def now_utc() -> datetime:
@@ -39,7 +42,7 @@ def as_utc(value: datetime) -> datetime:
 
 def get_or_refuse(session: Session, model: type[Row], row_id: int, noun: str) -> Row:
     """Return the ``model`` row numbered ``row_id``, or refuse saying there is no such ``noun``."""
-    row = session.get(model, row_id)
+    row = session.get(model, row_id) if 0 < row_id <= MAX_ROW_ID else None
     if row is None:
         raise NotFound(f"There is no {noun} {row_id}.")
     return row

@@ -72,11 +72,15 @@ def latest_run_id(wcon: duckdb.DuckDBPyConnection) -> int | None:
     return wcon.execute("SELECT max(run_id) FROM linkage_run").fetchall()[0][0]
 
 
+class NoLinkageRun(ValueError):
+    """Nothing to review or explain yet: the warehouse holds no linkage run."""
+
+
 def require_latest_run(wcon: duckdb.DuckDBPyConnection) -> int:
     """The newest linkage run; a clear error when there is none yet."""
     run = latest_run_id(wcon)
     if run is None:
-        raise ValueError("No linkage run in the warehouse yet: run 'peel link' first.")
+        raise NoLinkageRun("No linkage run in the warehouse yet: run 'peel link' first.")
     return run
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from peel.casebook import PENDING, Action, Actor, InvalidInput, list_items, show_item, transaction
 from peel.linkage.explain import Explanation, explain_pair
 from peel.linkage.review import DOMAIN, decide_pair, queue_pairs_for_review
+from peel.linkage.warehouse_run import NoLinkageRun
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -118,7 +119,10 @@ def show_pairs(request: Request, decided: int | None = None, outcome: str = "", 
 def queue_pairs(purpose: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
     """File the latest run's undecided pairs near the threshold (explaining each: a logged
     consultation for ``purpose``) into the queue."""
-    pairs = queue_pairs_for_review(actor.username, QUEUE_SIZE, purpose=purpose)
+    try:
+        pairs = queue_pairs_for_review(actor.username, QUEUE_SIZE, purpose=purpose)
+    except NoLinkageRun as error:  # the person asked too early: a page saying so, not a server error
+        raise InvalidInput(str(error)) from error
     return RedirectResponse(f"/linkage/review?queued={len(pairs)}", status_code=303)
 
 
