@@ -23,7 +23,9 @@ SUPERVISOR, AUDITOR = "supervisor", "auditor"
 # Bounded, so the whole document runs in about two minutes on the demo force; not stored between
 # runs, so each run is the same size and writes nothing into the worktree. The signed-in
 # session is meant to last across one operation's examples (each operation gets its own).
-EXAMPLES = settings(max_examples=25, deadline=None, database=None,
+# derandomize: the same requests on every run, so CI cannot turn red by the luck of a draw;
+# widen the search by hand (derandomize=False, more examples) when hunting for new failures.
+EXAMPLES = settings(max_examples=25, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.function_scoped_fixture])
 # The document alone: the operations are called on the test's own app, through its session.
