@@ -3,6 +3,8 @@ Content-Security-Policy enforced and every page usable without JavaScript."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from peel.web.visitor import SESSION_COOKIE
 
 from .conftest import FORCE_NAME
@@ -14,7 +16,7 @@ def test_sign_in_in_a_browser_shows_the_role_start_page(open_tab):
     assert tab.page.url.endswith("/sign-in?next=%2F")
     tab.sign_in("licensing.officer")
     assert tab.page.get_by_role("heading", level=1).inner_text() == "Firearms licensing officer"
-    assert tab.page.get_by_role("link", name="Firearms licensing").is_visible()
+    expect(tab.page.get_by_role("link", name="Firearms licensing")).to_be_visible()
     assert tab.page.get_by_role("link", name="Audit log").count() == 0
     assert tab.page.title() == f"Firearms licensing officer - peel - {FORCE_NAME}"
     assert tab.problems == []
@@ -34,7 +36,7 @@ def test_sign_in_in_a_browser_runs_gov_uk_frontend_under_the_policy(open_tab):
     # GOV.UK Frontend's script ran (from a file: the policy refuses inline script) and added
     # the password field's "Show" button.
     assert "govuk-frontend-supported" in tab.page.evaluate("document.body.className")
-    assert tab.page.get_by_role("button", name="Show password").is_visible()
+    expect(tab.page.get_by_role("button", name="Show password")).to_be_visible()
     assert tab.problems == []
 
 
@@ -45,7 +47,7 @@ def test_sign_in_and_out_in_a_browser_without_javascript(open_tab):
     tab.page.get_by_role("link", name="Crime performance").click()
     assert tab.page.get_by_role("heading", level=1).inner_text() == "Crime performance"
     tab.page.get_by_role("button", name="Sign out").click()
-    assert tab.page.get_by_text("You have signed out.").is_visible()
+    expect(tab.page.get_by_text("You have signed out.")).to_be_visible()
     tab.page.goto("/")
     assert "/sign-in" in tab.page.url
 
@@ -53,5 +55,5 @@ def test_sign_in_and_out_in_a_browser_without_javascript(open_tab):
 def test_sign_in_in_a_browser_with_a_wrong_password_says_so(open_tab):
     tab = open_tab()
     tab.sign_in("supervisor", "not the password")
-    assert tab.page.get_by_role("alert").get_by_text("Unknown user or wrong password.").is_visible()
+    expect(tab.page.get_by_role("alert").get_by_text("Unknown user or wrong password.")).to_be_visible()
     assert tab.page.title().startswith("Error: Sign in")

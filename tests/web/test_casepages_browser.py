@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 from tests.linkage.people import build_linked_warehouse
 
 from peel.casebook import db, propose
@@ -56,12 +57,12 @@ def test_supervisor_decides_a_review_item_in_the_browser(axe_tab, live_home):
     assert get_violations(axe_tab) == []
     page.get_by_label("Why do you need to see this item?").fill(PURPOSE)
     page.get_by_role("button", name="Show the item").click()
-    assert page.get_by_text("W-17").is_visible()
+    expect(page.get_by_text("W-17")).to_be_visible()
     assert get_violations(axe_tab) == []
     page.get_by_label("Accept").check()
     page.get_by_label("Your reason").fill(REASON)
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text(f"Review item {item} accepted.").is_visible()
+    expect(page.get_by_text(f"Review item {item} accepted.")).to_be_visible()
     assert get_violations(axe_tab) == []
     assert axe_tab.problems == []
 
@@ -80,7 +81,7 @@ def test_auditor_filters_the_audit_log_in_the_browser(axe_tab, live_home):
     assert operations and set(operations) == {"collection"}
     assert get_violations(axe_tab) == []
     page.get_by_role("link", name="Verify the chain").click()
-    assert page.get_by_text("The chain is intact").is_visible()
+    expect(page.get_by_text("The chain is intact")).to_be_visible()
     assert get_violations(axe_tab) == []
     assert axe_tab.problems == []
 
@@ -96,17 +97,17 @@ def test_analyst_decides_a_linkage_pair_in_the_browser(axe_tab, live_home, monke
     assert get_violations(axe_tab) == []
     page.get_by_label("Why are you reviewing pairs?").fill(PURPOSE)
     page.get_by_role("button", name="Queue pairs").click()
-    assert page.get_by_text("near the threshold in the queue").is_visible()
+    expect(page.get_by_text("near the threshold in the queue")).to_be_visible()
     page.locator("tbody a").first.click()
     assert get_violations(axe_tab) == []
     page.get_by_label("Why do you need to see this pair?").fill(PURPOSE)
     page.get_by_role("button", name="Show the evidence").click()
-    assert page.get_by_role("heading", name="The evidence").is_visible()
+    expect(page.get_by_role("heading", name="The evidence")).to_be_visible()
     assert get_violations(axe_tab) == []
     page.get_by_label("No, different people (reject the link)").check()
     page.get_by_label("Your reason").fill("different dates of birth on the custody photos")
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text("decided: non-match.").is_visible()
+    expect(page.get_by_text("decided: non-match.")).to_be_visible()
     assert axe_tab.problems == []
 
 
@@ -116,7 +117,7 @@ def test_public_pages_open_without_sign_in_and_have_no_wcag_violation(axe_tab, l
     assert get_violations(axe_tab) == []
     page.get_by_role("link", name="Crime and outcomes").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Crime and outcomes: March 2026"
-    assert page.get_by_role("table", name="Crimes recorded, March 2026").is_visible()
+    expect(page.get_by_role("table", name="Crimes recorded, March 2026")).to_be_visible()
     assert get_violations(axe_tab) == []
     page.get_by_role("button", name="Show the month").click()
     assert "month=2026-03" in page.url
@@ -162,8 +163,7 @@ def test_review_and_audit_journeys_work_with_the_keyboard_alone(open_tab, live_h
     tab_to(page, "Record the decision")
     page.keyboard.press("Enter")
     page.wait_for_url("**/review?decided=*")
-    assert page.get_by_text(f"Review item {item} rejected.").is_visible()
-
+    expect(page.get_by_text(f"Review item {item} rejected.")).to_be_visible()
     tab.page.context.clear_cookies()
     tab.sign_in("auditor")
     tab_to(page, "Audit log")

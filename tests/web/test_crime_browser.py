@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from tests.crime.demo_site import copy_demo_site
 
 from peel.settings import get_settings
@@ -62,7 +63,7 @@ def test_analyst_chooses_crime_type_area_and_month_and_downloads_xlsx(demo_tab, 
     tab.page.get_by_label("Area", exact=True).select_option(label="Brackenholt")
     tab.page.get_by_label("Month", exact=True).select_option("2025-11")
     tab.page.get_by_role("button", name="Show").click()
-    assert tab.page.get_by_role("heading", name="Shoplifting, Brackenholt: November 2025").is_visible()
+    expect(tab.page.get_by_role("heading", name="Shoplifting, Brackenholt: November 2025")).to_be_visible()
     with tab.page.expect_download() as download:
         tab.page.get_by_role("link", name="XLSX spreadsheet of the figures").click()
     path = tmp_path / download.value.suggested_filename

@@ -17,6 +17,7 @@ import oidc_provider_mock
 import pytest
 import werkzeug.serving
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from peel.casebook import db, users
@@ -289,16 +290,14 @@ def test_single_sign_on_in_a_browser_without_javascript(open_page):
     page = open_page(javascript=False).page
     sign_in_in_a_browser(page, f"{LINKED_SUBJECT}-sso.supervisor")
     assert page.url.endswith("/planned/review-queue")
-    assert page.get_by_text("Signed in as sso.supervisor").is_visible()
+    expect(page.get_by_text("Signed in as sso.supervisor")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_text("You have signed out.").is_visible()
-
-
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
 def test_single_sign_on_pages_have_no_wcag_violation(open_page):
     tab = open_page()
     tab.page.goto("/sign-in")
     assert get_violations(tab) == []
     sign_in_in_a_browser(tab.page, "stranger-42")
     assert tab.page.title().startswith("Error: Sign in")
-    assert tab.page.get_by_role("alert").get_by_text("no peel account is linked").is_visible()
+    expect(tab.page.get_by_role("alert").get_by_text("no peel account is linked")).to_be_visible()
     assert get_violations(tab) == []
