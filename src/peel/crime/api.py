@@ -102,7 +102,7 @@ def get_measures(crime_type: str | None = None, area: str | None = None, month: 
                  _: Actor = Depends(web.require_aggregates), con=Depends(require_data)) -> Measures:
     section = web.build_section(con, crime_type, area, month)
     report = section.report.to_dict()
-    return Measures(snapshot=web.describe_snapshot(con), crime_type=report["crime_type"], area=report["area"],
+    return Measures(snapshot=web.describe_data_source(con), crime_type=report["crime_type"], area=report["area"],
                     area_level=report["area_level"], month=report["month"], as_of=section.report.as_of,
                     figures=section.report.figures, patterns=report["patterns"], notes=report["notes"],
                     series=section.series)
@@ -112,7 +112,7 @@ def get_measures(crime_type: str | None = None, area: str | None = None, month: 
 def get_overview(month: str | None = None, sort: str = DEFAULT_SORT, order: str = "asc",
                  _: Actor = Depends(web.require_aggregates), con=Depends(require_data)) -> Overview:
     overview, rows = web.get_sorted_overview(con, month, sort, order)
-    return Overview(snapshot=web.describe_snapshot(con), month=overview.month, as_of=overview.as_of,
+    return Overview(snapshot=web.describe_data_source(con), month=overview.month, as_of=overview.as_of,
                     twelve_months=overview.twelve_months, rate_period=overview.rate_period, rows=rows)
 
 
@@ -120,7 +120,7 @@ def get_overview(month: str | None = None, sort: str = DEFAULT_SORT, order: str 
 def get_map(crime_type: str | None = None, area: str | None = None, month: str | None = None, months: int = 1,
             _: Actor = Depends(web.require_aggregates), con=Depends(require_data)) -> CrimeMap:
     _, found = web.build_map(con, crime_type, area, month, months)
-    return CrimeMap(snapshot=web.describe_snapshot(con), crime_type=found.crime_type_label, area=found.area_name,
+    return CrimeMap(snapshot=web.describe_data_source(con), crime_type=found.crime_type_label, area=found.area_name,
                     area_level=found.area_level, first_month=found.first_month, last_month=found.last_month,
                     kind=found.kind, neighbourhoods=found.counts, shapes=found.shapes, points=found.points)
 
@@ -129,7 +129,7 @@ def get_map(crime_type: str | None = None, area: str | None = None, month: str |
 def get_daily(day: str | None = Query(None, alias="date"), _: Actor = Depends(web.require_aggregates),
               con=Depends(require_data)) -> Daily:
     report = daily_data.get_daily(con, web.get_day(day))
-    return Daily(snapshot=web.describe_snapshot(con), day=report.day, total=report.total, counts=report.counts,
+    return Daily(snapshot=web.describe_data_source(con), day=report.day, total=report.total, counts=report.counts,
                  week=report.week, last_outcome_day=report.last_outcome_day)
 
 
@@ -138,4 +138,4 @@ def get_solved_crimes(day: str | None = Query(None, alias="date"), crime_type: s
                       area: str | None = None, actor: Actor = Depends(web.require_aggregates),
                       con=Depends(require_data)) -> SolvedCrimes:
     found_day, crimes = web.list_crimes(con, actor, day, crime_type, area)
-    return SolvedCrimes(snapshot=web.describe_snapshot(con), day=found_day, crimes=crimes)
+    return SolvedCrimes(snapshot=web.describe_data_source(con), day=found_day, crimes=crimes)

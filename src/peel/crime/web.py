@@ -109,7 +109,7 @@ def get_section(con: duckdb.DuckDBPyConnection, choice: Choice) -> tuple[CrimeSe
     return cache[key]
 
 
-def describe_snapshot(con: duckdb.DuckDBPyConnection) -> str:
+def describe_data_source(con: duckdb.DuckDBPyConnection) -> str:
     """What every page and download states: the data's last day and the warehouse load."""
     loaded = snapshot(con)
     return (f"Data to {get_last_day_covered(con):%d %B %Y}; warehouse batch {loaded['latest_batch']}, "
@@ -183,7 +183,7 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
         section, chart_svg = get_section(con, choice)
     except ValueError as problem:
         error, choice = str(problem), get_choice(con, None, None, None)
-    source = describe_snapshot(con)
+    source = describe_data_source(con)
     context = {}
     if section is not None:
         context = {"figures": tables.figures_table(section.report, source),
@@ -206,7 +206,7 @@ def download_figures(format: TableFormat, crime_type: str | None = None, area: s
                      month: str | None = None, _: Actor = Depends(require_aggregates),
                      con=Depends(open_data)) -> Response:
     section = build_section(con, crime_type, area, month)
-    return table_response(tables.figures_table(section.report, describe_snapshot(con)), format)
+    return table_response(tables.figures_table(section.report, describe_data_source(con)), format)
 
 
 @router.get("/crime/monthly.{format}")
@@ -214,7 +214,7 @@ def download_monthly(format: TableFormat, crime_type: str | None = None, area: s
                      month: str | None = None, _: Actor = Depends(require_aggregates),
                      con=Depends(open_data)) -> Response:
     section = build_section(con, crime_type, area, month)
-    return table_response(tables.series_table(section.report, section.series, describe_snapshot(con)), format)
+    return table_response(tables.series_table(section.report, section.series, describe_data_source(con)), format)
 
 
 @router.get("/crime/chart.{format}")
@@ -240,7 +240,7 @@ def show_overview(request: Request, month: str | None = None, sort: str = DEFAUL
     if con is None:
         return no_data(request, "Force overview")
     overview, rows = get_sorted_overview(con, month, sort, order)
-    source = describe_snapshot(con)
+    source = describe_data_source(con)
     sort_links = {column: "?" + urlencode({"month": f"{overview.month:%Y-%m}", "sort": column,
                                            "order": "desc" if column == sort and order == "asc" else "asc"})
                   for column in COLUMNS}
@@ -258,7 +258,7 @@ def download_overview(format: TableFormat, month: str | None = None, sort: str =
     if con is None:
         raise NotFound(NO_DATA)
     overview, rows = get_sorted_overview(con, month, sort, order)
-    return table_response(tables.overview_table(overview, rows, describe_snapshot(con)), format)
+    return table_response(tables.overview_table(overview, rows, describe_data_source(con)), format)
 
 
 # The map of crimes by neighbourhood -----------------------------------------------------------
@@ -281,7 +281,7 @@ def show_map(request: Request, crime_type: str | None = None, area: str | None =
         choice, crime_map = build_map(con, crime_type, area, month, months)
     except ValueError as problem:
         error, choice = str(problem), get_choice(con, None, None, None)
-    source = describe_snapshot(con)
+    source = describe_data_source(con)
     context = {}
     if crime_map is not None:
         context = {"table": map_table(crime_map, source),
@@ -297,7 +297,7 @@ def download_map_table(format: TableFormat, crime_type: str | None = None, area:
                        month: str | None = None, months: int = 1, _: Actor = Depends(require_aggregates),
                        con=Depends(open_data)) -> Response:
     _, crime_map = build_map(con, crime_type, area, month, months)
-    return table_response(map_table(crime_map, describe_snapshot(con)), format)
+    return table_response(map_table(crime_map, describe_data_source(con)), format)
 
 
 @router.get("/crime/map/chart.{format}")
@@ -324,7 +324,7 @@ def show_daily(request: Request, day: str | None = Query(None, alias="date"), ac
     if con is None:
         return no_data(request, "Daily dashboard")
     report = daily_data.get_daily(con, get_day(day))
-    source = describe_snapshot(con)
+    source = describe_data_source(con)
     return render_page(request, "crime/daily.html.j2", title="Daily dashboard", daily=report, source=source,
                        solved=tables.daily_table(report, source), week=tables.week_table(report, source),
                        may_list=may_list_crimes(actor), query=urlencode({"date": report.day.isoformat()}),
@@ -347,7 +347,7 @@ def show_crimes(request: Request, day: str | None = Query(None, alias="date"), c
                 area: str | None = None, actor: Actor = Depends(require_aggregates),
                 con=Depends(open_data)) -> Response:
     day, crimes = list_crimes(con, actor, day, crime_type, area)
-    source = describe_snapshot(con)
+    source = describe_data_source(con)
     query = urlencode({k: v for k, v in {"date": day.isoformat(), "crime_type": crime_type, "area": area}.items()
                        if v is not None})
     return render_page(request, "crime/crimes.html.j2", title=f"Crimes solved on {day:%d %B %Y}",
@@ -361,7 +361,7 @@ def download_crimes(format: TableFormat, day: str | None = Query(None, alias="da
                     area: str | None = None, actor: Actor = Depends(require_aggregates),
                     con=Depends(open_data)) -> Response:
     day, crimes = list_crimes(con, actor, day, crime_type, area)
-    return table_response(tables.crimes_table(day, crimes, describe_snapshot(con)), format)
+    return table_response(tables.crimes_table(day, crimes, describe_data_source(con)), format)
 
 
 # The dashboard's two tables, by the name in their download's address.
@@ -375,7 +375,7 @@ def download_daily(table: Literal["solved", "week"], format: TableFormat,
     if con is None:
         raise NotFound(NO_DATA)
     report = daily_data.get_daily(con, get_day(day))
-    return table_response(DAILY_TABLES[table](report, describe_snapshot(con)), format)
+    return table_response(DAILY_TABLES[table](report, describe_data_source(con)), format)
 
 
 from peel.crime import api
