@@ -3,12 +3,12 @@
 On SQLite (a file in bench/out/) and, when PEEL_TEST_POSTGRES_URL is set (scripts/test.sh sets
 it), on PostgreSQL, in the same run:
 
-  peel      open_case: role check, purpose, the case row and a hash-chained audit entry
-            (head row locked), one transaction per case, as workflows use it
+  peel      open_case: role check, purpose, the case row and a keyed (HMAC) chained audit
+            entry (head row locked and sealed), one transaction per case, as workflows use it
   baseline  the same case row inserted with plain SQLAlchemy, one transaction per case,
             no access check and no audit entry
   verify    peel audit verification of the whole chain, against hashing the same entries in
-            memory (the floor: SHA-256 alone, no database read)
+            memory (the floor: HMAC-SHA-256 alone, no database read)
 
 Run: .venv/bin/python bench/casebook.py [--cases N]
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from peel.casebook import audit, cases, db, users
+from peel.casebook import audit, audit_key, cases, db, users
 from peel.casebook.models import AuditEntry, Case
 
 OUT = Path(__file__).resolve().parent / "out" / "casebook"
@@ -67,13 +67,16 @@ def time_verify(url: str) -> tuple[float, float, int]:
     assert result.intact, result.reason
     with db.transaction(url) as s:
         entries = s.query(AuditEntry).order_by(AuditEntry.seq).all()
+    key = audit_key.load_key()
     started = time.perf_counter()
     for entry in entries:
-        audit.compute_hash(entry)
+        audit.compute_hash(entry, key)
     return peel_seconds, time.perf_counter() - started, result.entries
 
 
 def run(label: str, url: str, n: int) -> None:
+    # Each casebook its own PEEL_HOME: its own audit key and anchor file.
+    os.environ["PEEL_HOME"] = str(OUT / label.split()[0].lower())
     user_id = prepare(url)
     time_peel(url, 20)  # warm up connections and caches
     time_baseline(url, 20, user_id)
@@ -85,7 +88,7 @@ def run(label: str, url: str, n: int) -> None:
     print(f"  baseline plain insert:                 {base_s:7.2f} s  {n / base_s:8.0f} cases/s")
     print(f"  ratio peel / baseline:                 {peel_s / base_s:7.2f}x")
     print(f"  verify {entries} entries:              {verify_s:7.2f} s  {entries / verify_s:8.0f} entries/s")
-    print(f"  floor, SHA-256 in memory only:         {floor_s:7.2f} s  ratio {verify_s / floor_s:.1f}x")
+    print(f"  floor, HMAC in memory only:         {floor_s:7.2f} s  ratio {verify_s / floor_s:.1f}x")
 
 
 def main() -> None:

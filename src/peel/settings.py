@@ -24,6 +24,10 @@ VARIABLES = {
     "PEEL_SPARK_CHECKPOINT_DIR": "Spark's checkpoint folder",
     "PEEL_SECRET_KEY": "the web app's key for its form tokens (else one generated in PEEL_HOME)",
     "PEEL_IDENTITY_PROVIDERS": "the file declaring the web app's OpenID Connect single sign-on providers",
+    "PEEL_AUDIT_KEY": "the audit log's chain key, 64 hex digits (else read from PEEL_AUDIT_KEY_FILE)",
+    "PEEL_AUDIT_KEY_FILE": "the file holding the audit log's chain key (default PEEL_HOME/audit-key)",
+    "PEEL_AUDIT_ANCHOR_FILE": "the append-only file of audit anchors (default beside PEEL_HOME, outside it)",
+    "PEEL_FILE_GROUP": "a group that may read what peel writes (default: the owner only)",
 }
 
 
@@ -39,6 +43,11 @@ class Settings:
     secret_key: str | None  # None: the web app generates one and keeps it in secret_key_path
     # The single sign-on providers' file; peel offers none when it does not exist.
     identity_providers_file: Path
+    audit_key: str | None  # None: read from audit_key_file
+    audit_key_file: Path
+    # Outside PEEL_HOME by default, so whoever can replace PEEL_HOME does not hold the anchors.
+    audit_anchor_file: Path
+    file_group: str | None  # None: what peel writes is readable by its owner only
 
     @property
     def warehouse_path(self) -> Path:
@@ -77,4 +86,8 @@ def get_settings() -> Settings:
         spark_checkpoint_dir=env.get("PEEL_SPARK_CHECKPOINT_DIR", os.path.join(scratch, "peel-spark-checkpoints")),
         secret_key=env.get("PEEL_SECRET_KEY") or None,
         identity_providers_file=Path(env.get("PEEL_IDENTITY_PROVIDERS") or home / "identity-providers.yaml"),
+        audit_key=env.get("PEEL_AUDIT_KEY") or None,
+        audit_key_file=Path(env.get("PEEL_AUDIT_KEY_FILE") or home / "audit-key"),
+        audit_anchor_file=Path(env.get("PEEL_AUDIT_ANCHOR_FILE") or home.parent / f"{home.name}.audit-anchors"),
+        file_group=env.get("PEEL_FILE_GROUP") or None,
     )

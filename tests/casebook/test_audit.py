@@ -8,7 +8,7 @@ import importlib.util
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from peel.casebook import access, audit, cases, db
+from peel.casebook import access, audit, audit_key, cases, db
 from peel.casebook.audit import GENESIS_HASH, AuditFilter
 from peel.casebook.roles import Domain
 
@@ -72,12 +72,23 @@ def test_verify_chain_detects_an_edited_entry(logged):
 
 
 def test_verify_chain_detects_an_edit_with_a_recomputed_hash(logged):
-    # A careful forger recomputes the edited entry's hash; the next entry no longer follows it.
+    # A forger without the key recomputes the edited entry's hash as a plain SHA-256.
     drop_append_only_triggers(logged)
     with db.transaction(logged) as s:
         entry = s.get(audit.AuditEntry, 12)
         entry.actor = "someone.else"
-        entry.hash = audit.compute_hash(entry)
+        entry.hash = audit.compute_hash(entry, None)
+    result = verify(logged)
+    assert not result.intact and result.broken_seq == 12 and "keyed hash" in result.reason
+
+
+def test_verify_chain_detects_an_edit_rehashed_with_the_key(logged):
+    # Even someone holding the key breaks the link to the next entry by editing one.
+    drop_append_only_triggers(logged)
+    with db.transaction(logged) as s:
+        entry = s.get(audit.AuditEntry, 12)
+        entry.actor = "someone.else"
+        entry.hash = audit.compute_hash(entry, audit_key.load_key())
     result = verify(logged)
     assert not result.intact and result.broken_seq == 13
 
@@ -121,10 +132,47 @@ def test_verify_chain_detects_an_entry_appended_outside_peel(logged):
         forged = audit.AuditEntry(seq=last + 1, occurred_at=head.occurred_at, actor="forger", role="supervisor",
                                   operation="consultation", object_type="case", object_id="1",
                                   subject_ref=None, purpose=None, detail="{}", prev_hash=head.hash)
-        forged.hash = audit.compute_hash(forged)
+        # Even with the key: the chain head, sealed, does not move.
+        forged.hash = audit.compute_hash(forged, audit_key.load_key())
         s.add(forged)
     result = verify(logged)
     assert not result.intact and "chain head" in result.reason
+
+
+def forge_append(url: str, **fields) -> int:
+    """Append a made-up entry by plain INSERT, hashed without the key, and move the chain head
+    onto it, as someone with write access to the database would; return its number."""
+    with db.transaction(url) as s:
+        head = s.get(audit.AuditHead, 1)
+        last = s.get(audit.AuditEntry, head.seq)
+        forged = audit.AuditEntry(seq=head.seq + 1, occurred_at=last.occurred_at, object_id="1",
+                                  subject_ref="P-1", detail="{}", prev_hash=head.hash, **fields)
+        forged.hash = audit.compute_hash(forged, None)
+        s.add(forged)
+        head.seq, head.hash = forged.seq, forged.hash
+        return forged.seq
+
+
+def test_verify_chain_detects_an_entry_appended_with_the_head_moved(logged):
+    seq = forge_append(logged, actor="licensing.officer", role="licensing_officer", operation="consultation",
+                       object_type="case", purpose="curious about my neighbour")
+    result = verify(logged)
+    assert not result.intact and result.broken_seq == seq and "without the audit key" in result.reason
+
+
+def test_verify_chain_detects_entries_cut_from_the_end_with_the_head_moved_back(logged):
+    last = count_rows(logged, "audit_entry")
+    drop_append_only_triggers(logged)
+    execute_raw(logged, f"DELETE FROM audit_entry WHERE seq >= {last - 2}",
+                f"UPDATE audit_head SET seq = {last - 3}, hash = (SELECT hash FROM audit_entry WHERE seq = {last - 3})")
+    result = verify(logged)
+    assert not result.intact and result.broken_seq == last - 2 and "not sealed" in result.reason
+
+
+def test_verify_chain_refuses_a_log_keyed_with_another_key(logged, monkeypatch):
+    monkeypatch.setenv("PEEL_AUDIT_KEY", "ab" * audit_key.KEY_BYTES)
+    result = verify(logged)
+    assert not result.intact and result.broken_seq == 1 and "another key" in result.reason
 
 
 def test_verify_chain_detects_two_entries_swapped(logged):
@@ -154,8 +202,9 @@ def test_audit_entries_hold_references_and_field_names_not_case_content(logged):
     assert "holder" in text and "H2" not in text
 
 
-def rewrite_history(url: str, seq: int) -> None:
-    """Forge entry ``seq`` and recompute every hash after it, head included: a full rewrite."""
+def rewrite_history(url: str, seq: int, key: bytes | None) -> None:
+    """Forge entry ``seq`` and recompute every hash after it under ``key`` (None: plain SHA-256,
+    all a forger without the key can do), head and its seal included: a full rewrite."""
     drop_append_only_triggers(url)
     with db.transaction(url) as s:
         entries = s.query(audit.AuditEntry).filter(audit.AuditEntry.seq >= seq).order_by(audit.AuditEntry.seq).all()
@@ -163,29 +212,62 @@ def rewrite_history(url: str, seq: int) -> None:
         entries[0].purpose = "a different reason"
         for entry in entries:
             entry.prev_hash = previous
-            entry.hash = previous = audit.compute_hash(entry)
+            entry.hash = previous = audit.compute_hash(entry, key)
         head = s.get(audit.AuditHead, 1)
         head.hash = previous
+        if key:
+            head.seal = audit.compute_seal(key, head.seq, head.hash, head.keyed_from, head.key_id)
 
 
-def test_verify_chain_with_an_anchor_detects_a_rewritten_history(logged):
-    before = verify(logged)
-    anchors = {before.head_seq: before.head_hash}
-    rewrite_history(logged, 8)
-    # Without an anchor a complete rewrite is self-consistent: that is why anchors are kept outside.
-    assert verify(logged).intact
-    with db.transaction(logged, snapshot=True) as s:
-        result = access.verify_audit_log(s, "auditor", anchors=anchors)
+@pytest.mark.parametrize("start", [1, 8, -1])
+def test_verify_chain_detects_a_history_rewritten_without_the_key(logged, start):
+    seq = count_rows(logged, "audit_entry") if start == -1 else start
+    if seq == 1:
+        drop_append_only_triggers(logged)
+        with db.transaction(logged) as s:
+            first = s.get(audit.AuditEntry, 1)
+            first.purpose = "a different reason"
+            first.hash = audit.compute_hash(first, None)
+    else:
+        rewrite_history(logged, seq, None)
+    result = verify(logged)
+    assert not result.intact and result.broken_seq == seq and "keyed hash" in result.reason
+
+
+def test_verify_chain_with_an_anchor_detects_a_history_rewritten_with_the_key(logged):
+    before = verify(logged)  # its head goes to the anchor file
+    rewrite_history(logged, 8, audit_key.load_key())
+    result = verify(logged)
     assert not result.intact and result.broken_seq == before.head_seq and "recorded for it earlier" in result.reason
 
 
-def test_verify_chain_with_an_anchor_detects_a_truncated_log(logged):
+def test_verify_chain_with_an_anchor_detects_a_given_anchor_disagreeing(logged):
     before = verify(logged)
-    drop_append_only_triggers(logged)
-    execute_raw(logged, f"DELETE FROM audit_entry WHERE seq >= {before.head_seq - 2}",
-                f"UPDATE audit_head SET seq = {before.head_seq - 3}, hash = "
-                f"(SELECT hash FROM audit_entry WHERE seq = {before.head_seq - 3})")
-    assert verify(logged).intact
+    audit_key.get_settings().audit_anchor_file.unlink()
+    rewrite_history(logged, 8, audit_key.load_key())
+    assert verify(logged).intact  # a rewrite with the key agrees with itself: anchors are what catch it
     with db.transaction(logged, snapshot=True) as s:
         result = access.verify_audit_log(s, "auditor", anchors={before.head_seq: before.head_hash})
-    assert not result.intact and "entries removed" in result.reason
+    assert not result.intact and result.broken_seq == before.head_seq and "recorded for it earlier" in result.reason
+
+
+def test_verify_chain_with_an_anchor_detects_a_log_put_back_to_an_older_head(logged):
+    # A copy of the sealed head kept from earlier is put back after cutting the entries since.
+    with db.transaction(logged) as s:
+        old = s.get(audit.AuditHead, 1)
+        kept = (old.seq, old.hash, old.seal)
+    with db.transaction(logged) as s:
+        cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal", details={}, purpose=PURPOSE)
+    grown = verify(logged)
+    drop_append_only_triggers(logged)
+    execute_raw(logged, f"DELETE FROM audit_entry WHERE seq > {kept[0]}",
+                f"UPDATE audit_head SET seq = {kept[0]}, hash = '{kept[1]}', seal = '{kept[2]}'")
+    result = verify(logged)
+    assert not result.intact and result.broken_seq == kept[0] + 1 and f"entry {grown.head_seq}" in result.reason
+
+
+def test_verify_chain_records_an_intact_head_in_the_anchor_file_outside_peel_home(logged, peel_home):
+    result = verify(logged)
+    assert audit_key.read_anchors() == {result.head_seq: result.head_hash}
+    anchor_file = audit_key.get_settings().audit_anchor_file
+    assert anchor_file.parent == peel_home.parent and anchor_file.stat().st_mode & 0o777 == 0o600

@@ -19,7 +19,7 @@ def test_get_engine_migrates_an_empty_database_to_the_latest_revision(casebook_u
     assert {"casebook_user", "case_record", "decision", "review_item", "audit_entry", "audit_head",
             "sign_in_guard", "web_session", "meeting_action", "alembic_version"} <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
         assert connection.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
+from peel.casebook import audit, audit_key
 from peel.casebook.errors import CasebookUnavailable
 from peel.settings import get_settings
 
@@ -177,6 +178,9 @@ def transaction(url: str | None = None, *, snapshot: bool = False, readonly: boo
         try:
             with session.begin():
                 yield session
+            # Committed: only now is the head it names part of the log.
+            if audit.PENDING_ANCHOR in session.info:
+                audit_key.record_anchor(*session.info.pop(audit.PENDING_ANCHOR))
         finally:
             # The transaction has ended and holds no lock now, so this one can write.
             if session.info[AFTERWARDS]:

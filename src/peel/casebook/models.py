@@ -191,3 +191,6 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    keyed_from: Mapped[int] = mapped_column(Integer)  # the first entry hashed with the key
+    key_id: Mapped[str] = mapped_column(String(16))  # the key's fingerprint (audit_key.key_id)
+    seal: Mapped[str] = mapped_column(String(64))  # audit.compute_seal over the fields above
