@@ -16,7 +16,13 @@ from peel.casebook import access, audit, audit_key, cases, db
 from peel.casebook.errors import CasebookUnavailable
 from peel.casebook.roles import Domain
 
-from .conftest import add_staff, count_rows, drop_append_only_triggers, execute_raw, postgres_base_url
+from .conftest import (
+    add_staff,
+    count_rows,
+    drop_append_only_triggers,
+    execute_raw,
+    postgres_base_url,
+)
 
 PURPOSE = "renewal application checks"
 
@@ -52,10 +58,10 @@ def test_load_key_refuses_a_malformed_environment_key(monkeypatch):
 
 def test_append_entry_refuses_a_key_other_than_the_logs(staff, casebook_url, monkeypatch):
     monkeypatch.setenv("PEEL_AUDIT_KEY", "cd" * audit_key.KEY_BYTES)
-    with pytest.raises(CasebookUnavailable, match="not the one this casebook's log was written with"):
-        with db.transaction(casebook_url) as s:
-            cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal", details={},
-                            purpose=PURPOSE)
+    with (pytest.raises(CasebookUnavailable, match="not the one this casebook's log was written with"),
+          db.transaction(casebook_url) as s):
+        cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal", details={},
+                        purpose=PURPOSE)
 
 
 def test_append_entry_anchors_every_thousandth_entry_once_committed(staff, casebook_url, monkeypatch):

@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
@@ -25,6 +24,7 @@ from peel.casebook.db import transaction
 from peel.casebook.errors import CasebookError, CasebookUnavailable, InvalidInput
 from peel.casebook.models import as_utc
 from peel.casebook.roles import get_role, load_roles
+from peel.console import Console, error_line, safe  # reads no markup; escapes control characters
 from peel.settings import get_settings
 
 UK = ZoneInfo("Europe/London")
@@ -85,16 +85,15 @@ def refusals_exit(command):
         try:
             return command(*args, **kwargs)
         except CasebookUnavailable as error:
-            errors().print(f"[bold red]Error:[/] {error}", highlight=False)
+            errors().print(error_line(error, "Error: ", "bold red"))
         except CasebookError as refusal:
-            errors().print(f"[bold red]Refused:[/] {refusal}", highlight=False)
+            errors().print(error_line(refusal, "Refused: ", "bold red"))
         except OperationalError as error:
             # A SQLite writer waited out the busy timeout, or the PostgreSQL server did not answer.
-            errors().print(
-                f"[bold red]Error:[/] the casebook could not be used ({str(error.orig).strip()}). If another "
+            errors().print(error_line(
+                f"the casebook could not be used ({str(error.orig).strip()}). If another "
                 "peel command is writing to it, try again when it has finished; otherwise check PEEL_CASEBOOK_URL.",
-                highlight=False,
-            )
+                "Error: ", "bold red"))
         raise typer.Exit(REFUSED_EXIT) from None
 
     return wrapper
@@ -209,9 +208,10 @@ def audit_verify(
         console().print(f"Anchor (keep it outside the database): {result.head_seq}:{result.head_hash}",
                         soft_wrap=True)
         return
-    errors().print(f"[bold red]Audit log broken at entry {result.broken_seq}:[/] {result.reason}. "
+    errors().print(error_line(f"{result.reason}. "
                  f"{result.entries} entries before it check out. Preserve the database as evidence "
-                 "and report it to professional standards.", highlight=False)
+                 "and report it to professional standards.",
+                 f"Audit log broken at entry {result.broken_seq}: ", "bold red"))
     raise typer.Exit(BROKEN_EXIT)
 
 
@@ -244,8 +244,8 @@ def audit_show(
         entries = access.read_audit_log(session, acting, where)
     table = make_table("#", "when (UK)", "who", "role", "did", "what", "subject", "why")
     for e in entries:
-        table.add_row(str(e.seq), format_uk(audit.parse_instant(e.occurred_at)), e.actor, e.role, e.operation,
-                      f"{e.object_type} {e.object_id or ''}".strip(), e.subject_ref or "", e.purpose or "")
+        table.add_row(*map(safe, (e.seq, format_uk(audit.parse_instant(e.occurred_at)), e.actor, e.role, e.operation,
+                      f"{e.object_type} {e.object_id or ''}".strip(), e.subject_ref or "", e.purpose or "")))
     console().print(table if entries else "No entries match.")
 
 
@@ -283,14 +283,14 @@ def review_show(
     with transaction() as session:
         item = review.show_item(session, acting, item_id, purpose=purpose)
     console().print(f"Review item {item.id} ({item.domain} / {item.kind}), {item.status}")
-    console().print(f"Proposed by {item.proposed_by} at {format_uk(item.created_at)}: {item.summary}")
+    console().print(f"Proposed by {item.proposed_by} at {format_uk(item.created_at)}: {safe(item.summary)}")
     if item.subject_ref:
         console().print(f"Subject reference: {item.subject_ref}")
     if item.case_id:
         console().print(f"Case: {item.case_id}")
     console().print(dict(item.payload) if item.payload is not None else "(no details kept)")
     if item.decided_by:
-        console().print(f"Decided by {item.decided_by} at {format_uk(item.decided_at)}: {item.reason}")
+        console().print(f"Decided by {item.decided_by} at {format_uk(item.decided_at)}: {safe(item.reason)}")
 
 
 def _decide(item_id: int, accept: bool, reason: str, acting: str) -> None:

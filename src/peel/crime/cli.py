@@ -9,9 +9,9 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.crime.scope import LEVELS, order_by_level
 from peel.measures.periods import parse_day, parse_month
 from peel.warehouse.cli import open_warehouse
@@ -118,7 +118,7 @@ def measures(
             parse_day(as_of, "--as-of") if as_of else None, with_patterns=patterns,
         )
     except ValueError as error:
-        Console(stderr=True).print(f"[red]Error:[/red] {error}")
+        Console(stderr=True).print(error_line(error))
         raise typer.Exit(2)
     if format is Format.json:
         print(json.dumps(report.to_dict(), indent=2, default=str))

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 
 
 def register(app: typer.Typer) -> None:
@@ -62,7 +63,7 @@ def demo_data(
                 persons=persons,
             )
     except ValueError as error:
-        console.print(f"[red]Error:[/red] {error}")
+        console.print(error_line(error))
         raise typer.Exit(code=2) from error
 
     table = Table("table", "rows", title="Demo force loaded")
@@ -113,7 +114,7 @@ def demo_persons(
 
 def _progress_bar(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+        TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn(), console=console
     )
 
 
@@ -131,7 +132,7 @@ def demo_accounts() -> None:
     try:
         accounts = ensure_demo_accounts(get_settings().demo_dir)
     except CasebookError as error:
-        Console(stderr=True).print(f"[red]Error:[/red] {error}", markup=True, highlight=False)
+        Console(stderr=True).print(error_line(error))
         raise typer.Exit(2) from None
     table = Table(title="Demo accounts (one per role)")
     table.add_column("username", no_wrap=True)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from peel.casebook.cli import ACTING, refusals_exit
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.linkage.model import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
 from peel.settings import get_settings
 
@@ -32,7 +32,7 @@ class _Steps:
     """A Rich progress display whose description follows the linkage steps."""
 
     def __enter__(self):
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
                                  TimeElapsedColumn(), console=console, transient=False)
         self.progress.__enter__()
         self.task = self.progress.add_task("starting", total=None)
@@ -47,7 +47,7 @@ class _Steps:
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(error_line(message, "error: "))
     raise typer.Exit(code=2)
 
 

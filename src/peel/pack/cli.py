@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from peel.casebook import (
     ACTION_STATUSES,
@@ -19,6 +18,7 @@ from peel.casebook import (
     update_meeting_action,
 )
 from peel.casebook.cli import ACTING, format_uk, make_table, refusals_exit
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.measures.periods import parse_month
 from peel.settings import get_settings
 from peel.warehouse.cli import open_warehouse
@@ -55,9 +55,9 @@ def pack(
         with console.status("Computing measures and rendering the pack..."):
             result = build_pack(con, reporting_month, folder, items, read_pack_actions(reporting_month))
     except (ValueError, CasebookError) as error:
-        Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
+        Console(stderr=True).print(error_line(error))
         raise typer.Exit(2) from None
-    console.print(f"Pack written to [bold]{result.folder}[/bold]\n  {result.html.name}\n  {result.pdf.name}")
+    console.print(f"Pack written to {result.folder}\n  {result.html.name}\n  {result.pdf.name}")
 
 
 @actions_app.command("add")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,6 +17,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 
 ingest_app = typer.Typer(help="Load external data into the warehouse.", no_args_is_help=True)
 
@@ -55,7 +56,7 @@ def police_uk(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             console=console,
             transient=True,
         ) as bar:
@@ -77,9 +78,9 @@ def police_uk(
 
     out = Console()
     for note in result.notes:
-        out.print(f"[dim]note:[/dim] {note}")
+        out.print(error_line(note, "note: ", "dim"))
     for problem in result.problems[:MAX_REPORTED]:
-        out.print(f"[yellow]check:[/yellow] {problem}")
+        out.print(error_line(problem, "check: ", "yellow"))
     out.print(
         f"Loaded batch {result.batch_id}: {len(result.files)} files, {result.rows_read:,} rows read, "
         f"{result.rows_loaded:,} loaded, {result.rows_quarantined:,} quarantined, "
@@ -120,7 +121,7 @@ def mapped(
         m = read_mapping(mapping)
         with open_writer() as con, Progress(
             SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", markup=False, style="bold"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
@@ -144,5 +145,5 @@ def mapped(
 
 
 def _fail(console: Console, command: str, message: str) -> None:
-    console.print(f"[red]peel ingest {command} failed:[/red] {message}", highlight=False)
+    console.print(error_line(message, f"peel ingest {command} failed: "))
     raise typer.Exit(code=1)

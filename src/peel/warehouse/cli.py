@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 
 if TYPE_CHECKING:
     import duckdb
@@ -111,5 +112,5 @@ def open_warehouse_writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _refuse(error: Exception) -> None:
-    Console(stderr=True).print(f"[red]Error:[/red] {error}", highlight=False)
+    Console(stderr=True).print(error_line(error))
     raise typer.Exit(2) from None

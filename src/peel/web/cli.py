@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
+
+from peel.console import Console, error_line  # reads no markup; escapes control characters
 
 
 def register(app: typer.Typer) -> None:
@@ -25,8 +26,8 @@ def serve(
     try:
         app = create_app()
     except IdentityProvidersError as error:
-        Console(stderr=True).print(f"[bold red]Error:[/] {error}", highlight=False)
+        Console(stderr=True).print(error_line(error, "Error: ", "bold red"))
         raise typer.Exit(2) from None
     shown = f"[{host}]" if ":" in host else host
-    Console().print(f"peel is serving on [bold]http://{shown}:{port}/[/bold] (Ctrl-C stops it)")
+    Console().print(f"peel is serving on http://{shown}:{port}/ (Ctrl-C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

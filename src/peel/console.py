@@ -1,0 +1,62 @@
+"""Safe output: every command prints through the consoles made here, so a value from a data
+file, a folder name, a purpose or a reason is shown as the text it is.
+
+Two things could otherwise hijack a terminal. Rich markup: Rich reads ``[red]``, ``[/red]`` or
+``[conceal]`` in a printed string as styling, so a value holding ``[/red]`` crashes the command
+and ``[conceal]`` hides text from whoever reads it. Control characters: ANSI escape sequences
+(colours, cursor moves, clearing the screen), OSC 8 links dressed as ordinary text, and other
+C0/C1 characters reach the terminal as commands.
+
+So these consoles never read markup, in anything they print (tables included), and show every
+control character but the line breaks of peel's own messages escaped, as ``\\x1b``. A value
+printed inside a message goes through ``safe`` as well, which escapes line breaks too, so a
+value cannot forge a line of output. Styling is added with ``styled`` (a Rich ``Text``, never
+parsed).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console as RichConsole
+from rich.text import Text
+
+# C0 controls, DEL and C1 controls: shown escaped. Line breaks are kept in ``Console`` output
+# (peel's own messages use them) but escaped by ``safe``.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match[0]
+    return _NAMED.get(char, f"\\x{ord(char):02x}")
+
+
+def safe(value: object) -> str:
+    """``value`` as one line of plain text: every control character (line breaks included)
+    shown escaped. Markup needs no escaping: peel's consoles never read it."""
+    return _CONTROL.sub(_escape, str(value))
+
+
+def styled(text: object, style: str) -> Text:
+    """``text`` in ``style`` (e.g. "bold red"), as a Text, which Rich never parses for markup."""
+    return Text(safe(text), style=style)
+
+
+def error_line(message: object, label: str = "Error: ", style: str = "red") -> Text:
+    """``label`` in ``style``, then ``message`` as plain text (its own line breaks kept)."""
+    return Text.assemble((label, style), _CONTROL_BUT_NEWLINE.sub(_escape, str(message)))
+
+
+class Console(RichConsole):
+    """A Rich console that reads no markup, no emoji codes and highlights nothing, and shows
+    control characters escaped in every string it renders, table cells included."""
+
+    def __init__(self, **options) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **options)
+
+    def render_str(self, text: str, **options) -> Text:
+        options.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(_CONTROL_BUT_NEWLINE.sub(_escape, text), **options)
+
