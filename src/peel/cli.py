@@ -8,10 +8,12 @@ from __future__ import annotations
 import typer
 
 from peel.casebook.cli import register as register_casebook
+from peel.console import Console, error_line
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.linkage.cli import register as register_linkage
 from peel.pack.cli import register as register_pack
+from peel.private import FileGroupUnknown, close_at_rest
 from peel.sources.cli import register as register_sources
 from peel.warehouse.cli import register as register_warehouse
 from peel.web.cli import register as register_web
@@ -29,6 +31,11 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """peel keeps all its state under PEEL_HOME (default ./peel-data)."""
+    try:
+        close_at_rest()  # before anything is written: owner-only files, or PEEL_FILE_GROUP's
+    except FileGroupUnknown as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(2) from None
 
 
 # Each capability registers its own commands, in the order `peel --help` lists them:

@@ -70,12 +70,13 @@ def exposed(paths: list[Path], settings: Settings | None = None) -> list[Exposur
     configured group: by everyone, or by a group the administrator did not name."""
     settings = settings or get_settings()
     allowed_gid = group_id(settings.file_group) if settings.file_group else None
-    found = []
+    found, seen = [], set()
     for path in paths:
-        try:
-            info = path.stat()
-        except FileNotFoundError:
+        path = path.resolve()  # the warehouse's name is a link to its current generation
+        if path in seen or not path.exists():
             continue
+        seen.add(path)
+        info = path.stat()
         mode = stat.S_IMODE(info.st_mode)
         if mode & stat.S_IROTH:
             found.append(Exposure(path, mode, "everyone"))

@@ -171,6 +171,7 @@ def test_verify_chain_detects_entries_cut_from_the_end_with_the_head_moved_back(
 
 def test_verify_chain_refuses_a_log_keyed_with_another_key(logged, monkeypatch):
     monkeypatch.setenv("PEEL_AUDIT_KEY", "ab" * audit_key.KEY_BYTES)
+    audit_key.forget_keys()
     result = verify(logged)
     assert not result.intact and result.broken_seq == 1 and "another key" in result.reason
 

@@ -58,6 +58,7 @@ def test_load_key_refuses_a_malformed_environment_key(monkeypatch):
 
 def test_append_entry_refuses_a_key_other_than_the_logs(staff, casebook_url, monkeypatch):
     monkeypatch.setenv("PEEL_AUDIT_KEY", "cd" * audit_key.KEY_BYTES)
+    audit_key.forget_keys()
     with (pytest.raises(CasebookUnavailable, match="not the one this casebook's log was written with"),
           db.transaction(casebook_url) as s):
         cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal", details={},

@@ -130,7 +130,7 @@ def append_entry(
 ) -> AuditEntry:
     """Chain a new entry onto the log, in the caller's transaction."""
     head = lock_head(session)
-    key = audit_key.load_key()
+    key = audit_key.key_for(session)
     check_key(head, key)
     entry = AuditEntry(
         seq=head.seq + 1,
@@ -189,7 +189,7 @@ def verify_chain(
     committed meanwhile cannot make the head and the entries disagree, nor wait for it to end. ``on_progress(n)`` is told every
     ``PROGRESS_EVERY`` entries, for a progress bar.
     """
-    key = audit_key.load_key()
+    key = audit_key.key_for(session)
     anchors = {**audit_key.read_anchors(), **(anchors or {})}
     expected_seq, expected_prev, count = 1, GENESIS_HASH, 0
     head = session.get(AuditHead, 1)

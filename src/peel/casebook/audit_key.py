@@ -22,12 +22,18 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
 from peel.casebook.errors import CasebookUnavailable
 from peel.settings import get_settings
 
 KEY_BYTES = 32
 ANCHOR_LINE = re.compile(r"^(\d+):([0-9a-f]{64})\b")
 _keys: dict[tuple[str | None, Path], bytes] = {}
+# The key each casebook (by URL) was opened with this process: reading the settings again on
+# every append would cost a tenth of a write.
+_keys_by_casebook: dict[URL, bytes] = {}
 
 
 def load_key(*, create: bool = False) -> bytes:
@@ -41,6 +47,14 @@ def load_key(*, create: bool = False) -> bytes:
         else:
             _keys[cached] = _read_key_file(settings.audit_key_file, create)
     return _keys[cached]
+
+
+def key_for(session: Session) -> bytes:
+    """The chain key for the casebook ``session`` is connected to (read once per process)."""
+    url = session.get_bind().url
+    if url not in _keys_by_casebook:
+        _keys_by_casebook[url] = load_key()
+    return _keys_by_casebook[url]
 
 
 def parse_key(text: str, where: str) -> bytes:
@@ -85,6 +99,7 @@ def key_id(key: bytes) -> str:
 def forget_keys() -> None:
     """Read the key again on next use (tests that change it)."""
     _keys.clear()
+    _keys_by_casebook.clear()
 
 
 def read_anchors(path: Path | None = None) -> dict[int, str]:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from peel.casebook import audit, audit_key
 from peel.casebook.errors import CasebookUnavailable
+from peel.private import close_at_rest
 from peel.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -75,11 +76,12 @@ def create_casebook_engine(url: str) -> Engine:
 
 
 def create_private_file(path: Path) -> None:
-    """Create the SQLite file readable by its owner only (SQLite gives its -wal and -shm files
-    the same permissions): the casebook holds personal data."""
+    """Create the SQLite file readable by its owner only, or also by PEEL_FILE_GROUP (SQLite
+    gives its -wal and -shm files the same permissions): the casebook holds personal data."""
+    close_at_rest()
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o640))  # the umask takes the group's off unless set
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -204,3 +206,4 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    audit_key.forget_keys()

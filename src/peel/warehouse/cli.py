@@ -38,10 +38,16 @@ def register(app: typer.Typer) -> None:
 
 
 def status() -> None:
-    """Show what the warehouse holds: batches, rows per table, the data snapshot."""
+    """Show what the warehouse holds: batches, rows per table, the data snapshot; and warn of
+    any of peel's files (warehouse, casebook, keys) readable beyond their owner."""
+    from peel.private import exposed, holdings
     from peel.warehouse.database import get_last_day_covered, snapshot
 
     console = Console()
+    for exposure in exposed(holdings()):
+        Console(stderr=True).print(error_line(
+            f"{exposure.describe()}, but it may hold personal data. Close it: chmod go-rwx "
+            f"'{exposure.path}' (or set PEEL_FILE_GROUP to the group allowed to read it).", "Warning: ", "yellow"))
     with open_warehouse(read_only=True) as con:
         batches = con.execute(
             """SELECT batch_id, source_system, finished_at, rows_read, rows_loaded, rows_quarantined

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from peel.private import close_at_rest
 from peel.warehouse.generations import (
     NO_WAREHOUSE,
     close_idle_snapshots,
@@ -148,6 +149,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     if read_only and get_current_file(name) is None:
         raise FileNotFoundError(NO_WAREHOUSE.format(name))
     if not read_only:
+        close_at_rest()  # the warehouse holds person records: owner-only (or the set group)
         name.parent.mkdir(parents=True, exist_ok=True)
         if (current := get_current_file(name)) is not None:
             close_idle_snapshots(current)

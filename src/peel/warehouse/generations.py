@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from peel.private import close_at_rest
 from peel.settings import get_settings
 
 # How many times a reader tries again when the generation it found was removed before it
@@ -92,6 +93,7 @@ def open_writer(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConne
     from peel.warehouse.database import connect, migrate, open_file
 
     name = get_name(path)
+    close_at_rest()  # every generation owner-only (or the set group): they hold person records
     name.parent.mkdir(parents=True, exist_ok=True)
     with _take_writer_lock(name):
         if get_current_file(name) is None:  # the first load: an empty warehouse is there from now on
