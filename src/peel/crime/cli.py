@@ -71,9 +71,13 @@ def daily(
     and the week's trend: the daily dashboard's figures."""
     from peel.crime.daily import get_daily, get_yesterday
 
+    try:
+        wanted = parse_day(day, "--date") if day else get_yesterday()
+    except ValueError as error:  # a malformed date: say so, rather than a traceback
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(2) from None
     con = open_warehouse(read_only=True)
-    report = get_daily(con, parse_day(day, "--date") if day else get_yesterday())
-    print_daily(report)
+    print_daily(get_daily(con, wanted))
 
 
 def print_daily(report: Daily) -> None:
