@@ -107,6 +107,22 @@ def execute_raw(url: str, *statements: str) -> None:
             connection.execute(text(statement))
 
 
+def rechain(session, start: int, key: bytes | None, end: int | None = None) -> str:
+    """Recompute the hashes of entries ``start`` to ``end`` (to the last when None) under ``key``
+    (None: plain SHA-256, all a forger without the key can compute), each linked to the one
+    before, as a forger rewriting the log would; return the last hash."""
+    from peel.casebook import audit
+
+    query = session.query(AuditEntry).filter(AuditEntry.seq >= start)
+    if end is not None:
+        query = query.filter(AuditEntry.seq <= end)
+    previous = session.get(AuditEntry, start - 1).hash if start > 1 else audit.GENESIS_HASH
+    for entry in query.order_by(AuditEntry.seq):
+        entry.prev_hash = previous
+        entry.hash = previous = audit.compute_hash(entry, key)
+    return previous
+
+
 def drop_append_only_triggers(url: str) -> None:
     """What an attacker with database rights does first: remove the append-only guard."""
     if url.startswith("sqlite"):

@@ -22,6 +22,7 @@ from .conftest import (
     drop_append_only_triggers,
     execute_raw,
     postgres_base_url,
+    rechain,
 )
 
 PURPOSE = "renewal application checks"
@@ -137,13 +138,8 @@ def test_verify_chain_detects_an_unkeyed_entry_rewritten_after_the_upgrade(upgra
     audit_key.get_settings().audit_anchor_file.unlink()
     drop_append_only_triggers(upgraded)
     with db.transaction(upgraded) as s:
-        entries = s.query(audit.AuditEntry).filter(audit.AuditEntry.seq >= 3, audit.AuditEntry.seq <= 6).all()
-        entries.sort(key=lambda e: e.seq)
-        previous = s.get(audit.AuditEntry, 2).hash
-        entries[0].purpose = "a different reason"
-        for entry in entries:  # every unkeyed hash recomputed: the first keyed entry still disagrees
-            entry.prev_hash = previous
-            entry.hash = previous = audit.compute_hash(entry, None)
+        s.get(audit.AuditEntry, 3).purpose = "a different reason"
+        rechain(s, 3, None, end=6)  # every unkeyed hash recomputed: the first keyed entry still disagrees
     result = verify(upgraded)
     assert not result.intact and result.broken_seq == 7 and "previous-hash" in result.reason
 
@@ -153,11 +149,7 @@ def test_verify_chain_detects_keyed_from_moved_to_pass_off_plain_hashes(upgraded
     with db.transaction(upgraded) as s:
         head = s.get(audit.AuditHead, 1)
         head.keyed_from = head.seq + 1
-        previous = s.get(audit.AuditEntry, 6).hash
-        for entry in sorted(s.query(audit.AuditEntry).filter(audit.AuditEntry.seq > 6), key=lambda e: e.seq):
-            entry.prev_hash = previous
-            entry.hash = previous = audit.compute_hash(entry, None)
-        head.hash = previous
+        head.hash = rechain(s, 7, None)
     result = verify(upgraded)
     assert not result.intact and "not sealed" in result.reason
 

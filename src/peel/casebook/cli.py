@@ -207,6 +207,7 @@ def audit_verify(
         # One unbroken line, so it can be copied into the pack or a note to the DPO.
         console().print(f"Anchor (keep it outside the database): {result.head_seq}:{result.head_hash}",
                         soft_wrap=True)
+        console().print(f"Recorded in the anchor file {get_settings().audit_anchor_file}.", soft_wrap=True)
         return
     errors().print(error_line(f"{result.reason}. "
                  f"{result.entries} entries before it check out. Preserve the database as evidence "
