@@ -4,6 +4,7 @@ text they are (never as Rich markup), with control characters shown escaped, by 
 from __future__ import annotations
 
 import inspect
+import logging
 import typing
 import zipfile
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from peel.casebook import db, review
 from peel.cli import app
-from peel.console import Console, error_line, safe
+from peel.console import Console, error_line, escape_log_messages, safe
 
 MARKUP = "[/red][conceal]hidden[/conceal][bold]"
 # An ANSI colour, an OSC 8 link dressed as plain text, a bell and a C1 control (CSI).
@@ -54,6 +55,13 @@ def test_console_prints_markup_verbatim_and_escapes_controls_in_tables_and_error
     Console(width=400).print(error_line(HOSTILE))
     printed = capsys.readouterr().out
     assert MARKUP in printed and ESCAPES_SHOWN in printed and "\x1b" not in printed
+
+
+def test_escape_log_messages_escapes_controls_in_every_logger(caplog):
+    escape_log_messages()
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("uvicorn.error").warning("Refused GET %s", f"/cases/{ESCAPES}\nforged line")
+    assert caplog.records[-1].getMessage() == f"Refused GET /cases/{ESCAPES_SHOWN}\\nforged line"
 
 
 def test_quarantine_lists_a_month_of_markup_after_the_batch_commits(peel_home, police_uk_zip, tmp_path):

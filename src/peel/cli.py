@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from peel.casebook.cli import register as register_casebook
-from peel.console import Console, error_line
+from peel.console import Console, error_line, escape_log_messages
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.linkage.cli import register as register_linkage
@@ -31,6 +31,7 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """peel keeps all its state under PEEL_HOME (default ./peel-data)."""
+    escape_log_messages()
     try:
         close_at_rest()  # before anything is written: owner-only files, or PEEL_FILE_GROUP's
     except FileGroupUnknown as error:

@@ -11,11 +11,13 @@ So these consoles never read markup, in anything they print (tables included), a
 control character but the line breaks of peel's own messages escaped, as ``\\x1b``. A value
 printed inside a message goes through ``safe`` as well, which escapes line breaks too, so a
 value cannot forge a line of output. Styling is added with ``styled`` (a Rich ``Text``, never
-parsed).
+parsed). Log messages (the web app's, uvicorn's) are escaped the same way once
+``escape_log_messages`` has run: a request's path or a sign-in's reason may hold anything.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 from rich.console import Console as RichConsole
@@ -60,3 +62,20 @@ class Console(RichConsole):
         options.update(markup=False, emoji=False, highlight=False)
         return super().render_str(_CONTROL_BUT_NEWLINE.sub(_escape, text), **options)
 
+
+
+def escape_log_messages() -> None:
+    """From now on, show control characters escaped (line breaks included, so a value cannot
+    forge a log line) in every log message this process writes, whichever library logs it."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "escapes_controls", False):
+        return
+
+    def make_safe_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        message = record.getMessage
+        record.getMessage = lambda: safe(message())
+        return record
+
+    make_safe_record.escapes_controls = True
+    logging.setLogRecordFactory(make_safe_record)
