@@ -67,7 +67,7 @@ def time_verify(url: str) -> tuple[float, float, int]:
     assert result.intact, result.reason
     with db.transaction(url) as s:
         entries = s.query(AuditEntry).order_by(AuditEntry.seq).all()
-    key = audit_key.load_key()
+    key = audit_key.load_key(url)
     started = time.perf_counter()
     for entry in entries:
         audit.compute_hash(entry, key)

@@ -99,7 +99,7 @@ def holdings(settings: Settings | None = None) -> list[Path]:
     settings = settings or get_settings()
     home = settings.home
     paths = [home, settings.warehouse_path, settings.outputs_dir, settings.demo_dir,
-             settings.audit_key_file, settings.secret_key_path]
+             settings.audit_key_path(), settings.secret_key_path]
     paths += sorted(home.glob("warehouse-*.duckdb")) if home.exists() else []
     if settings.casebook_url.startswith("sqlite:///"):
         casebook = Path(settings.casebook_url.removeprefix("sqlite:///"))

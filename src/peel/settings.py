@@ -25,7 +25,7 @@ VARIABLES = {
     "PEEL_SECRET_KEY": "the web app's key for its form tokens (else one generated in PEEL_HOME)",
     "PEEL_IDENTITY_PROVIDERS": "the file declaring the web app's OpenID Connect single sign-on providers",
     "PEEL_AUDIT_KEY": "the audit log's chain key, 64 hex digits (else read from PEEL_AUDIT_KEY_FILE)",
-    "PEEL_AUDIT_KEY_FILE": "the file holding the audit log's chain key (default PEEL_HOME/audit-key)",
+    "PEEL_AUDIT_KEY_FILE": "the file holding the audit log's chain key (default beside a SQLite casebook, else PEEL_HOME)",
     "PEEL_AUDIT_ANCHOR_FILE": "the append-only file of audit anchors (default beside PEEL_HOME, outside it)",
     "PEEL_FILE_GROUP": "a group that may read what peel writes (default: the owner only)",
 }
@@ -44,7 +44,7 @@ class Settings:
     # The single sign-on providers' file; peel offers none when it does not exist.
     identity_providers_file: Path
     audit_key: str | None  # None: read from audit_key_file
-    audit_key_file: Path
+    audit_key_file: Path | None  # None: see audit_key_path
     # Outside PEEL_HOME by default, so whoever can replace PEEL_HOME does not hold the anchors.
     audit_anchor_file: Path
     file_group: str | None  # None: what peel writes is readable by its owner only
@@ -63,6 +63,17 @@ class Settings:
     def secret_key_path(self) -> Path:
         """Where the web app keeps the key it generated when PEEL_SECRET_KEY is not set."""
         return self.home / "secret-key"
+
+    def audit_key_path(self, casebook_url: str | None = None) -> Path:
+        """The file holding the audit chain's key for the casebook at ``casebook_url`` (default
+        the configured one): PEEL_AUDIT_KEY_FILE; else beside a SQLite casebook (in PEEL_HOME
+        by default), so a casebook moved with its folder keeps its key; else PEEL_HOME/audit-key."""
+        if self.audit_key_file is not None:
+            return self.audit_key_file
+        url = casebook_url or self.casebook_url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            return Path(url.removeprefix("sqlite:///")).parent / "audit-key"
+        return self.home / "audit-key"
 
     @property
     def demo_dir(self) -> Path:
@@ -87,7 +98,7 @@ def get_settings() -> Settings:
         secret_key=env.get("PEEL_SECRET_KEY") or None,
         identity_providers_file=Path(env.get("PEEL_IDENTITY_PROVIDERS") or home / "identity-providers.yaml"),
         audit_key=env.get("PEEL_AUDIT_KEY") or None,
-        audit_key_file=Path(env.get("PEEL_AUDIT_KEY_FILE") or home / "audit-key"),
+        audit_key_file=Path(env["PEEL_AUDIT_KEY_FILE"]) if env.get("PEEL_AUDIT_KEY_FILE") else None,
         audit_anchor_file=Path(env.get("PEEL_AUDIT_ANCHOR_FILE") or home.parent / f"{home.name}.audit-anchors"),
         file_group=env.get("PEEL_FILE_GROUP") or None,
     )

@@ -54,6 +54,7 @@ def web_settings(staff_casebook, peel_home) -> Settings:
     peel_home.mkdir(parents=True, exist_ok=True)
     copy = peel_home / "casebook.sqlite"
     shutil.copyfile(staff_casebook, copy)
+    shutil.copyfile(staff_casebook.with_name("audit-key"), peel_home / "audit-key")  # its log's key
     yield replace(get_settings(), casebook_url=f"sqlite:///{copy}", secret_key=None)
     db.dispose_engines()
 
@@ -93,6 +94,7 @@ def live_server(staff_casebook, tmp_path_factory) -> Iterator[str]:
     """The app served by uvicorn on a loopback port, in a thread; its address."""
     home = tmp_path_factory.mktemp("web-live")
     shutil.copyfile(staff_casebook, home / "casebook.sqlite")
+    shutil.copyfile(staff_casebook.with_name("audit-key"), home / "audit-key")  # its log's key
     settings = replace(get_settings(), home=home, casebook_url=f"sqlite:///{home / 'casebook.sqlite'}",
                        secret_key=None, identity_providers_file=home / "identity-providers.yaml")
     with serve_on_loopback(create_app(settings, force_name=FORCE_NAME)) as address:

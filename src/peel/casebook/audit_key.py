@@ -3,8 +3,9 @@
 The key makes each entry's hash an HMAC, so whoever can write to the database but does not
 hold the key cannot forge an entry, nor recompute the chain after changing one. It is never
 stored in the database: it comes from ``PEEL_AUDIT_KEY`` (64 hex digits, for a force that keeps
-it in a secrets store), or from the file ``PEEL_AUDIT_KEY_FILE`` (default ``PEEL_HOME/audit-key``,
-created 0600 when the casebook is first created or upgraded).
+it in a secrets store), or from the file ``PEEL_AUDIT_KEY_FILE`` (default ``audit-key`` beside
+a SQLite casebook, else in PEEL_HOME; created 0600 when the casebook is first created or
+upgraded).
 
 Anchors are ``ENTRY:HASH`` lines appended to ``PEEL_AUDIT_ANCHOR_FILE`` (default: beside
 PEEL_HOME, not in it), never rewritten: every 1,000th entry and every intact verify adds one.
@@ -36,16 +37,17 @@ _keys: dict[tuple[str | None, Path], bytes] = {}
 _keys_by_casebook: dict[URL, bytes] = {}
 
 
-def load_key(*, create: bool = False) -> bytes:
-    """The chain key. ``create`` makes a new key file when there is none (only the migration
-    that keys the chain does that: a key lost later must be restored, not silently replaced)."""
+def load_key(casebook_url: str | None = None, *, create: bool = False) -> bytes:
+    """The chain key of the casebook at ``casebook_url`` (default the configured one). ``create``
+    makes a new key file when there is none (only the migration that keys the chain does that:
+    a key lost later must be restored, not silently replaced)."""
     settings = get_settings()
-    cached = (settings.audit_key, settings.audit_key_file)
+    cached = (settings.audit_key, settings.audit_key_path(casebook_url))
     if cached not in _keys:
         if settings.audit_key is not None:
             _keys[cached] = parse_key(settings.audit_key, "PEEL_AUDIT_KEY")
         else:
-            _keys[cached] = _read_key_file(settings.audit_key_file, create)
+            _keys[cached] = _read_key_file(cached[1], create)
     return _keys[cached]
 
 
@@ -53,7 +55,7 @@ def key_for(session: Session) -> bytes:
     """The chain key for the casebook ``session`` is connected to (read once per process)."""
     url = session.get_bind().url
     if url not in _keys_by_casebook:
-        _keys_by_casebook[url] = load_key()
+        _keys_by_casebook[url] = load_key(str(url))
     return _keys_by_casebook[url]
 
 

@@ -33,7 +33,7 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, kind))
     bind = op.get_bind()
     seq, last_hash = bind.execute(sa.text("SELECT seq, hash FROM audit_head WHERE id = 1")).one()
-    key = audit_key.load_key(create=True)
+    key = audit_key.load_key(bind.engine.url.render_as_string(hide_password=False), create=True)
     key_id = audit_key.key_id(key)
     keyed_from = seq + 1
     bind.execute(
