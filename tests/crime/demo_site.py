@@ -17,4 +17,5 @@ def copy_demo_site(county_demo: DemoRun, staff_casebook: Path, home: Path) -> Pa
     county_demo.con.execute("CHECKPOINT")
     shutil.copyfile(county_demo.home / "warehouse.duckdb", home / "warehouse.duckdb")
     shutil.copyfile(staff_casebook, home / "casebook.sqlite")
+    shutil.copyfile(staff_casebook.with_name("audit-key"), home / "audit-key")  # its log's key
     return home
