@@ -85,9 +85,9 @@ def link(ctx: typer.Context) -> None:
     try:
         synced = sync_casebook_decisions()
     except (SQLAlchemyError, OSError) as exc:
-        console.print(f"[yellow]warning:[/yellow] the casebook could not be read ({type(exc).__name__}), "
+        console.print(error_line(f"the casebook could not be read ({type(exc).__name__}), "
                       "so review decisions made there since the last 'peel link review' may be "
-                      "missing from this run.")
+                      "missing from this run.", "warning: ", "yellow"))
     else:
         if synced:
             console.print(f"{synced} review decision(s) taken from the casebook.")
@@ -123,18 +123,18 @@ def file_command(
 
     m = read_mapping(mapping)
     if m.old_keys:
-        console.print(
-            f"[dim]note:[/dim] {mapping} uses the old linkage keys {', '.join(m.old_keys)}; "
+        console.print(error_line(
+            f"{mapping} uses the old linkage keys {', '.join(m.old_keys)}; "
             "they are read as record_id, person (its address as street) and date_formats. "
-            "See docs/ingest.md, 'The mapping language'.", highlight=False)
+            "See docs/ingest.md, 'The mapping language'.", "note: ", "dim"))
     with _Steps() as steps:
         table, result = link_files(inputs, mapping, out, backend=get_settings().linkage_backend,
                                    progress=steps)
     if result.dates_not_understood:
-        console.print(
-            f"[yellow]warning:[/yellow] {result.dates_not_understood:,} date(s) of birth did not "
+        console.print(error_line(
+            f"{result.dates_not_understood:,} date(s) of birth did not "
             f"fit {date_forms(m)} in {mapping}; those records are linked "
-            "without a date of birth.", highlight=False)
+            "without a date of birth.", "warning: ", "yellow"))
     console.print(
         f"{len(table):,} records -> {table['entity_id'].nunique():,} entities; "
         f"{(result.pairs.match_probability >= MATCH_THRESHOLD).sum():,} pairs at or above the match threshold ({MATCH_THRESHOLD}). Written to {out}."
