@@ -10,8 +10,8 @@ C0/C1 characters reach the terminal as commands.
 So these consoles never read markup, in anything they print (tables included), and show every
 control character but the line breaks of peel's own messages escaped, as ``\\x1b``. A value
 printed inside a message goes through ``safe`` as well, which escapes line breaks too, so a
-value cannot forge a line of output. Styling is added with ``styled`` (a Rich ``Text``, never
-parsed). Log messages (the web app's, uvicorn's) are escaped the same way once
+value cannot forge a line of output. A styled label ("Error: " in red, "warning: " in yellow)
+comes from ``error_line``, a Rich ``Text``, which is never parsed. Log messages (the web app's, uvicorn's) are escaped the same way once
 ``escape_log_messages`` has run: a request's path or a sign-in's reason may hold anything.
 """
 
@@ -39,11 +39,6 @@ def safe(value: object) -> str:
     """``value`` as one line of plain text: every control character (line breaks included)
     shown escaped. Markup needs no escaping: peel's consoles never read it."""
     return _CONTROL.sub(_escape, str(value))
-
-
-def styled(text: object, style: str) -> Text:
-    """``text`` in ``style`` (e.g. "bold red"), as a Text, which Rich never parses for markup."""
-    return Text(safe(text), style=style)
 
 
 def error_line(message: object, label: str = "Error: ", style: str = "red") -> Text:
