@@ -10,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from peel.casebook import db, login, sessions
+from peel.casebook.models import User
 from peel.demo import DemoSummary, generate_demo_force
 from peel.warehouse import connect
 
@@ -31,6 +33,26 @@ def peel_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "peel-home"
     monkeypatch.setenv("PEEL_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def log_in():
+    """Sign a casebook user in on the command line as `peel login` does: a session in the
+    casebook, its token in this OS user's session file under PEEL_HOME. Give the password of a
+    local account; a single-sign-on account (most test staff) is vouched for by its provider."""
+
+    def sign_in(username: str, password: str | None = None) -> None:
+        lifetime = sessions.COMMAND_LINE_SESSION_LIFETIME
+        if password is not None:
+            signed_in = sessions.sign_in(username, password, lifetime=lifetime)
+        else:
+            with db.transaction(readonly=True) as session:
+                user = session.query(User).filter_by(username=username).one()
+                provider, subject = user.identity_provider, user.external_subject
+            signed_in = sessions.sign_in_with_provider(provider, subject, lifetime=lifetime)
+        login.keep_session(signed_in)
+
+    return sign_in
 
 
 @pytest.fixture(scope="session")
