@@ -5,6 +5,7 @@ each allowed one is logged."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -230,3 +231,42 @@ def test_consult_logs_a_warehouse_read_by_reference_with_its_purpose(staff, case
     entry = last_entry(casebook_url)
     assert (entry.operation, entry.object_type, entry.object_id, entry.subject_ref, entry.purpose) == (
         "consultation", "person", "demo:person:42", "P-42", "intelligence pack on P-42")
+
+
+def collecting(purpose: str | None) -> access.Request:
+    return access.Request(Action.COLLECT, "person_record", domain=Domain.LINKAGE, purpose=purpose,
+                          must_state=access.PURPOSE)
+
+
+def test_processing_logs_the_operation_once_done_with_what_it_touched(staff, casebook_url):
+    before = audit_entries(casebook_url)[-1].seq
+    with access.processing("ingest.service", collecting("nightly load of the custody extract"),
+                           Operation.COLLECTION) as touched:
+        touched.update(batch_id=7, rows_loaded=120)
+    [entry] = audit_entries(casebook_url, before)
+    assert (entry.actor, entry.role, entry.operation, entry.object_type, entry.purpose) == (
+        "ingest.service", "ingest_service", "collection", "person_record", "nightly load of the custody extract")
+    assert json.loads(entry.detail) == {"domain": "linkage", "batch_id": 7, "rows_loaded": 120}
+
+
+@pytest.mark.parametrize("user, purpose, refused", [
+    ("supervisor", "nightly load of the custody extract", "AccessRefused"),  # may not collect
+    ("ingest.service", "load", "PurposeRequired"),
+])
+def test_processing_refuses_before_the_work_and_logs_the_refusal(user, purpose, refused, staff, casebook_url):
+    before = audit_entries(casebook_url)[-1].seq
+    ran = []
+    with pytest.raises((AccessRefused, PurposeRequired)), \
+            access.processing(user, collecting(purpose), Operation.COLLECTION):
+        ran.append(True)
+    assert ran == []
+    [entry] = [refusal(e) for e in audit_entries(casebook_url, before)]
+    assert (entry["actor"], entry["action"], entry["refusal"]) == (user, "collect", refused)
+
+
+def test_processing_that_fails_is_not_logged_as_done(staff, casebook_url):
+    before = audit_entries(casebook_url)[-1].seq
+    with pytest.raises(RuntimeError), access.processing(
+            "ingest.service", collecting("nightly load of the custody extract"), Operation.COLLECTION):
+        raise RuntimeError("disk full")
+    assert audit_entries(casebook_url, before) == []

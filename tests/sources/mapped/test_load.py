@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from tests.conftest import JOB_PURPOSE
 from tests.sources.mapped.extracts import CUSTODY_HEADER, write, write_mapping
 
+from peel.casebook import db
+from peel.casebook.models import AuditEntry
 from peel.sources.mapped import MAPPINGS_DIR, load_mapped
 from peel.warehouse import connect
 
@@ -56,6 +60,13 @@ def test_ingest_mapped_command_loads_a_file_and_reports_counts_without_personal_
     con = connect(read_only=True)
     assert con.execute("SELECT count(*) FROM person_record").fetchone()[0] == 1
     con.close()
+    # A collection of personal data (DPA 2018 s62): who, why, and the batch it loaded.
+    with db.transaction(readonly=True) as session:
+        logged = session.query(AuditEntry).order_by(AuditEntry.seq.desc()).first()
+        assert (logged.actor, logged.operation, logged.purpose) == (service_job, "collection", JOB_PURPOSE[1])
+        assert json.loads(logged.detail) | {"file": None} == {
+            "domain": "linkage", "batch_id": 1, "source_system": "demo_custody", "rows_loaded": 1,
+            "file": None, "snapshot": False}
 
 
 def test_ingest_mapped_command_names_the_missing_column(peel_home, tmp_path, service_job):
