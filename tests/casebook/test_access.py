@@ -33,6 +33,7 @@ LOGGED_AS = {
     Action.UPDATE_CASE: Operation.ALTERATION,
     Action.DECIDE_CASE: Operation.ALTERATION,
     Action.DISCLOSE: Operation.DISCLOSURE,
+    Action.COLLECT: Operation.COLLECTION,
     Action.COMBINE: Operation.COMBINATION,
     Action.PROPOSE: Operation.COLLECTION,
     Action.DECIDE_REVIEW: Operation.ALTERATION,
@@ -73,6 +74,11 @@ def attempt(session, user: str, action: Action, domain: str, case_id: int, item_
                                          reason="meets the criteria")
         case Action.DISCLOSE:
             return cases.record_disclosure(session, user, case_id, recipient="the applicant", purpose=PURPOSE)
+        case Action.COLLECT:  # what access.processing does around a load, in one transaction
+            request = access.Request(action, "person_record", domain=domain, purpose=PURPOSE,
+                                     must_state=access.PURPOSE)
+            actor = access.authorise(session, user, request)
+            return access.record(session, actor, Operation.COLLECTION, "person_record", purpose=PURPOSE)
         case Action.COMBINE:
             return access.combine(session, user, domain=domain, subject_refs=["P-1", "P-2"], purpose=PURPOSE)
         case Action.PROPOSE:
