@@ -161,3 +161,5 @@ def test_login_refuses_a_key_file_others_can_read(root, casebook_url, tmp_path):
     key.chmod(0o644)
     refused = peel("login", "nightly.ingest", "--key-file", str(key))
     assert refused.exit_code == 2 and "key file" in refused.output and "mode 644" in refused.output
+    logged = refusal(audit_entries(casebook_url)[-1])
+    assert (logged["actor"], logged["action"], logged["role"]) == ("nightly.ingest", "peel login", "ingest_service")

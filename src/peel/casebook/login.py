@@ -43,7 +43,7 @@ def login(
     minutes."""
     try:
         if key_file is not None:
-            signed_in = sessions.sign_in(username, read_key(key_file), provider=SERVICE_PROVIDER,
+            signed_in = sessions.sign_in(username, read_key(key_file, username), provider=SERVICE_PROVIDER,
                                          lifetime=sessions.COMMAND_LINE_SESSION_LIFETIME)
         else:
             password = (sys.stdin.readline().rstrip("\r\n") if password_stdin
@@ -98,13 +98,18 @@ def write_key(path: Path, key: str) -> None:
         file.write(key + "\n")
 
 
-def read_key(path: Path) -> str:
-    """A service account's key, from a file only its OS user may read (as a session file)."""
+def read_key(path: Path, username: str) -> str:
+    """A service account's key, from a file only its OS user may read (as a session file);
+    a key file refused is logged as a refused sign-in of ``username``."""
     try:
         session_file.check_private(path, "key file")
         return path.read_text(encoding="utf-8").strip()
     except OSError as error:
-        raise NotSignedIn(f"The key file {path} cannot be read ({error.strerror}).") from None
+        refusal = NotSignedIn(f"The key file {path} cannot be read ({error.strerror}).")
+    except NotSignedIn as unsafe:
+        refusal = unsafe
+    sessions.record_refused_command("peel login", username, refusal)
+    raise refusal
 
 
 def _refused(message: str) -> None:
