@@ -188,7 +188,6 @@ def users_add(
         console().print(f"Sign in with `peel login {username}`.", markup=False, highlight=False)
 
 
-
 @users_app.command("list")
 @refusals_exit
 def users_list(acting: str = ACTING) -> None:
