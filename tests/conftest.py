@@ -10,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from peel.casebook import db, login, sessions, users
+from peel.casebook.models import User
 from peel.demo import DemoSummary, generate_demo_force
 from peel.warehouse import connect
 
@@ -31,6 +33,46 @@ def peel_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "peel-home"
     monkeypatch.setenv("PEEL_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def log_in():
+    """Sign a casebook user in on the command line as `peel login` does: a session in the
+    casebook, its token in this OS user's session file under PEEL_HOME. Give the password of a
+    local account (or a service account's key, with ``provider="service"``); a single-sign-on
+    account (most test staff) is vouched for by its provider."""
+
+    def sign_in(username: str, password: str | None = None, provider: str = "local") -> None:
+        lifetime = sessions.COMMAND_LINE_SESSION_LIFETIME
+        if password is not None:
+            signed_in = sessions.sign_in(username, password, provider=provider, lifetime=lifetime)
+        else:
+            with db.transaction(readonly=True) as session:
+                user = session.query(User).filter_by(username=username).one()
+                provider, subject = user.identity_provider, user.external_subject
+            signed_in = sessions.sign_in_with_provider(provider, subject, lifetime=lifetime)
+        login.keep_session(signed_in)
+
+    return sign_in
+
+
+# A scripted job's account (the nightly ingest and linkage run), and the purpose it states.
+SERVICE_JOB = "nightly.ingest"
+JOB_PURPOSE = ["--purpose", "nightly load and linkage of the force's extracts"]
+
+
+@pytest.fixture
+def service_job(peel_home, log_in) -> str:
+    """A service account that may collect and combine person records, signed in with its key
+    (for `peel ingest mapped`, `peel link` and `peel link file`: pass JOB_PURPOSE)."""
+    key = users.new_service_key()
+    with db.transaction() as session:
+        users.add_user(session, "admin", "administrator", acting=None, identity_provider="https://sso.test",
+                       external_subject="admin")
+        users.add_user(session, SERVICE_JOB, "ingest_service", acting="admin", password=key,
+                       identity_provider=users.SERVICE_PROVIDER)
+    log_in(SERVICE_JOB, key, provider=users.SERVICE_PROVIDER)
+    return SERVICE_JOB
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ VARIABLES = {
     "PEEL_HOME": "all of peel's state: warehouse, casebook, outputs, demo extracts",
     "PEEL_CASEBOOK_URL": "the case records' database (SQLite under PEEL_HOME, or PostgreSQL)",
     "PEEL_LINKAGE_BACKEND": "the linkage engine: duckdb or spark",
-    "PEEL_USER": "the casebook user a command acts as (or --as USERNAME)",
+    "PEEL_USER": "which signed-in user (peel login) a command acts as, when several are (or --as)",
     "PEEL_SPARK_MASTER": "the Spark master for the spark linkage backend (else SPARK_MASTER)",
     "PEEL_SPARK_WAREHOUSE_DIR": "Spark's scratch warehouse folder",
     "PEEL_SPARK_CHECKPOINT_DIR": "Spark's checkpoint folder",

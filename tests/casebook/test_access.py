@@ -5,6 +5,7 @@ each allowed one is logged."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -32,6 +33,7 @@ LOGGED_AS = {
     Action.UPDATE_CASE: Operation.ALTERATION,
     Action.DECIDE_CASE: Operation.ALTERATION,
     Action.DISCLOSE: Operation.DISCLOSURE,
+    Action.COLLECT: Operation.COLLECTION,
     Action.COMBINE: Operation.COMBINATION,
     Action.PROPOSE: Operation.COLLECTION,
     Action.DECIDE_REVIEW: Operation.ALTERATION,
@@ -72,6 +74,11 @@ def attempt(session, user: str, action: Action, domain: str, case_id: int, item_
                                          reason="meets the criteria")
         case Action.DISCLOSE:
             return cases.record_disclosure(session, user, case_id, recipient="the applicant", purpose=PURPOSE)
+        case Action.COLLECT:  # what access.processing does around a load, in one transaction
+            request = access.Request(action, "person_record", domain=domain, purpose=PURPOSE,
+                                     must_state=access.PURPOSE)
+            actor = access.authorise(session, user, request)
+            return access.record(session, actor, Operation.COLLECTION, "person_record", purpose=PURPOSE)
         case Action.COMBINE:
             return access.combine(session, user, domain=domain, subject_refs=["P-1", "P-2"], purpose=PURPOSE)
         case Action.PROPOSE:
@@ -230,3 +237,42 @@ def test_consult_logs_a_warehouse_read_by_reference_with_its_purpose(staff, case
     entry = last_entry(casebook_url)
     assert (entry.operation, entry.object_type, entry.object_id, entry.subject_ref, entry.purpose) == (
         "consultation", "person", "demo:person:42", "P-42", "intelligence pack on P-42")
+
+
+def collecting(purpose: str | None) -> access.Request:
+    return access.Request(Action.COLLECT, "person_record", domain=Domain.LINKAGE, purpose=purpose,
+                          must_state=access.PURPOSE)
+
+
+def test_processing_logs_the_operation_once_done_with_what_it_touched(staff, casebook_url):
+    before = audit_entries(casebook_url)[-1].seq
+    with access.processing("ingest.service", collecting("nightly load of the custody extract"),
+                           Operation.COLLECTION) as touched:
+        touched.update(batch_id=7, rows_loaded=120)
+    [entry] = audit_entries(casebook_url, before)
+    assert (entry.actor, entry.role, entry.operation, entry.object_type, entry.purpose) == (
+        "ingest.service", "ingest_service", "collection", "person_record", "nightly load of the custody extract")
+    assert json.loads(entry.detail) == {"domain": "linkage", "batch_id": 7, "rows_loaded": 120}
+
+
+@pytest.mark.parametrize("user, purpose, refused", [
+    ("supervisor", "nightly load of the custody extract", "AccessRefused"),  # may not collect
+    ("ingest.service", "load", "PurposeRequired"),
+])
+def test_processing_refuses_before_the_work_and_logs_the_refusal(user, purpose, refused, staff, casebook_url):
+    before = audit_entries(casebook_url)[-1].seq
+    ran = []
+    with pytest.raises((AccessRefused, PurposeRequired)), \
+            access.processing(user, collecting(purpose), Operation.COLLECTION):
+        ran.append(True)
+    assert ran == []
+    [entry] = [refusal(e) for e in audit_entries(casebook_url, before)]
+    assert (entry["actor"], entry["action"], entry["refusal"]) == (user, "collect", refused)
+
+
+def test_processing_that_fails_is_not_logged_as_done(staff, casebook_url):
+    before = audit_entries(casebook_url)[-1].seq
+    with pytest.raises(RuntimeError), access.processing(
+            "ingest.service", collecting("nightly load of the custody extract"), Operation.COLLECTION):
+        raise RuntimeError("disk full")
+    assert audit_entries(casebook_url, before) == []

@@ -36,11 +36,20 @@ def peel(casebook_url):
     return run_peel
 
 
+@pytest.fixture
+def staff(staff, log_in):
+    """One user per role, each signed in on the command line (so --as picks their session)."""
+    for username in staff.values():
+        log_in(username)
+    return staff
+
+
 def test_users_add_bootstraps_then_requires_an_administrator(peel, casebook_url):
     first = peel("users", "add", "root", "--role", "administrator", "--password-stdin", input=PASSWORD)
     assert first.exit_code == 0, first.output
     refused = peel("users", "add", "ana", "--role", "auditor", "--password-stdin", input=PASSWORD)
-    assert refused.exit_code == 2 and "No acting user" in refused.output
+    assert refused.exit_code == 2 and "run `peel login USERNAME`" in refused.output
+    assert peel("login", "root", "--password-stdin", input=PASSWORD).exit_code == 0
     added = peel("users", "add", "ana", "--role", "auditor", "--password-stdin", "--as", "root", input=PASSWORD)
     assert added.exit_code == 0 and "Auditor" in added.output
     listed = peel("users", "list", env={"PEEL_USER": "root"})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from peel.casebook import db, users
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange, UnknownUser
@@ -51,6 +52,8 @@ def test_add_user_needs_an_administrator_once_users_exist(staff, casebook_url):
         ("Bad Name", "auditor", PASSWORD, "not allowed"),
         ("new.user", "chief_constable", PASSWORD, "Unknown role"),
         ("new.user", "auditor", "short", "at least 12"),
+        ("new.user", "auditor", "my name is new.user", "must not contain the username"),
+        ("new.user", "auditor", "abababababababab", "at least 5 different characters"),
         ("auditor", "auditor", PASSWORD, "already a user"),
     ],
 )
@@ -84,3 +87,39 @@ def test_disable_user_keeps_the_account_but_refuses_it(staff, casebook_url):
         users.disable_user(s, "auditor", acting="admin")
     with pytest.raises(InvalidStateChange, match="your own account"), db.transaction(casebook_url) as s:
         users.disable_user(s, "admin", acting="admin")
+
+
+@pytest.mark.parametrize("url, local", [
+    ("sqlite:///casebook.sqlite", True),
+    ("postgresql+psycopg://peel:secret@127.0.0.1:5432/peel", True),
+    ("postgresql+psycopg://peel:secret@localhost/peel", True),
+    ("postgresql+psycopg://peel@/peel?host=/var/run/postgresql", True),
+    ("postgresql+psycopg://peel:secret@db.force.internal/peel", False),
+    ("postgresql+psycopg://peel:secret@10.1.2.3/peel", False),
+])
+def test_is_on_this_machine_only_for_sqlite_loopback_or_a_local_socket(url, local):
+    # The engine is never connected: only its URL is read.
+    assert users.is_on_this_machine(Session(create_engine(url))) is local
+
+
+def test_add_user_refuses_the_bootstrap_from_another_machine(casebook_url, monkeypatch):
+    monkeypatch.setattr(users, "is_on_this_machine", lambda session: False)
+    with pytest.raises(InvalidInput, match="only on the machine the casebook is on"), \
+            db.transaction(casebook_url) as s:
+        users.add_user(s, "root", "administrator", acting=None, password=PASSWORD)
+    assert count_rows(casebook_url, "casebook_user") == 0
+
+
+def test_add_user_makes_a_service_account_that_signs_in_with_its_key_only(staff, casebook_url):
+    key = users.new_service_key()
+    with db.transaction(casebook_url) as s:
+        users.add_user(s, "nightly.ingest", "ingest_service", acting="admin", password=key,
+                       identity_provider=users.SERVICE_PROVIDER)
+    with db.transaction(casebook_url) as s:
+        assert users.authenticate(s, "nightly.ingest", key, users.SERVICE_PROVIDER).role.name == "ingest_service"
+        # The web app's password form asks for a local account: a service key is refused there.
+        with pytest.raises(UnknownUser, match="Unknown user or wrong password"):
+            users.authenticate(s, "nightly.ingest", key)
+    with pytest.raises(InvalidInput, match="needs a key"), db.transaction(casebook_url) as s:
+        users.add_user(s, "weak.job", "ingest_service", acting="admin", password="a guessable one",
+                       identity_provider=users.SERVICE_PROVIDER)

@@ -33,7 +33,7 @@ FIGURES = ["/crime", "/crime/overview", "/crime/daily?date=2026-03-10", "/api/cr
 CRIMES = ["/crime/daily/crimes?date=2026-03-10", "/api/crime/daily/crimes?date=2026-03-10"]
 # Read off roles.yaml: every role but the administrator reads aggregates; only a role granted
 # personal data in every domain (the supervisor) sees crime records.
-NO_FIGURES = {"administrator"}
+NO_FIGURES = {"administrator", "ingest_service"}  # accounts only; a scripted job that loads and links
 SEES_CRIMES = {"supervisor"}
 
 

@@ -7,6 +7,7 @@ warehouse and a real casebook (SQLite, and PostgreSQL under scripts/test.sh)."""
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 import subprocess
 import sys
@@ -45,9 +46,9 @@ def linked_warehouse(tmp_path_factory):
 
 
 @pytest.fixture
-def setup(linked_warehouse, peel_home, casebook_url):  # noqa: F811 (fixture)
-    """This test's warehouse copy and casebook staff: an intelligence analyst, a supervisor,
-    a PCC scrutiny officer and an auditor."""
+def setup(linked_warehouse, peel_home, casebook_url, log_in):  # noqa: F811 (fixture)
+    """This test's warehouse copy and casebook staff, each signed in on the command line: an
+    intelligence analyst, a supervisor, a PCC scrutiny officer and an auditor."""
     source, people = linked_warehouse
     peel_home.mkdir(parents=True, exist_ok=True)
     warehouse = peel_home / "warehouse.duckdb"
@@ -56,6 +57,7 @@ def setup(linked_warehouse, peel_home, casebook_url):  # noqa: F811 (fixture)
     for name, role in [("analyst", "intelligence_analyst"), ("sergeant", "supervisor"),
                        ("pcc", "pcc_scrutiny_officer"), ("auditor", "auditor")]:
         add_staff(casebook_url, name, role)
+        log_in(name)
     return warehouse, people, casebook_url
 
 
@@ -127,10 +129,15 @@ def test_accepted_pair_is_respected_by_the_next_run_and_counted(setup):
     assert warehouse_decisions(warehouse) == [
         (a, b, "match", "analyst", "same PNC photograph on both custody records")]
 
-    rerun = peel("link")
+    rerun = peel("link", "--as", "analyst", "--purpose", PURPOSE)
     assert rerun.exit_code == 0, rerun.output
     assert "1 review decisions applied" in " ".join(rerun.output.split())
     assert entity_of(warehouse, a) == entity_of(warehouse, b)
+    # The run is a combination of personal data: who, why and the run, in the log.
+    run = audit_entries(url)[-1]
+    assert (run.actor, run.operation, run.object_type, run.purpose) == (
+        "analyst", "combination", "linkage_run", PURPOSE)
+    assert set(json.loads(run.detail)) == {"domain", "run_id", "records", "entities"}
     # A decided pair is not offered again.
     assert list_pairs("analyst").exit_code == 0
     assert [i.id for i in linkage_items(url) if (i.payload["record_key_l"], i.payload["record_key_r"]) == (a, b)] \
@@ -156,7 +163,7 @@ def test_rejected_pair_is_kept_apart_by_the_next_run(setup):
     result = peel("link", "review", "reject", a, b, "--as", "sergeant",
                   "--reason", "different dates of birth on the custody photos")
     assert result.exit_code == 0, result.output
-    assert peel("link").exit_code == 0
+    assert peel("link", "--as", "analyst", "--purpose", PURPOSE).exit_code == 0
     assert entity_of(warehouse, a) != entity_of(warehouse, b)
 
 
@@ -174,12 +181,12 @@ def test_pcc_scrutiny_officer_may_not_review_pairs(setup):
     assert linkage_items(url)[0].status == "pending"
     assert warehouse_decisions(warehouse) == []
     no_user = peel("link", "review", "--purpose", PURPOSE)
-    assert no_user.exit_code == 2 and "acting user" in no_user.output
+    assert no_user.exit_code == 2 and "Several users are signed in here" in no_user.output
     # Each refusal is logged; the analyst's listing logged the records it explained (as
     # consultations) and the algorithm's proposals.
     logged = audit_entries(url)[before:]
     assert [(refusal(e)["actor"], refusal(e)["action"]) for e in logged if e.operation == "refusal"] \
-        == [("pcc", "decide_review"), ("pcc", "decide_review"), ("(none)", "decide_review")]
+        == [("pcc", "decide_review"), ("pcc", "decide_review"), ("(none)", "peel link review")]
     assert {(e.actor, e.operation) for e in logged if e.operation != "refusal"} == {
         ("analyst", "consultation"), ("algorithm:peel-linkage", "collection")}
 
@@ -248,14 +255,14 @@ def test_explain_needs_a_permitted_user_and_a_purpose_and_is_logged(setup):
     _, people, url = setup
     a, b = people.record_key.iloc[0], people.record_key.iloc[1]
     entries = len(audit_entries(url))
-    for args, why in [([], "acting user"), (["--as", "pcc", "--purpose", PURPOSE], "may not"),
+    for args, why in [([], "Several users are signed in"), (["--as", "pcc", "--purpose", PURPOSE], "may not"),
                       (["--as", "analyst"], "purpose")]:
         refused = peel("link", "explain", a, b, *args)
         assert refused.exit_code == 2 and why in refused.output, refused.output
         assert "date of birth" not in refused.output
     refusals = [refusal(e) for e in audit_entries(url)[entries:]]
     assert [(r["actor"], r["action"], r["purpose"]) for r in refusals] == [
-        ("(none)", "read_personal", None), ("pcc", "read_personal", PURPOSE),
+        ("(none)", "peel link explain", None), ("pcc", "read_personal", PURPOSE),
         ("analyst", "read_personal", None)]
 
     entries = len(audit_entries(url))
@@ -300,7 +307,7 @@ def test_pair_decided_in_the_casebook_queue_counts_in_the_next_run(setup):
     decided = peel("review", "accept", str(apart.id), "--as", "sergeant",
                    "--reason", "same custody photograph on both records")
     assert decided.exit_code == 0, decided.output
-    rerun = peel("link")
+    rerun = peel("link", "--as", "analyst", "--purpose", PURPOSE)
     assert rerun.exit_code == 0, rerun.output
     assert warehouse_decisions(warehouse) == [
         (a, b, "match", "sergeant", "same custody photograph on both records")]

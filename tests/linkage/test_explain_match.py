@@ -79,9 +79,10 @@ def test_explain_pair_of_strangers_weighs_against(linked, analyst):
     assert name.match_weight < 0
 
 
-def test_explain_command_prints_no_personal_data(linked, analyst, monkeypatch):
+def test_explain_command_prints_no_personal_data(linked, analyst, monkeypatch, log_in):
     home, _, people = linked
     monkeypatch.setenv("PEEL_HOME", str(home))
+    log_in(analyst)
     a, b = _same_person_pair(people)
     result = runner.invoke(app, ["link", "explain", a, b, "--as", analyst, "--purpose", PURPOSE])
     assert result.exit_code == 0, result.output
@@ -130,7 +131,8 @@ def test_match_records_reads_new_records_from_a_mapped_file(linked, analyst, tmp
     assert found.iloc[0]["entity_id"] == person.entity_id
 
 
-def test_explain_match_and_review_without_a_warehouse_say_so(peel_home, analyst):
+def test_explain_match_and_review_without_a_warehouse_say_so(peel_home, analyst, log_in):
+    log_in(analyst)
     purpose = ["--purpose", PURPOSE]
     for args in (["explain", "crime:R1", "custody:C7"], ["match", "--surname", "Smith"], ["review"]):
         result = runner.invoke(app, ["link", *args, *purpose, "--as", analyst], env={"COLUMNS": "250"})

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from tests.conftest import JOB_PURPOSE
 from tests.linkage.people import make_people
 from typer.testing import CliRunner
 
@@ -19,6 +20,11 @@ from peel.sources.mapped import MappingError, read_mapping
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "src" / "peel" / "linkage" / "mappings"
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def signed_in(service_job):
+    """`peel link file` combines personal data: a signed-in account and a purpose."""
 
 
 def _run(*args: str) -> str:
@@ -35,7 +41,7 @@ def _evaluate(*args: str) -> dict:
 def test_link_file_reaches_f1_target_on_febrl4(peel_home, linkage_data, tmp_path):
     febrl = linkage_data / "febrl"
     out = tmp_path / "febrl4.csv"
-    _run("link", "file", str(febrl / "dataset4a.csv"), str(febrl / "dataset4b.csv"),
+    _run("link", "file", *JOB_PURPOSE, str(febrl / "dataset4a.csv"), str(febrl / "dataset4b.csv"),
          "--mapping", str(MAPPINGS / "febrl.yaml"), "--out", str(out))
     written = pd.read_csv(out)
     assert list(written.columns) == ["id", "entity_id"]
@@ -46,7 +52,7 @@ def test_link_file_reaches_f1_target_on_febrl4(peel_home, linkage_data, tmp_path
 
 def test_link_file_reaches_f1_target_on_febrl3(peel_home, linkage_data, tmp_path):
     out = tmp_path / "febrl3.csv"
-    _run("link", "file", str(linkage_data / "febrl" / "dataset3.csv"),
+    _run("link", "file", *JOB_PURPOSE, str(linkage_data / "febrl" / "dataset3.csv"),
          "--mapping", str(MAPPINGS / "febrl.yaml"), "--out", str(out))
     measures = _evaluate(str(out), "--id-pattern", r"rec-(\d+)")
     assert measures["records"] == 5_000
@@ -56,7 +62,7 @@ def test_link_file_reaches_f1_target_on_febrl3(peel_home, linkage_data, tmp_path
 def test_link_file_reaches_f1_target_on_fake_1000(peel_home, linkage_data, tmp_path):
     data = linkage_data / "fake_1000.csv"
     out = tmp_path / "fake.csv"
-    _run("link", "file", str(data), "--mapping", str(MAPPINGS / "fake_1000.yaml"), "--out", str(out))
+    _run("link", "file", *JOB_PURPOSE, str(data), "--mapping", str(MAPPINGS / "fake_1000.yaml"), "--out", str(out))
     measures = _evaluate(str(out), "--truth", str(data), "--truth-id", "unique_id",
                          "--truth-entity", "cluster")
     assert measures["records"] == 1_000
@@ -68,7 +74,7 @@ def test_link_file_names_the_missing_column(peel_home, tmp_path):
     data.write_text("ref,first,last\n1,Ann,Smith\n2,Anne,Smith\n")
     mapping = tmp_path / "map.yaml"
     mapping.write_text("record_id: ref\nperson:\n  forename: first\n  surname: surname\n")
-    result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+    result = runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping", str(mapping),
                                  "--out", str(tmp_path / "out.csv")])
     assert result.exit_code == 2
     assert "column 'surname'" in result.output and "people.csv" in result.output
@@ -118,7 +124,7 @@ def _people_with_dates(tmp_path, iso_dates: int) -> tuple[Path, Path]:
 
 def test_link_file_warns_of_dates_of_birth_that_fit_no_date_format(peel_home, tmp_path):
     data, mapping = _people_with_dates(tmp_path, iso_dates=3)
-    result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+    result = runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping", str(mapping),
                                  "--out", str(tmp_path / "out.csv")], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert "3 date(s) of birth did not fit date_formats ['%d/%m/%Y'] in " in result.output
@@ -128,7 +134,7 @@ def test_link_file_warns_of_dates_of_birth_that_fit_no_date_format(peel_home, tm
 def test_link_file_fails_when_no_date_of_birth_fits_the_date_format(peel_home, tmp_path):
     data, mapping = _people_with_dates(tmp_path, iso_dates=10_000)
     out = tmp_path / "out.csv"
-    result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+    result = runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping", str(mapping),
                                  "--out", str(out)], env={"COLUMNS": "250"})
     assert result.exit_code == 2
     assert "people.yaml: none of the" in result.output
@@ -141,7 +147,7 @@ def _link_file(tmp_path, csv: bytes, mapping_text: str, env: dict | None = None)
     data.write_bytes(csv)
     mapping = tmp_path / "map.yaml"
     mapping.write_text(mapping_text)
-    return runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+    return runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping", str(mapping),
                                "--out", str(tmp_path / "out.csv")],
                          env={"COLUMNS": "250", **(env or {})})
 
@@ -235,7 +241,7 @@ def test_link_file_reads_the_old_linkage_keys_as_the_mapping_language(peel_home,
     outputs = {}
     for mapping in (old, new):
         out = tmp_path / f"{mapping.stem}.csv"
-        result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
+        result = runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping", str(mapping),
                                      "--out", str(out)], env={"COLUMNS": "250"})
         assert result.exit_code == 0, result.output
         outputs[mapping.stem] = (pd.read_csv(out, dtype=str), " ".join(result.output.split()))
@@ -259,7 +265,7 @@ def test_link_file_links_an_extract_through_its_ingest_mapping(peel_home, tmp_pa
     data = tmp_path / "custody.csv"
     custody.to_csv(data, index=False)
     out = tmp_path / "out.csv"
-    result = runner.invoke(app, ["link", "file", str(data), "--mapping",
+    result = runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping",
                                  str(SOURCE_MAPPINGS / "demo_custody.yaml"), "--out", str(out)],
                            env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output

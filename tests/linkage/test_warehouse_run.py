@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from tests.conftest import JOB_PURPOSE
 from tests.linkage.people import load_people, make_people, record_decision
 from typer.testing import CliRunner
 
@@ -24,12 +25,12 @@ def _entities(run_id: int | None = None) -> pd.Series:
     return frame.set_index("record_key")["entity_id"]
 
 
-def test_link_resolves_warehouse_persons_into_entities_and_links(peel_home):
+def test_link_resolves_warehouse_persons_into_entities_and_links(peel_home, service_job):
     people = make_people()
     con = connect()
     load_people(con, people)
     con.close()
-    result = runner.invoke(app, ["link"])
+    result = runner.invoke(app, ["link", *JOB_PURPOSE])
     assert result.exit_code == 0, result.output
     entities = _entities()
     assert len(entities) == len(people)
@@ -93,8 +94,8 @@ def test_review_decisions_override_the_model(peel_home):
     assert ("match", 1.0) in decided
 
 
-def test_link_fails_clearly_on_an_empty_warehouse(peel_home):
-    result = runner.invoke(app, ["link"])
+def test_link_fails_clearly_on_an_empty_warehouse(peel_home, service_job):
+    result = runner.invoke(app, ["link", *JOB_PURPOSE])
     assert result.exit_code == 2
     assert "no person records" in result.output
 

@@ -23,14 +23,16 @@ def run_peel(*args: str):
 
 
 @pytest.fixture
-def casebook(peel_home):
-    """A casebook with the PCC's scrutiny officer and a force performance analyst."""
+def casebook(peel_home, log_in):
+    """A casebook with the PCC's scrutiny officer and a force performance analyst, both signed in."""
     with db.transaction() as session:
         users.add_user(session, "admin", "administrator", acting=None, identity_provider="https://sso.test",
                        external_subject="admin")
         for name, role in ((PCC, "pcc_scrutiny_officer"), (ANALYST, "performance_analyst")):
             users.add_user(session, name, role, acting="admin", identity_provider="https://sso.test",
                            external_subject=name)
+    log_in(PCC)
+    log_in(ANALYST)
     yield
     db.dispose_engines()
 

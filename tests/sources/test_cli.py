@@ -2,6 +2,7 @@
 
 
 import pytest
+from tests.conftest import JOB_PURPOSE
 from tests.warehouse.holder import warehouse_held_open
 from typer.testing import CliRunner
 
@@ -15,10 +16,10 @@ from peel.warehouse import connect
     "command",
     [
         ["police-uk", "2021-01-hertfordshire-street.csv"],
-        ["mapped", "custody.csv", "--mapping", str(MAPPINGS_DIR / "demo_custody.yaml")],
+        ["mapped", "custody.csv", "--mapping", str(MAPPINGS_DIR / "demo_custody.yaml"), *JOB_PURPOSE],
     ],
 )
-def test_ingest_says_the_warehouse_is_in_use(peel_home, command):
+def test_ingest_says_the_warehouse_is_in_use(peel_home, service_job, command):
     connect().close()
     with warehouse_held_open(get_settings().warehouse_path):
         result = CliRunner().invoke(app, ["ingest", *command])

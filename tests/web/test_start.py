@@ -29,6 +29,7 @@ EXPECTED_LINKS = {
     "information_manager": [*EVERYONE_WITH_AGGREGATES, "Retention review"],
     "administrator": ["Accounts"],
     "auditor": [*EVERYONE_WITH_AGGREGATES, "Audit log"],
+    "ingest_service": [],  # a scripted job's role: loads and links, opens nothing on the web
 }
 
 

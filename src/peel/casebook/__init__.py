@@ -21,6 +21,7 @@ from peel.casebook.access import (
     combine,
     consult,
     consultation,
+    processing,
     read_audit_log,
     verify_audit_log,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "list_roles",
     "lock_queue",
     "open_case",
+    "processing",
     "proposals_by",
     "propose",
     "read_audit_log",

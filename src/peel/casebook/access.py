@@ -12,7 +12,7 @@ the log keeps every attempt.
 
 Reads of personal data held outside the casebook (warehouse person records, linked entities,
 intelligence packs) go through ``consult``, ``consultation`` and ``combine`` here, so they are
-checked and logged the same way.
+checked and logged the same way; so do loads and linkage runs (``processing``).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def authorise_on(session: Session, username: str | None, model: type[Row],
 def identify(session: Session, username: str | None, request: Request) -> Actor:
     """Return the active user called ``username``; refuse (and log) anyone else."""
     if not username:
-        raise refuse(session, request, UnknownUser("No acting user: pass --as USERNAME or set PEEL_USER."),
+        raise refuse(session, request, UnknownUser("No acting user: sign in with `peel login USERNAME`."),
                      username)
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
@@ -211,6 +211,31 @@ def consultation(username: str | None, *, domain: str, object_type: str,
         for subject_ref in dict.fromkeys(shown) or [None]:
             consult(session, username, domain=domain, object_type=object_type, object_id=None,
                     purpose=purpose, subject_ref=subject_ref)
+
+
+@contextmanager
+def processing(username: str | None, request: Request, operation: Operation) -> Iterator[dict]:
+    """Check, then log, processing of personal data outside the casebook that takes a while
+    (collecting person records from an extract, a linkage run), each step in a casebook
+    transaction of its own::
+
+        with processing(user, Request(Action.COLLECT, "person_record", domain="linkage",
+                                      purpose=why, must_state=PURPOSE), Operation.COLLECTION) as touched:
+            result = the_load()
+            touched.update(batch_id=..., rows_loaded=...)   # the records touched, by reference
+
+    The user and purpose are checked before the block runs (a refusal is logged and the block
+    does not run); when it ends without error, the operation is logged with what it added to
+    ``touched``. A block that fails changed nothing (loads and runs are all or nothing), so it
+    is not logged as done."""
+    with db.transaction() as session:
+        authorise(session, username, request)
+    touched: dict = {}
+    yield touched
+    with db.transaction() as session:
+        actor = authorise(session, username, request)
+        record(session, actor, operation, request.object_type, purpose=request.purpose,
+               detail={"domain": request.domain, **touched})
 
 
 def combine(

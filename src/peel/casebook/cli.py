@@ -1,7 +1,8 @@
 """Casebook commands: ``peel users``, ``peel audit``, ``peel review``, ``peel retention``.
 
-Every command acts as a named user (``--as USERNAME`` or ``PEEL_USER``) and is checked
-against that user's role. Refusals print what was wrong and exit with status 2, writing
+Every command acts as the user signed in with ``peel login`` (``--as USERNAME`` or
+``PEEL_USER`` pick one of several; a name alone signs nobody in) and is checked against that
+user's role. Refusals print what was wrong and exit with status 2, writing
 nothing but the refusal's own audit entry; so does a casebook that cannot be opened (a bad ``PEEL_CASEBOOK_URL``, a server not answering)
 or stays locked by another writer.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import sys
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
@@ -18,7 +20,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from peel.casebook import access, audit, retention, review, users
+from peel.casebook import access, audit, login, retention, review, session_file, users
 from peel.casebook.audit import AuditFilter
 from peel.casebook.db import transaction
 from peel.casebook.errors import CasebookError, CasebookUnavailable, InvalidInput
@@ -61,16 +63,32 @@ def make_table(*headers: str) -> Table:
     return table
 
 
-def _default_user(username: str | None) -> str | None:
-    return username or get_settings().user
+def signed_in_user(ctx: typer.Context, username: str | None) -> str:
+    """The user this command acts as: signed in with `peel login` (``username``, else
+    PEEL_USER, picks one of several sessions). Refused (and logged) otherwise, exit status 2."""
+    try:
+        return session_file.current_user(username or get_settings().user, ctx.command_path)
+    except CasebookError as refusal:
+        kind = "Error" if isinstance(refusal, CasebookUnavailable) else "Refused"
+        errors().print(f"{kind}: {refusal}", markup=False, highlight=False)
+        raise typer.Exit(REFUSED_EXIT) from None
 
 
-ACTING = typer.Option(None, "--as", callback=_default_user, help="Act as this casebook user (or set PEEL_USER).")
+def _signed_in(ctx: typer.Context, username: str | None) -> str | None:
+    return username if ctx.resilient_parsing else signed_in_user(ctx, username)
+
+
+_ACTING_HELP = "Which signed-in user to act as (`peel login`), when several are; or set PEEL_USER."
+# A command's acting user, checked as its options are read. A group's own command (run with
+# no sub-command) takes ACTING_NAME and calls signed_in_user itself, when it runs.
+ACTING = typer.Option(None, "--as", callback=_signed_in, help=_ACTING_HELP)
+ACTING_NAME = typer.Option(None, "--as", help=_ACTING_HELP)
 ITEM_ID = typer.Argument(..., help="The review item's number, as `peel review list` shows it.")
 CASE_ID = typer.Argument(..., help="The case's number, as `peel retention` shows it.")
 
 
 def register(app: typer.Typer) -> None:
+    login.register(app)
     app.add_typer(users_app, name="users")
     app.add_typer(audit_app, name="audit")
     app.add_typer(review_app, name="review")
@@ -121,6 +139,7 @@ def uk_period(since: datetime | None, until: datetime | None) -> tuple[datetime 
 @users_app.command("add")
 @refusals_exit
 def users_add(
+    ctx: typer.Context,
     username: str = typer.Argument(..., help="Login name: lower-case letters, digits, . _ -"),
     role: str = typer.Option(..., "--role", help="One of the roles listed by `peel users roles`."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
@@ -133,20 +152,39 @@ def users_add(
         None, "--subject", "--external-subject",
         help="The user's subject id at that identity provider (the ID token's 'sub').",
     ),
-    acting: str = ACTING,
+    key_file: Path = typer.Option(
+        None, "--service-key-file",
+        help="Make a service account (a scripted job): write its new key to this file, readable "
+             "by its owner only; the job signs in with `peel login NAME --key-file FILE`.",
+    ),
+    acting: str = ACTING_NAME,
 ) -> None:
-    """Add a user with a role. With no users yet, the first must be an administrator."""
+    """Add a user with a role. With no users yet, the first must be an administrator, added
+    on the casebook's own machine without signing in; after that, sign in as an administrator."""
+    with transaction(readonly=True) as session:
+        bootstrap = users.count_users(session) == 0
+    acting = None if bootstrap else signed_in_user(ctx, acting)
     title = get_role(role).title  # before asking for a password
     password = None
-    if identity_provider == users.LOCAL_PROVIDER:
+    if key_file is not None:
+        identity_provider, password = users.SERVICE_PROVIDER, users.new_service_key()
+        login.write_key(key_file, password)
+    elif identity_provider == users.LOCAL_PROVIDER:
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = typer.prompt(f"Password for {username}", hide_input=True, confirmation_prompt=True)
-    with transaction() as session:
-        users.add_user(session, username, role, acting=acting, password=password,
-                       identity_provider=identity_provider, external_subject=external_subject)
-    console().print(f"Added {username} as {title}.")
+    try:
+        with transaction() as session:
+            users.add_user(session, username, role, acting=acting, password=password,
+                           identity_provider=identity_provider, external_subject=external_subject)
+    except BaseException:
+        if key_file is not None:
+            key_file.unlink()  # no key left for an account that was not made
+        raise
+    console().print(f"Added {username} as {title}.", markup=False, highlight=False)
+    if bootstrap:
+        console().print(f"Sign in with `peel login {username}`.", markup=False, highlight=False)
 
 
 @users_app.command("list")
@@ -347,10 +385,11 @@ def review_stats(
 
 @retention_app.callback()
 @refusals_exit
-def retention_due(ctx: typer.Context, acting: str = ACTING) -> None:
+def retention_due(ctx: typer.Context, acting: str = ACTING_NAME) -> None:
     """List cases due for review (still open) or deletion (closed) in your domains."""
     if ctx.invoked_subcommand is not None:
         return
+    acting = signed_in_user(ctx, acting)
     with transaction(readonly=True) as session:
         due = retention.list_due(session, acting)
     table = make_table("case", "domain", "kind", "status", "review date", "due for")

@@ -17,6 +17,10 @@ class UnknownUser(CasebookError):
     """The acting user does not exist or has been disabled."""
 
 
+class NotSignedIn(UnknownUser):
+    """A command was run without a valid session (none, expired, another user's, unsafe file)."""
+
+
 class AccessRefused(CasebookError):
     """The user's role does not allow the action on that domain."""
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     UPDATE_CASE = "update_case"
     DECIDE_CASE = "decide_case"
     DISCLOSE = "disclose"
+    COLLECT = "collect"  # load person records (an ingest of personal data)
     COMBINE = "combine"
     PROPOSE = "propose"
     DECIDE_REVIEW = "decide_review"

@@ -8,7 +8,9 @@ A successful sign-in clears the count.
 Sessions are records here, not signed cookies, so signing out ends a session everywhere and
 at once. The browser holds a random token; the casebook keeps only its SHA-256, so reading
 the table does not let anyone act as the user. A session lasts 12 hours from sign-in (a long
-shift) and is refused at once if the account is disabled. A single sign-on (OpenID Connect,
+shift) and is refused at once if the account is disabled. ``peel login`` opens the same kind
+of session, with the same lock-out, for 8 hours (``COMMAND_LINE_SESSION_LIFETIME``); the
+command line keeps its token in a file only its OS user can read (``session_file``). A single sign-on (OpenID Connect,
 ``sign_in_with_provider``) opens the same session, once the web app has checked the provider's
 token: the account is the one linked to the provider's name and the user's subject id there.
 
@@ -28,19 +30,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from peel.casebook import audit
+from peel.casebook import access, audit
 from peel.casebook.access import Actor
 from peel.casebook.audit import Operation
 from peel.casebook.db import transaction
 from peel.casebook.errors import CasebookError, UnknownUser
 from peel.casebook.models import SignInGuard, User, WebSession, as_utc, now_utc
 from peel.casebook.roles import get_role
-from peel.casebook.users import USERNAME_PATTERN, authenticate
+from peel.casebook.users import LOCAL_PROVIDER, USERNAME_PATTERN, authenticate
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
+# Shorter than the web's: a terminal left signed in is easier to walk up to than a browser tab.
+COMMAND_LINE_SESSION_LIFETIME = timedelta(hours=8)
 # What the audit log says for a name that cannot be a username (perhaps a password).
 NOT_A_USERNAME = "(not a username)"
 # ... and for a single sign-on that reached no account.
@@ -64,17 +68,20 @@ class SignedIn:
     token: str  # for the browser's cookie; the casebook keeps only its hash
 
 
-def sign_in(username: str, password: str, *, url: str | None = None) -> SignedIn:
-    """Check the password and open a session; refuse with ``UnknownUser`` (the same message
-    for every wrong name or password) or ``AccountLocked``, having recorded the attempt."""
+def sign_in(username: str, password: str, *, url: str | None = None, provider: str = LOCAL_PROVIDER,
+            lifetime: timedelta = SESSION_LIFETIME) -> SignedIn:
+    """Check the password (a service account's key, with ``provider`` "service") and open a
+    session; refuse with ``UnknownUser`` (the same message for every wrong name or password) or
+    ``AccountLocked``, having recorded the attempt."""
     with transaction(url) as session:
-        outcome = _attempt(session, username, password)
+        outcome = _attempt(session, username, password, provider, lifetime)
     if isinstance(outcome, CasebookError):
         raise outcome
     return outcome
 
 
-def _attempt(session: Session, username: str, password: str) -> SignedIn | CasebookError:
+def _attempt(session: Session, username: str, password: str, provider: str,
+             lifetime: timedelta) -> SignedIn | CasebookError:
     now = now_utc()
     if not USERNAME_PATTERN.match(username):
         _log(session, NOT_A_USERNAME, "unknown", "sign_in_failed")
@@ -84,19 +91,20 @@ def _attempt(session: Session, username: str, password: str) -> SignedIn | Caseb
         _log(session, username, _role_of(session, username), "refused_while_locked")
         return AccountLocked(as_utc(guard.locked_until))
     try:
-        actor = authenticate(session, username, password)
+        actor = authenticate(session, username, password, provider)
     except UnknownUser as refusal:
         return _record_failure(session, username, guard, now) or refusal
     if guard is not None:
         session.delete(guard)
-    return _open_session(session, actor, now)
+    return _open_session(session, actor, now, lifetime)
 
 
-def _open_session(session: Session, actor: Actor, now: datetime, **detail) -> SignedIn:
+def _open_session(session: Session, actor: Actor, now: datetime, lifetime: timedelta,
+                  **detail) -> SignedIn:
     """A new session for ``actor``, whatever proved who they are; ``detail`` goes to the log."""
     token = secrets.token_urlsafe(32)
     session.add(WebSession(token_hash=_hash(token), user_id=actor.id, created_at=now,
-                           expires_at=now + SESSION_LIFETIME))
+                           expires_at=now + lifetime))
     # Expired sessions are cleared here, so the table holds only live ones and the recent past.
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
     _log(session, actor.username, actor.role.name, "signed_in", **detail)
@@ -122,7 +130,8 @@ def _record_failure(session: Session, username: str, guard: SignInGuard | None,
     return AccountLocked(guard.locked_until)
 
 
-def sign_in_with_provider(provider: str, subject: str, *, url: str | None = None) -> SignedIn:
+def sign_in_with_provider(provider: str, subject: str, *, url: str | None = None,
+                          lifetime: timedelta = SESSION_LIFETIME) -> SignedIn:
     """Open a session for the account that identity ``provider`` has vouched for as ``subject``
     (single sign-on: the provider checked the password, so there is no lock-out here). Refuse
     with ``UnknownUser`` when no active account is linked to it, having recorded the attempt."""
@@ -144,7 +153,7 @@ def sign_in_with_provider(provider: str, subject: str, *, url: str | None = None
                                   "administrator if you still need it.")
         else:
             actor = Actor(id=user.id, username=user.username, role=get_role(user.role))
-            outcome = _open_session(session, actor, now_utc(), identity_provider=provider)
+            outcome = _open_session(session, actor, now_utc(), lifetime, identity_provider=provider)
     if isinstance(outcome, CasebookError):
         raise outcome
     return outcome
@@ -185,6 +194,18 @@ def sign_out(token: str, *, url: str | None = None) -> None:
         web_session, user = row
         session.delete(web_session)
         _log(session, user.username, user.role, "signed_out")
+
+
+def record_refused_command(command: str, claimed: str | None, refusal: CasebookError, *,
+                           url: str | None = None) -> None:
+    """Log a command refused before it ran because nobody had signed in (or the session had
+    ended, or was not theirs): the name claimed (``--as`` / ``PEEL_USER``), the command, why."""
+    with transaction(url) as session:
+        role = _role_of(session, claimed) if claimed else access.NO_ONE
+        audit.append_entry(session, actor=(claimed or access.NO_ONE)[:access.ACTOR_MAX], role=role,
+                           operation=Operation.REFUSAL, object_type="session",
+                           detail={"action": command, "domain": None,
+                                   "refusal": type(refusal).__name__, "message": str(refusal)})
 
 
 def _hash(token: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peel.casebook import ADMINISTRATOR, add_user, list_roles, transaction
+from peel.casebook.users import authenticate, count_users
 
 PREFIX = "demo."
 
@@ -41,13 +42,16 @@ def _write(path: Path, passwords: dict[str, str]) -> None:
 
 def ensure_demo_accounts(folder: Path) -> list[DemoAccount]:
     """One account per role (``demo.<role>``), created if missing, administrator first (the
-    first account of an empty casebook must be one). Returns every demo account."""
+    first account of an empty casebook must be one, the bootstrap). On a casebook with accounts,
+    the demo administrator's password kept in ``folder`` must be right. Returns every demo account."""
     path = folder / "accounts.txt"
     passwords = _read(path)
     roles = sorted(list_roles().values(), key=lambda r: (r.name != ADMINISTRATOR, r.name))
     admin = f"{PREFIX}{ADMINISTRATOR}"
     accounts = []
     with transaction() as session:
+        if count_users(session):  # not the bootstrap: act as the demo administrator by its password
+            authenticate(session, admin, passwords.get(admin, ""))
         for role in roles:
             username = f"{PREFIX}{role.name}"
             if username not in passwords:

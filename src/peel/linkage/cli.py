@@ -12,7 +12,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from peel.casebook.cli import ACTING, refusals_exit
+from peel.casebook.cli import ACTING, ACTING_NAME, refusals_exit, signed_in_user
 from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.linkage.model import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
 from peel.settings import get_settings
@@ -67,20 +67,27 @@ def errors_exit(command):
 
 @link_app.callback()
 @errors_exit
-def link(ctx: typer.Context) -> None:
+@refusals_exit
+def link(ctx: typer.Context,
+         purpose: str | None = typer.Option(None, "--purpose", help="Why the records are combined (logged)."),
+         acting: str | None = ACTING_NAME) -> None:
     """Resolve the person records of every loaded source into entities.
 
     Writes to the warehouse: the entity of each record (ids stable across runs), the scored
     candidate pairs, and the links from entities to addresses, vehicles, events and each
     other. Review decisions ('peel link review') are respected. Sub-commands explain a pair,
     match new records, review pairs, link files and evaluate.
+
+    A combination of personal data: needs a user signed in ('peel login') whose role may
+    combine linkage records and a --purpose, both logged with the run.
     """
     if ctx.invoked_subcommand is not None:
         return
+    acting = signed_in_user(ctx, acting)
     from sqlalchemy.exc import SQLAlchemyError
 
     from peel.linkage.review import sync_casebook_decisions
-    from peel.linkage.warehouse_run import link_warehouse
+    from peel.linkage.warehouse_run import combine_warehouse
 
     try:
         synced = sync_casebook_decisions()
@@ -92,7 +99,7 @@ def link(ctx: typer.Context) -> None:
         if synced:
             console.print(f"{synced} review decision(s) taken from the casebook.")
     with _Steps() as steps:
-        summary = link_warehouse(progress=steps)
+        summary = combine_warehouse(acting, purpose=purpose, progress=steps)
     console.print(
         f"Run {summary['run_id']}: {summary['records']:,} person records -> "
         f"{summary['entities']:,} entities; {summary['scored_pairs']:,} scored pairs kept; "
@@ -108,17 +115,21 @@ RECORD_B = typer.Argument(..., help="record_key of the second person record.")
 
 @link_app.command("file")
 @errors_exit
+@refusals_exit
 def file_command(
     inputs: list[Path] = typer.Argument(..., help="CSV or Parquet files to link or deduplicate."),
     mapping: Path = typer.Option(..., "--mapping", help="YAML mapping from columns to person fields (docs/ingest.md)."),
     out: Path = typer.Option(..., "--out", help="CSV to write: id,entity_id for every input record."),
+    purpose: str | None = PURPOSE,
+    acting: str | None = ACTING,
 ) -> None:
     """Link or deduplicate CSV/Parquet files outside the warehouse, given a column mapping.
 
     Writes OUT with one row per input record: its id and its entity id (plus 'source' when
-    ids repeat across files). Example mappings: src/peel/linkage/mappings/.
+    ids repeat across files). Example mappings: src/peel/linkage/mappings/. A combination of
+    personal data: needs a signed-in user who may combine linkage records and a --purpose.
     """
-    from peel.linkage.files import date_forms, link_files
+    from peel.linkage.files import combine_files, date_forms
     from peel.sources.mapped import read_mapping
 
     m = read_mapping(mapping)
@@ -128,8 +139,8 @@ def file_command(
             "they are read as record_id, person (its address as street) and date_formats. "
             "See docs/ingest.md, 'The mapping language'.", "note: ", "dim"))
     with _Steps() as steps:
-        table, result = link_files(inputs, mapping, out, backend=get_settings().linkage_backend,
-                                   progress=steps)
+        table, result = combine_files(acting, inputs, mapping, out, purpose=purpose,
+                                      backend=get_settings().linkage_backend, progress=steps)
     if result.dates_not_understood:
         console.print(error_line(
             f"{result.dates_not_understood:,} date(s) of birth did not "
@@ -193,7 +204,7 @@ def explain_command(
     in words and as a chart (Vega-Lite JSON and SVG under PEEL_HOME/outputs/linkage).
 
     A consultation of person records: needs a casebook user who may read linked records
-    (--as or PEEL_USER) and a --purpose, both kept in the audit log."""
+    ('peel login') and a --purpose, both kept in the audit log."""
     from peel.linkage.explain import explain_pair, write_chart
 
     explanation = explain_pair(acting, record_a, record_b, purpose=purpose)
@@ -239,7 +250,7 @@ def match_command(
     with the latest run's model (no re-run of the linkage).
 
     A consultation of linked person records: needs a casebook user who may read them
-    (--as or PEEL_USER) and a --purpose; each candidate entity shown is logged."""
+    ('peel login') and a --purpose; each candidate entity shown is logged."""
     import pandas as pd
 
     from peel.linkage.match import match_records
@@ -277,17 +288,18 @@ def review_command(
     ctx: typer.Context,
     limit: int = typer.Option(20, help="How many pairs to list."),
     purpose: str | None = PURPOSE,
-    acting: str | None = ACTING,
+    acting: str | None = ACTING_NAME,
 ) -> None:
     """The pairs near the threshold, closest first, for a person to accept or reject with
     'peel link review accept A B --reason ...' / 'reject A B --reason ...'.
 
-    Needs a casebook user whose role may decide linkage reviews (--as or PEEL_USER) and a
+    Needs a signed-in user ('peel login') whose role may decide linkage reviews and a
     --purpose. Each pair is filed once in the casebook review queue (record keys, probability
     and evidence; no personal data); explaining the pairs filed now is logged as a
     consultation of their records. Decisions apply from the next 'peel link'."""
     if ctx.invoked_subcommand is not None:
         return
+    acting = signed_in_user(ctx, acting)
     from peel.linkage.review import queue_pairs_for_review
 
     pairs = queue_pairs_for_review(acting, limit, purpose=purpose)

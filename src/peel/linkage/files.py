@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from peel.casebook import PURPOSE, Action, Domain, Operation, Request, processing
 from peel.linkage.prepare import DOB_NOT_UNDERSTOOD, prepare_persons
 from peel.linkage.resolve import LinkResult, Progress, resolve
 from peel.sources.mapped import DEFAULT_DATE_FORMATS, Mapping, MappingError, read_mapping
@@ -148,3 +149,14 @@ def load_files(
     if collide:
         con.execute(f"UPDATE {raw_table} SET unique_id = source_file || ':' || id")
     return collide
+
+
+def combine_files(acting: str | None, inputs: list[Path], mapping_path: Path, out_path: Path | None = None,
+                  *, purpose: str | None, **options) -> tuple[pd.DataFrame, LinkResult]:
+    """``link_files`` as the combination of personal data it is: refused, and logged, unless
+    ``acting`` may combine linkage records and says why; the files and result logged."""
+    request = Request(Action.COMBINE, "person_file", domain=Domain.LINKAGE, purpose=purpose, must_state=PURPOSE)
+    with processing(acting, request, Operation.COMBINATION) as touched:
+        table, result = link_files(inputs, mapping_path, out_path, **options)
+        touched.update(files=[str(p) for p in inputs], records=len(table), entities=int(table["entity_id"].nunique()))
+    return table, result

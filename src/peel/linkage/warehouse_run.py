@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 from splink import Linker
 
+from peel.casebook import PURPOSE, Action, Domain, Operation, Request, processing
 from peel.linkage import model as S
 from peel.linkage.engine import make_engine
 from peel.linkage.evaluate import Evaluation, evaluate_clusters
@@ -246,6 +247,16 @@ def link_warehouse(backend: str | None = None, progress: Progress | None = None,
         row = wcon.execute(f"SELECT {', '.join(names)} FROM linkage_run WHERE run_id = ?",
                            [run_id]).fetchall()[0]
     return dict(zip(names, row))
+
+
+def combine_warehouse(acting: str | None, *, purpose: str | None, **options) -> dict:
+    """``link_warehouse`` as the combination of personal data it is (DPA 2018 s62): refused,
+    and logged, unless ``acting`` may combine linkage records and says why; the run logged."""
+    request = Request(Action.COMBINE, "linkage_run", domain=Domain.LINKAGE, purpose=purpose, must_state=PURPOSE)
+    with processing(acting, request, Operation.COMBINATION) as touched:
+        summary = link_warehouse(**options)
+        touched.update({key: summary[key] for key in ("run_id", "records", "entities")})
+    return summary
 
 
 def evaluate_demo(truth: Path | None = None, warehouse: Path | None = None) -> Evaluation:

@@ -18,6 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from peel.casebook.cli import ACTING, refusals_exit
 from peel.console import Console, error_line  # reads no markup; escapes control characters
 
 ingest_app = typer.Typer(help="Load external data into the warehouse.", no_args_is_help=True)
@@ -90,6 +91,7 @@ def police_uk(
 
 
 @ingest_app.command("mapped")
+@refusals_exit
 def mapped(
     file: Path = typer.Argument(
         ..., help="The extract: a CSV file (header on line 1) or a Parquet file."
@@ -102,6 +104,8 @@ def mapped(
         "--snapshot",
         help="The file holds everything the system has: first remove this source's earlier records.",
     ),
+    purpose: str = typer.Option(None, "--purpose", help="Why these records are collected (logged)."),
+    acting: str = ACTING,
 ) -> None:
     """Load a force's person extract (CSV or Parquet) through its YAML column mapping.
 
@@ -110,16 +114,18 @@ def mapped(
     peel/sources/mappings/). The load is one batch: all of it or none. Rows that cannot be
     read go to the quarantine with their line and reason ('peel quarantine'); loading the
     same records again replaces them.
+
+    A collection of personal data: needs a user signed in ('peel login') whose role may collect
+    person records (a service account for scripted loads) and a --purpose; both are logged.
     """
     import duckdb
 
-    from peel.sources.mapped import MappingError, load_mapped, read_mapping
-    from peel.warehouse import WarehouseError, open_writer
+    from peel.sources.mapped import MappingError, collect_mapped
+    from peel.warehouse import WarehouseError
 
     console = Console(stderr=True)
     try:
-        m = read_mapping(mapping)
-        with open_writer() as con, Progress(
+        with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}", markup=False, style="bold"),
             TimeElapsedColumn(),
@@ -127,7 +133,7 @@ def mapped(
             transient=True,
         ) as bar:
             bar.add_task(f"Loading {file.name} through {mapping.name}", total=None)
-            result = load_mapped(con, file, m, snapshot=snapshot)
+            result = collect_mapped(file, mapping, acting=acting, purpose=purpose, snapshot=snapshot)
     except (MappingError, WarehouseError) as error:
         _fail(console, "mapped", str(error))
     except duckdb.Error as error:

@@ -6,7 +6,7 @@ its files through the same mapping and reader."""
 from pathlib import Path
 
 from peel.sources.mapped.files import Extract, read_extract
-from peel.sources.mapped.load import load_mapped
+from peel.sources.mapped.load import collect_mapped, load_mapped
 from peel.sources.mapped.mapping import (
     DEFAULT_DATE_FORMATS,
     PERSON,
@@ -31,6 +31,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "check_for_ingest",
+    "collect_mapped",
     "load_mapped",
     "read_extract",
     "read_mapping",

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import duckdb
 
+from peel.casebook import PURPOSE, Action, Domain, Operation, Request, processing
 from peel.sources.mapped import write
 from peel.sources.mapped.checks import clear_earlier_quarantine, write_quarantine
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import Mapping, check_for_ingest, read_mapping
 from peel.sources.mapped.stage import stage_rows
-from peel.warehouse import open_batch
+from peel.warehouse import open_batch, open_writer
 
 
 def load_mapped(
@@ -75,3 +76,17 @@ def load_mapped(
         "rows_quarantined": batch.rows_quarantined,
         **links,
     }
+
+
+def collect_mapped(path: Path | str, mapping: Mapping | Path | str, *, acting: str | None,
+                   purpose: str | None, snapshot: bool = False) -> dict:
+    """``load_mapped`` into a new generation of the warehouse, as the collection of personal
+    data it is (DPA 2018 s62): refused, and the refusal logged, unless ``acting`` may collect
+    person records and says why; the load logged with its batch, source and row counts."""
+    request = Request(Action.COLLECT, "person_record", domain=Domain.LINKAGE, purpose=purpose,
+                      must_state=PURPOSE)
+    with processing(acting, request, Operation.COLLECTION) as touched, open_writer() as con:
+        result = load_mapped(con, path, mapping, snapshot)
+        touched.update({key: result[key] for key in ("batch_id", "source_system", "rows_loaded")},
+                       file=str(path), snapshot=snapshot)
+    return result

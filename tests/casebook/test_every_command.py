@@ -1,0 +1,169 @@
+"""Who may run each ``peel`` command: every command is listed from the Typer app itself, and
+each one that touches personal data or the casebook refuses anyone not signed in (logging the
+refusal), and refuses a signed-in user who does not say why, when it must."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from peel.casebook import Domain, cases, db, review
+from peel.cli import app
+
+from .conftest import audit_entries, refusal
+
+# Example mappings that ship with peel: a real file for --mapping.
+MAPPINGS = Path(__file__).resolve().parents[2] / "src" / "peel" / "linkage" / "mappings"
+
+
+# Every command is in one of the two tables below, and a test fails when one is in neither, so
+# a new command cannot be added without deciding whether it needs a signed-in user.
+
+# Commands that need no session: they touch neither personal data nor the casebook's records.
+NO_SESSION = {
+    "peel demo-data": "generates the fictional force: no real person, nothing from the casebook",
+    "peel demo-persons": "fictional person records, for linkage benchmarks",
+    # Adds the demo's accounts: the bootstrap on an empty casebook, else acts as the demo
+    # administrator by the password kept in PEEL_HOME/demo (0600) - see docs/casebook.md.
+    "peel demo-accounts": "authenticates as the demo administrator itself",
+    "peel status": "row counts and load batches: aggregates",
+    "peel quarantine": "the file, line and reason of refused rows, never their content",
+    "peel ingest police-uk": "data.police.uk is published, anonymised open data",
+    "peel measures": "aggregates",
+    "peel areas": "the force's areas: no personal data",
+    "peel daily": "aggregates",
+    "peel pack": "aggregates, and the meetings' actions (posts and dates, no personal data)",
+    "peel link evaluate": "precision and recall: aggregates over the run or a file of ids",
+    "peel users roles": "what each role may do, from roles.yaml",
+    "peel login": "how a session starts (the lock-out and the log are the casebook's)",
+    "peel logout": "how a session ends",
+    "peel serve": "the web app signs each person in itself (docs/web.md)",
+}
+
+# Every other command acts as a signed-in user: what it must state (a purpose for a use of
+# personal data, a reason for a decision; None when it reads no personal data) and a role
+# that may run it, so that leaving the statement out is refused by the purpose rule itself.
+SIGNED_IN = {
+    "peel ingest mapped": ("--purpose", "ingest_service"),  # collection
+    "peel link": ("--purpose", "ingest_service"),  # combination
+    "peel link file": ("--purpose", "intelligence_analyst"),  # combination
+    "peel link explain": ("--purpose", "intelligence_analyst"),  # consultation
+    "peel link match": ("--purpose", "intelligence_analyst"),  # consultation
+    "peel link review": ("--purpose", "intelligence_analyst"),  # consultation
+    "peel link review accept": ("--reason", "intelligence_analyst"),  # combination decided
+    "peel link review reject": ("--reason", "intelligence_analyst"),
+    "peel review show": ("--purpose", "supervisor"),  # consultation
+    "peel review accept": ("--reason", "supervisor"),
+    "peel review reject": ("--reason", "supervisor"),
+    "peel retention keep": ("--reason", "information_manager"),  # alteration
+    "peel retention erase": ("--reason", "information_manager"),  # erasure
+    # Casebook commands that show or change no personal data (summaries, counts, accounts,
+    # meeting actions, the audit log): a session, and each change logged, but no purpose.
+    "peel review list": (None, "supervisor"),
+    "peel review stats": (None, "pcc_scrutiny_officer"),
+    "peel retention": (None, "information_manager"),
+    "peel users add": (None, "administrator"),
+    "peel users list": (None, "administrator"),
+    "peel users disable": (None, "administrator"),
+    "peel audit verify": (None, "auditor"),
+    "peel audit show": (None, "auditor"),
+    "peel actions add": (None, "pcc_scrutiny_officer"),
+    "peel actions list": (None, "pcc_scrutiny_officer"),
+    "peel actions update": (None, "performance_analyst"),
+}
+
+
+def list_commands() -> dict:
+    """Every command line peel answers, by path: each command, and each group that runs
+    something itself when given no sub-command (``peel link``, ``peel retention``...).
+    (Typer builds on its own copy of click, so groups are told by their sub-commands.)"""
+    found = {}
+
+    def walk(command, path: str) -> None:
+        if not hasattr(command, "commands") or command.invoke_without_command:
+            found[path] = command
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    for name, command in typer.main.get_command(app).commands.items():
+        walk(command, f"peel {name}")
+    return found
+
+
+def test_every_command_needs_a_session_or_is_allowed_without_one_with_a_reason():
+    commands = set(list_commands())
+    assert not set(NO_SESSION) & set(SIGNED_IN)
+    assert commands - set(NO_SESSION) - set(SIGNED_IN) == set(), "decide: NO_SESSION or SIGNED_IN"
+    assert set(NO_SESSION) | set(SIGNED_IN) == commands, "a command listed here no longer exists"
+
+
+def test_every_command_that_needs_a_session_takes_its_statement():
+    commands = list_commands()
+    for path, (statement, _role) in SIGNED_IN.items():
+        options = {o for p in commands[path].params for o in p.opts}
+        assert "--as" in options, path
+        assert statement is None or statement in options, path
+
+
+def command_line(path: str, *extra: str) -> list[str]:
+    """``path`` with a valid value for each required argument and option (so that only the
+    session, role or statement can refuse it), then ``extra``."""
+    values = {int: "1", float: "0.5", datetime: "2030-01-01"}
+    args = path.split()[1:]
+    for param in list_commands()[path].params:
+        if not param.required:
+            continue
+        if param.name == "mapping":
+            value = str(MAPPINGS / "fake_1000.yaml")
+        else:
+            value = {"month": "2026-03", "meeting": "2026-03", "due": "2026-04-30", "role": "auditor",
+                     "status": "done"}.get(param.name, values.get(param.type_descriptor.annotation, "x1"))
+        args += [*(param.opts[:1] if param.param_type_name == "option" else []), value]
+    if path.endswith(("link review accept", "link review reject")):
+        args[-1] = "x2"  # two different records
+    if path == "peel link match":
+        args += ["--surname", "Smith"]  # a record's details
+    return args + list(extra)
+
+
+@pytest.fixture
+def staff_on_record(staff, casebook_url):
+    """Staff (one per role, named after it), a review item and a case due for review, both number 1."""
+    with db.transaction(casebook_url) as s:
+        review.propose(s, domain=Domain.LINKAGE, kind="person_record_pair", summary="two records",
+                       payload={"record_key_l": "x1", "record_key_r": "x2"}, by_algorithm="peel-linkage")
+        cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal", details={},
+                        purpose="renewal application received", review_date=date(2020, 1, 1))
+    return staff
+
+
+@pytest.mark.parametrize("path", sorted(SIGNED_IN))
+def test_each_command_refuses_a_user_named_without_a_session_and_logs_it(path, staff_on_record, casebook_url):
+    user = staff_on_record[SIGNED_IN[path][1]]
+    before = audit_entries(casebook_url)[-1].seq
+    result = CliRunner().invoke(app, command_line(path), env={"PEEL_USER": user})
+    assert result.exit_code == 2, result.output
+    assert f"{user} is not signed in on this computer: run `peel login {user}`" in result.output
+    [entry] = audit_entries(casebook_url, before)
+    assert refusal(entry) | {"refusal": json.loads(entry.detail)["refusal"]} == {
+        "actor": user, "role": SIGNED_IN[path][1], "action": path, "domain": None,
+        "object_type": "session", "object_id": None, "purpose": None, "refusal": "NotSignedIn"}
+
+
+@pytest.mark.parametrize("path", sorted(p for p, (statement, _) in SIGNED_IN.items() if statement))
+def test_each_command_on_personal_data_refuses_a_signed_in_user_who_gives_no_reason(
+        path, staff_on_record, casebook_url, log_in):
+    statement, role = SIGNED_IN[path]
+    log_in(staff_on_record[role])
+    before = audit_entries(casebook_url)[-1].seq
+    result = CliRunner().invoke(app, command_line(path, statement, "too short"))
+    assert result.exit_code == 2, result.output
+    assert "say why in at least 10 characters" in result.output
+    logged = [refusal(e) for e in audit_entries(casebook_url, before)]
+    assert [(r["actor"], r["refusal"], r["purpose"]) for r in logged] == [
+        (staff_on_record[role], "PurposeRequired", "too short")]
