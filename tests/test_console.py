@@ -89,10 +89,13 @@ def test_ingest_names_a_folder_whose_name_is_markup(peel_home, tmp_path):
     assert f"No police.uk street or outcomes files found in {folder}." in result.output and "[conceal]force[/red]" in result.output
 
 
-def test_audit_show_prints_a_purpose_of_markup_verbatim(peel_home):
+def test_audit_show_prints_a_purpose_of_markup_verbatim(peel_home, log_in):
     add_user("admin", "administrator", acting=None)
+    log_in("admin")
     add_user("pp.officer", "public_protection_officer")
     add_user("auditor", "auditor")
+    log_in("pp.officer")
+    log_in("auditor")
     purpose = "check [/red] then [conceal]the hidden part[/conceal] of it"
     with db.transaction() as s:
         item = review.propose(s, by_algorithm="test", domain="dvds", kind="right_to_know", summary="a candidate")
@@ -103,9 +106,11 @@ def test_audit_show_prints_a_purpose_of_markup_verbatim(peel_home):
     assert purpose in shown.output
 
 
-def test_review_show_prints_a_reason_with_escapes_escaped(peel_home):
+def test_review_show_prints_a_reason_with_escapes_escaped(peel_home, log_in):
     add_user("admin", "administrator", acting=None)
+    log_in("admin")
     add_user("licensing.officer", "licensing_officer")
+    log_in("licensing.officer")
     with db.transaction() as s:
         item = review.propose(s, by_algorithm="test", domain="firearms", kind="safeguarding_alert",
                               summary=f"summary {ESCAPES}", payload={"note": ESCAPES})
@@ -161,9 +166,10 @@ def hostile_arguments(command) -> list[str]:
     return args
 
 
-def test_every_command_shows_hostile_text_as_text(peel_home, monkeypatch, tmp_path):
+def test_every_command_shows_hostile_text_as_text(peel_home, log_in, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # a command writing to a hostile relative path writes here
     add_user("admin", "administrator", acting=None)
+    log_in("admin")
     found = commands(app)
     assert len(found) > 30 and ["audit", "show"] in [words for words, _ in found]
     echoed, crashed = [], {}
