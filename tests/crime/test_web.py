@@ -22,6 +22,7 @@ from tests.web.conftest import (  # noqa: F401 (fixtures)
 )
 
 from peel.casebook import db
+from peel.crime import daily as daily_data
 from peel.casebook.roles import load_roles
 from peel.settings import get_settings
 from peel.web.app import create_app
@@ -32,9 +33,10 @@ FIGURES = ["/crime", "/crime/overview", "/crime/daily?date=2026-03-10", "/api/cr
            "/api/crime/overview", "/api/crime/daily?date=2026-03-10"]
 CRIMES = ["/crime/daily/crimes?date=2026-03-10", "/api/crime/daily/crimes?date=2026-03-10"]
 # Read off roles.yaml: every role but the administrator reads aggregates; only a role granted
-# personal data in every domain (the supervisor) sees crime records.
+# personal data in the crime domain (the police officer) or in every domain (the supervisor)
+# sees crime records.
 NO_FIGURES = {"administrator"}
-SEES_CRIMES = {"supervisor"}
+SEES_CRIMES = {"police_officer", "supervisor"}
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +140,23 @@ def test_show_daily_shows_counts_without_links_to_an_analyst(site):
     sign_in(site, "performance.analyst")
     page = site.get("/crime/daily", params={"date": DAY.isoformat()}).text
     assert "/crime/daily/crimes?" not in page
+
+
+def test_start_panel_shows_yesterdays_counts_with_links_on_the_officers_start_page(site, county_demo,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(daily_data, "get_yesterday", lambda: DAY)
+    total = sum(hand_count(county_demo.con, DAY).values())
+    sign_in(site, "police.officer")
+    page = html.unescape(site.get("/").text)
+    assert f"Crimes solved on Tuesday 10 March 2026: {total}" in page
+    assert "/crime/daily/crimes?date=2026-03-10&crime_type=Drugs" in page
+
+
+def test_start_panel_is_not_on_the_start_page_of_a_role_that_may_not_see_the_crimes(site, monkeypatch):
+    monkeypatch.setattr(daily_data, "get_yesterday", lambda: DAY)
+    sign_in(site, "performance.analyst")
+    page = site.get("/")
+    assert page.status_code == 200 and "Crimes solved on" not in page.text
 
 
 def test_api_daily_crimes_match_the_hand_count(site, county_demo):

@@ -38,7 +38,7 @@ from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.warehouse.generations import get_snapshot_facts
 from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
-from peel.web.layout import render_page
+from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
@@ -329,6 +329,20 @@ def show_daily(request: Request, day: str | None = Query(None, alias="date"), ac
                        solved=tables.daily_table(report, source), week=tables.week_table(report, source),
                        may_list=may_list_crimes(actor), query=urlencode({"date": report.day.isoformat()}),
                        previous_day=report.day - timedelta(days=1), next_day=report.day + timedelta(days=1))
+
+
+def start_panel(request: Request, actor: Actor) -> Markup | None:
+    """The start page's daily dashboard: yesterday's counts, for the roles the meeting note
+    names ("officers and supervisors"): those who may follow a count to its crimes."""
+    if not may_list_crimes(actor):
+        return None
+    with contextlib.contextmanager(open_data)(request) as con:
+        if con is None:
+            return None
+        report = daily_data.get_daily(con, daily_data.get_yesterday())
+        source = describe_data_source(con)
+        return Markup(get_web_environment().get_template("crime/daily_panel.html.j2").render(
+            daily=report, solved=tables.daily_table(report, source), source=source, may_list=True))
 
 
 def list_crimes(con, actor: Actor, day_text: str | None, crime_type: str | None, area: str | None):
