@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from tests.casebook.conftest import audit_entries
 from tests.crime.demo_site import copy_demo_site
 from tests.web.conftest import (  # noqa: F401 (fixtures)
     FORCE_NAME,
@@ -192,6 +193,18 @@ def test_table_downloads_open_as_csv_and_xlsx(site, address):
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     assert [c.value for c in sheet[1]] == rows[0]
     assert sheet.max_row >= len(rows) > 1
+
+
+def test_download_crimes_logs_each_crime_as_a_disclosure_after_its_consultation(site):
+    url = get_settings().casebook_url  # the site's, PEEL_HOME being the site
+    before = len(audit_entries(url))
+    sign_in(site, "police.officer")
+    rows = list(csv.reader(io.StringIO(site.get("/crime/daily/crimes.csv", params={"date": DAY.isoformat()}).text)))
+    references = [row[0] for row in rows[1:]]
+    logged = [(e.operation, e.subject_ref) for e in audit_entries(url)[before:] if e.operation != "authentication"]
+    assert references and logged == ([("consultation", r) for r in references]
+                                     + [("disclosure", r) for r in references])
+    assert all(e.purpose.startswith("Daily dashboard") for e in audit_entries(url)[-len(references):])
 
 
 def test_chart_downloads_are_svg_and_png(site):

@@ -37,7 +37,7 @@ from peel.render import render_chart
 from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.warehouse.generations import get_snapshot_facts
-from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
+from peel.web.downloads import ChartFormat, Recipient, TableFormat, chart_response, table_response
 from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -371,11 +371,13 @@ def show_crimes(request: Request, day: str | None = Query(None, alias="date"), c
 
 
 @router.get("/crime/daily/crimes.{format}")
-def download_crimes(format: TableFormat, day: str | None = Query(None, alias="date"), crime_type: str | None = None,
-                    area: str | None = None, actor: Actor = Depends(require_aggregates),
+def download_crimes(request: Request, format: TableFormat, day: str | None = Query(None, alias="date"),
+                    crime_type: str | None = None, area: str | None = None, actor: Actor = Depends(require_aggregates),
                     con=Depends(open_data)) -> Response:
     day, crimes = list_crimes(con, actor, day, crime_type, area)
-    return table_response(tables.crimes_table(day, crimes, describe_data_source(con)), format)
+    recipient = Recipient(actor, DASHBOARD_PURPOSE.format(day=day.isoformat()),
+                          request.app.state.settings.casebook_url)
+    return table_response(tables.crimes_table(day, crimes, describe_data_source(con)), format, recipient)
 
 
 # The dashboard's two tables, by the name in their download's address.

@@ -37,6 +37,7 @@ from peel.casebook import (
 from peel.measures.periods import format_month, parse_month
 from peel.warehouse import connect
 from peel.warehouse.database import get_last_day_covered
+from peel.web.downloads import DataTable, TableFormat, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -148,11 +149,29 @@ def casebook(request: Request, readonly: bool = False):
     return transaction(request.app.state.settings.casebook_url, readonly=readonly)
 
 
-def actions_page(request: Request, actor: Actor, status_code: int = 200, **form) -> Response:
+def read_actions(request: Request, actor: Actor) -> list:
     with casebook(request, readonly=True) as session:
-        actions = list_meeting_actions(session, actor.username)
+        return list_meeting_actions(session, actor.username)
+
+
+def actions_table(actions: list) -> DataTable:
+    """The actions as the page lists them (owners are posts, not people: no personal data)."""
+    rows = [[a.id, f"{a.meeting_month:%B %Y}", a.agenda_item, a.text, a.owner, f"{a.due_date:%d %B %Y}",
+             a.status_label, (a.evidence or "") + (f" ({a.updated_by}, {a.updated_at:%d %B %Y})"
+                                                   if a.updated_at else "")] for a in actions]
+    return DataTable("meeting-actions", "Actions, oldest meeting first",
+                     ["Number", "Meeting", "Agenda item", "Action", "Owner", "Due", "Status", "Evidence"], rows)
+
+
+@router.get("/actions.{format}")
+def download_actions(request: Request, format: TableFormat, actor: Actor = Depends(require_actor)) -> Response:
+    return table_response(actions_table(read_actions(request, actor)), format)
+
+
+def actions_page(request: Request, actor: Actor, status_code: int = 200, **form) -> Response:
+    actions = read_actions(request, actor)
     return render_page(request, "pack/web_actions.html.j2", status_code=status_code, title="Meeting actions",
-                       actions=actions, may_record=actor.role.allows(Action.RECORD_MEETING_ACTIONS, Domain.PACK),
+                       actions=actions, table=actions_table(actions), may_record=actor.role.allows(Action.RECORD_MEETING_ACTIONS, Domain.PACK),
                        may_update=actor.role.allows(Action.UPDATE_MEETING_ACTIONS, Domain.PACK),
                        form=form.get("form", {}), error=form.get("error"), recorded=form.get("recorded"))
 
