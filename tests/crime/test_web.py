@@ -23,8 +23,8 @@ from tests.web.conftest import (  # noqa: F401 (fixtures)
 )
 
 from peel.casebook import db
-from peel.crime import daily as daily_data
 from peel.casebook.roles import load_roles
+from peel.crime import daily as daily_data
 from peel.settings import get_settings
 from peel.web.app import create_app
 

@@ -2,7 +2,7 @@
 content, behind the page's access check: the review queue, the audit log (a disclosure,
 logged), linkage review, the meeting actions and the public tables (hidden figures stay
 hidden). Crime's tables are tested with crime's pages (tests/crime/test_web.py)."""
-# ruff: noqa: F811 (fixtures imported from other test modules are parameters)
+
 
 from __future__ import annotations
 
