@@ -133,7 +133,7 @@ def queue_pairs(purpose: str = Form(""), actor: Actor = Depends(require_actor)) 
     consultation for ``purpose``) into the queue."""
     try:
         pairs = queue_pairs_for_review(actor.username, QUEUE_SIZE, purpose=purpose)
-    except NoLinkageRun as error:  # the person asked too early: a page saying so, not a server error
+    except (NoLinkageRun, FileNotFoundError) as error:  # asked too early: a page saying so, not a server error
         raise InvalidInput(str(error)) from error
     return RedirectResponse(f"/linkage/review?queued={len(pairs)}", status_code=303)
 
