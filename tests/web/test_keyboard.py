@@ -49,12 +49,23 @@ def tab_to(page, wanted: str | Callable[[dict], bool], presses: int = 120, backw
     raise AssertionError(f"{wanted!r} cannot be reached with the Tab key")
 
 
+def open_start_page(tab, username: str):
+    """Open the start page, which sends a visitor to sign in, and sign in there by keyboard."""
+    tab.page.goto("/")
+    sign_in_by_keyboard(tab.page, username)
+    return tab.page
+
+
+def type_into(page, fields: list[tuple[str, str]]) -> None:
+    """Tab to each field (by its label) and type its text."""
+    for label, text in fields:
+        tab_to(page, label)
+        page.keyboard.type(text)
+
+
 def sign_in_by_keyboard(page, username: str) -> None:
     """On the sign-in page (where the start page sends a visitor): type the name and password."""
-    tab_to(page, "Username")
-    page.keyboard.type(username)
-    tab_to(page, "Password")
-    page.keyboard.type(PASSWORD)
+    type_into(page, [("Username", username), ("Password", PASSWORD)])
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"Signed in as {username}", exact=True)).to_be_visible()
 
@@ -73,9 +84,7 @@ def follow(page, link: str | Callable[[dict], bool], address: str) -> None:
 
 def test_officer_opens_yesterdays_solved_crimes_with_the_keyboard(demo_tab):
     tab = demo_tab()
-    page = tab.page
-    page.goto("/")
-    sign_in_by_keyboard(page, "police.officer")
+    page = open_start_page(tab, "police.officer")
     # The start page shows yesterday; the demo's data ends on 11 March 2026, which it offers.
     follow(page, "show that day", "**/crime/daily?date=2026-03-11")
     expect(page.get_by_role("heading", name="Crimes solved on Wednesday 11 March 2026")).to_be_visible()
@@ -89,13 +98,10 @@ def test_officer_opens_yesterdays_solved_crimes_with_the_keyboard(demo_tab):
 
 def test_analyst_chooses_figures_and_downloads_the_xlsx_with_the_keyboard(demo_tab, tmp_path):
     tab = demo_tab()
-    page = tab.page
-    page.goto("/")
-    sign_in_by_keyboard(page, "performance.analyst")
+    page = open_start_page(tab, "performance.analyst")
     follow(page, "Crime performance", "**/crime")
-    for field, choice in [("Crime type", "Shoplifting"), ("Area", "Brackenholt"), ("Month", "November 2025")]:
-        tab_to(page, field)
-        page.keyboard.type(choice)  # a closed list chooses the option its typed name starts
+    # A closed list chooses the option whose name is typed.
+    type_into(page, [("Crime type", "Shoplifting"), ("Area", "Brackenholt"), ("Month", "November 2025")])
     tab_to(page, "Month", backwards=True)  # and back: Shift+Tab reaches the same field
     tab_to(page, "Show")
     page.keyboard.press("Enter")
@@ -113,9 +119,7 @@ def test_analyst_chooses_figures_and_downloads_the_xlsx_with_the_keyboard(demo_t
 def test_supervisor_decides_a_review_item_with_the_keyboard(open_tab, live_home):
     item = file_item(live_home)
     tab = open_tab()
-    page = tab.page
-    page.goto("/")
-    sign_in_by_keyboard(page, "supervisor")
+    page = open_start_page(tab, "supervisor")
     follow(page, "Review queue", "**/review")
     follow(page, f"Item {item}", f"**/review/{item}")
     tab_to(page, "Why do you need to see this item?")
@@ -137,9 +141,7 @@ def test_supervisor_decides_a_review_item_with_the_keyboard(open_tab, live_home)
 def test_auditor_filters_the_audit_log_with_the_keyboard(open_tab, live_home):
     file_item(live_home)
     tab = open_tab()
-    page = tab.page
-    page.goto("/")
-    sign_in_by_keyboard(page, "auditor")
+    page = open_start_page(tab, "auditor")
     follow(page, "Audit log", "**/audit")
     tab_to(page, "Operation")
     page.keyboard.type("collection")
@@ -156,15 +158,11 @@ def test_auditor_filters_the_audit_log_with_the_keyboard(open_tab, live_home):
 
 def test_pccs_office_records_an_action_and_the_force_updates_it_with_the_keyboard(open_tab, live_server):
     tab = open_tab()
-    page = tab.page
-    page.goto("/")
-    sign_in_by_keyboard(page, "pcc.scrutiny.officer")
+    page = open_start_page(tab, "pcc.scrutiny.officer")
     follow(page, "Meeting actions", "**/actions")
-    for field, text in [("Meeting's month", "2026-02"), ("Agenda item", "Burglary"),
-                        ("Action", "Report on the Diwali patrols"), ("Owner", "Head of Neighbourhood Policing"),
-                        ("Due date", "2026-04-30")]:
-        tab_to(page, field)
-        page.keyboard.type(text)
+    type_into(page, [("Meeting's month", "2026-02"), ("Agenda item", "Burglary"),
+                     ("Action", "Report on the Diwali patrols"), ("Owner", "Head of Neighbourhood Policing"),
+                     ("Due date", "2026-04-30")])
     tab_to(page, "Record the action")
     page.keyboard.press("Enter")
     page.wait_for_url("**/actions?recorded=*")
