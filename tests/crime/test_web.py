@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from tests.casebook.conftest import audit_entries
 from tests.crime.demo_site import copy_demo_site
 from tests.web.conftest import (  # noqa: F401 (fixtures)
     FORCE_NAME,
@@ -23,6 +24,7 @@ from tests.web.conftest import (  # noqa: F401 (fixtures)
 
 from peel.casebook import db
 from peel.casebook.roles import load_roles
+from peel.crime import daily as daily_data
 from peel.settings import get_settings
 from peel.web.app import create_app
 
@@ -32,9 +34,10 @@ FIGURES = ["/crime", "/crime/overview", "/crime/daily?date=2026-03-10", "/api/cr
            "/api/crime/overview", "/api/crime/daily?date=2026-03-10"]
 CRIMES = ["/crime/daily/crimes?date=2026-03-10", "/api/crime/daily/crimes?date=2026-03-10"]
 # Read off roles.yaml: every role but the administrator reads aggregates; only a role granted
-# personal data in every domain (the supervisor) sees crime records.
+# personal data in the crime domain (the police officer) or in every domain (the supervisor)
+# sees crime records.
 NO_FIGURES = {"administrator", "ingest_service"}  # accounts only; a scripted job that loads and links
-SEES_CRIMES = {"supervisor"}
+SEES_CRIMES = {"police_officer", "supervisor"}
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +143,23 @@ def test_show_daily_shows_counts_without_links_to_an_analyst(site):
     assert "/crime/daily/crimes?" not in page
 
 
+def test_start_panel_shows_yesterdays_counts_with_links_on_the_officers_start_page(site, county_demo,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(daily_data, "get_yesterday", lambda: DAY)
+    total = sum(hand_count(county_demo.con, DAY).values())
+    sign_in(site, "police.officer")
+    page = html.unescape(site.get("/").text)
+    assert f"Crimes solved on Tuesday 10 March 2026: {total}" in page
+    assert "/crime/daily/crimes?date=2026-03-10&crime_type=Drugs" in page
+
+
+def test_start_panel_is_not_on_the_start_page_of_a_role_that_may_not_see_the_crimes(site, monkeypatch):
+    monkeypatch.setattr(daily_data, "get_yesterday", lambda: DAY)
+    sign_in(site, "performance.analyst")
+    page = site.get("/")
+    assert page.status_code == 200 and "Crimes solved on" not in page.text
+
+
 def test_api_daily_crimes_match_the_hand_count(site, county_demo):
     sign_in(site, "supervisor")
     crimes = site.get("/api/crime/daily/crimes", params={"date": DAY.isoformat()}).json()["crimes"]
@@ -173,6 +193,18 @@ def test_table_downloads_open_as_csv_and_xlsx(site, address):
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     assert [c.value for c in sheet[1]] == rows[0]
     assert sheet.max_row >= len(rows) > 1
+
+
+def test_download_crimes_logs_each_crime_as_a_disclosure_after_its_consultation(site):
+    url = get_settings().casebook_url  # the site's, PEEL_HOME being the site
+    before = len(audit_entries(url))
+    sign_in(site, "police.officer")
+    rows = list(csv.reader(io.StringIO(site.get("/crime/daily/crimes.csv", params={"date": DAY.isoformat()}).text)))
+    references = [row[0] for row in rows[1:]]
+    logged = [(e.operation, e.subject_ref) for e in audit_entries(url)[before:] if e.operation != "authentication"]
+    assert references and logged == ([("consultation", r) for r in references]
+                                     + [("disclosure", r) for r in references])
+    assert all(e.purpose.startswith("Daily dashboard") for e in audit_entries(url)[-len(references):])
 
 
 def test_chart_downloads_are_svg_and_png(site):

@@ -41,11 +41,12 @@ def demo_tab(browser, demo_server):
 
 def test_officer_follows_solved_crimes_to_the_crimes_behind_a_count(demo_tab):
     tab = demo_tab()
-    tab.sign_in("supervisor")
-    tab.page.get_by_role("link", name="Daily dashboard").click()
-    assert tab.page.get_by_role("heading", level=1).inner_text() == "Daily dashboard"
-    # Yesterday is after the demo's data ends (11 March 2026): the page offers that day.
+    tab.sign_in("police.officer")
+    # The officer's start page shows yesterday's counts; yesterday is after the demo's data
+    # ends (11 March 2026), so it offers that day.
+    expect(tab.page.get_by_role("heading", name="Crimes solved on ")).to_be_visible()
     tab.page.get_by_role("link", name="show that day").click()
+    assert tab.page.get_by_role("heading", level=1).inner_text() == "Daily dashboard"
     assert "Crimes solved on Wednesday 11 March 2026" in tab.page.get_by_role("heading", level=2).first.inner_text()
     count = tab.page.locator("a[href^='/crime/daily/crimes?date=2026-03-11&crime_type=']").first
     expected = int(count.inner_text().split()[0])

@@ -1,14 +1,35 @@
 """A page a role may not open is refused and the refused attempt is in the audit log, with
-the page asked for: the web app checks through the casebook, which logs every refusal."""
+the page asked for: the web app checks through the casebook, which logs every refusal.
+
+The routes are read from the app itself (its OpenAPI document lists every page and API
+route, forms and their fields included), so a new route is tested the day it is added: each
+answer 403 to any role must have written a refusal, and every route but the few open to
+anyone must refuse the administrator (who manages accounts and sees nothing else)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
-from peel.casebook import transaction
+from peel.casebook import db, propose, transaction
 from peel.casebook.models import AuditEntry
+from peel.casebook.roles import load_roles
+from peel.web.security import FORM_TOKEN_HEADER
 
-from .conftest import get_username, sign_in
+from .conftest import get_form_token, get_username, sign_in
+
+# Open to anyone (signing in and out, the start page, the public pages): not requested here,
+# since signing in or out would end the session; their own tests cover them.
+OPEN = {"/sign-in", "/sign-out", "/sign-in/{name}", "/sign-in/{name}/callback", "/", "/public", "/public/{slug}",
+        "/public/{slug}/table-{number}.{format}", "/api/public", "/api/public/{slug}"}
+# Values a valid request would carry, by field or parameter name, so that a route reaches its
+# access check instead of stopping at a missing or malformed field.
+SAMPLES = {"slug": "firearms-licensing", "item_id": 1, "action_id": 1, "month": "2026-03",
+           "purpose": "checking the record before the deployment briefing", "accept": True,
+           "reason": "the evidence on the record supports it", "decision": "accept", "meeting": "2026-02",
+           "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
+           "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1"}
+LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 
 
 def get_refusals(web_settings) -> list[AuditEntry]:
@@ -37,3 +58,67 @@ def test_require_grant_logs_nothing_for_a_page_the_role_may_open(client, web_set
     sign_in(client, get_username("licensing_officer"))
     assert client.get("/planned/firearms-licensing").status_code == 200
     assert get_refusals(web_settings) == []
+
+
+def count_refusals(url: str) -> int:
+    with transaction(url, readonly=True) as session:
+        return session.execute(select(func.count()).where(AuditEntry.operation == "refusal")).scalar_one()
+
+
+def get_operations(document: dict) -> list[tuple[str, str, dict]]:
+    """(method, path template, operation) for every route the app serves but the open ones."""
+    return [(method, path, operation) for path, operations in document["paths"].items() if path not in OPEN
+            for method, operation in operations.items()]
+
+
+def sample(name: str, schema: dict, path: str):
+    if name == "decision" and "linkage" in path:
+        return LINKAGE_DECISION
+    if "enum" in schema:
+        return schema["enum"][0]
+    return SAMPLES[name]
+
+
+def build_request(document: dict, path: str, operation: dict) -> dict:
+    """The address, query and body of a valid request to ``operation``."""
+    address, params = path, {}
+    for parameter in operation.get("parameters", []):
+        name = parameter["name"]
+        if parameter["in"] == "path":
+            address = address.replace("{" + name + "}", str(sample(name, parameter["schema"], path)))
+        elif parameter["required"] or name == "purpose":  # purpose: a page asks it before showing anything
+            params[name] = sample(name, parameter["schema"], path)
+    request = {"url": address, "params": params}
+    for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
+        schema = document["components"]["schemas"][content["schema"]["$ref"].rsplit("/", 1)[1]]
+        body = {name: sample(name, field, path) for name, field in schema["properties"].items()}
+        request["json" if media_type == "application/json" else "data"] = body
+    return request
+
+
+@pytest.fixture
+def filed(web_settings):
+    """A review item and a meeting action numbered 1, so requests reach them."""
+    with db.transaction(web_settings.casebook_url) as session:
+        propose(session, domain="lfr", kind="lfr_alert", summary="Alert at camera 3", payload={"camera": 3},
+                by_algorithm="lfr-matcher", subject_ref="W-17")
+
+
+@pytest.mark.parametrize("role", sorted(load_roles()))
+def test_every_route_refused_to_a_role_writes_a_refusal(client, web_settings, filed, role):
+    sign_in(client, get_username(role))
+    token = get_form_token(client, "/")
+    document = client.get("/api/openapi.json").json()
+    refused, unlogged = [], []
+    for method, path, operation in get_operations(document):
+        before = count_refusals(web_settings.casebook_url)
+        answer = client.request(method.upper(), headers={FORM_TOKEN_HEADER: token},
+                                **build_request(document, path, operation))
+        assert answer.status_code < 500, (method, path, answer.text)
+        if answer.status_code == 403:
+            refused.append(f"{method} {path}")
+            if count_refusals(web_settings.casebook_url) == before:
+                unlogged.append(f"{method} {path}")
+    assert unlogged == []
+    if role == "administrator":
+        assert refused == [f"{method} {path}" for method, path, _ in get_operations(document)]

@@ -20,6 +20,7 @@ EVERYONE_WITH_AGGREGATES = ["Daily dashboard", "Crime performance", "Meeting pac
 EXPECTED_LINKS = {
     "pcc_scrutiny_officer": EVERYONE_WITH_AGGREGATES,
     "performance_analyst": EVERYONE_WITH_AGGREGATES,
+    "police_officer": EVERYONE_WITH_AGGREGATES,
     "intelligence_analyst": [*EVERYONE_WITH_AGGREGATES, "Intelligence", "Linkage review", "Review queue"],
     "licensing_officer": [*EVERYONE_WITH_AGGREGATES, "Firearms licensing", "Review queue"],
     "public_protection_officer": [*EVERYONE_WITH_AGGREGATES, "Clare's Law", "Review queue"],

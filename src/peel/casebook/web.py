@@ -33,6 +33,7 @@ from peel.casebook import (
 from peel.casebook.audit import parse_instant
 from peel.casebook.cli import format_uk, uk_period
 from peel.casebook.review import STATUSES, ReviewItemView, ReviewSummary
+from peel.web.downloads import DataTable, PersonalData, Recipient, TableFormat, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -94,13 +95,29 @@ def decide_item(request: Request, actor: Actor, item_id: int, accept: bool, reas
     return "accepted" if accept else "rejected"
 
 
+def queue_table(items: list[ReviewSummary], status: str, domain: str) -> DataTable:
+    """The queue as the page lists it (summaries only: an item's personal data is not in it)."""
+    rows = [[item.id, item.domain, item.summary, item.proposed_by, format_uk(item.created_at),
+             item.status + (f" by {item.decided_by}" if item.decided_by else "")] for item in items]
+    name = "-".join(["review-queue", status, *([domain] if domain else [])])
+    return DataTable(name, f"{len(items)} item{'' if len(items) == 1 else 's'} ({status})",
+                     ["Item", "Domain", "Proposal", "Proposed by", "Proposed (UK time)", "Status"], rows)
+
+
 @router.get("/review")
 def show_review_queue(request: Request, status: str = PENDING, domain: str = "", decided: int | None = None,
                       outcome: str = "", actor: Actor = Depends(require_actor)) -> Response:
     items = read_queue(request, actor, status, domain)
-    return render_page(request, "casebook/review_queue.html.j2", title="Review queue", items=items,
-                       status=status, statuses=("all", *STATUSES), domain=domain, decided=decided,
-                       outcome=outcome, format_uk=format_uk)
+    return render_page(request, "casebook/review_queue.html.j2", title="Review queue",
+                       table=queue_table(items, status, domain), status=status, statuses=("all", *STATUSES),
+                       domain=domain, decided=decided, outcome=outcome,
+                       query=urlencode({"status": status, "domain": domain}))
+
+
+@router.get("/review.{format}")
+def download_review_queue(request: Request, format: TableFormat, status: str = PENDING, domain: str = "",
+                          actor: Actor = Depends(require_actor)) -> Response:
+    return table_response(queue_table(read_queue(request, actor, status, domain), status, domain), format)
 
 
 @router.get("/review/{item_id}")
@@ -219,16 +236,38 @@ def check_chain(request: Request, actor: Actor) -> ChainCheck:
         return ChainCheck(**verify_audit_log(session, actor.username).__dict__)
 
 
+def audit_table(entries: list[AuditEntryModel]) -> DataTable:
+    """A page of the log as shown: the entries name people (users, subjects), so the table is
+    personal data and its download a logged disclosure."""
+    rows = [[e.seq, shown_time(e.occurred_at), e.actor, e.role, e.operation,
+             e.object_type + (f" {e.object_id}" if e.object_id else ""), e.subject_ref or "", e.purpose or "",
+             "; ".join(f"{k}: {v}" for k, v in e.detail.items() if v is not None)] for e in entries]
+    span = f"{entries[-1].seq}-to-{entries[0].seq}" if entries else "none"
+    title = f"Entries {entries[-1].seq} to {entries[0].seq}, newest first" if entries else "No entries"
+    return DataTable(f"audit-log-{span}", title, ["Entry", "When (UK time)", "User", "Role", "Operation",
+                                                  "Record", "Subject", "Purpose or reason", "Detail"], rows,
+                     personal=PersonalData("audit_log", [e.subject_ref for e in entries if e.subject_ref]))
+
+
 @router.get("/audit")
 def show_audit_log(request: Request, where: AuditFilter = Depends(audit_filter),
                    actor: Actor = Depends(require_actor)) -> Response:
     entries = read_audit_page(request, actor, where)
     query = {k: v for k, v in request.query_params.items() if k != "before" and v}
     older = next_page(entries)
-    return render_page(request, "casebook/audit_log.html.j2", title="Audit log", entries=entries,
+    return render_page(request, "casebook/audit_log.html.j2", title="Audit log", table=audit_table(entries),
                        older=None if older is None else "/audit?" + urlencode({**query, "before": older}),
                        latest="/audit?" + urlencode(query) if where.before_seq else None,
-                       filters=request.query_params, operations=list(Operation), shown_time=shown_time)
+                       filters=request.query_params, operations=list(Operation),
+                       query=urlencode({k: v for k, v in request.query_params.items() if v}))
+
+
+@router.get("/audit.{format}")
+def download_audit_log(request: Request, format: TableFormat, where: AuditFilter = Depends(audit_filter),
+                       actor: Actor = Depends(require_actor)) -> Response:
+    """The page of the log the same filters show, as a file; a logged disclosure."""
+    table = audit_table(read_audit_page(request, actor, where))
+    return table_response(table, format, Recipient(actor, casebook_url=casebook_url(request)))
 
 
 @router.get("/audit/verify")

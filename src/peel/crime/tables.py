@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 from peel.crime.compute import MeasuresReport
-from peel.crime.daily import Daily, SolvedCrime
+from peel.crime.daily import CRIME_RECORD, Daily, SolvedCrime
 from peel.crime.overview import COLUMNS, Overview, OverviewRow
 from peel.crime.scope import slugify
-from peel.web.downloads import DataTable
+from peel.web.downloads import DataTable, PersonalData
 
 
 def _percent(value: float | None) -> str:
@@ -68,4 +68,4 @@ def crimes_table(day: date, crimes: list[SolvedCrime], source: str) -> DataTable
     rows = [[c.reference, c.recorded, c.crime_type, c.area_name, c.neighbourhood, c.outcome] for c in crimes]
     return DataTable(f"crimes-solved-{day.isoformat()}", f"The crimes solved on {day:%A %d %B %Y}",
                      ["Crime reference", "Recorded", "Crime type", "Area", "Neighbourhood", "Outcome"], rows,
-                     source)
+                     source, personal=PersonalData(CRIME_RECORD, [c.reference for c in crimes]))

@@ -37,8 +37,8 @@ from peel.render import render_chart
 from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.warehouse.generations import get_snapshot_facts
-from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
-from peel.web.layout import render_page
+from peel.web.downloads import ChartFormat, Recipient, TableFormat, chart_response, table_response
+from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
@@ -331,6 +331,20 @@ def show_daily(request: Request, day: str | None = Query(None, alias="date"), ac
                        previous_day=report.day - timedelta(days=1), next_day=report.day + timedelta(days=1))
 
 
+def start_panel(request: Request, actor: Actor) -> Markup | None:
+    """The start page's daily dashboard: yesterday's counts, for the roles the meeting note
+    names ("officers and supervisors"): those who may follow a count to its crimes."""
+    if not may_list_crimes(actor):
+        return None
+    with contextlib.contextmanager(open_data)(request) as con:
+        if con is None:
+            return None
+        report = daily_data.get_daily(con, daily_data.get_yesterday())
+        source = describe_data_source(con)
+        return Markup(get_web_environment().get_template("crime/daily_panel.html.j2").render(
+            daily=report, solved=tables.daily_table(report, source), source=source, may_list=True))
+
+
 def list_crimes(con, actor: Actor, day_text: str | None, crime_type: str | None, area: str | None):
     """The crimes behind a count, as ``list_solved_crimes`` allows this user (and logs)."""
     if con is None:
@@ -357,11 +371,13 @@ def show_crimes(request: Request, day: str | None = Query(None, alias="date"), c
 
 
 @router.get("/crime/daily/crimes.{format}")
-def download_crimes(format: TableFormat, day: str | None = Query(None, alias="date"), crime_type: str | None = None,
-                    area: str | None = None, actor: Actor = Depends(require_aggregates),
+def download_crimes(request: Request, format: TableFormat, day: str | None = Query(None, alias="date"),
+                    crime_type: str | None = None, area: str | None = None, actor: Actor = Depends(require_aggregates),
                     con=Depends(open_data)) -> Response:
     day, crimes = list_crimes(con, actor, day, crime_type, area)
-    return table_response(tables.crimes_table(day, crimes, describe_data_source(con)), format)
+    recipient = Recipient(actor, DASHBOARD_PURPOSE.format(day=day.isoformat()),
+                          request.app.state.settings.casebook_url)
+    return table_response(tables.crimes_table(day, crimes, describe_data_source(con)), format, recipient)
 
 
 # The dashboard's two tables, by the name in their download's address.

@@ -18,6 +18,7 @@ from peel.casebook import PENDING, Action, Actor, InvalidInput, list_items, show
 from peel.linkage.explain import Explanation, explain_pair
 from peel.linkage.review import DOMAIN, decide_pair, queue_pairs_for_review
 from peel.linkage.warehouse_run import NoLinkageRun
+from peel.web.downloads import DataTable, TableFormat, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -107,12 +108,23 @@ def record_decision(record_a: str, record_b: str, decision: str, reason: str, ac
                        decision=decided.decision, decided_by=decided.decided_by)
 
 
+def pairs_table(pairs: list) -> DataTable:
+    """The waiting pairs as the page lists them: record keys and probability, no record's content."""
+    return DataTable("linkage-review-pairs", f"{len(pairs)} pair{'' if len(pairs) == 1 else 's'} waiting",
+                     ["Pair", "Proposal"], [[pair.id, pair.summary] for pair in pairs])
+
+
 @router.get("/linkage/review")
 def show_pairs(request: Request, decided: int | None = None, outcome: str = "", queued: int | None = None,
                actor: Actor = Depends(require_actor)) -> Response:
     return render_page(request, "linkage/review_pairs.html.j2", title="Linkage review",
-                       pairs=read_pairs(request, actor), decided=decided, outcome=outcome, queued=queued,
-                       queue_size=QUEUE_SIZE)
+                       table=pairs_table(read_pairs(request, actor)), decided=decided, outcome=outcome,
+                       queued=queued, queue_size=QUEUE_SIZE)
+
+
+@router.get("/linkage/review.{format}")
+def download_pairs(request: Request, format: TableFormat, actor: Actor = Depends(require_actor)) -> Response:
+    return table_response(pairs_table(read_pairs(request, actor)), format)
 
 
 @router.post("/linkage/review/queue")
@@ -121,7 +133,7 @@ def queue_pairs(purpose: str = Form(""), actor: Actor = Depends(require_actor)) 
     consultation for ``purpose``) into the queue."""
     try:
         pairs = queue_pairs_for_review(actor.username, QUEUE_SIZE, purpose=purpose)
-    except NoLinkageRun as error:  # the person asked too early: a page saying so, not a server error
+    except (NoLinkageRun, FileNotFoundError) as error:  # asked too early: a page saying so, not a server error
         raise InvalidInput(str(error)) from error
     return RedirectResponse(f"/linkage/review?queued={len(pairs)}", status_code=303)
 

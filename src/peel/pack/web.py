@@ -22,7 +22,6 @@ from starlette.exceptions import HTTPException
 
 from peel.casebook import (
     ACTION_STATUSES,
-    AccessRefused,
     Action,
     Actor,
     Domain,
@@ -37,9 +36,10 @@ from peel.casebook import (
 from peel.measures.periods import format_month, parse_month
 from peel.warehouse import connect
 from peel.warehouse.database import get_last_day_covered
+from peel.web.downloads import DataTable, TableFormat, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
-from peel.web.visitor import require_actor
+from peel.web.visitor import require_actor, require_grant
 
 router = APIRouter()
 FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -55,18 +55,16 @@ def links(actor: Actor) -> list[Link]:
                  "progress on them.")]
 
 
-def require_aggregates(actor: Actor) -> None:
-    if not actor.role.allows(Action.READ_AGGREGATES):
-        raise AccessRefused(f"{actor.username} ({actor.role.title}) may not read aggregates. "
-                            "If the job needs it, an administrator can change the role.")
+def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
+    """The signed-in user, if their role may read aggregates (a refusal is logged)."""
+    return require_grant(request, actor, Action.READ_AGGREGATES)
 
 
 # ---- the pack ----------------------------------------------------------------------------
 
 
 @router.get("/pack")
-def show_pack_page(request: Request, actor: Actor = Depends(require_actor)) -> Response:
-    require_aggregates(actor)
+def show_pack_page(request: Request, actor: Actor = Depends(require_aggregates)) -> Response:
     latest = read_latest_month(request)
     months = [] if latest is None else [shift_month(latest, -n) for n in range(MONTHS_OFFERED)]
     return render_page(request, "pack/web_pack.html.j2", title="Meeting pack",
@@ -75,10 +73,9 @@ def show_pack_page(request: Request, actor: Actor = Depends(require_actor)) -> R
 
 @router.get("/pack/download")
 def download_pack(request: Request, month: str, format: str = "pdf",
-                  actor: Actor = Depends(require_actor)) -> Response:
+                  actor: Actor = Depends(require_aggregates)) -> Response:
     """The pack for ``month``, built on first request and kept while the data and actions stay
     as they were."""
-    require_aggregates(actor)
     if format not in FORMATS:
         raise HTTPException(400, f"There is no pack as {format!r}: choose {' or '.join(FORMATS)}.")
     try:
@@ -148,11 +145,29 @@ def casebook(request: Request, readonly: bool = False):
     return transaction(request.app.state.settings.casebook_url, readonly=readonly)
 
 
-def actions_page(request: Request, actor: Actor, status_code: int = 200, **form) -> Response:
+def read_actions(request: Request, actor: Actor) -> list:
     with casebook(request, readonly=True) as session:
-        actions = list_meeting_actions(session, actor.username)
+        return list_meeting_actions(session, actor.username)
+
+
+def actions_table(actions: list) -> DataTable:
+    """The actions as the page lists them (owners are posts, not people: no personal data)."""
+    rows = [[a.id, f"{a.meeting_month:%B %Y}", a.agenda_item, a.text, a.owner, f"{a.due_date:%d %B %Y}",
+             a.status_label, (a.evidence or "") + (f" ({a.updated_by}, {a.updated_at:%d %B %Y})"
+                                                   if a.updated_at else "")] for a in actions]
+    return DataTable("meeting-actions", "Actions, oldest meeting first",
+                     ["Number", "Meeting", "Agenda item", "Action", "Owner", "Due", "Status", "Evidence"], rows)
+
+
+@router.get("/actions.{format}")
+def download_actions(request: Request, format: TableFormat, actor: Actor = Depends(require_actor)) -> Response:
+    return table_response(actions_table(read_actions(request, actor)), format)
+
+
+def actions_page(request: Request, actor: Actor, status_code: int = 200, **form) -> Response:
+    actions = read_actions(request, actor)
     return render_page(request, "pack/web_actions.html.j2", status_code=status_code, title="Meeting actions",
-                       actions=actions, may_record=actor.role.allows(Action.RECORD_MEETING_ACTIONS, Domain.PACK),
+                       actions=actions, table=actions_table(actions), may_record=actor.role.allows(Action.RECORD_MEETING_ACTIONS, Domain.PACK),
                        may_update=actor.role.allows(Action.UPDATE_MEETING_ACTIONS, Domain.PACK),
                        form=form.get("form", {}), error=form.get("error"), recorded=form.get("recorded"))
 
@@ -192,12 +207,11 @@ def change_action(request: Request, action_id: int, status: str = Form(""), evid
 
 
 def action_page(request: Request, actor: Actor, action_id: int, status_code: int = 200, **form) -> Response:
+    require_grant(request, actor, Action.UPDATE_MEETING_ACTIONS, Domain.PACK)
     with casebook(request, readonly=True) as session:
         found = [a for a in list_meeting_actions(session, actor.username) if a.id == action_id]
     if not found:
         raise HTTPException(404)
-    if not actor.role.allows(Action.UPDATE_MEETING_ACTIONS, Domain.PACK):
-        raise AccessRefused(f"{actor.username} ({actor.role.title}) may not update meeting actions.")
     return render_page(request, "pack/web_action.html.j2", status_code=status_code,
                        title=f"Update action {action_id}", action=found[0], statuses=ACTION_STATUSES,
                        error=form.get("error"), status=form.get("status", found[0].status),

@@ -5,6 +5,12 @@ renders it, and serves the same object at its download address through ``table_r
 a chart is served by ``chart_response`` from the same spec and values the page draws. XLSX
 files are written with openpyxl (one sheet, bold headings, the data's snapshot under the
 table). The links under a table or chart come from the ``web/downloads.html.j2`` macros.
+
+A table of personal data says so (``DataTable.personal``: what its rows are and whose), and
+taking it away in a file is a disclosure: ``table_response`` refuses to write it without the
+user who asked, and logs the disclosure in the audit log (one entry per subject, with the
+file's name) before handing the file over. Reading the data was checked and logged by the
+function that read it; the download adds that it left peel, and as what.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from typing import Literal
 
 from fastapi.responses import Response
 
+from peel.casebook import Actor, Operation, transaction
+from peel.casebook.access import record
 from peel.render import render_chart, render_chart_png
 
 TableFormat = Literal["csv", "xlsx"]
@@ -30,6 +38,25 @@ MEDIA_TYPES = {
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet's name
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """What a table of personal data holds: its records' type (as the audit log names it,
+    e.g. "crime_record") and the subject references of its rows (none: the file as a whole)."""
+
+    object_type: str
+    subject_refs: list[str]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who downloads a table of personal data, why (the purpose they stated to read it, if
+    one was asked) and the casebook the disclosure is logged in (None: the installation's)."""
+
+    actor: Actor
+    purpose: str | None = None
+    casebook_url: str | None = None
+
+
 @dataclass
 class DataTable:
     """A table as a page shows it: what it is, its headings, its rows (numbers as numbers)."""
@@ -39,12 +66,29 @@ class DataTable:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     source: str = ""  # the data snapshot it was computed from, written under the table
+    personal: PersonalData | None = None  # set when its rows are personal data
 
 
-def table_response(table: DataTable, format: TableFormat) -> Response:
-    """``table`` as a CSV or XLSX file to download."""
+def table_response(table: DataTable, format: TableFormat, recipient: Recipient | None = None) -> Response:
+    """``table`` as a CSV or XLSX file to download; a table of personal data only to a
+    ``recipient``, the disclosure logged first."""
+    filename = f"{table.name}.{format}"
     content = write_csv(table) if format == "csv" else write_xlsx(table)
-    return _attachment(content, f"{table.name}.{format}")
+    if table.personal is not None:
+        log_disclosure(table, filename, recipient)
+    return _attachment(content, filename)
+
+
+def log_disclosure(table: DataTable, filename: str, recipient: Recipient | None) -> None:
+    """Write the audit entries of a download of personal data: one per subject in it."""
+    if recipient is None:
+        raise ValueError(f"{table.name}: a table of personal data is downloaded only by a named user, "
+                         "whose download is logged; pass the Recipient.")
+    personal = table.personal
+    with transaction(recipient.casebook_url) as session:
+        for subject_ref in dict.fromkeys(personal.subject_refs) or [None]:
+            record(session, recipient.actor, Operation.DISCLOSURE, personal.object_type, subject_ref=subject_ref,
+                   purpose=recipient.purpose, detail={"download": filename, "rows": len(table.rows)})
 
 
 def chart_response(chart: str, values: list[dict], name: str, format: ChartFormat) -> Response:

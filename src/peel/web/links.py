@@ -27,7 +27,8 @@ class Link:
 
 
 class DomainPages(Protocol):
-    """A domain's ``web.py`` module: its router and its start-page links."""
+    """A domain's ``web.py`` module: its router and its start-page links (and, if it has
+    something for a role's start page itself, ``start_panel(request, actor)``: see start.py)."""
 
     router: APIRouter
 

@@ -3,8 +3,8 @@
 ``/public`` lists every publication; each is a page per month (``/public/<slug>``) and the
 same as JSON (``/api/public/<slug>``). A domain publishes by giving ``peel.web.domains`` a
 ``Publication``: the months it has, and a month's tables, already through the small-numbers
-rule of ``peel.disclosure`` (which this page states). Nothing hidden reaches the page or
-the JSON: a hidden cell holds its text only.
+rule of ``peel.disclosure`` (which this page states). Nothing hidden reaches the page, the
+JSON or the downloads (each table as CSV and XLSX): a hidden cell holds its text only.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from peel.casebook import Actor, InvalidInput, NotFound
 from peel.disclosure import RULE, PublishedTable
 from peel.measures.periods import format_month
 from peel.warehouse import connect
+from peel.web.downloads import DataTable, TableFormat, table_response
 from peel.web.layout import render_page
 from peel.web.links import Link
 
@@ -90,6 +91,24 @@ def as_table(table: PublishedTable) -> TableModel:
                       cells=[[CellModel(**asdict(table.cells[r][c])) for c in table.columns] for r in table.rows])
 
 
+def as_data_table(slug: str, published: PublishedMonth, number: int) -> DataTable:
+    """Table ``number`` (from 1) of a published month as a download: counts as numbers, every
+    other cell (a rate, a hidden figure) as the page's text, so the file shows what the page does."""
+    if not 1 <= number <= len(published.tables):
+        raise NotFound(f"{published.title} has tables 1 to {len(published.tables)} for "
+                       f"{format_month(published.month)}; there is no table {number}.")
+    table = published.tables[number - 1]
+    rows = [[row, *[shown_value(cell) for cell in cells]] for row, cells in zip(table.rows, table.cells, strict=True)]
+    return DataTable(f"{slug}-{published.month:%Y-%m}-table-{number}", f"{table.title}, {format_month(published.month)}",
+                     [table.row_header, *table.columns], rows,
+                     f"Data to {published.data_to:%d %B %Y}. {published.rule}")
+
+
+def shown_value(cell: CellModel) -> int | str:
+    """A count shown as a whole number, as that number; anything else as its text."""
+    return int(cell.value) if cell.value is not None and cell.text == f"{int(cell.value):,}" else cell.text
+
+
 def read_month(request: Request, publication: Publication, month: str | None) -> tuple[list[date], PublishedMonth | None]:
     """The months published, and the one asked for (default: the latest) as it may be shown."""
     path = request.app.state.settings.warehouse_path
@@ -140,6 +159,14 @@ def pages(publications: list[Publication]) -> PublicPages:
         return render_page(request, "web/public_figures.html.j2", title=publication.title,
                            publication=publication, months=months, published=published, rule=RULE,
                            format_month=format_month)
+
+    @part.router.get("/public/{slug}/table-{number}.{format}")
+    def download_table(request: Request, slug: str, number: int, format: TableFormat,
+                       month: str | None = None) -> Response:
+        _, published = read_month(request, part.find(slug), month)
+        if published is None:
+            raise NotFound("No figures are published yet: the warehouse holds no data.")
+        return table_response(as_data_table(slug, published, number), format)
 
     @part.router.get("/api/public", response_model=list[PublicationModel])
     def api_index() -> list[PublicationModel]:
