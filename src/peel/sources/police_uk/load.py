@@ -144,6 +144,7 @@ def _write(
         crimes, superseded = write_crimes(con, batch.batch_id)
         outcomes = write_outcomes(con, batch.batch_id)
         write_areas(con, batch.batch_id)
+        _check_every_row_counted(result, crimes + outcomes, superseded)
         if superseded:
             notes.append(
                 f"{superseded} street row(s) superseded by the same crime in a later file of this load."
@@ -154,6 +155,19 @@ def _write(
         batch.rows_quarantined = result.rows_quarantined
         batch.note = "; ".join([f"{result.rows_flagged} row(s) flagged"] + notes)
     return result
+
+
+def _check_every_row_counted(result: IngestResult, loaded: int, superseded: int) -> None:
+    """Refuse a load in which a row read is neither loaded, quarantined nor superseded by a
+    later file's row: no row may go missing without a word."""
+    accounted = loaded + result.rows_quarantined + superseded
+    if accounted != result.rows_read:
+        raise IngestError(
+            f"{result.rows_read:,} rows were read but {loaded:,} loaded, {result.rows_quarantined:,} "
+            f"quarantined and {superseded:,} superseded account for {accounted:,}: some rows would "
+            "be lost, so nothing was loaded. Report this with the files, which peel could not read "
+            "as it should."
+        )
 
 
 SCRATCH_VIEWS = (
