@@ -24,7 +24,7 @@ def too_long_reason(length: int) -> str:
     return (
         f"line too long to be a row: {length:,} bytes, more than the {MAX_LINE_BYTES:,} a row "
         f"may have (only its first {KEPT_CHARS:,} characters are kept here); the file is damaged: "
-        "fix or remove that line, or download the file again"
+        "fix or remove that line, or get the file again"
     )
 
 
