@@ -35,7 +35,7 @@ def test_stage_files_line_numbers_match_the_file(tmp_path, police_uk_dir, peel_h
     lines.insert(300, "also broken,2021-05")
     path = write_lines(tmp_path / "2021-05-hertfordshire-street.csv", lines)
     con = connect()
-    files, _ = collect_files([path], tmp_path)
+    files, _ = collect_files([path], lambda: tmp_path)
     stage_files(con, files)
     staged = con.execute(
         "SELECT line, crime_id, location, crime_type FROM stg_street_lines ORDER BY line"
@@ -63,7 +63,7 @@ def test_stage_files_line_numbers_match_each_file_when_read_together(
         contents[name] = lines
         write_lines(tmp_path / "in" / name, lines)
     con = connect()
-    files, _ = collect_files([tmp_path / "in"], tmp_path)
+    files, _ = collect_files([tmp_path / "in"], lambda: tmp_path)
     stage_files(con, files)
     staged = con.execute(
         "SELECT file_name, line, crime_id, location, crime_type FROM stg_street_lines"

@@ -16,7 +16,7 @@ staging), ``checks`` (row checks and quarantine), ``write`` (crimes, outcomes, a
 from __future__ import annotations
 
 import contextlib
-import tempfile
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from peel.sources.police_uk.stage import (
     stage_files,
 )
 from peel.sources.police_uk.write import write_areas, write_crimes, write_outcomes
+from peel.sources.scratch import remove_abandoned, scratch_folder
 from peel.warehouse import open_batch
 
 
@@ -66,8 +67,14 @@ def ingest_police_uk(
     when the load cannot go ahead.
     """
     paths = list(paths)
-    with tempfile.TemporaryDirectory(prefix="peel-police-uk-") as workdir:
-        files, notes = collect_files(paths, Path(workdir))
+    remove_abandoned()  # what a killed load unpacked
+    with contextlib.ExitStack() as stack:
+
+        @functools.cache
+        def workdir() -> Path:  # a zip's files are unpacked here; made for the first zip
+            return stack.enter_context(scratch_folder("police-uk"))
+
+        files, notes = collect_files(paths, workdir)
         if not files:
             raise IngestError(
                 f"No police.uk street or outcomes files found in {', '.join(str(p) for p in paths)}. "
