@@ -99,7 +99,10 @@ def test_settle_throws_away_the_files_of_a_generation_never_published(peel_home)
     (demo / "truth" / "effects.json").write_text("old", encoding="utf-8")
     with open_writer():
         pass
-    for name, complete in (("warehouse-9.duckdb", True), (get_current_file(get_name()).name, False)):
+    for name, complete in (
+        ("warehouse-9.duckdb", True),
+        (get_current_file(get_name()).name, False),
+    ):
         folder = demo / f"{PENDING}{name}" / "truth"
         folder.mkdir(parents=True)
         (folder / "effects.json").write_text("new", encoding="utf-8")

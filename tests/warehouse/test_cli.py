@@ -70,5 +70,7 @@ def test_quarantine_refuses_a_limit_below_one_with_a_message(peel_home):
     connect().close()
     result = CliRunner().invoke(app, ["quarantine", "--limit", "-1"])
     assert result.exit_code == 2
-    assert "Invalid value for '--limit': Input should be greater than or equal to 1" in result.output
+    assert (
+        "Invalid value for '--limit': Input should be greater than or equal to 1" in result.output
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit)

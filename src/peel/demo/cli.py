@@ -55,19 +55,23 @@ def demo_data(
     demo_dir = get_settings().demo_dir
     try:
         # The warehouse is published, and the files moved in, only when the whole run is done.
-        with sigterm_as_exit(), open_warehouse_writer() as con, _progress_bar(console) as progress:
-            with write_apart(con, demo_dir) as files:
-                summary = generate_demo_force(
-                    con,
-                    size=size,
-                    start=start,
-                    end=end,
-                    seed=seed,
-                    as_of=as_of,
-                    progress=progress,
-                    persons=persons,
-                    out_dir=files,
-                )
+        with (
+            sigterm_as_exit(),
+            open_warehouse_writer() as con,
+            _progress_bar(console) as progress,
+            write_apart(con, demo_dir) as files,
+        ):
+            summary = generate_demo_force(
+                con,
+                size=size,
+                start=start,
+                end=end,
+                seed=seed,
+                as_of=as_of,
+                progress=progress,
+                persons=persons,
+                out_dir=files,
+            )
         move_in(files, demo_dir)
     except ValueError as error:
         console.print(f"[red]Error:[/red] {error}")

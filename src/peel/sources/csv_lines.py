@@ -84,7 +84,11 @@ def scan_lines(path: Path | str, max_bytes: int = MAX_LINE_BYTES) -> LineScan:
         for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
             ends = np.flatnonzero(np.frombuffer(chunk, np.uint8) == 10)
             if len(ends) == 0:
-                carry, head, last = carry + len(chunk), (head + chunk[:KEPT_CHARS])[:KEPT_CHARS], chunk[-1:]
+                carry, head, last = (
+                    carry + len(chunk),
+                    (head + chunk[:KEPT_CHARS])[:KEPT_CHARS],
+                    chunk[-1:],
+                )
                 continue
             starts = np.concatenate(([0], ends[:-1] + 1))
             lengths = ends - starts

@@ -76,13 +76,22 @@ GOOD = "source_system: s\nrecord_id: id\nrole: x\nperson:\n  surname: s\n"  # li
     "body, expected",
     [
         (GOOD + "vehicles: [v]\n", "line 6: vehicles must be a mapping"),
-        (GOOD + "event:\n  kind: crime\n  column: [a, b]\n", "line 8: event.column must be one value"),
-        (GOOD + "event: {kind: event, event_type: x, column: c, fields: [a]}\n", "line 6: event.fields must be a mapping"),
+        (
+            GOOD + "event:\n  kind: crime\n  column: [a, b]\n",
+            "line 8: event.column must be one value",
+        ),
+        (
+            GOOD + "event: {kind: event, event_type: x, column: c, fields: [a]}\n",
+            "line 6: event.fields must be a mapping",
+        ),
         (GOOD + "role: {column: r, values: [a]}\n", "line 6: role.values must be a mapping"),
         (GOOD + "values:\n  sex: [M, F]\n", "line 7: values.sex must be a mapping"),
         (GOOD + "date_formats: {a: b}\n", "line 6: date_formats must be one value or a list"),
         (GOOD.replace("record_id: id", "record_id: {a: b}"), "line 2: record_id must be one value"),
-        (GOOD.replace("person:\n  surname: s", "person: [surname, s]"), "line 4: person must be a mapping"),
+        (
+            GOOD.replace("person:\n  surname: s", "person: [surname, s]"),
+            "line 4: person must be a mapping",
+        ),
         (GOOD.replace("role: x", "role: [x]"), "line 3: role must be one value (a column name"),
     ],
 )

@@ -197,9 +197,7 @@ def test_ingest_police_uk_quarantines_a_row_too_long_to_read(
     assert [i.rsplit(":", 1)[1] for (i,) in asb_ids] == ["5"]
 
 
-def test_ingest_police_uk_strict_refuses_a_row_too_long_to_read(
-    tmp_path, police_uk_dir, peel_home
-):
+def test_ingest_police_uk_strict_refuses_a_row_too_long_to_read(tmp_path, police_uk_dir, peel_home):
     path = write_street_with_long_row(
         police_uk_dir, tmp_path / "2021-02-hertfordshire-street.csv", 3_000_000
     )

@@ -62,7 +62,9 @@ def _check(path: Path, node: yaml.Node, shape, name: str) -> str | None:
     if isinstance(fitting, dict):
         for key_node, value_node in node.value:
             inner = fitting.get(key_node.value, fitting.get("*"))
-            found = inner and _check(path, value_node, inner, f"{name}.{key_node.value}".lstrip("."))
+            found = inner and _check(
+                path, value_node, inner, f"{name}.{key_node.value}".lstrip(".")
+            )
             if found:
                 return found
     return None

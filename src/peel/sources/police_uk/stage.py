@@ -219,7 +219,10 @@ def _describe_long_rejects(con: duckdb.DuckDBPyConnection) -> None:
         return
     con.executemany(
         f"UPDATE stg_reject SET reason = ?, raw = left(raw, {KEPT_CHARS}) WHERE file_id = ? AND line = ?",
-        [[too_long_reason(int(size or MAX_LINE_BYTES + 1)), file_id, line] for file_id, line, size in found],
+        [
+            [too_long_reason(int(size or MAX_LINE_BYTES + 1)), file_id, line]
+            for file_id, line, size in found
+        ],
     )
 
 
