@@ -144,3 +144,26 @@ def test_load_mapped_quarantines_a_row_too_long_to_read(con, tmp_path, megabytes
     assert line == 3 and reason.startswith(f"line too long to be a row: {megabytes},000,0")
     loaded = con.execute("SELECT source_record_id FROM person_record ORDER BY 1").fetchall()
     assert loaded == [("1",), ("3",)]
+
+
+def write_people_with_a_blank_line(tmp_path, value_bytes: int):
+    """A mapping and an extract whose blank line sends it to the careful (line by line)
+    reader, whose own limit for a value is 128 KB, with one value of ``value_bytes``."""
+    mapping = write_mapping(
+        tmp_path, "source_system: t\nrecord_id: id\nrole: victim\nperson: {surname: name}\n"
+    )
+    extract = write(tmp_path / "people.csv", f"id,name\n1,Ames\n\n2,{'B' * value_bytes}\n")
+    return mapping, extract
+
+
+def test_load_mapped_reads_a_long_value_line_by_line_as_duckdb_would(con, tmp_path):
+    mapping, extract = write_people_with_a_blank_line(tmp_path, 300_000)
+    assert load_mapped(con, extract, mapping)["rows_loaded"] == 2
+
+
+def test_load_mapped_refuses_a_value_too_long_to_read_line_by_line(con, tmp_path):
+    mapping, extract = write_people_with_a_blank_line(tmp_path, 3_000_000)
+    with pytest.raises(MappingError) as caught:
+        load_mapped(con, extract, mapping)
+    assert f"{extract} line 4: cannot be read" in str(caught.value)
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0

@@ -216,8 +216,9 @@ def _read_csv_line_by_line(path: Path, header: list[str]):
 
 
 def _rows_or_refuse(path: Path, reader) -> Iterator[list[str]]:
-    """The rows of ``reader``; a value too long for Python's CSV reader refuses the file,
-    naming the line, rather than losing the row."""
+    """The rows of ``reader``, a value as long as DuckDB's reader takes included; a longer
+    one refuses the file, naming the line, rather than losing the row."""
+    limit = csv.field_size_limit(MAX_LINE_BYTES)
     try:
         yield from reader
     except csv.Error as exc:
@@ -225,3 +226,5 @@ def _rows_or_refuse(path: Path, reader) -> Iterator[list[str]]:
             f"{path} line {reader.line_num}: cannot be read ({exc}): the file is damaged. Fix or "
             "remove that line (a police or force extract has no value that long) and load again."
         ) from None
+    finally:
+        csv.field_size_limit(limit)
