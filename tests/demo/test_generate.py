@@ -56,7 +56,7 @@ def test_generate_demo_force_reports_the_persons_steps_on_the_callers_bar(peel_h
         bars.append(progress)
         return {}
 
-    def load_person_extracts(con, out_dir, progress=None):
+    def load_person_extracts(con, out_dir, progress=None, **options):
         bars.append(progress)
         return {}
 

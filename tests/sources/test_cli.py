@@ -28,3 +28,18 @@ def test_ingest_says_the_warehouse_is_in_use(peel_home, service_job, command):
     assert f"peel ingest {command[0]} failed: The warehouse" in output
     assert "is in use by another process" in output and "IO Error" not in output
 
+
+
+def test_ingest_mapped_says_which_line_of_a_malformed_mapping_is_wrong(peel_home, tmp_path):
+    mapping = tmp_path / "custody.yaml"
+    mapping.write_text(
+        "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\nvehicles: [v]\n",
+        encoding="utf-8",
+    )
+    extract = tmp_path / "custody.csv"
+    extract.write_text("id,s,v\n1,Ames,AB12CDE\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", "mapped", str(extract), "--mapping", str(mapping)])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert f"{mapping} line 5: vehicles must be a mapping" in output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

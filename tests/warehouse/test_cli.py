@@ -64,3 +64,13 @@ def test_status_counts_every_table_loads_write(peel_home):
     assert result.exit_code == 0, result.output
     for table in ("crime", "person_record", "event", "object", "pole_link", "quarantine"):
         assert f"{table}: 0 rows" in result.output
+
+
+def test_quarantine_refuses_a_limit_below_one_with_a_message(peel_home):
+    connect().close()
+    result = CliRunner().invoke(app, ["quarantine", "--limit", "-1"])
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--limit': Input should be greater than or equal to 1" in result.output
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -78,12 +78,15 @@ def generate_demo_force(
     as_of: str = "2026-03-11",
     progress: Progress | None = None,
     persons: bool = True,
+    out_dir: Path | None = None,
 ) -> DemoSummary:
     """Generate the demo force for months ``start``..``end`` as known on ``as_of`` and load it.
 
     Deterministic for a given seed. Replaces any previous demo data. ``progress`` is an optional
     ``rich.progress.Progress`` to report the steps on. ``persons=False`` leaves out the persons
-    generator (``peel.demo.persons``), which otherwise runs after the crimes.
+    generator (``peel.demo.persons``), which otherwise runs after the crimes. The files (ground
+    truth, person extracts) are written to ``out_dir``, by default ``PEEL_HOME/demo``, where
+    they are named: ``peel demo-data`` writes them apart and moves them there (``pending``).
     """
     from peel.demo.calendar import get_last_day_of_month
     from peel.demo.crimes import generate_crime_data
@@ -139,21 +142,24 @@ def generate_demo_force(
 
     # The truth goes with the crimes it describes: written as soon as they are loaded, before
     # the persons generator (another module) runs.
-    settings = get_settings()
-    truth_path = settings.demo_dir / "truth" / "effects.json"
-    truth_path.parent.mkdir(parents=True, exist_ok=True)
-    truth_path.write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
+    demo_dir = get_settings().demo_dir
+    out_dir = out_dir or demo_dir
+    truth_path = Path("truth") / "effects.json"
+    (out_dir / truth_path).parent.mkdir(parents=True, exist_ok=True)
+    (out_dir / truth_path).write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
 
     person_counts: dict = {}
     if persons:
         advance("Generating persons")
-        person_counts = _run_persons_generator(con, data, force, settings.demo_dir, seed, progress)
+        person_counts = _run_persons_generator(con, data, force, out_dir, demo_dir, seed, progress)
     advance("Demo force ready")
-    return DemoSummary(counts=counts, truth_path=truth_path, effects=truth, persons=person_counts)
+    return DemoSummary(
+        counts=counts, truth_path=demo_dir / truth_path, effects=truth, persons=person_counts
+    )
 
 
 def _run_persons_generator(
-    con, data: CrimeData, force: Force, out_dir: Path, seed: int, progress: Progress
+    con, data: CrimeData, force: Force, out_dir: Path, demo_dir: Path, seed: int, progress: Progress
 ) -> dict:
     from peel.demo.persons import generate_person_extracts, load_person_extracts
 
@@ -161,7 +167,7 @@ def _run_persons_generator(
     generated = generate_person_extracts(
         data.crimes, data.arrests, force.areas, out_dir, seed, progress=progress
     )
-    loaded = load_person_extracts(con, out_dir, progress=progress)
+    loaded = load_person_extracts(con, out_dir, progress=progress, named_as=demo_dir)
     return {"generated": generated, "loaded": loaded}
 
 

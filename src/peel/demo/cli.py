@@ -47,11 +47,21 @@ def demo_data(
     The ground truth is written to PEEL_HOME/demo/truth/effects.json, never to the warehouse.
     """
     from peel.demo import generate_demo_force
+    from peel.demo.pending import move_in, write_apart
+    from peel.settings import get_settings
+    from peel.sources.scratch import sigterm_as_exit
     from peel.warehouse.cli import open_warehouse_writer
 
     console = Console()
+    demo_dir = get_settings().demo_dir
     try:
-        with open_warehouse_writer() as con, _progress_bar(console) as progress:
+        # The warehouse is published, and the files moved in, only when the whole run is done.
+        with (
+            sigterm_as_exit(),
+            open_warehouse_writer() as con,
+            _progress_bar(console) as progress,
+            write_apart(con, demo_dir) as files,
+        ):
             summary = generate_demo_force(
                 con,
                 size=size,
@@ -61,7 +71,9 @@ def demo_data(
                 as_of=as_of,
                 progress=progress,
                 persons=persons,
+                out_dir=files,
             )
+        move_in(files, demo_dir)
     except ValueError as error:
         console.print(error_line(error))
         raise typer.Exit(code=2) from error

@@ -48,11 +48,12 @@ def police_uk(
     import duckdb
 
     from peel.sources.police_uk import MAX_REPORTED, IngestError, ingest_police_uk
+    from peel.sources.scratch import sigterm_as_exit
     from peel.warehouse import WarehouseError, open_writer
 
     console = Console(stderr=True)
     try:
-        with open_writer() as con, Progress(
+        with sigterm_as_exit(), open_writer() as con, Progress(
             TextColumn("[bold]police.uk"),
             BarColumn(),
             MofNCompleteColumn(),

@@ -73,7 +73,7 @@ def status() -> None:
 
 def quarantine(
     batch: int = typer.Option(None, help="Only this batch."),
-    limit: int = typer.Option(50, help="How many rows to show."),
+    limit: int = typer.Option(50, min=1, help="How many rows to show (1 or more)."),
 ) -> None:
     """List rows that loads could not accept, latest load first, with file, line and reason."""
     where, params = ("WHERE batch_id = ?", [batch]) if batch is not None else ("", [])

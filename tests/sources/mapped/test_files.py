@@ -123,3 +123,47 @@ def test_load_mapped_reads_febrl_with_spaced_header_and_compact_dates(con, tmp_p
         "SELECT postcode, address_raw FROM person_record WHERE source_record_id = 'rec-122-org'"
     ).fetchone()
     assert row[0] is None and row[1].endswith("4814")
+
+
+@pytest.mark.parametrize("megabytes", [3, 200])
+def test_load_mapped_quarantines_a_row_too_long_to_read(con, tmp_path, megabytes):
+    # DuckDB refuses a 3 MB line and leaves a 200 MB one out without a word: both are
+    # quarantined on their line. The 200 MB file costs about 4 s and 300 MB of memory.
+    mapping = write_mapping(
+        tmp_path, "source_system: t\nrecord_id: id\nrole: victim\nperson: {surname: name}\n"
+    )
+    extract = tmp_path / "people.csv"
+    with extract.open("w", encoding="utf-8") as f:
+        f.write("id,name\n1,Ames\n2,")
+        for start in range(0, megabytes * 1_000_000, 1 << 20):
+            f.write("B" * min(1 << 20, megabytes * 1_000_000 - start))
+        f.write("\n3,Cole\n")
+    result = load_mapped(con, extract, mapping)
+    assert (result["rows_read"], result["rows_loaded"], result["rows_quarantined"]) == (3, 2, 1)
+    [(line, reason)] = con.execute("SELECT line, reason FROM quarantine").fetchall()
+    assert line == 3 and reason.startswith(f"line too long to be a row: {megabytes},000,0")
+    loaded = con.execute("SELECT source_record_id FROM person_record ORDER BY 1").fetchall()
+    assert loaded == [("1",), ("3",)]
+
+
+def write_people_with_a_blank_line(tmp_path, value_bytes: int):
+    """A mapping and an extract whose blank line sends it to the careful (line by line)
+    reader, whose own limit for a value is 128 KB, with one value of ``value_bytes``."""
+    mapping = write_mapping(
+        tmp_path, "source_system: t\nrecord_id: id\nrole: victim\nperson: {surname: name}\n"
+    )
+    extract = write(tmp_path / "people.csv", f"id,name\n1,Ames\n\n2,{'B' * value_bytes}\n")
+    return mapping, extract
+
+
+def test_load_mapped_reads_a_long_value_line_by_line_as_duckdb_would(con, tmp_path):
+    mapping, extract = write_people_with_a_blank_line(tmp_path, 300_000)
+    assert load_mapped(con, extract, mapping)["rows_loaded"] == 2
+
+
+def test_load_mapped_refuses_a_value_too_long_to_read_line_by_line(con, tmp_path):
+    mapping, extract = write_people_with_a_blank_line(tmp_path, 3_000_000)
+    with pytest.raises(MappingError) as caught:
+        load_mapped(con, extract, mapping)
+    assert f"{extract} line 4: cannot be read" in str(caught.value)
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 0

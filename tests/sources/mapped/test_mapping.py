@@ -69,6 +69,47 @@ def test_read_mapping_rejects_a_bad_mapping_saying_what_to_fix(tmp_path, body, e
     assert expected in str(caught.value) and "map.yaml" in str(caught.value)
 
 
+GOOD = "source_system: s\nrecord_id: id\nrole: x\nperson:\n  surname: s\n"  # lines 1 to 5
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (GOOD + "vehicles: [v]\n", "line 6: vehicles must be a mapping"),
+        (
+            GOOD + "event:\n  kind: crime\n  column: [a, b]\n",
+            "line 8: event.column must be one value",
+        ),
+        (
+            GOOD + "event: {kind: event, event_type: x, column: c, fields: [a]}\n",
+            "line 6: event.fields must be a mapping",
+        ),
+        (GOOD + "role: {column: r, values: [a]}\n", "line 6: role.values must be a mapping"),
+        (GOOD + "values:\n  sex: [M, F]\n", "line 7: values.sex must be a mapping"),
+        (GOOD + "date_formats: {a: b}\n", "line 6: date_formats must be one value or a list"),
+        (GOOD.replace("record_id: id", "record_id: {a: b}"), "line 2: record_id must be one value"),
+        (
+            GOOD.replace("person:\n  surname: s", "person: [surname, s]"),
+            "line 4: person must be a mapping",
+        ),
+        (GOOD.replace("role: x", "role: [x]"), "line 3: role must be one value (a column name"),
+    ],
+)
+def test_read_mapping_names_the_line_of_a_value_of_the_wrong_kind(tmp_path, body, expected):
+    # A list where a mapping is expected, or the reverse, is refused before it is read (it
+    # was an AttributeError or TypeError), with the file, the line and what was expected.
+    path = write_mapping(tmp_path, body)
+    with pytest.raises(MappingError) as caught:
+        read_mapping(path)
+    assert f"{path} {expected}" in str(caught.value)
+
+
+def test_read_mapping_reads_a_date_format_written_as_a_number(tmp_path):
+    # YAML reads 20240101 as a number: one format, not a TypeError.
+    path = write_mapping(tmp_path, GOOD + "date_formats: 20240101\n")
+    assert read_mapping(path).date_formats == ["20240101"]
+
+
 @pytest.mark.parametrize(
     "body, expected",
     [

@@ -35,7 +35,7 @@ def test_stage_files_line_numbers_match_the_file(tmp_path, police_uk_dir, peel_h
     lines.insert(300, "also broken,2021-05")
     path = write_lines(tmp_path / "2021-05-hertfordshire-street.csv", lines)
     con = connect()
-    files, _ = collect_files([path], tmp_path)
+    files, _ = collect_files([path], lambda: tmp_path)
     stage_files(con, files)
     staged = con.execute(
         "SELECT line, crime_id, location, crime_type FROM stg_street_lines ORDER BY line"
@@ -63,7 +63,7 @@ def test_stage_files_line_numbers_match_each_file_when_read_together(
         contents[name] = lines
         write_lines(tmp_path / "in" / name, lines)
     con = connect()
-    files, _ = collect_files([tmp_path / "in"], tmp_path)
+    files, _ = collect_files([tmp_path / "in"], lambda: tmp_path)
     stage_files(con, files)
     staged = con.execute(
         "SELECT file_name, line, crime_id, location, crime_type FROM stg_street_lines"
@@ -148,4 +148,61 @@ def test_ingest_police_uk_refuses_two_street_files_for_one_month_and_force(
     with pytest.raises(IngestError) as error:
         ingest_police_uk(con, [first, renamed])
     assert "both hold anti-social behaviour for 2021-01" in str(error.value)
+    assert warehouse_is_empty(con)
+
+
+def write_street_with_long_row(police_uk_dir: Path, path: Path, location_bytes: int) -> Path:
+    """A real street file's first rows, the third with a Location of ``location_bytes``
+    (written in pieces: a 200 MB row is never held in memory), and after it an anti-social
+    behaviour row, whose id carries its line."""
+    lines = real_lines(police_uk_dir, "2021-02-hertfordshire-street.csv", 40)
+    header, rows = lines[0], [next(csv.reader([line])) for line in lines[1:]]
+    asb = next(r for r in rows if not r[0])
+    crimes = [r for r in rows if r[0]][:4]
+    long_row = list(crimes[2])
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(header + "\n")
+        for row in crimes[:2]:
+            csv.writer(f, lineterminator="\n").writerow(row)
+        f.write(",".join(long_row[:6]) + ",")  # line 4
+        for start in range(0, location_bytes, 1 << 20):
+            f.write("X" * min(1 << 20, location_bytes - start))
+        f.write("," + ",".join(long_row[7:]) + "\n")
+        csv.writer(f, lineterminator="\n").writerows([asb, crimes[3]])  # lines 5 and 6
+    return path
+
+
+@pytest.mark.parametrize("megabytes", [3, 200])
+def test_ingest_police_uk_quarantines_a_row_too_long_to_read(
+    tmp_path, police_uk_dir, peel_home, megabytes
+):
+    # DuckDB reports a 3 MB line as a reject without a column, and leaves a 200 MB line out
+    # without a word: both must be quarantined on their line, and the ids after them kept.
+    # The 200 MB file costs about 4 s and 300 MB of memory (the reader's buffers).
+    path = write_street_with_long_row(
+        police_uk_dir, tmp_path / "2021-02-hertfordshire-street.csv", megabytes * 1_000_000
+    )
+    con = connect()
+    result = ingest_police_uk(con, [path])
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 4, 1)
+    assert result.rows_flagged == 0
+    [(line, reason, raw_length)] = con.execute(
+        "SELECT line, reason, length(raw) FROM quarantine"
+    ).fetchall()
+    assert line == 4 and raw_length == 10_000
+    assert reason.startswith(f"line too long to be a row: {megabytes},000,")
+    asb_ids = con.execute(
+        "SELECT source_record_id FROM crime WHERE source_record_id LIKE 'asb:%'"
+    ).fetchall()
+    assert [i.rsplit(":", 1)[1] for (i,) in asb_ids] == ["5"]
+
+
+def test_ingest_police_uk_strict_refuses_a_row_too_long_to_read(tmp_path, police_uk_dir, peel_home):
+    path = write_street_with_long_row(
+        police_uk_dir, tmp_path / "2021-02-hertfordshire-street.csv", 3_000_000
+    )
+    con = connect()
+    with pytest.raises(IngestError) as error:
+        ingest_police_uk(con, [path], strict=True)
+    assert "2021-02-hertfordshire-street.csv line 4: line too long to be a row" in str(error.value)
     assert warehouse_is_empty(con)

@@ -51,10 +51,10 @@ def clear_earlier_quarantine(
 
 
 def write_quarantine(
-    con: duckdb.DuckDBPyConnection, m: Mapping, extract: Extract, batch_id: int
+    con: duckdb.DuckDBPyConnection, m: Mapping, extract: Extract, batch_id: int, file: str
 ) -> None:
-    """Keep every refused row, the unreadable ones first, with file, line, reason and raw."""
-    file = str(extract.path)
+    """Keep every refused row, the unreadable ones first, with ``file`` (the extract's name),
+    line, reason and raw."""
     if extract.unreadable:
         con.executemany(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",

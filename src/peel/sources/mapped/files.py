@@ -12,6 +12,8 @@ and the mapping.
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from peel.sources.csv_lines import count_lines, csv_line
+from peel.sources.csv_lines import (
+    KEPT_CHARS,
+    MAX_LINE_BYTES,
+    count_lines,
+    csv_line,
+    scan_lines,
+    too_long_reason,
+)
 from peel.sources.mapped.mapping import Mapping, MappingError
 from peel.warehouse.sql import quote_identifier, quote_literal
 
@@ -139,7 +148,7 @@ def _read_csv_with_duckdb(path: Path, header: list[str]):
         table = con.sql(
             f"""SELECT * FROM read_csv({quote_literal(path)}, header = true, auto_detect = false,
                    columns = {columns}, delim = ',', quote = '"', escape = '"',
-                   store_rejects = true, encoding = 'utf-8')"""
+                   max_line_size = {MAX_LINE_BYTES}, store_rejects = true, encoding = 'utf-8')"""
         ).to_arrow_table()
         rejects = con.execute(
             "SELECT line, error_type, csv_line, error_message FROM reject_errors ORDER BY line"
@@ -153,21 +162,29 @@ def _read_csv_with_duckdb(path: Path, header: list[str]):
     first_error = {}
     for line, kind, raw, message in rejects:
         first_error.setdefault(int(line), (kind, raw, message))
-    reject_lines = sorted(first_error)
-    if lines != 1 + table.num_rows + len(reject_lines):
-        return None
+    # A line far too long for the reader (hundreds of MB) is left out without a reject.
+    dropped = []
+    if lines != 1 + table.num_rows + len(first_error):
+        scan = scan_lines(path)
+        dropped = [x for x in scan.long if x.line not in first_error]
+        if scan.blank or lines != 1 + table.num_rows + len(first_error) + len(dropped):
+            return None
     width = len(header)
-    bad = []
-    for line in reject_lines:
-        kind, raw, message = first_error[line]
+    bad = [(x.line, too_long_reason(x.length), x.head) for x in dropped]
+    for line, (kind, raw, message) in first_error.items():
         if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
             reason = _describe_width(width, raw)
         elif kind == "INVALID ENCODING":
             reason = NOT_UTF8
+        elif kind == "LINE SIZE OVER MAXIMUM":
+            size = re.search(r"Actual Size:\s*(\d+)", message)
+            reason, raw = too_long_reason(int(size[1]) if size else len(raw)), raw[:KEPT_CHARS]
         else:
             reason = f"could not be read as CSV: {message}"
         bad.append((line, reason, raw))
-    good_lines = np.setdiff1d(np.arange(2, lines + 1), np.array(reject_lines, dtype=np.int64))
+    bad.sort()
+    refused = np.array([line for line, _, _ in bad], dtype=np.int64)
+    good_lines = np.setdiff1d(np.arange(2, lines + 1), refused)
     return table.append_column("_line", pa.array(good_lines, pa.int64())), bad
 
 
@@ -180,7 +197,7 @@ def _read_csv_line_by_line(path: Path, header: list[str]):
         next(reader)
         rows, lines, last = [], [], 1
         width = len(header)
-        for row in reader:
+        for row in _rows_or_refuse(path, reader):
             start, last = last + 1, reader.line_num
             if len(row) != width:
                 if not any(cell.strip() for cell in row):
@@ -196,3 +213,18 @@ def _read_csv_line_by_line(path: Path, header: list[str]):
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame["_line"] = lines
     return frame, bad
+
+
+def _rows_or_refuse(path: Path, reader) -> Iterator[list[str]]:
+    """The rows of ``reader``, a value as long as DuckDB's reader takes included; a longer
+    one refuses the file, naming the line, rather than losing the row."""
+    limit = csv.field_size_limit(MAX_LINE_BYTES)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise MappingError(
+            f"{path} line {reader.line_num}: cannot be read ({exc}): the file is damaged. Fix or "
+            "remove that line (a police or force extract has no value that long) and load again."
+        ) from None
+    finally:
+        csv.field_size_limit(limit)

@@ -32,6 +32,7 @@ def load_mapped(
     path: Path | str,
     mapping: Mapping | Path | str,
     snapshot: bool = False,
+    name: str | None = None,
 ) -> dict:
     """Load one extract through its mapping as one ingest batch; return what was loaded.
 
@@ -39,23 +40,26 @@ def load_mapped(
     so loading a newer extract again does not duplicate anything, and the file's earlier
     quarantined rows give way to its rows now. With ``snapshot`` the file is taken to hold
     everything the system has: this source's earlier person records, their links, events,
-    vehicles and quarantined rows are removed first.
+    vehicles and quarantined rows are removed first. ``name`` is the file as the batch and
+    the quarantine record it (default: its path), for a file read from where it was written
+    before being moved to where the user will find it.
     """
     path = Path(path)
+    name = name or str(path)
     m = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
     check_for_ingest(m)
     extract = read_extract(path, m)
     shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]
     con.execute("SET enable_progress_bar = false")  # callers show their own progress
     try:
-        with open_batch(con, m.source_system, [str(path)]) as batch:
+        with open_batch(con, m.source_system, [name]) as batch:
             stage_rows(con, m, extract)
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"
             )
             clear_earlier_quarantine(con, m, path, snapshot)
             write.replace_earlier(con, m, snapshot)
-            write_quarantine(con, m, extract, batch.batch_id)
+            write_quarantine(con, m, extract, batch.batch_id, name)
             write.write_person_records(con, m, batch.batch_id)
             links = write.write_events_objects_links(con, m, batch.batch_id)
             loaded = con.execute("SELECT count(*) FROM good").fetchone()[0]
@@ -69,7 +73,7 @@ def load_mapped(
         con.execute(f"SET enable_progress_bar = {'true' if shown else 'false'}")
     return {
         "source_system": m.source_system,
-        "file": str(path),
+        "file": name,
         "batch_id": batch.batch_id,
         "rows_read": batch.rows_read,
         "rows_loaded": batch.rows_loaded,

@@ -34,6 +34,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from peel.sources.mapped.shapes import find_misshapen
+
 
 class MappingError(ValueError):
     """A mapping file, or the extract it describes, cannot be used: the message says why."""
@@ -153,11 +155,15 @@ def read_mapping(path: Path | str, fields: FieldSet = PERSON) -> Mapping:
     """Read and check a mapping file; a bad one raises MappingError saying what to fix."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        misshapen = find_misshapen(path, text, fields.section)
     except FileNotFoundError:
         raise MappingError(f"{path}: mapping file not found.") from None
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MappingError(f"{path}: cannot read the mapping: {exc}") from None
+    if misshapen:
+        raise MappingError(misshapen)
     if not isinstance(raw, dict):
         raise MappingError(
             f"{path}: expected a YAML mapping with record_id and {fields.section} "
@@ -309,7 +315,7 @@ def _read_event(path: Path, event) -> dict | None:
 def _read_date_formats(path: Path, formats) -> list[str]:
     if not formats:
         return list(DEFAULT_DATE_FORMATS)
-    formats = [str(f) for f in ([formats] if isinstance(formats, str) else formats)]
+    formats = [str(f) for f in (formats if isinstance(formats, list) else [formats])]
     with duckdb.connect() as check:
         for fmt in formats:
             try:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +63,14 @@ class SourceFile:
     force: str  # from the file name, e.g. 'hertfordshire'
 
 
-def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[SourceFile], list[str]]:
+def collect_files(
+    paths: Iterable[Path | str], workdir: Callable[[], Path]
+) -> tuple[list[SourceFile], list[str]]:
     """Find the street and outcomes CSVs in files, folders and zip archives.
 
-    Zip members are extracted under ``workdir``. Returns the files in load order and notes
-    about what was skipped (stop-and-search files, other files in folders, repeated files).
+    Zip members are extracted under the folder ``workdir()`` gives. Returns the files in
+    load order and notes about what was skipped (stop-and-search files, other files in
+    folders, repeated files). A zip that cannot be read whole refuses the load.
     """
     found: list[SourceFile] = []
     notes: list[str] = []
@@ -79,25 +83,9 @@ def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[Sour
         if path.is_dir():
             for member in sorted(p for p in path.rglob("*") if p.is_file()):
                 _add_file(found, notes, member, str(member), strict_name=False)
-        elif zipfile.is_zipfile(path):
+        elif _is_meant_as_zip(path):
             found_before = len(found)
-            with zipfile.ZipFile(path) as archive:
-                for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                    if info.is_dir():
-                        continue
-                    base = Path(info.filename).name
-                    name = f"{path}:{info.filename}"
-                    match = FILE_NAME.match(base)
-                    if not match or match["kind"] == "stop-and-search":
-                        _add_file(found, notes, Path(base), name, strict_name=False)
-                        continue
-                    # a folder per member keeps the site's file name (it carries month and kind)
-                    target = workdir / f"{len(found):05d}" / base
-                    target.parent.mkdir()
-                    with archive.open(info) as src, target.open("wb") as dst:
-                        while chunk := src.read(1 << 20):
-                            dst.write(chunk)
-                    _add_file(found, notes, target, name, strict_name=False)
+            _unpack_zip(path, workdir, found, notes)
             if len(found) == found_before:
                 notes.append(f"{path}: the zip holds no street or outcomes files.")
         else:
@@ -107,6 +95,48 @@ def collect_files(paths: Iterable[Path | str], workdir: Path) -> tuple[list[Sour
     # staging reads them (a stable sort keeps the given order within a kind).
     files.sort(key=lambda f: list(COLUMNS_BY_KIND).index(f.kind))
     return files, notes
+
+
+def _is_meant_as_zip(path: Path) -> bool:
+    """A zip by its name or by its first bytes (a damaged one included: it is refused, not
+    taken for a CSV file with a wrong name)."""
+    with path.open("rb") as f:
+        return path.suffix.lower() == ".zip" or f.read(2) == b"PK"
+
+
+def _unpack_zip(
+    path: Path, workdir: Callable[[], Path], found: list[SourceFile], notes: list[str]
+) -> None:
+    member = None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in sorted(archive.infolist(), key=lambda i: i.filename):
+                if member.is_dir():
+                    continue
+                base = Path(member.filename).name
+                name = f"{path}:{member.filename}"
+                match = FILE_NAME.match(base)
+                if not match or match["kind"] == "stop-and-search":
+                    _add_file(found, notes, Path(base), name, strict_name=False)
+                    continue
+                # a folder per member keeps the site's file name (it carries month and kind)
+                target = workdir() / f"{len(found):05d}" / base
+                target.parent.mkdir()
+                with archive.open(member) as src, target.open("wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+                _add_file(found, notes, target, name, strict_name=False)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        if member is None:  # the list of files at the zip's end is missing or damaged
+            raise IngestError(
+                f"{path}: not a complete zip archive ({error}): the download was probably cut "
+                "short, or it is not a zip. Nothing was loaded. Download it again from "
+                "data.police.uk (or give the CSV files it holds)."
+            ) from None
+        raise IngestError(
+            f"{path}: the file {member.filename} in the zip is damaged ({error}). Nothing was "
+            "loaded. Download the zip again from data.police.uk."
+        ) from None
 
 
 def _add_file(

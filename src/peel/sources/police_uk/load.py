@@ -16,7 +16,7 @@ staging), ``checks`` (row checks and quarantine), ``write`` (crimes, outcomes, a
 from __future__ import annotations
 
 import contextlib
-import tempfile
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from peel.sources.police_uk.stage import (
     stage_files,
 )
 from peel.sources.police_uk.write import write_areas, write_crimes, write_outcomes
+from peel.sources.scratch import remove_abandoned, scratch_folder
 from peel.warehouse import open_batch
 
 
@@ -66,8 +67,14 @@ def ingest_police_uk(
     when the load cannot go ahead.
     """
     paths = list(paths)
-    with tempfile.TemporaryDirectory(prefix="peel-police-uk-") as workdir:
-        files, notes = collect_files(paths, Path(workdir))
+    remove_abandoned()  # what a killed load unpacked
+    with contextlib.ExitStack() as stack:
+
+        @functools.cache
+        def workdir() -> Path:  # a zip's files are unpacked here; made for the first zip
+            return stack.enter_context(scratch_folder("police-uk"))
+
+        files, notes = collect_files(paths, workdir)
         if not files:
             raise IngestError(
                 f"No police.uk street or outcomes files found in {', '.join(str(p) for p in paths)}. "
@@ -144,6 +151,7 @@ def _write(
         crimes, superseded = write_crimes(con, batch.batch_id)
         outcomes = write_outcomes(con, batch.batch_id)
         write_areas(con, batch.batch_id)
+        _check_every_row_counted(result, crimes + outcomes, superseded)
         if superseded:
             notes.append(
                 f"{superseded} street row(s) superseded by the same crime in a later file of this load."
@@ -154,6 +162,19 @@ def _write(
         batch.rows_quarantined = result.rows_quarantined
         batch.note = "; ".join([f"{result.rows_flagged} row(s) flagged"] + notes)
     return result
+
+
+def _check_every_row_counted(result: IngestResult, loaded: int, superseded: int) -> None:
+    """Refuse a load in which a row read is neither loaded, quarantined nor superseded by a
+    later file's row: no row may go missing without a word."""
+    accounted = loaded + result.rows_quarantined + superseded
+    if accounted != result.rows_read:
+        raise IngestError(
+            f"{result.rows_read:,} rows were read but {loaded:,} loaded, {result.rows_quarantined:,} "
+            f"quarantined and {superseded:,} superseded account for {accounted:,}: some rows would "
+            "be lost, so nothing was loaded. Report this with the files, which peel could not read "
+            "as it should."
+        )
 
 
 SCRATCH_VIEWS = (

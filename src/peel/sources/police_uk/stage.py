@@ -13,7 +13,13 @@ from collections.abc import Callable
 
 import duckdb
 
-from peel.sources.csv_lines import count_lines
+from peel.sources.csv_lines import (
+    KEPT_CHARS,
+    MAX_LINE_BYTES,
+    count_lines,
+    scan_lines,
+    too_long_reason,
+)
 from peel.sources.police_uk.checks import CHECKS_BY_KIND
 from peel.sources.police_uk.files import (
     COLUMNS_BY_KIND,
@@ -105,7 +111,8 @@ def stage_files(
                                     try_cast("Latitude" AS DOUBLE) AS lat_num
                                 FROM read_csv(?, header = true, columns = {spec},
                                     auto_detect = false, delim = ',', quote = '"', escape = '"',
-                                    strict_mode = true, store_rejects = true,
+                                    strict_mode = true, max_line_size = {MAX_LINE_BYTES},
+                                    store_rejects = true,
                                     rejects_table = 'peel_csv_rejects',
                                     rejects_scan = 'peel_csv_scans')) s)""",
                 [[str(f.path) for f in group]],
@@ -113,8 +120,9 @@ def stage_files(
             con.execute(
                 """INSERT INTO stg_reject
                    SELECT f.file_id, e.line,
-                          -- one message per line: the first column in error says it
-                          arg_min(e.error_type || ': ' || e.error_message, e.column_idx),
+                          -- one message per line: the first column in error says it (a
+                          -- line too long has no column, and is described in Python)
+                          arg_min(e.error_type || ': ' || e.error_message, coalesce(e.column_idx, -1)),
                           any_value(e.csv_line)
                    FROM peel_csv_rejects e
                    JOIN peel_csv_scans s USING (scan_id, file_id)
@@ -157,36 +165,65 @@ def stage_files(
 
 
 def _find_skipped_lines(con: duckdb.DuckDBPyConnection, files: list[SourceFile]) -> list[str]:
-    """Fill ``stg_gap`` with the lines of each file that are not staged rows.
+    """Fill ``stg_gap`` with the lines of each file that are not staged rows, so that every
+    line is a row, a reject or a blank line.
 
-    The CSV reader skips blank lines without a trace, so each file's lines are counted
-    (a fast byte count); only a file whose count differs is searched for blank lines.
+    The CSV reader skips blank lines without a trace, and a line far too long for it
+    (hundreds of MB) too, so each file's lines are counted (a fast byte count); only a file
+    whose count differs is searched for blank and too-long lines, and a too-long line the
+    reader left out goes to ``stg_reject`` as the ones it reported do.
     """
-    con.execute("CREATE OR REPLACE TEMP TABLE stg_gap AS SELECT file_id, line FROM stg_reject")
+    _describe_long_rejects(con)
     counts = dict(
         con.execute(
             """SELECT f.file_id, f.rows + 1 + count(r.line)
                FROM stg_file f LEFT JOIN stg_reject r USING (file_id) GROUP BY f.file_id, f.rows"""
         ).fetchall()
     )
-    notes, blanks = [], []
+    notes, blanks, dropped = [], [], []
     for file_id, source in enumerate(files):
         lines = count_lines(source.path)
         if lines == counts[file_id]:
             continue
-        data = source.path.read_bytes()
-        found = [
-            i for i, text in enumerate(data.split(b"\n")[:lines], start=1) if text in (b"", b"\r")
-        ]
-        blanks += [(file_id, i) for i in found]
-        if lines - len(found) != counts[file_id]:
+        scan = scan_lines(source.path)
+        rejected = {
+            line
+            for (line,) in con.execute(
+                "SELECT line FROM stg_reject WHERE file_id = ?", [file_id]
+            ).fetchall()
+        }
+        long = [found for found in scan.long if found.line not in rejected]
+        dropped += [(file_id, x.line, too_long_reason(x.length), x.head) for x in long]
+        blanks += [(file_id, line) for line in scan.blank]
+        if lines - len(scan.blank) - len(long) != counts[file_id]:
             notes.append(
                 f"{source.name}: some rows span several lines (a quoted field with a line "
                 "break), so line numbers after the first such row may be too small."
             )
+    if dropped:
+        con.executemany("INSERT INTO stg_reject VALUES (?, ?, ?, ?)", dropped)
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_gap AS SELECT file_id, line FROM stg_reject")
     if blanks:
         con.executemany("INSERT INTO stg_gap VALUES (?, ?)", blanks)
     return notes
+
+
+def _describe_long_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the lines the reader refused as too long the same reason, and the same kept
+    start, as those it left out (``too_long_reason``)."""
+    found = con.execute(
+        r"""SELECT file_id, line, regexp_extract(reason, 'Actual Size:\s*(\d+)', 1)
+           FROM stg_reject WHERE starts_with(reason, 'LINE SIZE OVER MAXIMUM')"""
+    ).fetchall()
+    if not found:
+        return
+    con.executemany(
+        f"UPDATE stg_reject SET reason = ?, raw = left(raw, {KEPT_CHARS}) WHERE file_id = ? AND line = ?",
+        [
+            [too_long_reason(int(size or MAX_LINE_BYTES + 1)), file_id, line]
+            for file_id, line, size in found
+        ],
+    )
 
 
 def refuse_truncated_files(con: duckdb.DuckDBPyConnection) -> None:
