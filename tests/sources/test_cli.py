@@ -30,7 +30,7 @@ def test_ingest_says_the_warehouse_is_in_use(peel_home, service_job, command):
 
 
 
-def test_ingest_mapped_says_which_line_of_a_malformed_mapping_is_wrong(peel_home, tmp_path):
+def test_ingest_mapped_says_which_line_of_a_malformed_mapping_is_wrong(peel_home, service_job, tmp_path):
     mapping = tmp_path / "custody.yaml"
     mapping.write_text(
         "source_system: s\nrecord_id: id\nrole: x\nperson: {surname: s}\nvehicles: [v]\n",
@@ -38,8 +38,8 @@ def test_ingest_mapped_says_which_line_of_a_malformed_mapping_is_wrong(peel_home
     )
     extract = tmp_path / "custody.csv"
     extract.write_text("id,s,v\n1,Ames,AB12CDE\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["ingest", "mapped", str(extract), "--mapping", str(mapping)])
+    result = CliRunner().invoke(app, ["ingest", "mapped", str(extract), "--mapping", str(mapping), *JOB_PURPOSE])
     output = " ".join(result.output.split())
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert f"{mapping} line 5: vehicles must be a mapping" in output
     assert result.exception is None or isinstance(result.exception, SystemExit)
