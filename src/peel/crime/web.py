@@ -38,7 +38,7 @@ from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.warehouse.generations import remember
 from peel.web.downloads import ChartFormat, TableFormat, chart_response, table_response
-from peel.web.layout import render_page
+from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
@@ -150,6 +150,14 @@ def get_options(con: duckdb.DuckDBPyConnection, choice: Choice) -> dict:
     }
 
 
+def render_choice_selects(con: duckdb.DuckDBPyConnection, choice: Choice) -> Markup:
+    """The form's selects of crime type, area and month for ``choice``, rendered once per
+    published generation: 600-odd areas through GOV.UK's select macro cost more than the
+    rest of the page."""
+    return remember(con, "choice_selects", choice, lambda: Markup(
+        get_web_environment().get_template("crime/choice_selects.html.j2").render(options=get_options(con, choice))))
+
+
 def list_options(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(value, text) of every crime type and every area (the force first, then districts...)."""
     areas = con.execute(
@@ -199,7 +207,7 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
                    "chart_svg": chart_svg}
     return render_page(request, "crime/performance.html.j2", status_code=400 if error else 200,
                        title="Crime performance", error=error, section=section, choice=choice,
-                       options=get_options(con, choice), source=source,
+                       choice_selects=render_choice_selects(con, choice), source=source,
                        measures=list(get_measures("crime").values()), **context)
 
 
@@ -297,7 +305,7 @@ def show_map(request: Request, crime_type: str | None = None, area: str | None =
                                          lambda: render_chart(crime_map.chart, crime_map.chart_values()))}
     return render_page(request, "crime/map.html.j2", status_code=400 if error else 200, title="Crime map",
                        error=error, crime_map=crime_map, choice=choice,
-                       options=get_options(con, choice),
+                       choice_selects=render_choice_selects(con, choice),
                        periods=select_items((str(n), text, str(months)) for n, text in PERIODS.items()),
                        query=f"{choice.query}&months={months}", source=source, **context)
 
