@@ -88,7 +88,13 @@ def require_actor(request: Request) -> Actor:
 
 def require_grant(request: Request, actor: Actor, action: Action, domain: str | None = None) -> Actor:
     """The signed-in user if their role grants ``action`` (in ``domain``); otherwise the
-    casebook refuses, and logs the refused attempt with the page asked for, like any other."""
+    casebook refuses, and logs the refused attempt with the page asked for, like any other.
+
+    ``actor`` was read from the casebook for this very request (``get_actor``: the session
+    live, the account active, its role), so a grant is decided on it without reading the
+    casebook again; only a refusal, which the casebook logs, goes back to it."""
+    if actor.role.allows(action, domain):
+        return actor
     with transaction(request.app.state.settings.casebook_url, readonly=True) as session:
         authorise(session, actor.username,
                   CasebookRequest(action, "web_page", object_id=request.url.path, domain=domain))
