@@ -127,3 +127,37 @@ def test_connect_to_write_closes_this_process_idle_snapshot_first(peel_home):
         with pytest.raises(WarehouseBusy, match="open for reading in this process"):
             connect()
     generations.close_snapshots()
+
+
+def test_remember_works_a_value_out_once_per_generation(peel_home):
+    with open_writer() as con:
+        load_one_batch(con)
+    computed = []
+
+    def count(con) -> int:
+        computed.append(1)
+        return count_batches(con)
+
+    with open_snapshot() as first, open_snapshot() as second:
+        assert generations.remember(first, "batches", (), lambda: count(first)) == 1
+        assert generations.remember(second, "batches", (), lambda: count(second)) == 1
+    assert len(computed) == 1, "the second reader of the generation gets the kept value"
+    with open_writer() as con:
+        load_one_batch(con)
+    with open_snapshot() as con:
+        assert generations.remember(con, "batches", (), lambda: count(con)) == 2, "a new generation starts empty"
+    generations.close_snapshots()
+    with connect(read_only=True) as con:
+        generations.remember(con, "batches", (), lambda: count(con))
+        generations.remember(con, "batches", (), lambda: count(con))
+    assert len(computed) == 4, "a connection of its own is no snapshot's: worked out every time"
+
+
+def test_remember_keeps_the_newest_values_of_a_kind(peel_home):
+    connect().close()
+    with open_snapshot() as con:
+        for n in range(generations.KEEP_PER_KIND + 1):
+            generations.remember(con, "square", n, lambda n=n: n * n)
+        assert generations.remember(con, "square", 0, lambda: "worked out again") == "worked out again"
+        assert generations.remember(con, "square", 5, lambda: "worked out again") == 25
+    generations.close_snapshots()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from peel.casebook import consultation
+from peel.warehouse.generations import remember
 
 UK = ZoneInfo("Europe/London")
 TREND_DAYS = 7  # the week's trend: the day and the six before it
@@ -95,7 +96,12 @@ def get_last_outcome_day(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def get_daily(con: duckdb.DuckDBPyConnection, day: date) -> Daily:
-    """The crimes solved on ``day`` by crime type and district, and by day over the week."""
+    """The crimes solved on ``day`` by crime type and district, and by day over the week;
+    worked out once per published warehouse generation (``remember``)."""
+    return remember(con, "daily", day, lambda: count_solved(con, day))
+
+
+def count_solved(con: duckdb.DuckDBPyConnection, day: date) -> Daily:
     params = {"first": day, "last": day}
     counts = [SolvedCount(*row) for row in con.execute(
         f"""SELECT crime_type, area_code, area_name, count(*) FROM ({SOLVED_SQL})

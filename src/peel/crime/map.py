@@ -20,6 +20,7 @@ import duckdb
 
 from peel.crime.scope import resolve_area, resolve_crime_type, slugify
 from peel.measures.periods import add_months
+from peel.warehouse.generations import remember
 from peel.web.downloads import DataTable
 
 # The periods a map can count over, in months: the chosen month alone, or the 12 months to it.
@@ -109,9 +110,16 @@ def wind_for_vega(geometry: dict) -> dict:
 def get_crime_map(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | None, month: date,
                   months: int = 1) -> CrimeMap:
     """Crimes of ``crime_type`` per neighbourhood of ``area`` (None: the force) recorded in
-    ``month``, or in the 12 months to it; with the neighbourhoods' shapes, or map points."""
+    ``month``, or in the 12 months to it; with the neighbourhoods' shapes, or map points.
+    Worked out once per published warehouse generation (``remember``)."""
     if months not in PERIODS:
         raise ValueError(f"months: expected 1 (the month) or 12 (the 12 months to it), got {months}.")
+    return remember(con, "crime_map", (crime_type, area, month, months),
+                    lambda: count_crimes(con, crime_type, area, month, months))
+
+
+def count_crimes(con: duckdb.DuckDBPyConnection, crime_type: str, area: str | None, month: date,
+                 months: int) -> CrimeMap:
     label, crime_filter, params = resolve_crime_type(con, crime_type)
     code, name, level = resolve_area(con, area)
     shown_sql = {"force": "TRUE", "district": "n.parent_code = $area_code",

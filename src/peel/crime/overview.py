@@ -14,7 +14,7 @@ import duckdb
 
 from peel.crime.compute import MeasuresReport, compute_measures
 from peel.crime.scope import ASB, slugify
-from peel.warehouse.database import snapshot
+from peel.warehouse.generations import remember
 
 # The columns a reader can sort by, with their headings, in the order shown.
 COLUMNS = {
@@ -27,7 +27,6 @@ COLUMNS = {
     "solve_rate_period": "Solve rate (period)",
 }
 DEFAULT_SORT = "crime_type"
-_cache: dict[tuple, Overview] = {}  # (warehouse batch, load time, month) -> its overview
 
 
 @dataclass(frozen=True)
@@ -62,19 +61,18 @@ class Overview:
 
 
 def get_overview(con: duckdb.DuckDBPyConnection, month: date) -> Overview:
-    """Every crime type (anti-social behaviour is no crime) for the force; kept per warehouse
-    load, so a second reader of the same month gets it at once."""
-    loaded = snapshot(con)
-    key = (loaded["latest_batch"], loaded["loaded_at"], month)
-    if key not in _cache:
-        types = [r[0] for r in con.execute(
-            "SELECT DISTINCT crime_type FROM crime WHERE crime_type <> $asb ORDER BY 1", {"asb": ASB}).fetchall()]
-        reports = [compute_measures(con, t, month, with_patterns=False) for t in types]
-        first = reports[0]
-        _cache[key] = Overview(month, first.as_of, first.figure("recorded_crimes").period,
-                               first.figure("solve_rate_cohort").period,
-                               [OverviewRow.from_report(r) for r in reports])
-    return _cache[key]
+    """Every crime type (anti-social behaviour is no crime) for the force; worked out once per
+    published warehouse generation (``remember``), so a second reader of the month gets it at once."""
+    return remember(con, "crime_overview", month, lambda: build_overview(con, month))
+
+
+def build_overview(con: duckdb.DuckDBPyConnection, month: date) -> Overview:
+    types = [r[0] for r in con.execute(
+        "SELECT DISTINCT crime_type FROM crime WHERE crime_type <> $asb ORDER BY 1", {"asb": ASB}).fetchall()]
+    reports = [compute_measures(con, t, month, with_patterns=False) for t in types]
+    first = reports[0]
+    return Overview(month, first.as_of, first.figure("recorded_crimes").period,
+                    first.figure("solve_rate_cohort").period, [OverviewRow.from_report(r) for r in reports])
 
 
 def sort_rows(rows: list[OverviewRow], column: str, descending: bool) -> list[OverviewRow]:

@@ -36,7 +36,7 @@ from peel.measures.periods import add_months, parse_day, parse_month
 from peel.render import render_chart
 from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
-from peel.warehouse.generations import get_snapshot_facts
+from peel.warehouse.generations import remember
 from peel.web.downloads import ChartFormat, Recipient, TableFormat, chart_response, table_response
 from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
@@ -91,29 +91,26 @@ def open_data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
         yield con if con is not None and get_last_day_covered(con) else None
 
 
-# Choices kept per published warehouse generation (which never changes): the figures, patterns
-# and chart of a choice are worked out once, not on every page view and download.
-SECTION_CACHE_SIZE = 64
-
-
 def get_section(con: duckdb.DuckDBPyConnection, choice: Choice) -> tuple[CrimeSection, Markup]:
-    """The crime section for ``choice`` and its chart as SVG, kept with the snapshot."""
-    facts = get_snapshot_facts(con)
-    cache = {} if facts is None else facts.setdefault("crime_sections", {})
-    key = (choice.crime_type, choice.area, choice.month)
-    if key not in cache:
+    """The crime section for ``choice`` and its chart as SVG, worked out once per published
+    warehouse generation (``remember``), not on every page view and download."""
+
+    def build() -> tuple[CrimeSection, Markup]:
         section = get_crime_section(con, choice.month, choice.crime_type, choice.area or None)
-        if len(cache) >= SECTION_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = (section, render_chart(CHART, section.series))
-    return cache[key]
+        return section, render_chart(CHART, section.series)
+
+    return remember(con, "crime_section", (choice.crime_type, choice.area, choice.month), build)
 
 
 def describe_data_source(con: duckdb.DuckDBPyConnection) -> str:
     """What every page and download states: the data's last day and the warehouse load."""
-    loaded = snapshot(con)
-    return (f"Data to {get_last_day_covered(con):%d %B %Y}; warehouse batch {loaded['latest_batch']}, "
-            f"loaded {loaded['loaded_at']}.")
+
+    def describe() -> str:
+        loaded = snapshot(con)
+        return (f"Data to {get_last_day_covered(con):%d %B %Y}; warehouse batch {loaded['latest_batch']}, "
+                f"loaded {loaded['loaded_at']}.")
+
+    return remember(con, "data_source", (), describe)
 
 
 def no_data(request: Request, title: str) -> Response:
@@ -139,21 +136,35 @@ def get_choice(con: duckdb.DuckDBPyConnection, crime_type: str | None, area: str
                month: str | None) -> Choice:
     """The reader's choice, with the defaults for what they left out: burglary (residential
     where the data has it), the force, the month of the data's last day."""
-    return Choice(crime_type or choose_crime_type(con), area or "",
+    return Choice(crime_type or remember(con, "default_crime_type", (), lambda: choose_crime_type(con)), area or "",
                   parse_month(month, "month") if month else get_last_day_covered(con).replace(day=1))
 
 
 def get_options(con: duckdb.DuckDBPyConnection, choice: Choice) -> dict:
     """The form's choices: every crime type, every area, every month the data covers."""
+    crime_types, areas = remember(con, "choice_options", (), lambda: list_options(con))
+    return {
+        "crime_types": select_items((slug, name, choice.crime_type) for slug, name in crime_types),
+        "areas": select_items((code, text, choice.area) for code, text in areas),
+        "months": get_month_items(con, choice.month),
+    }
+
+
+def render_choice_selects(con: duckdb.DuckDBPyConnection, choice: Choice) -> Markup:
+    """The form's selects of crime type, area and month for ``choice``, rendered once per
+    published generation: 600-odd areas through GOV.UK's select macro cost more than the
+    rest of the page."""
+    return remember(con, "choice_selects", choice, lambda: Markup(
+        get_web_environment().get_template("crime/choice_selects.html.j2").render(options=get_options(con, choice))))
+
+
+def list_options(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(value, text) of every crime type and every area (the force first, then districts...)."""
     areas = con.execute(
         f"""SELECT CASE level WHEN 'force' THEN '' ELSE area_code END, area_name, level FROM area
             ORDER BY {order_by_level("level")}, area_name""").fetchall()
-    return {
-        "crime_types": select_items((slug, name, choice.crime_type) for slug, name in list_crime_types(con)),
-        "areas": select_items((code, name if level != "neighbourhood" else f"{name} (neighbourhood)", choice.area)
-                              for code, name, level in areas),
-        "months": get_month_items(con, choice.month),
-    }
+    return list_crime_types(con), [(code, name if level != "neighbourhood" else f"{name} (neighbourhood)")
+                                   for code, name, level in areas]
 
 
 def select_items(choices) -> list[dict]:
@@ -163,12 +174,17 @@ def select_items(choices) -> list[dict]:
 
 def get_month_items(con: duckdb.DuckDBPyConnection, chosen: date) -> list[dict]:
     """Every month the data covers, the latest first, as a select's items."""
+    months = remember(con, "months", (), lambda: list_months(con))
+    return select_items((f"{m:%Y-%m}", f"{m:%B %Y}", f"{chosen:%Y-%m}") for m in months)
+
+
+def list_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     first, last = con.execute("SELECT min(month), max(month) FROM crime").fetchone()
     months, month = [], last
     while month >= first:
         months.append(month)
         month = add_months(month, -1)
-    return select_items((f"{m:%Y-%m}", f"{m:%B %Y}", f"{chosen:%Y-%m}") for m in months)
+    return months
 
 
 @router.get("/crime")
@@ -191,7 +207,7 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
                    "chart_svg": chart_svg}
     return render_page(request, "crime/performance.html.j2", status_code=400 if error else 200,
                        title="Crime performance", error=error, section=section, choice=choice,
-                       options=get_options(con, choice), source=source,
+                       choice_selects=render_choice_selects(con, choice), source=source,
                        measures=list(get_measures("crime").values()), **context)
 
 
@@ -285,9 +301,11 @@ def show_map(request: Request, crime_type: str | None = None, area: str | None =
     context = {}
     if crime_map is not None:
         context = {"table": map_table(crime_map, source),
-                   "chart_svg": render_chart(crime_map.chart, crime_map.chart_values())}
+                   "chart_svg": remember(con, "crime_map_chart", (choice, months),
+                                         lambda: render_chart(crime_map.chart, crime_map.chart_values()))}
     return render_page(request, "crime/map.html.j2", status_code=400 if error else 200, title="Crime map",
-                       error=error, crime_map=crime_map, choice=choice, options=get_options(con, choice),
+                       error=error, crime_map=crime_map, choice=choice,
+                       choice_selects=render_choice_selects(con, choice),
                        periods=select_items((str(n), text, str(months)) for n, text in PERIODS.items()),
                        query=f"{choice.query}&months={months}", source=source, **context)
 

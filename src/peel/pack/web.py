@@ -34,7 +34,7 @@ from peel.casebook import (
     update_meeting_action,
 )
 from peel.measures.periods import format_month, parse_month
-from peel.warehouse import connect
+from peel.warehouse import connect, open_snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.web.downloads import DataTable, TableFormat, table_response
 from peel.web.layout import render_page
@@ -122,13 +122,10 @@ def get_pack(settings, month: date) -> Path:
 def read_latest_month(request: Request) -> date | None:
     """The latest month the warehouse has data for; None when there is no warehouse yet."""
     try:
-        con = connect(request.app.state.settings.warehouse_path, read_only=True)
+        with open_snapshot(request.app.state.settings.warehouse_path) as con:
+            last_day = get_last_day_covered(con)  # worked out once per generation
     except FileNotFoundError:
         return None
-    try:
-        last_day = get_last_day_covered(con)
-    finally:
-        con.close()
     return None if last_day is None else last_day.replace(day=1)
 
 

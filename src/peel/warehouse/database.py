@@ -26,8 +26,8 @@ from peel.warehouse.generations import (
     get_current_file,
     get_generation,
     get_name,
-    get_snapshot_facts,
     open_current,
+    remember,
 )
 
 # The schema files, applied in name order. Tests point this at a copy.
@@ -276,7 +276,8 @@ def clear_quarantine(
 def get_last_day_covered(con: duckdb.DuckDBPyConnection):
     """The last day the warehouse has crimes for (a month-only source covers its whole month);
     None when it has none. This is the data's snapshot date: nothing later is known."""
-    return con.execute("SELECT max(coalesce(recorded_date, last_day(month))) FROM crime").fetchone()[0]
+    return remember(con, "last_day_covered", (), lambda: con.execute(
+        "SELECT max(coalesce(recorded_date, last_day(month))) FROM crime").fetchone()[0])
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
@@ -286,12 +287,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     The pack, every export and every web page print this so that a figure can be traced to
     its data. Worked out once per generation for connections from ``open_snapshot``.
     """
-    facts = get_snapshot_facts(con)
-    if facts is None:
-        return _describe(con)
-    if "snapshot" not in facts:
-        facts["snapshot"] = _describe(con)
-    return dict(facts["snapshot"])
+    return dict(remember(con, "snapshot", (), lambda: _describe(con)))
 
 
 def _describe(con: duckdb.DuckDBPyConnection) -> dict:
@@ -318,5 +314,6 @@ def _describe(con: duckdb.DuckDBPyConnection) -> dict:
 
 def get_force_name(con: duckdb.DuckDBPyConnection) -> str | None:
     """The force's name (the first by code, should the data hold more), or None without areas."""
-    row = con.execute("SELECT area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1").fetchone()
+    row = remember(con, "force_name", (), lambda: con.execute(
+        "SELECT area_name FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1").fetchone())
     return row[0] if row else None

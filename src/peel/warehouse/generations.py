@@ -23,14 +23,17 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from peel.private import close_at_rest
 from peel.settings import get_settings
+
+T = TypeVar("T")
 
 # How many times a reader tries again when the generation it found was removed before it
 # could open it (two loads published in between).
@@ -184,7 +187,9 @@ class _Reader:
     file: Path
     con: duckdb.DuckDBPyConnection
     users: int = 0
-    facts: dict = field(default_factory=dict)
+    kept: dict[str, dict[Hashable, object]] = field(default_factory=dict)  # remember()'s: kind -> key -> value
+    computing: dict[tuple, threading.Lock] = field(default_factory=dict)  # (kind, key) being worked out
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards kept and computing
 
 
 _readers: dict[Path, _Reader] = {}
@@ -231,12 +236,45 @@ def open_snapshot(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
             _close_replaced_readers()
 
 
-def get_snapshot_facts(con: duckdb.DuckDBPyConnection) -> dict | None:
-    """A dict kept with the generation ``con`` reads (a connection from ``open_snapshot``),
-    for facts about it worked out once: a published generation never changes. None for
-    any other connection."""
+# How many values of one kind remember() keeps per generation, the oldest dropped first: a
+# kind keyed by the reader's choices (crime type, area, month...) has too many to keep all.
+KEEP_PER_KIND = 64
+
+
+def remember(con: duckdb.DuckDBPyConnection, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, worked out once per published generation for ``kind`` and ``key`` when
+    ``con`` is a connection from ``open_snapshot``; for any other connection, every time.
+
+    The web app's one cache: a published generation never changes, so what is computed from
+    it (aggregates, the snapshot's description, a rendered chart) holds until a load publishes
+    the next, whose connection starts empty. ``key`` must name everything the value depends on
+    besides the data. Never for who may see what: that is decided per request, per user.
+    Requests asking for the same value at once wait for one to work it out.
+    """
     reader = _reader_of_cursor.get(id(con))
-    return reader.facts if reader is not None else None
+    if reader is None:
+        return compute()
+    with reader.lock:
+        kept = reader.kept.setdefault(kind, {})
+        if key in kept:
+            return kept[key]
+        computing = reader.computing.setdefault((kind, key), threading.Lock())
+    with computing:
+        with reader.lock:
+            if key in kept:  # worked out by the request this one waited for
+                return kept[key]
+        try:
+            value = compute()
+        except BaseException:
+            with reader.lock:
+                reader.computing.pop((kind, key), None)
+            raise
+        with reader.lock:
+            if len(kept) >= KEEP_PER_KIND:
+                kept.pop(next(iter(kept)))
+            kept[key] = value
+            reader.computing.pop((kind, key), None)
+    return value
 
 
 def _close_replaced_readers() -> None:

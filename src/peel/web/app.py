@@ -48,8 +48,8 @@ def create_app(
     app.state.force_name = force_name
     app.state.parts = list(domains.DOMAINS if parts is None else parts)
     # The last added runs first: headers go on every response, the cookie's included.
-    app.middleware("http")(keep_session_cookie)
-    app.middleware("http")(add_secure_headers)
+    app.add_middleware(keep_session_cookie)
+    app.add_middleware(add_secure_headers)
     app.mount(STATIC_URL, StaticFiles(packages=[("peel.web", "static")]), name="static")
     app.include_router(auth.router)
     single_sign_on.install(app)

@@ -16,6 +16,8 @@ import secrets
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from peel.settings import Settings
 
@@ -84,15 +86,29 @@ async def check_form_token(request: Request) -> None:
         raise FormTokenRefused()
 
 
-async def add_secure_headers(request: Request, call_next):
-    response = await call_next(request)
-    response.headers.update(HEADERS)
-    if request.url.scheme == "https":
-        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-    if response.headers.get("content-type", "").startswith("text/html"):
-        # Pages may show personal data: no copy in the browser's or a proxy's cache.
-        response.headers["Cache-Control"] = "no-store"
-    return response
+def add_secure_headers(app: ASGIApp) -> ASGIApp:
+    """Middleware: the secure headers on every response; no caching of pages. Plain ASGI, not
+    ``BaseHTTPMiddleware``, which costs every request a task and a stream."""
+
+    async def with_secure_headers(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.update(HEADERS)
+                if scope["scheme"] == "https":
+                    headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
+                if headers.get("content-type", "").startswith("text/html"):
+                    # Pages may show personal data: no copy in the browser's or a proxy's cache.
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return with_secure_headers
 
 
 def get_safe_next(target: str | None) -> str:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_force_name
-from peel.warehouse.generations import get_snapshot_facts
+from peel.warehouse.generations import remember
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +41,18 @@ def read_warehouse(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 def describe_snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     """``peel.warehouse.snapshot`` and the force's name: what a page says of its data, with
     the publication time in UK time. Worked out once per generation."""
-    facts = get_snapshot_facts(con)
-    if facts is None or "page" not in facts:
-        # Imported here: auth's pages render through layout, which imports this module.
-        from peel.web.auth import UK_TIME
+    return remember(con, "page_snapshot", (), lambda: _describe(con))
 
-        described = snapshot(con)
-        published = described["published_at"]
-        label = (datetime.fromisoformat(published).astimezone(UK_TIME).strftime("%d %B %Y %H:%M:%S %Z")
-                 if published else "at a time peel cannot tell")
-        described |= {"force_name": get_force_name(con), "published_label": label}
-        if facts is None:
-            return described
-        facts["page"] = described
-    return facts["page"]
+
+def _describe(con: duckdb.DuckDBPyConnection) -> dict:
+    # Imported here: auth's pages render through layout, which imports this module.
+    from peel.web.auth import UK_TIME
+
+    described = snapshot(con)
+    published = described["published_at"]
+    label = (datetime.fromisoformat(published).astimezone(UK_TIME).strftime("%d %B %Y %H:%M:%S %Z")
+             if published else "at a time peel cannot tell")
+    return described | {"force_name": get_force_name(con), "published_label": label}
 
 
 def get_page_snapshot(request: Request) -> dict | None:
