@@ -32,7 +32,8 @@ def test_compute_measures_says_when_the_data_does_not_cover_a_comparison(con):
     report = compute_measures(con, "residential-burglary", date(2025, 1, 1), as_of=date(2026, 3, 11))
     recorded = report.figure("recorded_crimes")
     assert recorded.comparison_value is None and recorded.change is None
-    assert "the data starts in March 2024" in recorded.note
+    assert recorded.partial and recorded.as_text() == "partial: 1"  # c8, in February 2024 to January 2025
+    assert "the data covers it from 1 March 2024 only (92.1% of its days)" in recorded.note
     assert report.figure("solve_rate_cohort").comparison_value is None
     assert report.patterns.summary.startswith("Pattern detection not run: the data has 11 months")
 
@@ -82,7 +83,7 @@ def test_an_undated_last_outcome_counts_only_at_the_snapshot_not_as_at_an_earlie
 def test_figure_texts_show_a_rate_change_in_points_and_a_count_change_with_its_percentage():
     rate = Figure("solve_rate_cohort", "Solve rate", "March 2026", 33.3, "percent", 1, 3,
                   "March 2025", 100.0, change=-66.7)
-    assert (rate.as_text(), rate.comparison_text(), rate.change_text()) == ("33% (1 solved of 3)", "100%", "-66.7 points")
+    assert (rate.as_text(), rate.comparison_text(), rate.change_text()) == ("33.3% (1 solved of 3)", "100.0%", "-66.7 points")
     count = Figure("recorded_crimes", "Recorded crimes", "2025-26", 3535, "count",
                    comparison_period="2024-25", comparison_value=3500, change=35, change_percent=1.0)
     assert (count.as_text(), count.comparison_text(), count.change_text()) == ("3,535", "3,500", "+35 (+1.0%)")
