@@ -8,7 +8,7 @@ as it stood a year before the snapshot, so both periods had the same time to be 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -48,16 +48,10 @@ class MeasuresReport:
         raise KeyError(measure_id)
 
     def to_dict(self) -> dict:
-        return {
-            "crime_type": self.scope.crime_type_label,
-            "area": self.scope.area_name,
-            "area_level": self.scope.area_level,
-            "month": self.month.isoformat()[:7],
-            "as_of": self.as_of.isoformat(),
-            "figures": [asdict(f) for f in self.figures],
-            "patterns": self.patterns.summary if self.patterns else None,
-            "notes": self.notes,
-        }
+        """Everything the table shows, as JSON data (its schema: crime/measures.schema.json)."""
+        from peel.crime.report_json import report_to_dict
+
+        return report_to_dict(self)
 
 
 def get_data_as_of(con: duckdb.DuckDBPyConnection) -> date:
@@ -78,9 +72,9 @@ def _run(con, sql: str, period: Period, as_of: date, snapshot: date) -> int:
     return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchone()[0]
 
 
-# Positive outcomes first assigned in a period whose crime is not in the warehouse: their
-# type is not known, so a figure for one crime type cannot count them (see scope.py).
-UNATTRIBUTED_SQL = """
+# Positive outcomes first assigned in a period whose crime is not in the warehouse, because
+# it was recorded before the first month loaded (see scope.py).
+EARLIER_CRIMES_SQL = """
     SELECT count(*) FROM (
       SELECT crime_key, min(assigned) AS first_positive FROM scoped_unattributed
       WHERE is_positive GROUP BY crime_key)
@@ -149,10 +143,12 @@ class _Context:
         return (f"no outcomes assigned in {period.label} are loaded (a police.uk street file without its "
                 "outcomes file), so the crimes solved in it are not known")
 
-    def unattributed(self, period: Period, as_of: date) -> int | None:
-        if self.all_crime:
-            return None
-        return _run(self.con, UNATTRIBUTED_SQL, period, as_of, self.snapshot) or None
+    def earlier_crime_outcomes(self, period: Period, as_of: date) -> int | None:
+        """Positive outcomes first seen in the period whose crime was recorded before the
+        data starts (None when there are none). Their type is not known, so a crime type's
+        rate cannot count them; all crime counts them, but cannot see whether such a crime
+        was solved before the data starts."""
+        return _run(self.con, EARLIER_CRIMES_SQL, period, as_of, self.snapshot) or None
 
 
 def _year_earlier(period: Period) -> Period:
@@ -272,9 +268,9 @@ def _add_solve_rates_and_arrests(ctx: _Context, report: MeasuresReport) -> None:
                 figure.comparison_value = then_figure.value
                 figure.comparison_partial = then_figure.partial
                 figure.change = figure.value - figure.comparison_value
-                if then_figure.unattributed:
-                    figure.note = _join(figure.note, f"Then too, {then_figure.unattributed:,} positive outcomes were of "
-                                        "crimes of unknown type: the comparison is marked partial.")
+                if then_figure.earlier_crime_outcomes:
+                    figure.note = _join(figure.note, f"{before.label} is partial too: "
+                                        + _describe_earlier(then_figure.earlier_crime_outcomes, before, ctx))
             report.figures.append(figure)
 
 
@@ -292,12 +288,19 @@ def _figure(ctx: _Context, measure_id: str, period: Period, as_of: date) -> Figu
     value, num, den = ctx.rate(m.id, period, as_of)
     figure = Figure(m.id, m.name, period.label, value, m.unit, num, den, coverage=coverage, covered=covered)
     if m.id == "solve_rate_period":
-        figure.unattributed = ctx.unattributed(period, as_of)
-        if figure.unattributed:
-            figure.note = (f"{figure.unattributed:,} positive outcomes in {period.label} are of crimes recorded "
-                           f"before {ctx.first:%B %Y}, whose type is not known, so they are not counted here "
-                           "(they are in all crime).")
+        figure.earlier_crime_outcomes = ctx.earlier_crime_outcomes(period, as_of)
+        if figure.earlier_crime_outcomes:
+            figure.note = "Partial: " + _describe_earlier(figure.earlier_crime_outcomes, period, ctx)
     return figure
+
+
+def _describe_earlier(outcomes: int, period: Period, ctx: _Context) -> str:
+    text = (f"{outcomes:,} positive outcomes in {period.label} are of crimes recorded before "
+            f"{ctx.first:%B %Y}, when the data starts")
+    if ctx.all_crime:
+        return text + ("; they are counted, but whether such a crime was solved before the data starts "
+                       "cannot be seen.")
+    return text + "; their crime type is not known, so they are not counted here (all crime counts them)."
 
 
 def _join(*notes: str | None) -> str:

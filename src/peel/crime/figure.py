@@ -40,13 +40,14 @@ class Figure:
     coverage: float = 1.0
     covered: str | None = None  # the days of the period the data covers, when not all
     not_available: str | None = None  # why there is no value
-    unattributed: int | None = None  # positive outcomes of crimes of unknown type, not counted
+    # positive outcomes in the period of crimes recorded before the data starts (see compute)
+    earlier_crime_outcomes: int | None = None
     comparison_partial: bool = False  # the comparison period is not fully covered: marked
     comparison_not_available: str | None = None
 
     @property
     def partial(self) -> bool:
-        return self.value is not None and (self.coverage < 1 or bool(self.unattributed))
+        return self.value is not None and (self.coverage < 1 or bool(self.earlier_crime_outcomes))
 
     def _number(self, value: float) -> str:
         return format_percent(value) if self.unit == "percent" else format_count(value)
@@ -81,13 +82,14 @@ class Figure:
         return f"{text}, against a partial period" if self.comparison_partial or self.partial else text
 
     def change_words(self) -> str:
-        """The change as a sentence says it: 'decreased by 1.2% (-12)', the table's figures."""
+        """The change as a sentence says it, with the table's figures: 'decreased by 1.2% (-12)'."""
         if self.change is None:
             return ""
-        direction = "increased" if self.change > 0 else "decreased" if self.change < 0 else "did not change"
         if self.change == 0:
-            return direction
-        size = format_percent(abs(self.change_percent)) if self.change_percent is not None else (
-            format_points(self.change).lstrip("+-") if self.unit == "percent" else format_count(abs(self.change)))
-        return f"{direction} by {size} ({format_count(self.change, signed=True)})" if self.change_percent is not None \
-            else f"{direction} by {size}"
+            return "did not change"
+        direction = "increased" if self.change > 0 else "decreased"
+        if self.change_percent is not None:
+            return (f"{direction} by {format_percent(abs(self.change_percent))} "
+                    f"({format_count(self.change, signed=True)})")
+        size = format_points(abs(self.change))[1:] if self.unit == "percent" else format_count(abs(self.change))
+        return f"{direction} by {size}"

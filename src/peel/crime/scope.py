@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 
 from peel.warehouse.database import get_force_name
+from peel.warehouse.sql import quote_literal
 
 ALL_CRIME = "all-crime"
 ALL_CRIME_LABEL = "All crime (excluding anti-social behaviour)"
@@ -226,3 +227,56 @@ def count_places(con: duckdb.DuckDBPyConnection, period, as_of) -> list[Place]:
         {"start": period.start, "end": period.end, "as_of": as_of},
     ).fetchall()
     return [Place(code, GROUP_NAMES.get(code, name), n) for code, name, n in rows]
+
+
+def list_areas(con: duckdb.DuckDBPyConnection, level: str | None = None,
+               within: str | None = None) -> list[tuple[str, str, str, str | None, int]]:
+    """(code, name, level, within, crimes) of every area, largest level first: the force's own
+    districts and their neighbourhoods, then the groups OUTSIDE (other forces' districts,
+    whose neighbourhoods are listed within it) and NO_LOCATION, each with its crimes."""
+    find_own_districts(con)
+    groups = ", ".join(f"({quote_literal(code)}, {quote_literal(name)})" for code, name in GROUP_NAMES.items())
+    return con.execute(
+        f"""WITH crimes AS (
+                SELECT {district_group_sql("district_code", "lsoa_code")} AS district, lsoa_code, count(*) AS n
+                FROM crime GROUP BY ALL),
+            counted AS (
+                SELECT lsoa_code AS code, sum(n) AS n FROM crimes WHERE lsoa_code IS NOT NULL GROUP BY 1
+                UNION ALL SELECT district, sum(n) FROM crimes GROUP BY 1
+                UNION ALL SELECT {quote_literal(FORCE_KEY)}, sum(n) FROM crimes),
+            place AS (
+                SELECT a.area_code, a.area_name, a.level, p.area_name AS within, a.parent_code,
+                       coalesce(c.n, 0) AS crimes
+                FROM area a LEFT JOIN area p ON p.area_code = a.parent_code
+                LEFT JOIN counted c ON c.code = CASE WHEN a.level = 'force' THEN {quote_literal(FORCE_KEY)}
+                                                     ELSE a.area_code END
+                WHERE a.level <> 'district' AND a.parent_code NOT IN (SELECT district_code FROM own_district)
+                      IS NOT TRUE
+                UNION ALL
+                SELECT a.area_code, a.area_name, 'neighbourhood', g.name || ': ' || p.area_name, g.code,
+                       coalesce(c.n, 0)
+                FROM area a JOIN area p ON p.area_code = a.parent_code
+                LEFT JOIN counted c ON c.code = a.area_code, (VALUES {groups}) g(code, name)
+                WHERE a.level = 'neighbourhood' AND g.code = {quote_literal(OUTSIDE)}
+                      AND a.parent_code NOT IN (SELECT district_code FROM own_district)
+                UNION ALL
+                SELECT a.area_code, a.area_name, a.level, p.area_name, a.parent_code, coalesce(c.n, 0)
+                FROM area a LEFT JOIN area p ON p.area_code = a.parent_code
+                LEFT JOIN counted c ON c.code = a.area_code
+                WHERE a.level = 'district' AND a.area_code IN (SELECT district_code FROM own_district)
+                UNION ALL
+                SELECT g.code, g.name, 'district', f.area_name, f.area_code, coalesce(c.n, 0)
+                FROM (VALUES {groups}) g(code, name) LEFT JOIN counted c ON c.code = g.code
+                LEFT JOIN (SELECT * FROM area WHERE level = 'force' ORDER BY area_code LIMIT 1) f ON TRUE)
+            SELECT area_code, area_name, level, within, crimes::BIGINT FROM place
+            WHERE ($level IS NULL OR level = $level)
+              AND ($within IS NULL OR parent_code IN (
+                    SELECT area_code FROM area WHERE lower(area_code) = lower($within) OR lower(area_name) = lower($within)
+                    UNION SELECT code FROM (VALUES {groups}) g(code, name)
+                    WHERE lower(code) = lower($within) OR lower(name) = lower($within)))
+              AND NOT (level = 'district' AND area_code IN ({quote_literal(OUTSIDE)}, {quote_literal(NO_LOCATION)})
+                       AND crimes = 0)
+            ORDER BY {order_by_level("level")}, area_code IN ({quote_literal(OUTSIDE)}, {quote_literal(NO_LOCATION)}),
+                     area_name""",
+        {"level": level, "within": within},
+    ).fetchall()
