@@ -23,7 +23,7 @@ from peel.crime.compute import MeasuresReport, compute_measures
 from peel.crime.scope import resolve_area, resolve_crime_type
 from peel.measures import get_measures
 from peel.measures.calendar import CalendarEvent, get_calendar_events
-from peel.measures.rounding import round_half_away
+from peel.measures.rounding import format_count, round_half_away
 from peel.render import render_chart, render_template
 from peel.section import Parameter, SectionKind
 from peel.warehouse.database import get_last_day_covered
@@ -137,7 +137,7 @@ def describe_series(series: list[dict], label: str) -> str:
     marked = [_month_label(row) for row in series if row["unusual"]]
     latest = f"{last['recorded']:,}" + (" (a partial month)" if last["partial"] else "")
     if last["expected"] is not None:
-        latest += f" against {last['expected']:,.0f} expected"
+        latest += f" against {format_count(last['expected'])} expected"
     return (
         f"Chart of {label.lower()} recorded per month from {_month_label(first)} to {_month_label(last)}: "
         f"between {low['recorded']:,} ({_month_label(low)}) and {high['recorded']:,} ({_month_label(high)}); "
@@ -159,7 +159,7 @@ def tabulate_series(series: list[dict]) -> list[dict]:
         year = years.setdefault(day.year, {"recorded": [""] * 12, "expected": [""] * 12})
         year["recorded"][day.month - 1] = f"{row['recorded']:,}" + ("*" if row["unusual"] else "")
         if row["expected"] is not None:
-            year["expected"][day.month - 1] = f"{row['expected']:,.0f}"
+            year["expected"][day.month - 1] = format_count(row["expected"])
     # A year without any expectation (too little history to model) has no "expected" row.
     return [{"year": year, "figure": figure, "cells": cells[figure]}
             for year, cells in years.items() for figure in ("recorded", "expected") if any(cells[figure])]

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 PERCENT_PLACES = 1
 
 
-def round_half_away(value: float | int, places: int = 0) -> Decimal:
+def round_half_away(value: float, places: int = 0) -> Decimal:
     """``value`` rounded to ``places`` decimals, halves away from zero.
 
     The value is read as the shortest decimal that prints it (``str``), so 2.675 is the
@@ -27,7 +27,7 @@ def round_half_away(value: float | int, places: int = 0) -> Decimal:
     return rounded + 0  # -0.0 (from -0.04) is shown as 0.0
 
 
-def format_count(value: float | int, signed: bool = False) -> str:
+def format_count(value: float, signed: bool = False) -> str:
     """A count as a whole number with thousands separators: 1,234 (or +1,234)."""
     return f"{round_half_away(value):{'+' if signed else ''},f}"
 
