@@ -34,6 +34,8 @@ def test_compute_measures_says_when_the_data_does_not_cover_a_comparison(con):
     assert recorded.comparison_value is None and recorded.change is None
     assert recorded.partial and recorded.as_text() == "partial: 1"  # c8, in February 2024 to January 2025
     assert "the data covers it from 1 March 2024 only (92.1% of its days)" in recorded.note
+    assert recorded.coverage_text() == "92.1% of its days"
+    assert report.figure("solve_rate_cohort").coverage_text() == "all of it"
     assert report.figure("solve_rate_cohort").comparison_value is None
     assert report.patterns.summary.startswith("Pattern detection not run: the data has 11 months")
 
@@ -120,6 +122,7 @@ def test_compute_measures_says_a_crime_type_cannot_count_outcomes_of_crimes_of_u
     period = report.figure("solve_rate_period", "March 2026")
     assert period.numerator == 2 and period.earlier_crime_outcomes == 1
     assert period.as_text().startswith("partial: ")
+    assert period.coverage_text() == "all its days; 1 outcomes of crimes before the data"
     assert "1 positive outcomes in March 2026 to 11 March are of crimes recorded before March 2024" in period.note
 
 

@@ -134,9 +134,10 @@ def write_csv(report: MeasuresReport) -> None:
 def print_table(report: MeasuresReport) -> None:
     console = Console()
     title = f"{report.scope.description}: {report.month:%B %Y} (data to {report.as_of:%d %B %Y})"
-    table = Table("measure", "period", "value", "compared with", "then", "change", title=title)
+    table = Table("measure", "period", "value", "compared with", "then", "change", "data covers", title=title)
     for f in report.figures:
-        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text())
+        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text(),
+                      f.coverage_text())
     console.print(table)
     for f in report.figures:
         if f.note:

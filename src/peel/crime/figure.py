@@ -60,6 +60,14 @@ class Figure:
             text += f" ({format_count(self.numerator)} solved of {format_count(self.denominator)})"
         return f"partial: {text}" if self.partial else text
 
+    def coverage_text(self) -> str:
+        """How much of its period the data covers, said on every figure."""
+        if self.coverage < 1:
+            return f"{format_percent(self.coverage * 100)} of its days"
+        if self.earlier_crime_outcomes:
+            return f"all its days; {format_count(self.earlier_crime_outcomes)} outcomes of crimes before the data"
+        return "all of it"
+
     def comparison_text(self) -> str:
         if self.comparison_not_available:
             return NOT_AVAILABLE

@@ -49,7 +49,8 @@ def report_to_dict(report: MeasuresReport) -> dict:
 
 def figure_to_dict(figure: Figure) -> dict:
     return asdict(figure) | {"partial": figure.partial, "value_text": figure.as_text(),
-                             "comparison_text": figure.comparison_text(), "change_text": figure.change_text()}
+                             "comparison_text": figure.comparison_text(), "change_text": figure.change_text(),
+                             "coverage_text": figure.coverage_text()}
 
 
 def patterns_to_dict(patterns: PatternReport | None) -> dict | None:

@@ -26,9 +26,10 @@ def _rate(value: float | None) -> str:
 def figures_table(report: MeasuresReport, source: str) -> DataTable:
     name = f"{slugify(report.scope.crime_type_label)}-{slugify(report.scope.area_name)}-{report.month:%Y-%m}"
     rows = [[f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text(),
-             f.note or ""] for f in report.figures]
+             f.coverage_text(), f.note or ""] for f in report.figures]
     return DataTable(f"{name}-figures", f"{report.scope.description}: {report.month:%B %Y}",
-                     ["Measure", "Period", "Value", "Compared with", "Then", "Change", "Note"], rows, source)
+                     ["Measure", "Period", "Value", "Compared with", "Then", "Change", "Data covers", "Note"], rows,
+                     source)
 
 
 def series_table(report: MeasuresReport, series: list[dict], source: str) -> DataTable:
