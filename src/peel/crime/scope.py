@@ -164,8 +164,8 @@ def apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     and selecting them once from the whole warehouse is what makes a force-month fast.
     In them a crime's ``district_code`` is its district, OUTSIDE or NO_LOCATION. Outcomes
     whose crime is not in the warehouse (recorded before the first month loaded) have no
-    known type: they are outcomes of all crime, placed by their own LSOA, and kept apart in
-    ``scoped_unattributed`` for any other crime type.
+    known type: the positive ones are outcomes of all crime, placed by their own LSOA, and
+    kept apart in ``scoped_unattributed`` for any other crime type.
     """
     find_own_districts(con)
     area_sql, params = "TRUE", dict(scope.crime_params)
@@ -190,7 +190,8 @@ def apply_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
                 SELECT o.*, coalesce(o.outcome_date, o.month) AS assigned, NULL::DATE AS recorded,
                        {district_group_sql("n.parent_code", "o.lsoa_code")} AS district_code
                 FROM outcome o LEFT JOIN area n ON n.area_code = o.lsoa_code AND n.level = 'neighbourhood'
-                WHERE NOT EXISTS (SELECT 1 FROM crime c WHERE c.crime_key = o.crime_key))
+                -- positive ones only: the measures count nothing else, and it is a fifth of the rows
+                WHERE o.is_positive AND NOT EXISTS (SELECT 1 FROM crime c WHERE c.crime_key = o.crime_key))
             WHERE ({area_sql})""",
         place,
     )
