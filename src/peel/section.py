@@ -40,7 +40,8 @@ class SectionKind:
     description: str  # one sentence for whoever writes an agenda
     needs: str  # the data it reads, said to the reader when none is loaded
     get_data_to: Callable[[Connection], date | None]  # the last day its data covers; None: no data
-    build: Callable[..., Any]  # (warehouse, reporting month, **parameters) -> what render shows
+    # (warehouse, reporting month, **parameters[, as_of=day]) -> what render shows
+    build: Callable[..., Any]
     render: Callable[[Any], str]  # built content -> an HTML fragment
     parameters: tuple[Parameter, ...] = ()
 
@@ -85,8 +86,9 @@ class Section:
     def get_data_to(self, con: Connection) -> date | None:
         return self.kind.get_data_to(con)
 
-    def build(self, con: Connection, month: date) -> Any:
-        return self.kind.build(con, month, **self.arguments())
+    def build(self, con: Connection, month: date, as_of: date | None = None) -> Any:
+        """The section's content for the month; with ``as_of``, nothing after that day counts."""
+        return self.kind.build(con, month, **self.arguments(), **({"as_of": as_of} if as_of else {}))
 
     def render(self, built: Any) -> str:
         return self.kind.render(built)

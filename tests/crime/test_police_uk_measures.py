@@ -1,6 +1,7 @@
 """Measures on the real Hertfordshire files, against counts made independently from the CSVs."""
 
 import csv
+import json
 from datetime import date
 
 import pytest
@@ -75,3 +76,58 @@ def test_patterns_say_calendar_events_need_day_dates_which_police_uk_lacks(hertf
     report = compute_measures(hertfordshire, "burglary", date(2022, 1, 1))
     assert report.patterns.events == []
     assert "need the day each crime was recorded" in report.patterns.events_not_run
+
+
+def test_period_solve_rate_counts_outcomes_of_crimes_recorded_before_the_first_street_file(
+        hertfordshire, police_uk_dir):
+    mapping = load_outcome_mapping()
+    positive = set(mapping.loc[mapping["is_positive"].astype(str).str.lower() == "true", "outcome_type"])
+    first_positive, recorded = {}, set()
+    for f in sorted(police_uk_dir.glob("*-outcomes.csv")):
+        for r in _rows(f):
+            if r["Outcome type"] in positive:
+                first_positive.setdefault(r["Crime ID"], r["Month"])
+    for f in police_uk_dir.glob("*-street.csv"):
+        recorded |= {r["Crime ID"] for r in _rows(f) if r["Crime ID"]}
+    in_january = {cid for cid, month in first_positive.items() if month == "2021-01"}
+    earlier = in_january - recorded  # crimes recorded before January 2021: 884 (962 outcome rows)
+
+    report = compute_measures(hertfordshire, "all-crime", date(2021, 1, 1), with_patterns=False)
+    period = report.figure("solve_rate_period")
+    assert period.numerator == len(in_january)
+    assert period.earlier_crime_outcomes == len(earlier) == 884 and period.partial
+    burglary = compute_measures(hertfordshire, "burglary", date(2021, 1, 1), with_patterns=False)
+    assert burglary.figure("solve_rate_period").earlier_crime_outcomes == len(earlier)  # not counted there
+
+
+def test_areas_of_other_forces_are_grouped_as_outside_the_force_area(hertfordshire):
+    from peel.crime.scope import NO_LOCATION, OUTSIDE, list_areas
+
+    districts = list_areas(hertfordshire, "district")
+    names = [row[1] for row in districts]
+    assert len(districts) == 12 and "Birmingham" not in names  # 10 districts and the two groups
+    assert names[-2:] == ["No location", "Outside the force area"]
+    outside = hertfordshire.execute(
+        """SELECT count(*) FROM crime WHERE district_code NOT IN (
+               SELECT district_code FROM crime GROUP BY 1 ORDER BY count(*) DESC LIMIT 10)""").fetchone()[0]
+    no_location = hertfordshire.execute("SELECT count(*) FROM crime WHERE lsoa_code IS NULL").fetchone()[0]
+    assert {row[0]: row[4] for row in districts}[OUTSIDE] == outside
+    assert {row[0]: row[4] for row in districts}[NO_LOCATION] == no_location
+    report = compute_measures(hertfordshire, "all-crime", date(2022, 1, 1), with_patterns=False)
+    assert [p.name for p in report.places][-2:] == ["No location", "Outside the force area"]
+    assert sum(p.crimes for p in report.places) == report.figure("recorded_crimes").value
+    birmingham = [row for row in list_areas(hertfordshire, "neighbourhood") if "Birmingham" in (row[3] or "")]
+    assert birmingham and all(row[3] == "Outside the force area: Birmingham" for row in birmingham)
+
+
+def test_measures_json_matches_its_schema_and_carries_months_places_and_tests(hertfordshire):
+    import jsonschema
+
+    from peel.crime.report_json import load_schema
+
+    report = compute_measures(hertfordshire, "burglary", date(2022, 1, 1))
+    data = json.loads(json.dumps(report.to_dict(), default=str))
+    jsonschema.validate(data, load_schema())
+    assert len(data["months"]) == 13 and data["months"][0]["month"] == "2021-01-01"
+    assert data["places"] and data["figures"][0]["value_text"] == report.figures[0].as_text()
+    assert data["patterns"]["not_run"].startswith("the data has 13 months")

@@ -69,6 +69,9 @@ def test_build_pack_on_police_uk_data_says_what_it_cannot_compare(tmp_path, poli
     assert "No comparison: the data starts in January 2021" in html
     assert "Pattern detection not run: the data has 13 months" in html
     assert "Not measured: rises around calendar events need the day each crime was recorded" in html
+    assert "Arrests for burglary January 2022: not available: no custody records are loaded" in html
+    assert "Solve rate January 2022: partial: 3.0% (11 solved of 372)" in html  # rounded half away from zero
+    assert "No location 74; Outside the force area" in html
     assert "<svg" in html and pack.pdf.read_bytes().startswith(b"%PDF-")
 
 

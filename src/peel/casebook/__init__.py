@@ -55,6 +55,7 @@ from peel.casebook.meetings import (
     read_day,
     read_month,
     record_meeting_action,
+    record_pack_publication,
     update_meeting_action,
 )
 from peel.casebook.models import ACCEPTED, ACTION_STATUSES, PENDING, REJECTED
@@ -132,6 +133,7 @@ __all__ = [
     "record_decision",
     "record_disclosure",
     "record_meeting_action",
+    "record_pack_publication",
     "show_item",
     "sign_in",
     "sign_out",

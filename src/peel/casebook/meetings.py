@@ -128,6 +128,22 @@ def actions_for_pack(session: Session, month: date) -> list[MeetingActionView]:
                    or_(MeetingAction.status != DONE, MeetingAction.updated_at >= since))
 
 
+PACK_OBJECT_TYPE = "meeting_pack"
+
+
+def record_pack_publication(session: Session, username: str | None, *, month: date, as_of: date | None,
+                            figures_checksum: str, files: dict[str, str], snapshot: dict) -> None:
+    """Write to the audit log that ``username`` published the pack for ``month``: the
+    checksum of its figures, its files' checksums and the data snapshot it was built from,
+    so that a later rebuild (``peel pack --as-of``) can be shown to match. A pack holds
+    aggregates only: anyone who reads them may publish one."""
+    actor = access.authorise(session, username, Request(Action.READ_AGGREGATES, PACK_OBJECT_TYPE,
+                                                        domain=Domain.PACK))
+    access.record(session, actor, Operation.DISCLOSURE, PACK_OBJECT_TYPE, f"{month:%Y-%m}", detail={
+        "month": f"{month:%Y-%m}", "as_of": as_of.isoformat() if as_of else None,
+        "figures_sha256": figures_checksum, "files_sha256": files, "snapshot": snapshot})
+
+
 def _select(session: Session, *where) -> list[MeetingActionView]:
     recorder, updater = aliased(User), aliased(User)
     rows = session.execute(

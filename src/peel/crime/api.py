@@ -104,7 +104,8 @@ def get_measures(crime_type: str | None = None, area: str | None = None, month: 
     report = section.report.to_dict()
     return Measures(snapshot=web.describe_data_source(con), crime_type=report["crime_type"], area=report["area"],
                     area_level=report["area_level"], month=report["month"], as_of=section.report.as_of,
-                    figures=section.report.figures, patterns=report["patterns"], notes=report["notes"],
+                    figures=section.report.figures, patterns=report["patterns"] and report["patterns"]["summary"],
+                    notes=report["notes"],
                     series=section.series)
 
 

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from peel.console import Console, error_line  # reads no markup; escapes control characters
-from peel.crime.scope import LEVELS, order_by_level
+from peel.crime.scope import LEVELS
 from peel.measures.periods import parse_day, parse_month
 from peel.warehouse.cli import open_warehouse
 
@@ -40,20 +40,16 @@ def areas(
     level: Level = typer.Option(None, help="Only areas of this level; default all."),
     within: str = typer.Option(None, help="Only the areas inside this district (code or name)."),
 ) -> None:
-    """List the areas the data has (code, name, level, parent), for --area."""
+    """List the areas the data has (code, name, level, parent), for --area. Districts of
+    other forces are grouped as 'Outside the force area', crimes without one as 'No location'."""
+    from peel.crime.scope import list_areas
+
     con = open_warehouse(read_only=True)
-    rows = con.execute(
-        f"""SELECT a.area_code, a.area_name, a.level, p.area_name FROM area a
-           LEFT JOIN area p ON p.area_code = a.parent_code
-           WHERE ($level IS NULL OR a.level = $level)
-             AND ($within IS NULL OR lower(p.area_code) = lower($within) OR lower(p.area_name) = lower($within))
-           ORDER BY {order_by_level("a.level")}, a.area_name""",
-        {"level": level.value if level else None, "within": within},
-    ).fetchall()
+    rows = list_areas(con, level.value if level else None, within)
     if rows:
-        table = Table("code", "name", "level", "within")
+        table = Table("code", "name", "level", "within", "crimes")
         for row in rows:
-            table.add_row(*[str(v or "") for v in row])
+            table.add_row(*[str(v or "") for v in row[:4]], f"{row[4]:,}")
         Console().print(table)
     elif not con.execute("SELECT count(*) FROM area").fetchone()[0]:
         Console().print("No areas: load data first ('peel demo-data' or 'peel ingest police-uk PATH').")
@@ -142,15 +138,19 @@ def write_csv(report: MeasuresReport) -> None:
 def print_table(report: MeasuresReport) -> None:
     console = Console()
     title = f"{report.scope.description}: {report.month:%B %Y} (data to {report.as_of:%d %B %Y})"
-    table = Table("measure", "period", "value", "compared with", "then", "change", title=title)
+    table = Table("measure", "period", "value", "compared with", "then", "change", "data covers", title=title)
     for f in report.figures:
-        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text())
+        table.add_row(f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text(),
+                      f.coverage_text())
     console.print(table)
     for f in report.figures:
         if f.note:
             console.print(f"{f.name}: {f.note}")
     for note in report.notes:
         console.print(f"Note: {note}")
+    if len(report.places) > 1:
+        places = "; ".join(f"{p.name} {p.crimes:,}" for p in report.places)
+        console.print(f"Where the {report.figures[0].period} crimes were recorded: {places}.")
     if report.patterns:
         console.print(f"Patterns: {report.patterns.summary}")
         if report.patterns.events_not_run:

@@ -8,13 +8,14 @@ as it stood a year before the snapshot, so both periods had the same time to be 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 
+from peel.crime.figure import Figure
 from peel.crime.patterns import PatternReport, detect_patterns
-from peel.crime.scope import Scope, apply_scope, resolve_scope
+from peel.crime.scope import Place, Scope, apply_scope, count_places, resolve_scope
 from peel.measures.periods import (
     Period,
     get_financial_year,
@@ -25,47 +26,9 @@ from peel.measures.periods import (
     get_rolling_12_months,
 )
 from peel.measures.registry import get_measure
+from peel.measures.rounding import format_percent
 from peel.measures.stats import compare_counts
 from peel.warehouse.database import get_last_day_covered
-
-
-@dataclass
-class Figure:
-    """One reported number with its period, comparison and test, ready for any output."""
-
-    measure_id: str
-    name: str
-    period: str
-    value: float
-    unit: str
-    numerator: int | None = None
-    denominator: int | None = None
-    comparison_period: str | None = None
-    comparison_value: float | None = None
-    change: float | None = None
-    change_percent: float | None = None
-    p_value: float | None = None
-    significant: bool | None = None
-    note: str | None = None
-
-    def _number(self, value: float) -> str:
-        return f"{value:.0f}%" if self.unit == "percent" else f"{value:,.0f}"
-
-    def as_text(self) -> str:
-        if self.unit == "percent":
-            return f"{self._number(self.value)} ({self.numerator:,} solved of {self.denominator:,})"
-        return self._number(self.value)
-
-    def comparison_text(self) -> str:
-        return "" if self.comparison_value is None else self._number(self.comparison_value)
-
-    def change_text(self) -> str:
-        """The change with its percentage where there is one; a rate's change is in points."""
-        if self.change_percent is not None:
-            return f"{self.change:+,.0f} ({self.change_percent:+.1f}%)"
-        if self.change is not None:
-            return f"{self.change:+.1f} points" if self.unit == "percent" else f"{self.change:+,.0f}"
-        return ""
 
 
 @dataclass
@@ -76,6 +39,7 @@ class MeasuresReport:
     figures: list[Figure]
     patterns: PatternReport | None = None
     notes: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)  # where the 12 months' crimes are
 
     def figure(self, measure_id: str, period_prefix: str = "") -> Figure:
         for f in self.figures:
@@ -84,16 +48,10 @@ class MeasuresReport:
         raise KeyError(measure_id)
 
     def to_dict(self) -> dict:
-        return {
-            "crime_type": self.scope.crime_type_label,
-            "area": self.scope.area_name,
-            "area_level": self.scope.area_level,
-            "month": self.month.isoformat()[:7],
-            "as_of": self.as_of.isoformat(),
-            "figures": [asdict(f) for f in self.figures],
-            "patterns": self.patterns.summary if self.patterns else None,
-            "notes": self.notes,
-        }
+        """Everything the table shows, as JSON data (its schema: crime/measures.schema.json)."""
+        from peel.crime.report_json import report_to_dict
+
+        return report_to_dict(self)
 
 
 def get_data_as_of(con: duckdb.DuckDBPyConnection) -> date:
@@ -114,6 +72,22 @@ def _run(con, sql: str, period: Period, as_of: date, snapshot: date) -> int:
     return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchone()[0]
 
 
+# Positive outcomes first assigned in a period whose crime is not in the warehouse, because
+# it was recorded before the first month loaded (see scope.py).
+EARLIER_CRIMES_SQL = """
+    SELECT count(*) FROM (
+      SELECT crime_key, min(assigned) AS first_positive FROM scoped_unattributed
+      WHERE is_positive GROUP BY crime_key)
+    WHERE first_positive >= $start AND first_positive < $end AND first_positive <= $as_of"""
+OUTCOMES_LOADED_SQL = """
+    SELECT count(*) > 0 FROM outcome
+    WHERE coalesce(outcome_date, month) >= $start AND coalesce(outcome_date, month) < $end
+      AND coalesce(outcome_date, month) <= $as_of"""
+LAST_OUTCOMES_SQL = "SELECT count(*) > 0 FROM crime WHERE last_outcome IS NOT NULL"
+NO_ARRESTS = ("no custody records are loaded, so arrests are not known "
+              "(data.police.uk publishes none)")
+
+
 @dataclass(frozen=True)
 class _Context:
     """What every measure in one report shares: the connection and the data's extent."""
@@ -121,6 +95,20 @@ class _Context:
     con: duckdb.DuckDBPyConnection
     snapshot: date  # the last day the data covers (not the as-of date a report asks for)
     first: date  # the first month the data covers
+    all_crime: bool  # the scope is all crime, so outcomes of crimes of unknown type count
+
+    def coverage(self, period: Period) -> tuple[float, str | None]:
+        """The share of the period's days the data covers, and those days in words when they
+        are not all of it. Periods end at the snapshot at the latest (a month to date says
+        so in its label): what a period can lack is its start, before the data's first month."""
+        start, end = max(period.start, self.first), period.end
+        days = max((end - start).days, 0)
+        share = days / (period.end - period.start).days
+        if share >= 1:
+            return 1.0, None
+        if not days:
+            return 0.0, "the data does not cover any of it"
+        return share, f"the data covers it from {start.day} {start:%B %Y} only ({format_percent(share * 100)} of its days)"
 
     def covers(self, period: Period) -> bool:
         return self.first <= period.start and period.end <= self.snapshot + timedelta(days=1)
@@ -135,6 +123,32 @@ class _Context:
         num = _run(self.con, m.numerator_sql, period, as_of, self.snapshot)
         den = _run(self.con, m.sql, period, as_of, self.snapshot)
         return (num / den * 100 if den else 0.0), num, den
+
+    def not_available(self, measure_id: str, period: Period, as_of: date) -> str | None:
+        """Why a measure cannot be known for the period as at ``as_of``, or None: a figure
+        with no data behind it is "not available", never zero."""
+        if measure_id == "arrests":
+            has_arrests = self.con.execute("SELECT count(*) > 0 FROM arrest").fetchone()[0]
+            return None if has_arrests else NO_ARRESTS
+        outcomes = _run(self.con, OUTCOMES_LOADED_SQL, period if measure_id == "solve_rate_period"
+                        else Period(period.start, as_of + timedelta(days=1), period.label), as_of, self.snapshot)
+        if outcomes:
+            return None
+        if measure_id == "solve_rate_cohort" and as_of >= self.snapshot \
+                and self.con.execute(LAST_OUTCOMES_SQL).fetchone()[0]:
+            return None  # the street files' last outcomes give the rate at the snapshot
+        if measure_id == "solve_rate_cohort":
+            return (f"no outcomes assigned from {period.start:%d %B %Y} to {as_of:%d %B %Y} are loaded, and a "
+                    "crime's published last outcome is known only at the snapshot (load the outcomes files)")
+        return (f"no outcomes assigned in {period.label} are loaded (a police.uk street file without its "
+                "outcomes file), so the crimes solved in it are not known")
+
+    def earlier_crime_outcomes(self, period: Period, as_of: date) -> int | None:
+        """Positive outcomes first seen in the period whose crime was recorded before the
+        data starts (None when there are none). Their type is not known, so a crime type's
+        rate cannot count them; all crime counts them, but cannot see whether such a crime
+        was solved before the data starts."""
+        return _run(self.con, EARLIER_CRIMES_SQL, period, as_of, self.snapshot) or None
 
 
 def _year_earlier(period: Period) -> Period:
@@ -161,19 +175,19 @@ def compute_measures(
     as_of = as_of or snapshot
     if month > as_of:
         raise ValueError(f"No data for {month:%B %Y}: the data ends on {as_of:%d %B %Y}.")
-    ctx = _Context(con, snapshot, get_data_first_month(con))
+    ctx = _Context(con, snapshot, get_data_first_month(con), scope.all_crime)
     report = MeasuresReport(scope, month, as_of, [])
-    _add_12_month_change(ctx, report)
+    twelve_months = _add_12_month_change(ctx, report)
     _add_financial_year_to_date(ctx, report)
     _add_solve_rates_and_arrests(ctx, report)
-    if not con.execute("SELECT count(*) FROM arrest").fetchone()[0]:
-        report.notes.append("No custody records are loaded, so arrests are not known (data.police.uk has none).")
+    report.places = count_places(con, twelve_months, as_of)
     if with_patterns:
         report.patterns = detect_patterns(con, scope, month, as_of, ctx.first)
     return report
 
 
-def _add_12_month_change(ctx: _Context, report: MeasuresReport) -> None:
+def _add_12_month_change(ctx: _Context, report: MeasuresReport) -> Period:
+    """The 12 months to the last complete month against the 12 before; returns the period."""
     m = get_measure("recorded_crimes")
     last_complete = get_last_complete_month(report.month, report.as_of)
     current, previous = get_rolling_12_months(last_complete)
@@ -182,15 +196,22 @@ def _add_12_month_change(ctx: _Context, report: MeasuresReport) -> None:
             f"{report.month:%B %Y} is not complete in the data (snapshot {report.as_of:%d %B %Y}), so the "
             f"12-month comparison ends with {last_complete:%B %Y}."
         )
-    figure = Figure(m.id, m.name + ", 12 months", current.label, ctx.count(m.id, current, report.as_of), m.unit)
-    if ctx.covers(previous):
+    figure = _count_figure(ctx, m.id, m.name + ", 12 months", current, report.as_of)
+    if figure.partial:
+        figure.note = f"Partial: {figure.covered}, so it is not a 12-month total; no comparison is made."
+    elif ctx.covers(previous):
         test = _compare_with(ctx, figure, previous, report.as_of)
         figure.note = f"{'Significant' if test.significant else 'Not significant'} ({test.method}, p={test.p_value:.2f})"
     else:
         figure.note = f"No comparison: the data starts in {ctx.first:%B %Y}, so {previous.label} is not covered."
-    if not ctx.covers(current):
-        figure.note = f"Incomplete: the data starts in {ctx.first:%B %Y}, so {current.label} is not fully covered."
     report.figures.append(figure)
+    return current
+
+
+def _count_figure(ctx: _Context, measure_id: str, name: str, period: Period, as_of: date) -> Figure:
+    coverage, covered = ctx.coverage(period)
+    return Figure(measure_id, name, period.label, ctx.count(measure_id, period, as_of), get_measure(measure_id).unit,
+                  coverage=coverage, covered=covered)
 
 
 def _add_financial_year_to_date(ctx: _Context, report: MeasuresReport) -> None:
@@ -203,9 +224,13 @@ def _add_financial_year_to_date(ctx: _Context, report: MeasuresReport) -> None:
     before = get_financial_year(_a_year_before(year.start))
     last_day_before = _a_year_before(end - timedelta(days=1))
     previous = Period(before.start, last_day_before + timedelta(days=1), f"{before.label} to {last_day_before:%d %B %Y}")
-    figure = Figure(m.id, m.name + ", financial year to date", current.label, ctx.count(m.id, current, report.as_of), m.unit)
-    if ctx.covers(previous):
+    figure = _count_figure(ctx, m.id, m.name + ", financial year to date", current, report.as_of)
+    if figure.partial:
+        figure.note = f"Partial: {figure.covered}, so it is not the year to date; no comparison is made."
+    elif ctx.covers(previous):
         _compare_with(ctx, figure, previous, report.as_of)
+    else:
+        figure.note = f"No comparison: the data starts in {ctx.first:%B %Y}, so {previous.label} is not covered."
     report.figures.append(figure)
 
 
@@ -229,16 +254,54 @@ def _add_solve_rates_and_arrests(ctx: _Context, report: MeasuresReport) -> None:
         periods = [get_month(last_complete), get_month_to_date(month, as_of)]
     then = _a_year_before(as_of)
     for measure_id in ("solve_rate_cohort", "solve_rate_period", "arrests"):
-        m = get_measure(measure_id)
         for period in periods:
+            figure = _figure(ctx, measure_id, period, as_of)
             before = _year_earlier(period)
-            if m.is_rate:
-                value, num, den = ctx.rate(m.id, period, as_of)
-                figure = Figure(m.id, m.name, period.label, value, m.unit, num, den)
+            if figure.value is None or not ctx.covers(before):
+                report.figures.append(figure)
+                continue
+            then_figure = _figure(ctx, measure_id, before, then)
+            figure.comparison_period = f"{before.label} (as at {then:%d %B %Y})"
+            if then_figure.value is None:
+                figure.comparison_not_available = then_figure.not_available
             else:
-                figure = Figure(m.id, m.name, period.label, ctx.count(m.id, period, as_of), m.unit)
-            if ctx.covers(before):
-                figure.comparison_period = f"{before.label} (as at {then:%d %B %Y})"
-                figure.comparison_value = ctx.rate(m.id, before, then)[0] if m.is_rate else ctx.count(m.id, before, then)
+                figure.comparison_value = then_figure.value
+                figure.comparison_partial = then_figure.partial
                 figure.change = figure.value - figure.comparison_value
+                if then_figure.earlier_crime_outcomes:
+                    figure.note = _join(figure.note, f"{before.label} is partial too: "
+                                        + _describe_earlier(then_figure.earlier_crime_outcomes, before, ctx))
             report.figures.append(figure)
+
+
+def _figure(ctx: _Context, measure_id: str, period: Period, as_of: date) -> Figure:
+    """One rate or count figure for a period as at ``as_of``, or why it is not available."""
+    m = get_measure(measure_id)
+    coverage, covered = ctx.coverage(period)
+    reason = ctx.not_available(measure_id, period, as_of)
+    if reason is not None:
+        return Figure(m.id, m.name, period.label, None, m.unit, not_available=reason,
+                      note=f"Not available: {reason}.", coverage=coverage, covered=covered)
+    if not m.is_rate:
+        return Figure(m.id, m.name, period.label, ctx.count(m.id, period, as_of), m.unit,
+                      coverage=coverage, covered=covered)
+    value, num, den = ctx.rate(m.id, period, as_of)
+    figure = Figure(m.id, m.name, period.label, value, m.unit, num, den, coverage=coverage, covered=covered)
+    if m.id == "solve_rate_period":
+        figure.earlier_crime_outcomes = ctx.earlier_crime_outcomes(period, as_of)
+        if figure.earlier_crime_outcomes:
+            figure.note = "Partial: " + _describe_earlier(figure.earlier_crime_outcomes, period, ctx)
+    return figure
+
+
+def _describe_earlier(outcomes: int, period: Period, ctx: _Context) -> str:
+    text = (f"{outcomes:,} positive outcomes in {period.label} are of crimes recorded before "
+            f"{ctx.first:%B %Y}, when the data starts")
+    if ctx.all_crime:
+        return text + ("; they are counted, but whether such a crime was solved before the data starts "
+                       "cannot be seen.")
+    return text + "; their crime type is not known, so they are not counted here (all crime counts them)."
+
+
+def _join(*notes: str | None) -> str:
+    return " ".join(n for n in notes if n)

@@ -33,6 +33,7 @@ from peel.measures.calendar import (
     CalendarEvent,
     get_calendar_events,
 )
+from peel.measures.rounding import format_count, format_percent
 
 PLACEBO_SPACING_DAYS = 28  # ordinary days used to measure how clustered crime is
 REFERENCE_DAYS = 56  # eight weeks each side of the window: close enough to share its season
@@ -63,7 +64,8 @@ class EventOccurrence:
     def describe(self) -> str:
         if not self.uplifts:
             return f"{self.event.name} {self.event.day:%Y}: no significant rise."
-        parts = [f"{u.area_name} {u.in_window} against {u.expected_in_window:.0f} expected ({u.percent:+.0f}%)" for u in self.uplifts]
+        parts = [f"{u.area_name} {u.in_window} against {format_count(u.expected_in_window)} expected "
+                 f"({format_percent(u.percent, signed=True)})" for u in self.uplifts]
         return f"{self.event.name} {self.event.day:%d %B %Y}: crime rose in " + "; ".join(parts) + "."
 
 

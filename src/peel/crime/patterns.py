@@ -19,6 +19,7 @@ from peel.crime.scope import LEVEL_COLUMN, Scope
 from peel.measures import stats
 from peel.measures.calendar import CalendarEvent, get_events_near
 from peel.measures.periods import get_days_in_month, get_month_end
+from peel.measures.rounding import format_count, format_percent
 
 MIN_MONTHS_OF_HISTORY = 24  # two of each season, so a spike can be told from the season
 MIN_CRIMES_TO_TEST = 24  # an area with fewer crimes in the whole series is not modelled
@@ -52,7 +53,8 @@ class Spike:
         e = self.exceedance
         text = (
             f"{e.month:%B %Y} in {self.area_name}: {e.observed} recorded against "
-            f"{e.expected:.0f} expected for the season ({e.percent_above:+.0f}%, p={e.p_value:.1g})"
+            f"{format_count(e.expected)} expected for the season ({format_percent(e.percent_above, signed=True)}, "
+            f"p={e.p_value:.1g})"
         )
         if self.events:
             text += "; near " + ", ".join(f"{ev.name} ({ev.day:%d %B})" for ev in self.events)
@@ -91,7 +93,7 @@ class PatternReport:
         parts = [s.describe() for s in self.this_month]
         if self.step:
             parts.append(
-                f"the level shifted by {self.step.percent:+.0f}% from {self.step.month:%B %Y} "
+                f"the level shifted by {format_percent(self.step.percent, signed=True)} from {self.step.month:%B %Y} "
                 f"(p={self.step.p_value:.1g})"
             )
         return "Unusual: " + "; ".join(parts) + "."

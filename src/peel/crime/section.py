@@ -23,6 +23,7 @@ from peel.crime.compute import MeasuresReport, compute_measures
 from peel.crime.scope import resolve_area, resolve_crime_type
 from peel.measures import get_measures
 from peel.measures.calendar import CalendarEvent, get_calendar_events
+from peel.measures.rounding import format_count, round_half_away
 from peel.render import render_chart, render_template
 from peel.section import Parameter, SectionKind
 from peel.warehouse.database import get_last_day_covered
@@ -84,16 +85,16 @@ def check_area(con: duckdb.DuckDBPyConnection, area: str | None) -> None:
     resolve_area(con, area)
 
 
-def get_series(report: MeasuresReport) -> list[dict]:
-    """The last CHART_MONTHS of monthly counts with the seasonal expectation, for the chart,
-    as the pattern detection computed them."""
+def get_series(report: MeasuresReport, months: int | None = CHART_MONTHS) -> list[dict]:
+    """The last ``months`` (None: all) of monthly counts with the seasonal expectation, for
+    the chart, as the pattern detection computed them."""
     patterns = report.patterns
     if patterns is None or patterns.recorded is None:
         return []
     flagged = {s.exceedance.month for s in patterns.past_spikes + patterns.this_month}
     rows = []
-    for m in patterns.recorded.index[-CHART_MONTHS:]:
-        expected = None if patterns.expected is None else round(float(patterns.expected[m]), 1)
+    for m in patterns.recorded.index[-months if months else 0:]:
+        expected = None if patterns.expected is None else float(round_half_away(patterns.expected[m], 1))
         rows.append({"month": m.date().isoformat(), "recorded": int(patterns.recorded[m]), "expected": expected,
                      "unusual": m.date() in flagged, "partial": bool(patterns.exposure[m] < 1)})
     return rows
@@ -136,7 +137,7 @@ def describe_series(series: list[dict], label: str) -> str:
     marked = [_month_label(row) for row in series if row["unusual"]]
     latest = f"{last['recorded']:,}" + (" (a partial month)" if last["partial"] else "")
     if last["expected"] is not None:
-        latest += f" against {last['expected']:,.0f} expected"
+        latest += f" against {format_count(last['expected'])} expected"
     return (
         f"Chart of {label.lower()} recorded per month from {_month_label(first)} to {_month_label(last)}: "
         f"between {low['recorded']:,} ({_month_label(low)}) and {high['recorded']:,} ({_month_label(high)}); "
@@ -158,7 +159,7 @@ def tabulate_series(series: list[dict]) -> list[dict]:
         year = years.setdefault(day.year, {"recorded": [""] * 12, "expected": [""] * 12})
         year["recorded"][day.month - 1] = f"{row['recorded']:,}" + ("*" if row["unusual"] else "")
         if row["expected"] is not None:
-            year["expected"][day.month - 1] = f"{row['expected']:,.0f}"
+            year["expected"][day.month - 1] = format_count(row["expected"])
     # A year without any expectation (too little history to model) has no "expected" row.
     return [{"year": year, "figure": figure, "cells": cells[figure]}
             for year, cells in years.items() for figure in ("recorded", "expected") if any(cells[figure])]
@@ -166,10 +167,13 @@ def tabulate_series(series: list[dict]) -> list[dict]:
 
 def get_crime_section(
     con: duckdb.DuckDBPyConnection, month: date,
-    crime_type: str | Sequence[str] = PREFERRED_CRIME_TYPES, area: str | None = None,
+    crime_type: str | Sequence[str] = PREFERRED_CRIME_TYPES, area: str | None = None, as_of: date | None = None,
 ) -> CrimeSection:
-    """Everything the pack shows for one crime type in one area (None: force-wide)."""
-    report = compute_measures(con, choose_crime_type(con, crime_type), month, area)
+    """Everything the pack shows for one crime type in one area (None: force-wide), as at
+    ``as_of`` (default: the last day the data covers; a later day changes nothing)."""
+    data_to = get_last_day_covered(con)
+    as_of = None if as_of is None or data_to is None or as_of >= data_to else as_of
+    report = compute_measures(con, choose_crime_type(con, crime_type), month, area, as_of)
     return CrimeSection(report, get_series(report), get_advice(report, report.scope.crime_type_label))
 
 

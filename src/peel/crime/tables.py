@@ -8,21 +8,28 @@ from datetime import date
 
 from peel.crime.compute import MeasuresReport
 from peel.crime.daily import CRIME_RECORD, Daily, SolvedCrime
+from peel.crime.figure import NOT_AVAILABLE
 from peel.crime.overview import COLUMNS, Overview, OverviewRow
 from peel.crime.scope import slugify
+from peel.measures.rounding import format_percent
 from peel.web.downloads import DataTable, PersonalData
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value:+.1f}%"
+def _percent(value: float | None, signed: bool = True) -> str:
+    return "" if value is None else format_percent(value, signed=signed)
+
+
+def _rate(value: float | None) -> str:
+    return NOT_AVAILABLE if value is None else format_percent(value)
 
 
 def figures_table(report: MeasuresReport, source: str) -> DataTable:
     name = f"{slugify(report.scope.crime_type_label)}-{slugify(report.scope.area_name)}-{report.month:%Y-%m}"
     rows = [[f.name, f.period, f.as_text(), f.comparison_period or "", f.comparison_text(), f.change_text(),
-             f.note or ""] for f in report.figures]
+             f.coverage_text(), f.note or ""] for f in report.figures]
     return DataTable(f"{name}-figures", f"{report.scope.description}: {report.month:%B %Y}",
-                     ["Measure", "Period", "Value", "Compared with", "Then", "Change", "Note"], rows, source)
+                     ["Measure", "Period", "Value", "Compared with", "Then", "Change", "Data covers", "Note"], rows,
+                     source)
 
 
 def series_table(report: MeasuresReport, series: list[dict], source: str) -> DataTable:
@@ -42,7 +49,7 @@ def overview_table(overview: Overview, rows: list[OverviewRow], source: str) -> 
         return f"{'yes' if row.significant else 'no'} (p={row.p_value:.2f})"
 
     body = [[r.crime_type, r.recorded, r.year_before, _percent(r.change_percent), significance(r),
-             f"{r.solve_rate_cohort:.1f}%", f"{r.solve_rate_period:.1f}%"] for r in rows]
+             _rate(r.solve_rate_cohort), _rate(r.solve_rate_period)] for r in rows]
     return DataTable(f"force-overview-{overview.month:%Y-%m}",
                      f"Every crime type: {overview.twelve_months}; solve rates {overview.rate_period}",
                      list(COLUMNS.values()), body, source)

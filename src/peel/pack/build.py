@@ -12,6 +12,7 @@ description as the figure's alternative text.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -66,21 +67,36 @@ class PackResult:
     html: Path
     pdf: Path
     pages: int
+    snapshot: dict  # the data it was built from (``peel.warehouse.snapshot``)
+    # SHA-256 of every section as rendered: the figures, charts and notes, without the
+    # cover's build time or the actions (casebook state, not data). A rebuild of the same
+    # month from the same data has the same.
+    figures_checksum: str = ""
+
+    def file_checksums(self) -> dict[str, str]:
+        """SHA-256 of pack.html and pack.pdf as written (each holds its build time)."""
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (self.html, self.pdf)}
 
 
-def build_section(con: duckdb.DuckDBPyConnection, month: date, part: Section | Placeholder) -> BuiltSection:
-    """One section, rendered; a placeholder or a section without data says why it is empty."""
+def build_section(con: duckdb.DuckDBPyConnection, month: date, part: Section | Placeholder,
+                  as_of: date | None = None) -> BuiltSection:
+    """One section, rendered; a placeholder or a section without data says why it is empty.
+    With ``as_of``, nothing after that day counts."""
     if isinstance(part, Placeholder):
         return BuiltSection(part.title, False, Markup(""), f"{NOT_YET} {part.reason}")
     data_to = part.get_data_to(con)
     if data_to is None:
         return BuiltSection(part.title, False, Markup(""), f"No data loaded: this section needs {part.needs}.")
-    return BuiltSection(part.title, True, Markup(part.render(part.build(con, month))), data_to=data_to)
+    if as_of is not None:
+        data_to = min(data_to, as_of)
+    return BuiltSection(part.title, True, Markup(part.render(part.build(con, month, as_of))), data_to=data_to)
 
 
-def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[AgendaItem]) -> list[BuiltItem]:
+def build_items(con: duckdb.DuckDBPyConnection, month: date, agenda: list[AgendaItem],
+                as_of: date | None = None) -> list[BuiltItem]:
     check_agenda(con, agenda)
-    items = [BuiltItem(item.title, [build_section(con, month, part) for part in item.sections]) for item in agenda]
+    items = [BuiltItem(item.title, [build_section(con, month, part, as_of) for part in item.sections])
+             for item in agenda]
     if not any(item.available for item in items):
         raise ValueError(
             "The warehouse holds no data any agenda item reads. Load data first: "
@@ -99,14 +115,15 @@ def read_pack_actions(month: date, casebook_url: str | None = None) -> list[Meet
 
 def build_pack(
     con: duckdb.DuckDBPyConnection, month: date, out_dir: Path, agenda: list[AgendaItem] | None = None,
-    actions: Sequence[MeetingActionView] = (),
+    actions: Sequence[MeetingActionView] = (), as_of: date | None = None,
 ) -> PackResult:
     """Write pack.html and pack.pdf for the month into ``out_dir`` and return their paths.
     ``agenda`` defaults to the seed meeting's (``read_agenda()``); ``actions`` (from
-    ``read_pack_actions``) open the pack."""
+    ``read_pack_actions``) open the pack. With ``as_of``, nothing after that day counts
+    (``con`` should read the generation as it stood then: ``find_generation``)."""
     import weasyprint  # imported here: it loads system libraries, needed only for the PDF
 
-    items = build_items(con, month, read_agenda() if agenda is None else agenda)
+    items = build_items(con, month, read_agenda() if agenda is None else agenda, as_of)
     as_of = max(s.data_to for item in items for s in item.sections if s.data_to)
     snap = snapshot(con) | {"as_of_label": f"data to {as_of:%d %B %Y}"}
     css = (resources.files("peel.pack") / "style.css").read_text(encoding="utf-8")
@@ -128,4 +145,6 @@ def build_pack(
     html_path.write_text(html, encoding="utf-8")
     document = weasyprint.HTML(string=html, base_url=str(out_dir)).render()
     document.write_pdf(pdf_path, pdf_variant=PDF_VARIANT)
-    return PackResult(out_dir, html_path, pdf_path, len(document.pages))
+    figures = "".join(s.html for item in items for s in item.sections)
+    return PackResult(out_dir, html_path, pdf_path, len(document.pages), snap,
+                      hashlib.sha256(figures.encode("utf-8")).hexdigest())

@@ -14,12 +14,13 @@ from peel.casebook import (
     read_day,
     read_month,
     record_meeting_action,
+    record_pack_publication,
     transaction,
     update_meeting_action,
 )
 from peel.casebook.cli import ACTING, format_uk, make_table, refusals_exit
 from peel.console import Console, error_line  # reads no markup; escapes control characters
-from peel.measures.periods import parse_month
+from peel.measures.periods import parse_day, parse_month
 from peel.settings import get_settings
 from peel.warehouse.cli import open_warehouse
 
@@ -37,6 +38,11 @@ def pack(
     out: str = typer.Option(None, help="Folder to write to; default PEEL_HOME/outputs/pack-YYYY-MM."),
     agenda: Path = typer.Option(None, help="The meeting's agenda, a YAML file (docs/pack.md); "
                                 "default: the seed meeting's five items."),
+    as_of: str = typer.Option(None, help="Rebuild from the data as it stood at the end of this day, "
+                              "YYYY-MM-DD: later loads and outcomes ignored."),
+    publish: bool = typer.Option(False, help="Record the pack's checksums and data snapshot in the "
+                                 "audit log, as the pack the meeting was given."),
+    acting: str = ACTING,
 ) -> None:
     """Write the meeting pack (HTML and PDF): a cover, one section per agenda item with each
     figure's definition, comparison and chart, and the data snapshot it came from."""
@@ -50,14 +56,34 @@ def pack(
     try:
         reporting_month = parse_month(month)
         items = read_agenda(agenda)  # a mistake in the agenda is refused before any work
-        con = open_warehouse(read_only=True)
-        folder = get_settings().outputs_dir / f"pack-{reporting_month:%Y-%m}" if out is None else Path(out)
+        day = parse_day(as_of, "--as-of") if as_of else None
+        con = open_warehouse(read_only=True) if day is None else open_as_of(day)
+        name = f"pack-{reporting_month:%Y-%m}" + (f"-as-of-{day.isoformat()}" if day else "")
+        folder = get_settings().outputs_dir / name if out is None else Path(out)
         with console.status("Computing measures and rendering the pack..."):
-            result = build_pack(con, reporting_month, folder, items, read_pack_actions(reporting_month))
+            result = build_pack(con, reporting_month, folder, items, read_pack_actions(reporting_month), day)
+        if publish:
+            with transaction() as session:
+                record_pack_publication(session, acting, month=reporting_month, as_of=day,
+                                        figures_checksum=result.figures_checksum, files=result.file_checksums(),
+                                        snapshot=result.snapshot)
     except (ValueError, CasebookError) as error:
         Console(stderr=True).print(error_line(error))
         raise typer.Exit(2) from None
     console.print(f"Pack written to {result.folder}\n  {result.html.name}\n  {result.pdf.name}")
+    console.print(f"Figures checksum (SHA-256): {result.figures_checksum}; data: generation "
+                  f"{result.snapshot['generation']}, batch {result.snapshot['latest_batch']}"
+                  + ("; recorded in the audit log." if publish else "."), markup=False)
+
+
+def open_as_of(day):
+    """A read-only connection to the warehouse generation as it stood at the end of ``day``."""
+    from peel.warehouse.database import check_schema, open_file
+    from peel.warehouse.generations import find_generation
+
+    con = open_file(find_generation(None, day), read_only=True)
+    check_schema(con)
+    return con
 
 
 @actions_app.command("add")

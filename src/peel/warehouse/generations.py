@@ -10,6 +10,12 @@ points at and keep it for as long as they hold it: a consistent snapshot, never 
 error. A reader that opened an older generation goes on reading it after it has been
 replaced; the file's space goes back to the disk when its last reader closes it.
 
+History: a generation is the data as it stood from its publication (its file's modification
+time, stamped at publication and never written after) until the next. The newest generation
+of every UK calendar day is kept, besides the two newest, so ``find_generation(name, day)``
+can reopen the data as it stood at the end of any day a load published one: that is how
+``peel pack --as-of`` rebuilds a published pack figure for figure (docs/pack.md).
+
 Writers take turns on a lock file (``warehouse.lock``, holding the writer's process id).
 A warehouse that is still one plain file (made before generations, or by ``connect()``) is
 generation 0; the first load copies it, and from then on the name is a link.
@@ -25,8 +31,10 @@ import shutil
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -35,6 +43,7 @@ from peel.settings import get_settings
 
 T = TypeVar("T")
 
+UK_TIME = ZoneInfo("Europe/London")  # the days --as-of names are UK calendar days
 # How many times a reader tries again when the generation it found was removed before it
 # could open it (two loads published in between).
 OPEN_ATTEMPTS = 3
@@ -166,11 +175,37 @@ def _publish(name: Path, new: Path) -> None:
 
 
 def _remove_old_generations(name: Path, keep: set[Path | None]) -> None:
-    """Remove generations older than the two newest: a reader that found the previous one a
-    moment before keeps finding it. One a reader still has open stays readable to it."""
+    """Remove generations older than the two newest (a reader that found the previous one a
+    moment before keeps finding it), except the newest of each UK day, kept as the data as
+    it stood that day. One a reader still has open stays readable to it."""
+    last_of_day = {}
+    for file in list_generations(name):  # oldest first: a later one of the same day replaces it
+        last_of_day[get_published_at(file).astimezone(UK_TIME).date()] = file
     for file in list_generations(name):
-        if file not in keep:
+        if file not in keep and file not in last_of_day.values():
             _remove(file)
+
+
+def get_published_at(file: Path) -> datetime:
+    """When a generation was published (its modification time, stamped by ``_publish``)."""
+    return datetime.fromtimestamp(file.stat().st_mtime, UTC)
+
+
+def find_generation(name: Path | str | None, day: date) -> Path:
+    """The generation of the warehouse ``name`` that was current at the end of ``day`` (UK
+    time): the newest published by then. Raises ValueError when none was kept."""
+    name = get_name(name)
+    end = datetime.combine(day + timedelta(days=1), time(), UK_TIME)
+    current = get_current_file(name)
+    files = list_generations(name) or ([current] if current else [])
+    found = [f for f in files if get_published_at(f) < end]
+    if not found:
+        first = min((get_published_at(f) for f in files), default=None)
+        raise ValueError(
+            f"The warehouse {name} holds no data as it stood on {day:%d %B %Y}: "
+            + (f"the oldest generation kept was published on {first.astimezone(UK_TIME):%d %B %Y %H:%M}."
+               if first else "nothing has been loaded yet."))
+    return max(found, key=get_published_at)
 
 
 def _remove(file: Path) -> None:

@@ -39,7 +39,8 @@ COLUMNS_BY_KIND = {"street": STREET_COLUMNS, "outcomes": OUTCOMES_COLUMNS}
 # flagged) keeps its whole line as read, in ``raw``: keeping less is cheaper to stage.
 STAGED_BY_KIND = {
     "street": STREET_COLUMNS,
-    "outcomes": ["Crime ID", "Falls within", "Outcome type"],
+    # the LSOA places an outcome whose crime predates the loaded street files (crime.scope)
+    "outcomes": ["Crime ID", "Falls within", "LSOA code", "Outcome type"],
 }
 
 # The site's names: 2021-01-hertfordshire-street.csv, ...-outcomes.csv, ...-stop-and-search.csv

@@ -102,11 +102,11 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
         )
     written = con.execute(
         f"""INSERT INTO outcome (crime_key, source_system, source_record_id, batch_id, month,
-                outcome_type, outcome_group, ho_outcome_code, is_positive, flagged)
+                outcome_type, outcome_group, ho_outcome_code, is_positive, flagged, lsoa_code)
             SELECT {KEY_PREFIX} || crime_id, {SYSTEM}, crime_id, {batch_id},
                 month_start, outcome_type,
                 coalesce(outcome_group, {quote_literal(UNMAPPED_GROUP)}), ho_outcome_code, is_positive,
-                CASE WHEN unmapped THEN {quote_literal(UNMAPPED_FLAG)} END
+                CASE WHEN unmapped THEN {quote_literal(UNMAPPED_FLAG)} END, nullif(lsoa_code, '')
             FROM chk_outcomes WHERE reason IS NULL"""
     ).fetchone()[0]
     con.execute(
