@@ -18,7 +18,7 @@ from peel.casebook import (
     transaction,
     update_meeting_action,
 )
-from peel.casebook.cli import ACTING, format_uk, make_table, refusals_exit
+from peel.casebook.cli import ACTING, ACTING_NAME, format_uk, make_table, refusals_exit, signed_in_user
 from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.measures.periods import parse_day, parse_month
 from peel.settings import get_settings
@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
 
 
 def pack(
+    ctx: typer.Context,
     month: str = typer.Option(..., help="The meeting's reporting month, YYYY-MM."),
     out: str = typer.Option(None, help="Folder to write to; default PEEL_HOME/outputs/pack-YYYY-MM."),
     agenda: Path = typer.Option(None, help="The meeting's agenda, a YAML file (docs/pack.md); "
@@ -41,8 +42,8 @@ def pack(
     as_of: str = typer.Option(None, help="Rebuild from the data as it stood at the end of this day, "
                               "YYYY-MM-DD: later loads and outcomes ignored."),
     publish: bool = typer.Option(False, help="Record the pack's checksums and data snapshot in the "
-                                 "audit log, as the pack the meeting was given."),
-    acting: str = ACTING,
+                                 "audit log, as the pack the meeting was given (needs `peel login`)."),
+    acting: str = ACTING_NAME,
 ) -> None:
     """Write the meeting pack (HTML and PDF): a cover, one section per agenda item with each
     figure's definition, comparison and chart, and the data snapshot it came from."""
@@ -52,6 +53,8 @@ def pack(
         read_pack_actions,
     )
 
+    # Building a pack reads aggregates only; publishing it writes the audit log as a signed-in user.
+    publisher = signed_in_user(ctx, acting) if publish else None
     console = Console()
     try:
         reporting_month = parse_month(month)
@@ -64,7 +67,7 @@ def pack(
             result = build_pack(con, reporting_month, folder, items, read_pack_actions(reporting_month), day)
         if publish:
             with transaction() as session:
-                record_pack_publication(session, acting, month=reporting_month, as_of=day,
+                record_pack_publication(session, publisher, month=reporting_month, as_of=day,
                                         figures_checksum=result.figures_checksum, files=result.file_checksums(),
                                         snapshot=result.snapshot)
     except (ValueError, CasebookError) as error:
