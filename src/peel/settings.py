@@ -26,7 +26,7 @@ VARIABLES = {
     "PEEL_IDENTITY_PROVIDERS": "the file declaring the web app's OpenID Connect single sign-on providers",
     "PEEL_AUDIT_KEY": "the audit log's chain key, 64 hex digits (else read from PEEL_AUDIT_KEY_FILE)",
     "PEEL_AUDIT_KEY_FILE": "the file holding the audit log's chain key (default beside a SQLite casebook, else PEEL_HOME)",
-    "PEEL_AUDIT_ANCHOR_FILE": "the append-only file of audit anchors (default beside PEEL_HOME, outside it)",
+    "PEEL_AUDIT_ANCHOR_FILE": "the append-only file of audit anchors (default beside the casebook's folder, outside it)",
     "PEEL_FILE_GROUP": "a group that may read what peel writes (default: the owner only)",
 }
 
@@ -45,8 +45,7 @@ class Settings:
     identity_providers_file: Path
     audit_key: str | None  # None: read from audit_key_file
     audit_key_file: Path | None  # None: see audit_key_path
-    # Outside PEEL_HOME by default, so whoever can replace PEEL_HOME does not hold the anchors.
-    audit_anchor_file: Path
+    audit_anchor_setting: Path | None  # None: see audit_anchor_path
     file_group: str | None  # None: what peel writes is readable by its owner only
 
     @property
@@ -75,6 +74,25 @@ class Settings:
             return Path(url.removeprefix("sqlite:///")).parent / "audit-key"
         return self.home / "audit-key"
 
+    def audit_anchor_path(self, casebook_url: str | None = None) -> Path:
+        """The append-only file of anchors for the casebook at ``casebook_url`` (default the
+        configured one): PEEL_AUDIT_ANCHOR_FILE; else beside the folder holding a SQLite casebook
+        (PEEL_HOME by default), outside it, so whoever can replace that folder does not hold the
+        anchors, and two casebooks never share one file; else beside PEEL_HOME."""
+        if self.audit_anchor_setting is not None:
+            return self.audit_anchor_setting
+        url = casebook_url or self.casebook_url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            folder = Path(url.removeprefix("sqlite:///")).parent
+        else:
+            folder = self.home
+        return folder.parent / f"{folder.name}.audit-anchors"
+
+    @property
+    def audit_anchor_file(self) -> Path:
+        """The anchor file of the configured casebook."""
+        return self.audit_anchor_path()
+
     @property
     def demo_dir(self) -> Path:
         """Where the demo force writes its source-system extracts and ground truth."""
@@ -99,6 +117,6 @@ def get_settings() -> Settings:
         identity_providers_file=Path(env.get("PEEL_IDENTITY_PROVIDERS") or home / "identity-providers.yaml"),
         audit_key=env.get("PEEL_AUDIT_KEY") or None,
         audit_key_file=Path(env["PEEL_AUDIT_KEY_FILE"]) if env.get("PEEL_AUDIT_KEY_FILE") else None,
-        audit_anchor_file=Path(env.get("PEEL_AUDIT_ANCHOR_FILE") or home.parent / f"{home.name}.audit-anchors"),
+        audit_anchor_setting=Path(env["PEEL_AUDIT_ANCHOR_FILE"]) if env.get("PEEL_AUDIT_ANCHOR_FILE") else None,
         file_group=env.get("PEEL_FILE_GROUP") or None,
     )

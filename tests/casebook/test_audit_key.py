@@ -205,3 +205,16 @@ def test_application_role_appends_but_cannot_change_the_log_or_its_triggers(appl
         with pytest.raises(DBAPIError, match="permission denied|must be owner|append-only"):
             execute_raw(application_role, statement)
     assert count_rows(application_role, "audit_entry") == before + 1
+
+
+def test_audit_anchor_path_is_one_file_per_casebook_folder_outside_it(tmp_path, monkeypatch):
+    # Two casebooks (a copy made for a test server, a second installation) never append to one
+    # anchor file: an anchor of one would read as history rewritten in the other.
+    monkeypatch.delenv("PEEL_AUDIT_ANCHOR_FILE", raising=False)
+    settings = audit_key.get_settings()
+    first = settings.audit_anchor_path(f"sqlite:///{tmp_path / 'one' / 'casebook.sqlite'}")
+    second = settings.audit_anchor_path(f"sqlite:///{tmp_path / 'two' / 'casebook.sqlite'}")
+    assert first == tmp_path / "one.audit-anchors" and second == tmp_path / "two.audit-anchors"
+    monkeypatch.setenv("PEEL_AUDIT_ANCHOR_FILE", str(tmp_path / "chosen"))
+    chosen = audit_key.get_settings().audit_anchor_path(f"sqlite:///{tmp_path / 'one' / 'casebook.sqlite'}")
+    assert chosen == tmp_path / "chosen"

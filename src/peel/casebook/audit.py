@@ -190,7 +190,8 @@ def verify_chain(
     ``PROGRESS_EVERY`` entries, for a progress bar.
     """
     key = audit_key.key_for(session)
-    anchors = {**audit_key.read_anchors(), **(anchors or {})}
+    anchor_file = audit_key.anchor_path_for(session)
+    anchors = {**audit_key.read_anchors(anchor_file), **(anchors or {})}
     expected_seq, expected_prev, count = 1, GENESIS_HASH, 0
     head = session.get(AuditHead, 1)
     if head is None:
@@ -241,7 +242,7 @@ def verify_chain(
                        f"entry {min(beyond)} was recorded earlier but the log now ends at entry "
                        f"{last} (entries removed)")
     if last and anchors.get(last) != head.hash:
-        audit_key.record_anchor(last, head.hash)
+        audit_key.record_anchor(last, head.hash, anchor_file)
     return Verification(True, count, head.seq, head.hash)
 
 

@@ -8,7 +8,7 @@ a SQLite casebook, else in PEEL_HOME; created 0600 when the casebook is first cr
 upgraded).
 
 Anchors are ``ENTRY:HASH`` lines appended to ``PEEL_AUDIT_ANCHOR_FILE`` (default: beside
-PEEL_HOME, not in it), never rewritten: every 1,000th entry and every intact verify adds one.
+the folder holding a SQLite casebook, else beside PEEL_HOME; never in it), never rewritten: every 1,000th entry and every intact verify adds one.
 A whole log replaced by an older copy of itself (the one attack a key alone cannot see) then
 disagrees with an anchor.
 """
@@ -102,6 +102,11 @@ def forget_keys() -> None:
     """Read the key again on next use (tests that change it)."""
     _keys.clear()
     _keys_by_casebook.clear()
+
+
+def anchor_path_for(session: Session) -> Path:
+    """The anchor file of the casebook ``session`` is connected to."""
+    return get_settings().audit_anchor_path(session.get_bind().url.render_as_string(hide_password=False))
 
 
 def read_anchors(path: Path | None = None) -> dict[int, str]:

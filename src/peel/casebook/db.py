@@ -182,7 +182,8 @@ def transaction(url: str | None = None, *, snapshot: bool = False, readonly: boo
                 yield session
             # Committed: only now is the head it names part of the log.
             if audit.PENDING_ANCHOR in session.info:
-                audit_key.record_anchor(*session.info.pop(audit.PENDING_ANCHOR))
+                audit_key.record_anchor(*session.info.pop(audit.PENDING_ANCHOR),
+                                        audit_key.anchor_path_for(session))
         finally:
             # The transaction has ended and holds no lock now, so this one can write.
             if session.info[AFTERWARDS]:

@@ -18,7 +18,14 @@ from peel.casebook import (
     transaction,
     update_meeting_action,
 )
-from peel.casebook.cli import ACTING, ACTING_NAME, format_uk, make_table, refusals_exit, signed_in_user
+from peel.casebook.cli import (
+    ACTING,
+    ACTING_NAME,
+    format_uk,
+    make_table,
+    refusals_exit,
+    signed_in_user,
+)
 from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.measures.periods import parse_day, parse_month
 from peel.settings import get_settings

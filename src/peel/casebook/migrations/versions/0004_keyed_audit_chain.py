@@ -33,7 +33,8 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, kind))
     bind = op.get_bind()
     seq, last_hash = bind.execute(sa.text("SELECT seq, hash FROM audit_head WHERE id = 1")).one()
-    key = audit_key.load_key(bind.engine.url.render_as_string(hide_password=False), create=True)
+    url = bind.engine.url.render_as_string(hide_password=False)
+    key = audit_key.load_key(url, create=True)
     key_id = audit_key.key_id(key)
     keyed_from = seq + 1
     bind.execute(
@@ -45,7 +46,7 @@ def upgrade() -> None:
         for name, kind in COLUMNS:
             batch.alter_column(name, existing_type=kind, nullable=False)
     if seq:
-        audit_key.record_anchor(seq, last_hash)
+        audit_key.record_anchor(seq, last_hash, audit_key.get_settings().audit_anchor_path(url))
 
 
 def downgrade() -> None:
