@@ -22,7 +22,11 @@ from dataclasses import dataclass, field
 import werkzeug.serving
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import ClientMixin
-from authlib.oauth2.rfc8628 import DeviceAuthorizationEndpoint, DeviceCodeGrant, DeviceCredentialDict
+from authlib.oauth2.rfc8628 import (
+    DeviceAuthorizationEndpoint,
+    DeviceCodeGrant,
+    DeviceCredentialDict,
+)
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDToken
 from flask import Flask, jsonify, request
@@ -95,7 +99,7 @@ def _create_app(options: Options, issuer_box: list[str], provider: Provider) -> 
             provider.user_codes.append(data["user_code"])
 
     class Grant(DeviceCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"]
+        TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic",)
 
         def query_device_credential(self, device_code):
             provider.polls.append(time.monotonic())

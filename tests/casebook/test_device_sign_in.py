@@ -144,10 +144,10 @@ def test_login_with_provider_names_the_providers_there_are(provider):
 
 
 def test_sign_in_with_device_refuses_a_code_that_expired(peel_home, linked_account, casebook_url):
-    with run_device_provider(Options(expires_in=0)) as running:
-        with pytest.raises(NotSignedIn, match="The code was not approved at .* in time"):
-            device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=lambda code: None,
-                                               lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)
+    with (run_device_provider(Options(expires_in=0)) as running,
+          pytest.raises(NotSignedIn, match="The code was not approved at .* in time")):
+        device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=lambda code: None,
+                                           lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)
     assert last_authentication(casebook_url)[2]["reason"] == "the provider refused: expired_token"
 
 
@@ -174,10 +174,10 @@ def test_sign_in_with_device_waits_longer_when_told_to_slow_down(peel_home, link
 ])
 def test_sign_in_with_device_refuses_an_id_token_that_fails_its_checks(peel_home, linked_account, casebook_url,
                                                                        options, reason):
-    with run_device_provider(options) as running:
-        with pytest.raises(NotSignedIn, match="peel could not verify the answer from"):
-            device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=approve(running),
-                                               lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)
+    with (run_device_provider(options) as running,
+          pytest.raises(NotSignedIn, match="peel could not verify the answer from")):
+        device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=approve(running),
+                                           lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)
     logged = last_authentication(casebook_url)
     assert logged[:2] == (NO_ACCOUNT, "unknown")
     assert logged[2]["reason"].startswith("the ID token failed its checks")
@@ -196,7 +196,7 @@ def test_sign_in_with_device_says_when_the_provider_does_not_answer(peel_home, l
 def test_sign_in_with_device_is_the_web_sign_in_for_a_disabled_account(peel_home, linked_account, casebook_url):
     with db.transaction(casebook_url) as session:
         users.disable_user(session, linked_account, acting="admin")
-    with run_device_provider() as running:
-        with pytest.raises(UnknownUser, match="The peel account 'sso.supervisor' is disabled"):
-            device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=approve(running),
-                                               lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)
+    with (run_device_provider() as running,
+          pytest.raises(UnknownUser, match="The peel account 'sso.supervisor' is disabled")):
+        device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=approve(running),
+                                           lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)

@@ -22,8 +22,8 @@ from rich.text import Text
 from peel.casebook import session_file, sessions
 from peel.casebook.errors import CasebookError, InvalidInput, NotSignedIn
 from peel.casebook.users import SERVICE_PROVIDER
-from peel.settings import get_settings
 from peel.console import Console  # reads no markup; escapes control characters
+from peel.settings import get_settings
 
 UK = ZoneInfo("Europe/London")
 REFUSED_EXIT = 2
