@@ -3,7 +3,8 @@
 A person signs in with their password (asked without echo, or read from standard input for a
 script); a service account (a scripted job such as the nightly ingest) with its key file. Both
 go through the casebook's ``sessions.sign_in``, so the lock-out after repeated wrong
-passwords and the audit entries are the web app's. The session's token is kept in a file only
+passwords and the audit entries are the web app's. A single sign-on account signs in through
+its provider (``--provider``: the device flow of ``device_sign_in``), as on the web. The session's token is kept in a file only
 this OS user can read (``session_file``); every command that touches personal data or the
 casebook then acts as that user, until the session ends (8 hours) or ``peel logout``.
 """
@@ -16,11 +17,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.text import Text
 
 from peel.casebook import session_file, sessions
 from peel.casebook.errors import CasebookError, InvalidInput, NotSignedIn
 from peel.casebook.users import SERVICE_PROVIDER
 from peel.console import Console  # reads no markup; escapes control characters
+from peel.settings import get_settings
 
 UK = ZoneInfo("Europe/London")
 REFUSED_EXIT = 2
@@ -32,17 +35,26 @@ def register(app: typer.Typer) -> None:
 
 
 def login(
-    username: str = typer.Argument(..., help="Your casebook username."),
+    username: str = typer.Argument(None, help="Your casebook username (with --provider: optional, "
+                                              "checked against the account the provider names)."),
     password_stdin: bool = typer.Option(False, "--password-stdin",
                                         help="Read the password from standard input (for scripts)."),
     key_file: Path = typer.Option(None, "--key-file",
                                   help="A service account's key file (readable by its owner only)."),
+    provider: str = typer.Option(None, "--provider",
+                                 help="Sign in through this single sign-on provider: open the "
+                                      "address shown, in any browser, and enter the code."),
 ) -> None:
-    """Sign in: check your password (or a service account's key) and keep a session, for 8
-    hours, in a file only you can read. Five wrong passwords in 15 minutes lock the name for 15
-    minutes."""
+    """Sign in: check your password (or a service account's key, or your single sign-on with
+    --provider) and keep a session, for 8 hours, in a file only you can read. Five wrong
+    passwords in 15 minutes lock the name for 15 minutes."""
+    if username is None and provider is None:
+        _refused("Name your username (`peel login USERNAME`), or your single sign-on provider "
+                 "(`peel login --provider NAME`).")
     try:
-        if key_file is not None:
+        if provider is not None:
+            signed_in = sign_in_through(provider, username)
+        elif key_file is not None:
             signed_in = sessions.sign_in(username, read_key(key_file, username), provider=SERVICE_PROVIDER,
                                          lifetime=sessions.COMMAND_LINE_SESSION_LIFETIME)
         else:
@@ -55,10 +67,50 @@ def login(
         _refused(f"{locked} You can try again after {locked.until.astimezone(UK):%H:%M} UK time.")
     except CasebookError as refusal:
         _refused(str(refusal))
+    except KeyboardInterrupt:  # Ctrl-C while waiting for the provider
+        _refused("Cancelled: nobody was signed in.")
     hours = sessions.COMMAND_LINE_SESSION_LIFETIME.total_seconds() / 3600
     Console().print(f"Signed in as {signed_in.actor.username} ({signed_in.actor.role.title}) for "
                     f"{hours:g} hours. Session kept in {path}; `peel logout` ends it.",
                     markup=False, highlight=False)
+
+
+def sign_in_through(name: str, username: str | None) -> sessions.SignedIn:
+    """Single sign-on through provider ``name`` of the web's list, showing the code to enter
+    there and a spinner while waiting; when ``username`` is given, the account must be it."""
+    from peel.casebook.device_sign_in import sign_in_with_device  # authlib, only when needed
+    from peel.web.identity_providers import IdentityProvidersError, load_identity_providers
+
+    settings = get_settings()
+    try:
+        providers = load_identity_providers(settings.identity_providers_file)
+    except IdentityProvidersError as error:
+        raise InvalidInput(str(error)) from None
+    if name not in providers:
+        known = ", ".join(providers) or f"none ({settings.identity_providers_file} declares none)"
+        raise InvalidInput(f"There is no single sign-on provider {name!r}; the providers are: {known}.")
+    console = Console(stderr=True)
+    waiting = console.status(Text(f"Waiting for you to approve at {providers[name].title} "
+                                  "(Ctrl-C cancels)"))
+
+    def show(code) -> None:
+        console.print(f"To sign in, open {code.verification_uri_complete or code.verification_uri} "
+                      f"in a browser and check that the code shown there is {code.user_code}\n"
+                      f"(or open {code.verification_uri} and enter {code.user_code}). The code "
+                      f"lasts {max(code.expires_in // 60, 1)} minutes.", markup=False, highlight=False)
+        waiting.start()
+
+    try:
+        signed_in = sign_in_with_device(providers[name], show=show, url=settings.casebook_url,
+                                        lifetime=sessions.COMMAND_LINE_SESSION_LIFETIME)
+    finally:
+        waiting.stop()
+    if username is not None and signed_in.actor.username != username:
+        sessions.sign_out(signed_in.token, url=settings.casebook_url)
+        raise NotSignedIn(f"{providers[name].title} signed you in as {signed_in.actor.username}, "
+                          f"not {username}: nobody is signed in. Sign in at the provider as "
+                          f"{username}, or run `peel login --provider {name}` without a username.")
+    return signed_in
 
 
 def logout(

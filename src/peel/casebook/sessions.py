@@ -11,7 +11,7 @@ the table does not let anyone act as the user. A session lasts 12 hours from sig
 shift) and is refused at once if the account is disabled. ``peel login`` opens the same kind
 of session, with the same lock-out, for 8 hours (``COMMAND_LINE_SESSION_LIFETIME``); the
 command line keeps its token in a file only its OS user can read (``session_file``). A single sign-on (OpenID Connect,
-``sign_in_with_provider``) opens the same session, once the web app has checked the provider's
+``sign_in_with_provider``) opens the same session, once the web app (or ``peel login --provider``) has checked the provider's
 token: the account is the one linked to the provider's name and the user's subject id there.
 
 Every sign-in, failure, lock-out, refusal while locked and sign-out is written to the audit
