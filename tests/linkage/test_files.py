@@ -121,8 +121,10 @@ def test_link_file_warns_of_dates_of_birth_that_fit_no_date_format(peel_home, tm
     result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
                                  "--out", str(tmp_path / "out.csv")], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "3 date(s) of birth did not fit date_formats ['%d/%m/%Y'] in " in result.output
+    assert "3 date(s) of birth could not be read as a date by date_formats ['%d/%m/%Y'] in " \
+        in result.output
     assert "people.yaml" in result.output
+    assert "'9999-99-99' (3) (digits shown as 9)" in result.output
 
 
 def test_link_file_fails_when_no_date_of_birth_fits_the_date_format(peel_home, tmp_path):
@@ -132,7 +134,7 @@ def test_link_file_fails_when_no_date_of_birth_fits_the_date_format(peel_home, t
                                  "--out", str(out)], env={"COLUMNS": "250"})
     assert result.exit_code == 2
     assert "people.yaml: none of the" in result.output
-    assert "dates of birth fits date_formats ['%d/%m/%Y']" in result.output
+    assert "dates of birth can be read by date_formats ['%d/%m/%Y']" in result.output
     assert not out.exists()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -49,6 +50,26 @@ class _Steps:
 def _fail(message: str) -> None:
     console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code=2)
+
+
+def print_run_report(blocking: list[dict], notes: list[str]) -> None:
+    """The blocking rules kept, with the comparisons each makes (measured) and, when truth was
+    given, the share of true pairs each adds; the rules left out, and why; and the run's
+    notes (what could not be trained)."""
+    kept = [rule for rule in blocking if rule["kept"]]
+    with_recall = any(rule.get("recall_added") is not None for rule in kept)
+    table = Table("blocking rule", "comparisons", *(["true pairs added"] if with_recall else []))
+    for rule in kept:
+        recall = [f"{rule['recall_added']:.1%}"] if with_recall else []
+        table.add_row(escape(rule["rule"]), f"{rule['comparisons']:,}", *recall)
+    console.print(table)
+    left_out = [rule for rule in blocking if not rule["kept"]]
+    if left_out:
+        console.print("Left out: " + "; ".join(
+            f"{escape(rule['rule'])} ({rule['comparisons']:,}: {rule['reason']})"
+            for rule in left_out) + ".", highlight=False)
+    for note in notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
 
 
 def errors_exit(command):
@@ -99,6 +120,7 @@ def link(ctx: typer.Context) -> None:
         f"{summary['review_decisions']:,} review decisions applied; match threshold "
         f"{MATCH_THRESHOLD}."
     )
+    print_run_report(summary["blocking"], summary["notes"])
 
 
 PURPOSE = typer.Option(None, "--purpose", help="Why you need it (kept in the audit log).")
@@ -112,14 +134,28 @@ def file_command(
     inputs: list[Path] = typer.Argument(..., help="CSV or Parquet files to link or deduplicate."),
     mapping: Path = typer.Option(..., "--mapping", help="YAML mapping from columns to person fields (docs/ingest.md)."),
     out: Path = typer.Option(..., "--out", help="CSV to write: id,entity_id for every input record."),
+    truth: Path | None = typer.Option(
+        None, help="CSV or Parquet with each id's true entity: then the share of true pairs "
+        "each blocking rule brings together is printed."),
+    truth_id: str = typer.Option("id", help="Id column in the truth file."),
+    truth_entity: str | None = typer.Option(None, help="True entity column in the truth file."),
 ) -> None:
     """Link or deduplicate CSV/Parquet files outside the warehouse, given a column mapping.
 
     Writes OUT with one row per input record: its id and its entity id (plus 'source' when
     ids repeat across files). Example mappings: src/peel/linkage/mappings/.
     """
-    from peel.linkage.files import date_forms, link_files
+    from peel.linkage.evaluate import read_truth
+    from peel.linkage.files import date_forms, describe_shapes, link_files
     from peel.sources.mapped import read_mapping
+
+    known = None
+    if truth is not None:
+        t = read_truth(truth)
+        if truth_entity is None or truth_id not in t or truth_entity not in t:
+            _fail(f"{truth}: give --truth-id and --truth-entity, columns of the file "
+                  f"(its columns are {', '.join(t.columns)}).")
+        known = t.drop_duplicates(truth_id).set_index(truth_id)[truth_entity]
 
     m = read_mapping(mapping)
     if m.old_keys:
@@ -129,12 +165,15 @@ def file_command(
             "See docs/ingest.md, 'The mapping language'.", highlight=False)
     with _Steps() as steps:
         table, result = link_files(inputs, mapping, out, backend=get_settings().linkage_backend,
-                                   progress=steps)
+                                   progress=steps, truth=known)
     if result.dates_not_understood:
         console.print(
-            f"[yellow]warning:[/yellow] {result.dates_not_understood:,} date(s) of birth did not "
-            f"fit {date_forms(m)} in {mapping}; those records are linked "
-            "without a date of birth.", highlight=False)
+            f"[yellow]warning:[/yellow] {result.dates_not_understood:,} date(s) of birth could "
+            f"not be read as a date by {date_forms(m)} in {mapping}, nor as a date with a "
+            "mistyped day or month in one of those layouts; they look like "
+            f"{escape(describe_shapes(result.date_shapes))} (digits shown as 9). Those records "
+            "are linked without a date of birth.", highlight=False)
+    print_run_report([r.as_dict() for r in result.blocking], result.notes)
     console.print(
         f"{len(table):,} records -> {table['entity_id'].nunique():,} entities; "
         f"{(result.pairs.match_probability >= MATCH_THRESHOLD).sum():,} pairs at or above the match threshold ({MATCH_THRESHOLD}). Written to {out}."
@@ -147,7 +186,8 @@ def evaluate_command(
     predicted: Path | None = typer.Argument(
         None, help="Output of 'peel link file' (id,entity_id). Omit to evaluate the warehouse run "
         "against the demo force's truth."),
-    truth: Path | None = typer.Option(None, help="CSV with the true entity of each id."),
+    truth: Path | None = typer.Option(None, help="CSV or Parquet with the true entity of each "
+                                      "id (and a 'source' column when ids repeat across files)."),
     truth_id: str = typer.Option("id", help="Id column in the truth file."),
     truth_entity: str | None = typer.Option(None, help="True entity column in the truth file."),
     id_pattern: str | None = typer.Option(
@@ -171,6 +211,12 @@ def evaluate_command(
     else:
         result = evaluate_file(predicted, truth, truth_id=truth_id, truth_entity=truth_entity,
                                id_pattern=id_pattern)
+    if result.records_without_truth:
+        # On stderr-like output before the measures, so --json output stays parseable after it.
+        console.print(
+            f"[yellow]warning:[/yellow] {result.records_without_truth:,} record(s) of "
+            f"{escape(str(predicted or 'the warehouse run'))} have no entity in the truth; they "
+            "are left out of every measure below.", highlight=False)
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
         return
