@@ -68,9 +68,16 @@ def comparison_budget(n_records: int) -> int:
 
 
 # Training: u from random pairs, m by expectation maximisation on blocked pairs. A training
-# block with fewer pairs than this teaches nothing reliable (found: blocks of 9 and 5 pairs
-# on data with most dates of birth missing), so it is not used.
+# block with too few pairs teaches nothing reliable (found: blocks of 9 and 5 pairs among
+# tens of thousands of records, most dates of birth missing), so it is not used: it needs
+# one pair per ten records, at least 10 (a small file) and at most MIN_TRAINING_PAIRS.
 MIN_TRAINING_PAIRS = 100
+
+
+def min_training_pairs(n_records: int) -> int:
+    """The fewest pairs a training block of ``n_records`` distinct records must hold."""
+    return min(MIN_TRAINING_PAIRS, max(10, n_records // 10))
+
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 1e6
 EM_MAX_ITERATIONS = 10
@@ -175,9 +182,11 @@ def _date_of_birth_comparison():
     col = "date_of_birth"
 
     def within(threshold: int, metric: str, label: str):
+        # ISO text: each backend's default date format (DuckDB's and Spark's differ in
+        # how they write it).
         return cll.AbsoluteDateDifferenceLevel(
             col, input_is_string=True, threshold=threshold, metric=metric,
-            datetime_format="%Y-%m-%d").configure(label_for_charts=label)
+        ).configure(label_for_charts=label)
 
     return cl.CustomComparison(
         comparison_levels=[

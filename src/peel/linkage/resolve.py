@@ -98,8 +98,9 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
     compared = {c.output_column_name: S.COMPARISON_COLUMNS.get(c.output_column_name,
                                                                {c.output_column_name})
                 for c in linker._settings_obj.comparisons}
+    min_pairs = S.min_training_pairs(n_records)
     blocks, untrained = choose_training_blocks(con, table, model.training_candidates, compared,
-                                               S.MIN_TRAINING_PAIRS)
+                                               min_pairs)
     notes.append("m probabilities trained within blocks on "
                  + "; ".join(b.describe() for b in blocks) if blocks else "no training block")
     for block in blocks:
@@ -112,7 +113,7 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
                          f"{str(exc)[:200]}")
     for name in untrained:
         notes.append(f"{name}: not trained (no training block of at least "
-                     f"{S.MIN_TRAINING_PAIRS} pairs leaves it out); Splink's default m "
+                     f"{min_pairs} pairs leaves it out); Splink's default m "
                      "probabilities are used for it")
     floor_m_probabilities(linker)
 
