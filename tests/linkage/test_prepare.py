@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from peel.linkage.prepare import normalise_registration_sql, prepare_persons
+from peel.linkage.prepare import normalise_registration_sql, prepare_persons, unreadable_dates
 
 
 def _prepare(rows: list[dict], **kwargs) -> pd.DataFrame:
@@ -50,7 +50,39 @@ def test_prepare_persons_says_why_a_record_cannot_be_linked():
     ])
     assert "date of birth not understood" in out.loc["1", "prepare_note"]
     assert "singleton" in out.loc["1", "prepare_note"]
-    assert out.loc["2", "date_of_birth"] is None or pd.isna(out.loc["2", "date_of_birth"])
+    # An impossible date is a typo, kept as text to be compared as one.
+    assert out.loc["2", "date_of_birth"] == "1990-02-31"
+    assert out.loc["2", "prepare_note"] == ""
+
+
+def test_prepare_persons_keeps_every_date_of_birth_of_any_year_and_typos():
+    out = _prepare([
+        {"unique_id": "1", "date_of_birth": "1856-05-13"},
+        {"unique_id": "2", "date_of_birth": "1956-13-05"},
+        {"unique_id": "3", "date_of_birth": "1956-05-13 00:00:00"},
+        {"unique_id": "4", "date_of_birth": "1956-05-13T10:00:00Z"},
+        {"unique_id": "5", "date_of_birth": "05/13/1956"},
+        {"unique_id": "6", "date_of_birth": "13/5/56"},
+        {"unique_id": "7", "date_of_birth": "2031-01-01"},
+    ])
+    assert list(out.date_of_birth) == ["1856-05-13", "1956-13-05", "1956-05-13", "1956-05-13",
+                                       "1956-13-05", "2056-05-13", "2031-01-01"]
+
+
+def test_prepare_persons_reads_date_and_timestamp_columns():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw AS SELECT * FROM (VALUES ('1', TIMESTAMP '1850-02-03 04:05:06', "
+                "DATE '1850-02-03')) t(unique_id, date_of_birth, other)")
+    prepare_persons(con, "raw", "prepared")
+    assert con.execute("SELECT date_of_birth FROM prepared").fetchall() == [("1850-02-03",)]
+
+
+def test_unreadable_dates_counts_them_by_shape_without_their_digits():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw AS SELECT * FROM (VALUES ('1', 'unknown'), ('2', '12.3'), "
+                "('3', '45.6'), ('4', '1990-01-02')) t(unique_id, date_of_birth)")
+    prepare_persons(con, "raw", "prepared")
+    assert unreadable_dates(con, "raw", "prepared") == (3, [("99.9", 2), ("unknown", 1)])
 
 
 def test_prepare_persons_uses_the_mapping_date_format():

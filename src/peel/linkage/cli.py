@@ -51,6 +51,26 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def print_run_report(blocking: list[dict], notes: list[str]) -> None:
+    """The blocking rules kept, with the comparisons each makes (measured) and, when truth was
+    given, the share of true pairs each adds; the rules left out, and why; and the run's
+    notes (what could not be trained)."""
+    kept = [rule for rule in blocking if rule["kept"]]
+    with_recall = any(rule.get("recall_added") is not None for rule in kept)
+    table = Table("blocking rule", "comparisons", *(["true pairs added"] if with_recall else []))
+    for rule in kept:
+        recall = [f"{rule['recall_added']:.1%}"] if with_recall else []
+        table.add_row(rule["rule"], f"{rule['comparisons']:,}", *recall)
+    console.print(table)
+    left_out = [rule for rule in blocking if not rule["kept"]]
+    if left_out:
+        console.print("Left out: " + "; ".join(
+            f"{rule['rule']} ({rule['comparisons']:,}: {rule['reason']})"
+            for rule in left_out) + ".", highlight=False)
+    for note in notes:
+        console.print(error_line(note, "note: ", "yellow"))
+
+
 def errors_exit(command):
     """Turn a bad input (no warehouse, a missing file, an unusable mapping or backend setting,
     a malformed CSV) into its message and exit status 2, not a traceback."""
@@ -106,6 +126,7 @@ def link(ctx: typer.Context,
         f"{summary['review_decisions']:,} review decisions applied; match threshold "
         f"{MATCH_THRESHOLD}."
     )
+    print_run_report(summary["blocking"], summary["notes"])
 
 
 PURPOSE = typer.Option(None, "--purpose", help="Why you need it (kept in the audit log).")
@@ -122,6 +143,11 @@ def file_command(
     out: Path = typer.Option(..., "--out", help="CSV to write: id,entity_id for every input record."),
     purpose: str | None = PURPOSE,
     acting: str | None = ACTING,
+    truth: Path | None = typer.Option(
+        None, help="CSV or Parquet with each id's true entity: then the share of true pairs "
+        "each blocking rule brings together is printed."),
+    truth_id: str = typer.Option("id", help="Id column in the truth file."),
+    truth_entity: str | None = typer.Option(None, help="True entity column in the truth file."),
 ) -> None:
     """Link or deduplicate CSV/Parquet files outside the warehouse, given a column mapping.
 
@@ -129,8 +155,17 @@ def file_command(
     ids repeat across files). Example mappings: src/peel/linkage/mappings/. A combination of
     personal data: needs a signed-in user who may combine linkage records and a --purpose.
     """
-    from peel.linkage.files import combine_files, date_forms
+    from peel.linkage.evaluate import read_truth
+    from peel.linkage.files import combine_files, date_forms, describe_shapes
     from peel.sources.mapped import read_mapping
+
+    known = None
+    if truth is not None:
+        t = read_truth(truth)
+        if truth_entity is None or truth_id not in t or truth_entity not in t:
+            _fail(f"{truth}: give --truth-id and --truth-entity, columns of the file "
+                  f"(its columns are {', '.join(t.columns)}).")
+        known = t.drop_duplicates(truth_id).set_index(truth_id)[truth_entity]
 
     m = read_mapping(mapping)
     if m.old_keys:
@@ -140,12 +175,15 @@ def file_command(
             "See docs/ingest.md, 'The mapping language'.", "note: ", "dim"))
     with _Steps() as steps:
         table, result = combine_files(acting, inputs, mapping, out, purpose=purpose,
-                                      backend=get_settings().linkage_backend, progress=steps)
+                                      backend=get_settings().linkage_backend, progress=steps, truth=known)
     if result.dates_not_understood:
         console.print(error_line(
-            f"{result.dates_not_understood:,} date(s) of birth did not "
-            f"fit {date_forms(m)} in {mapping}; those records are linked "
-            "without a date of birth.", "warning: ", "yellow"))
+            f"{result.dates_not_understood:,} date(s) of birth could "
+            f"not be read as a date by {date_forms(m)} in {mapping}, nor as a date with a "
+            "mistyped day or month in one of those layouts; they look like "
+            f"{describe_shapes(result.date_shapes)} (digits shown as 9). Those records "
+            "are linked without a date of birth.", "warning: ", "yellow"))
+    print_run_report([r.as_dict() for r in result.blocking], result.notes)
     console.print(
         f"{len(table):,} records -> {table['entity_id'].nunique():,} entities; "
         f"{(result.pairs.match_probability >= MATCH_THRESHOLD).sum():,} pairs at or above the match threshold ({MATCH_THRESHOLD}). Written to {out}."
@@ -158,7 +196,8 @@ def evaluate_command(
     predicted: Path | None = typer.Argument(
         None, help="Output of 'peel link file' (id,entity_id). Omit to evaluate the warehouse run "
         "against the demo force's truth."),
-    truth: Path | None = typer.Option(None, help="CSV with the true entity of each id."),
+    truth: Path | None = typer.Option(None, help="CSV or Parquet with the true entity of each "
+                                      "id (and a 'source' column when ids repeat across files)."),
     truth_id: str = typer.Option("id", help="Id column in the truth file."),
     truth_entity: str | None = typer.Option(None, help="True entity column in the truth file."),
     id_pattern: str | None = typer.Option(
@@ -182,6 +221,12 @@ def evaluate_command(
     else:
         result = evaluate_file(predicted, truth, truth_id=truth_id, truth_entity=truth_entity,
                                id_pattern=id_pattern)
+    if result.records_without_truth:
+        # On stderr-like output before the measures, so --json output stays parseable after it.
+        console.print(error_line(
+            f"{result.records_without_truth:,} record(s) of "
+            f"{predicted or 'the warehouse run'} have no entity in the truth; they "
+            "are left out of every measure below.", "warning: ", "yellow"))
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -27,6 +28,8 @@ class Evaluation:
     f1: float
     exact_entities: int  # predicted entities identical to a true entity
     exact_entity_share: float  # exact_entities / true_entities
+    # Records with a predicted entity but none in the truth: left out of every measure.
+    records_without_truth: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -38,9 +41,12 @@ def _pairs(sizes: pd.Series) -> int:
 
 def evaluate_clusters(predicted: pd.Series, truth: pd.Series) -> Evaluation:
     """Compare two labellings of the same records (index: record id; values: entity ids)."""
-    frame = pd.DataFrame({"p": predicted, "t": truth}).dropna()
+    frame = pd.DataFrame({"p": predicted, "t": truth})
+    without_truth = int((frame["p"].notna() & frame["t"].isna()).sum())
+    frame = frame.dropna()
     if frame.empty:
-        raise ValueError("No records in common between the predictions and the truth.")
+        raise ValueError("No records in common between the predictions and the truth: check "
+                         "that the truth's id column holds the ids of the linked file.")
     tp = _pairs(frame.groupby(["p", "t"]).size())
     pp = _pairs(frame.groupby("p").size())
     tt = _pairs(frame.groupby("t").size())
@@ -64,6 +70,7 @@ def evaluate_clusters(predicted: pd.Series, truth: pd.Series) -> Evaluation:
         f1=f1,
         exact_entities=exact,
         exact_entity_share=exact / n_true,
+        records_without_truth=without_truth,
     )
 
 
@@ -75,6 +82,23 @@ def truth_from_id_pattern(ids: pd.Series, pattern: str) -> pd.Series:
         m = rx.search(str(value))
         return m.group(1) if m else None
     return ids.map(entity)
+
+
+def read_truth(path) -> pd.DataFrame:
+    """A truth file (CSV or Parquet) as text columns with trimmed names."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such truth file.")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        t = pd.read_parquet(path).astype("string").astype(object)
+    else:
+        try:
+            t = pd.read_csv(path, dtype=str, skipinitialspace=True)
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: the truth file is not UTF-8 text; save it as UTF-8 "
+                             "CSV or Parquet.") from None
+    t.columns = [str(c).strip() for c in t.columns]
+    return t
 
 
 def evaluate_file(
@@ -93,15 +117,23 @@ def evaluate_file(
     else:
         if truth_path is None or truth_entity is None:
             raise ValueError("Give either --id-pattern, or --truth FILE with --truth-entity COLUMN.")
-        t = pd.read_csv(truth_path, dtype=str, skipinitialspace=True)
-        t.columns = [c.strip() for c in t.columns]
+        t = read_truth(truth_path)
         for col in (truth_id, truth_entity):
             if col not in t.columns:
                 raise ValueError(f"{truth_path}: no column '{col}'; its columns are {', '.join(t.columns)}.")
-        repeated = t[truth_id][t[truth_id].duplicated()]
+        # Ids repeated across the linked files: a truth with a 'source' column (the file's name
+        # or path) keys them by file; without one, an id's truth holds for it in every file.
+        by_source = "source" in pred.columns and "source" in t.columns
+        truth_key = t[truth_id] if not by_source else (
+            t["source"].map(lambda p: Path(p).name) + ":" + t[truth_id])
+        repeated = truth_key[truth_key.duplicated()]
         if not repeated.empty:
+            where = ("; the linked files share ids: give the truth a 'source' column "
+                     "naming each id's file" if "source" in pred.columns and not by_source else "")
             raise ValueError(f"{truth_path}: id '{repeated.iloc[0]}' appears more than once in "
-                             f"column '{truth_id}', so its true entity is ambiguous.")
-        true_entity = pred["id"].map(t.set_index(truth_id)[truth_entity])
+                             f"column '{truth_id}', so its true entity is ambiguous{where}.")
+        pred_key = pred["id"] if not by_source else (
+            pred["source"].map(lambda p: Path(p).name) + ":" + pred["id"])
+        true_entity = pred_key.map(t.set_index(truth_key.values)[truth_entity])
     return evaluate_clusters(pd.Series(pred["entity_id"].values, index=key.values),
                              pd.Series(true_entity.values, index=key.values))

@@ -5,17 +5,18 @@ record's id and its entity id."""
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from peel.casebook import PURPOSE, Action, Domain, Operation, Request, processing
-from peel.linkage.prepare import DOB_NOT_UNDERSTOOD, prepare_persons
+from peel.linkage.prepare import prepare_persons, unreadable_dates
 from peel.linkage.resolve import LinkResult, Progress, resolve
 from peel.sources.mapped import DEFAULT_DATE_FORMATS, Mapping, MappingError, read_mapping
 from peel.sources.mapped.fields import column_sql, field_sql, text_sql
-from peel.sources.mapped.files import read_extract
+from peel.sources.mapped.files import NOT_UTF8, PARQUET_SUFFIXES, read_extract
 from peel.warehouse.sql import quote_identifier
 
 
@@ -26,12 +27,15 @@ def link_files(
     *,
     backend: str = "duckdb",
     progress: Progress | None = None,
+    truth: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, LinkResult]:
     """Link ``inputs`` as described by the mapping; return (id -> entity_id table, result).
 
     The table has columns ``id, entity_id`` (and ``source`` when ids repeat across files);
     when ``out_path`` is given it is also written there as CSV. Dates of birth that fit no
     date format are counted in ``result.dates_not_understood``; when none fits, MappingError.
+    ``truth`` (true entity by id, or by 'file number:id' when ids repeat across files), when
+    given, reports the share of true pairs each blocking rule brings together.
     """
     step = progress or (lambda _msg: None)
     mapping = read_mapping(mapping_path)
@@ -42,17 +46,22 @@ def link_files(
     fields = prepare_persons(
         con, "peel_raw", "peel_prepared", date_formats=mapping.date_formats, exact_columns=exact
     )
-    understood, not_understood = con.execute(
-        "SELECT count(date_of_birth), count(*) FILTER (WHERE contains(prepare_note, ?)) "
-        "FROM peel_prepared", [DOB_NOT_UNDERSTOOD]).fetchall()[0]
+    not_understood, shapes = unreadable_dates(con, "peel_raw", "peel_prepared")
+    understood = con.execute("SELECT count(date_of_birth) FROM peel_prepared").fetchall()[0][0]
     if not_understood and not understood:
         raise MappingError(
-            f"{mapping_path}: none of the {not_understood:,} dates of birth fits "
-            f"{date_forms(mapping)}. Fix date_formats in the mapping."
+            f"{mapping_path}: none of the {not_understood:,} dates of birth can be read by "
+            f"{date_forms(mapping)} (they look like {describe_shapes(shapes)}). "
+            "Fix date_formats in the mapping."
         )
+    if truth is not None:
+        keys = con.execute("SELECT unique_id, id, source_file FROM peel_raw").df()
+        by = keys["id"] if not collide else keys["source_file"].astype(str) + ":" + keys["id"]
+        truth = pd.Series(truth.reindex(by.values).values, index=keys["unique_id"].values)
     result = resolve(con, "peel_prepared", fields, exact_columns=exact,
-                     backend=backend, progress=progress)
+                     backend=backend, progress=progress, truth=truth)
     result.dates_not_understood = not_understood
+    result.date_shapes = shapes
     ids = con.execute("SELECT unique_id, id, source_file FROM peel_raw").df()
     out = ids.merge(result.clusters, on="unique_id", how="left")
     out["entity_id"] = out["cluster_id"]
@@ -74,6 +83,11 @@ def date_forms(mapping: Mapping) -> str:
     return "the ISO or UK day-first forms tried when a mapping names no date_formats"
 
 
+def describe_shapes(shapes: list[tuple[str, int]]) -> str:
+    """Unreadable dates' shapes in words: "'99/99/99' (12), 'unknown' (3)"."""
+    return ", ".join(f"'{shape}' ({n:,})" for shape, n in shapes)
+
+
 def exact_names(mapping: Mapping) -> dict[str, str]:
     """Each ``exact:`` column with the name linkage gives it: 'exact_' and the column name in
     lower case letters, digits and underscores ('soc sec' -> exact_soc_sec), so that any
@@ -93,6 +107,30 @@ def exact_names(mapping: Mapping) -> dict[str, str]:
     return names
 
 
+def read_in_encoding(path: Path, mapping: Mapping):
+    """``read_extract``, after re-writing a CSV in UTF-8 when the mapping's ``encoding:``
+    says it is written otherwise (messages still name the file given)."""
+    if mapping.encoding == "utf-8" or Path(path).suffix.lower() in PARQUET_SUFFIXES:
+        return read_extract(path, mapping)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / Path(path).name
+        try:
+            text = Path(path).read_text(encoding=mapping.encoding)
+        except UnicodeDecodeError as exc:
+            line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+            raise MappingError(
+                f"{path} line {line}: holds bytes that are not {mapping.encoding}, the "
+                f"encoding {mapping.path.name} names. Correct 'encoding:' in the mapping."
+            ) from None
+        copy.write_text(text, encoding="utf-8")
+        try:
+            extract = read_extract(copy, mapping)
+        except MappingError as exc:
+            raise MappingError(str(exc).replace(str(copy), str(path))) from None
+    extract.path = Path(path)
+    return extract
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection, inputs: list[Path], mapping: Mapping, raw_table: str
 ) -> bool:
@@ -106,12 +144,21 @@ def load_files(
     exact = exact_names(mapping)
     selects = []
     for n, path in enumerate(inputs):
-        extract = read_extract(path, mapping)
+        extract = read_in_encoding(path, mapping)
         if extract.unreadable:
             line, reason, _raw = extract.unreadable[0]
+            advice = (f" If the file is written in another encoding (Windows files often are "
+                      f"cp1252 or latin-1), say so in {mapping.path.name}: 'encoding: cp1252'."
+                      if reason == NOT_UTF8 else "")
             raise MappingError(
                 f"{path} line {line}: {reason}. {len(extract.unreadable):,} row(s) cannot be "
-                "read; every record of a file to link must be: fix the file and run again."
+                f"read; every record of a file to link must be: fix the file and run again."
+                f"{advice}"
+            )
+        if len(extract.rows) == 0:
+            raise MappingError(
+                f"{path}: no records, only a header line. Give a file with records, or leave "
+                "this one out."
             )
         view = f"peel_input_{n}"
         con.register(view, extract.rows)

@@ -15,6 +15,8 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import block_on
 
+from peel.linkage.blocking import Candidate, key_column
+
 # How explanations name each comparison (by its output column).
 EVIDENCE_NAMES = {
     "name": "name (forename and surname)",
@@ -29,6 +31,11 @@ EVIDENCE_NAMES = {
 # A pair is the same person when its match probability is at least this (clustering into
 # entities: connected components over pairs at or above it).
 MATCH_THRESHOLD = 0.5
+# An entity of more than LARGE_ENTITY_RECORDS distinct records none of whose groups linked at
+# STRONG_LINK or above holds half its records is split into those groups (cluster.py): it
+# was chained together by weak links.
+LARGE_ENTITY_RECORDS = 20
+STRONG_LINK = 0.9
 # Pairs in [REVIEW_LOW, REVIEW_HIGH) are near the threshold and are offered for human review.
 REVIEW_LOW = 0.2
 REVIEW_HIGH = 0.9
@@ -48,12 +55,29 @@ MIN_DISTINCT_RECORDS = 3
 # one has it (resolve.attach_name_only). Without it, such records are always singletons.
 ATTACH_NAME_ONLY_RECORDS = True
 
-# Loose blocking rules (date of birth alone, email alone, ...) find matches with badly
-# corrupted names, but their comparison count grows with the square of block size; they are
-# used only up to this many records.
-LOOSE_BLOCKING_MAX_RECORDS = 20_000
+# Blocking (blocking.py): candidate rules are kept, surest first, while the comparisons they
+# make (counted on the data) add up to at most this many per distinct record, or
+# MIN_COMPARISON_BUDGET when that is more (every pair of a small file can then be compared).
+COMPARISON_BUDGET_PER_RECORD = 20
+MIN_COMPARISON_BUDGET = 250_000
 
-# Training: u from random pairs, m by expectation maximisation on blocked pairs.
+
+def comparison_budget(n_records: int) -> int:
+    """The most comparisons a run of ``n_records`` distinct records may make."""
+    return max(MIN_COMPARISON_BUDGET, COMPARISON_BUDGET_PER_RECORD * n_records)
+
+
+# Training: u from random pairs, m by expectation maximisation on blocked pairs. A training
+# block with too few pairs teaches nothing reliable (found: blocks of 9 and 5 pairs among
+# tens of thousands of records, most dates of birth missing), so it is not used: it needs
+# one pair per ten records, at least 10 (a small file) and at most MIN_TRAINING_PAIRS.
+MIN_TRAINING_PAIRS = 100
+
+
+def min_training_pairs(n_records: int) -> int:
+    """The fewest pairs a training block of ``n_records`` distinct records must hold."""
+    return min(MIN_TRAINING_PAIRS, max(10, n_records // 10))
+
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 1e6
 EM_MAX_ITERATIONS = 10
@@ -83,8 +107,8 @@ class Model:
     """The comparisons and blocking rules for one set of available columns."""
 
     comparisons: list
-    blocking_rules: list
-    training_blocks: list
+    blocking_candidates: list[Candidate]  # in order of preference; blocking.choose_rules
+    training_candidates: list[Candidate]  # the same; blocking.choose_training_blocks
     deterministic_rules: list
 
 
@@ -100,8 +124,14 @@ def _name_comparison():
             cll.And(cll.NullLevel("forename"), cll.NullLevel("surname")).configure(
                 is_null_level=True
             ),
+            # Frequency-adjusted on the whole name: "john smith" agreeing is weaker evidence
+            # than a rare name agreeing (Splink's term-frequency adjustment).
             cll.And(cll.ExactMatchLevel("forename"), cll.ExactMatchLevel("surname")).configure(
-                label_for_charts="forename and surname exact"
+                label_for_charts="forename and surname exact", tf_adjustment_column="name_sorted",
+                tf_adjustment_weight=1.0,
+                # The level's own u is the base the name's frequency is set against (there
+                # is no exact level on name_sorted alone).
+                disable_tf_exact_match_detection=True,
             ),
             cll.CustomLevel(
                 "forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"
@@ -144,13 +174,26 @@ def _name_comparison():
 
 
 def _date_of_birth_comparison():
-    # Dates of birth are ISO strings (prepare.py). Day and month swapped is the classic
-    # US/UK entry error; a one-character typo and a mistyped year are next.
+    # Dates of birth are YYYY-MM-DD text (prepare.py), any year; a date with an impossible
+    # day or month ('1956-13-05') is kept as text, so it still agrees as one typo. The
+    # levels are Splink's DateOfBirthComparison (exact, one character, within a month, within
+    # a year) with the police's own: day and month swapped (the US/UK entry error) and the
+    # same day and month with the year mistyped. The within-levels compare real dates only.
     col = "date_of_birth"
+
+    def within(threshold: int, metric: str, label: str):
+        # ISO text: each backend's default date format (DuckDB's and Spark's differ in
+        # how they write it).
+        return cll.AbsoluteDateDifferenceLevel(
+            col, input_is_string=True, threshold=threshold, metric=metric,
+        ).configure(label_for_charts=label)
+
     return cl.CustomComparison(
         comparison_levels=[
             cll.NullLevel(col),
-            cll.ExactMatchLevel(col),
+            # Frequency-adjusted: a date many records share (a placeholder such as 1900-01-01)
+            # is weaker evidence than a rare one.
+            cll.ExactMatchLevel(col, term_frequency_adjustments=True),
             cll.CustomLevel(
                 f"substr({col}_l, 1, 4) = substr({col}_r, 1, 4) "
                 f"AND substr({col}_l, 6, 2) = substr({col}_r, 9, 2) "
@@ -158,11 +201,12 @@ def _date_of_birth_comparison():
                 "day and month swapped",
             ),
             cll.DamerauLevenshteinLevel(col, 1).configure(label_for_charts="one typo"),
+            within(1, "month", "within a month"),
             cll.CustomLevel(
                 f"substr({col}_l, 6, 5) = substr({col}_r, 6, 5)", "same day and month, year differs"
             ),
             cll.DamerauLevenshteinLevel(col, 2).configure(label_for_charts="two typos"),
-            cll.CustomLevel(f"substr({col}_l, 1, 4) = substr({col}_r, 1, 4)", "same year"),
+            within(1, "year", "within a year"),
             cll.ElseLevel(),
         ],
         output_column_name=col,
@@ -219,11 +263,9 @@ def _address_comparison(columns: set[str]):
                                comparison_description="address")
 
 
-def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> Model:
+def build_model(columns: set[str], exact_columns: list[str]) -> Model:
     """Choose comparisons and blocking rules for the person fields present in ``columns``."""
     comparisons = []
-    blocking = []
-    training = []
     deterministic = []
     names = _has(columns, "forename", "surname")
     dob = _has(columns, "date_of_birth")
@@ -250,61 +292,91 @@ def build_model(columns: set[str], exact_columns: list[str], n_records: int) -> 
     if "pnc_id" in columns:
         comparisons.append(cl.ExactMatch("pnc_id"))
     for col in exact_columns:
-        comparisons.append(cl.ExactMatch(col))
+        # Frequency-adjusted: an occupation thousands share is weak evidence, an id strong.
+        comparisons.append(cl.ExactMatch(col).configure(term_frequency_adjustments=True))
 
-    # Blocking: every rule is tight enough for a million records, and together they give
-    # each true pair several chances (a typo in one field leaves the others).
-    if names:
-        if n_records <= LOOSE_BLOCKING_MAX_RECORDS:
-            blocking.append(block_on("surname", "forename"))
-        blocking.append("l.forename = r.surname AND l.surname = r.forename")
+    # Blocking candidates, surest first: each true pair gets several chances (a typo in one
+    # field leaves the others), and the budget keeps those the data can afford.
+    blocking = [Candidate(keys) for keys in _blocking_keys(columns, exact_columns)]
+    if names:  # first: cheap, and the name-and-date rules cannot find a swapped name
+        blocking.insert(0, Candidate(("forename", "surname"), swapped=True))
         if dob:
-            blocking.append(block_on("surname", "date_of_birth"))
-            blocking.append(block_on("forename_canon", "date_of_birth"))
-            blocking.append(block_on("substr(surname, 1, 2)", "substr(date_of_birth, 1, 4)",
-                                     "substr(forename, 1, 1)"))
             deterministic.append(block_on("surname", "forename", "date_of_birth"))
-        if "postcode" in columns:
-            blocking.append(block_on("surname", "postcode"))
-            blocking.append(block_on("forename_canon", "postcode"))
-    # The same date of birth at the same postcode finds a person whose name is badly
-    # corrupted.
-    if dob and "postcode" in columns:
-        blocking.append(block_on("date_of_birth", "postcode"))
-    # Training blocks: each is tight enough that most of its pairs are the same person, so
-    # expectation maximisation learns "same person" (not "same name" or "same household"),
-    # and each leaves out the fields it blocks on, which the others then train. The postcode
-    # is used only beside a name or a date of birth: within one address alone, expectation
-    # maximisation learns "same household" (found at 1M records: families merged into one
-    # giant entity).
-    postcode = "postcode" in columns
-    if names and dob:
-        training.append(block_on("surname", "forename", "date_of_birth"))
-    if dob:
-        training.append(block_on("date_of_birth", "postcode") if postcode
-                        else block_on("date_of_birth"))
-    if names:
-        training.append(block_on("surname", "forename", "postcode") if postcode
-                        else block_on("surname", "forename"))
-    if "postcode" in columns and not (names or dob):
-        blocking.append(block_on("postcode"))
-        training.append(block_on("postcode"))
+    # Training blocks: candidates (blocking.choose_training_blocks picks, for each
+    # comparison, the first with enough pairs that leaves it out). Each is tight enough that
+    # most of its pairs are the same person, so expectation maximisation learns "same person"
+    # (not "same name" or "same household"). The postcode is used only beside a name or a
+    # date of birth: within one address alone, expectation maximisation learns "same
+    # household" (found at 1M records: families merged into one giant entity).
+    training = [Candidate(keys) for keys in _training_keys(columns, exact_columns)]
     for col in ("email", "phone", "pnc_id", *exact_columns):
         if col in columns or col in exact_columns:
-            blocking.append(block_on(col))
             deterministic.append(block_on(col))
-    if n_records <= LOOSE_BLOCKING_MAX_RECORDS:
-        for col in ("date_of_birth", "surname", "forename"):
-            if col in columns:
-                blocking.append(block_on(col))
-        if _has(columns, "town", "date_of_birth"):
-            blocking.append(block_on("town", "substr(date_of_birth, 1, 4)"))
     if not comparisons:
         raise ValueError(NO_FIELDS_TO_COMPARE)
-    if not blocking:
-        blocking.append("1 = 1")
-    if not training:
-        training = blocking[:1]
     if not deterministic:
-        deterministic = blocking[:1]
+        deterministic = [next(c for c in blocking if not c.swapped).rule()]
     return Model(comparisons, blocking, training, deterministic)
+
+
+def _usable(keys: tuple[str, ...], columns: set[str], exact_columns: list[str]) -> bool:
+    return all(key_column(k) in columns or key_column(k) in exact_columns for k in keys)
+
+
+def _training_keys(columns: set[str], exact_columns: list[str]) -> list[tuple[str, ...]]:
+    """Training block candidates, the surest first."""
+    keys = [
+        ("surname", "forename", "date_of_birth"),
+        ("date_of_birth", "postcode"),
+        ("surname", "forename", "postcode"),
+        ("surname", "forename", "town"),
+        ("date_of_birth", "town"),
+        *((col,) for col in exact_columns),
+        ("pnc_id",), ("email",), ("phone",),
+        ("surname", "forename"),
+        ("date_of_birth",),
+        # Last resorts, for inputs with little else (a name and a town): broad blocks whose
+        # pairs are mostly different people, which expectation maximisation can still
+        # separate when the evidence left is strong.
+        ("town",),
+        ("surname",),
+    ]
+    if not {"forename", "surname", "date_of_birth"} & columns:
+        keys.append(("postcode",))
+    return [k for k in keys if _usable(k, columns, exact_columns)]
+
+
+# The columns each comparison reads (by output column): a training block on any of them
+# cannot train it (Splink leaves out the comparisons a block's columns are in).
+COMPARISON_COLUMNS = {
+    "name": {"forename", "surname", "forename_canon", "name_sorted"},
+    "residence": {"postcode", "house_number", "address", "town"},
+    "email": {"email", "name_sorted", "forename", "surname"},
+}
+
+
+def _blocking_keys(columns: set[str], exact_columns: list[str]) -> list[tuple[str, ...]]:
+    """The equal-value blocking candidates for the fields present, surest first."""
+    def have(*keys: str) -> bool:
+        return _usable(keys, columns, exact_columns)
+
+    dob_year, initial = "substr(date_of_birth, 1, 4)", "substr(forename, 1, 1)"
+    keys = [
+        ("surname", "date_of_birth"),
+        ("forename_canon", "date_of_birth"),
+        ("substr(surname, 1, 2)", dob_year, initial),
+        ("surname", "postcode"),
+        ("forename_canon", "postcode"),
+        ("date_of_birth", "postcode"),
+        ("email",), ("phone",), ("pnc_id",),
+        *((col,) for col in exact_columns),
+        # The name alone links namesakes too: after the rules that pair it with more.
+        ("surname", "forename"),
+        ("surname", "town"),
+        ("surname", initial),
+        ("forename_canon", "substr(surname, 1, 1)"),
+        ("date_of_birth",), ("postcode",), ("surname",), ("forename",),
+        ("town", dob_year),
+    ]
+    # Last, every pair: a small file can afford to compare them all.
+    return [k for k in keys if have(*k)] + [()]

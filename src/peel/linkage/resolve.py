@@ -22,6 +22,13 @@ from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.exceptions import SplinkException
 
 from peel.linkage import model as S
+from peel.linkage.blocking import (
+    RuleCount,
+    blocking_recall,
+    choose_rules,
+    choose_training_blocks,
+)
+from peel.linkage.cluster import split_rejected, split_weakly_held
 from peel.linkage.engine import make_engine
 from peel.warehouse.sql import quote_identifier, quote_literal
 
@@ -43,6 +50,10 @@ class LinkResult:
     notes: list[str] = field(default_factory=list)
     # Records whose date of birth was given but fits no date format (set by link_files).
     dates_not_understood: int = 0
+    # Their commonest shapes, digits shown as 9 ('99/99/99'), with counts (set by link_files).
+    date_shapes: list[tuple[str, int]] = field(default_factory=list)
+    # Every candidate blocking rule with its measured comparisons, kept or not and why.
+    blocking: list[RuleCount] = field(default_factory=list)
 
 
 def logit2(p: float) -> float:
@@ -50,38 +61,60 @@ def logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def build_settings(model: S.Model) -> SettingsCreator:
+def build_settings(model: S.Model, blocking_rules: list) -> SettingsCreator:
     """Splink settings for a dedupe of one prepared table."""
     return SettingsCreator(
         link_type="dedupe_only",
         max_iterations=S.EM_MAX_ITERATIONS,
         unique_id_column_name="unique_id",
         comparisons=model.comparisons,
-        blocking_rules_to_generate_predictions=model.blocking_rules,
+        blocking_rules_to_generate_predictions=blocking_rules,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
 
 
-def train(linker: Linker, model: S.Model, n_records: int, notes: list[str]) -> None:
-    """Estimate u, m and a first prior from the data (no labels needed)."""
+def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
+          con: duckdb.DuckDBPyConnection, table: str = "peel_distinct") -> None:
+    """Estimate u, m and a first prior from the data (no labels needed).
+
+    m probabilities are estimated by expectation maximisation within training blocks chosen
+    from the data (blocking.choose_training_blocks): a comparison no block with enough pairs
+    can train keeps Splink's default m probabilities, and a note says so."""
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules, recall=0.7
     )
     n_pairs = n_records * (n_records - 1) / 2
+    if not 0 < linker._settings_obj._probability_two_random_records_match < 1:
+        # No pair agrees on the deterministic rules (a small file of different people):
+        # start from one match among all pairs; estimate_prior re-estimates it.
+        linker._settings_obj._probability_two_random_records_match = 1 / max(n_pairs, 2)
     # One chunk when every pair fits in the sample: chunks only help to stop early, and each
     # is a separate query (seconds each on Spark).
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED,
         num_chunks=1 if n_pairs <= S.U_MAX_PAIRS else 10,
     )
-    for number, rule in enumerate(model.training_blocks, start=1):
+    compared = {c.output_column_name: S.COMPARISON_COLUMNS.get(c.output_column_name,
+                                                               {c.output_column_name})
+                for c in linker._settings_obj.comparisons}
+    min_pairs = S.min_training_pairs(n_records)
+    blocks, untrained = choose_training_blocks(con, table, model.training_candidates, compared,
+                                               min_pairs)
+    notes.append("m probabilities trained within blocks on "
+                 + "; ".join(b.describe() for b in blocks) if blocks else "no training block")
+    for block in blocks:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=S.EM_MAX_PAIRS, estimate_without_term_frequencies=True
+                block.rule(), max_pairs=S.EM_MAX_PAIRS, estimate_without_term_frequencies=True
             )
         except (SplinkException, ValueError) as exc:  # a block that cannot train; others do
-            notes.append(f"training block {number} skipped: {str(exc)[:200]}")
+            notes.append(f"training block on {block.describe()} could not be used: "
+                         f"{str(exc)[:200]}")
+    for name in untrained:
+        notes.append(f"{name}: not trained (no training block of at least "
+                     f"{min_pairs} pairs leaves it out); Splink's default m "
+                     "probabilities are used for it")
     floor_m_probabilities(linker)
 
 
@@ -165,53 +198,6 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
     merged.loc[merged["decision"] == "match", "match_probability"] = 1.0
     merged.loc[merged["decision"] == "non_match", "match_probability"] = 0.0
     return merged
-
-
-def _find(parent: dict, x):
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
-def split_rejected(clusters: pd.DataFrame, edges: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
-    """Split any entity that holds both records of a rejected pair.
-
-    Connected components can join two records a reviewer said differ through a chain of
-    other links; within such an entity the weakest links are dropped, one at a time, until
-    every rejected pair is apart.
-    """
-    if rejected.empty:
-        return clusters
-    cid = clusters.set_index("unique_id")["cluster_id"]
-    bad = {cid.get(a) for a, b in zip(rejected.unique_id_l, rejected.unique_id_r)
-           if a in cid.index and b in cid.index and cid[a] == cid[b]}
-    if not bad:
-        return clusters
-    clusters = clusters.copy()
-    for cluster in bad:
-        members = set(clusters.loc[clusters.cluster_id == cluster, "unique_id"])
-        e = edges[edges.unique_id_l.isin(members) & edges.unique_id_r.isin(members)]
-        e = e.sort_values("match_probability", ascending=False)
-        rej = [(a, b) for a, b in zip(rejected.unique_id_l, rejected.unique_id_r)
-               if a in members and b in members]
-        kept = list(zip(e.unique_id_l, e.unique_id_r))
-        while kept:
-            parent = {m: m for m in members}
-            for a, b in kept:
-                parent[_find(parent, a)] = _find(parent, b)
-            if all(_find(parent, a) != _find(parent, b) for a, b in rej):
-                break
-            kept.pop()  # drop the weakest remaining link
-        else:
-            parent = {m: m for m in members}
-        roots: dict = {}
-        for m in sorted(members):
-            roots.setdefault(_find(parent, m), m)
-        new_ids = {m: roots[_find(parent, m)] for m in members}
-        mask = clusters.cluster_id == cluster
-        clusters.loc[mask, "cluster_id"] = clusters.loc[mask, "unique_id"].map(new_ids)
-    return clusters
 
 
 def collapse_identical(con: duckdb.DuckDBPyConnection, prepared_table: str,
@@ -303,8 +289,12 @@ def resolve(
     backend: str = "duckdb",
     decisions: pd.DataFrame | None = None,
     progress: Progress | None = None,
+    truth: pd.Series | None = None,
 ) -> LinkResult:
-    """Link the records of ``prepared_table`` (see prepare.py) into entities."""
+    """Link the records of ``prepared_table`` (see prepare.py) into entities.
+
+    ``truth`` (the true entity of each unique_id, a test set's), when given, is used only to
+    report the share of true pairs each blocking rule brings together."""
     step = progress or (lambda _msg: None)
     notes: list[str] = []
     compared = sorted(set(fields) | set(exact_columns))
@@ -315,7 +305,7 @@ def resolve(
     con.execute(f"SET memory_limit = {quote_literal(S.WORK_MEMORY_LIMIT)}")
     con.execute("SET preserve_insertion_order = false")  # less memory; order is not needed
     n = con.execute("SELECT count(*) FROM peel_distinct").fetchall()[0][0]
-    model = S.build_model(set(fields), list(exact_columns), n)
+    model = S.build_model(set(fields), list(exact_columns))
     db_api, register = make_engine(backend, con)
     if n < S.MIN_DISTINCT_RECORDS:
         raise ValueError(
@@ -323,11 +313,16 @@ def resolve(
             f"themselves and needs at least {S.MIN_DISTINCT_RECORDS}. To check a record against "
             "records already linked, use 'peel link match'."
         )
+    step("measuring blocking rules")
+    kept, blocking = choose_rules(con, "peel_distinct", model.blocking_candidates,
+                                  S.comparison_budget(n))
+    if truth is not None:
+        blocking_recall(con, prepared_table, truth, kept, blocking)
     sdf = register("peel_distinct")
-    linker = Linker(sdf, build_settings(model), log_level=None)
+    linker = Linker(sdf, build_settings(model, [c.rule() for c in kept]), log_level=None)
 
     step("training the model")
-    train(linker, model, n, notes)
+    train(linker, model, n, notes, con)
     train_from_reviews(linker, decisions, notes)
     prior0 = linker._settings_obj._probability_two_random_records_match
 
@@ -366,6 +361,7 @@ def resolve(
         threshold_match_probability=S.MATCH_THRESHOLD,
     ).as_pandas_dataframe()
     clusters = clustered[["unique_id", "cluster_id"]].astype(str)
+    clusters = split_weakly_held(clusters, edges, notes)
     if S.ATTACH_NAME_ONLY_RECORDS:
         clusters = attach_name_only(con, clusters, list(exact_columns))
     rejected = pairs[pairs.decision == "non_match"]
@@ -381,5 +377,7 @@ def resolve(
     trained["probability_two_random_records_match"] = prior
     trained["peel_fields"] = list(fields)
     trained["peel_exact_columns"] = list(exact_columns)
+    trained["peel_blocking"] = [r.as_dict() for r in blocking]
     predictions.drop_table_from_database_and_remove_from_cache()
-    return LinkResult(clusters=clusters, pairs=pairs, model=trained, prior=prior, notes=notes)
+    return LinkResult(clusters=clusters, pairs=pairs, model=trained, prior=prior, notes=notes,
+                      blocking=blocking)

@@ -22,9 +22,10 @@ from peel.linkage import model as S
 from peel.linkage.engine import make_engine
 from peel.linkage.evaluate import Evaluation, evaluate_clusters
 from peel.linkage.prepare import normalise_registration_sql, prepare_persons
-from peel.linkage.resolve import LinkResult, Progress, resolve
+from peel.linkage.resolve import LinkResult, Progress, collapse_identical, resolve
 from peel.settings import get_settings
 from peel.warehouse import connect, open_writer
+from peel.warehouse.sql import quote_identifier
 
 # person_record column -> the person field prepare.py expects.
 PERSON_RECORD_FIELDS = {
@@ -108,7 +109,36 @@ def stored_linker(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnecti
     settings["retain_intermediate_calculation_columns"] = True
     settings["retain_matching_columns"] = False
     _db_api, register = make_engine("duckdb", work)
-    return run, Linker(register("peel_existing"), settings, log_level=None), register
+    linker = Linker(register("peel_existing"), settings, log_level=None)
+    register_frequencies(wcon, work, linker, model, all_prepared=keys is None)
+    return run, linker, register
+
+
+def register_frequencies(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+                         linker: Linker, model: dict, *, all_prepared: bool) -> None:
+    """Give ``linker`` the term frequencies the run scored with: each value's share among
+    the distinct records of the whole warehouse (as resolve computes them), so that scoring a
+    few records weighs a common name as the run did. ``all_prepared``: ``peel_existing``
+    already holds every record; otherwise they are read and prepared here."""
+    columns = sorted({level["tf_adjustment_column"] for comparison in model["comparisons"]
+                      for level in comparison["comparison_levels"]
+                      if level.get("tf_adjustment_column")})
+    if not columns:
+        return
+    table = "peel_existing"
+    if not all_prepared:
+        read_person_records(wcon, work, table="peel_all_raw")
+        prepare_persons(work, "peel_all_raw", "peel_all")
+        table = "peel_all"
+    compared = list(model.get("peel_fields", [])) + list(model.get("peel_exact_columns", []))
+    collapse_identical(work, table, compared)
+    for column in columns:
+        name = quote_identifier(column)
+        frame = work.execute(
+            f"SELECT {name}, count(*) / sum(count(*)) OVER () AS {quote_identifier('tf_' + column)} "
+            f"FROM peel_distinct WHERE {name} IS NOT NULL GROUP BY {name}").df()
+        linker.table_management.register_term_frequency_lookup(
+            linker._db_api.register(frame), column)
 
 
 def assign_stable_ids(wcon: duckdb.DuckDBPyConnection, clusters: pd.DataFrame) -> pd.Series:
@@ -246,7 +276,9 @@ def link_warehouse(backend: str | None = None, progress: Progress | None = None,
         names = ("run_id", "records", "entities", "scored_pairs", "prior", "review_decisions")
         row = wcon.execute(f"SELECT {', '.join(names)} FROM linkage_run WHERE run_id = ?",
                            [run_id]).fetchall()[0]
-    return dict(zip(names, row))
+    # The blocking rules and their counts are also kept in the run's model (peel_blocking).
+    return {**dict(zip(names, row)), "blocking": [r.as_dict() for r in result.blocking],
+            "notes": list(result.notes)}
 
 
 def combine_warehouse(acting: str | None, *, purpose: str | None, **options) -> dict:

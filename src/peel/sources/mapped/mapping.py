@@ -11,6 +11,7 @@ to fix. What it looks like (``mappings/demo_*.yaml`` are complete examples)::
     source_system: demo_custody      # the system the extract comes from (to load it)
     record_id: CustodyNo             # the column holding each record's id in that system
     date_formats: ["%d/%m/%Y"]       # tried in order; without it, ISO then UK day-first
+    encoding: latin-1                # how a CSV's text is written; without it, UTF-8
     person:                          # field: column, or a list of columns joined by a space
       surname: Surname
       forenames: Forename
@@ -27,6 +28,7 @@ is about); linking ignores them.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +134,7 @@ class Mapping:
     vehicles: dict | None = None
     old_keys: list[str] = field(default_factory=list)  # old linkage keys it used, translated
     field_set: FieldSet = PERSON  # what its fields are
+    encoding: str = "utf-8"  # a CSV's text encoding (Python's codec name, normalised)
 
     def columns(self) -> dict[str, str]:
         """Every column the mapping reads, with what it is read for."""
@@ -208,6 +211,7 @@ def read_mapping(path: Path | str, fields: FieldSet = PERSON) -> Mapping:
         vehicles=vehicles,
         old_keys=old_keys,
         field_set=fields,
+        encoding=_read_encoding(path, raw.get("encoding")),
     )
 
 
@@ -310,6 +314,18 @@ def _read_event(path: Path, event) -> dict | None:
             f"{path}: unknown event field(s) {sorted(bad)}; expected some of {sorted(EVENT_FIELDS)}"
         )
     return event
+
+
+def _read_encoding(path: Path, encoding) -> str:
+    if encoding is None:
+        return "utf-8"
+    try:
+        return codecs.lookup(str(encoding)).name
+    except LookupError:
+        raise MappingError(
+            f"{path}: encoding {encoding!r} is not a text encoding Python knows; "
+            "use e.g. utf-8, latin-1 or cp1252"
+        ) from None
 
 
 def _read_date_formats(path: Path, formats) -> list[str]:
