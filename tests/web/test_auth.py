@@ -3,9 +3,11 @@ fixation, no open redirect."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from peel.casebook import sessions
+from peel.casebook import sessions, transaction, users
 from peel.web.visitor import SESSION_COOKIE
 
 from .conftest import PASSWORD, get_form_token, get_session_cookie, sign_in
@@ -111,6 +113,22 @@ def test_submit_sign_out_ends_the_session(client):
     assert "You have signed out." in client.get(response.headers["location"]).text
     assert client.get("/").status_code == 303
     assert open_start_page_with(client, token) == 303  # replayed, it signs no one in
+
+
+def test_show_start_page_refuses_a_session_from_the_request_after_it_expires(client, monkeypatch):
+    sign_in(client, "supervisor")
+    assert client.get("/").status_code == 200
+    later = sessions.now_utc() + sessions.SESSION_LIFETIME + timedelta(seconds=1)
+    monkeypatch.setattr(sessions, "now_utc", lambda: later)
+    assert client.get("/").status_code == 303
+
+
+def test_show_start_page_refuses_a_session_from_the_request_after_its_account_is_disabled(client):
+    sign_in(client, "supervisor")
+    assert client.get("/").status_code == 200
+    with transaction(client.app.state.settings.casebook_url) as session:
+        users.disable_user(session, "supervisor", acting="administrator")
+    assert client.get("/").status_code == 303
 
 
 def test_show_sign_in_sends_a_signed_in_user_on(client):

@@ -45,6 +45,9 @@ URL_EXAMPLES = (
 )
 
 _engines: dict[str, Engine] = {}
+# The same engines' read-only views (see ``read_only``), kept as long: the web app opens one
+# for every request's session lookup.
+_read_only_engines: dict[str, Engine] = {}
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -55,6 +58,14 @@ def get_engine(url: str | None = None) -> Engine:
         migrate(engine)
         _engines[url] = engine
     return _engines[url]
+
+
+def get_read_only_engine(url: str | None = None) -> Engine:
+    """``read_only(get_engine(url))``, made once per URL."""
+    url = url or get_settings().casebook_url
+    if url not in _read_only_engines:
+        _read_only_engines[url] = read_only(get_engine(url))
+    return _read_only_engines[url]
 
 
 def create_casebook_engine(url: str) -> Engine:
@@ -97,16 +108,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY_OPTION):
-            # No lock: under WAL a plain BEGIN reads one snapshot, from its first read on.
-            # query_only makes a write in it fail at once rather than wait for the lock.
-            connection.exec_driver_sql("PRAGMA query_only = ON")
-            connection.exec_driver_sql("BEGIN")
-            return
-        # Take the write lock at the start, so two writers never interleave the audit chain
-        # and never fail half-way with "database is locked" after reading a stale head.
-        connection.exec_driver_sql("PRAGMA query_only = OFF")
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION))
+        # query_only makes a write in a read-only transaction fail at once rather than wait
+        # for the lock. It stays set on the connection, so it is said only when it changes.
+        kept = connection.connection.info
+        if kept.get(READ_ONLY_OPTION) is not read_only:
+            connection.exec_driver_sql(f"PRAGMA query_only = {'ON' if read_only else 'OFF'}")
+            kept[READ_ONLY_OPTION] = read_only
+        # Read-only: no lock; under WAL a plain BEGIN reads one snapshot, from its first read on.
+        # Otherwise take the write lock at the start, so two writers never interleave the audit
+        # chain and never fail half-way with "database is locked" after reading a stale head.
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _use_write_ahead_log(cursor) -> None:
@@ -175,7 +187,7 @@ def transaction(url: str | None = None, *, snapshot: bool = False, readonly: boo
     if snapshot and engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     if readonly:
-        engine = read_only(engine)
+        engine = read_only(engine) if snapshot else get_read_only_engine(url)
     with Session(engine, expire_on_commit=False, info={AFTERWARDS: []}) as session:
         try:
             with session.begin():
@@ -207,4 +219,5 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+    _read_only_engines.clear()
     audit_key.forget_keys()

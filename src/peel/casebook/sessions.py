@@ -27,13 +27,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from peel.casebook import access, audit
 from peel.casebook.access import Actor
 from peel.casebook.audit import Operation
-from peel.casebook.db import transaction
+from peel.casebook.db import get_read_only_engine, transaction
 from peel.casebook.errors import CasebookError, UnknownUser
 from peel.casebook.models import SignInGuard, User, WebSession, as_utc, now_utc
 from peel.casebook.roles import get_role
@@ -166,20 +166,26 @@ def record_refused_sign_in(provider: str, reason: str, *, url: str | None = None
         _log(session, NO_ACCOUNT, "unknown", "sign_in_failed", identity_provider=provider, reason=reason)
 
 
+# Built once: the web app runs it for every request.
+_SESSION_LOOKUP = (
+    select(WebSession.expires_at, User.id, User.username, User.role, User.active)
+    .join(User, User.id == WebSession.user_id)
+    .where(WebSession.token_hash == bindparam("token_hash"))
+)
+
+
 def find_session(token: str, *, url: str | None = None) -> Actor | None:
     """The signed-in user whose session ``token`` is, or None (no such session, expired, or the
-    account disabled since)."""
-    with transaction(url, readonly=True) as session:
-        row = session.execute(
-            select(WebSession, User).join(User, User.id == WebSession.user_id)
-            .where(WebSession.token_hash == _hash(token))
-        ).first()
-        if row is None:
-            return None
-        web_session, user = row
-        if as_utc(web_session.expires_at) <= now_utc() or not user.active:
-            return None
-        return Actor(id=user.id, username=user.username, role=get_role(user.role))
+    account disabled since). Read afresh on every call: signing out, expiry or disabling the
+    account ends the session from the next request on.
+
+    One Core query on a read-only connection, not an ORM transaction: the web app asks this
+    for every request, and it reads one row and writes nothing (not even an audit entry)."""
+    with get_read_only_engine(url).connect() as connection:
+        row = connection.execute(_SESSION_LOOKUP, {"token_hash": _hash(token)}).first()
+    if row is None or as_utc(row.expires_at) <= now_utc() or not row.active:
+        return None
+    return Actor(id=row.id, username=row.username, role=get_role(row.role))
 
 
 def sign_out(token: str, *, url: str | None = None) -> None:

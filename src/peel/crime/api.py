@@ -18,6 +18,7 @@ from peel.crime.compute import Figure
 from peel.crime.daily import DayTotal, SolvedCount, SolvedCrime
 from peel.crime.map import NeighbourhoodCount, PointCount
 from peel.crime.overview import DEFAULT_SORT, OverviewRow
+from peel.warehouse.generations import remember
 
 router = APIRouter(prefix="/api/crime", tags=["crime"], route_class=web.InputRoute)
 
@@ -100,13 +101,20 @@ def require_data(con=Depends(web.open_data)):
 @router.get("/measures", response_model=Measures)
 def get_measures(crime_type: str | None = None, area: str | None = None, month: str | None = None,
                  _: Actor = Depends(web.require_aggregates), con=Depends(require_data)) -> Measures:
-    section = web.build_section(con, crime_type, area, month)
-    report = section.report.to_dict()
-    return Measures(snapshot=web.describe_data_source(con), crime_type=report["crime_type"], area=report["area"],
-                    area_level=report["area_level"], month=report["month"], as_of=section.report.as_of,
-                    figures=section.report.figures, patterns=report["patterns"] and report["patterns"]["summary"],
-                    notes=report["notes"],
-                    series=section.series)
+    choice = web.get_choice(con, crime_type, area, month)
+
+    def build() -> Measures:
+        section = web.get_section(con, choice)[0]
+        report = section.report.to_dict()
+        return Measures(snapshot=web.describe_data_source(con), crime_type=report["crime_type"], area=report["area"],
+                        area_level=report["area_level"], month=report["month"], as_of=section.report.as_of,
+                        figures=section.report.figures,
+                        patterns=report["patterns"] and report["patterns"]["summary"], notes=report["notes"],
+                        series=section.series)
+
+    # Worked out once per published generation and choice, like the page's section: the
+    # report's JSON form recomputes the whole monthly series. Aggregates only.
+    return remember(con, "api_measures", choice, build)
 
 
 @router.get("/overview", response_model=Overview)

@@ -200,15 +200,24 @@ def show_performance(request: Request, crime_type: str | None = None, area: str 
     except ValueError as problem:
         error, choice = str(problem), get_choice(con, None, None, None)
     source = describe_data_source(con)
-    context = {}
-    if section is not None:
-        context = {"figures": tables.figures_table(section.report, source),
-                   "monthly": tables.series_table(section.report, section.series, source),
-                   "chart_svg": chart_svg}
     return render_page(request, "crime/performance.html.j2", status_code=400 if error else 200,
-                       title="Crime performance", error=error, section=section, choice=choice,
+                       title="Crime performance", error=error, choice=choice,
                        choice_selects=render_choice_selects(con, choice), source=source,
-                       measures=list(get_measures("crime").values()), **context)
+                       results=render_results(con, choice, section, chart_svg, source) if section else None)
+
+
+def render_results(con: duckdb.DuckDBPyConnection, choice: Choice, section: CrimeSection,
+                   chart_svg: Markup, source: str) -> Markup:
+    """The performance page's results for ``choice`` (the figures, chart, patterns, advice
+    and definitions), rendered once per published generation like ``get_section``: its
+    tables through the GOV.UK macros cost more than the rest of the page. Aggregates only;
+    who may see them was checked for this request (``require_aggregates``)."""
+    return remember(con, "crime_results", choice, lambda: Markup(
+        get_web_environment().get_template("crime/performance_results.html.j2").render(
+            section=section, choice=choice, chart_svg=chart_svg,
+            figures=tables.figures_table(section.report, source),
+            monthly=tables.series_table(section.report, section.series, source),
+            measures=list(get_measures("crime").values()))))
 
 
 def build_section(con, crime_type, area, month):
