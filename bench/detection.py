@@ -215,6 +215,7 @@ def run(seeds: list[int], strengths: list[float], size: float, con) -> dict[floa
                 apply_scope(con, scope)
                 report = detect_patterns(con, scope, month, snapshot, first)
                 score_report(report, slug, truth, strength, occurrences, tallies[strength])
+        print(f"  seed {seed} done", flush=True)
     return tallies
 
 
