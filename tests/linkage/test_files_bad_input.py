@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 import pytest
+from tests.conftest import JOB_PURPOSE
 from typer.testing import CliRunner
 
 from peel.cli import app
@@ -23,7 +24,7 @@ def _link(tmp_path, data: bytes, mapping: str = MAPPING, *extra: str):
     (tmp_path / "map.yaml").write_text(mapping)
     return runner.invoke(app, ["link", "file", str(tmp_path / "people.csv"), "--mapping",
                                str(tmp_path / "map.yaml"), "--out", str(tmp_path / "out.csv"),
-                               *extra], env={"COLUMNS": "250"})
+                               *JOB_PURPOSE, *extra], env={"COLUMNS": "250"})
 
 
 def _different_people(n: int) -> bytes:
@@ -32,7 +33,7 @@ def _different_people(n: int) -> bytes:
     return ("ref,first,last,dob\n" + "\n".join(rows) + "\n").encode()
 
 
-def test_link_file_links_three_or_fifty_different_people_into_as_many_entities(peel_home, tmp_path):
+def test_link_file_links_three_or_fifty_different_people_into_as_many_entities(peel_home, service_job, tmp_path):
     for n in (3, 50):
         result = _link(tmp_path, _different_people(n))
         assert result.exit_code == 0, result.output
@@ -40,14 +41,14 @@ def test_link_file_links_three_or_fifty_different_people_into_as_many_entities(p
         assert pd.read_csv(tmp_path / "out.csv")["entity_id"].nunique() == n
 
 
-def test_link_file_prints_the_blocking_rules_and_what_could_not_be_trained(peel_home, tmp_path):
+def test_link_file_prints_the_blocking_rules_and_what_could_not_be_trained(peel_home, service_job, tmp_path):
     result = _link(tmp_path, _different_people(50))
     assert "blocking rule" in result.output and "every pair" in result.output
     assert "Left out:" in result.output and "brings no pair together" in result.output
     assert "note: name: not trained" in result.output
 
 
-def test_link_file_reads_a_file_in_the_encoding_the_mapping_names(peel_home, tmp_path):
+def test_link_file_reads_a_file_in_the_encoding_the_mapping_names(peel_home, service_job, tmp_path):
     data = "ref,first,last,dob\n1,René,Dupont,1950-01-02\n2,Rene,Dupont,1950-01-02\n" \
         "3,Zoë,Smith,1960-03-04\n4,Åsa,Berg,1970-05-06\n".encode("latin-1")
     result = _link(tmp_path, data)
@@ -58,7 +59,7 @@ def test_link_file_reads_a_file_in_the_encoding_the_mapping_names(peel_home, tmp
     assert "4 records -> 3 entities" in result.output
 
 
-def test_link_file_says_when_the_mapping_encoding_does_not_fit(peel_home, tmp_path):
+def test_link_file_says_when_the_mapping_encoding_does_not_fit(peel_home, service_job, tmp_path):
     result = _link(tmp_path, b"ref,first,last,dob\n1,Ann,\xff\xfeSmith,1950-01-02\n",
                    MAPPING + "encoding: ascii\n")
     assert result.exit_code == 2
@@ -67,13 +68,13 @@ def test_link_file_says_when_the_mapping_encoding_does_not_fit(peel_home, tmp_pa
     assert result.exit_code == 2 and "encoding 'klingon' is not a text encoding" in result.output
 
 
-def test_link_file_with_a_header_only_file_names_it(peel_home, tmp_path):
+def test_link_file_with_a_header_only_file_names_it(peel_home, service_job, tmp_path):
     result = _link(tmp_path, b"ref,first,last,dob\n")
     assert result.exit_code == 2
     assert "people.csv: no records, only a header line" in result.output
 
 
-def test_link_file_with_truth_prints_the_true_pairs_each_rule_adds(peel_home, tmp_path):
+def test_link_file_with_truth_prints_the_true_pairs_each_rule_adds(peel_home, service_job, tmp_path):
     rows = "ref,first,last,dob,who\n1,Ann,Smith,1950-01-02,a\n2,Anne,Smith,1950-01-02,a\n" \
         "3,Bob,Jones,1960-03-04,b\n4,Robert,Jones,1960-03-04,b\n5,Cara,Brown,1970-05-06,c\n"
     (tmp_path / "truth.csv").write_text(rows)

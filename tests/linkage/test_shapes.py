@@ -5,6 +5,7 @@ swaps, nicknames, titles, names written whole, several records per person; names
 from __future__ import annotations
 
 import pandas as pd
+from tests.conftest import JOB_PURPOSE
 from typer.testing import CliRunner
 
 from peel.cli import app
@@ -25,10 +26,10 @@ def test_link_file_reaches_its_target_on_a_generated_historic_set(peel_home, tmp
     assert sum(rule.recall_added for rule in kept) >= 0.9  # true pairs blocking brings together
 
 
-def test_link_file_trains_on_names_only_and_says_how(peel_home, tmp_path):
+def test_link_file_trains_on_names_only_and_says_how(peel_home, service_job, tmp_path):
     data, mapping = write_labelled_set("names_only", 150, 5, tmp_path)
     result = runner.invoke(app, ["link", "file", str(data), "--mapping", str(mapping),
-                                 "--out", str(tmp_path / "out.csv")], env={"COLUMNS": "250"})
+                                 "--out", str(tmp_path / "out.csv"), *JOB_PURPOSE], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert "note: m probabilities trained within blocks on" in result.output
     assert "surname and forename" in result.output  # a blocking rule kept, with its count
