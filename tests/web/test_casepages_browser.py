@@ -26,7 +26,7 @@ PURPOSE = "checking the alert before the deployment briefing"
 def live_home(live_server, tmp_path_factory):
     """The live server's PEEL_HOME (conftest's ``live_server`` makes it as 'web-live'), with
     a warehouse of linked test people and public figures."""
-    [home] = tmp_path_factory.getbasetemp().glob("web-live[0-9]*")
+    [home] = [path for path in tmp_path_factory.getbasetemp().glob("web-live[0-9]*") if path.is_dir()]
     linked, _ = build_linked_warehouse(tmp_path_factory.mktemp("browser-linkage"), seed=5)
     shutil.copy(linked, home / "warehouse.duckdb")
     con = connect(home / "warehouse.duckdb")

@@ -18,12 +18,15 @@ of true pairs each kept rule adds: the most recall any scoring could then reach.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 from splink import block_on
 
 from peel.warehouse.sql import quote_identifier
+
+if TYPE_CHECKING:  # pandas loads only when recall is measured: `peel --help` stays quick
+    import pandas as pd
 
 # Blocking on forename and surname crosswise: a record with them swapped.
 SWAPPED = ("forename", "surname")
@@ -169,6 +172,8 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, table: str, truth: pd.Series
     that earlier rules did not) and return the share all kept rules bring together.
 
     ``truth``: the true entity of each record of ``table`` (index: unique_id)."""
+    import pandas as pd
+
     frame = pd.DataFrame({"unique_id": truth.index.astype(str), "entity": truth.astype(str)})
     con.register("peel_truth_frame", frame.dropna())
     caught = [f"({c.sql('l', 'r')} OR {c.sql('r', 'l')})" for c in kept]
