@@ -8,8 +8,9 @@
 SERVE ?= yes
 demo: setup
 	.venv/bin/peel demo-data
-	.venv/bin/peel pack --month 2026-03
 	.venv/bin/peel demo-accounts
+	.venv/bin/peel demo-link
+	.venv/bin/peel pack --month 2026-03
 	@if [ "$(SERVE)" = "no" ]; then echo "Not serving (SERVE=no): start the web app with .venv/bin/peel serve"; \
 	else .venv/bin/peel serve; fi
 

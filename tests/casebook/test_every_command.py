@@ -31,6 +31,9 @@ NO_SESSION = {
     # Adds the demo's accounts: the bootstrap on an empty casebook, else acts as the demo
     # administrator by the password kept in PEEL_HOME/demo (0600) - see docs/casebook.md.
     "peel demo-accounts": "authenticates as the demo administrator itself",
+    # Links the fictional persons as demo.ingest_service, authenticated by the password
+    # demo-accounts kept (0600): the role check and audit entry of any linkage run.
+    "peel demo-link": "authenticates as the demo ingest service itself",
     "peel status": "row counts and load batches: aggregates",
     "peel quarantine": "the file, line and reason of refused rows, never their content",
     "peel ingest police-uk": "data.police.uk is published, anonymised open data",

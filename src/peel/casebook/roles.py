@@ -47,6 +47,9 @@ class Domain(StrEnum):
     LINKAGE = "linkage"
     PACK = "pack"
     CRIME = "crime"  # crime records behind the figures (the daily dashboard's lists)
+    WORKFORCE = "workforce"  # people, training, sickness and wellbeing records (agenda item 3)
+    CONTROL_ROOM = "control_room"  # calls, incidents and staffing proposals
+    OVERSIGHT = "oversight"  # the AI-oversight board's register and decisions
 
 
 ADMINISTRATOR = "administrator"

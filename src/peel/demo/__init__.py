@@ -90,6 +90,7 @@ def generate_demo_force(
     """
     from peel.demo.calendar import get_last_day_of_month
     from peel.demo.crimes import generate_crime_data
+    from peel.demo.domains import GENERATORS, DemoContext, run_domain_generators
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records, load_custody
     from peel.demo.truth import describe_truth
@@ -114,7 +115,8 @@ def generate_demo_force(
     last_day = min(last_day, as_of_day)
 
     progress = progress or Progress(disable=True)  # no caller's bar: report nowhere
-    task = progress.add_task("Generating areas", total=4 + (1 if persons else 0))
+    steps = 4 + (1 if persons else 0) + len(GENERATORS)
+    task = progress.add_task("Generating areas", total=steps)
 
     def advance(description: str) -> None:
         progress.update(task, advance=1, description=description)
@@ -152,6 +154,9 @@ def generate_demo_force(
     if persons:
         advance("Generating persons")
         person_counts = _run_persons_generator(con, data, force, out_dir, demo_dir, seed, progress)
+    context = DemoContext(con=con, force=force, data=data, first_day=first_day, last_day=last_day,
+                          as_of=as_of_day, size=size, seed=seed, out_dir=out_dir, persons=persons)
+    counts |= run_domain_generators(context, advance)
     advance("Demo force ready")
     return DemoSummary(
         counts=counts, truth_path=demo_dir / truth_path, effects=truth, persons=person_counts

@@ -60,3 +60,19 @@ def ensure_demo_accounts(folder: Path) -> list[DemoAccount]:
             accounts.append(DemoAccount(username, role.name, role.title, passwords[username]))
         _write(path, passwords)  # inside the transaction: no account without its password kept
     return accounts
+
+
+LINKAGE_ACCOUNT = f"{PREFIX}ingest_service"
+LINKAGE_PURPOSE = "the demo force: resolve the fictional person records into entities"
+
+
+def link_demo_persons(folder: Path, progress=None) -> dict:
+    """Run record linkage over the warehouse as the demo's ingest service, which signs in with
+    the password kept in ``folder`` (``ensure_demo_accounts`` made it): the same checks and
+    audit entry as any linkage run, with no session to start. Returns the run's summary."""
+    from peel.linkage.warehouse_run import combine_warehouse
+
+    password = _read(folder / "accounts.txt").get(LINKAGE_ACCOUNT, "")
+    with transaction() as session:
+        authenticate(session, LINKAGE_ACCOUNT, password)
+    return combine_warehouse(LINKAGE_ACCOUNT, purpose=LINKAGE_PURPOSE, progress=progress)

@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
     app.command("demo-data")(demo_data)
     app.command("demo-persons")(demo_persons)
     app.command("demo-accounts")(demo_accounts)
+    app.command("demo-link")(demo_link)
 
 
 def demo_data(
@@ -153,3 +154,27 @@ def demo_accounts() -> None:
     for account in accounts:
         table.add_row(account.username, account.password, account.title)
     Console().print(table)
+
+
+def demo_link() -> None:
+    """Resolve the demo force's person records into entities, as the demo's ingest service.
+
+    What `peel link` does for a force's own data, run as demo.ingest_service with the password
+    `peel demo-accounts` keeps (run that first): no `peel login` needed, the same role check
+    and audit entry. Firearms safeguarding, Clare's Law recognition and intelligence packs
+    read the entities it writes."""
+    from peel.casebook import CasebookError
+    from peel.demo.accounts import link_demo_persons
+    from peel.settings import get_settings
+
+    console = Console()
+    try:
+        with _progress_bar(console) as progress:
+            task = progress.add_task("Linking the demo persons", total=None)
+            summary = link_demo_persons(
+                get_settings().demo_dir, lambda step: progress.update(task, description=step))
+    except CasebookError as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(2) from None
+    console.print(f"Linkage run {summary['run_id']}: {summary['records']:,} person records -> "
+                  f"{summary['entities']:,} entities.")

@@ -30,12 +30,18 @@ DOMAINS: list[DomainPages | Placeholder] = [
     pack,  # the meeting pack for any month, and the meeting actions
     Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",
                 Action.READ_PERSONAL, "lfr"),
+    Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
+                Action.READ_AGGREGATES, "workforce"),
+    Placeholder("Control room", "Calls and incidents, their forecast, and the staffing it takes.",
+                Action.READ_AGGREGATES, "control_room"),
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
                 Action.READ_PERSONAL, "firearms"),
     Placeholder("Clare's Law", "Right to Ask and Right to Know cases and their disclosures.",
                 Action.READ_PERSONAL, "dvds"),
     Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
                 "intelligence"),
+    Placeholder("AI oversight", "Every algorithm's transparency record and what people did with its proposals.",
+                Action.READ_AGGREGATES, "oversight"),
     linkage_pages,
     casebook_pages,  # the review queue and the audit log
     Placeholder("Retention review", "Records at their review date: keep or erase, with the reason.",
