@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from peel.casebook import Domain, cases, db, review
 from peel.cli import app
+from peel.linkage.review import linkage_proposals
 
 from .conftest import audit_entries, refusal
 
@@ -170,3 +171,59 @@ def test_each_command_on_personal_data_refuses_a_signed_in_user_who_gives_no_rea
     logged = [refusal(e) for e in audit_entries(casebook_url, before)]
     assert [(r["actor"], r["refusal"], r["purpose"]) for r in logged] == [
         (staff_on_record[role], "PurposeRequired", "too short")]
+
+
+FAKE_1000 = Path(__file__).resolve().parents[1] / "data" / "linkage" / "fake_1000.csv"
+WHY = "test: the commands' audit trail"
+
+
+def run_as(user: str, *args: str) -> None:
+    result = CliRunner().invoke(app, [*args, "--as", user])
+    assert result.exit_code == 0, (args, result.output)
+
+
+def test_each_command_on_personal_data_done_by_a_signed_in_user_is_logged_with_its_statement(
+        staff_on_record, casebook_url, log_in, tmp_path):
+    """Every command with a purpose or reason, run for real by a user whose role may: it does
+    its work, and the audit log says who did what and why. Listed against SIGNED_IN, so a new
+    command that touches personal data fails here until its run is added."""
+    for role in ("ingest_service", "intelligence_analyst", "supervisor", "information_manager"):
+        log_in(staff_on_record[role])
+    ingest, analyst = staff_on_record["ingest_service"], staff_on_record["intelligence_analyst"]
+    supervisor, manager = staff_on_record["supervisor"], staff_on_record["information_manager"]
+    mapping = tmp_path / "fake_1000.yaml"  # linkage's mapping, with the source system a load needs
+    mapping.write_text((MAPPINGS / "fake_1000.yaml").read_text() + "source_system: fake_1000\nrole: subject\n")
+    mapping = str(mapping)
+    with db.transaction(casebook_url) as s:  # a second item and case, to reject and to erase
+        review.propose(s, domain=Domain.LINKAGE, kind="person_record_pair", summary="two more records",
+                       payload={"record_key_l": "x3", "record_key_r": "x4"}, by_algorithm="peel-linkage")
+        cases.open_case(s, "licensing.officer", domain=Domain.FIREARMS, kind="renewal", details={},
+                        purpose="renewal application received", review_date=date(2020, 1, 1))
+    runs = [  # (command path, who, its arguments with the statement last)
+        ("peel ingest mapped", ingest, [str(FAKE_1000), "--mapping", mapping, "--purpose", WHY]),
+        ("peel link", ingest, ["--purpose", WHY]),
+        ("peel link file", analyst, [str(FAKE_1000), "--mapping", mapping, "--out", str(tmp_path / "e.csv"),
+                                     "--purpose", WHY]),
+        ("peel link explain", analyst, ["fake_1000:0", "fake_1000:1", "--purpose", WHY]),
+        ("peel link match", analyst, ["--surname", "Smith", "--purpose", WHY]),
+        ("peel link review", analyst, ["--purpose", WHY]),  # puts the run's uncertain pairs in the queue
+        ("peel link review accept", analyst, lambda pairs: [*pairs[0], "--reason", WHY]),
+        ("peel link review reject", analyst, lambda pairs: [*pairs[1], "--reason", WHY]),
+        ("peel review show", supervisor, ["1", "--purpose", WHY]),
+        ("peel review accept", supervisor, ["1", "--reason", WHY]),
+        ("peel review reject", supervisor, ["2", "--reason", WHY]),
+        ("peel retention keep", manager, ["1", "--until", "2030-01-01", "--reason", WHY]),
+        ("peel retention erase", manager, ["2", "--reason", WHY]),
+    ]
+    assert [path for path, _, _ in runs] == sorted(
+        (p for p, (statement, _) in SIGNED_IN.items() if statement), key=[r[0] for r in runs].index)
+    for path, user, arguments in runs:
+        if callable(arguments):
+            with db.transaction(casebook_url) as s:
+                pairs = sorted(key for key in linkage_proposals(s) if key[0].startswith("fake_1000:"))
+            arguments = arguments(pairs)
+        before = audit_entries(casebook_url)[-1].seq
+        run_as(user, *path.split()[1:], *arguments)
+        logged = [(e.actor, e.purpose or json.loads(e.detail).get("reason"))  # a decision's reason
+                  for e in audit_entries(casebook_url, before) if e.operation not in ("refusal", "authentication")]
+        assert (user, WHY) in logged, (path, logged)

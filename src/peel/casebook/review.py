@@ -205,8 +205,9 @@ def decide(session: Session, username: str, item_id: int, *, accept: bool, reaso
         )
     item.status = ACCEPTED if accept else REJECTED
     item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason.strip()
+    # The reason is the decision's "why" (DPA 2018 s62), kept with the entry like a purpose.
     access.record(session, actor, Operation.ALTERATION, "review_item", item.id,
-                  subject_ref=item.subject_ref,
+                  subject_ref=item.subject_ref, purpose=item.reason,
                   detail={"decision": item.status, "domain": item.domain, "kind": item.kind})
 
 
