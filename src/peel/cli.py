@@ -52,3 +52,32 @@ for _register in (
     register_web,
 ):
     _register(app)
+
+
+def run() -> None:
+    """The ``peel`` command's entry point: the app, and for a fault in peel itself (an error
+    no command expected) one line saying what happened and where the details are, instead of
+    a traceback. The traceback goes to a file in PEEL_HOME/logs, readable by its owner only,
+    because a value in it may be personal data."""
+    try:
+        app()
+    except Exception as error:  # noqa: BLE001 - the last resort: every expected error has its message
+        Console(stderr=True).print(error_line(
+            f"peel stopped on an error it did not expect ({type(error).__name__}). Loads and case "
+            f"changes are all or nothing, so nothing was half-written. The details are in "
+            f"{_write_crash_report()}: give that file to whoever supports peel in your force."))
+        raise SystemExit(1) from None
+
+
+def _write_crash_report():
+    import time
+    import traceback
+
+    from peel.settings import get_settings
+
+    folder = get_settings().home / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{time.strftime('%Y%m%dT%H%M%S')}.txt"
+    path.touch(mode=0o600)
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path

@@ -72,15 +72,17 @@ def print_run_report(blocking: list[dict], notes: list[str]) -> None:
 
 
 def errors_exit(command):
-    """Turn a bad input (no warehouse, a missing file, an unusable mapping or backend setting,
+    """Turn a bad input (no warehouse, a missing or unreadable file, an unusable mapping or backend setting,
     a malformed CSV) into its message and exit status 2, not a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ValueError, FileNotFoundError, duckdb.Error) as exc:
+        except (ValueError, duckdb.Error) as exc:
             _fail(str(exc))
+        except OSError as exc:  # a missing file, a folder given for a file, no permission
+            _fail(f"{exc.filename}: {exc.strerror}." if exc.filename else str(exc))
 
     return wrapper
 
