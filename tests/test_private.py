@@ -47,8 +47,10 @@ def test_close_at_rest_leaves_every_kind_of_file_owner_only(peel_home):
     added = run_peel("users", "add", "admin", "--role", "administrator",
                      "--identity-provider", "https://sso.force.test", "--subject", "a1")
     assert added.exit_code == 0, added.output
+    packed = run_peel("pack", "--month", "2026-03")
+    assert packed.exit_code == 0, packed.output
     found = modes(peel_home)
-    kinds = {"warehouse generation": any(name.startswith("warehouse-") for name in found),
+    kinds = {"pack": {"outputs/pack-2026-03/pack.html", "outputs/pack-2026-03/pack.pdf"} <= set(found),"warehouse generation": any(name.startswith("warehouse-") for name in found),
              "casebook": "casebook.sqlite" in found, "audit key": "audit-key" in found,
              "demo extracts": any(name.startswith("demo/") and name.endswith((".csv", ".parquet", ".json"))
                                   for name in found)}
