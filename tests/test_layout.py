@@ -59,3 +59,17 @@ def test_no_core_module_imports_a_domain():
 def test_only_the_agenda_cli_root_and_web_app_import_a_domain():
     offenders = {m: d for m, d in get_domain_importers().items() if not m.startswith(MAY_NAME_DOMAINS)}
     assert offenders == {}
+
+
+def test_no_core_module_imports_the_web_app_or_the_pack():
+    """The core is used by the web app and the pack, never the other way round (the command
+    line's sign-in reads identity providers from the casebook, not from peel.web). A folder's
+    own pages (its web.py) are the web app's part of it, so they may."""
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        module = get_module_name(path)
+        if module.count(".") and module.split(".")[1] in CORE and not module.endswith(".web"):
+            reached = {i for i in get_imports(path) if i.startswith(("peel.web", "peel.pack"))}
+            if reached:
+                offenders[module] = reached
+    assert offenders == {}

@@ -17,7 +17,7 @@ from peel.casebook import db, device_sign_in, find_session, session_file, users
 from peel.casebook.errors import NotSignedIn, UnknownUser
 from peel.casebook.sessions import COMMAND_LINE_SESSION_LIFETIME, NO_ACCOUNT
 from peel.cli import app
-from peel.web.identity_providers import IdentityProvider
+from peel.casebook.identity_providers import IdentityProvider
 
 from .conftest import audit_entries
 from .device_provider import CLIENT_ID, CLIENT_SECRET, Options, Provider, run_device_provider

@@ -1,7 +1,7 @@
 """Single sign-on on the command line: OpenID Connect's device-authorisation flow (RFC 8628).
 
 A terminal has no browser to send back to peel, so ``peel login --provider NAME`` asks the
-provider (one of ``peel.web.identity_providers``, the web's own list) for a device code, shows
+provider (one of ``peel.casebook.identity_providers``, the web's own list) for a device code, shows
 the person an address and a short code to enter there in any browser, and polls the
 provider's token endpoint until they approve, refuse, or the code expires. The provider's
 answer is an ID token, checked as the web's single sign-on checks it: its signature against
@@ -32,7 +32,7 @@ from joserfc.jws import JWSRegistry
 
 from peel.casebook.errors import NotSignedIn
 from peel.casebook.sessions import SignedIn, record_refused_sign_in, sign_in_with_provider
-from peel.web.identity_providers import IdentityProvider
+from peel.casebook.identity_providers import IdentityProvider
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 TIMEOUT_SECONDS = 10

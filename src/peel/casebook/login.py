@@ -79,7 +79,7 @@ def sign_in_through(name: str, username: str | None) -> sessions.SignedIn:
     """Single sign-on through provider ``name`` of the web's list, showing the code to enter
     there and a spinner while waiting; when ``username`` is given, the account must be it."""
     from peel.casebook.device_sign_in import sign_in_with_device  # authlib, only when needed
-    from peel.web.identity_providers import IdentityProvidersError, load_identity_providers
+    from peel.casebook.identity_providers import IdentityProvidersError, load_identity_providers
 
     settings = get_settings()
     try:

@@ -6,7 +6,7 @@ or PostgreSQL on loopback or a local socket). After that only an administrator a
 disables accounts. Each account records its identity provider: ``local`` (a password),
 ``service`` (a scripted job's key, kept in a file: it signs in on the command line only), or
 the name of an OpenID Connect provider the web app is configured with
-(``peel.web.identity_providers``) and the user's subject id there, for single sign-on. The
+(``peel.casebook.identity_providers``) and the user's subject id there, for single sign-on. The
 password rules are ``check_password``'s, here only. Account changes are written to the audit log.
 """
 

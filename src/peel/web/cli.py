@@ -21,7 +21,7 @@ def serve(
     import uvicorn
 
     from peel.web.app import create_app
-    from peel.web.identity_providers import IdentityProvidersError
+    from peel.casebook.identity_providers import IdentityProvidersError
 
     try:
         app = create_app()

@@ -1,6 +1,6 @@
 """Single sign-on with OpenID Connect: the authorization code flow with PKCE, through authlib.
 
-``/sign-in/<name>`` sends the browser to provider ``<name>`` (``peel.web.identity_providers``)
+``/sign-in/<name>`` sends the browser to provider ``<name>`` (``peel.casebook.identity_providers``)
 with a fresh state, nonce and PKCE code challenge. Those wait for the browser's return in a
 signed cookie of their own, ``__Host-peel-sign-in`` (Secure, HttpOnly, SameSite=Lax, ten
 minutes), so only the browser that set out can finish, and only once. At
@@ -32,7 +32,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from peel.casebook import UnknownUser
 from peel.casebook.sessions import record_refused_sign_in, sign_in_with_provider
 from peel.web.auth import begin_session, render_sign_in
-from peel.web.identity_providers import IdentityProvider, load_identity_providers
+from peel.casebook.identity_providers import IdentityProvider, load_identity_providers
 from peel.web.security import get_safe_next
 
 log = logging.getLogger(__name__)

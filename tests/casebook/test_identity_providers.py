@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from peel.web.identity_providers import (
+from peel.casebook.identity_providers import (
     IdentityProvider,
     IdentityProvidersError,
     load_identity_providers,
