@@ -43,6 +43,7 @@ class Options:
     slow_down_first: bool = False
     claims: dict = field(default_factory=dict)  # replace these claims in every ID token
     sign_with_unpublished_key: bool = False
+    public_client: bool = False  # peel is registered without a secret: it sends only its client_id
 
 
 @dataclass
@@ -62,14 +63,17 @@ class Provider:
 
 
 class _Client(ClientMixin):
+    def __init__(self, public: bool):
+        self.public = public
+
     def get_client_id(self):
         return CLIENT_ID
 
     def check_client_secret(self, client_secret):
-        return client_secret == CLIENT_SECRET
+        return not self.public and client_secret == CLIENT_SECRET
 
     def check_endpoint_auth_method(self, method, endpoint):
-        return method == "client_secret_basic"
+        return method == ("none" if self.public else "client_secret_basic")
 
     def check_grant_type(self, grant_type):
         return grant_type == DeviceCodeGrant.GRANT_TYPE
@@ -99,7 +103,7 @@ def _create_app(options: Options, issuer_box: list[str], provider: Provider) -> 
             provider.user_codes.append(data["user_code"])
 
     class Grant(DeviceCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic",)
+        TOKEN_ENDPOINT_AUTH_METHODS = ("none",) if options.public_client else ("client_secret_basic",)
 
         def query_device_credential(self, device_code):
             provider.polls.append(time.monotonic())
@@ -124,7 +128,7 @@ def _create_app(options: Options, issuer_box: list[str], provider: Provider) -> 
         def generate_user_info(self, user, scope):
             return UserInfo(sub=user)
 
-    server = AuthorizationServer(app, query_client=lambda client_id: _Client() if client_id == CLIENT_ID else None,
+    server = AuthorizationServer(app, query_client=lambda client_id: _Client(options.public_client) if client_id == CLIENT_ID else None,
                                  save_token=lambda token, request: None)
     server.register_endpoint(Endpoint)
     server.register_grant(Grant, [IDToken()])

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from peel.casebook import db, device_sign_in, find_session, session_file, users
 from peel.casebook.errors import NotSignedIn, UnknownUser
 from peel.casebook.sessions import COMMAND_LINE_SESSION_LIFETIME, NO_ACCOUNT
-from peel.cli import app
 from peel.casebook.identity_providers import IdentityProvider
+from peel.cli import app
 
 from .conftest import audit_entries
 from .device_provider import CLIENT_ID, CLIENT_SECRET, Options, Provider, run_device_provider
@@ -46,9 +46,9 @@ def provider(peel_home, linked_account) -> Provider:
         yield running
 
 
-def declare(peel_home, issuer: str) -> IdentityProvider:
+def declare(peel_home, issuer: str, public: bool = False) -> IdentityProvider:
     peel_home.mkdir(parents=True, exist_ok=True)
-    fields = {"title": TITLE, "issuer": issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    fields = {"title": TITLE, "issuer": issuer, "client_id": CLIENT_ID} | ({} if public else {"client_secret": CLIENT_SECRET})
     (peel_home / "identity-providers.yaml").write_text(json.dumps({NAME: fields}))  # JSON is YAML
     return IdentityProvider(name=NAME, **fields)
 
@@ -200,3 +200,17 @@ def test_sign_in_with_device_is_the_web_sign_in_for_a_disabled_account(peel_home
           pytest.raises(UnknownUser, match="The peel account 'sso.supervisor' is disabled")):
         device_sign_in.sign_in_with_device(declare(peel_home, running.issuer), show=approve(running),
                                            lifetime=COMMAND_LINE_SESSION_LIFETIME, sleep=lambda s: None)
+
+
+def test_sign_in_with_device_as_a_public_client_sends_no_secret(peel_home, linked_account, casebook_url):
+    with run_device_provider(Options(public_client=True)) as running:
+        public = declare(peel_home, running.issuer, public=True)
+        assert public.client_secret is None and public.token_endpoint_auth_method == "none"
+        signed_in = device_sign_in.sign_in_with_device(public, show=approve(running), lifetime=COMMAND_LINE_SESSION_LIFETIME,
+                                        url=casebook_url, sleep=lambda _: None)
+        assert signed_in.actor.username == "sso.supervisor"
+        # The same provider, with peel declared as a confidential client: the provider refuses it.
+        confidential = declare(peel_home, running.issuer)
+        with pytest.raises(NotSignedIn):
+            device_sign_in.sign_in_with_device(confidential, show=approve(running), lifetime=COMMAND_LINE_SESSION_LIFETIME,
+                                url=casebook_url, sleep=lambda _: None)

@@ -41,6 +41,13 @@ def test_load_identity_providers_reads_each_provider_in_order(tmp_path):
         "https://login.chalkshire.police.uk/realms/staff/.well-known/openid-configuration"
 
 
+def test_load_identity_providers_reads_a_public_client_without_a_secret(tmp_path):
+    providers = load_identity_providers(write(tmp_path, STAFF.replace("  client_secret: s3cret\n", "")))
+    assert providers["chalkshire"].client_secret is None
+    assert providers["chalkshire"].token_endpoint_auth_method == "none"
+    assert providers["partner-force"].token_endpoint_auth_method == "client_secret_basic"
+
+
 def test_load_identity_providers_offers_none_without_a_file(tmp_path):
     assert load_identity_providers(tmp_path / "identity-providers.yaml") == {}
     assert load_identity_providers(write(tmp_path, "# none yet\n")) == {}
@@ -51,6 +58,8 @@ def test_load_identity_providers_offers_none_without_a_file(tmp_path):
     ("Chalkshire:\n  title: x\n", "provider 'Chalkshire': a provider's name"),
     ("chalkshire: https://login.example\n", "provider 'chalkshire': expected its title, issuer"),
     (STAFF.replace("  client_id: peel\n", ""), "provider 'chalkshire': client_id is missing"),
+    (STAFF.replace("client_secret: s3cret", "client_secret: ''"),
+     "provider 'chalkshire': client_secret is missing (expected text). Leave it out for a public client."),
     (STAFF.replace("client_id: peel\n", "clientid: peel\n"),
      "provider 'chalkshire': unknown field 'clientid'; the fields are title, issuer, client_id"),
     (STAFF.replace("https://login", "http://login"), "provider 'chalkshire': issuer 'http://login"),

@@ -60,8 +60,8 @@ def sign_in_with_device(provider: IdentityProvider, *, show: Callable[[DeviceCod
     what code to enter; then poll (``sleep`` between polls) until the provider answers. Refuse
     with ``NotSignedIn`` (or ``UnknownUser`` for an identity linked to no active account),
     having logged why. Ctrl-C while polling (KeyboardInterrupt) stops it, signing nobody in."""
-    with OAuth2Client(provider.client_id, provider.client_secret, scope="openid",
-                      timeout=TIMEOUT_SECONDS) as client:
+    with OAuth2Client(provider.client_id, provider.client_secret, scope="openid", timeout=TIMEOUT_SECONDS,
+                      token_endpoint_auth_method=provider.token_endpoint_auth_method) as client:
         try:
             metadata = _discover(client, provider)
             code = _request_device_code(client, provider, metadata)

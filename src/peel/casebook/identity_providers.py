@@ -5,7 +5,11 @@
       title: Chalkshire Police account   # the button says "Sign in with Chalkshire Police account"
       issuer: https://login.example.police.uk/realms/staff
       client_id: peel
-      client_secret: the secret the provider issued to peel
+      client_secret: the secret the provider issued to peel   # leave out for a public client
+
+A provider that registers peel as a public client (no secret; usual for sign-in from a
+terminal, RFC 8628) is declared without ``client_secret``: peel then sends only its client_id,
+and the web's sign-in relies on PKCE alone, as the provider expects of a public client.
 
 One file rather than variables per provider: several providers are one list to read, and the
 client secrets stay in a file only its owner can read instead of in every child process's
@@ -25,6 +29,7 @@ from peel.casebook.users import LOCAL_PROVIDER
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 FIELDS = ("title", "issuer", "client_id", "client_secret")
+REQUIRED = ("title", "issuer", "client_id")  # no client_secret: a public client
 # Plain http only on this computer (trying peel out, tests): anywhere else an issuer is https.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -39,7 +44,12 @@ class IdentityProvider:
     title: str
     issuer: str
     client_id: str
-    client_secret: str
+    client_secret: str | None = None  # None: a public client
+
+    @property
+    def token_endpoint_auth_method(self) -> str:
+        """How peel proves it is this client at the token endpoint (RFC 7591's names)."""
+        return "client_secret_basic" if self.client_secret else "none"
 
     @property
     def discovery_url(self) -> str:
@@ -77,10 +87,13 @@ def _read_provider(path: Path, name: object, fields: object) -> IdentityProvider
         raise IdentityProvidersError(
             f"{where}: unknown field {unknown[0]!r}; the fields are {', '.join(FIELDS)}.")
     for field in FIELDS:
+        if field not in REQUIRED and field not in fields:
+            continue  # left out: a public client
         if not isinstance(fields.get(field), str) or not fields[field].strip():
-            raise IdentityProvidersError(f"{where}: {field} is missing (expected text).")
+            raise IdentityProvidersError(f"{where}: {field} is missing (expected text)."
+                                         + ("" if field in REQUIRED else " Leave it out for a public client."))
     _check_issuer(where, fields["issuer"])
-    return IdentityProvider(name=name, **{field: fields[field].strip() for field in FIELDS})
+    return IdentityProvider(name=name, **{field: fields[field].strip() for field in FIELDS if field in fields})
 
 
 def _check_issuer(where: str, issuer: str) -> None:

@@ -53,6 +53,7 @@ def install(app: FastAPI) -> None:
             provider.name, client_id=provider.client_id, client_secret=provider.client_secret,
             server_metadata_url=provider.discovery_url,
             client_kwargs={"scope": "openid", "code_challenge_method": "S256",
+                           "token_endpoint_auth_method": provider.token_endpoint_auth_method,
                            "timeout": PROVIDER_TIMEOUT_SECONDS},
         )
     # Its own key, derived from the installation's: a form token is never a valid cookie.
