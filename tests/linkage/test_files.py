@@ -77,7 +77,7 @@ def test_link_file_names_the_missing_column(peel_home, tmp_path):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("record_id: ref\nperson:\n  forename: first\n  surname: surname\n")
     result = runner.invoke(app, ["link", "file", *JOB_PURPOSE, str(data), "--mapping", str(mapping),
-                                 "--out", str(tmp_path / "out.csv")])
+                                 "--out", str(tmp_path / "out.csv")], env={"COLUMNS": "250"})
     assert result.exit_code == 2
     assert "column 'surname'" in result.output and "people.csv" in result.output
     assert not (tmp_path / "out.csv").exists()
