@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from peel.demo.load import _insert
 from peel.lfr.rules import get_rules, to_uk_instant
@@ -176,7 +177,7 @@ def _make_surveys(rng: np.random.Generator, start: date, as_of: date) -> list[di
             rows.append({"survey_ref": ref, "source_system": SOURCE_SYSTEM, "source_record_id": f"{ref}:{question[:40]}",
                          "fieldwork_start": end - timedelta(days=21), "fieldwork_end": end, "question": question,
                          "respondents": answered, "agreeing": agreeing})
-        end, wave = _add_months(end, get_rules()["survey_interval_months"]), wave + 1
+        end, wave = end + relativedelta(months=get_rules()["survey_interval_months"]), wave + 1
     return rows
 
 
@@ -186,7 +187,7 @@ def _make_reviews(rng: np.random.Generator, start: date, as_of: date) -> list[di
     for group, every in SCRUTINY_GROUPS:
         day, n = start, 1
         while day <= as_of:
-            following = _add_months(day, every)
+            following = day + relativedelta(months=every)
             concerns = rng.random() < 0.3 and day > start
             rows.append({
                 "review_ref": f"{group.split()[0][:4].upper()}-{n}", "source_system": SOURCE_SYSTEM,
@@ -197,8 +198,3 @@ def _make_reviews(rng: np.random.Generator, start: date, as_of: date) -> list[di
                 "next_review": following})
             day, n = following, n + 1
     return rows
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    return date(day.year + month // 12, month % 12 + 1, min(day.day, 28))

@@ -1,0 +1,32 @@
+"""The small demo force with its LFR records, generated once for the LFR tests, and its truth."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from peel.demo import SMALL_DEMO, generate_demo_force
+from peel.warehouse import connect
+
+
+@dataclass
+class LfrDemo:
+    home: Path
+    con: duckdb.DuckDBPyConnection
+    truth: dict
+
+
+@pytest.fixture(scope="session")
+def lfr_demo(tmp_path_factory) -> LfrDemo:
+    home = tmp_path_factory.mktemp("lfr-demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEEL_HOME", str(home))
+        con = connect()
+        summary = generate_demo_force(con, persons=False, **SMALL_DEMO)
+    truth = json.loads((summary.truth_path.parent / "lfr.json").read_text(encoding="utf-8"))
+    yield LfrDemo(home, con, truth)
+    con.close()
