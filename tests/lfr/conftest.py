@@ -30,3 +30,22 @@ def lfr_demo(tmp_path_factory) -> LfrDemo:
     truth = json.loads((summary.truth_path.parent / "lfr.json").read_text(encoding="utf-8"))
     yield LfrDemo(home, con, truth)
     con.close()
+
+
+STAFF = {"planner": "lfr_operator", "second.operator": "lfr_operator", "supervisor": "supervisor",
+         "scrutiny": "pcc_scrutiny_officer"}
+
+
+@pytest.fixture
+def staff(peel_home) -> dict[str, str]:
+    """An empty casebook under this test's PEEL_HOME with the LFR staff: username -> role."""
+    from peel.casebook import db, users
+
+    with db.transaction() as session:
+        users.add_user(session, "admin", "administrator", acting=None, identity_provider="https://sso.test",
+                       external_subject="admin")
+        for name, role in STAFF.items():
+            users.add_user(session, name, role, acting="admin", identity_provider="https://sso.test",
+                           external_subject=name)
+    yield STAFF
+    db.dispose_engines()
