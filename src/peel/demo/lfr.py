@@ -114,7 +114,7 @@ def _make_deployments(rng: np.random.Generator, start: date, horizon: date, as_o
             continue
         made = _make_alerts(rng, ref, starts, ends, faces, watchlist, threshold, categories)
         alerts += made
-        truth["deployments"][ref] = {"faces_seen": faces, "alerts": len(made),
+        truth["deployments"][ref] = {"day": str(day), "threshold": threshold, "faces_seen": faces, "alerts": len(made),
                                      "false_alerts": sum(a["adjudication"] == "false" for a in made),
                                      "arrests": sum(a["outcome"] == "arrest" for a in made)}
         missing = rules["deletion_evidence"][int(rng.integers(2))] if day in gaps else None
