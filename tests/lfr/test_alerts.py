@@ -74,10 +74,10 @@ def test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject(
     con, ref = deployed
     load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE), MAPPING)
     with pytest.raises(AccessRefused):
-        read_alert_subjects(con, "scrutiny", ref, "Checking the adjudications of the deployment")
+        read_alert_subjects(lambda: con, "scrutiny", ref, "Checking the adjudications of the deployment")
     with pytest.raises(PurposeRequired):
-        read_alert_subjects(con, "supervisor", ref, "")
-    alerts = read_alert_subjects(con, "supervisor", ref, "Reviewing the adjudications of this deployment")
+        read_alert_subjects(lambda: con, "supervisor", ref, "")
+    alerts = read_alert_subjects(lambda: con, "supervisor", ref, "Reviewing the adjudications of this deployment")
     assert [a.subject_ref for a in alerts] == ["WL-1", "WL-2"]
     with db.transaction() as session:
         logged = session.query(AuditEntry.actor, AuditEntry.subject_ref).filter(

@@ -11,6 +11,7 @@ record, and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import pandas as pd
 
 from peel.casebook import consultation
 from peel.lfr.register import DOMAIN, REGISTER_SYSTEM, writing
-from peel.lfr.rules import PlanError, as_uk, check_choice, get_rules, to_uk_instant
+from peel.lfr.rules import PlanError, as_uk, check_choice, get_rules, parse_uk_time
 from peel.sources.mapped import FieldSet, read_extract, read_mapping
 from peel.warehouse import open_batch
 
@@ -33,25 +34,6 @@ ALERT = FieldSet(
 )
 REQUIRED = ("deployment_ref", "alerted_at", "adjudication", "outcome")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
-
-
-def parse_uk_time(text: str, record: str) -> datetime:
-    """A time as a vendor or a user writes it: with an offset (an instant), or without (UK local)."""
-    text = text.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        parsed = None
-        for fmt in TIME_FORMATS:
-            try:
-                parsed = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        raise PlanError(f"{record}: time {text!r} is not a date and time: expected e.g. 2026-03-04 13:45 (UK time).")
-    return to_uk_instant(parsed, f"{record}: time")
 
 
 def check_alert(record: str, fields: dict, windows: dict[str, tuple[datetime, datetime]]) -> dict:
@@ -170,12 +152,13 @@ class AlertSubject:
     age_band: str
 
 
-def read_alert_subjects(con: duckdb.DuckDBPyConnection, username: str, deployment_ref: str,
+def read_alert_subjects(open_con: Callable[[], duckdb.DuckDBPyConnection], username: str, deployment_ref: str,
                         purpose: str) -> list[AlertSubject]:
     """A deployment's alerts with their subjects: personal data, for a role that may read lfr
-    personal data and a stated purpose; each subject shown is logged as consulted."""
+    personal data and a stated purpose; each subject shown is logged as consulted. The
+    warehouse is opened (``open_con``) only once the user and purpose have been accepted."""
     with consultation(username, domain=DOMAIN, object_type="lfr_alert", purpose=purpose) as shown:
-        alerts = [AlertSubject(*row) for row in con.execute(
+        alerts = [AlertSubject(*row) for row in open_con().execute(
             """SELECT alert_ref, alerted_at, adjudication, outcome, offence, subject_ref, ethnicity, sex, age_band
                FROM lfr_alert WHERE deployment_ref = ? ORDER BY alerted_at""", [deployment_ref]).fetchall()]
         shown.extend(a.subject_ref or a.alert_ref for a in alerts)

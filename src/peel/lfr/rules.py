@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 UK = ZoneInfo("Europe/London")
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
 class PlanError(ValueError):
@@ -42,6 +43,24 @@ def to_uk_instant(local: datetime, what: str) -> datetime:
         raise PlanError(f"{what} {local:%d %B %Y %H:%M} happens twice in the UK: the clocks go back "
                         "from 02:00 to 01:00 that night. Give a time from 02:00, or before 01:00.")
     return first.astimezone(UTC)
+
+
+def parse_uk_time(text: str, record: str) -> datetime:
+    """A time as a vendor or a user writes it: with an offset (an instant), or without (UK local)."""
+    text = text.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+        for fmt in TIME_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise PlanError(f"{record}: time {text!r} is not a date and time: expected e.g. 2026-03-04 13:45 (UK time).")
+    return to_uk_instant(parsed, f"{record}: time")
 
 
 def as_uk(instant: datetime) -> datetime:
