@@ -223,6 +223,6 @@ def report(month: str = typer.Option(None, help="YYYY-MM; default the month of t
              "Deletion evidence: " + ("; ".join(f"{d.ref} lacks {' and '.join(d.missing_evidence)}"
                                                 for d in s.deletion_gaps) or "complete"),
              f"Next survey due: {s.next_survey or 'none yet'}{' (due now)' if s.survey_reminder else ''}",
-             "Next reviews: " + "; ".join(f"{g} {d}" for g, d in s.next_reviews.items())]
+             "Next reviews: " + ("; ".join(f"{g} {d}" for g, d in s.next_reviews.items()) or "none scheduled")]
     for line in lines:
         Console().print(line, markup=False, highlight=False)
