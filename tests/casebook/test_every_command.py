@@ -89,6 +89,8 @@ SIGNED_IN = {
     "peel lfr deletion": (None, "lfr_operator"),
     "peel lfr load-export": (None, "lfr_operator"),
     "peel lfr alerts": ("--purpose", "lfr_operator"),
+    "peel lfr survey": (None, "lfr_operator"),
+    "peel lfr review": (None, "lfr_operator"),
 }
 
 

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
-import duckdb
 import pytest
+from tests.conftest import DemoRun
 
 from peel.demo import SMALL_DEMO, generate_demo_force
 from peel.warehouse import connect
 
 
 @dataclass
-class LfrDemo:
-    home: Path
-    con: duckdb.DuckDBPyConnection
-    truth: dict
+class LfrDemo(DemoRun):
+    truth: dict = field(default_factory=dict)  # truth/lfr.json
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +25,7 @@ def lfr_demo(tmp_path_factory) -> LfrDemo:
         con = connect()
         summary = generate_demo_force(con, persons=False, **SMALL_DEMO)
     truth = json.loads((summary.truth_path.parent / "lfr.json").read_text(encoding="utf-8"))
-    yield LfrDemo(home, con, truth)
+    yield LfrDemo(home, con, summary, truth)
     con.close()
 
 

@@ -226,3 +226,52 @@ def report(month: str = typer.Option(None, help="YYYY-MM; default the month of t
              "Next reviews: " + ("; ".join(f"{g} {d}" for g, d in s.next_reviews.items()) or "none scheduled")]
     for line in lines:
         Console().print(line, markup=False, highlight=False)
+
+
+@app.command("survey")
+@refusals_exit
+@refused_input
+def survey(
+    survey_ref: str = typer.Argument(..., help="The survey's reference, e.g. LFR-S4."),
+    start: str = typer.Option(..., help="Fieldwork's first day, YYYY-MM-DD."),
+    end: str = typer.Option(..., help="Fieldwork's last day, YYYY-MM-DD."),
+    result: list[str] = typer.Option(..., help="QUESTION=RESPONDENTS/AGREEING, e.g. 'I support LFR=812/540' "
+                                               "(repeat for each question)."),
+    acting: str = ACTING,
+) -> None:
+    """Record a public-confidence survey's results (a reminder shows when the next is due)."""
+    from peel.lfr.scrutiny import record_survey
+    from peel.warehouse import open_writer
+
+    results = []
+    for text in result:
+        question, _, counts = text.rpartition("=")
+        respondents, _, agreeing = counts.partition("/")
+        if not question or not respondents.isdigit() or not agreeing.isdigit():
+            raise ValueError(f"--result {text!r}: expected QUESTION=RESPONDENTS/AGREEING, e.g. 'I support LFR=812/540'.")
+        results.append((question.strip(), int(respondents), int(agreeing)))
+    with open_writer() as con:
+        recorded = record_survey(con, acting, survey_ref, parse_day(start, "--start"), parse_day(end, "--end"), results)
+    Console().print(f"Recorded {recorded} questions of survey {survey_ref}.")
+
+
+@app.command("review")
+@refusals_exit
+@refused_input
+def review(
+    review_ref: str = typer.Argument(..., help="The review's reference."),
+    group: str = typer.Option(..., help="The group, e.g. 'Race Inclusion Board'."),
+    day: str = typer.Option(..., "--date", help="The review's date, YYYY-MM-DD."),
+    findings: str = typer.Option(..., help="What the group found."),
+    response: str = typer.Option(None, help="The force's response."),
+    next_review: str = typer.Option(None, help="The group's next review, YYYY-MM-DD."),
+    acting: str = ACTING,
+) -> None:
+    """Record an advisory or scrutiny group's review, its findings and the force's response."""
+    from peel.lfr.scrutiny import record_review
+    from peel.warehouse import open_writer
+
+    with open_writer() as con:
+        record_review(con, acting, review_ref, group, parse_day(day, "--date"), findings, response,
+                      parse_day(next_review, "--next-review") if next_review else None)
+    Console().print(f"Recorded review {review_ref}.")
