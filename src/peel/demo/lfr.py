@@ -35,7 +35,7 @@ THRESHOLD_RAISED = date(2024, 10, 1)  # after the pilot: the setting the note ca
 PILOT_THRESHOLD, HIGH_THRESHOLD = 0.60, 0.64
 FALSE_PER_FACE = {PILOT_THRESHOLD: 1 / 20_000, HIGH_THRESHOLD: 1 / 400_000}
 TRUE_PER_FACE_PER_ENTRY = 1e-7  # a watchlisted person passing and being recognised
-DEPLOYMENTS_PER_MONTH = {2024: 2, 2025: 2.5, 2026: 6}
+DEPLOYMENTS_PER_MONTH = {2024: 2, 2025: 2.5, 2026: 8}
 SITES = ["town centre", "railway station", "high street", "shopping centre", "bus station"]
 OFFENCES = {"wanted on warrant": "Failing to appear (warrant)", "wanted for violence": "Assault occasioning ABH",
             "wanted for sexual offences": "Sexual assault", "wanted for robbery or burglary": "Burglary",
@@ -87,7 +87,7 @@ def _make_deployments(rng: np.random.Generator, start: date, horizon: date, as_o
         ends = starts + timedelta(hours=int(rng.integers(4, 9)))
         threshold = PILOT_THRESHOLD if day < THRESHOLD_RAISED else HIGH_THRESHOLD
         categories = sorted(rng.choice(rules["watchlist_categories"], size=int(rng.integers(2, 5)), replace=False).tolist())
-        watchlist = int(rng.integers(1500, 4000) * (1.5 if day.year >= 2026 else 1))
+        watchlist = int(rng.integers(1500, 4000) * (2 if day.year >= 2026 else 1))
         reason = "intelligence" if rng.random() < 0.3 else "footfall"
         urgent = day in urgent_days
         confirmed = starts - timedelta(days=float(rng.uniform(2, 5) if urgent else rng.uniform(8, 30)))

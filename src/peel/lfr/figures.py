@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from peel.lfr.rules import get_rules
 from peel.lfr.stats import Rate, SurveyResult, get_rate, get_survey_result
 from peel.measures import get_measures
+from peel.warehouse.database import get_last_day_covered
 
 Connection = duckdb.DuckDBPyConnection
 UK_DAY = "timezone('Europe/London', {})::DATE"
@@ -215,11 +216,13 @@ def get_next_reviews(con: Connection, as_of: date) -> dict[str, date]:
 
 def get_data_to(con: Connection) -> date | None:
     """The last UK day the LFR records cover: the latest alert, result, deletion or
-    announcement; None when there are none."""
+    announcement, or the warehouse's snapshot day when later (a day without any LFR event is
+    still a day known); None when there are no LFR records."""
     (day,) = con.execute(
         f"""SELECT greatest(
                 (SELECT max({UK_DAY.format('alerted_at')}) FROM lfr_alert),
                 (SELECT max({UK_DAY.format('recorded_at')}) FROM lfr_deletion),
                 (SELECT max({UK_DAY.format('confirmed_at')}) FROM lfr_deployment),
                 (SELECT max({UK_DAY.format('ends_at')}) FROM lfr_deployment WHERE faces_seen IS NOT NULL))""").fetchone()
-    return day
+    snapshot_day = get_last_day_covered(con)
+    return None if day is None else max(day, snapshot_day) if snapshot_day else day
