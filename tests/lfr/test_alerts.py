@@ -4,6 +4,7 @@ with their subject only by a role that may, for a purpose, logged."""
 from datetime import UTC, datetime
 
 import pytest
+from tests.lfr.test_rules import make_plan
 
 from peel.casebook import AccessRefused, PurposeRequired, db
 from peel.casebook.models import AuditEntry
@@ -11,7 +12,6 @@ from peel.lfr.alerts import load_vendor_export, read_alert_subjects, record_aler
 from peel.lfr.register import authorise_deployment, confirm_deployment, plan_deployment
 from peel.lfr.rules import PlanError
 from peel.warehouse import connect
-from tests.lfr.test_rules import make_plan
 
 MAPPING = "src/peel/lfr/mappings/vendor_alerts.yaml"
 HEADER = ("AlertID,DeploymentRef,AlertTime,OfficerDecision,Engaged,Outcome,Offence,WatchlistCategory,"

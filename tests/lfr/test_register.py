@@ -4,14 +4,20 @@ deletion evidence; each write checked and logged."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.lfr.test_rules import make_plan
 
 from peel.casebook import AccessRefused, InvalidStateChange, db
 from peel.casebook.models import AuditEntry
 from peel.lfr import figures
-from peel.lfr.register import authorise_deployment, confirm_deployment, plan_deployment, record_deletion, record_results
+from peel.lfr.register import (
+    authorise_deployment,
+    confirm_deployment,
+    plan_deployment,
+    record_deletion,
+    record_results,
+)
 from peel.lfr.rules import PlanError, get_notice_deadline
 from peel.warehouse import connect
-from tests.lfr.test_rules import make_plan
 
 
 @pytest.fixture

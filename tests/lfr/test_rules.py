@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from peel.lfr.rules import Plan, PlanError, check_confirmation, check_plan, get_notice_deadline, to_uk_instant
+from peel.lfr.rules import (
+    Plan,
+    PlanError,
+    check_confirmation,
+    check_plan,
+    get_notice_deadline,
+    to_uk_instant,
+)
 
 
 def test_to_uk_instant_reads_summer_and_winter_wall_clocks():
@@ -53,12 +60,12 @@ def test_check_confirmation_takes_a_late_one_with_an_urgent_reason_and_approver(
 
 
 def make_plan(**changes) -> Plan:
-    values = dict(location="Chalk Town high street", location_reason="footfall",
-                  starts_at=to_uk_instant(datetime(2026, 5, 2, 10, 0), "start"),
-                  ends_at=to_uk_instant(datetime(2026, 5, 2, 16, 0), "end"), purpose="Locate wanted people",
-                  authorising_officer="Supt Reid", authorising_rank="Superintendent", watchlist_size=2500,
-                  watchlist_categories=["wanted on warrant"], threshold=0.64, uniformed_officers=8,
-                  plain_clothes_officers=2)
+    values = {"location": "Chalk Town high street", "location_reason": "footfall",
+                  "starts_at": to_uk_instant(datetime(2026, 5, 2, 10, 0), "start"),
+                  "ends_at": to_uk_instant(datetime(2026, 5, 2, 16, 0), "end"), "purpose": "Locate wanted people",
+                  "authorising_officer": "Supt Reid", "authorising_rank": "Superintendent", "watchlist_size": 2500,
+                  "watchlist_categories": ["wanted on warrant"], "threshold": 0.64, "uniformed_officers": 8,
+                  "plain_clothes_officers": 2}
     return Plan(**(values | changes))
 
 

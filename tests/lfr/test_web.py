@@ -103,3 +103,13 @@ def test_public_lfr_fairness_hides_small_counts(site):
     cells = [cell for table in tables for row in table["cells"] for cell in row]
     assert any(cell["hidden"] for cell in cells)
     assert all(cell["value"] is None or cell["value"] == 0 or cell["value"] >= 10 for cell in cells)
+
+
+def test_api_lfr_figures_gives_the_months_figures_to_any_role_that_reads_aggregates(site, lfr_demo):
+    sign_in(site, get_username("pcc_scrutiny_officer"))
+    data = site.get("/api/lfr/figures?month=2026-03").json()
+    truth = [c for c in lfr_demo.truth["deployments"].values() if c["day"].startswith("2026-03")]
+    assert data["month_figures"]["arrests"] == sum(c["arrests"] for c in truth)
+    assert data["month_figures"]["false_alerts"]["count"] == sum(c["false_alerts"] for c in truth)
+    assert {g["reference"] for g in data["deletion_gaps"]} == set(lfr_demo.truth["deletion_gaps"])
+    assert "WL-" not in site.get("/api/lfr/figures").text

@@ -30,7 +30,15 @@ from peel.casebook import (
     transaction,
     update_case,
 )
-from peel.lfr.rules import Plan, PlanError, check_choice, check_confirmation, check_plan, get_rules, now_utc
+from peel.lfr.rules import (
+    Plan,
+    PlanError,
+    check_choice,
+    check_confirmation,
+    check_plan,
+    get_rules,
+    now_utc,
+)
 from peel.warehouse import open_batch
 
 DOMAIN, KIND = "lfr", "deployment"

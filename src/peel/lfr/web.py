@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import asdict
 
 import duckdb
 from fastapi import APIRouter, Depends, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from peel.casebook import Action, Actor, NotFound
@@ -18,6 +20,7 @@ from peel.lfr import figures, public
 from peel.lfr.alerts import read_alert_subjects
 from peel.lfr.rules import as_uk
 from peel.lfr.section import describe_rate, format_share, get_lfr_section
+from peel.measures.periods import parse_month
 from peel.warehouse import open_snapshot
 from peel.web.layout import render_page
 from peel.web.links import Link
@@ -74,6 +77,26 @@ def show_deployment(request: Request, ref: str, actor: Actor = Depends(require_l
                                      f"Reviewing the alerts and adjudications of deployment {ref}")
     return render_page(request, "lfr/deployment.html.j2", title=f"Deployment {ref}", deployment=found[0],
                        alerts=alerts, uk=as_uk, format_share=format_share)
+
+
+def require_figures(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
+    return require_grant(request, actor, Action.READ_AGGREGATES)
+
+
+@router.get("/api/lfr/figures")
+def api_figures(request: Request, month: str | None = None, actor: Actor = Depends(require_figures)) -> Response:
+    """Item 2's figures for a month (default: the latest) as JSON: aggregates, no subject."""
+    with open_records(request) as con:
+        if con is None:
+            raise NotFound("No live facial recognition records are loaded.")
+        as_of = figures.get_data_to(con)
+        section = get_lfr_section(con, parse_month(month, "month") if month else as_of.replace(day=1))
+    return JSONResponse(jsonable_encoder({
+        "month": section.month, "as_of": section.as_of, "month_figures": asdict(section.month_figures),
+        "twelve_months": asdict(section.year_figures), "monthly": [asdict(p) for p in section.monthly],
+        "deletion_gaps": [{"reference": d.ref, "missing": d.missing_evidence} for d in section.deletion_gaps],
+        "next_survey": section.next_survey, "survey_due": section.survey_reminder,
+        "next_reviews": section.next_reviews}))
 
 
 def read_register(request: Request) -> public.Register | None:

@@ -26,7 +26,8 @@ PUBLICATIONS: list[public.Publication] = [
                        "far, by crime type and district.", crime_public.get_public_months,
                        crime_public.publish_month),
     public.Publication("lfr-fairness", "Fairness of live facial recognition", "True and false alerts over the 12 "
-                       "months to each month, by ethnicity, sex and age band.", lfr_public.get_fairness_months,
+                       "months to each month, by ethnicity, sex and age band. Where and when it is used: "
+                       "/public/lfr/deployments.", lfr_public.get_fairness_months,
                        lfr_public.publish_fairness_year),
 ]
 
