@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from peel.demo import SMALL_DEMO
 from peel.lfr.section import KIND, describe_rate, get_lfr_section
@@ -64,8 +65,7 @@ def test_get_lfr_section_lists_the_months_deployments_and_the_next_survey_and_re
     expected = sorted(ref for ref, c in lfr_demo.truth["deployments"].items() if c["day"].startswith("2026-03"))
     assert sorted(d.ref for d in section.deployments if d.has_results) == expected
     last_survey = date.fromisoformat(lfr_demo.truth["surveys"][-1][1])
-    assert section.next_survey == last_survey.replace(month=(last_survey.month + 5) % 12 + 1,
-                                                      year=last_survey.year + (last_survey.month > 6))
+    assert section.next_survey == last_survey + relativedelta(months=6)
     assert section.survey_reminder == (section.next_survey.toordinal() - AS_OF.toordinal() <= 30)
     assert set(section.next_reviews) == {"Independent advisory group", "Race Inclusion Board", "Ethics panel"}
 
