@@ -88,6 +88,7 @@ SIGNED_IN = {
     "peel lfr alert": (None, "lfr_operator"),
     "peel lfr deletion": (None, "lfr_operator"),
     "peel lfr load-export": (None, "lfr_operator"),
+    "peel lfr load-results": (None, "lfr_operator"),
     "peel lfr alerts": ("--purpose", "lfr_operator"),
     "peel lfr survey": (None, "lfr_operator"),
     "peel lfr review": (None, "lfr_operator"),

@@ -8,7 +8,8 @@ from tests.lfr.test_rules import make_plan
 
 from peel.casebook import AccessRefused, PurposeRequired, db
 from peel.casebook.models import AuditEntry
-from peel.lfr.alerts import load_vendor_export, read_alert_subjects, record_alert
+from peel.lfr.alerts import read_alert_subjects, record_alert
+from peel.lfr.exports import load_results_export, load_vendor_export
 from peel.lfr.register import authorise_deployment, confirm_deployment, plan_deployment
 from peel.lfr.rules import PlanError
 from peel.warehouse import connect
@@ -83,3 +84,15 @@ def test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject(
         logged = session.query(AuditEntry.actor, AuditEntry.subject_ref).filter(
             AuditEntry.object_type == "lfr_alert", AuditEntry.operation == "consultation").all()
     assert sorted(logged) == [("supervisor", "WL-1"), ("supervisor", "WL-2")]
+
+
+def test_load_results_export_records_faces_seen_and_refuses_an_unknown_deployment(deployed, tmp_path):
+    con, ref = deployed
+    path = tmp_path / "summary.csv"
+    path.write_text(f"SessionID,DeploymentRef,FacesProcessed\nS1,{ref},\"6,120\"\nS2,LFR-1999-X,10\n", encoding="utf-8")
+    with pytest.raises(PlanError, match="line 3 \\(results S2\\): results for an unknown deployment 'LFR-1999-X'"):
+        load_results_export(con, "planner", path, "src/peel/lfr/mappings/vendor_results.yaml")
+    assert con.execute("SELECT faces_seen FROM lfr_deployment").fetchone()[0] is None
+    path.write_text(f"SessionID,DeploymentRef,FacesProcessed\nS1,{ref},\"6,120\"\n", encoding="utf-8")
+    assert load_results_export(con, "planner", path, "src/peel/lfr/mappings/vendor_results.yaml") == 1
+    assert con.execute("SELECT faces_seen FROM lfr_deployment").fetchone()[0] == 6120

@@ -1,5 +1,4 @@
-"""Alerts: recorded by hand or loaded from the vendor's export through a declared column
-mapping (``mappings/vendor_alerts.yaml``, the mapping language of docs/ingest.md, with the
+"""Alerts: recorded by hand or loaded from the vendor's export (``exports``, through the
 ``alert`` fields below), and read back with their subject only for a role that may read lfr
 personal data, for a stated purpose, each read logged.
 
@@ -14,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -22,7 +20,7 @@ import pandas as pd
 from peel.casebook import consultation
 from peel.lfr.register import DOMAIN, REGISTER_SYSTEM, writing
 from peel.lfr.rules import PlanError, as_uk, check_choice, get_rules, parse_uk_time
-from peel.sources.mapped import FieldSet, read_extract, read_mapping
+from peel.sources.mapped import FieldSet
 from peel.warehouse import open_batch
 
 ALERT = FieldSet(
@@ -104,39 +102,6 @@ def record_alert(con: duckdb.DuckDBPyConnection, username: str, alert_id: str, f
         write_alerts(con, [row], REGISTER_SYSTEM, [alert_id], f"alert {alert_id} recorded by {username}")
         touched.update(alert=alert_id)
     return f"{REGISTER_SYSTEM}:{alert_id}"
-
-
-def load_vendor_export(con: duckdb.DuckDBPyConnection, username: str, path: Path | str,
-                       mapping_path: Path | str) -> int:
-    """Load the vendor's alert export through its mapping, all or nothing; the alerts loaded."""
-    path = Path(path)
-    mapping = read_mapping(mapping_path, ALERT)
-    if not mapping.source_system:
-        raise PlanError(f"{mapping.path}: 'source_system' is required: the vendor system the export comes from.")
-    extract = read_extract(path, mapping)
-    if extract.unreadable:
-        line, why, _ = extract.unreadable[0]
-        raise PlanError(f"{path}, line {line}: {why}. Nothing was loaded.")
-    frame = extract.rows.to_pandas() if hasattr(extract.rows, "to_pandas") else extract.rows
-    windows, rows, ids = get_windows(con), [], []
-    for record in frame.to_dict("records"):
-        alert_id = str(record.get(mapping.record_id) or "").strip()
-        where = f"{path}, line {record['_line']} (alert {alert_id or 'without an id'})"
-        if not alert_id:
-            raise PlanError(f"{where}: no record id in column {mapping.record_id!r}. Nothing was loaded.")
-        fields = {name: " ".join(str(record[c] or "") for c in columns).strip()
-                  for name, columns in mapping.fields.items()}
-        fields = {name: mapping.values.get(name, {}).get(value, value) for name, value in fields.items()}
-        try:
-            rows.append(check_alert(where, fields, windows))
-        except PlanError as error:
-            raise PlanError(f"{error} Nothing was loaded.") from None
-        ids.append(alert_id)
-    with writing(username, "vendor export", f"Loading the matcher's alert export {path.name}") as touched:
-        write_alerts(con, rows, mapping.source_system, ids, f"vendor export via mapping {mapping.path.name}",
-                     [str(path)])
-        touched.update(file=str(path), alerts=len(rows))
-    return len(rows)
 
 
 @dataclass(frozen=True)

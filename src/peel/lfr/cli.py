@@ -17,7 +17,7 @@ from peel.measures.periods import parse_day, parse_month
 
 app = typer.Typer(help="Live facial recognition: plan, authorise, confirm and publish deployments; "
                        "record results, alerts and deletion evidence; report.", no_args_is_help=True)
-MAPPING = Path(__file__).with_name("mappings") / "vendor_alerts.yaml"
+MAPPINGS = Path(__file__).with_name("mappings")
 
 
 def register(root: typer.Typer) -> None:
@@ -168,16 +168,33 @@ def deletion(
 @refused_input
 def load_export(
     path: Path = typer.Argument(..., help="The matcher's alert export (CSV or Parquet)."),
-    mapping: Path = typer.Option(MAPPING, help="Its column mapping (default: peel's vendor_alerts.yaml)."),
+    mapping: Path = typer.Option(MAPPINGS / "vendor_alerts.yaml", help="Its column mapping (default: peel's vendor_alerts.yaml)."),
     acting: str = ACTING,
 ) -> None:
     """Load the matcher's alert export through its mapping: all of it, or nothing."""
-    from peel.lfr.alerts import load_vendor_export
+    from peel.lfr.exports import load_vendor_export
     from peel.warehouse import open_writer
 
     with open_writer() as con:
         loaded = load_vendor_export(con, acting, path, mapping)
     Console().print(f"Loaded {loaded:,} alerts from {path}.")
+
+
+@app.command("load-results")
+@refusals_exit
+@refused_input
+def load_results(
+    path: Path = typer.Argument(..., help="The matcher's deployment summary (CSV or Parquet)."),
+    mapping: Path = typer.Option(MAPPINGS / "vendor_results.yaml", help="Its column mapping."),
+    acting: str = ACTING,
+) -> None:
+    """Load each deployment's faces seen from the matcher's summary: all of it, or nothing."""
+    from peel.lfr.exports import load_results_export
+    from peel.warehouse import open_writer
+
+    with open_writer() as con:
+        loaded = load_results_export(con, acting, path, mapping)
+    Console().print(f"Loaded the faces seen of {loaded:,} deployments from {path}.")
 
 
 @app.command("alerts")
