@@ -9,8 +9,10 @@ import peel
 PACKAGE = Path(peel.__file__).parent
 CORE = ("measures", "warehouse", "casebook", "sources")
 # The only places that may import a domain: the list of pack sections, the CLI root and the
-# web app, which put each domain's parts together.
-MAY_NAME_DOMAINS = ("peel.pack.agenda", "peel.cli", "peel.web")
+# web app, which put each domain's parts together; and the demo force's generator for a domain,
+# which writes its records in that domain's vocabulary (its categories and rules, declared once
+# in the domain's folder).
+MAY_NAME_DOMAINS = ("peel.pack.agenda", "peel.cli", "peel.web", "peel.demo.lfr")
 
 
 def get_domains() -> set[str]:

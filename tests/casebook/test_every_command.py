@@ -47,6 +47,7 @@ NO_SESSION = {
     "peel login": "how a session starts (the lock-out and the log are the casebook's)",
     "peel logout": "how a session ends",
     "peel serve": "the web app signs each person in itself (docs/web.md)",
+    "peel lfr report": "aggregates: no alert's subject",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -79,6 +80,19 @@ SIGNED_IN = {
     "peel actions add": (None, "pcc_scrutiny_officer"),
     "peel actions list": (None, "pcc_scrutiny_officer"),
     "peel actions update": (None, "performance_analyst"),
+    # Live facial recognition: the register's changes are logged with a purpose peel states
+    # itself; reading alerts' subjects takes the user's purpose.
+    "peel lfr plan": (None, "lfr_operator"),
+    "peel lfr authorise": ("--reason", "supervisor"),
+    "peel lfr confirm": (None, "lfr_operator"),
+    "peel lfr results": (None, "lfr_operator"),
+    "peel lfr alert": (None, "lfr_operator"),
+    "peel lfr deletion": (None, "lfr_operator"),
+    "peel lfr load-export": (None, "lfr_operator"),
+    "peel lfr load-results": (None, "lfr_operator"),
+    "peel lfr alerts": ("--purpose", "lfr_operator"),
+    "peel lfr survey": (None, "lfr_operator"),
+    "peel lfr review": (None, "lfr_operator"),
 }
 
 

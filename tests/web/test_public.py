@@ -104,9 +104,9 @@ def test_show_publication_refuses_an_unknown_month_or_publication(client, wareho
 def test_show_publication_without_data_says_none_is_published(client):
     assert "No figures are published yet." in client.get("/public/crime").text
     assert client.get("/api/public/crime").status_code == 404
-    assert client.get("/api/public").json() == [{"slug": "crime", "title": "Crime and outcomes",
-                                                 "description": client.get("/api/public").json()[0]["description"],
-                                                 "href": "/public/crime"}]
+    assert client.get("/api/public").json()[0] == {"slug": "crime", "title": "Crime and outcomes",
+                                                   "description": client.get("/api/public").json()[0]["description"],
+                                                   "href": "/public/crime"}
 
 
 def test_show_publication_is_the_same_for_a_signed_in_user(client, warehouse):

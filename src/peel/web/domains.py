@@ -13,6 +13,8 @@ from peel.casebook import Action
 from peel.casebook import web as casebook_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
+from peel.lfr import public as lfr_public
+from peel.lfr import web as lfr_web
 from peel.linkage import web as linkage_pages
 from peel.pack import web as pack
 from peel.web import public
@@ -23,13 +25,16 @@ PUBLICATIONS: list[public.Publication] = [
     public.Publication("crime", "Crime and outcomes", "Crimes recorded each month and how many are solved so "
                        "far, by crime type and district.", crime_public.get_public_months,
                        crime_public.publish_month),
+    public.Publication("lfr-fairness", "Fairness of live facial recognition", "True and false alerts over the 12 "
+                       "months to each month, by ethnicity, sex and age band. Where and when it is used: "
+                       "/public/lfr/deployments.", lfr_public.get_fairness_months,
+                       lfr_public.publish_fairness_year),
 ]
 
 DOMAINS: list[DomainPages | Placeholder] = [
     crime_web,  # the daily dashboard and crime performance
     pack,  # the meeting pack for any month, and the meeting actions
-    Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",
-                Action.READ_PERSONAL, "lfr"),
+    lfr_web,  # the deployment register, alerts and deletion evidence; the public register and feeds
     Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
                 Action.READ_AGGREGATES, "workforce"),
     Placeholder("Control room", "Calls and incidents, their forecast, and the staffing it takes.",

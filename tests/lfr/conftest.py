@@ -1,0 +1,48 @@
+"""The small demo force with its LFR records, generated once for the LFR tests, and its truth."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from tests.conftest import DemoRun
+
+from peel.demo import SMALL_DEMO, generate_demo_force
+from peel.warehouse import connect
+
+
+@dataclass
+class LfrDemo(DemoRun):
+    truth: dict = field(default_factory=dict)  # truth/lfr.json
+
+
+@pytest.fixture(scope="session")
+def lfr_demo(tmp_path_factory) -> LfrDemo:
+    home = tmp_path_factory.mktemp("lfr-demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEEL_HOME", str(home))
+        con = connect()
+        summary = generate_demo_force(con, persons=False, **SMALL_DEMO)
+    truth = json.loads((summary.truth_path.parent / "lfr.json").read_text(encoding="utf-8"))
+    yield LfrDemo(home, con, summary, truth)
+    con.close()
+
+
+STAFF = {"planner": "lfr_operator", "second.operator": "lfr_operator", "supervisor": "supervisor",
+         "scrutiny": "pcc_scrutiny_officer"}
+
+
+@pytest.fixture
+def staff(peel_home) -> dict[str, str]:
+    """An empty casebook under this test's PEEL_HOME with the LFR staff: username -> role."""
+    from peel.casebook import db, users
+
+    with db.transaction() as session:
+        users.add_user(session, "admin", "administrator", acting=None, identity_provider="https://sso.test",
+                       external_subject="admin")
+        for name, role in STAFF.items():
+            users.add_user(session, name, role, acting="admin", identity_provider="https://sso.test",
+                           external_subject=name)
+    yield STAFF
+    db.dispose_engines()
