@@ -15,6 +15,7 @@ changes the records another one makes.
 from __future__ import annotations
 
 import zlib
+from importlib import import_module
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -59,7 +60,9 @@ class DemoContext:
 Generator = Callable[[DemoContext], dict[str, int]]
 
 # (what the progress bar says, the generator), in the order they run.
-GENERATORS: list[tuple[str, Generator]] = []
+GENERATORS: list[tuple[str, Generator]] = [
+    ("Generating Clare's Law applications", lambda ctx: import_module("peel.demo.dvds").generate(ctx)),
+]
 
 
 def run_domain_generators(ctx: DemoContext, advance: Callable[[str], None]) -> dict[str, int]:
