@@ -158,7 +158,12 @@ def plant_situations(ctx: DemoContext, cfg: dict, rng: np.random.Generator) -> d
     addresses = pd.read_parquet(ctx.truth_dir / "addresses.parquet")
     home = addresses.sort_values("address_seq").groupby("true_person_id").last()
     age = (pd.Timestamp(ctx.as_of) - persons["date_of_birth"]).dt.days / 365.25
-    adults = persons[(age >= 18) & (age <= 75)].set_index("true_person_id")
+    # Persons the other systems never recorded, nor anyone in their household: the planted records are then all there is about
+    # them, so the truth holds every situation the data shows (docs/dvds.md, "The planted truth").
+    recorded = pd.read_parquet(ctx.truth_dir / "person_records.parquet", columns=["true_person_id"])
+    households = persons.loc[persons["true_person_id"].isin(recorded["true_person_id"]), "household_id"]
+    unrecorded = ~persons["household_id"].isin(households)  # nor anyone they live with
+    adults = persons[(age >= 18) & (age <= 75) & unrecorded].set_index("true_person_id")
     n_situations = max(spec["minimum"], round(len(persons) / 1000 * spec["situations_per_1000"]))
     n_controls = max(spec["minimum"] // 2, round(len(persons) / 1000 * spec["controls_per_1000"]))
     plan = Planter(ctx, spec, rng, adults, home)
