@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from peel.demo import generate_small_demo_force
+from peel.warehouse import connect
 from tests.casebook.conftest import casebook_url, staff  # noqa: F401 (fixtures used by name)
 
 OFFICER = "public.protection.officer"
@@ -10,3 +14,15 @@ KNOWN = {"demo_custody:A1", "demo_custody:A2", "entity:7"}
 
 def known_person(ref: str) -> bool:
     return ref in KNOWN
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory):
+    """The small demo force (no linkage), generated once for the figures and the pack section."""
+    home = tmp_path_factory.mktemp("dvds-figures")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEEL_HOME", str(home))
+        con = connect()
+        generate_small_demo_force(con)
+        yield con
+        con.close()

@@ -9,21 +9,8 @@ import io
 import pandas as pd
 import pytest
 
-from peel.demo import generate_small_demo_force
 from peel.demo.dvds import read_parameters
 from peel.dvds.figures import RETURN_COLUMNS, annual_return, figures, period
-from peel.warehouse import connect
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    home = tmp_path_factory.mktemp("dvds-figures")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        generate_small_demo_force(con)
-        yield con
-        con.close()
 
 
 def _apps(con) -> pd.DataFrame:
