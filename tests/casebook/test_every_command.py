@@ -46,6 +46,8 @@ NO_SESSION = {
     "peel login": "how a session starts (the lock-out and the log are the casebook's)",
     "peel logout": "how a session ends",
     "peel serve": "the web app signs each person in itself (docs/web.md)",
+    "peel dvds figures": "Clare's Law aggregates",
+    "peel dvds return": "the Home Office return: aggregates",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -78,6 +80,13 @@ SIGNED_IN = {
     "peel actions add": (None, "pcc_scrutiny_officer"),
     "peel actions list": (None, "pcc_scrutiny_officer"),
     "peel actions update": (None, "performance_analyst"),
+    "peel dvds recognise": ("--purpose", "public_protection_officer"),  # consultation of linked persons
+    "peel dvds open": ("--purpose", "public_protection_officer"),  # collection
+    # Case 1 and item 1 of these tests are another domain's: a supervisor may reach them.
+    "peel dvds stage": ("--purpose", "supervisor"),  # consultation and alteration
+    "peel dvds show": ("--purpose", "supervisor"),  # consultation
+    "peel dvds decide": ("--reason", "supervisor"),  # a candidate decided
+    "peel dvds candidates": (None, "public_protection_officer"),  # summaries only
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from peel.casebook import db, review, users
+from peel.casebook.errors import AccessRefused
 from peel.demo import SMALL_DEMO, generate_demo_force
 from peel.dvds.evaluate import evaluate
 from peel.dvds.queue import decide_candidate, raise_candidates
@@ -49,8 +50,7 @@ def test_raise_candidates_does_not_raise_a_declined_candidate_again(linked_demo,
                        external_subject="admin")
         users.add_user(s, OFFICER, "public_protection_officer", acting="admin",
                        identity_provider="https://sso.test", external_subject="pp")
-    con = connect(read_only=True)
-    first = raise_candidates(OFFICER, con, purpose=WHY)
+    first = raise_candidates(OFFICER, lambda: connect(read_only=True), purpose=WHY)
     assert first["raised"] == first["found"] > 0
     with db.transaction() as s:
         items = review.proposals_by(s, ALGORITHM, domain="dvds", kind=CANDIDATE_KIND)
@@ -60,8 +60,7 @@ def test_raise_candidates_does_not_raise_a_declined_candidate_again(linked_demo,
         case_id = decide_candidate(s, OFFICER, items[1].id, accept=True, reason="new partner confirmed by PPN",
                                    known_person=lambda ref: True)
     assert case_id is not None
-    again = raise_candidates(OFFICER, con, purpose=WHY)
-    con.close()
+    again = raise_candidates(OFFICER, lambda: connect(read_only=True), purpose=WHY)
     assert (again["raised"], again["declined_no_new_evidence"], again["already_raised"]) == (
         0, 1, first["found"] - 1)
 
@@ -71,7 +70,5 @@ def test_raise_candidates_is_refused_outside_public_protection(linked_demo, monk
     with db.transaction() as s:
         users.add_user(s, "lic", "licensing_officer", acting="admin", identity_provider="https://sso.test",
                        external_subject="lic")
-    con = connect(read_only=True)
-    with pytest.raises(Exception, match="may not read personal"):
-        raise_candidates("lic", con, purpose=WHY)
-    con.close()
+    with pytest.raises(AccessRefused, match="may not read personal"):
+        raise_candidates("lic", lambda: connect(read_only=True), purpose=WHY)

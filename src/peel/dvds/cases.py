@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peel.casebook import cases
+from peel.casebook import access, cases
+from peel.casebook.access import PURPOSE, Request
 from peel.casebook.errors import InvalidInput, InvalidStateChange
 from peel.casebook.models import OPEN, Case
+from peel.casebook.roles import Action
 
 DOMAIN, KIND = "dvds", "application"
 ROUTES = {"right_to_ask": "Right to Ask", "right_to_know": "Right to Know"}
@@ -71,7 +73,10 @@ def open_application(
     purpose: str, known_person: Callable[[str], bool], origin: str | None = None, reopens: int | None = None,
 ) -> int:
     """Open a Right to Ask or Right to Know case about ``person_ref`` (the subject: a warehouse
-    person record or linked entity that ``known_person`` recognises); return its id."""
+    person record or linked entity that ``known_person`` recognises); return its id. The user
+    is checked first, so nobody else learns from the refusal whether a person is known."""
+    access.authorise(session, username, Request(Action.OPEN_CASE, "case", domain=DOMAIN, subject_ref=person_ref,
+                                                 purpose=purpose, must_state=PURPOSE))
     if route not in ROUTES:
         raise InvalidInput(f"Unknown route {route!r}: use one of {', '.join(ROUTES)}.")
     origin = origin or ("applicant" if route == "right_to_ask" else "police_information")
@@ -194,3 +199,14 @@ def timeliness(details: dict, today: date | None = None) -> Timeliness:
     met = days <= TARGET_DAYS if finished else (False if days > TARGET_DAYS else None)
     return Timeliness(first, first + timedelta(days=TARGET_DAYS), finished and end, days, met,
                       details.get("breach_reason"))
+
+
+def known_in(con) -> Callable[[str], bool]:
+    """Whether a reference names a person the warehouse holds: a person record's key, or
+    ``entity:N``, an entity of the latest linkage run."""
+    def known(ref: str) -> bool:
+        if ref.startswith("entity:") and ref[7:].isdigit():
+            return bool(con.execute("""SELECT count(*) FROM linkage_entity WHERE entity_id = ?
+                AND run_id = (SELECT max(run_id) FROM linkage_run)""", [int(ref[7:])]).fetchone()[0])
+        return bool(con.execute("SELECT count(*) FROM person_record WHERE record_key = ?", [ref]).fetchone()[0])
+    return known

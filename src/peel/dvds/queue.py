@@ -5,23 +5,30 @@ candidate is raised again only when new evidence appears."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 
 import duckdb
 
 from peel.casebook import access, db, review
+from peel.casebook.errors import InvalidInput
 from peel.casebook.models import PENDING, REJECTED
 from peel.dvds.cases import DOMAIN, open_application
 from peel.dvds.recognition import ALGORITHM, CANDIDATE_KIND, Candidate, read_rules, scan
 
 
-def raise_candidates(username: str, con: duckdb.DuckDBPyConnection, *, purpose: str) -> dict[str, int]:
+def raise_candidates(username: str, open_warehouse: Callable[[], duckdb.DuckDBPyConnection], *,
+                     purpose: str) -> dict[str, int]:
     """Scan the latest linkage run and queue each candidate not already raised (or declined
     without new evidence). The scan reads linked personal data: ``username`` must be a
     public-protection officer and say why; the reading is logged per person raised."""
     with access.consultation(username, domain=DOMAIN, object_type="linked_entity", purpose=purpose) as shown:
-        found = scan(con)
+        con = open_warehouse()
+        try:
+            found = scan(con)
+        finally:
+            con.close()
         with db.transaction() as session:
             review.lock_queue(session)
             filed = _filed(session)
@@ -62,11 +69,11 @@ def _payload(candidate: Candidate) -> dict:
 def decide_candidate(session, username: str, item_id: int, *, accept: bool, reason: str,
                      known_person) -> int | None:
     """Accept (open a Right to Know case on the person) or decline a candidate, with the reason;
-    returns the case opened, if any."""
+    returns the case opened, if any. The decision is checked (role, reason) before anything else."""
+    review.decide(session, username, item_id, accept=accept, reason=reason)
     item = review.show_item(session, username, item_id, purpose=f"deciding Right to Know candidate: {reason}")
     if item.domain != DOMAIN or item.kind != CANDIDATE_KIND:
-        raise ValueError(f"Review item {item_id} is not a Right to Know candidate.")
-    review.decide(session, username, item_id, accept=accept, reason=reason)
+        raise InvalidInput(f"Review item {item_id} is not a Right to Know candidate: decide it with `peel review`.")
     if not accept:
         return None
     return open_application(session, username, route="right_to_know", person_ref=item.subject_ref,
