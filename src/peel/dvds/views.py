@@ -35,13 +35,15 @@ def case_view(session: Session, username: str, case_id: int, *, purpose: str) ->
 
 
 def list_cases(session: Session, username: str, *, purpose: str) -> list[dict]:
-    """Every Clare's Law case, newest first, with its next stage and timeliness; the listing is
-    logged as one consultation per case shown."""
+    """Every Clare's Law case, newest first, with its last stage and timeliness; the listing is
+    logged as one consultation per case shown (one without a case when there is none)."""
     access.authorise(session, username, access.Request(access.Action.READ_PERSONAL, "case", domain=DOMAIN,
                                                        purpose=purpose, must_state=access.PURPOSE))
     rows = session.execute(select(Case).where(Case.domain == DOMAIN, Case.kind == KIND)
                            .order_by(Case.id.desc())).scalars().all()
     shown = []
+    if not rows:
+        access.consult(session, username, domain=DOMAIN, object_type="case", object_id=None, purpose=purpose)
     for case in rows:
         access.consult(session, username, domain=DOMAIN, object_type="case", object_id=case.id, purpose=purpose,
                        subject_ref=case.subject_ref)
