@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.casebook.conftest import casebook_url, staff  # noqa: F401 (fixtures used by name)
+from tests.web.conftest import client, staff_casebook, web_settings  # noqa: F401
 
 from peel.demo import generate_small_demo_force
 from peel.warehouse import connect
-from tests.casebook.conftest import casebook_url, staff  # noqa: F401 (fixtures used by name)
 
 OFFICER = "public.protection.officer"
 KNOWN = {"demo_custody:A1", "demo_custody:A2", "entity:7"}

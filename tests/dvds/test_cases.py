@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
+from tests.dvds.conftest import OFFICER, known_person
 
 from peel.casebook import db
 from peel.casebook.cases import read_case
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
 from peel.casebook.models import AuditEntry, Case
 from peel.dvds.cases import open_application, record_stage, reopen, timeliness, uk_day
-from tests.dvds.conftest import OFFICER, known_person
 
 WHY = "Right to Ask from the person at risk, ref 12"
 ALL_MET = {"lawful": True, "necessary": True, "proportionate": True}

@@ -24,7 +24,7 @@ def _apps(con) -> pd.DataFrame:
 def test_figures_match_an_independent_count_of_the_applications(warehouse, year):
     start, end, _ = period(year)
     apps = _apps(warehouse)
-    within = lambda s: (s >= pd.Timestamp(start)) & (s < pd.Timestamp(end))  # noqa: E731
+    within = lambda s: (s >= pd.Timestamp(start)) & (s < pd.Timestamp(end))
     got = figures(warehouse, start, end)
     for route, rows in apps.groupby("route"):
         cases = rows[rows["became_case"] & within(rows["closed"])]

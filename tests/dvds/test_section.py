@@ -27,4 +27,4 @@ def test_published_hides_counts_from_one_to_nine():
 def test_default_agenda_puts_clares_law_in_item_5():
     assert KINDS["clares_law"] is KIND
     item = read_agenda()[4]
-    assert [getattr(s, "kind", None) for s in item.sections][0] is KIND
+    assert item.sections[0].kind is KIND

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from tests.web.conftest import get_username, sign_in
 
 from peel.casebook import db
 from peel.casebook.models import AuditEntry
-from tests.web.conftest import client, get_username, sign_in, staff_casebook, web_settings  # noqa: F401
 
 WHY = "checking the week's Clare's Law cases"
 

@@ -15,10 +15,10 @@ changes the records another one makes.
 from __future__ import annotations
 
 import zlib
-from importlib import import_module
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from typing import TYPE_CHECKING
 
 from peel.demo.datafiles import read_data_yaml
 from peel.demo.load import _insert

@@ -32,7 +32,7 @@ class DvdsSection:
     data_to: date
 
 
-def published(value: int | float | None) -> str:
+def published(value: float | None) -> str:
     """A count as the PCC's office may see it: 1 to 9 hidden."""
     if value is None:
         return "not available"
@@ -76,7 +76,7 @@ def build(con: duckdb.DuckDBPyConnection, month: date, as_of: date | None = None
         before_after = {"started": started, "until": after_end - timedelta(days=1),
                         "before": {m: _text(b["right_to_know"][m]) for m in ("dvds_requests", "dvds_cases", "dvds_disclosures")},
                         "after": {m: _text(a["right_to_know"][m]) for m in ("dvds_requests", "dvds_cases", "dvds_disclosures")}}
-    label = lambda s, e: f"{s:%d %B %Y} to {e - timedelta(days=1):%d %B %Y}"  # noqa: E731
+    label = lambda s, e: f"{s:%d %B %Y} to {e - timedelta(days=1):%d %B %Y}"
     return DvdsSection(label(start, end), label(start.replace(year=start.year - 1), start), rows, before_after,
                        data_to)
 
