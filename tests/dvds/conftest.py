@@ -18,12 +18,22 @@ def known_person(ref: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory):
-    """The small demo force (no linkage), generated once for the figures and the pack section."""
-    home = tmp_path_factory.mktemp("dvds-figures")
+def small_demo_home(tmp_path_factory):
+    """A PEEL_HOME holding the small demo force (no linkage), generated once."""
+    home = tmp_path_factory.mktemp("dvds-demo")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PEEL_HOME", str(home))
         con = connect()
         generate_small_demo_force(con)
-        yield con
         con.close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def warehouse(small_demo_home):
+    """The small demo force's warehouse, read only, for the figures and the pack section."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEEL_HOME", str(small_demo_home))
+        con = connect(read_only=True)
+    yield con
+    con.close()

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
 from typer.testing import CliRunner
 
 from peel.cli import app
-from peel.demo import generate_small_demo_force
 from peel.dvds.figures import RETURN_COLUMNS, figures, period
 from peel.warehouse import connect
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("dvds-cli")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        generate_small_demo_force(con)
-        con.close()
-    return home
-
-
-def test_figures_prints_each_route_for_a_financial_year(demo_home, monkeypatch):
-    monkeypatch.setenv("PEEL_HOME", str(demo_home))
+def test_figures_prints_each_route_for_a_financial_year(small_demo_home, monkeypatch):
+    monkeypatch.setenv("PEEL_HOME", str(small_demo_home))
     result = runner.invoke(app, ["dvds", "figures", "--year", "2025/26"])
     assert result.exit_code == 0, result.output
     con = connect(read_only=True)
@@ -35,8 +22,8 @@ def test_figures_prints_each_route_for_a_financial_year(demo_home, monkeypatch):
     assert "financial year 2025/26" in result.output and f"{requests:,}" in result.output
 
 
-def test_return_writes_the_home_office_csv(demo_home, monkeypatch):
-    monkeypatch.setenv("PEEL_HOME", str(demo_home))
+def test_return_writes_the_home_office_csv(small_demo_home, monkeypatch):
+    monkeypatch.setenv("PEEL_HOME", str(small_demo_home))
     result = runner.invoke(app, ["dvds", "return", "--year", "2024", "--force", "Chalkshire"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == ",".join(RETURN_COLUMNS)
