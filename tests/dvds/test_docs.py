@@ -19,7 +19,9 @@ def test_docs_state_every_rule_and_threshold_as_declared():
         assert f"*{rule['label']}* (weight {rule['weight']})" in page, name
         for category in rule.get("categories", []):
             assert f"`{category}`" in page
-    assert f"no more than {rules['evidence']['shared_address']['max_age_gap_years']} years apart" in page
+    shared = rules["evidence"]["shared_address"]
+    assert f"no more than {shared['max_age_gap_years']} years apart" in page
+    assert f"within {shared['max_days_apart']} days of the person" in page
     assert all(f"`{c}`" in page for c in rules["history"]["categories"])
 
 

@@ -97,6 +97,7 @@ def scan_sql(rules: dict) -> str:
                greatest(m.day, o.day) AS day, [m.record_key, o.record_key] AS records, least(m.p, o.p) AS p
         FROM moved m JOIN latest l ON l.person = m.entity_id
         JOIN lives o ON o.address = m.address AND o.entity_id <> m.entity_id AND o.day > l.since
+                     AND abs(datediff('day', m.day, o.day)) <= {int(shared['max_days_apart'])}
         JOIN born bm ON bm.entity_id = m.entity_id JOIN born bo ON bo.entity_id = o.entity_id
         WHERE bm.dob IS NULL OR bo.dob IS NULL
            OR abs(datediff('day', bm.dob, bo.dob)) <= {float(shared['max_age_gap_years'])} * 365.25),
