@@ -12,6 +12,7 @@ from peel.console import Console, error_line, escape_log_messages
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.lfr.cli import register as register_lfr
+from peel.dvds.cli import register as register_dvds
 from peel.linkage.cli import register as register_linkage
 from peel.pack.cli import register as register_pack
 from peel.private import FileGroupUnknown, close_at_rest
@@ -51,6 +52,7 @@ for _register in (
     register_lfr,
     register_linkage,
     register_casebook,
+    register_dvds,
     register_web,
 ):
     _register(app)

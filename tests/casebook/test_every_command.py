@@ -48,6 +48,8 @@ NO_SESSION = {
     "peel logout": "how a session ends",
     "peel serve": "the web app signs each person in itself (docs/web.md)",
     "peel lfr report": "aggregates: no alert's subject",
+    "peel dvds figures": "Clare's Law aggregates",
+    "peel dvds return": "the Home Office return: aggregates",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -93,6 +95,13 @@ SIGNED_IN = {
     "peel lfr alerts": ("--purpose", "lfr_operator"),
     "peel lfr survey": (None, "lfr_operator"),
     "peel lfr review": (None, "lfr_operator"),
+    "peel dvds recognise": ("--purpose", "public_protection_officer"),  # consultation of linked persons
+    "peel dvds open": ("--purpose", "public_protection_officer"),  # collection
+    # Case 1 and item 1 of these tests are another domain's: a supervisor may reach them.
+    "peel dvds stage": ("--purpose", "supervisor"),  # consultation and alteration
+    "peel dvds show": ("--purpose", "supervisor"),  # consultation
+    "peel dvds decide": ("--reason", "supervisor"),  # a candidate decided
+    "peel dvds candidates": (None, "public_protection_officer"),  # summaries only
 }
 
 

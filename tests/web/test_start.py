@@ -17,10 +17,11 @@ from .conftest import get_username, sign_in
 LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
 # Every start-page link, in start-page order (web/domains.py's order).
 ORDER = ["Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions", "Live facial recognition",
-         "Leadership and wellbeing", "Control room", "Firearms licensing", "Clare's Law", "Intelligence",
-         "AI oversight", "Linkage review", "Review queue", "Audit log", "Retention review", "Accounts"]
+         "Leadership and wellbeing", "Control room", "Firearms licensing", "Clare's Law cases",
+         "Right to Know candidates", "Clare's Law figures", "Intelligence", "AI oversight", "Linkage review",
+         "Review queue", "Audit log", "Retention review", "Accounts"]
 EVERYONE_WITH_AGGREGATES = {"Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions",
-                            "Leadership and wellbeing", "Control room", "AI oversight"}
+                            "Leadership and wellbeing", "Control room", "Clare's Law figures", "AI oversight"}
 # Read off roles.yaml by hand: what each job is granted.
 GRANTED = {
     "pcc_scrutiny_officer": EVERYONE_WITH_AGGREGATES,
@@ -28,10 +29,12 @@ GRANTED = {
     "police_officer": EVERYONE_WITH_AGGREGATES,
     "intelligence_analyst": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Linkage review", "Review queue"},
     "licensing_officer": EVERYONE_WITH_AGGREGATES | {"Firearms licensing", "Review queue"},
-    "public_protection_officer": EVERYONE_WITH_AGGREGATES | {"Clare's Law", "Review queue"},
+    "public_protection_officer": EVERYONE_WITH_AGGREGATES | {"Clare's Law cases", "Right to Know candidates",
+                                                              "Review queue"},
     "lfr_operator": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Review queue"},
-    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Firearms licensing", "Clare's Law",
-                                              "Intelligence", "Linkage review", "Review queue", "Retention review"},
+    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Firearms licensing", "Clare's Law cases",
+                                              "Right to Know candidates", "Intelligence", "Linkage review",
+                                              "Review queue", "Retention review"},
     "information_manager": EVERYONE_WITH_AGGREGATES | {"Retention review"},
     "administrator": {"Accounts"},
     "auditor": EVERYONE_WITH_AGGREGATES | {"Audit log"},

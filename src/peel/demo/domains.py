@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,7 @@ Generator = Callable[[DemoContext], dict[str, int]]
 # (what the progress bar says, the generator), in the order they run.
 GENERATORS: list[tuple[str, Generator]] = [
     ("Generating live facial recognition deployments", lfr.generate),
+    ("Generating Clare's Law applications", lambda ctx: import_module("peel.demo.dvds").generate(ctx)),
 ]
 
 

@@ -23,11 +23,13 @@ import yaml
 
 from peel.crime.section import KIND as CRIME_PERFORMANCE
 from peel.lfr.section import KIND as LFR_GOVERNANCE
+from peel.dvds.section import KIND as CLARES_LAW
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
 
 KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
     LFR_GOVERNANCE.name: LFR_GOVERNANCE,
+    CLARES_LAW.name: CLARES_LAW,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"

@@ -15,6 +15,7 @@ from peel.crime import public as crime_public
 from peel.crime import web as crime_web
 from peel.lfr import public as lfr_public
 from peel.lfr import web as lfr_web
+from peel.dvds import web as dvds_web
 from peel.linkage import web as linkage_pages
 from peel.pack import web as pack
 from peel.web import public
@@ -41,8 +42,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
                 Action.READ_AGGREGATES, "control_room"),
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
                 Action.READ_PERSONAL, "firearms"),
-    Placeholder("Clare's Law", "Right to Ask and Right to Know cases and their disclosures.",
-                Action.READ_PERSONAL, "dvds"),
+    dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
     Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
                 "intelligence"),
     Placeholder("AI oversight", "Every algorithm's transparency record and what people did with its proposals.",

@@ -1,0 +1,165 @@
+"""Clare's Law in the browser and as JSON: public-protection staff see their cases and the
+Right to Know candidate queue (each read asks for a purpose, and the function that reads the
+data checks the role and logs it); the PCC's office sees the figures, counts from 1 to 9 hidden.
+No route checks access itself."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import urlencode
+
+import duckdb
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from peel.casebook import Action, Actor, InvalidInput, list_items, show_item, transaction
+from peel.dvds.cases import DOMAIN, ROUTES, known_in
+from peel.dvds.figures import MEASURES, figures, period
+from peel.dvds.queue import decide_candidate
+from peel.dvds.recognition import CANDIDATE_KIND
+from peel.dvds.section import _text
+from peel.dvds.views import case_view, list_cases
+from peel.measures.registry import get_measure
+from peel.warehouse import open_snapshot
+from peel.web.layout import render_page
+from peel.web.links import Link
+from peel.web.visitor import require_actor, require_grant
+
+router = APIRouter()
+
+
+def links(actor: Actor) -> list[Link]:
+    found = []
+    if actor.role.allows(Action.READ_PERSONAL, DOMAIN):
+        found += [Link("Clare's Law cases", "/dvds/cases", "Right to Ask and Right to Know cases, their stages and "
+                                                           "the 28-day target."),
+                  Link("Right to Know candidates", "/dvds/candidates", "Situations recognised in linked data, "
+                                                                       "waiting for your decision.")]
+    if actor.role.allows(Action.READ_AGGREGATES):
+        found.append(Link("Clare's Law figures", "/dvds/figures", "Requests, cases and disclosures by route, "
+                                                                  "small numbers hidden."))
+    return found
+
+
+def casebook_url(request: Request) -> str:
+    return request.app.state.settings.casebook_url
+
+
+@contextlib.contextmanager
+def warehouse(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    with open_snapshot(request.app.state.settings.warehouse_path) as con:
+        yield con
+
+
+class FigureRow(BaseModel):
+    route: str
+    measure: str
+    value: str  # as published: "fewer than 10" for counts from 1 to 9
+
+
+class Figures(BaseModel):
+    period: str
+    rows: list[FigureRow]
+
+
+def read_figures(request: Request, year: str) -> Figures | None:
+    """The year's figures as published; None when no warehouse is loaded yet."""
+    try:
+        start, end, label = period(year)
+    except ValueError:
+        raise InvalidInput(f"Give a calendar year (2025) or a financial year (2025/26), not {year!r}.") from None
+    try:
+        with warehouse(request) as con:
+            counts = figures(con, start, end)
+    except FileNotFoundError:
+        return None
+    return Figures(period=label, rows=[FigureRow(route=ROUTES[r], measure=get_measure(m).name, value=_text(counts[r][m]))
+                                       for r in ROUTES for m in MEASURES])
+
+
+def default_year() -> str:
+    return str(date.today().year - 1)
+
+
+@router.get("/dvds/figures")
+def show_figures(request: Request, year: str = "", actor: Actor = Depends(require_actor)) -> Response:
+    require_grant(request, actor, Action.READ_AGGREGATES)
+    return render_page(request, "dvds/figures.html.j2", title="Clare's Law figures",
+                       figures=read_figures(request, year or default_year()), year=year or default_year())
+
+
+@router.get("/api/dvds/figures", response_model=Figures | None, tags=["dvds"])
+def api_figures(request: Request, year: str = "", actor: Actor = Depends(require_actor)) -> Figures | None:
+    require_grant(request, actor, Action.READ_AGGREGATES)
+    return read_figures(request, year or default_year())
+
+
+def read_cases(request: Request, actor: Actor, purpose: str) -> list[dict]:
+    with transaction(casebook_url(request)) as session:
+        return list_cases(session, actor.username, purpose=purpose)
+
+
+@router.get("/dvds/cases")
+def show_cases(request: Request, purpose: str = "", actor: Actor = Depends(require_actor)) -> Response:
+    """Asks the purpose first; the cases are listed (and the listing logged) once it is given."""
+    cases = read_cases(request, actor, purpose) if purpose else None
+    return render_page(request, "dvds/cases.html.j2", title="Clare's Law cases", cases=cases, purpose=purpose)
+
+
+@router.get("/api/dvds/cases", tags=["dvds"])
+def api_cases(request: Request, purpose: str = Query(...), actor: Actor = Depends(require_actor)) -> list[dict]:
+    return read_cases(request, actor, purpose)
+
+
+@router.get("/dvds/cases/{case_id}")
+def show_case(request: Request, case_id: int, purpose: str = "", actor: Actor = Depends(require_actor)) -> Response:
+    case = None
+    if purpose:
+        with transaction(casebook_url(request)) as session:
+            case = case_view(session, actor.username, case_id, purpose=purpose)
+    return render_page(request, "dvds/case.html.j2", title=f"Clare's Law case {case_id}", case=case,
+                       case_id=case_id, purpose=purpose)
+
+
+def read_candidates(request: Request, actor: Actor) -> list:
+    with transaction(casebook_url(request)) as session:
+        return [i for i in list_items(session, actor.username, domain=DOMAIN) if i.kind == CANDIDATE_KIND]
+
+
+@router.get("/dvds/candidates")
+def show_candidates(request: Request, decided: int | None = None, outcome: str = "",
+                    actor: Actor = Depends(require_actor)) -> Response:
+    return render_page(request, "dvds/candidates.html.j2", title="Right to Know candidates",
+                       items=read_candidates(request, actor), decided=decided, outcome=outcome)
+
+
+@router.get("/api/dvds/candidates", tags=["dvds"])
+def api_candidates(request: Request, actor: Actor = Depends(require_actor)) -> list[dict]:
+    return [{"id": i.id, "summary": i.summary, "raised": i.created_at.isoformat()} for i in read_candidates(request, actor)]
+
+
+@router.get("/dvds/candidates/{item_id}")
+def show_candidate(request: Request, item_id: int, purpose: str = "", actor: Actor = Depends(require_actor)) -> Response:
+    item = None
+    if purpose:
+        with transaction(casebook_url(request)) as session:
+            item = show_item(session, actor.username, item_id, purpose=purpose)
+        if item.kind != CANDIDATE_KIND:
+            raise InvalidInput(f"Review item {item_id} is not a Right to Know candidate.")
+    return render_page(request, "dvds/candidate.html.j2", title=f"Right to Know candidate {item_id}", item=item,
+                       item_id=item_id, purpose=purpose)
+
+
+@router.post("/dvds/candidates/{item_id}/decision")
+def decide(request: Request, item_id: int, decision: str = Form(""), reason: str = Form(""),
+           actor: Actor = Depends(require_actor)) -> Response:
+    if decision not in ("open", "decline"):
+        raise InvalidInput("Choose to open a Right to Know case or to decline.")
+    with warehouse(request) as con, transaction(casebook_url(request)) as session:
+        case_id = decide_candidate(session, actor.username, item_id, accept=decision == "open", reason=reason,
+                                   known_person=known_in(con))
+    outcome = f"case {case_id} opened" if case_id else "declined"
+    return RedirectResponse(f"/dvds/candidates?{urlencode({'decided': item_id, 'outcome': outcome})}", status_code=303)

@@ -1,0 +1,42 @@
+"""Clare's Law pages: public-protection staff see cases and candidates for a stated purpose
+(logged); other roles are refused; the figures page is open to aggregate readers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from tests.web.conftest import get_username, sign_in
+
+from peel.casebook import db
+from peel.casebook.models import AuditEntry
+
+WHY = "checking the week's Clare's Law cases"
+
+
+def test_show_cases_asks_the_purpose_then_logs_the_listing(client, web_settings):
+    sign_in(client, get_username("public_protection_officer"))
+    assert "Why do you need to see this?" in client.get("/dvds/cases").text
+    page = client.get("/dvds/cases", params={"purpose": WHY})
+    assert page.status_code == 200 and "No cases yet." in page.text
+    with db.transaction(web_settings.casebook_url, readonly=True) as s:
+        logged = s.execute(select(AuditEntry.purpose).where(AuditEntry.operation == "consultation")).scalars().all()
+    assert WHY in logged
+
+
+def test_show_cases_refuses_roles_outside_public_protection(client):
+    for role in ("pcc_scrutiny_officer", "licensing_officer", "police_officer"):
+        client.cookies.clear()
+        sign_in(client, get_username(role))
+        assert client.get("/dvds/cases", params={"purpose": WHY}).status_code == 403, role
+        assert client.get("/api/dvds/candidates").status_code == 403, role
+
+
+def test_show_candidates_lists_the_queue_for_public_protection(client):
+    sign_in(client, get_username("public_protection_officer"))
+    page = client.get("/dvds/candidates")
+    assert page.status_code == 200 and "No candidates waiting." in page.text
+
+
+def test_show_figures_opens_for_the_pccs_office_without_data(client):
+    sign_in(client, get_username("pcc_scrutiny_officer"))
+    page = client.get("/dvds/figures")
+    assert page.status_code == 200 and "No data loaded yet" in page.text
