@@ -26,7 +26,7 @@ def test_plan_week_staffs_168_hours_beside_the_roster_worked(plan):
 
 
 def test_plan_week_refuses_a_week_without_history(control_room_demo):
-    with pytest.raises(ValueError, match="needs 16 weeks of calls before it"):
+    with pytest.raises(ValueError, match="needs 26 weeks of calls before it"):
         plan_week(control_room_demo.con, date(2025, 2, 3))
 
 

@@ -22,7 +22,9 @@ from peel.control_room.staffing import mean_handling_seconds, plan_handlers
 
 ALGORITHM = "control_room_staffing"  # its name in the review queue and the oversight pages
 DOMAIN, KIND = "control_room", "staffing"
-HISTORY_WEEKS = 16  # what the forecast learns from (4 averaged + conformal windows)
+# What the forecast learns from: the 4 weeks averaged, and the conformal windows before them
+# (10 windows of a 14-day horizon for the pack's forecast).
+HISTORY_WEEKS = 26
 CHANNELS = ("999", "101")
 DECISIONS = ("accept", "change", "reject")
 
@@ -45,7 +47,7 @@ def plan_week(con: duckdb.DuckDBPyConnection, week_start: date) -> WeekPlan:
     """Call handlers per hour for the week from ``week_start`` (local days), forecast from
     the HISTORY_WEEKS before it, beside the roster worked (0 where none is recorded)."""
     since = week_start - timedelta(weeks=HISTORY_WEEKS)
-    first = con.execute("SELECT min(received_at) FROM cr_call").fetchone()[0]
+    first = con.execute("SELECT min(received_at) FROM cr_call").fetchall()[0][0]
     if first is None or first > local_instant(since) + timedelta(days=1):
         raise ValueError(f"Planning the week of {week_start} needs {HISTORY_WEEKS} weeks of calls before it; "
                          "load the control room's calls for that time first.")

@@ -18,7 +18,7 @@ OFFICER_UTILISATION = 0.55  # the share of an officer's hour planned on deployme
 
 def mean_handling_seconds(con, channel: str) -> float:
     value = con.execute("SELECT avg(handling_seconds) FROM cr_call WHERE channel = ? AND NOT abandoned",
-                        [channel]).fetchone()[0]
+                        [channel]).fetchall()[0][0]
     if value is None:
         raise ValueError(f"No answered {channel} calls to measure handling time from: load calls first.")
     return float(value)

@@ -21,11 +21,13 @@ from typing import Any
 
 import yaml
 
+from peel.control_room.section import KIND as CONTROL_ROOM_RESOURCES
 from peel.crime.section import KIND as CRIME_PERFORMANCE
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
 
 KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
+    CONTROL_ROOM_RESOURCES.name: CONTROL_ROOM_RESOURCES,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"
