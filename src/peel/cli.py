@@ -9,6 +9,7 @@ import typer
 
 from peel.casebook.cli import register as register_casebook
 from peel.console import Console, error_line, escape_log_messages
+from peel.control_room.cli import register as register_control_room
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.linkage.cli import register as register_linkage
@@ -46,6 +47,7 @@ for _register in (
     register_demo,
     register_warehouse,
     register_crime,
+    register_control_room,
     register_pack,
     register_linkage,
     register_casebook,

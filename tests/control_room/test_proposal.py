@@ -75,4 +75,4 @@ def test_decide_staffing_reject_needs_the_role(queued):
 
 def test_decide_staffing_refuses_an_hour_not_in_the_proposal(queued):
     with pytest.raises(ValueError, match="No hour '2025-11-03 25:00 GMT'"), transaction() as session:
-        decide_staffing(session, "crm", queued, "change", "typo", {"2025-11-03 25:00 GMT": 5})
+        decide_staffing(session, "crm", queued, "change", "an hour the week lacks", {"2025-11-03 25:00 GMT": 5})

@@ -13,7 +13,8 @@ import duckdb
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from peel.casebook import review
+from peel.casebook import REASON, Request, access, review
+from peel.casebook.roles import Action
 from peel.casebook.models import ReviewItem
 from peel.control_room.demand import hourly_demand, local_hours
 from peel.control_room.forecast import forecast_demand
@@ -95,6 +96,9 @@ def decide_staffing(session: Session, username: str, item_id: int, decision: str
     """Accept, change or reject a staffing proposal, with the reason. ``changes`` (for a
     change) maps an hour's local label ('2026-03-02 08:00 GMT') to the 999 handlers the manager
     sets instead; the algorithm's numbers stay in the proposal beside them."""
+    # Who decides, and why, is checked (and a refusal logged) before anything else is.
+    access.authorise_on(session, username, ReviewItem, Request(
+        Action.DECIDE_REVIEW, "review_item", item_id, purpose=reason, must_state=REASON))
     if decision not in DECISIONS:
         raise ValueError(f"Decision '{decision}': choose one of {', '.join(DECISIONS)}.")
     if (decision == "change") != bool(changes):
