@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from peel.casebook import Action
 from peel.casebook import web as casebook_pages
+from peel.control_room import web as control_room_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
 from peel.linkage import web as linkage_pages
@@ -32,8 +33,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
                 Action.READ_PERSONAL, "lfr"),
     Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
                 Action.READ_AGGREGATES, "workforce"),
-    Placeholder("Control room", "Calls and incidents, their forecast, and the staffing it takes.",
-                Action.READ_AGGREGATES, "control_room"),
+    control_room_pages,
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
                 Action.READ_PERSONAL, "firearms"),
     Placeholder("Clare's Law", "Right to Ask and Right to Know cases and their disclosures.",
