@@ -40,3 +40,9 @@ def test_load_refuses_a_bad_file_naming_its_line(peel_home, tmp_path):
                                       str(MAPPINGS / "incidents.yaml")], terminal_width=200)
     assert result.exit_code == 1
     assert "line 2: dispatched before it was created" in result.output
+
+
+def test_forecast_prints_each_day_and_series(home):
+    result = CliRunner().invoke(app, ["control-room", "forecast", "--days", "2"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "2026-03-11" in result.output and "2026-03-12" in result.output and "emergency" in result.output

@@ -2,7 +2,12 @@
 
 from datetime import date
 
-from peel.control_room.section import KIND, as_rows, get_control_room_section, render_control_room_section
+from peel.control_room.section import (
+    KIND,
+    as_rows,
+    get_control_room_section,
+    render_control_room_section,
+)
 from peel.pack.agenda import KINDS, read_agenda
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from tests.web.conftest import (  # noqa: F401 (fixtures)
     client,
     get_username,

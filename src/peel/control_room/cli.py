@@ -3,7 +3,6 @@ on them, and loading a force's command-and-control extracts."""
 
 from __future__ import annotations
 
-from datetime import date
 from enum import Enum
 from pathlib import Path
 
@@ -63,23 +62,13 @@ def performance(
 def forecast(days: int = typer.Option(14, min=1, max=28, help="Days ahead, after the data's last day.")) -> None:
     """Contacts per channel and incidents per grade forecast per day, with 80% intervals per hour
     summed (a rough daily range)."""
-    from datetime import timedelta
-
-    import pandas as pd
-
-    from peel.control_room.demand import hourly_demand
-    from peel.control_room.forecast import forecast_demand
-    from peel.control_room.proposal import HISTORY_WEEKS
-    from peel.control_room.section import get_data_to
+    from peel.control_room.section import forecast_ahead, get_data_to
 
     con = open_warehouse(read_only=True)
     data_to = get_data_to(con)
     if data_to is None:
         _fail(ValueError("No control-room calls loaded: run peel demo-data or peel control-room load."))
-    since, until = data_to - timedelta(weeks=HISTORY_WEEKS), data_to + timedelta(days=1)
-    history = pd.concat([hourly_demand(con, since, until, kind) for kind in ("channel", "grade")])
-    ahead = forecast_demand(history, days * 24)
-    ahead["day"] = ahead["ds"].dt.tz_localize("UTC").dt.tz_convert("Europe/London").dt.date
+    ahead = forecast_ahead(con, data_to, days)
     daily = ahead.groupby(["day", "unique_id"])[["mean", "lo", "hi"]].sum().round().astype(int)
     table = Table("day", "series", "forecast", "low", "high")
     for (day, series), row in daily.iterrows():

@@ -144,15 +144,15 @@ def check_calls(raw: pd.DataFrame) -> Checked:
     _require(raw, REQUIRED["calls"], problems)
     channels = get_standards().channels
     for i in raw.index[(raw["channel"] != "") & ~raw["channel"].isin(channels)]:
-        problems.append((int(raw.at[i, "_line"]), f"unknown channel {raw.at[i, 'channel']!r}: expected one of "
-                         f"{', '.join(channels)} (or a code the mapping's values translate to one)"))
+        problems.append((int(raw.at[i, "_line"]), (f"unknown channel {raw.at[i, 'channel']!r}: expected one of "
+                         f"{', '.join(channels)} (or a code the mapping's values translate to one)")))
     lines = raw["_line"]
     received = parse_times(raw["received_at"], "received_at", problems, lines)
     answered = parse_times(raw.get("answered_at", pd.Series("", index=raw.index)), "answered_at", problems, lines)
     handling = _number(raw, "handling_seconds", problems)
     for i in raw.index[(handling < 0).fillna(False)]:
-        problems.append((int(raw.at[i, "_line"]), f"negative handling time {handling[i]:g} seconds: a duration "
-                         "cannot be below zero"))
+        problems.append((int(raw.at[i, "_line"]), (f"negative handling time {handling[i]:g} seconds: a duration "
+                         "cannot be below zero")))
     _order(problems, raw, received, answered, "answered before it was received: check the times and their offsets")
     phone = raw["channel"] != "online"
     frame = pd.DataFrame({
@@ -171,8 +171,8 @@ def check_incidents(raw: pd.DataFrame) -> Checked:
     _require(raw, REQUIRED["incidents"], problems)
     grades = get_standards().grades
     for i in raw.index[(raw["grade"] != "") & ~raw["grade"].isin(grades)]:
-        problems.append((int(raw.at[i, "_line"]), f"unknown grade {raw.at[i, 'grade']!r}: expected one of "
-                         f"{', '.join(grades)} (peel/control_room/standards.yaml), or a code the mapping translates"))
+        problems.append((int(raw.at[i, "_line"]), (f"unknown grade {raw.at[i, 'grade']!r}: expected one of "
+                         f"{', '.join(grades)} (peel/control_room/standards.yaml), or a code the mapping translates")))
     lines = raw["_line"]
     empty = pd.Series("", index=raw.index)
     times = {n: parse_times(raw.get(n, empty), n, problems, lines)
@@ -182,8 +182,8 @@ def check_incidents(raw: pd.DataFrame) -> Checked:
     _order(problems, raw, times["created_at"], times["closed_at"], "closed before it was created")
     rural_text = raw.get("rural", empty).str.lower()
     for i in raw.index[~rural_text.isin(["true", "false", ""])]:
-        problems.append((int(raw.at[i, "_line"]), f"rural {raw.at[i, 'rural']!r}: expected true or false "
-                         "(or a code the mapping's values translate)"))
+        problems.append((int(raw.at[i, "_line"]), (f"rural {raw.at[i, 'rural']!r}: expected true or false "
+                         "(or a code the mapping's values translate)")))
     frame = pd.DataFrame({
         "incident_id": raw["record_id"], "grade": raw["grade"], **times,
         "district_code": raw["district_code"], "lsoa_code": raw.get("lsoa_code", empty).replace("", None),

@@ -19,7 +19,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 WEEK = 168  # hours: the season both the model and the baseline repeat

@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from peel.casebook import REASON, Request, access, review
-from peel.casebook.roles import Action
 from peel.casebook.models import ReviewItem
+from peel.casebook.roles import Action
 from peel.control_room.demand import hourly_demand, local_hours
 from peel.control_room.forecast import forecast_demand
 from peel.control_room.performance import local_instant

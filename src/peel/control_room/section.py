@@ -49,10 +49,7 @@ def get_control_room_section(con: duckdb.DuckDBPyConnection, month: date, as_of:
         data_to = min(data_to, as_of)
     last_month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
     performance = month_performance(con, last_month)
-    since, until = data_to - timedelta(weeks=HISTORY_WEEKS), data_to + timedelta(days=1)
-    history = pd.concat([hourly_demand(con, since, until, kind) for kind in ("channel", "grade")])
-    ahead = forecast_demand(history, FORECAST_DAYS * 24)
-    ahead["day"] = ahead["ds"].dt.tz_localize("UTC").dt.tz_convert(get_standards().time_zone).dt.date
+    ahead = forecast_ahead(con, data_to, FORECAST_DAYS)
     daily = ahead.pivot_table(index="day", columns="unique_id", values="mean", aggfunc="sum").round()
     forecast = [{"day": day, **{c: int(v) for c, v in row.items()}} for day, row in daily.iterrows()]
     # The last full week (Monday to Sunday) the data covers, with the roster worked in it.
@@ -63,6 +60,16 @@ def get_control_room_section(con: duckdb.DuckDBPyConnection, month: date, as_of:
         week = None
     short = int((week.hours["worked_999"] < week.hours["handlers_999"]).sum()) if week is not None else 0
     return ControlRoomSection(last_month, data_to, performance, forecast, week, short)
+
+
+def forecast_ahead(con: duckdb.DuckDBPyConnection, data_to: date, days: int) -> pd.DataFrame:
+    """Hourly forecasts for every channel and grade, force-wide, for ``days`` after ``data_to``,
+    learnt from the HISTORY_WEEKS before it; with each hour's local ``day``."""
+    since, until = data_to - timedelta(weeks=HISTORY_WEEKS), data_to + timedelta(days=1)
+    history = pd.concat([hourly_demand(con, since, until, kind) for kind in ("channel", "grade")])
+    ahead = forecast_demand(history, days * 24)
+    ahead["day"] = ahead["ds"].dt.tz_localize("UTC").dt.tz_convert(get_standards().time_zone).dt.date
+    return ahead
 
 
 def render_control_room_section(section: ControlRoomSection) -> str:
