@@ -41,6 +41,7 @@ NO_SESSION = {
     "peel control-room performance": "aggregates",
     "peel control-room forecast": "aggregates",
     "peel control-room plan": "aggregates",
+    "peel control-room roster": "aggregates",
     "peel control-room propose": "the algorithm files its proposal: nobody decides anything",
     "peel control-room load": "calls and incidents without names: no personal data",
     "peel areas": "the force's areas: no personal data",

@@ -46,3 +46,9 @@ def test_forecast_prints_each_day_and_series(home):
     result = CliRunner().invoke(app, ["control-room", "forecast", "--days", "2"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "2026-03-11" in result.output and "2026-03-12" in result.output and "emergency" in result.output
+
+
+def test_roster_prints_the_shifts_and_the_roster_worked(home):
+    result = CliRunner().invoke(app, ["control-room", "roster", "--week", "2025-11-03"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "rostered" in result.output and "worked" in result.output and "night" in result.output

@@ -94,6 +94,27 @@ def plan(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.")
     Console().print(", ".join(f"{k}: {v:,}" for k, v in result.totals().items()))
 
 
+@app.command("roster")
+def roster(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.")) -> None:
+    """A week's roster of whole shifts (OR-Tools) covering the 999 handlers each hour needs,
+    beside the roster worked."""
+    from peel.control_room.proposal import plan_week
+    from peel.control_room.roster import solve_roster
+
+    con = open_warehouse(read_only=True)
+    try:
+        result = solve_roster(plan_week(con, parse_day(week, "--week")))
+    except ValueError as error:
+        _fail(error)
+    table = Table("day", *[s for s in result.shifts["shift"].unique()])
+    for day, group in result.shifts.groupby("day"):
+        table.add_row(str(day + 1), *[str(n) for n in group["staff"]])
+    Console().print(table)
+    short = int((result.cover["worked"] < result.cover["needed"]).sum())
+    Console().print(f"Handler-hours: {result.handler_hours:,} rostered, {result.worked_handler_hours:,} worked; "
+                    f"the roster worked had fewer than needed in {short} of {len(result.cover)} hours.")
+
+
 @app.command("propose")
 def propose(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.")) -> None:
     """File the week's staffing plan in the review queue, for a control-room manager to decide."""
