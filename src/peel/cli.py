@@ -9,6 +9,7 @@ import typer
 
 from peel.casebook.cli import register as register_casebook
 from peel.console import Console, error_line, escape_log_messages
+from peel.control_room.cli import register as register_control_room
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.lfr.cli import register as register_lfr
@@ -48,6 +49,7 @@ for _register in (
     register_demo,
     register_warehouse,
     register_crime,
+    register_control_room,
     register_pack,
     register_lfr,
     register_linkage,

@@ -39,6 +39,12 @@ NO_SESSION = {
     "peel quarantine": "the file, line and reason of refused rows, never their content",
     "peel ingest police-uk": "data.police.uk is published, anonymised open data",
     "peel measures": "aggregates",
+    "peel control-room performance": "aggregates",
+    "peel control-room forecast": "aggregates",
+    "peel control-room plan": "aggregates",
+    "peel control-room roster": "aggregates",
+    "peel control-room propose": "the algorithm files its proposal: nobody decides anything",
+    "peel control-room load": "calls and incidents without names: no personal data",
     "peel areas": "the force's areas: no personal data",
     "peel daily": "aggregates",
     "peel pack": "aggregates, and the meetings' actions (posts and dates, no personal data)",
@@ -67,6 +73,7 @@ SIGNED_IN = {
     "peel review show": ("--purpose", "supervisor"),  # consultation
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),
+    "peel control-room decide": ("--reason", "supervisor"),  # decide_review "*"; the test item is linkage
     "peel retention keep": ("--reason", "information_manager"),  # alteration
     "peel retention erase": ("--reason", "information_manager"),  # erasure
     # Casebook commands that show or change no personal data (summaries, counts, accounts,

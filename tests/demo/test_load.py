@@ -66,7 +66,7 @@ def test_generate_demo_force_rerun_replaces_rather_than_duplicates(peel_home):
     batches = con.execute(
         "SELECT source_system, max(batch_id) FROM ingest_batch GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    assert [b[0] for b in batches] == ["demo_crime_records", "demo_custody"]
+    assert [b[0] for b in batches] == ["demo_command_and_control", "demo_crime_records", "demo_custody"]
     latest = {source: batch for source, batch in batches}
     stale = con.execute(
         "SELECT count(*) FROM crime WHERE batch_id <> ?", [latest["demo_crime_records"]]
@@ -91,7 +91,8 @@ def test_load_crime_records_failure_leaves_the_previous_load_whole(peel_home, mo
     after = _read_tables(con)
     for table in TABLES:
         pd.testing.assert_frame_equal(before[table], after[table])
-    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 2
+    # crime records, custody, command and control: the first run's batches, nothing more
+    assert con.execute("SELECT count(*) FROM ingest_batch").fetchone()[0] == 3
     assert summary.counts["crime"] == len(after["crime"])
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from peel.demo import lfr
+from peel.demo import control_room
 
 if TYPE_CHECKING:
     import duckdb
@@ -65,6 +66,7 @@ Generator = Callable[[DemoContext], dict[str, int]]
 GENERATORS: list[tuple[str, Generator]] = [
     ("Generating live facial recognition deployments", lfr.generate),
     ("Generating Clare's Law applications", lambda ctx: import_module("peel.demo.dvds").generate(ctx)),
+    ("Generating control-room calls and incidents", control_room.generate),
 ]
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from peel.control_room.section import KIND as CONTROL_ROOM_RESOURCES
 from peel.crime.section import KIND as CRIME_PERFORMANCE
 from peel.lfr.section import KIND as LFR_GOVERNANCE
 from peel.dvds.section import KIND as CLARES_LAW
@@ -30,6 +31,7 @@ KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
     LFR_GOVERNANCE.name: LFR_GOVERNANCE,
     CLARES_LAW.name: CLARES_LAW,
+    CONTROL_ROOM_RESOURCES.name: CONTROL_ROOM_RESOURCES,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from peel.casebook import Action
 from peel.casebook import web as casebook_pages
+from peel.control_room import web as control_room_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
 from peel.lfr import public as lfr_public
@@ -38,8 +39,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
     lfr_web,  # the deployment register, alerts and deletion evidence; the public register and feeds
     Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
                 Action.READ_AGGREGATES, "workforce"),
-    Placeholder("Control room", "Calls and incidents, their forecast, and the staffing it takes.",
-                Action.READ_AGGREGATES, "control_room"),
+    control_room_pages,
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
                 Action.READ_PERSONAL, "firearms"),
     dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
