@@ -9,8 +9,10 @@ take years. The rates are in ``data/firearms.yaml``; nothing here knows the note
 Holders are drawn from the demo persons (when they ran), so linkage can find them in crimes,
 incidents and intelligence. The safeguarding truth (``truth/firearms_holders.parquet``): the
 holders drawn because they, or someone in their household, were a crime suspect, in a
-domestic incident or the subject of an intelligence report of a reliable grading; and a
-control group drawn among victims and callers only, who must not be raised.
+domestic incident or the subject of an intelligence report of a reliable grading, or someone
+who lived at their address was; and a
+control group drawn among victims and callers only, who must not be raised. "At their
+address" is anyone with such a record who ever lived at the holder's current address.
 """
 
 from __future__ import annotations
@@ -95,11 +97,18 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     persons = pd.read_parquet(ctx.truth_dir / "persons.parquet")
     addresses = pd.read_parquet(ctx.truth_dir / "addresses.parquet")
     concern, recorded = concerning_persons(ctx)
-    adult = persons[persons.date_of_birth <= pd.Timestamp(ctx.as_of) - pd.DateOffset(years=21)]
     own = concern.groupby("true_person_id")["why"].agg(lambda w: "; ".join(sorted(set(w))))
-    household_of = persons.set_index("true_person_id")["household_id"]
-    bad_households = set(household_of.reindex(own.index).dropna())
-    in_bad = adult.household_id.isin(bad_households)
+    # "At their address": anyone with a concerning record who ever lived at the same address
+    # (house, street, town) as the person's current one: a household, or a later occupant.
+    place = addresses.house_number.astype(str) + "|" + addresses.street + "|" + addresses.town
+    addresses = addresses.assign(place=place)
+    bad_place = addresses[addresses.true_person_id.isin(own.index)].merge(
+        own.rename("why"), left_on="true_person_id", right_index=True)
+    place_why = bad_place.groupby("place")["why"].agg(lambda w: "; ".join(sorted(set("; ".join(w).split("; ")))))
+    current = addresses[addresses.valid_to.isna()].sort_values("address_seq").drop_duplicates("true_person_id", keep="last")
+    home_why = current.set_index("true_person_id")["place"].map(place_why)
+    adult = persons[persons.date_of_birth <= pd.Timestamp(ctx.as_of) - pd.DateOffset(years=21)]
+    in_bad = adult.true_person_id.isin(own.index) | adult.true_person_id.map(home_why).notna()
     victims_only = adult.true_person_id.isin(recorded.true_person_id) & ~in_bad
     n_concern, n_control = round(n * p["concern_share"]), round(n * p["control_share"])
     pick = lambda pool, k: pool.true_person_id.to_numpy()[rng.choice(len(pool), min(k, len(pool)), replace=False)]  # noqa: E731
@@ -114,16 +123,13 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     chosen, group = chosen[order], np.array(group)[order]
     holders = base.iloc[: len(chosen)].copy()
     holders["true_person_id"] = chosen
-    current = addresses[addresses.valid_to.isna()].sort_values("address_seq").drop_duplicates("true_person_id", keep="last")
     holders = holders.merge(persons, on="true_person_id", how="left").merge(
         current[["true_person_id", "address_id", "house_number", "street", "town", "postcode"]],
         on="true_person_id", how="left")
-    member_why = concern.merge(persons[["true_person_id", "household_id"]], on="true_person_id")
-    member_why = member_why.groupby("household_id")["why"].agg(lambda w: "; ".join(sorted(set(w))))
     truth = pd.DataFrame({
         "holder_ref": holders.holder_ref, "true_person_id": holders.true_person_id, "group": group,
         "own_concern": holders.true_person_id.map(own).fillna(""),
-        "household_concern": holders.household_id.map(member_why).fillna(""),
+        "address_concern": holders.true_person_id.map(home_why).fillna(""),
     })
     truth["should_raise"] = truth.group == "concern"
     return holders, truth
