@@ -12,7 +12,7 @@ holders drawn because they, or someone in their household, were a crime suspect,
 domestic incident or the subject of an intelligence report of a reliable grading, or someone
 who lived at their address was; and a
 control group drawn among victims and callers only, who must not be raised. "At their
-address" is anyone with such a record who ever lived at the holder's current address.
+address": the record was made while its person lived at the holder's current address.
 """
 
 from __future__ import annotations
@@ -69,11 +69,11 @@ def concerning_persons(ctx: DemoContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From the persons' truth and the events they were recorded in: each true person's
     concerning records (why), and every person with any record (to draw controls from)."""
     records = pd.read_parquet(ctx.truth_dir / "person_records.parquet",
-                              columns=["record_key", "true_person_id", "source_system", "role"])
+                              columns=["record_key", "true_person_id", "source_system", "role", "true_address_id"])
     ctx.con.register("_fa_truth", records)
     try:
         found = ctx.con.execute(
-            """SELECT t.true_person_id, t.source_system, t.role, e.category
+            """SELECT t.record_key, t.true_person_id, t.true_address_id, t.source_system, t.role, e.category
                FROM _fa_truth t JOIN person_record p USING (record_key)
                LEFT JOIN event e ON e.event_key = p.event_key""").df()
     finally:
@@ -98,15 +98,18 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     addresses = pd.read_parquet(ctx.truth_dir / "addresses.parquet")
     concern, recorded = concerning_persons(ctx)
     own = concern.groupby("true_person_id")["why"].agg(lambda w: "; ".join(sorted(set(w))))
-    # "At their address": anyone with a concerning record who ever lived at the same address
-    # (house, street, town) as the person's current one: a household, or a later occupant.
-    place = addresses.house_number.astype(str) + "|" + addresses.street + "|" + addresses.town
-    addresses = addresses.assign(place=place)
-    bad_place = addresses[addresses.true_person_id.isin(own.index)].merge(
-        own.rename("why"), left_on="true_person_id", right_index=True)
-    place_why = bad_place.groupby("place")["why"].agg(lambda w: "; ".join(sorted(set("; ".join(w).split("; ")))))
+    # "At their address": anyone whose concerning record was made while they lived at the
+    # holder's current address (house, street, town) - the record's true address, whatever
+    # the record itself says.
+    addresses = addresses.assign(place=addresses.house_number.astype(str) + "|" + addresses.street
+                                 + "|" + addresses.town)
+    made_at = concern.merge(addresses[["address_id", "place"]], left_on="true_address_id", right_on="address_id")
+    place_why = made_at.groupby("place")["why"].agg(lambda w: "; ".join(sorted(set(w))))
     current = addresses[addresses.valid_to.isna()].sort_values("address_seq").drop_duplicates("true_person_id", keep="last")
     home_why = current.set_index("true_person_id")["place"].map(place_why)
+    own_records = concern.groupby("true_person_id")["record_key"].agg(lambda k: " ".join(sorted(k)))
+    place_records = made_at.groupby("place")["record_key"].agg(lambda k: " ".join(sorted(k)))
+    home_records = current.set_index("true_person_id")["place"].map(place_records)
     adult = persons[persons.date_of_birth <= pd.Timestamp(ctx.as_of) - pd.DateOffset(years=21)]
     in_bad = adult.true_person_id.isin(own.index) | adult.true_person_id.map(home_why).notna()
     victims_only = adult.true_person_id.isin(recorded.true_person_id) & ~in_bad
@@ -130,6 +133,9 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
         "holder_ref": holders.holder_ref, "true_person_id": holders.true_person_id, "group": group,
         "own_concern": holders.true_person_id.map(own).fillna(""),
         "address_concern": holders.true_person_id.map(home_why).fillna(""),
+        "records": (holders.true_person_id.map(own_records).fillna("") + " "
+                    + holders.true_person_id.map(home_records).fillna("")).str.split().map(sorted).map(
+                        lambda keys: " ".join(dict.fromkeys(keys))),
     })
     truth["should_raise"] = truth.group == "concern"
     return holders, truth
