@@ -11,6 +11,7 @@ from peel.casebook.cli import register as register_casebook
 from peel.console import Console, error_line, escape_log_messages
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
+from peel.firearms.cli import register as register_firearms
 from peel.linkage.cli import register as register_linkage
 from peel.pack.cli import register as register_pack
 from peel.private import FileGroupUnknown, close_at_rest
@@ -46,6 +47,7 @@ for _register in (
     register_demo,
     register_warehouse,
     register_crime,
+    register_firearms,
     register_pack,
     register_linkage,
     register_casebook,
