@@ -16,7 +16,8 @@ import duckdb
 from dateutil.relativedelta import relativedelta
 
 from peel.casebook import access, db
-from peel.casebook.roles import Domain
+from peel.casebook.access import PURPOSE, Request
+from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import STAGES
 from peel.measures import get_measures
 
@@ -118,10 +119,20 @@ def build_backlog(con: duckdb.DuckDBPyConnection, as_of: date) -> Backlog:
         throughput=throughput(con, as_of), inbox=inbox(con, as_of), policies=policies(con, as_of))
 
 
+def authorise_reading(username: str | None, purpose: str | None) -> None:
+    """Refuse (and log) a user who may not read firearms applications, or states no purpose."""
+    with db.transaction() as session:
+        access.authorise(session, username, Request(Action.READ_PERSONAL, "firearms_application",
+                                                    domain=Domain.FIREARMS, purpose=purpose, must_state=PURPOSE))
+
+
 def oldest_cases(con: duckdb.DuckDBPyConnection, username: str | None, *, purpose: str | None,
-                 as_of: date, limit: int = 20) -> list[dict]:
-    """The oldest outstanding renewals, with their stage now: personal data (who holds which
-    certificate), so only for a role that may read firearms cases, for a stated purpose, logged."""
+                 as_of: date | None = None, limit: int = 20) -> list[dict]:
+    """The oldest outstanding renewals (on ``as_of``, default the register's last day), with
+    their stage now: personal data (who holds which certificate), so only for a role that may
+    read firearms cases, for a stated purpose; each holder shown is logged."""
+    authorise_reading(username, purpose)  # checked before anything is read
+    as_of = as_of or data_to(con) or date.today()
     con.execute(OPEN_RENEWAL.format(as_of=as_of.isoformat()))
     rows = con.execute(
         """SELECT o.application_ref, o.holder_ref, o.due_date, o.received_date,

@@ -97,10 +97,15 @@ def forecast(
 def oldest(as_of: str = AS_OF, limit: int = typer.Option(20, help="How many."), purpose: str = PURPOSE,
            acting: str = ACTING) -> None:
     """The oldest outstanding renewals and the stage each has reached (personal data: logged)."""
-    from peel.firearms.backlog import oldest_cases
+    from peel.firearms.backlog import authorise_reading, oldest_cases
 
-    con = open_warehouse(read_only=True)
-    rows = oldest_cases(con, acting, purpose=purpose, as_of=_as_of(con, as_of), limit=limit)
+    authorise_reading(acting, purpose)  # before the warehouse is opened: a refusal says why
+    try:
+        day = parse_day(as_of, "--as-of") if as_of else None
+    except ValueError as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(2) from None
+    rows = oldest_cases(open_warehouse(read_only=True), acting, purpose=purpose, as_of=day, limit=limit)
     table = Table("application", "holder", "due", "received", "stage")
     for r in rows:
         table.add_row(r["application_ref"], r["holder_ref"], str(r["due_date"]), str(r["received_date"]), r["stage"] or "")
@@ -111,8 +116,9 @@ def oldest(as_of: str = AS_OF, limit: int = typer.Option(20, help="How many."), 
 @refusals_exit
 def safeguarding_scan(purpose: str = PURPOSE, acting: str = ACTING) -> None:
     """Raise a review item for each holder linked to a concerning record (after 'peel link')."""
-    from peel.firearms.safeguarding import raise_alerts
+    from peel.firearms.safeguarding import authorise_scan, raise_alerts
 
+    authorise_scan(acting, purpose)  # before the warehouse is opened: a refusal says why
     con = open_warehouse(read_only=True)
     raised = raise_alerts(con, acting, purpose=purpose)
     Console().print(f"{raised.holders:,} holders linked to concerning records: {raised.raised:,} review items "

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from peel.casebook import access, db, review
-from peel.casebook.access import PURPOSE, Request
+from peel.casebook.access import PURPOSE, REASON, Request
 from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput
 from peel.casebook.roles import Action, Domain
@@ -115,14 +115,20 @@ def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpose: str | None) -> Raised:
-    """Look for holders linked to concerning records and queue one review item per holder
-    (skipping holders already raised with the same evidence). The user must be one who may
-    propose in the firearms domain; the scan is logged with its purpose."""
+def authorise_scan(username: str | None, purpose: str | None) -> Request:
+    """Refuse (and log) a user who may not propose in the firearms domain, or states no purpose."""
     request = Request(Action.PROPOSE, "firearms_holder", domain=Domain.FIREARMS, purpose=purpose,
                       must_state=PURPOSE)
     with db.transaction() as session:
         access.authorise(session, username, request)
+    return request
+
+
+def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpose: str | None) -> Raised:
+    """Look for holders linked to concerning records and queue one review item per holder
+    (skipping holders already raised with the same evidence). The user must be one who may
+    propose in the firearms domain; the scan is logged with its purpose."""
+    request = authorise_scan(username, purpose)
     evidence = find_evidence(con)
     new = already = 0
     with db.transaction() as session:
@@ -149,11 +155,14 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpos
 def decide_alert(username: str, item_id: int, *, outcome: str, reason: str) -> None:
     """A licensing officer's decision on a safeguarding item: ``no_action`` rejects the
     proposal; ``review``, ``suspend`` or ``revoke`` accept it; the outcome and reason are kept."""
+    with db.transaction() as session:  # the reason is checked (and a refusal logged) first
+        access.authorise(session, username, Request(Action.DECIDE_REVIEW, "review_item", item_id,
+                                                    Domain.FIREARMS, purpose=reason, must_state=REASON))
     if outcome not in SAFEGUARDING_OUTCOMES:
         raise InvalidInput(f"Unknown outcome {outcome!r}: expected one of {', '.join(SAFEGUARDING_OUTCOMES)}.")
     with db.transaction() as session:
         review.decide(session, username, item_id, accept=outcome != "no_action",
-                      reason=f"{outcome}: {reason.strip()}" if reason and reason.strip() else "")
+                      reason=f"{outcome}: {reason.strip()}")
 
 
 def _lowest(probabilities: pd.Series) -> float | None:
