@@ -165,6 +165,24 @@ def decide_alert(username: str, item_id: int, *, outcome: str, reason: str) -> N
                       reason=f"{outcome}: {reason.strip()}")
 
 
+def count_reviews() -> dict | None:
+    """Safeguarding review items raised and decided: aggregates (no personal data), for the
+    pack; None when the casebook cannot be read."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from peel.casebook.models import PENDING, ReviewItem
+
+    try:
+        with db.transaction(readonly=True) as session:
+            rows = dict(session.execute(
+                select(ReviewItem.status, func.count()).where(ReviewItem.domain == Domain.FIREARMS.value,
+                                                             ReviewItem.kind == KIND).group_by(ReviewItem.status)).all())
+    except SQLAlchemyError:
+        return None
+    return {"raised": sum(rows.values()), "decided": sum(n for s, n in rows.items() if s != PENDING)}
+
+
 def _lowest(probabilities: pd.Series) -> float | None:
     known = probabilities.dropna()
     return round(float(known.min()), 4) if len(known) else None

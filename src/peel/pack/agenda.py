@@ -22,10 +22,12 @@ from typing import Any
 import yaml
 
 from peel.crime.section import KIND as CRIME_PERFORMANCE
+from peel.firearms.section import KIND as FIREARMS_LICENSING
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
 
 KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
+    FIREARMS_LICENSING.name: FIREARMS_LICENSING,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"
