@@ -13,6 +13,7 @@ from peel.casebook import Action
 from peel.casebook import web as casebook_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
+from peel.firearms import web as firearms_web
 from peel.linkage import web as linkage_pages
 from peel.pack import web as pack
 from peel.web import public
@@ -34,8 +35,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
                 Action.READ_AGGREGATES, "workforce"),
     Placeholder("Control room", "Calls and incidents, their forecast, and the staffing it takes.",
                 Action.READ_AGGREGATES, "control_room"),
-    Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
-                Action.READ_PERSONAL, "firearms"),
+    firearms_web,  # the renewals backlog, its forecast, the oldest cases
     Placeholder("Clare's Law", "Right to Ask and Right to Know cases and their disclosures.",
                 Action.READ_PERSONAL, "dvds"),
     Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
