@@ -10,7 +10,13 @@ from sqlalchemy import select
 from peel.casebook import db
 from peel.casebook.errors import AccessRefused
 from peel.casebook.models import AuditEntry
-from peel.firearms.backlog import build_backlog, measure, oldest_cases, outstanding_by_year, throughput
+from peel.firearms.backlog import (
+    build_backlog,
+    measure,
+    oldest_cases,
+    outstanding_by_year,
+    throughput,
+)
 
 from .conftest import OFFICER, PCC_OFFICE, PURPOSE
 
@@ -58,4 +64,4 @@ def test_oldest_cases_logged_for_a_licensing_officer(demo):
     with db.transaction(readonly=True) as session:
         logged = session.execute(select(AuditEntry.subject_ref).where(
             AuditEntry.actor == OFFICER, AuditEntry.object_type == "firearms_application")).scalars().all()
-    assert set(r["holder_ref"] for r in rows) <= set(logged)
+    assert {r["holder_ref"] for r in rows} <= set(logged)

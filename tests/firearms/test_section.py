@@ -7,7 +7,7 @@ from peel.pack.agenda import read_agenda
 
 
 def test_default_agenda_item_4_is_the_firearms_section():
-    [section] = [item for item in read_agenda() if item.title == "Firearms licensing"][0].sections
+    [section] = next(item for item in read_agenda() if item.title == "Firearms licensing").sections
     assert section.kind is KIND
 
 

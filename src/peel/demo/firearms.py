@@ -114,7 +114,7 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     in_bad = adult.true_person_id.isin(own.index) | adult.true_person_id.map(home_why).notna()
     victims_only = adult.true_person_id.isin(recorded.true_person_id) & ~in_bad
     n_concern, n_control = round(n * p["concern_share"]), round(n * p["control_share"])
-    pick = lambda pool, k: pool.true_person_id.to_numpy()[rng.choice(len(pool), min(k, len(pool)), replace=False)]  # noqa: E731
+    pick = lambda pool, k: pool.true_person_id.to_numpy()[rng.choice(len(pool), min(k, len(pool)), replace=False)]
     concern_ids = pick(adult[in_bad], n_concern)
     control_ids = pick(adult[victims_only], n_control)
     taken = set(concern_ids) | set(control_ids)

@@ -130,5 +130,5 @@ def backtest(con: duckdb.DuckDBPyConnection, as_of: date, cutoffs: int = 8, hori
         rows.append({"cutoff": cut, "actual": int(actual), "model": round(float(model)),
                      "naive": round(float(naive))})
     frame = pd.DataFrame(rows)
-    ape = lambda col: float((abs(frame[col] - frame.actual) / frame.actual.clip(lower=1)).mean())  # noqa: E731
+    ape = lambda col: float((abs(frame[col] - frame.actual) / frame.actual.clip(lower=1)).mean())
     return Backtest(cutoffs, horizon, ape("model"), ape("naive"), rows)

@@ -54,7 +54,8 @@ def render_firearms_section(section: FirearmsSection) -> str:
 
 def _check_staff(_con, value) -> None:
     if not isinstance(value, int):
-        raise ValueError(f"expected a whole number of officers added (10) or taken away (-2), not {value!r}.")
+        # The agenda reader reports a ValueError with the item it came from (peel.section.Parameter).
+        raise ValueError(f"expected a whole number of officers added (10) or taken away (-2), not {value!r}.")  # noqa: TRY004
 
 
 KIND = SectionKind(
