@@ -92,8 +92,9 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     registered = pd.Timestamp("1990-01-01") + pd.to_timedelta(rng.integers(0, 11000, n), unit="D")
     base = pd.DataFrame({"holder_ref": refs, "record_key": [f"{SOURCE}:{r}" for r in refs],
                          "registered_date": registered.date})
-    if not ctx.persons:
-        return base, None
+    truth_files = [ctx.truth_dir / f"{name}.parquet" for name in ("persons", "addresses", "person_records")]
+    if not ctx.persons or not all(path.exists() for path in truth_files):
+        return base, None  # no persons to draw holders from: a register of references only
     persons = pd.read_parquet(ctx.truth_dir / "persons.parquet")
     addresses = pd.read_parquet(ctx.truth_dir / "addresses.parquet")
     concern, recorded = concerning_persons(ctx)
