@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from peel.demo import generate_demo_force
+from peel.demo.domains import GENERATORS
 from peel.warehouse import connect
 from peel.warehouse.sql import quote_identifier
 
@@ -65,7 +66,7 @@ def test_generate_demo_force_reports_the_persons_steps_on_the_callers_bar(peel_h
     generate_demo_force(connect(), seed=11, progress=bar, **TINY)
     assert bars == [bar, bar]
     assert [(t.description, t.completed, t.total) for t in bar.tasks] == [
-        ("Demo force ready", 5, 5)
+        ("Demo force ready", 5 + len(GENERATORS), 5 + len(GENERATORS))  # a step per domain generator
     ]
 
 
