@@ -14,6 +14,7 @@ from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.lfr.cli import register as register_lfr
 from peel.dvds.cli import register as register_dvds
+from peel.firearms.cli import register as register_firearms
 from peel.linkage.cli import register as register_linkage
 from peel.pack.cli import register as register_pack
 from peel.private import FileGroupUnknown, close_at_rest
@@ -50,6 +51,7 @@ for _register in (
     register_warehouse,
     register_crime,
     register_control_room,
+    register_firearms,
     register_pack,
     register_lfr,
     register_linkage,

@@ -47,6 +47,9 @@ NO_SESSION = {
     "peel control-room load": "calls and incidents without names: no personal data",
     "peel areas": "the force's areas: no personal data",
     "peel daily": "aggregates",
+    "peel firearms backlog": "aggregates",
+    "peel firearms forecast": "aggregates",
+    "peel firearms safeguarding-evaluate": "recall and precision against the fictional demo's truth",
     "peel pack": "aggregates, and the meetings' actions (posts and dates, no personal data)",
     "peel link evaluate": "precision and recall: aggregates over the run or a file of ids",
     "peel users roles": "what each role may do, from roles.yaml",
@@ -71,6 +74,9 @@ SIGNED_IN = {
     "peel link review accept": ("--reason", "intelligence_analyst"),  # combination decided
     "peel link review reject": ("--reason", "intelligence_analyst"),
     "peel review show": ("--purpose", "supervisor"),  # consultation
+    "peel firearms oldest": ("--purpose", "licensing_officer"),  # consultation
+    "peel firearms safeguarding-scan": ("--purpose", "licensing_officer"),  # consultation, proposals
+    "peel firearms safeguarding-decide": ("--reason", "licensing_officer"),  # a person decides
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),
     "peel control-room decide": ("--reason", "supervisor"),  # decide_review "*"; the test item is linkage

@@ -24,7 +24,7 @@ OPEN = {"/sign-in", "/sign-out", "/sign-in/{name}", "/sign-in/{name}/callback", 
         "/public/{slug}/table-{number}.{format}", "/api/public", "/api/public/{slug}"}
 # Values a valid request would carry, by field or parameter name, so that a route reaches its
 # access check instead of stopping at a missing or malformed field.
-SAMPLES = {"slug": "firearms-licensing", "item_id": 1, "action_id": 1, "month": "2026-03",
+SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2026-03",
            "purpose": "checking the record before the deployment briefing", "accept": True,
            "reason": "the evidence on the record supports it", "decision": "accept", "meeting": "2026-02",
            "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
@@ -40,10 +40,10 @@ def get_refusals(web_settings) -> list[AuditEntry]:
 
 def test_require_grant_refuses_a_placeholder_page_and_logs_the_page(client, web_settings):
     sign_in(client, get_username("pcc_scrutiny_officer"))
-    assert client.get("/planned/firearms-licensing").status_code == 403
+    assert client.get("/planned/retention-review").status_code == 403
     refusals = get_refusals(web_settings)
-    assert [(actor, page) for actor, page, _ in refusals] == [(get_username("pcc_scrutiny_officer"), "/planned/firearms-licensing")]
-    assert "read_personal" in refusals[0][2]
+    assert [(actor, page) for actor, page, _ in refusals] == [(get_username("pcc_scrutiny_officer"), "/planned/retention-review")]
+    assert "review_retention" in refusals[0][2]
 
 
 def test_require_grant_refuses_crime_figures_to_the_administrator_and_logs_it(client, web_settings):
@@ -55,8 +55,8 @@ def test_require_grant_refuses_crime_figures_to_the_administrator_and_logs_it(cl
 
 
 def test_require_grant_logs_nothing_for_a_page_the_role_may_open(client, web_settings):
-    sign_in(client, get_username("licensing_officer"))
-    assert client.get("/planned/firearms-licensing").status_code == 200
+    sign_in(client, get_username("information_manager"))
+    assert client.get("/planned/retention-review").status_code == 200
     assert get_refusals(web_settings) == []
 
 

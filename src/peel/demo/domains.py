@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from peel.demo import lfr
 from peel.demo import control_room
+from peel.demo import firearms
 
 if TYPE_CHECKING:
     import duckdb
@@ -67,6 +68,7 @@ GENERATORS: list[tuple[str, Generator]] = [
     ("Generating live facial recognition deployments", lfr.generate),
     ("Generating Clare's Law applications", lambda ctx: import_module("peel.demo.dvds").generate(ctx)),
     ("Generating control-room calls and incidents", control_room.generate),
+    ("Generating firearms licensing", firearms.generate),
 ]
 
 

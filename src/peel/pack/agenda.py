@@ -25,6 +25,7 @@ from peel.control_room.section import KIND as CONTROL_ROOM_RESOURCES
 from peel.crime.section import KIND as CRIME_PERFORMANCE
 from peel.lfr.section import KIND as LFR_GOVERNANCE
 from peel.dvds.section import KIND as CLARES_LAW
+from peel.firearms.section import KIND as FIREARMS_LICENSING
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
 
 KINDS: dict[str, SectionKind] = {
@@ -32,6 +33,7 @@ KINDS: dict[str, SectionKind] = {
     LFR_GOVERNANCE.name: LFR_GOVERNANCE,
     CLARES_LAW.name: CLARES_LAW,
     CONTROL_ROOM_RESOURCES.name: CONTROL_ROOM_RESOURCES,
+    FIREARMS_LICENSING.name: FIREARMS_LICENSING,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"

@@ -14,9 +14,9 @@ from peel.casebook import web as casebook_pages
 from peel.control_room import web as control_room_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
-from peel.lfr import public as lfr_public
-from peel.lfr import web as lfr_web
-from peel.dvds import web as dvds_web
+    control_room_pages,
+    firearms_web,  # the renewals backlog, its forecast, the oldest cases
+    dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
 from peel.linkage import web as linkage_pages
 from peel.pack import web as pack
 from peel.web import public
@@ -40,8 +40,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
     Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
                 Action.READ_AGGREGATES, "workforce"),
     control_room_pages,
-    Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
-                Action.READ_PERSONAL, "firearms"),
+    firearms_web,  # the renewals backlog, its forecast, the oldest cases
     dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
     Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
                 "intelligence"),

@@ -1,0 +1,84 @@
+"""The renewals queue worked as casebook cases: a case per application, its stages recorded
+in order with their dates and who worked them, its cover (certificate, s28B extension, s7
+permit) worked out from the rules, and the decision (grant, refuse, revoke) with its reason
+and who made it. Every read and change goes through ``peel.casebook.cases``, which checks
+the user's role and writes the audit entry.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from peel.casebook import cases
+from peel.casebook.errors import InvalidInput
+from peel.casebook.roles import Domain
+from peel.firearms.rules import DECISIONS, check_stage_order, cover_on
+
+KIND = "renewal"
+
+
+def open_renewal(session, username: str, *, application_ref: str, holder_ref: str, expiry: date,
+                 received: date, certificate_kind: str, purpose: str) -> int:
+    """Open a case for a renewal application received on ``received`` for a certificate
+    expiring on ``expiry``; the received stage is recorded with it."""
+    if received > date.today():
+        raise InvalidInput(f"The application cannot be received in the future ({received}).")
+    details = {"application_ref": application_ref, "expiry": expiry.isoformat(),
+               "certificate_kind": certificate_kind,
+               "stages": [{"stage": "received", "on": received.isoformat(), "by": username}]}
+    return cases.open_case(session, username, domain=Domain.FIREARMS, kind=KIND, details=details,
+                           purpose=purpose, subject_ref=holder_ref)
+
+
+def record_stage(session, username: str, case_id: int, *, stage: str, on: date, purpose: str) -> None:
+    """Record that ``stage`` was done on ``on`` by ``username``: refused out of order."""
+    case = cases.read_case(session, username, case_id, purpose=purpose)
+    done = [(s["stage"], date.fromisoformat(s["on"])) for s in case.details["stages"]]
+    if stage == "decision":
+        raise InvalidInput("The decision stage is recorded by deciding the case (grant, refuse or revoke).")
+    try:
+        check_stage_order(done, stage, on)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+    stages = [*case.details["stages"], {"stage": stage, "on": on.isoformat(), "by": username}]
+    cases.update_case(session, username, case_id, changes={"stages": stages}, purpose=purpose)
+
+
+def cover(session, username: str, case_id: int, *, on: date, purpose: str) -> dict:
+    """The holder's cover on ``on``: certificate, s28B extension or s7 permit, until when, and
+    whether to warn that it will lapse."""
+    case = cases.read_case(session, username, case_id, purpose=purpose)
+    stages = {s["stage"]: date.fromisoformat(s["on"]) for s in case.details["stages"]}
+    permit = case.details.get("permit")
+    c = cover_on(on, date.fromisoformat(case.details["expiry"]), stages["received"], stages.get("decision"),
+                 (date.fromisoformat(permit[0]), date.fromisoformat(permit[1])) if permit else None)
+    return {"kind": c.kind, "until": c.until, "warn": c.warn, "lapsed": c.lapsed}
+
+
+def issue_permit(session, username: str, case_id: int, *, issued: date, last_day: date, purpose: str) -> None:
+    """Record an s7 temporary permit covering ``issued``..``last_day``."""
+    if last_day < issued:
+        raise InvalidInput(f"A permit cannot end ({last_day}) before it is issued ({issued}).")
+    cases.update_case(session, username, case_id, purpose=purpose,
+                      changes={"permit": [issued.isoformat(), last_day.isoformat()]})
+
+
+def decide(session, username: str, case_id: int, *, decision: str, on: date, reason: str) -> int:
+    """Grant, refuse or revoke (s30A/s30C), with the reason; the decision stage is recorded
+    (after every earlier stage) and the case closed."""
+    if decision not in DECISIONS:
+        raise InvalidInput(f"Unknown decision {decision!r}: expected one of {', '.join(DECISIONS)}.")
+    case = cases.read_case(session, username, case_id, purpose=f"deciding the renewal: {reason}")
+    done = [(s["stage"], date.fromisoformat(s["on"])) for s in case.details["stages"]]
+    if decision in ("grant", "refuse"):
+        try:
+            check_stage_order(done, "decision", on)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+    decision_id = cases.record_decision(session, username, case_id, kind=decision,
+                                        outcome=DECISIONS[decision], reason=reason)
+    stages = [*case.details["stages"], {"stage": "decision", "on": on.isoformat(), "by": username}]
+    cases.update_case(session, username, case_id, changes={"stages": stages, "decision": decision},
+                      purpose=f"recording the decision: {reason}")
+    cases.close_case(session, username, case_id, reason=f"{decision}: {reason}")
+    return decision_id

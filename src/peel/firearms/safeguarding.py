@@ -1,0 +1,239 @@
+"""Safeguarding from linked records: whenever linkage puts a certificate holder, or a person
+at their address, in a domestic incident, a crime as suspect, or an intelligence report of a
+reliable grading, a review item is raised for a licensing officer with the evidence and each
+link's probability. A person decides (no action, review the certificate, suspend, revoke);
+the algorithm only proposes.
+
+Reads the newest linkage run (``peel link``, or ``peel demo-link`` for the demo force). What
+counts as concerning is defined once, in ``peel.firearms.rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from peel.casebook import access, db, review
+from peel.casebook.access import PURPOSE, REASON, Request
+from peel.casebook.audit import Operation
+from peel.casebook.errors import InvalidInput
+from peel.casebook.roles import Action, Domain
+from peel.firearms.rules import CONCERNING_GRADINGS, DOMESTIC_INCIDENT, SAFEGUARDING_OUTCOMES
+from peel.warehouse.sql import literal_tuple, quote_literal
+
+ALGORITHM = "firearms-safeguarding"
+KIND = "safeguarding"
+DIRECT_MATCH = 0.9  # the least match probability of a holder's record to the concerning one
+SUMMARY = "A certificate holder, or someone at their address, is linked to a concerning record"
+
+EVIDENCE_SQL = """
+WITH run AS (SELECT max(run_id) AS r FROM linkage_run),
+holder AS (
+    SELECT f.holder_ref, f.record_key AS holder_record, e.entity_id, e.link_probability,
+           pr.date_of_birth AS dob
+    FROM firearms_holder f JOIN linkage_entity e ON e.record_key = f.record_key
+    JOIN person_record pr ON pr.record_key = f.record_key
+    WHERE e.run_id = (SELECT r FROM run)),
+home AS (  -- the address on the register, not every address the holder's records give
+    SELECT DISTINCT f.holder_ref, coalesce(k.resolved_key, l.to_key) AS address
+    FROM firearms_holder f JOIN pole_link l ON l.from_key = f.record_key AND l.link_type = 'resides_at'
+    LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run) AND k.kind = 'address'
+         AND k.source_key = l.to_key),
+people AS (
+    SELECT holder_ref, entity_id, 'the holder' AS relation FROM holder
+    UNION
+    SELECT h.holder_ref, l.entity_id, 'a person at their address' AS relation FROM home h
+    JOIN linkage_entity_link l ON l.to_key = h.address AND l.link_type = 'resides_at'
+    WHERE l.run_id = (SELECT r FROM run)
+      AND l.entity_id NOT IN (SELECT entity_id FROM holder x WHERE x.holder_ref = h.holder_ref))
+SELECT p.holder_ref,
+       CASE WHEN {is_holder} THEN 'the holder' ELSE 'a person at their address' END AS relation,
+       r.record_key, r.role, r.event_key, r.recorded_date,
+       coalesce(ev.event_type, 'crime') AS event_type, ev.category,
+       CASE WHEN p.relation = 'the holder' THEN coalesce(pr.match_probability, e.link_probability)
+            ELSE e.link_probability END
+           AS link_probability,
+       CASE WHEN r.role = 'suspect' THEN 'suspect in a crime'
+            WHEN ev.event_type = 'incident' THEN 'domestic incident'
+            ELSE 'intelligence report (' || ev.category || ')' END AS why
+FROM people p
+JOIN linkage_entity e ON e.entity_id = p.entity_id AND e.run_id = (SELECT r FROM run)
+JOIN person_record r ON r.record_key = e.record_key
+LEFT JOIN event ev ON ev.event_key = r.event_key
+LEFT JOIN holder h ON h.holder_ref = p.holder_ref
+LEFT JOIN linkage_pair pr ON pr.run_id = (SELECT r FROM run)
+     AND pr.record_key_l = least(h.holder_record, r.record_key)
+     AND pr.record_key_r = greatest(h.holder_record, r.record_key)
+WHERE (r.role = 'suspect'
+       OR (ev.event_type = 'incident' AND ev.category = {domestic})
+       OR (ev.event_type = 'intelligence' AND ev.category IN {gradings}))
+  -- The holder's own records count when they agree with the register (an entity chained
+  -- through other records can join two people of one name); anyone's record counts when it
+  -- gives the holder's address itself.
+  AND (({is_holder}) OR {gives_home})
+ORDER BY p.holder_ref, r.recorded_date, r.record_key
+"""
+
+
+# Whether the record r of the holder's entity is the holder's own: linkage matched it to the
+# register's record directly, or its date of birth agrees with the register's (a slip in one
+# part allowed), or, without a date of birth, it gives the register's address.
+IS_HOLDER = """p.relation = 'the holder' AND (pr.match_probability >= {direct}
+       OR (r.date_of_birth IS NOT NULL AND (
+           (year(r.date_of_birth) = year(h.dob))::INT + (month(r.date_of_birth) = month(h.dob))::INT
+           + (day(r.date_of_birth) = day(h.dob))::INT >= 2
+           OR (month(r.date_of_birth) = day(h.dob) AND day(r.date_of_birth) = month(h.dob)
+               AND year(r.date_of_birth) = year(h.dob))))
+       OR (r.date_of_birth IS NULL AND {gives_home}))"""
+# Whether the record r gives the holder's register address (as linkage resolves addresses).
+GIVES_HOME = """EXISTS (
+       SELECT 1 FROM pole_link a LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run)
+            AND k.kind = 'address' AND k.source_key = a.to_key
+       JOIN home m ON m.holder_ref = p.holder_ref AND m.address = coalesce(k.resolved_key, a.to_key)
+       WHERE a.from_key = r.record_key AND a.link_type = 'resides_at')"""
+
+
+@dataclass(frozen=True)
+class Raised:
+    holders: int  # holders with evidence
+    raised: int  # new review items
+    already: int  # holders already raised with the same evidence
+
+
+def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every concerning record linked to a holder, one row per record (personal data: call
+    only from a function that has checked and logged its use)."""
+    if con.execute("SELECT count(*) FROM linkage_run").fetchone()[0] == 0:
+        raise InvalidInput("No linkage run yet: run 'peel link' (or 'peel demo-link' for the demo "
+                           "force) before looking for safeguarding concerns.")
+    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, gives_home=GIVES_HOME)
+    sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder, gives_home=GIVES_HOME,
+                              gradings=literal_tuple(CONCERNING_GRADINGS))
+    return con.execute(sql).df()
+
+
+def authorise_scan(username: str | None, purpose: str | None) -> Request:
+    """Refuse (and log) a user who may not propose in the firearms domain, or states no purpose."""
+    request = Request(Action.PROPOSE, "firearms_holder", domain=Domain.FIREARMS, purpose=purpose,
+                      must_state=PURPOSE)
+    with db.transaction() as session:
+        access.authorise(session, username, request)
+    return request
+
+
+def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpose: str | None) -> Raised:
+    """Look for holders linked to concerning records and queue one review item per holder
+    (skipping holders already raised with the same evidence). The user must be one who may
+    propose in the firearms domain; the scan is logged with its purpose."""
+    request = authorise_scan(username, purpose)
+    evidence = find_evidence(con)
+    new = already = 0
+    with db.transaction() as session:
+        review.lock_queue(session)
+        known = {(p.payload["holder_ref"], tuple(p.payload["records"])) for p in
+                 review.proposals_by(session, ALGORITHM, domain=Domain.FIREARMS, kind=KIND)}
+        for holder_ref, rows in evidence.groupby("holder_ref", sort=True):
+            records = tuple(sorted(rows.record_key))
+            if (holder_ref, records) in known:
+                already += 1
+                continue
+            review.propose(session, domain=Domain.FIREARMS, kind=KIND, summary=SUMMARY,
+                           by_algorithm=ALGORITHM, subject_ref=holder_ref,
+                           payload={"holder_ref": holder_ref, "records": list(records),
+                                    "link_probability": _lowest(rows.link_probability),
+                                    "evidence": _evidence(rows)})
+            new += 1
+        actor = access.authorise(session, username, request)
+        access.record(session, actor, Operation.CONSULTATION, "firearms_holder", purpose=purpose,
+                      detail={"domain": "firearms", "scan": ALGORITHM, "raised": new, "already": already})
+    return Raised(holders=evidence.holder_ref.nunique(), raised=new, already=already)
+
+
+def decide_alert(username: str, item_id: int, *, outcome: str, reason: str) -> None:
+    """A licensing officer's decision on a safeguarding item: ``no_action`` rejects the
+    proposal; ``review``, ``suspend`` or ``revoke`` accept it; the outcome and reason are kept."""
+    with db.transaction() as session:  # the reason is checked (and a refusal logged) first
+        access.authorise(session, username, Request(Action.DECIDE_REVIEW, "review_item", item_id,
+                                                    Domain.FIREARMS, purpose=reason, must_state=REASON))
+    if outcome not in SAFEGUARDING_OUTCOMES:
+        raise InvalidInput(f"Unknown outcome {outcome!r}: expected one of {', '.join(SAFEGUARDING_OUTCOMES)}.")
+    with db.transaction() as session:
+        review.decide(session, username, item_id, accept=outcome != "no_action",
+                      reason=f"{outcome}: {reason.strip()}")
+
+
+def count_reviews() -> dict | None:
+    """Safeguarding review items raised and decided: aggregates (no personal data), for the
+    pack; None when the casebook cannot be read."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from peel.casebook.models import PENDING, ReviewItem
+
+    try:
+        with db.transaction(readonly=True) as session:
+            rows = dict(session.execute(
+                select(ReviewItem.status, func.count()).where(ReviewItem.domain == Domain.FIREARMS.value,
+                                                             ReviewItem.kind == KIND).group_by(ReviewItem.status)).all())
+    except SQLAlchemyError:
+        return None
+    return {"raised": sum(rows.values()), "decided": sum(n for s, n in rows.items() if s != PENDING)}
+
+
+def _lowest(probabilities: pd.Series) -> float | None:
+    known = probabilities.dropna()
+    return round(float(known.min()), 4) if len(known) else None
+
+
+def _evidence(rows: pd.DataFrame) -> list[dict]:
+    return [{"record": r.record_key, "relation": r.relation, "why": r.why, "event": r.event_key,
+             "date": str(r.recorded_date)[:10] if pd.notna(r.recorded_date) else None,
+             "link_probability": None if pd.isna(r.link_probability) else round(float(r.link_probability), 4)}
+            for r in rows.itertuples()]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    recall: float
+    precision: float
+    true_positives: int
+    planted: int
+    raised: int
+    controls_raised: int
+    misses: list[dict]
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Evaluation:
+    """Recall and precision of the holders with evidence against the demo's planted truth,
+    with each miss explained (the demo's own test data: fictional persons, not logged)."""
+    truth = pd.read_parquet(truth_path)
+    flagged = set(find_evidence(con).holder_ref)
+    planted = set(truth.holder_ref[truth.should_raise])
+    hits = flagged & planted
+    controls = set(truth.holder_ref[truth.group == "control"])
+    errors = pd.read_parquet(Path(truth_path).parent / "person_records.parquet")
+    misses = [{"holder_ref": row.holder_ref, "own": row.own_concern, "at_address": row.address_concern,
+               "why": _explain_miss(row, errors)}
+              for row in truth[truth.holder_ref.isin(planted - flagged)].itertuples()]
+    return Evaluation(
+        recall=len(hits) / len(planted) if planted else 1.0,
+        precision=len(hits) / len(flagged) if flagged else 1.0,
+        true_positives=len(hits), planted=len(planted), raised=len(flagged),
+        controls_raised=len(flagged & controls), misses=misses)
+
+
+def _explain_miss(row, errors: pd.DataFrame) -> str:
+    """Why a planted holder was not found: what the concerning records got wrong, as the
+    demo's truth records each record's data-entry errors."""
+    mine = errors[errors.record_key.isin(row.records.split())]
+    flags = [c for c in errors.columns if c.startswith("err_") and mine[c].any()]
+    made = ", ".join(c.removeprefix("err_").replace("_", " ") for c in flags) or "none recorded"
+    if row.own_concern:
+        return (f"the holder's own record(s) ({row.own_concern}) were not linked to the register's record "
+                f"of them; their recording errors: {made}")
+    return (f"the record(s) of someone at the holder's address ({row.address_concern}) do not give that "
+            f"address as linkage resolves it (missing, stale, or without a house number); their "
+            f"recording errors: {made}")

@@ -1,0 +1,45 @@
+"""Safeguarding review items from linked records: recall and precision against the demo's
+planted truth, raised once, decided by a person."""
+
+import pytest
+from sqlalchemy import select
+
+from peel.casebook import db, review
+from peel.casebook.errors import AccessRefused, PurposeRequired
+from peel.casebook.models import ReviewItem
+from peel.firearms.safeguarding import ALGORITHM, decide_alert, evaluate, raise_alerts
+
+from .conftest import OFFICER, PCC_OFFICE, PURPOSE, SECOND_OFFICER
+
+
+def test_evaluate_meets_the_recall_and_precision_targets(demo, linked_demo):
+    result = evaluate(demo, linked_demo / "demo" / "truth" / "firearms_holders.parquet")
+    assert result.planted >= 30
+    assert result.recall >= 0.95
+    assert result.precision >= 0.9
+    assert result.controls_raised == 0
+    assert all(miss["why"] for miss in result.misses)
+    assert len(result.misses) == result.planted - result.true_positives
+
+
+def test_raise_alerts_refused_without_a_purpose(demo):
+    with pytest.raises(PurposeRequired):
+        raise_alerts(demo, OFFICER, purpose=None)
+
+
+def test_raise_alerts_files_each_holder_once_and_a_person_decides(demo):
+    first = raise_alerts(demo, OFFICER, purpose=PURPOSE)
+    again = raise_alerts(demo, OFFICER, purpose=PURPOSE)
+    assert first.raised == first.holders > 0
+    assert (again.raised, again.already) == (0, first.holders)
+    with db.transaction(readonly=True) as session:
+        item = session.execute(select(ReviewItem).where(ReviewItem.proposed_by_algorithm == ALGORITHM)
+                               .order_by(ReviewItem.id)).scalars().first()
+        payload = dict(item.payload)
+    assert payload["evidence"] and all(e["why"] and e["relation"] for e in payload["evidence"])
+    with pytest.raises(AccessRefused):
+        decide_alert(PCC_OFFICE, item.id, outcome="revoke", reason="the PCC's office may not decide this")
+    decide_alert(SECOND_OFFICER, item.id, outcome="review", reason="domestic incident at the address last month")
+    with db.transaction() as session:
+        decided = review.show_item(session, SECOND_OFFICER, item.id, purpose=PURPOSE)
+    assert decided.status == "accepted" and decided.reason.startswith("review: ")
