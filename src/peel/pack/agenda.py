@@ -23,9 +23,11 @@ import yaml
 
 from peel.crime.section import KIND as CRIME_PERFORMANCE
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
+from peel.workforce.section import KIND as LEADERSHIP_WELLBEING
 
 KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
+    LEADERSHIP_WELLBEING.name: LEADERSHIP_WELLBEING,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"
