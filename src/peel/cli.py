@@ -17,6 +17,7 @@ from peel.private import FileGroupUnknown, close_at_rest
 from peel.sources.cli import register as register_sources
 from peel.warehouse.cli import register as register_warehouse
 from peel.web.cli import register as register_web
+from peel.workforce.cli import register as register_workforce
 
 app = typer.Typer(
     name="peel",
@@ -50,5 +51,6 @@ for _register in (
     register_linkage,
     register_casebook,
     register_web,
+    register_workforce,
 ):
     _register(app)

@@ -46,6 +46,7 @@ NO_SESSION = {
     "peel login": "how a session starts (the lock-out and the log are the casebook's)",
     "peel logout": "how a session ends",
     "peel serve": "the web app signs each person in itself (docs/web.md)",
+    "peel workforce summary": "aggregates",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -78,6 +79,7 @@ SIGNED_IN = {
     "peel actions add": (None, "pcc_scrutiny_officer"),
     "peel actions list": (None, "pcc_scrutiny_officer"),
     "peel actions update": (None, "performance_analyst"),
+    "peel workforce sickness": ("--purpose", "supervisor"),  # consultation of a person's sickness
 }
 
 

@@ -17,6 +17,7 @@ from peel.linkage import web as linkage_pages
 from peel.pack import web as pack
 from peel.web import public
 from peel.web.links import DomainPages, Placeholder
+from peel.workforce import web as workforce_web
 
 # What the force publishes at /public, without sign-in (small numbers hidden: peel.disclosure).
 PUBLICATIONS: list[public.Publication] = [
@@ -30,8 +31,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
     pack,  # the meeting pack for any month, and the meeting actions
     Placeholder("Live facial recognition", "Deployments, alerts and their adjudication.",
                 Action.READ_PERSONAL, "lfr"),
-    Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
-                Action.READ_AGGREGATES, "workforce"),
+    workforce_web,  # leadership and wellbeing: training, sickness, assaults on staff
     Placeholder("Control room", "Calls and incidents, their forecast, and the staffing it takes.",
                 Action.READ_AGGREGATES, "control_room"),
     Placeholder("Firearms licensing", "Certificate grants and renewals, and safeguarding alerts.",
