@@ -116,7 +116,8 @@ def test_read_agenda_default_is_the_seed_meetings_five_items():
     burglary = items[0].sections[0]
     assert isinstance(burglary, Section) and burglary.kind.name == "crime_performance"
     assert burglary.arguments() == {"crime_type": ["residential-burglary", "burglary"], "area": None}
-    assert all(isinstance(item.sections[0], Placeholder) for item in items[1:])
+    assert items[2].sections[0].kind.name == "leadership_wellbeing"
+    assert all(isinstance(item.sections[0], Placeholder) for item in items[1:2] + items[3:])
     assert items[1].sections[0].reason == "Deployment register, alerts and outcomes are planned."
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from peel.sources.mapped.fields import field_date_sql, field_sql
+from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
 from peel.warehouse import open_batch
@@ -130,35 +130,44 @@ def _joins(kind: str) -> str:
 
 
 def _stage_sql(m: Mapping, spec: ExtractKind, kind: str) -> str:
-    """SQL: every row's fields as text or dates, its line, and why it cannot be loaded."""
+    """SQL: every row's fields as text or dates (each also as written), its line, and why it
+    cannot be loaded (the first reason that applies)."""
+    missing = [name for name in spec.required if name not in m.fields]
+    if missing:
+        raise MappingError(f"{m.path}: {spec.fields.section} must map {', '.join(missing)}.")
     fields = []
     for name in spec.fields.names:
+        fields.append(f"{text_sql(m.fields.get(name))} AS {name}_written")
         if name in spec.fields.dates:
             fields.append(f"{field_date_sql(m, name, set())} AS {name}")
             fields.append(f"{field_sql(m, name)} AS {name}_text")
         else:
             fields.append(f"{field_sql(m, name)} AS {name}")
     record_id = f"NULLIF(trim(CAST(src.{quote_identifier(m.record_id)} AS VARCHAR)), '')"
-    checks = [("record_id IS NULL", f"no record id in column {m.record_id}"),
-              ("count(*) OVER (PARTITION BY record_id ORDER BY line) > 1", "record id repeats an earlier row")]
-    for name in spec.required:
-        if name in m.fields:
-            checks.append((f"{name} IS NULL", f"no {name} (column {', '.join(m.fields[name])})"))
-    for name in spec.fields.dates & set(m.fields):
+    checks = [("record_id IS NULL", _says(f"no record id in column {m.record_id}")),
+              ("count(*) OVER (PARTITION BY record_id ORDER BY line) > 1", _says("record id repeats an earlier row"))]
+    for name in sorted(spec.fields.dates & set(m.fields)):
         checks.append((f"{name}_text IS NOT NULL AND {name} IS NULL",
-                       f"{name} is not a date in the formats {', '.join(m.date_formats)}"))
-    missing = [name for name in spec.required if name not in m.fields]
-    if missing:
-        raise MappingError(f"{m.path}: {spec.fields.section} must map {', '.join(missing)}.")
+                       _says(f"{name} is not a date in the formats {', '.join(m.date_formats)}")))
+    for name in sorted(m.values):  # a code the mapping's values do not list
+        checks.append((f"{name}_written IS NOT NULL AND {name} IS NULL",
+                       _says(f"unknown {name.replace('_', ' ')} ", f"{name}_written",
+                             " (not a code listed under the mapping's values)")))
     checks += _kind_checks(kind)
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {quote_literal(r)}" for c, r in checks) + " END"
+    checks += [(f"{name} IS NULL", _says(f"no {name} (column {', '.join(m.fields[name])})"))
+               for name in spec.required]
+    reason = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r in checks) + " END"
     staged = f"""SELECT {record_id} AS record_id, src._line AS line, {', '.join(fields)} FROM src"""
-    if kind == "staff":
-        extra = "TRY_CAST(fte AS DOUBLE) AS fte_value"
-    else:
-        extra = "NULL AS fte_value"
+    extra = "TRY_CAST(fte AS DOUBLE) AS fte_value" if kind == "staff" else "NULL AS fte_value"
     return f"""WITH staged AS ({staged}), typed AS (SELECT *, {extra} FROM staged)
                SELECT *, {reason} AS refusal FROM typed"""
+
+
+def _says(text: str, written: str | None = None, after: str = "") -> str:
+    """SQL for a refusal's reason: ``text``, then the value as written in quotes, then ``after``."""
+    if written is None:
+        return quote_literal(text)
+    return f"{quote_literal(text)} || chr(39) || {written} || chr(39) || {quote_literal(after)}"
 
 
 def _kind_checks(kind: str) -> list[tuple[str, str]]:
@@ -167,20 +176,20 @@ def _kind_checks(kind: str) -> list[tuple[str, str]]:
     if kind == "staff":
         known = ", ".join(quote_literal(r) for r in ranks)
         return [(f"rank_or_grade NOT IN ({known})",
-                 f"unknown rank or grade (expected one of: {'; '.join(ranks)}, or a code the mapping's values "
-                 "turn into one)"),
-                ("fte_value IS NULL OR fte_value <= 0 OR fte_value > 1",
-                 "FTE must be a number above 0 and at most 1"),
-                ("leave_date < start_date", "leaves before joining")]
+                 _says("unknown rank or grade ", "rank_or_grade",
+                       f" (expected one of: {'; '.join(ranks)}, or a code the mapping's values turn into one)")),
+                ("fte_value IS NULL OR fte_value <= 0 OR fte_value > 1", _says("FTE must be a number above 0 and at most 1")),
+                ("leave_date < start_date", _says("leaves before joining"))]
     checks = [("staff_id NOT IN (SELECT source_record_id FROM staff_member)",
-               "staff number not in the people (HR) extract loaded: load that first")]
+               _says("staff number ", "staff_id", " is not in the people (HR) extract loaded: load that first"))]
     if kind == "wellbeing":
         known = ", ".join(quote_literal(s) for s in services)
-        checks.append((f"service NOT IN ({known})", f"unknown wellbeing service (expected one of: {'; '.join(services)})"))
+        checks.append((f"service NOT IN ({known})",
+                       _says("unknown wellbeing service ", "service", f" (expected one of: {'; '.join(services)})")))
     if kind == "sickness":
-        checks.append(("end_date < start_date", "absence ends before it starts"))
+        checks.append(("end_date < start_date", _says("absence ends before it starts")))
     if kind == "course":
-        checks.append(("completed_date < course_date", "completed before the course started"))
+        checks.append(("completed_date < course_date", _says("completed before the course started")))
     return checks
 
 
