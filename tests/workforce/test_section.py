@@ -16,13 +16,13 @@ MONTH, AS_OF = date(2026, 3, 1), date(2026, 3, 11)
 
 @pytest.fixture(scope="module")
 def section(small_demo):
-    con, _, _ = small_demo
+    con = small_demo.con
     return get_workforce_section(con, MONTH)
 
 
 @pytest.fixture(scope="module")
 def extracts(small_demo):
-    folder = small_demo[2] / "demo" / "workforce"
+    folder = small_demo.home / "demo" / "workforce"
     read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)  # noqa: E731
     return {"staff": read("hr_staff.csv"), "courses": read("learning_bookings.csv"),
             "absence": read("hr_absence.csv"), "wellbeing": read("wellbeing_contacts.csv")}
@@ -55,7 +55,7 @@ def test_get_workforce_section_training_matches_the_learning_extract(section, ex
 
 
 def test_get_workforce_section_daily_matches_a_count_of_first_positive_outcomes(small_demo, section):
-    con = small_demo[0]
+    con = small_demo.con
     outcomes = con.execute("SELECT crime_key, outcome_date FROM outcome WHERE is_positive").df()
     first = outcomes.groupby("crime_key")["outcome_date"].min().map(lambda t: pd.Timestamp(t).date())
     expected = first[(first >= MONTH) & (first <= AS_OF)].value_counts()
@@ -93,7 +93,7 @@ def test_get_workforce_section_wellbeing_matches_the_wellbeing_extract(section, 
 
 
 def test_get_workforce_section_assaults_match_the_crime_and_outcome_records(small_demo, section):
-    con = small_demo[0]
+    con = small_demo.con
     rows = con.execute("""SELECT a.crime_key, c.recorded_date, a.ho_outcome_code, a.attrition_reason
                           FROM staff_assault a JOIN crime c USING (crime_key)""").df()
     outcomes = con.execute("SELECT crime_key, outcome_group, is_positive FROM outcome").df()
