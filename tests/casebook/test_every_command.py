@@ -79,7 +79,8 @@ SIGNED_IN = {
     "peel actions add": (None, "pcc_scrutiny_officer"),
     "peel actions list": (None, "pcc_scrutiny_officer"),
     "peel actions update": (None, "performance_analyst"),
-    "peel workforce sickness": ("--purpose", "supervisor"),  # consultation of a person's sickness
+    "peel workforce sickness": ("--purpose", "hr_wellbeing_officer"),  # consultation of a person's sickness
+    "peel workforce load": ("--purpose", "hr_wellbeing_officer"),  # collection
 }
 
 

@@ -87,3 +87,11 @@ def test_load_workforce_extract_mapping_with_an_unknown_field_is_refused(con, tm
     mapping.write_text(mapping.read_text(encoding="utf-8") + "  diagnosis: Diagnosis\n", encoding="utf-8")
     with pytest.raises(MappingError, match="unknown sickness field"):
         load_workforce_extract(con, _write(tmp_path, "a.csv", "AbsenceId\n"), mapping, "sickness")
+
+
+def test_docs_show_the_ranks_services_and_extract_fields_as_declared():
+    from peel.docgen import get_section
+    from peel.workforce.docs import DOC, SECTION, render_reference_markdown
+
+    assert get_section(DOC.read_text(encoding="utf-8"), SECTION) == render_reference_markdown().strip(), (
+        "docs/workforce.md is out of date: run python -m peel.workforce.docs")

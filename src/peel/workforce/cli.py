@@ -50,6 +50,25 @@ def summary(month: str = typer.Option(..., help="The reporting month, YYYY-MM.")
                       f"(a year earlier {c.before:.2f}, {c.change_percent:+.1f}%).")
 
 
+@workforce_app.command("load")
+@refusals_exit
+def load(kind: str = typer.Argument(..., help="What the extract holds: staff, course, sickness or wellbeing."),
+         path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
+         mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/workforce.md)."),
+         purpose: str = typer.Option(None, help="Why the records are collected (logged)."),
+         acting: str = ACTING) -> None:
+    """Load a workforce extract (people first): all or nothing; a bad row refuses the file."""
+    from peel.sources.mapped.mapping import MappingError
+    from peel.workforce.extracts import WorkforceExtractError, collect_workforce_extract
+
+    try:
+        result = collect_workforce_extract(path, mapping, kind, acting=acting, purpose=purpose)
+    except (MappingError, WorkforceExtractError) as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(1) from None
+    Console().print(f"Loaded {result['rows_loaded']:,} rows into {result['table']} (batch {result['batch_id']}).")
+
+
 @workforce_app.command("sickness")
 @refusals_exit
 def sickness(staff_number: str = typer.Argument(..., help="The person's staff number."),

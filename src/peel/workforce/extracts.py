@@ -19,13 +19,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from peel.casebook import PURPOSE, Action, Operation, Request, processing
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
-from peel.warehouse import open_batch
+from peel.warehouse import open_batch, open_writer
 from peel.warehouse.sql import quote_identifier, quote_literal
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
+WORKFORCE_RECORD = "workforce_record"  # what a collection is logged as
 SHOWN_ERRORS = 5  # lines named in a refusal; the count says how many more
 
 
@@ -202,3 +204,16 @@ def _refuse_bad_rows(con: duckdb.DuckDBPyConnection, name: str, unreadable: list
     more = f" (and {len(bad) - SHOWN_ERRORS} more)" if len(bad) > SHOWN_ERRORS else ""
     raise WorkforceExtractError(f"{name}: {len(bad)} row(s) cannot be loaded, nothing was written: {lines}{more}. "
                                 "Fix the file (or its mapping) and load it again.")
+
+
+def collect_workforce_extract(path: Path | str, mapping: Path | str, kind: str, *, acting: str | None,
+                              purpose: str | None) -> dict:
+    """``load_workforce_extract`` into a new generation of the warehouse, as the collection of
+    personal data it is (DPA 2018 s62): refused, and the refusal logged, unless ``acting`` may
+    collect workforce records and says why; the load logged with its batch and row count."""
+    request = Request(Action.COLLECT, WORKFORCE_RECORD, domain="workforce", purpose=purpose, must_state=PURPOSE)
+    with processing(acting, request, Operation.COLLECTION) as touched, open_writer() as con:
+        result = load_workforce_extract(con, path, mapping, kind)
+        touched.update({key: result[key] for key in ("batch_id", "source_system", "rows_loaded", "table")},
+                       file=str(path))
+    return result
