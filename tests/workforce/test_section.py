@@ -9,7 +9,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from peel.workforce.section import describe_training, get_workforce_section, render_workforce_section
+from peel.workforce.section import (
+    describe_training,
+    get_workforce_section,
+    render_workforce_section,
+)
 
 MONTH, AS_OF = date(2026, 3, 1), date(2026, 3, 11)
 
@@ -23,7 +27,7 @@ def section(small_demo):
 @pytest.fixture(scope="module")
 def extracts(small_demo):
     folder = small_demo.home / "demo" / "workforce"
-    read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)  # noqa: E731
+    read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)
     return {"staff": read("hr_staff.csv"), "courses": read("learning_bookings.csv"),
             "absence": read("hr_absence.csv"), "wellbeing": read("wellbeing_contacts.csv")}
 
@@ -79,7 +83,8 @@ def test_get_workforce_section_sickness_matches_a_count_of_absence_days(section,
         end = (pd.Timestamp(m.month) + pd.offsets.MonthEnd(0)).date()
         start = extracts["staff"]["StartDate"].map(_uk)
         leave = extracts["staff"]["LeaveDate"].map(_uk)
-        in_post = extracts["staff"][(start <= end) & leave.map(lambda d: d is None or d >= m.month)]
+        stays = leave.map(lambda d, first=m.month: d is None or d >= first)
+        in_post = extracts["staff"][(start <= end) & stays]
         assert m.numerator == pytest.approx(lost.get(m.month, 0))
         assert m.denominator == pytest.approx(in_post["FTE"].astype(float).sum())
 
