@@ -32,6 +32,12 @@ def casebook(peel_home):
     db.dispose_engines()
 
 
+def load_staff(extract):
+    """``peel workforce load staff EXTRACT`` through the demo HR mapping, with a purpose."""
+    return CliRunner().invoke(app, ["workforce", "load", "staff", str(extract), "-m",
+                                    str(MAPPINGS / "demo_hr_staff.yaml"), "--purpose", "Monthly HR extract"])
+
+
 def test_summary_prints_training_and_assaults_from_the_warehouse(small_demo, peel_home):
     peel_home.mkdir(parents=True, exist_ok=True)
     small_demo.con.execute("CHECKPOINT")
@@ -49,8 +55,7 @@ def test_load_signed_in_with_a_purpose_loads_and_logs_the_collection(casebook, p
     log_in("hr", PASSWORD)
     extract = tmp_path / "staff.csv"
     extract.write_text(STAFF, encoding="utf-8")
-    result = CliRunner().invoke(app, ["workforce", "load", "staff", str(extract), "-m",
-                                      str(MAPPINGS / "demo_hr_staff.yaml"), "--purpose", "Monthly HR extract"])
+    result = load_staff(extract)
     assert result.exit_code == 0, result.output
     assert "Loaded 1 rows into staff_member" in result.output
     con = connect(read_only=True)
@@ -65,8 +70,7 @@ def test_load_bad_extract_names_the_line_and_writes_nothing(casebook, peel_home,
     log_in("hr", PASSWORD)
     extract = tmp_path / "staff.csv"
     extract.write_text(STAFF + "2,GENERAL,Response,T,1,01/02/2010,\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["workforce", "load", "staff", str(extract), "-m",
-                                      str(MAPPINGS / "demo_hr_staff.yaml"), "--purpose", "Monthly HR extract"])
+    result = load_staff(extract)
     assert result.exit_code == 1
     assert "line 3: unknown rank or grade" in result.output and "nothing was written" in result.output
     con = connect(read_only=True)
@@ -78,8 +82,7 @@ def test_load_refuses_a_role_without_the_collect_grant(casebook, peel_home, log_
     log_in("analyst", PASSWORD)
     extract = tmp_path / "staff.csv"
     extract.write_text(STAFF, encoding="utf-8")
-    result = CliRunner().invoke(app, ["workforce", "load", "staff", str(extract), "-m",
-                                      str(MAPPINGS / "demo_hr_staff.yaml"), "--purpose", "Monthly HR extract"])
+    result = load_staff(extract)
     assert result.exit_code == 2, result.output
     with db.transaction() as session:
         assert [e.operation for e in select_entries(session, AuditFilter(actor="analyst"))][-1] == "refusal"

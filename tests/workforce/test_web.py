@@ -4,18 +4,15 @@ and a person's sickness record: only for a role that may read it, with a purpose
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
-from fastapi.testclient import TestClient
 from tests.crime.demo_site import copy_demo_site
+from tests.crime.test_web import site  # noqa: F401 (fixture: a client over this module's demo_site)
 from tests.web.conftest import FORCE_NAME, get_username, sign_in, staff_casebook  # noqa: F401 (fixtures)
 
 from peel.casebook import AccessRefused, PurposeRequired, db
 from peel.casebook.audit import AuditFilter, select_entries
 from peel.casebook.roles import load_roles
-from peel.settings import get_settings
-from peel.web.app import create_app
 from peel.workforce.people import list_sickness
 from peel.workforce.section import get_workforce_section
 
@@ -28,29 +25,19 @@ def demo_site(small_demo, staff_casebook, tmp_path_factory):  # noqa: F811
     return copy_demo_site(small_demo, staff_casebook, tmp_path_factory.mktemp("workforce-web"))
 
 
-@pytest.fixture
-def site(demo_site, monkeypatch):
-    monkeypatch.setenv("PEEL_HOME", str(demo_site))
-    settings = replace(get_settings(), secret_key=None)
-    with TestClient(create_app(settings, force_name=FORCE_NAME), base_url="https://testserver",
-                    follow_redirects=False) as browser:
-        yield browser
-    db.dispose_engines()
-
-
 @pytest.mark.parametrize("role", sorted(load_roles()))
-def test_show_workforce_opens_for_each_role_that_reads_figures_and_refuses_the_rest(site, role):
+def test_show_workforce_opens_for_each_role_that_reads_figures_and_refuses_the_rest(site, role):  # noqa: F811
     sign_in(site, get_username(role))
     expected = 403 if role in NO_FIGURES else 200
     assert {path: site.get(path).status_code for path in PAGES} == {path: expected for path in PAGES}
 
 
-def test_show_workforce_sends_a_visitor_to_sign_in_and_the_api_answers_401(site):
+def test_show_workforce_sends_a_visitor_to_sign_in_and_the_api_answers_401(site):  # noqa: F811
     assert site.get("/workforce").headers["location"] == "/sign-in?next=%2Fworkforce"
     assert site.get("/api/workforce").status_code == 401
 
 
-def test_api_workforce_gives_the_pack_sections_figures(site, small_demo):
+def test_api_workforce_gives_the_pack_sections_figures(site, small_demo):  # noqa: F811
     sign_in(site, get_username("pcc_scrutiny_officer"))
     answer = site.get("/api/workforce", params={"month": "2026-03"}).json()
     section = get_workforce_section(small_demo.con, date_of("2026-03-01"))
@@ -63,7 +50,7 @@ def test_api_workforce_gives_the_pack_sections_figures(site, small_demo):
     assert json.dumps(answer)  # plain data throughout
 
 
-def test_api_workforce_refuses_a_month_that_is_not_one(site):
+def test_api_workforce_refuses_a_month_that_is_not_one(site):  # noqa: F811
     sign_in(site, get_username("performance_analyst"))
     assert site.get("/api/workforce", params={"month": "March"}).status_code == 400
 
