@@ -86,3 +86,15 @@ def test_load_refuses_a_role_without_the_collect_grant(casebook, peel_home, log_
     assert result.exit_code == 2, result.output
     with db.transaction() as session:
         assert [e.operation for e in select_entries(session, AuditFilter(actor="analyst"))][-1] == "refusal"
+
+
+def test_sickness_shows_a_persons_spells_to_the_hr_officer(small_demo, casebook, peel_home, log_in):
+    small_demo.con.execute("CHECKPOINT")
+    shutil.copyfile(small_demo.home / "warehouse.duckdb", peel_home / "warehouse.duckdb")
+    staff_number, first_day = small_demo.con.execute(
+        """SELECT p.source_record_id, CAST(max(s.start_date) AS VARCHAR) FROM sickness_spell s
+           JOIN staff_member p USING (staff_key) GROUP BY 1 ORDER BY 1 LIMIT 1""").fetchone()
+    log_in("hr", PASSWORD)
+    result = CliRunner().invoke(app, ["workforce", "sickness", staff_number, "--purpose", "Attendance review"])
+    assert result.exit_code == 0, result.output
+    assert first_day in result.output

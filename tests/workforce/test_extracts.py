@@ -95,3 +95,17 @@ def test_docs_show_the_ranks_services_and_extract_fields_as_declared():
 
     assert get_section(DOC.read_text(encoding="utf-8"), SECTION) == render_reference_markdown().strip(), (
         "docs/workforce.md is out of date: run python -m peel.workforce.docs")
+
+
+TABLES = {"staff": ("staff_member", "demo_hr_staff.yaml", "hr_staff.csv"),
+          "course": ("leadership_course", "demo_learning.yaml", "learning_bookings.csv"),
+          "sickness": ("sickness_spell", "demo_hr_sickness.yaml", "hr_absence.csv"),
+          "wellbeing": ("wellbeing_contact", "demo_wellbeing.yaml", "wellbeing_contacts.csv")}
+
+
+def test_load_workforce_extract_of_the_demo_extracts_gives_the_rows_the_demo_loaded(small_demo, con):
+    folder = small_demo.home / "demo" / "workforce"
+    for kind, (table, mapping, name) in TABLES.items():
+        load_workforce_extract(con, folder / name, MAPPINGS / mapping, kind)
+        query = f"SELECT * EXCLUDE (batch_id) FROM {table} ORDER BY 1"  # noqa: S608 - fixed table names
+        assert con.execute(query).fetchall() == small_demo.con.execute(query).fetchall(), table

@@ -120,3 +120,10 @@ def test_render_workforce_section_states_the_figures(section):
     html = render_workforce_section(section)
     assert "100% of sergeants booked" in html
     assert f"{section.assaults.calendar_years[1].assaults:,} assaults on officers and staff recorded in 2025" in html
+
+
+def test_get_workforce_section_daily_agrees_with_the_daily_dashboard(small_demo, section):
+    from peel.crime.daily import get_daily
+
+    assert [(d, n) for d, n in section.daily.by_day] == [(d, get_daily(small_demo.con, d).total)
+                                                          for d, _ in section.daily.by_day]

@@ -1,7 +1,8 @@
 """The demo force's workforce (agenda item 3): its people, leadership course bookings, sickness
-absence spells and wellbeing service contacts, written as the force's HR, learning and
-wellbeing extracts and loaded through their declared mappings (``peel.workforce.extracts``),
-as a real force's would be; and which of the demo crimes had an officer or member of staff as
+absence spells and wellbeing service contacts, loaded into the warehouse and also written as
+the force's HR, learning and wellbeing extracts (under ``out_dir/workforce``, in the systems'
+own columns and codes, which the mappings in ``peel/workforce/mappings`` read: a test loads
+them that way and finds the same rows); and which of the demo crimes had an officer or member of staff as
 victim (``staff_assault``), picked from the crimes and outcomes the crime generator made,
 which are not changed.
 
@@ -23,12 +24,13 @@ import pandas as pd
 
 from peel.demo.datafiles import read_data_yaml
 from peel.warehouse import open_batch
-from peel.workforce.extracts import MAPPINGS, load_workforce_extract, read_reference
+from peel.warehouse.sql import quote_identifier
 
 if TYPE_CHECKING:
     from peel.demo.domains import DemoContext
 
 VICTIM_SOURCE = "demo_crime_victims"
+HR, LEARNING, WELLBEING = "demo_hr", "demo_learning", "demo_wellbeing"  # the mappings' source systems
 DIFFICULTIES = "Unable to prosecute suspect"
 LOCAL_ROLES = {"Response", "Neighbourhood", "Investigation", "Custody"}  # teams per district
 RANK_CODES = {"Constable": "PC", "Sergeant": "PS", "Inspector": "INSP", "Chief Inspector": "CI",
@@ -47,17 +49,11 @@ def generate(ctx: DemoContext) -> dict[str, int]:
     contacts = _wellbeing(ctx, spec["wellbeing"], people, rng)
     folder = ctx.out_dir / "workforce"
     folder.mkdir(parents=True, exist_ok=True)
-    extracts = [
-        ("staff", "demo_hr_staff.yaml", "hr_staff.csv", _staff_extract(people)),
-        ("course", "demo_learning.yaml", "learning_bookings.csv", _course_extract(courses)),
-        ("sickness", "demo_hr_sickness.yaml", "hr_absence.csv", _sickness_extract(spells)),
-        ("wellbeing", "demo_wellbeing.yaml", "wellbeing_contacts.csv", _wellbeing_extract(contacts)),
-    ]
-    counts = {}
-    for kind, mapping, name, frame in extracts:
+    for name, frame in [("hr_staff.csv", _staff_extract(people)), ("learning_bookings.csv", _course_extract(courses)),
+                        ("hr_absence.csv", _sickness_extract(spells)),
+                        ("wellbeing_contacts.csv", _wellbeing_extract(contacts))]:
         frame.to_csv(folder / name, index=False)
-        result = load_workforce_extract(ctx.con, folder / name, MAPPINGS / mapping, kind)
-        counts[result["table"]] = result["rows_loaded"]
+    counts = _load_workforce(ctx, people, courses, spells, contacts)
     assaults = _assaults(ctx, spec["assaults"], people, rng)
     counts["staff_assault"] = _load_assaults(ctx, assaults)
     truth = {"training_starts": spec["leadership"]["starts"], "trained_team_factor":
@@ -102,8 +98,7 @@ def _people(ctx: DemoContext, spec: dict, rng) -> pd.DataFrame:
     leave = [s + timedelta(days=int(rng.integers(30, 1 + max(31, (ctx.as_of - max(s, ctx.first_day)).days))))
              if is_left else None for s, is_left in zip(people["start_date"], left, strict=True)]
     people["leave_date"] = [d if d is not None and d <= ctx.as_of else None for d in leave]
-    kinds = read_reference("ranks.csv").set_index("rank_or_grade")["kind"]
-    people["kind"] = kinds.loc[people["rank_or_grade"]].to_numpy()
+    people["kind"] = people["rank_or_grade"].map({rank: about["kind"] for rank, about in spec["people"].items()})
     return people
 
 
@@ -113,7 +108,7 @@ def _in_post(people: pd.DataFrame, day: date) -> np.ndarray:
 
 
 def _courses(ctx: DemoContext, spec: dict, people: pd.DataFrame, rng) -> pd.DataFrame:
-    courses = read_reference("ranks.csv").set_index("rank_or_grade")["course"]
+    courses = spec["courses"]
     starts, last_day = date.fromisoformat(str(spec["starts"])), date.fromisoformat(str(spec["last_course_day"]))
     bookings_from = date.fromisoformat(str(spec["bookings_from"]))
     rows = []
@@ -286,6 +281,52 @@ def _draw(rng, weighted: dict) -> str:
     return names[rng.choice(len(names), p=p / p.sum())]
 
 
+def _load_workforce(ctx: DemoContext, people, courses, spells, contacts) -> dict[str, int]:
+    """Replace the demo HR, learning and wellbeing systems' rows, one batch per system."""
+    staff_key = HR + ":" + people["staff_id"]
+    by_number = dict(zip(people["staff_id"], staff_key, strict=True))
+    tables = {
+        HR: [("staff_member", pd.DataFrame({
+                "staff_key": staff_key, "source_record_id": people["staff_id"], "kind": people["kind"],
+                "rank_or_grade": people["rank_or_grade"], "role": people["role"], "team": people["team"],
+                "fte": people["fte"], "start_date": people["start_date"], "leave_date": people["leave_date"]})),
+             ("sickness_spell", pd.DataFrame({
+                "spell_key": HR + ":" + spells["absence_id"], "source_record_id": spells["absence_id"],
+                "staff_key": spells["staff_id"].map(by_number), "start_date": spells["start_date"],
+                "end_date": spells["end_date"], "reason": spells["reason"]}))],
+        LEARNING: [("leadership_course", pd.DataFrame({
+                "booking_key": LEARNING + ":" + courses["booking_ref"], "source_record_id": courses["booking_ref"],
+                "staff_key": courses["staff_id"].map(by_number), "course": courses["course"],
+                "booked_date": courses["booked_date"], "course_date": courses["course_date"],
+                "completed_date": courses["completed_date"]}))],
+        WELLBEING: [("wellbeing_contact", pd.DataFrame({
+                "contact_key": WELLBEING + ":" + contacts["contact_id"], "source_record_id": contacts["contact_id"],
+                "staff_key": contacts["staff_id"].map(by_number), "service": contacts["service"],
+                "contact_date": contacts["contact_date"]}))],
+    }
+    counts = {}
+    for system, frames in tables.items():
+        with open_batch(ctx.con, system) as batch:
+            for table, frame in frames:
+                counts[table] = _replace(ctx, table, frame.assign(source_system=system), batch.batch_id)
+            batch.rows_read = batch.rows_loaded = sum(len(f) for _, f in frames)
+            batch.note = "generated demo force: " + ", ".join(f"{len(f):,} {t}" for t, f in frames)
+    return counts
+
+
+def _replace(ctx: DemoContext, table: str, frame: pd.DataFrame, batch_id: int) -> int:
+    """Replace the system's rows of ``table`` with ``frame`` (one bulk insert)."""
+    ctx.con.execute(f"DELETE FROM {quote_identifier(table)} WHERE source_system = ?", [frame["source_system"].iloc[0]])
+    columns = ", ".join(quote_identifier(c) for c in frame.columns)
+    ctx.con.register("_workforce_frame", frame)
+    try:
+        ctx.con.execute(f"INSERT INTO {quote_identifier(table)} ({columns}, batch_id) "
+                        f"SELECT {columns}, ? FROM _workforce_frame", [batch_id])
+    finally:
+        ctx.con.unregister("_workforce_frame")
+    return len(frame)
+
+
 def _load_assaults(ctx: DemoContext, assaults: pd.DataFrame) -> int:
     frame = pd.DataFrame({"crime_key": assaults["crime_key"], "source_system": VICTIM_SOURCE,
                           "source_record_id": assaults["source_record_id"], "staff_key": assaults["staff_key"],
@@ -293,14 +334,7 @@ def _load_assaults(ctx: DemoContext, assaults: pd.DataFrame) -> int:
                           "ho_outcome_code": assaults["ho_outcome_code"],
                           "attrition_reason": assaults["attrition_reason"]})
     with open_batch(ctx.con, VICTIM_SOURCE) as batch:
-        ctx.con.execute("DELETE FROM staff_assault WHERE source_system = ?", [VICTIM_SOURCE])
-        ctx.con.register("_assaults", frame)
-        try:
-            ctx.con.execute("INSERT INTO staff_assault SELECT crime_key, source_system, source_record_id, ?, "
-                            "staff_key, victim_kind, legislation, ho_outcome_code, attrition_reason FROM _assaults",
-                            [batch.batch_id])
-        finally:
-            ctx.con.unregister("_assaults")
-        batch.rows_read = batch.rows_loaded = len(frame)
-        batch.note = f"generated demo force: {len(frame):,} crimes with a police victim"
-    return len(frame)
+        count = _replace(ctx, "staff_assault", frame, batch.batch_id)
+        batch.rows_read = batch.rows_loaded = count
+        batch.note = f"generated demo force: {count:,} crimes with a police victim"
+    return count

@@ -77,8 +77,11 @@ def sickness(staff_number: str = typer.Argument(..., help="The person's staff nu
     """One person's sickness absence spells: personal data, for a role that may read it."""
     from peel.workforce.people import list_sickness
 
-    con = open_warehouse(read_only=True)
-    spells = list_sickness(con, staff_number, username=acting, purpose=purpose)
+    try:
+        spells = list_sickness(None, staff_number, username=acting, purpose=purpose)
+    except FileNotFoundError as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(2) from None
     table = Table("first day", "last day", "reason", "rank or grade", "team")
     for s in spells:
         table.add_row(str(s.start_date), str(s.end_date or "still absent"), s.reason or "", s.rank_or_grade, s.team)

@@ -12,6 +12,7 @@ from datetime import date
 import duckdb
 
 from peel.casebook import consultation
+from peel.warehouse import connect
 
 WORKFORCE_DOMAIN = "workforce"
 SICKNESS_RECORD = "sickness_spell"
@@ -27,12 +28,14 @@ class SicknessSpell:
     reason: str | None
 
 
-def list_sickness(con: duckdb.DuckDBPyConnection, staff_number: str, *, username: str | None,
+def list_sickness(con: duckdb.DuckDBPyConnection | None, staff_number: str, *, username: str | None,
                   purpose: str | None) -> list[SicknessSpell]:
     """One person's sickness spells, newest first, for a user who may read personal data in
     the workforce domain and says why; the person is logged as consulted. A refusal
-    (``AccessRefused``, ``PurposeRequired``) is logged and raised before the warehouse is read."""
+    (``AccessRefused``, ``PurposeRequired``) is logged and raised before the warehouse is read
+    (``con`` None: the warehouse is opened, read-only, only once the user is allowed)."""
     with consultation(username, domain=WORKFORCE_DOMAIN, object_type=SICKNESS_RECORD, purpose=purpose) as shown:
+        con = con if con is not None else connect(read_only=True)
         rows = con.execute(
             """SELECT p.source_record_id, p.rank_or_grade, p.team, s.start_date, s.end_date, s.reason
                FROM sickness_spell s JOIN staff_member p USING (staff_key)

@@ -12,8 +12,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from peel.crime.daily import SOLVED_SQL
-from peel.measures import get_measures
+from peel.measures import get_measure, get_measures
 from peel.measures.periods import add_months, get_month_end
 from peel.measures.rounding import format_number, format_percent
 from peel.render import render_template
@@ -65,8 +64,8 @@ class WorkforceSection:
 def get_daily_summary(con: duckdb.DuckDBPyConnection, month: date, as_of: date) -> DailySummary:
     """Crimes solved each day of the month up to ``as_of`` (the daily dashboard's counts)."""
     last = min(get_month_end(month), as_of)
-    counts = dict(con.execute(f"SELECT solved_on, count(*) FROM ({SOLVED_SQL}) GROUP BY 1",
-                              {"first": month, "last": last}).fetchall())
+    counts = dict(con.execute(get_measure("crimes_solved_per_day").sql,
+                              {"start": month, "end": last + timedelta(days=1), "as_of": as_of}).fetchall())
     days = [month + timedelta(days=n) for n in range((last - month).days + 1)]
     return DailySummary(month, last, [(day, counts.get(day, 0)) for day in days])
 
