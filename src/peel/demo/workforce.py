@@ -59,7 +59,11 @@ def generate(ctx: DemoContext) -> dict[str, int]:
     truth = {"training_starts": spec["leadership"]["starts"], "trained_team_factor":
              spec["sickness"]["trained_team_factor"], "assaults_per_year": spec["assaults"]["per_year"],
              "assault_outcome_shares": spec["assaults"]["outcome_shares"],
-             "assaults_by_year": assaults.groupby(assaults["recorded_date"].map(lambda d: d.year)).size().to_dict()}
+             "assaults_by_year": assaults.groupby(assaults["recorded_date"].map(lambda d: d.year)).size().to_dict(),
+             # Where the reduced sickness is planted (from the day its first sergeant completed the
+             # course), and the teams without it: the controls.
+             "trained_teams": _trained_from(courses).to_dict(),
+             "untrained_teams": sorted(set(people["team"]) - set(_trained_from(courses).index))}
     ctx.truth_dir.mkdir(parents=True, exist_ok=True)
     (ctx.truth_dir / "workforce.json").write_text(json.dumps(truth, indent=2, default=str), encoding="utf-8")
     return counts
@@ -137,9 +141,7 @@ def _sickness(ctx: DemoContext, spec: dict, people: pd.DataFrame, courses: pd.Da
     winter = np.where(days.month.isin([11, 12, 1, 2]), spec["winter_factor"], 1.0)
     rate = spec["spells_per_year"] / 365.25 * np.outer(winter, frailty * role)
     # A team's people start spells less often from the day its first sergeant completes the course.
-    done = courses[courses["rank_or_grade"].eq("Sergeant") & courses["completed_date"].notna()]
-    trained_from = done.groupby("team")["completed_date"].min()
-    since = people["team"].map(trained_from)
+    since = people["team"].map(_trained_from(courses))
     for team_from in since.dropna().unique():
         cols = np.flatnonzero(since.to_numpy() == team_from)
         rate[np.ix_(days >= pd.Timestamp(team_from), cols)] *= spec["trained_team_factor"]
@@ -154,19 +156,25 @@ def _sickness(ctx: DemoContext, spec: dict, people: pd.DataFrame, courses: pd.Da
     p = np.array(list(spec["reasons"].values()), dtype=float)
     reason = np.array(reasons)[rng.choice(len(reasons), len(day_i), p=p / p.sum())]
     rows, busy_until = [], {}
+    staff_ids = people["staff_id"].to_numpy()
+    leave_day = people["leave_date"].map(lambda d: d or date.max).to_numpy()
     for k in np.lexsort((day_i, person)):  # by person, then day: a new spell only after the last ends
         first = days[day_i[k]].date()
         who = int(person[k])
         if busy_until.get(who, date.min) >= first:
             continue
-        last = min(first + timedelta(days=int(length[k]) - 1), leave[who].astype("M8[D]").item())
+        last = min(first + timedelta(days=int(length[k]) - 1), leave_day[who])
         busy_until[who] = last
-        rows.append({"staff_id": people.at[who, "staff_id"], "start_date": first,
-                     "end_date": last if last < ctx.as_of else None,  # still absent on the day
-                     "reason": reason[k]})
-    out = pd.DataFrame(rows)
+        rows.append((staff_ids[who], first, last if last < ctx.as_of else None, reason[k]))  # None: still absent
+    out = pd.DataFrame(rows, columns=["staff_id", "start_date", "end_date", "reason"])
     out["absence_id"] = [f"AB{n:07d}" for n in range(1, len(out) + 1)]
     return out
+
+
+def _trained_from(courses: pd.DataFrame) -> pd.Series:
+    """Each team's first day with a sergeant who has completed the course."""
+    done = courses[courses["rank_or_grade"].eq("Sergeant") & courses["completed_date"].notna()]
+    return done.groupby("team")["completed_date"].min()
 
 
 def _wellbeing(ctx: DemoContext, spec: dict, people: pd.DataFrame, rng) -> pd.DataFrame:
@@ -223,29 +231,29 @@ def _wellbeing_extract(contacts: pd.DataFrame) -> pd.DataFrame:
                          "Service": contacts["service"], "ContactDate": contacts["contact_date"].map(_fmt)})
 
 
-def _classify(ctx: DemoContext, crimes: pd.DataFrame) -> pd.Series:
+def _classify(ctx: DemoContext, crimes: pd.DataFrame) -> np.ndarray:
     """Each candidate crime's state as known on the extraction date."""
     outcomes = ctx.data.outcomes[ctx.data.outcomes["crime_key"].isin(crimes["crime_key"])]
-    solved = set(outcomes.loc[outcomes["is_positive"], "crime_key"])
     final = outcomes[outcomes["outcome_type"] != "Under investigation"]
-    difficulties = set(final.loc[final["outcome_type"] == DIFFICULTIES, "crime_key"]) - solved
-    closed = set(final["crime_key"])
-    return crimes["crime_key"].map(lambda k: "solved" if k in solved else "difficulties" if k in difficulties
-                                   else "other" if k in closed else "pending")
+    keys = crimes["crime_key"]
+    solved = keys.isin(outcomes.loc[outcomes["is_positive"], "crime_key"]).to_numpy()
+    difficulties = keys.isin(final.loc[final["outcome_type"] == DIFFICULTIES, "crime_key"]).to_numpy()
+    closed = keys.isin(final["crime_key"]).to_numpy()
+    return np.select([solved, difficulties, closed], ["solved", "difficulties", "other"], "pending")
 
 
 def _assaults(ctx: DemoContext, spec: dict, people: pd.DataFrame, rng) -> pd.DataFrame:
     crimes = ctx.data.crimes
     crimes = crimes[crimes["offence_code"].isin([str(c) for c in spec["offence_codes"]])].copy()
-    crimes["state"] = _classify(ctx, crimes).to_numpy()
-    crimes["ym"] = crimes["month"].map(lambda d: (d.year, d.month))
+    crimes["state"] = _classify(ctx, crimes)
     groups = ["solved", "difficulties", "other"]
     shares = np.array([spec["outcome_shares"][g] for g in groups], dtype=float)
     picked = []
-    for (year, month), in_month in crimes.groupby("ym", sort=True):
-        days_in = pd.Period(f"{year}-{month:02d}").days_in_month
-        covered = in_month["recorded_date"].map(lambda d: d.day).max() if (year, month) == (
-            ctx.last_day.year, ctx.last_day.month) else days_in
+    for first, in_month in crimes.groupby("month", sort=True):
+        year, days_in = first.year, pd.Period(first, freq="M").days_in_month
+        # The last month is covered only to the last day with records.
+        covered = (ctx.last_day.day if (year, first.month) == (ctx.last_day.year, ctx.last_day.month)
+                   else days_in)
         mean = spec["per_year"].get(year, spec["per_year"][max(spec["per_year"])]) / 12 * ctx.size * covered / days_in
         pending = float((in_month["state"] == "pending").mean())
         p = np.append(shares / shares.sum() * (1 - pending), pending)
@@ -258,10 +266,12 @@ def _assaults(ctx: DemoContext, spec: dict, people: pd.DataFrame, rng) -> pd.Dat
     staff = np.flatnonzero(people["role"].isin(["Custody", "Control room"]).to_numpy()
                            & people["kind"].eq("staff").to_numpy())
     is_staff = rng.random(len(chosen)) < spec["staff_share"]
+    start = people["start_date"].to_numpy()
+    leave = people["leave_date"].map(lambda d: d or date.max).to_numpy()
     victims = []
     for day, as_staff in zip(chosen["recorded_date"], is_staff, strict=True):
         pool = staff if as_staff else officers
-        pool = pool[_in_post(people.iloc[pool], day)]
+        pool = pool[(start[pool] <= day) & (leave[pool] >= day)]  # in post that day
         victims.append(people.at[int(rng.choice(pool)), "staff_id"] if len(pool) else None)
     chosen["staff_key"] = ["demo_hr:" + v if v else None for v in victims]
     chosen["victim_kind"] = np.where(is_staff, "staff", "officer")
