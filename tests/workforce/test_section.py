@@ -127,3 +127,20 @@ def test_get_workforce_section_daily_agrees_with_the_daily_dashboard(small_demo,
 
     assert [(d, n) for d, n in section.daily.by_day] == [(d, get_daily(small_demo.con, d).total)
                                                           for d, _ in section.daily.by_day]
+
+
+def test_get_workforce_section_share_absent_and_groups_match_a_count_of_absence_days(section, extracts):
+    staff = extracts["staff"].set_index("StaffNo")
+    absent: dict[tuple, set] = {}
+    for spell in extracts["absence"].itertuples():
+        day, last = _uk(spell.FirstDayAbsent), min(_uk(spell.LastDayAbsent) or AS_OF, AS_OF)
+        while day <= last:
+            if day.weekday() < 5:
+                absent.setdefault((day.replace(day=1), staff.at[spell.StaffNo, "Role"]), set()).add(spell.StaffNo)
+            day += timedelta(days=1)
+    by_role = section.by_group["role"]["share_absent"]
+    assert by_role and {(m.month, m.group): m.numerator for m in by_role if m.numerator} == {
+        key: len(people) for key, people in absent.items() if key[0] >= section.absent[0].month}
+    for m in section.absent:
+        assert m.numerator == sum(n.numerator for n in by_role if n.month == m.month)
+        assert m.denominator == sum(n.denominator for n in by_role if n.month == m.month)

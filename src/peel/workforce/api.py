@@ -21,6 +21,12 @@ def describe_section(section: WorkforceSection) -> dict:
                      for r in section.training],
         "working_days_lost_per_fte": [{"month": m.month.isoformat(), "days_lost": m.numerator, "fte": m.denominator,
                                        "per_fte": m.value} for m in section.sickness],
+        "share_absent": [{"month": m.month.isoformat(), "absent": m.numerator, "in_post": m.denominator,
+                          "share": m.value} for m in section.absent],
+        "monthly_by": {group: {measure: [{"month": m.month.isoformat(), group: m.group, "numerator": m.numerator,
+                                          "denominator": m.denominator, "value": m.value} for m in rows]
+                               for measure, rows in measures.items()}
+                       for group, measures in section.by_group.items()},
         "sickness_change_since_training": {
             by: [asdict(c) | {"change_percent": c.change_percent} for c in changes]
             for by, changes in (("all", [section.change_all] if section.change_all else []),

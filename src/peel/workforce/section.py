@@ -51,7 +51,10 @@ class WorkforceSection:
     daily: DailySummary
     training: list[RankTraining]
     training_start: date | None
-    sickness: list[MonthValue]  # force-wide, month by month
+    sickness: list[MonthValue]  # working days lost per FTE, force-wide, month by month
+    absent: list[MonthValue]  # share of people absent, force-wide, month by month
+    # Both measures month by month per rank or grade ('rank') and per role ('role').
+    by_group: dict[str, dict[str, list[MonthValue]]]
     change_by_rank: list[SicknessChange]
     change_by_role: list[SicknessChange]
     change_all: SicknessChange | None
@@ -87,11 +90,14 @@ def get_workforce_section(con: duckdb.DuckDBPyConnection, month: date, as_of: da
     started, change_end, by_rank = figures.get_sickness_change(con, month, as_of, "rank")
     _, _, by_role = figures.get_sickness_change(con, month, as_of, "role")
     _, _, overall = figures.get_sickness_change(con, month, as_of, "all")
+    first, end = add_months(month, -TREND_MONTHS), add_months(month, 1)
+    by_group = {group: {measure: figures.get_monthly(con, measure, first, end, as_of, group)
+                        for measure in ("working_days_lost_per_fte", "share_absent")} for group in ("rank", "role")}
     return WorkforceSection(
         month=month, as_of=as_of, daily=get_daily_summary(con, month, as_of),
         training=figures.get_training_by_rank(con, as_of), training_start=started,
-        sickness=figures.get_monthly(con, "working_days_lost_per_fte", add_months(month, -TREND_MONTHS),
-                                     add_months(month, 1), as_of),
+        sickness=figures.get_monthly(con, "working_days_lost_per_fte", first, end, as_of),
+        absent=figures.get_monthly(con, "share_absent", first, end, as_of), by_group=by_group,
         change_by_rank=by_rank, change_by_role=by_role, change_all=overall[0] if overall else None,
         change_end=change_end, wellbeing=_wellbeing_totals(con, month, as_of),
         assaults=figures.get_assaults(con, as_of))
