@@ -107,5 +107,5 @@ def test_load_workforce_extract_of_the_demo_extracts_gives_the_rows_the_demo_loa
     folder = small_demo.home / "demo" / "workforce"
     for kind, (table, mapping, name) in TABLES.items():
         load_workforce_extract(con, folder / name, MAPPINGS / mapping, kind)
-        query = f"SELECT * EXCLUDE (batch_id) FROM {table} ORDER BY 1"  # noqa: S608 - fixed table names
+        query = f"SELECT * EXCLUDE (batch_id) FROM {table} ORDER BY 1"
         assert con.execute(query).fetchall() == small_demo.con.execute(query).fetchall(), table
