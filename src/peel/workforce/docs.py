@@ -19,7 +19,7 @@ def render_reference_markdown() -> str:
     lines += [f"| {r.rank_or_grade} | {r.kind} | {r.course or '-'} |" for r in read_reference("ranks.csv").itertuples()]
     lines += ["", "| wellbeing service | what it is |", "|---|---|"]
     lines += [f"| {s.service} | {s.description} |" for s in read_reference("services.csv").itertuples()]
-    lines += ["", "| extract (`--kind`) | mapping section | fields (required in bold) | loads into |", "|---|---|---|---|"]
+    lines += ["", "| extract (KIND) | mapping section | fields (required in bold) | loads into |", "|---|---|---|---|"]
     for kind, spec in KINDS.items():
         names = ", ".join(f"**{n}**" if n in spec.required else n for n in spec.fields.names)
         lines.append(f"| {kind} | `{spec.fields.section}:` | {names} | `{spec.table}` |")
