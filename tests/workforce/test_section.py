@@ -91,10 +91,14 @@ def test_get_workforce_section_sickness_matches_a_count_of_absence_days(section,
 
 def test_get_workforce_section_wellbeing_matches_the_wellbeing_extract(section, extracts):
     contacts = extracts["wellbeing"].assign(day=lambda f: f["ContactDate"].map(_uk))
-    last12 = contacts[(contacts["day"] >= date(2025, 3, 1)) & (contacts["day"] < MONTH)]
-    people = last12.assign(month=last12["day"].map(lambda d: d.replace(day=1)))
-    expected = people.drop_duplicates(["Service", "StaffNo", "month"]).groupby("Service").size().to_dict()
-    assert {s: now for s, now, _ in section.wellbeing if now} == expected
+    contacts["month"] = contacts["day"].map(lambda d: d.replace(day=1))
+    people = contacts.drop_duplicates(["Service", "StaffNo", "month"])
+
+    def count(first: date, end: date) -> dict:
+        return people[(people["day"] >= first) & (people["day"] < end)].groupby("Service").size().to_dict()
+
+    assert {s: now for s, now, _ in section.wellbeing if now} == count(date(2025, 3, 1), MONTH)
+    assert {s: before for s, _, before in section.wellbeing if before} == count(date(2024, 3, 1), date(2025, 3, 1))
 
 
 def test_get_workforce_section_assaults_match_the_crime_and_outcome_records(small_demo, section):
@@ -108,12 +112,29 @@ def test_get_workforce_section_assaults_match_the_crime_and_outcome_records(smal
     for y in section.assaults.calendar_years:
         mine = rows[year == int(y.label)]
         assert (y.assaults, y.solved) == (len(mine), mine["crime_key"].isin(solved).sum())
+    fy = rows["recorded_date"].map(lambda d: d.year if d.month >= 4 else d.year - 1)
+    for y in section.assaults.financial_years:
+        mine = rows[fy == int(y.label[:4])]
+        assert (y.assaults, y.solved) == (len(mine), mine["crime_key"].isin(solved).sum())
+    assert [y.label for y in section.assaults.financial_years] == ["2023-24", "2024-25", "2025-26"]
     assert [y.label for y in section.assaults.calendar_years] == ["2024", "2025", "2026"]
     assert [y.partial for y in section.assaults.calendar_years] == [False, False, True]
     y2025 = rows[(year == 2025) & rows["crime_key"].isin(hard)]
     expected = y2025.groupby(["ho_outcome_code", "attrition_reason"]).size().to_dict()
     assert {(a.code, a.reason): a.crimes for a in section.assaults.attrition} == expected
     assert any("mental-health crisis" in a.reason for a in section.assaults.attrition)
+
+
+def test_get_workforce_section_sickness_change_is_days_lost_over_mean_fte_of_the_same_months(small_demo, section):
+    from peel.workforce.figures import get_monthly
+
+    con = small_demo.con
+    since = get_monthly(con, "working_days_lost_per_fte", date(2025, 10, 1), MONTH, AS_OF)
+    before = get_monthly(con, "working_days_lost_per_fte", date(2024, 10, 1), date(2025, 3, 1), AS_OF)
+    assert section.training_start.replace(day=1) == date(2025, 10, 1) and len(since) == len(before) == 5
+    c = section.change_all
+    assert c.since == pytest.approx(sum(m.numerator for m in since) / (sum(m.denominator for m in since) / 5))
+    assert c.before == pytest.approx(sum(m.numerator for m in before) / (sum(m.denominator for m in before) / 5))
 
 
 def test_render_workforce_section_states_the_figures(section):
