@@ -99,6 +99,8 @@ def test_get_workforce_section_wellbeing_matches_the_wellbeing_extract(section, 
 
     assert {s: now for s, now, _ in section.wellbeing if now} == count(date(2025, 3, 1), MONTH)
     assert {s: before for s, _, before in section.wellbeing if before} == count(date(2024, 3, 1), date(2025, 3, 1))
+    by_month = people[people["day"] >= date(2025, 3, 1)].groupby(["month", "Service"]).size().to_dict()
+    assert {(m.month, m.group): m.numerator for m in section.wellbeing_months} == by_month
 
 
 def test_get_workforce_section_assaults_match_the_crime_and_outcome_records(small_demo, section):

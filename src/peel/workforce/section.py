@@ -60,6 +60,7 @@ class WorkforceSection:
     change_all: SicknessChange | None
     change_end: date  # the change runs from the training start to before this month
     wellbeing: list[tuple[str, int, int]]  # service, people in the last 12 months, the 12 before
+    wellbeing_months: list[MonthValue]  # people per service (group) and month, the last 12 months and this one
     assaults: AssaultFigures
     notes: list[str] = field(default_factory=list)
 
@@ -100,7 +101,16 @@ def get_workforce_section(con: duckdb.DuckDBPyConnection, month: date, as_of: da
         absent=figures.get_monthly(con, "share_absent", first, end, as_of), by_group=by_group,
         change_by_rank=by_rank, change_by_role=by_role, change_all=overall[0] if overall else None,
         change_end=change_end, wellbeing=_wellbeing_totals(con, month, as_of),
+        wellbeing_months=figures.get_wellbeing(con, first, end, as_of),
         assaults=figures.get_assaults(con, as_of))
+
+
+def tabulate_wellbeing(rows: list[MonthValue]) -> tuple[list[str], list[tuple[date, list[int]]]]:
+    """Services, and per month the people using each: the trend table."""
+    services = sorted({r.group for r in rows})
+    counts = {(r.month, r.group): int(r.numerator) for r in rows}
+    months = sorted({r.month for r in rows})
+    return services, [(m, [counts.get((m, s), 0) for s in services]) for m in months]
 
 
 def describe_training(row: RankTraining) -> str:
@@ -116,6 +126,7 @@ def describe_training(row: RankTraining) -> str:
 
 def render_workforce_section(section: WorkforceSection) -> str:
     return render_template("workforce/section.html.j2", section=section, describe_training=describe_training,
+                           wellbeing_table=tabulate_wellbeing(section.wellbeing_months),
                            format_number=format_number, format_percent=format_percent,
                            measures=list(get_measures("workforce").values()))
 
