@@ -21,6 +21,7 @@ from peel.private import FileGroupUnknown, close_at_rest
 from peel.sources.cli import register as register_sources
 from peel.warehouse.cli import register as register_warehouse
 from peel.web.cli import register as register_web
+from peel.workforce.cli import register as register_workforce
 
 app = typer.Typer(
     name="peel",
@@ -58,6 +59,7 @@ for _register in (
     register_casebook,
     register_dvds,
     register_web,
+    register_workforce,
 ):
     _register(app)
 

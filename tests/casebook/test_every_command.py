@@ -59,6 +59,7 @@ NO_SESSION = {
     "peel lfr report": "aggregates: no alert's subject",
     "peel dvds figures": "Clare's Law aggregates",
     "peel dvds return": "the Home Office return: aggregates",
+    "peel workforce summary": "aggregates",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -115,6 +116,8 @@ SIGNED_IN = {
     "peel dvds show": ("--purpose", "supervisor"),  # consultation
     "peel dvds decide": ("--reason", "supervisor"),  # a candidate decided
     "peel dvds candidates": (None, "public_protection_officer"),  # summaries only
+    "peel workforce sickness": ("--purpose", "hr_wellbeing_officer"),  # consultation of a person's sickness
+    "peel workforce load": ("--purpose", "hr_wellbeing_officer"),  # collection
 }
 
 

@@ -118,7 +118,7 @@ def test_read_agenda_default_is_the_seed_meetings_five_items():
     assert burglary.arguments() == {"crime_type": ["residential-burglary", "burglary"], "area": None}
     # Each agenda item's domain, once built, gives its section; the rest stay planned.
     domains = [[s.domain for s in item.sections] for item in items]
-    assert domains[:4] == [["crime"], ["lfr"], ["workforce"], ["firearms"]]  # item 3 to come
+    assert domains[:4] == [["crime"], ["lfr"], ["workforce"], ["firearms"]]
     assert domains[4] == ["dvds", "intelligence", "control_room"]
 
 

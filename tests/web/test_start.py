@@ -41,6 +41,7 @@ GRANTED = {
     "auditor": EVERYONE_WITH_AGGREGATES | {"Audit log"},
     "control_room_manager": EVERYONE_WITH_AGGREGATES | {"Review queue"},
     "ingest_service": set(),  # a scripted job's role: loads and links, opens nothing on the web
+    "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES,
 }
 EXPECTED_LINKS = {role: [title for title in ORDER if title in titles] for role, titles in GRANTED.items()}
 

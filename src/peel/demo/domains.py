@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from peel.demo import lfr
 from peel.demo import control_room
 from peel.demo import firearms
+from peel.demo import workforce
 
 if TYPE_CHECKING:
     import duckdb
@@ -69,6 +70,7 @@ GENERATORS: list[tuple[str, Generator]] = [
     ("Generating Clare's Law applications", lambda ctx: import_module("peel.demo.dvds").generate(ctx)),
     ("Generating control-room calls and incidents", control_room.generate),
     ("Generating firearms licensing", firearms.generate),
+    ("Generating the workforce", workforce.generate),
 ]
 
 

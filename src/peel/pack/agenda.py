@@ -27,6 +27,7 @@ from peel.lfr.section import KIND as LFR_GOVERNANCE
 from peel.dvds.section import KIND as CLARES_LAW
 from peel.firearms.section import KIND as FIREARMS_LICENSING
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
+from peel.workforce.section import KIND as LEADERSHIP_WELLBEING
 
 KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
@@ -34,6 +35,7 @@ KINDS: dict[str, SectionKind] = {
     CLARES_LAW.name: CLARES_LAW,
     CONTROL_ROOM_RESOURCES.name: CONTROL_ROOM_RESOURCES,
     FIREARMS_LICENSING.name: FIREARMS_LICENSING,
+    LEADERSHIP_WELLBEING.name: LEADERSHIP_WELLBEING,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"

@@ -14,13 +14,15 @@ from peel.casebook import web as casebook_pages
 from peel.control_room import web as control_room_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
-    control_room_pages,
-    firearms_web,  # the renewals backlog, its forecast, the oldest cases
-    dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
+from peel.dvds import web as dvds_web
+from peel.firearms import web as firearms_web
+from peel.lfr import public as lfr_public
+from peel.lfr import web as lfr_web
 from peel.linkage import web as linkage_pages
 from peel.pack import web as pack
 from peel.web import public
 from peel.web.links import DomainPages, Placeholder
+from peel.workforce import web as workforce_web
 
 # What the force publishes at /public, without sign-in (small numbers hidden: peel.disclosure).
 PUBLICATIONS: list[public.Publication] = [
@@ -37,8 +39,7 @@ DOMAINS: list[DomainPages | Placeholder] = [
     crime_web,  # the daily dashboard and crime performance
     pack,  # the meeting pack for any month, and the meeting actions
     lfr_web,  # the deployment register, alerts and deletion evidence; the public register and feeds
-    Placeholder("Leadership and wellbeing", "Training by rank, sickness, wellbeing and assaults on staff.",
-                Action.READ_AGGREGATES, "workforce"),
+    workforce_web,  # leadership and wellbeing: training, sickness, assaults on staff
     control_room_pages,
     firearms_web,  # the renewals backlog, its forecast, the oldest cases
     dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
