@@ -120,3 +120,9 @@ def get_settings() -> Settings:
         audit_anchor_setting=Path(env["PEEL_AUDIT_ANCHOR_FILE"]) if env.get("PEEL_AUDIT_ANCHOR_FILE") else None,
         file_group=env.get("PEEL_FILE_GROUP") or None,
     )
+
+
+def cache_compiled_forecasts() -> None:
+    """Let statsforecast keep the models numba compiles on first use (NIXTLA_NUMBA_CACHE), so a
+    forecast compiles once per machine, not once per run; a value the user set is kept."""
+    os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")

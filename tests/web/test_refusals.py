@@ -28,7 +28,8 @@ SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2
            "purpose": "checking the record before the deployment briefing", "accept": True,
            "reason": "the evidence on the record supports it", "decision": "accept", "meeting": "2026-02",
            "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
-           "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1"}
+           "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1",
+           "ref": "LFR-2026-C1", "case_id": 1}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 
 
@@ -67,13 +68,16 @@ def count_refusals(url: str) -> int:
 
 def get_operations(document: dict) -> list[tuple[str, str, dict]]:
     """(method, path template, operation) for every route the app serves but the open ones."""
-    return [(method, path, operation) for path, operations in document["paths"].items() if path not in OPEN
+    return [(method, path, operation) for path, operations in document["paths"].items()
+            if path not in OPEN and not path.startswith("/public/")  # what the force publishes is open
             for method, operation in operations.items()]
 
 
 def sample(name: str, schema: dict, path: str):
     if name == "decision" and "linkage" in path:
         return LINKAGE_DECISION
+    if name == "decision" and "dvds" in path:
+        return "open"  # Clare's Law candidates: open a Right to Know case, or decline
     if "enum" in schema:
         return schema["enum"][0]
     return SAMPLES[name]

@@ -15,11 +15,12 @@ so 1.0 is as good as repeating last week, lower is better.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+
+from peel.settings import cache_compiled_forecasts
 
 WEEK = 168  # hours: the season both the model and the baseline repeat
 WEEKS_AVERAGED = 4
@@ -31,8 +32,7 @@ MODEL, BASELINE = "forecast", "seasonal_naive"
 
 
 def _statsforecast(horizon_hours: int, windows: int):
-    # numba compiles statsforecast's models on first use; caching keeps that to once per machine.
-    os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
+    cache_compiled_forecasts()
     from statsforecast import StatsForecast
     from statsforecast.models import SeasonalNaive, SeasonalWindowAverage
     from statsforecast.utils import ConformalIntervals

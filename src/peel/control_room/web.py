@@ -22,10 +22,10 @@ from peel.control_room.section import (
     get_data_to,
     render_control_room_section,
 )
-from peel.crime.web import InputRoute
 from peel.measures.periods import parse_month
 from peel.warehouse import open_snapshot
 from peel.warehouse.generations import remember
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant

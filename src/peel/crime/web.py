@@ -19,9 +19,8 @@ from typing import Literal
 from urllib.parse import urlencode
 
 import duckdb
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from markupsafe import Markup
 
 from peel.casebook import Action, Actor, NotFound
@@ -38,26 +37,10 @@ from peel.warehouse import open_snapshot, snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.warehouse.generations import remember
 from peel.web.downloads import ChartFormat, Recipient, TableFormat, chart_response, table_response
+from peel.web.input_route import InputRoute
 from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
-
-
-class InputRoute(APIRoute):
-    """A route whose ValueError (a month, day, crime type or area the data does not have; the
-    message says which and what to give) is a 400 page saying so, not a server error."""
-
-    def get_route_handler(self):
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ValueError as error:
-                raise HTTPException(400, str(error)) from error
-
-        return handle
-
 
 router = APIRouter(route_class=InputRoute)
 NO_DATA = "No crimes are loaded yet: 'peel demo-data' or 'peel ingest' loads them."

@@ -21,7 +21,11 @@ def _timeliness_text(details: dict) -> str:
 
 
 def case_view(session: Session, username: str, case_id: int, *, purpose: str) -> dict:
-    """One case, its stages and timeliness; the consultation is logged by the casebook."""
+    """One case, its stages and timeliness; the consultation is logged by the casebook. A role
+    that may not read Clare's Law cases is refused before the case is looked up, so the refusal
+    says nothing of whether it exists."""
+    access.authorise(session, username, access.Request(access.Action.READ_PERSONAL, "case", case_id, domain=DOMAIN,
+                                                       purpose=purpose, must_state=access.PURPOSE))
     case = cases.read_case(session, username, case_id, purpose=purpose)
     if case.domain != DOMAIN:
         raise InvalidInput(f"Case {case_id} is not a Clare's Law case.")

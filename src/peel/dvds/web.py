@@ -158,8 +158,12 @@ def decide(request: Request, item_id: int, decision: str = Form(""), reason: str
            actor: Actor = Depends(require_actor)) -> Response:
     if decision not in ("open", "decline"):
         raise InvalidInput("Choose to open a Right to Know case or to decline.")
-    with warehouse(request) as con, transaction(casebook_url(request)) as session:
+    def known_person(ref: str) -> bool:  # the warehouse is opened only once the decision is allowed
+        with warehouse(request) as con:
+            return known_in(con)(ref)
+
+    with transaction(casebook_url(request)) as session:
         case_id = decide_candidate(session, actor.username, item_id, accept=decision == "open", reason=reason,
-                                   known_person=known_in(con))
+                                   known_person=known_person)
     outcome = f"case {case_id} opened" if case_id else "declined"
     return RedirectResponse(f"/dvds/candidates?{urlencode({'decided': item_id, 'outcome': outcome})}", status_code=303)

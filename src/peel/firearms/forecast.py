@@ -70,6 +70,9 @@ def officers_deciding(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
 
 def predict(history: pd.DataFrame, horizon: int, model: str = "ets") -> pd.DataFrame:
     """Weekly forecasts (mean, lo, hi) for ``horizon`` weeks after ``history``."""
+    from peel.settings import cache_compiled_forecasts
+
+    cache_compiled_forecasts()  # before statsforecast is imported
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS, Naive
 
