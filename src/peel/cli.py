@@ -11,6 +11,7 @@ from peel.casebook.cli import register as register_casebook
 from peel.console import Console, error_line, escape_log_messages
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
+from peel.intel.cli import register as register_intel
 from peel.linkage.cli import register as register_linkage
 from peel.pack.cli import register as register_pack
 from peel.private import FileGroupUnknown, close_at_rest
@@ -48,6 +49,7 @@ for _register in (
     register_crime,
     register_pack,
     register_linkage,
+    register_intel,
     register_casebook,
     register_web,
 ):

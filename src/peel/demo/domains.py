@@ -21,6 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from peel.demo import intel
+
 if TYPE_CHECKING:
     import duckdb
     import numpy as np
@@ -59,7 +61,9 @@ class DemoContext:
 Generator = Callable[[DemoContext], dict[str, int]]
 
 # (what the progress bar says, the generator), in the order they run.
-GENERATORS: list[tuple[str, Generator]] = []
+GENERATORS: list[tuple[str, Generator]] = [
+    ("Generating intelligence gradings and public events", intel.generate),
+]
 
 
 def run_domain_generators(ctx: DemoContext, advance: Callable[[str], None]) -> dict[str, int]:
