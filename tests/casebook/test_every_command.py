@@ -46,6 +46,7 @@ NO_SESSION = {
     "peel login": "how a session starts (the lock-out and the log are the casebook's)",
     "peel logout": "how a session ends",
     "peel serve": "the web app signs each person in itself (docs/web.md)",
+    "peel intel mine": "mines only the text given on the command line; reads no records",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -60,6 +61,10 @@ SIGNED_IN = {
     "peel link review": ("--purpose", "intelligence_analyst"),  # consultation
     "peel link review accept": ("--reason", "intelligence_analyst"),  # combination decided
     "peel link review reject": ("--reason", "intelligence_analyst"),
+    "peel intel pack": ("--purpose", "intelligence_analyst"),  # consultation, then a proposal
+    "peel intel verify": ("--purpose", "intelligence_analyst"),  # consultation
+    "peel intel export": ("--purpose", "intelligence_analyst"),  # disclosure
+    "peel intel approve": ("--reason", "supervisor"),  # a pack's approval
     "peel review show": ("--purpose", "supervisor"),  # consultation
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),

@@ -4,7 +4,6 @@ of a report's text, and event risk assessments."""
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import duckdb
@@ -14,7 +13,6 @@ from rich.table import Table
 from peel.casebook.cli import ACTING, ITEM_ID, refusals_exit
 from peel.console import Console, error_line  # reads no markup; escapes control characters
 from peel.settings import get_settings
-from peel.warehouse.cli import open_warehouse
 
 console = Console()
 intel_app = typer.Typer(no_args_is_help=True, help="Intelligence packs and event risk assessments.")
@@ -62,11 +60,7 @@ def pack_command(
     --purpose, both kept in the audit log."""
     from peel.intel.packs import draft_pack, write_draft
 
-    con = open_warehouse(read_only=True)
-    try:
-        draft = draft_pack(con, acting, subject, purpose=purpose or "")
-    finally:
-        con.close()
+    draft = draft_pack(acting, subject, purpose=purpose or "")
     files = write_draft(draft, _out(out, draft.pack["pack_id"]))
     console.print(f"Pack {draft.pack['pack_id']}: {len(draft.pack['statements'])} statements, all verified; "
                   f"queued for approval as review item {draft.item_id}.")
@@ -75,24 +69,17 @@ def pack_command(
 
 @intel_app.command("verify")
 @errors_exit
-def verify_command(pack: Path = typer.Argument(..., help="A pack.json written by `peel intel pack`.")) -> None:
+@refusals_exit
+def verify_command(pack: Path = typer.Argument(..., help="A pack.json written by `peel intel pack`."),
+                   purpose: str | None = PURPOSE, acting: str | None = ACTING) -> None:
     """Re-derive every statement of a pack from the warehouse; fail (exit 1) naming each statement
-    that lacks a source or no longer matches it."""
-    from peel.intel.statements import verify_statements
+    that lacks a source or no longer matches it. Shows personal data when it fails: a --purpose."""
+    from peel.intel.packs import verify_pack
 
-    try:
-        statements = json.loads(pack.read_text(encoding="utf-8"))["statements"]
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(f"{pack} is not a pack written by `peel intel pack` (expected JSON with "
-                         f"'statements'): {error}") from None
-    con = open_warehouse(read_only=True)
-    try:
-        check = verify_statements(con, statements)
-    finally:
-        con.close()
+    check = verify_pack(acting, pack, purpose=purpose or "")
     for failure in check.failures:
-        console.print(f"FAILED {failure.statement}: {failure.claim}", markup=False)
-        console.print(f"  {failure.reason}", markup=False)
+        console.print(f"FAILED {failure.statement}: {failure.claim}")
+        console.print(f"  {failure.reason}")
     if not check.passed:
         console.print(f"{len(check.failures)} of {check.statements} statements do not verify.")
         raise typer.Exit(1)
@@ -115,18 +102,13 @@ def approve_command(item: int = ITEM_ID, reason: str = REASON,
 @errors_exit
 @refusals_exit
 def export_command(item: int = ITEM_ID, purpose: str | None = PURPOSE,
-                   out: Path | None = typer.Option(None, help="Folder (default PEEL_HOME/outputs/intel/PACK)."),
+                   out: Path | None = typer.Option(None, help="Folder (default PEEL_HOME/outputs/intel/item-N)."),
                    acting: str | None = ACTING) -> None:
     """Write an approved pack as HTML and PDF marked OFFICIAL-SENSITIVE, after verifying it
     again against the warehouse. Logged as a disclosure with author, approver and purpose."""
     from peel.intel.packs import export_pack
 
-    con = open_warehouse(read_only=True)
-    try:
-        folder = out or get_settings().outputs_dir / "intel" / f"item-{item}"
-        files = export_pack(con, acting, item, purpose=purpose or "", out_dir=folder)
-    finally:
-        con.close()
+    files = export_pack(acting, item, purpose=purpose or "", out_dir=_out(out, f"item-{item}"))
     for kind, path in files.items():
         console.print(f"{kind.upper()}: {path}")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +22,12 @@ import duckdb
 from peel.casebook import PURPOSE, Action, Domain, Operation, Request, consultation, transaction
 from peel.casebook import access, review
 from peel.casebook.errors import InvalidStateChange
-from peel.casebook.models import ACCEPTED
+from peel.casebook.models import ACCEPTED, ReviewItem
 from peel.intel.assemble import assemble
 from peel.intel.render import write_pack
 from peel.intel.statements import Verification, verify_statements
 from peel.intel.subject import resolve_subject
-from peel.warehouse import snapshot
+from peel.warehouse import connect, snapshot
 
 DOMAIN = Domain.INTELLIGENCE
 KIND = "intelligence_pack"  # the review queue's kind, and the oversight register's name
@@ -48,15 +50,34 @@ class Draft:
     pack: dict
 
 
-def build_pack(con: duckdb.DuckDBPyConnection, username: str | None, subject_text: str, *,
-               purpose: str | None) -> dict:
+@contextmanager
+def reading(con: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``con``, or the warehouse opened read-only for the block (once access was checked)."""
+    if con is not None:
+        yield con
+        return
+    own = connect(read_only=True)
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def build_pack(username: str | None, subject_text: str, *, purpose: str | None,
+               con: duckdb.DuckDBPyConnection | None = None) -> dict:
     """The pack on the subject ``subject_text`` names, for ``username`` and ``purpose``: refused
     (and the refusal logged) unless the user may read intelligence personal data; the consultation
     is logged with the subject. The pack is checked against the warehouse before it is returned."""
-    with consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown:
+    with (consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown,
+          reading(con) as con):
         subject = resolve_subject(con, subject_text)
         statements = [s.to_dict() for s in assemble(con, subject)]
         shown.append(subject.ref)
+        pack = _pack(con, subject, subject_text, purpose, username, statements)
+    return pack
+
+
+def _pack(con, subject, subject_text: str, purpose: str | None, username: str | None, statements) -> dict:
     pack = {
         "pack_id": f"IP-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3).upper()}",
         "marking": MARKING,
@@ -68,9 +89,36 @@ def build_pack(con: duckdb.DuckDBPyConnection, username: str | None, subject_tex
         "warehouse": {k: v for k, v in snapshot(con).items() if k in ("latest_batch", "loaded_at")},
         "statements": statements,
     }
-    check = verify_statements(con, statements)
+    check = verify_statements(con, statements)  # made only through what the verifier passes
     if not check.passed:
         raise PackUnverified(check)
+    return pack
+
+
+def verify_pack(username: str | None, path: Path, *, purpose: str | None,
+                con: duckdb.DuckDBPyConnection | None = None) -> Verification:
+    """Re-derive the statements of the pack.json at ``path`` from the warehouse, for someone who
+    may read intelligence records (a failure names the statement, and so shows personal data);
+    the check is logged with the pack's subject."""
+    with (consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown,
+          reading(con) as con):
+        pack = read_pack_file(path)
+        check = verify_statements(con, pack["statements"])
+        shown.append(str(pack.get("subject", {}).get("ref")))
+    return check
+
+
+def read_pack_file(path: Path) -> dict:
+    """A pack.json as `peel intel pack` wrote it; a ValueError saying what is wrong otherwise."""
+    try:
+        pack = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"Cannot read the pack {path}: {error.strerror}.") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not JSON (line {error.lineno}): give the pack.json "
+                         "`peel intel pack` wrote.") from None
+    if not isinstance(pack, dict) or not isinstance(pack.get("statements"), list):
+        raise ValueError(f"{path} holds no 'statements' list: give the pack.json `peel intel pack` wrote.")
     return pack
 
 
@@ -83,9 +131,10 @@ def submit_pack(username: str, pack: dict) -> int:
             payload=pack)
 
 
-def draft_pack(con: duckdb.DuckDBPyConnection, username: str, subject_text: str, *, purpose: str) -> Draft:
+def draft_pack(username: str, subject_text: str, *, purpose: str,
+               con: duckdb.DuckDBPyConnection | None = None) -> Draft:
     """Build the pack and queue it for approval."""
-    pack = build_pack(con, username, subject_text, purpose=purpose)
+    pack = build_pack(username, subject_text, purpose=purpose, con=con)
     return Draft(submit_pack(username, pack), pack)
 
 
@@ -102,6 +151,10 @@ def decide_pack(username: str, item_id: int, *, approve: bool, reason: str) -> N
     """A second person's approval (or rejection) of a queued pack, with the reason."""
     with transaction() as session:
         review.decide(session, username, item_id, accept=approve, reason=reason)
+        kind = session.get(ReviewItem, item_id).kind
+        if kind != KIND:  # raised inside the transaction: the decision is rolled back
+            raise InvalidStateChange(f"Review item {item_id} is a {kind}, not an intelligence pack: "
+                                     "decide it with `peel review`.")
 
 
 def read_pack(username: str, item_id: int, *, purpose: str) -> tuple[dict, review.ReviewItemView]:
@@ -113,15 +166,16 @@ def read_pack(username: str, item_id: int, *, purpose: str) -> tuple[dict, revie
     return _plain(view.payload), view
 
 
-def export_pack(con: duckdb.DuckDBPyConnection, username: str, item_id: int, *, purpose: str,
-                out_dir: Path) -> dict[str, Path]:
+def export_pack(username: str, item_id: int, *, purpose: str, out_dir: Path,
+                con: duckdb.DuckDBPyConnection | None = None) -> dict[str, Path]:
     """Write the approved pack's HTML and PDF into ``out_dir``, once it verifies again."""
     pack, view = read_pack(username, item_id, purpose=purpose)
     if view.status != ACCEPTED:
         raise InvalidStateChange(f"Pack {pack['pack_id']} (review item {item_id}) is {view.status}: only an "
                                  "approved pack is exported. A second person approves it with "
                                  f"`peel intel approve {item_id} --reason ...`.")
-    check = verify_statements(con, pack["statements"])
+    with reading(con) as con:
+        check = verify_statements(con, pack["statements"])
     if not check.passed:
         raise PackUnverified(check)
     status = (f"Approved by {view.decided_by} on {view.decided_at:%d %B %Y %H:%M} UTC "

@@ -39,12 +39,11 @@ ADDRESS = re.compile(rf"^\s*{POSTCODE_PARTS}\s*/\s*(?P<house>\S+)\s*$")
 
 def resolve_subject(con: duckdb.DuckDBPyConnection, text: str) -> Subject:
     """The subject ``text`` names; ``SubjectNotFound`` saying what to give when it names none."""
-    run = latest_run_id(con)
     upper = text.strip().upper()
     if m := re.fullmatch(r"(?:ENTITY:)?(\d+)", upper):
-        return _entity(con, run, int(m.group(1)))
+        return _entity(con, int(m.group(1)))
     if m := NAME_AND_BIRTH.match(text):
-        return _by_name(con, run, m.group("name"), m.group("dob"))
+        return _by_name(con, m.group("name"), m.group("dob"))
     if m := ADDRESS.match(upper):
         return Subject("address", f"{m.group(1)} {m.group(2)} / {m.group('house')}")
     if VRM.fullmatch(upper):
@@ -60,23 +59,24 @@ def resolve_subject(con: duckdb.DuckDBPyConnection, text: str) -> Subject:
         "(\"Kate HOPKINS, 1990-03-12\"), an address (\"CK1 5JP / 63\"), a vehicle (AB12 CDE) or a phone.")
 
 
-def _need_run(run: int | None) -> int:
+def _latest_run(con) -> int:
+    run = latest_run_id(con)
     if run is None:
         raise SubjectNotFound("The warehouse has no linkage run, so no persons to build a pack on: "
                               "run `peel link` (or `peel demo-link`) first.")
     return run
 
 
-def _entity(con, run: int | None, entity_id: int) -> Subject:
-    run = _need_run(run)
+def _entity(con, entity_id: int) -> Subject:
+    run = _latest_run(con)
     if not con.execute("SELECT count(*) FROM linkage_entity WHERE run_id = ? AND entity_id = ?",
                        [run, entity_id]).fetchone()[0]:
         raise SubjectNotFound(f"There is no entity {entity_id} in linkage run {run}.")
     return Subject("person", str(entity_id), run, entity_id)
 
 
-def _by_name(con, run: int | None, name: str, dob: str) -> Subject:
-    run = _need_run(run)
+def _by_name(con, name: str, dob: str) -> Subject:
+    run = _latest_run(con)
     words = name.upper().split()
     if len(words) < 2:
         raise SubjectNotFound("Give a forename and a surname with the date of birth: \"Kate HOPKINS, 1990-03-12\".")
