@@ -16,11 +16,17 @@ import phonenumbers
 REGION = "GB"
 # Current-format marks (since 2001): two letters, two digits, three letters.
 VRM = re.compile(r"\b([A-Z]{2}[0-9]{2}) ?([A-Z]{3})\b")
+# A mark that is not in the current format (often a misread 0/O, 5/S...), named as a vehicle's.
+VRM_AFTER_VEHICLE = re.compile(r"(?<=\bvehicle )([A-Z0-9]{2,4}) ?([A-Z0-9]{3})\b")
 # UK postcode: outward code (area, district) and inward code (sector digit, unit letters).
 POSTCODE_PARTS = r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})"
-POSTCODE = re.compile(rf"\b{POSTCODE_PARTS}\b")
+# In free text, as people type them: any case, any spacing between the two halves.
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
 # 'Forename [Middle] SURNAME', the way reports write a person.
-NAME = re.compile(r"\b((?:[A-Z][a-z]+ ){1,3})([A-Z]{2,}(?:[-'][A-Z]+)*)\b")
+SURNAME = r"[A-Z](?:[A-Z]|['-][A-Z])+"
+NAME = re.compile(rf"\b((?:[A-Z][a-z]+(?:-[A-Z][a-z]+)? ){{1,3}})({SURNAME})\b")
+# A surname alone, in capitals, when the writer did not know the forename.
+SURNAME_ALONE = re.compile(rf"\b({SURNAME})\b")
 
 # rule -> confidence that a match is the kind of thing the rule says.
 CONFIDENCE = {
@@ -28,8 +34,10 @@ CONFIDENCE = {
     "phone, possible number (libphonenumber)": 0.6,
     "vehicle mark, current format with space": 0.9,
     "vehicle mark, current format without space": 0.8,
+    "vehicle mark, other format, after the word 'vehicle'": 0.5,
     "postcode, full": 0.9,
     "name, Forename SURNAME": 0.7,
+    "name, SURNAME alone": 0.4,
 }
 
 
@@ -61,14 +69,19 @@ def mine_text(text: str) -> list[Mention]:
         rule = "vehicle mark, current format with space" if " " in m.group(0) else \
             "vehicle mark, current format without space"
         found.append(Mention("vehicle", m.group(0), m.group(1) + m.group(2), m.start(), m.end(), rule))
+    for m in VRM_AFTER_VEHICLE.finditer(text):
+        if not any(m.start() < other.end and other.start < m.end() for other in found):
+            found.append(Mention("vehicle", m.group(0), m.group(1) + m.group(2), m.start(), m.end(),
+                                 "vehicle mark, other format, after the word 'vehicle'"))
     for m in POSTCODE.finditer(text):
-        found.append(Mention("postcode", m.group(0), f"{m.group(1)} {m.group(2)}", m.start(), m.end(),
-                             "postcode, full"))
-    for m in NAME.finditer(text):
-        if any(m.start() < other.end and other.start < m.end() for other in found):
-            continue  # a mark or postcode is not a surname
-        value = f"{m.group(1).strip()} {m.group(2)}".upper()
-        found.append(Mention("name", m.group(0), value, m.start(), m.end(), "name, Forename SURNAME"))
+        found.append(Mention("postcode", m.group(0), f"{m.group(1)} {m.group(2)}".upper(), m.start(),
+                             m.end(), "postcode, full"))
+    for pattern, rule in ((NAME, "name, Forename SURNAME"), (SURNAME_ALONE, "name, SURNAME alone")):
+        for m in pattern.finditer(text):
+            if any(m.start() < other.end and other.start < m.end() for other in found):
+                continue  # a mark, a postcode or a full name already found here
+            value = " ".join(m.group(0).split()).upper()
+            found.append(Mention("name", m.group(0), value, m.start(), m.end(), rule))
     return sorted(found, key=lambda m: (m.start, m.kind))
 
 
