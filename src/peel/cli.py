@@ -13,6 +13,7 @@ from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
 from peel.intel.cli import register as register_intel
 from peel.linkage.cli import register as register_linkage
+from peel.oversight.cli import register as register_oversight
 from peel.pack.cli import register as register_pack
 from peel.private import FileGroupUnknown, close_at_rest
 from peel.sources.cli import register as register_sources
@@ -50,6 +51,7 @@ for _register in (
     register_pack,
     register_linkage,
     register_intel,
+    register_oversight,
     register_casebook,
     register_web,
 ):

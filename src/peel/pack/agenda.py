@@ -22,10 +22,12 @@ from typing import Any
 import yaml
 
 from peel.crime.section import KIND as CRIME_PERFORMANCE
+from peel.oversight.section import KIND as AI_OVERSIGHT
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
 
 KINDS: dict[str, SectionKind] = {
     CRIME_PERFORMANCE.name: CRIME_PERFORMANCE,
+    AI_OVERSIGHT.name: AI_OVERSIGHT,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"
