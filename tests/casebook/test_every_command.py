@@ -47,6 +47,7 @@ NO_SESSION = {
     "peel logout": "how a session ends",
     "peel serve": "the web app signs each person in itself (docs/web.md)",
     "peel intel mine": "mines only the text given on the command line; reads no records",
+    "peel oversight register": "the register of algorithms and their transparency records",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -65,6 +66,8 @@ SIGNED_IN = {
     "peel intel verify": ("--purpose", "intelligence_analyst"),  # consultation
     "peel intel export": ("--purpose", "intelligence_analyst"),  # disclosure
     "peel intel approve": ("--reason", "supervisor"),  # a pack's approval
+    "peel intel event": ("--purpose", "intelligence_analyst"),  # consultation, then a proposal
+    "peel intel sign-off": ("--reason", "supervisor"),  # an assessment's sign-off (low, medium risk)
     "peel review show": ("--purpose", "supervisor"),  # consultation
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),
@@ -73,6 +76,7 @@ SIGNED_IN = {
     # Casebook commands that show or change no personal data (summaries, counts, accounts,
     # meeting actions, the audit log): a session, and each change logged, but no purpose.
     "peel review list": (None, "supervisor"),
+    "peel oversight report": (None, "pcc_scrutiny_officer"),  # counts only
     "peel review stats": (None, "pcc_scrutiny_officer"),
     "peel retention": (None, "information_manager"),
     "peel users add": (None, "administrator"),

@@ -36,6 +36,7 @@ GRANTED = {
     "administrator": {"Accounts"},
     "auditor": EVERYONE_WITH_AGGREGATES | {"Audit log"},
     "ingest_service": set(),  # a scripted job's role: loads and links, opens nothing on the web
+    "event_commander": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Review queue"},
 }
 EXPECTED_LINKS = {role: [title for title in ORDER if title in titles] for role, titles in GRANTED.items()}
 

@@ -18,7 +18,6 @@ from peel.intel.claims import (
     IDENTIFIERS,
     MARKER_ROLES,
     MARKERS,
-    ClaimMismatch,
     address_key,
     marker_evidence,
     person_name,
@@ -26,27 +25,12 @@ from peel.intel.claims import (
 from peel.intel.grading import may_show_text, may_support_inference
 from peel.intel.mining import mine_text, record_values
 from peel.intel.records import LINKAGE, fetch
-from peel.intel.statements import Statement, state
+from peel.intel.statements import Builder, Statement
 from peel.intel.subject import Subject
 
 # Records linked to the entity at or above this probability are the subject's (facts); below
 # it, probabilistic links, shown apart with their probability.
 FACT_PROBABILITY = 0.99
-
-
-class Builder:
-    """Collects statements, numbering them S1, S2, ... in the order made."""
-
-    def __init__(self, rows: dict):
-        self.rows = rows
-        self.statements: list[Statement] = []
-
-    def add(self, section: str, kind: str, refs, params=None, probability=None) -> None:
-        sid = f"S{len(self.statements) + 1}"
-        try:
-            self.statements.append(state(self.rows, sid, section, kind, refs, params, probability))
-        except ClaimMismatch:
-            pass  # rows that support no such statement: nothing is said
 
 
 def assemble(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[Statement]:

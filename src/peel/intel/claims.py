@@ -262,6 +262,47 @@ def claim_linked_person(cited, params) -> str:
     return f"{name} (born {born}): recorded with this {params['what']}, {_period(people)}"
 
 
+# --- event risk assessments --------------------------------------------------------------
+
+def _public_event(cited) -> Row:
+    events = [r for t, r in cited if t == "public_event"]
+    if len(events) != 1:
+        raise ClaimMismatch("an event statement cites exactly one past public event")
+    return events[0]
+
+
+def claim_past_event(cited, params) -> str:
+    e = _public_event(cited)
+    crowd = f", attendance {e['attendance']:,}" if e.get("attendance") else ""
+    return f"{day(e['event_date'])}: {e['name']} ({e['event_kind']}) at {e['venue']}{crowd}"
+
+
+def claim_around_event(cited, params) -> str:
+    """Crimes and arrests recorded in the venue's district on the day of a past event."""
+    e = _public_event(cited)
+    crimes = [r for t, r in cited if t == "crime"]
+    arrests = [r for t, r in cited if t == "arrest"]
+    for r in crimes + arrests:
+        when = r.get("recorded_date") or r.get("arrest_date")
+        if r.get("district_code") != e["district_code"] or when != e["event_date"]:
+            raise ClaimMismatch(f"{r.get('crime_key') or r.get('arrest_key')} is no longer on the day and in "
+                                "the district of the event")
+    kinds = sorted({r["crime_type"] for r in crimes})
+    return (f"On the day of {e['name']} ({day(e['event_date'])}): {len(crimes)} crime(s) and {len(arrests)} "
+            f"arrest(s) recorded in the venue's district" + (f" ({', '.join(kinds)})" if kinds else ""))
+
+
+def claim_event_intelligence(cited, params) -> str:
+    reports = [r for t, r in cited if t == "intel_report"]
+    if len(reports) != 1 or not may_show_text(reports[0]):
+        raise ClaimMismatch("an event statement cites one report whose handling code lets it be shown")
+    r = reports[0]
+    if params["term"].lower() not in (r["report_text"] or "").lower():
+        raise ClaimMismatch(f"the report no longer mentions {params['term']}")
+    return (f"Intelligence report {r['source_record_id']} ({day(r['report_date'])}, graded {describe_grading(r)}) "
+            f"mentions {params['term']}")
+
+
 CLAIMS: dict[str, Claim] = {
     "name": claim_name,
     "date_of_birth": claim_date_of_birth,
@@ -275,4 +316,7 @@ CLAIMS: dict[str, Claim] = {
     "probable_record": claim_probable_record,
     "mention": claim_mention,
     "linked_person": claim_linked_person,
+    "past_event": claim_past_event,
+    "around_event": claim_around_event,
+    "event_intelligence": claim_event_intelligence,
 }

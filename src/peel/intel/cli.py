@@ -124,3 +124,43 @@ def mine_command(text: str = typer.Argument(..., help="Free text, as an intellig
     for m in mine_text(text):
         table.add_row(m.kind, m.text, m.value, m.rule, f"{m.confidence:.2f}")
     console.print(table)
+
+
+@intel_app.command("event")
+@errors_exit
+@refusals_exit
+def event_command(
+    venue: str = typer.Option(..., help="Where the event is, as the warehouse names venues."),
+    day: str = typer.Option(..., "--date", help="The day of the event, YYYY-MM-DD."),
+    attendance: int = typer.Option(..., help="Expected attendance."),
+    risk: str = typer.Option(..., help="The risk level you set: low, medium or high (command_levels.yaml)."),
+    name: str = typer.Option("", help="What the event is called, e.g. 'Chalk Town v Brackenholt Rovers'."),
+    participant: list[str] = typer.Option([], help="A team, organiser or group taking part (repeat)."),
+    cite: list[str] = typer.Option([], help="A past event to cite, 'NAME, YYYY-MM-DD' as recorded (repeat); "
+                                   "refused if the warehouse does not hold it."),
+    purpose: str | None = PURPOSE,
+    acting: str | None = ACTING,
+) -> None:
+    """Assemble the cited history bearing on a planned public event (past events at the venue or
+    with its participants, what was recorded on their days, intelligence mentioning them) and
+    queue it, with the risk level you set, for the sign-off the force declares for that level."""
+    from peel.intel.events import PlannedEvent, draft_assessment
+
+    planned = PlannedEvent(name or venue, venue, day, attendance, tuple(participant))
+    item, assessment = draft_assessment(acting, planned, risk=risk, purpose=purpose or "", cited=list(cite))
+    for s in assessment["statements"]:
+        console.print(f"{s['id']}: {s['claim']}")
+    console.print(f"{len(assessment['statements'])} statements, each cited; {risk} risk, set by {acting}; queued "
+                  f"as review item {item} for sign-off by {assessment['sign_off']}.")
+
+
+@intel_app.command("sign-off")
+@refusals_exit
+def sign_off_command(item: int = ITEM_ID, reason: str = REASON,
+                     reject: bool = typer.Option(False, "--reject", help="Reject the assessment instead."),
+                     acting: str | None = ACTING) -> None:
+    """Sign off (or --reject) an event risk assessment: only the command level its risk needs."""
+    from peel.intel.events import sign_off_assessment
+
+    sign_off_assessment(acting, item, approve=not reject, reason=reason)
+    console.print(f"Review item {item} {'rejected' if reject else 'signed off'}.")

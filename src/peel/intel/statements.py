@@ -62,10 +62,6 @@ class Verification:
         return not self.failures
 
 
-class StatementUnsupported(ValueError):
-    """A statement could not be made: its rows do not support it."""
-
-
 def state(rows: dict, sid: str, section: str, kind: str, refs: list[Ref], params: dict | None = None,
           probability: float | None = None) -> Statement:
     """Make a statement from fetched ``rows``: its claim and citations come from the rows alone."""
@@ -74,6 +70,22 @@ def state(rows: dict, sid: str, section: str, kind: str, refs: list[Ref], params
     claim = CLAIMS[kind](cited, params)
     return Statement(sid, section, kind, [list(r) for r in refs], params, claim,
                      [cite(ref, rows[ref]) for ref in refs], probability)
+
+
+class Builder:
+    """Collects statements, numbering them S1, S2, ... in the order made; rows that support no
+    statement of the kind asked for make none (nothing is said)."""
+
+    def __init__(self, rows: dict):
+        self.rows = rows
+        self.statements: list[Statement] = []
+
+    def add(self, section: str, kind: str, refs, params=None, probability=None) -> None:
+        sid = f"S{len(self.statements) + 1}"
+        try:
+            self.statements.append(state(self.rows, sid, section, kind, refs, params, probability))
+        except ClaimMismatch:
+            pass
 
 
 def verify_statements(con: duckdb.DuckDBPyConnection, statements: list[dict]) -> Verification:

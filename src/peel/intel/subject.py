@@ -70,7 +70,7 @@ def _latest_run(con) -> int:
 def _entity(con, entity_id: int) -> Subject:
     run = _latest_run(con)
     if not con.execute("SELECT count(*) FROM linkage_entity WHERE run_id = ? AND entity_id = ?",
-                       [run, entity_id]).fetchone()[0]:
+                       [run, entity_id]).fetchall()[0][0]:
         raise SubjectNotFound(f"There is no entity {entity_id} in linkage run {run}.")
     return Subject("person", str(entity_id), run, entity_id)
 
