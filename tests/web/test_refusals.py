@@ -28,7 +28,8 @@ SAMPLES = {"slug": "firearms-licensing", "item_id": 1, "action_id": 1, "month": 
            "purpose": "checking the record before the deployment briefing", "accept": True,
            "reason": "the evidence on the record supports it", "decision": "accept", "meeting": "2026-02",
            "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
-           "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1"}
+           "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1",
+           "subject": "entity:1"}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 
 

@@ -13,7 +13,9 @@ from peel.casebook import Action
 from peel.casebook import web as casebook_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
+from peel.intel import web as intel_pages
 from peel.linkage import web as linkage_pages
+from peel.oversight import web as oversight_pages
 from peel.pack import web as pack
 from peel.web import public
 from peel.web.links import DomainPages, Placeholder
@@ -38,10 +40,8 @@ DOMAINS: list[DomainPages | Placeholder] = [
                 Action.READ_PERSONAL, "firearms"),
     Placeholder("Clare's Law", "Right to Ask and Right to Know cases and their disclosures.",
                 Action.READ_PERSONAL, "dvds"),
-    Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
-                "intelligence"),
-    Placeholder("AI oversight", "Every algorithm's transparency record and what people did with its proposals.",
-                Action.READ_AGGREGATES, "oversight"),
+    intel_pages,  # intelligence packs
+    oversight_pages,  # the AI-oversight board
     linkage_pages,
     casebook_pages,  # the review queue and the audit log
     Placeholder("Retention review", "Records at their review date: keep or erase, with the reason.",
