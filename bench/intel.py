@@ -28,14 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from peel.intel.assemble import assemble  # noqa: E402
-from peel.intel.render import render_pack_html  # noqa: E402
-from peel.intel.statements import verify_statements  # noqa: E402
-from peel.intel.subject import resolve_subject  # noqa: E402
-from peel.warehouse import connect  # noqa: E402
-from peel.warehouse.sql import quote_literal  # noqa: E402
+from peel.intel.assemble import assemble
+from peel.intel.render import render_pack_html
+from peel.intel.statements import verify_statements
+from peel.intel.subject import resolve_subject
+from peel.warehouse import connect
+from peel.warehouse.sql import quote_literal
 
 
 def pick_subjects(con, truth: Path, n: int, seed: int) -> list[tuple[int, int]]:

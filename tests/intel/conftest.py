@@ -68,3 +68,13 @@ def entity_with(con, *, events: int = 3, intelligence: bool = False) -> int:
            GROUP BY e.entity_id
            HAVING count(DISTINCT p.event_key) >= ? AND (NOT ? OR bool_or(p.source_system = 'demo_intelligence'))
            ORDER BY count(*), e.entity_id LIMIT 1""", [events, intelligence]).fetchone()[0]
+
+
+@pytest.fixture
+def subject(warehouse) -> str:
+    """A person with a few events in this test's warehouse, as a pack names one."""
+    con = connect(warehouse, read_only=True)
+    try:
+        return f"entity:{entity_with(con, events=3)}"
+    finally:
+        con.close()

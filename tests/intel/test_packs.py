@@ -13,16 +13,7 @@ from peel.casebook.errors import AccessRefused, InvalidStateChange, PurposeRequi
 from peel.intel.packs import PackUnverified, build_pack, decide_pack, draft_pack, export_pack
 from peel.warehouse import connect
 
-from .conftest import PURPOSE, entity_with
-
-
-@pytest.fixture
-def subject(warehouse) -> str:
-    con = connect(warehouse, read_only=True)
-    try:
-        return f"entity:{entity_with(con, events=3)}"
-    finally:
-        con.close()
+from .conftest import PURPOSE
 
 
 def _url() -> str:

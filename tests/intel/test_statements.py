@@ -35,7 +35,7 @@ def test_verify_statements_passes_a_pack_just_made(made):
 def test_verify_statements_names_the_statement_whose_record_was_edited_after_the_pack(made):
     con, statements = made
     name = next(s for s in statements if s["kind"] == "name")
-    table, key = name["refs"][0]
+    _table, key = name["refs"][0]
     con.execute("UPDATE person_record SET surname = 'CHANGED' WHERE record_key = ?", [key])
     check = verify_statements(con, statements)
     failed = {f.statement: f.reason for f in check.failures}

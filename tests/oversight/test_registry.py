@@ -11,7 +11,13 @@ import yaml
 from peel.docgen import get_section
 from peel.oversight import registry
 from peel.oversight.docs import DOC, SECTION
-from peel.oversight.registry import TIER1_FIELDS, TIER2_FIELDS, RegistryError, read_registry, records_markdown
+from peel.oversight.registry import (
+    TIER1_FIELDS,
+    TIER2_FIELDS,
+    RegistryError,
+    read_registry,
+    records_markdown,
+)
 
 
 def test_read_registry_has_the_algorithms_peel_runs_each_once():

@@ -18,8 +18,7 @@ from importlib import resources
 import duckdb
 import yaml
 
-from peel.casebook import Domain, consultation, transaction
-from peel.casebook import access, review
+from peel.casebook import Domain, access, consultation, review, transaction
 from peel.casebook.access import Request
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
 from peel.casebook.models import ReviewItem
@@ -110,13 +109,13 @@ def draft_assessment(username: str, planned: PlannedEvent, *, risk: str, purpose
     """Assemble the assessment, with the risk level ``username`` sets, and queue it for the sign-off
     its level needs; return (review item, assessment)."""
     levels = read_command_levels()
-    with consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown, reading(con) as con:
+    with consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown, reading(con) as wcon:
         if risk not in levels:  # checked once the user may ask at all
             raise InvalidInput(f"Risk level {risk!r}: expected one of {', '.join(levels)}.")
         if isinstance(planned.day, str):
             planned = replace(planned, day=parse_day(planned.day, "--date"))
-        statements = assemble_event(con, planned, cited)
-        check = verify_statements(con, statements)
+        statements = assemble_event(wcon, planned, cited)
+        check = verify_statements(wcon, statements)
         shown.append(f"event:{planned.venue}:{planned.day}")
     if not check.passed:
         raise ValueError(f"The assessment does not verify: {check.failures[0].reason}")

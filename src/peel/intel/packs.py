@@ -19,8 +19,17 @@ from pathlib import Path
 
 import duckdb
 
-from peel.casebook import PURPOSE, Action, Domain, Operation, Request, consultation, transaction
-from peel.casebook import access, review
+from peel.casebook import (
+    PURPOSE,
+    Action,
+    Domain,
+    Operation,
+    Request,
+    access,
+    consultation,
+    review,
+    transaction,
+)
 from peel.casebook.errors import InvalidStateChange
 from peel.casebook.models import ACCEPTED, ReviewItem
 from peel.intel.assemble import assemble
@@ -69,11 +78,11 @@ def build_pack(username: str | None, subject_text: str, *, purpose: str | None,
     (and the refusal logged) unless the user may read intelligence personal data; the consultation
     is logged with the subject. The pack is checked against the warehouse before it is returned."""
     with (consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown,
-          reading(con) as con):
-        subject = resolve_subject(con, subject_text)
-        statements = [s.to_dict() for s in assemble(con, subject)]
+          reading(con) as wcon):
+        subject = resolve_subject(wcon, subject_text)
+        statements = [s.to_dict() for s in assemble(wcon, subject)]
         shown.append(subject.ref)
-        pack = _pack(con, subject, subject_text, purpose, username, statements)
+        pack = _pack(wcon, subject, subject_text, purpose, username, statements)
     return pack
 
 
@@ -101,9 +110,9 @@ def verify_pack(username: str | None, path: Path, *, purpose: str | None,
     may read intelligence records (a failure names the statement, and so shows personal data);
     the check is logged with the pack's subject."""
     with (consultation(username, domain=DOMAIN, object_type=KIND, purpose=purpose) as shown,
-          reading(con) as con):
+          reading(con) as wcon):
         pack = read_pack_file(path)
-        check = verify_statements(con, pack["statements"])
+        check = verify_statements(wcon, pack["statements"])
         shown.append(str(pack.get("subject", {}).get("ref")))
     return check
 
@@ -118,7 +127,8 @@ def read_pack_file(path: Path) -> dict:
         raise ValueError(f"{path} is not JSON (line {error.lineno}): give the pack.json "
                          "`peel intel pack` wrote.") from None
     if not isinstance(pack, dict) or not isinstance(pack.get("statements"), list):
-        raise ValueError(f"{path} holds no 'statements' list: give the pack.json `peel intel pack` wrote.")
+        # A bad file, said as the other bad-input errors are (a ValueError, exit status 2).
+        raise ValueError(f"{path} holds no 'statements' list: give the pack.json `peel intel pack` wrote.")  # noqa: TRY004
     return pack
 
 
@@ -174,8 +184,8 @@ def export_pack(username: str, item_id: int, *, purpose: str, out_dir: Path,
         raise InvalidStateChange(f"Pack {pack['pack_id']} (review item {item_id}) is {view.status}: only an "
                                  "approved pack is exported. A second person approves it with "
                                  f"`peel intel approve {item_id} --reason ...`.")
-    with reading(con) as con:
-        check = verify_statements(con, pack["statements"])
+    with reading(con) as wcon:
+        check = verify_statements(wcon, pack["statements"])
     if not check.passed:
         raise PackUnverified(check)
     status = (f"Approved by {view.decided_by} on {view.decided_at:%d %B %Y %H:%M} UTC "
