@@ -64,8 +64,11 @@ def test_generate_demo_force_reports_the_persons_steps_on_the_callers_bar(peel_h
     bar = Progress(disable=True)
     generate_demo_force(connect(), seed=11, progress=bar, **TINY)
     assert bars == [bar, bar]
+    from peel.demo.domains import GENERATORS
+
+    steps = 5 + len(GENERATORS)  # areas, crimes, two loads, persons, then one per domain generator
     assert [(t.description, t.completed, t.total) for t in bar.tasks] == [
-        ("Demo force ready", 5, 5)
+        ("Demo force ready", steps, steps)
     ]
 
 

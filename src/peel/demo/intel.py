@@ -58,7 +58,9 @@ FESTIVAL, FESTIVAL_VENUE = "Chalkshire Summer Festival", "Fallowmere Showground"
 def generate(ctx: DemoContext) -> dict[str, int]:
     """Load intelligence report gradings and text (when the persons exist) and public events."""
     rng = ctx.rng("intel")
-    reports, mentions = (_reports(ctx, rng) if ctx.persons else (None, None))
+    # The reports' subjects come from the persons generator's intelligence extract, when it ran.
+    extract = ctx.out_dir / "extracts" / "intelligence_subjects.parquet"
+    reports, mentions = _reports(ctx, rng, extract) if ctx.persons and extract.exists() else (None, None)
     events = _public_events(ctx, rng)
     counts: dict[str, int] = {}
     if reports is not None:
@@ -77,8 +79,8 @@ def generate(ctx: DemoContext) -> dict[str, int]:
     return counts
 
 
-def _reports(ctx: DemoContext, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    subjects = pd.read_parquet(ctx.out_dir / "extracts" / "intelligence_subjects.parquet")
+def _reports(ctx: DemoContext, rng: np.random.Generator, extract) -> tuple[pd.DataFrame, pd.DataFrame]:
+    subjects = pd.read_parquet(extract)
     truth = pd.read_parquet(ctx.truth_dir / "person_records.parquet",
                             columns=["source_record_id", "source_system", "true_person_id"])
     truth = truth[truth["source_system"] == SOURCE_SYSTEM].set_index("source_record_id")["true_person_id"]
