@@ -16,7 +16,6 @@ from pydantic import BaseModel
 from peel.casebook import Action, Actor, InvalidInput
 from peel.intel.packs import DOMAIN, draft_pack, read_pack
 from peel.intel.render import render_pack_html
-from peel.intel.subject import SubjectNotFound
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -44,7 +43,7 @@ class PackDraft(BaseModel):
 def _draft(actor: Actor, subject: str, purpose: str):
     try:
         return draft_pack(actor.username, subject, purpose=purpose)
-    except (SubjectNotFound, FileNotFoundError) as error:  # a page saying what to give, not a server error
+    except (ValueError, FileNotFoundError) as error:  # a page saying what to give, not a server error
         raise InvalidInput(str(error)) from error
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from peel.casebook import Action, Actor
+from peel.casebook import Action, Actor, InvalidInput
 from peel.measures.periods import parse_month
 from peel.oversight.registry import read_registry
 from peel.oversight.report import get_oversight_report
@@ -29,7 +29,10 @@ def links(actor: Actor) -> list[Link]:
 
 def _month(month: str | None) -> date:
     today = date.today()
-    return parse_month(month, "month") if month else date(today.year, today.month, 1)
+    try:
+        return parse_month(month, "month") if month else date(today.year, today.month, 1)
+    except ValueError as error:  # a page saying what to give, not a server error
+        raise InvalidInput(str(error)) from None
 
 
 @router.get("/oversight")
