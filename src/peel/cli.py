@@ -12,10 +12,12 @@ from peel.console import Console, error_line, escape_log_messages
 from peel.control_room.cli import register as register_control_room
 from peel.crime.cli import register as register_crime
 from peel.demo.cli import register as register_demo
-from peel.lfr.cli import register as register_lfr
 from peel.dvds.cli import register as register_dvds
 from peel.firearms.cli import register as register_firearms
+from peel.intel.cli import register as register_intel
+from peel.lfr.cli import register as register_lfr
 from peel.linkage.cli import register as register_linkage
+from peel.oversight.cli import register as register_oversight
 from peel.pack.cli import register as register_pack
 from peel.private import FileGroupUnknown, close_at_rest
 from peel.sources.cli import register as register_sources
@@ -56,6 +58,8 @@ for _register in (
     register_pack,
     register_lfr,
     register_linkage,
+    register_intel,
+    register_oversight,
     register_casebook,
     register_dvds,
     register_web,

@@ -60,6 +60,8 @@ NO_SESSION = {
     "peel dvds figures": "Clare's Law aggregates",
     "peel dvds return": "the Home Office return: aggregates",
     "peel workforce summary": "aggregates",
+    "peel intel mine": "mines only the text given on the command line; reads no records",
+    "peel oversight register": "the register of algorithms and their transparency records",
 }
 
 # Every other command acts as a signed-in user: what it must state (a purpose for a use of
@@ -74,6 +76,12 @@ SIGNED_IN = {
     "peel link review": ("--purpose", "intelligence_analyst"),  # consultation
     "peel link review accept": ("--reason", "intelligence_analyst"),  # combination decided
     "peel link review reject": ("--reason", "intelligence_analyst"),
+    "peel intel pack": ("--purpose", "intelligence_analyst"),  # consultation, then a proposal
+    "peel intel verify": ("--purpose", "intelligence_analyst"),  # consultation
+    "peel intel export": ("--purpose", "intelligence_analyst"),  # disclosure
+    "peel intel approve": ("--reason", "supervisor"),  # a pack's approval
+    "peel intel event": ("--purpose", "intelligence_analyst"),  # consultation, then a proposal
+    "peel intel sign-off": ("--reason", "supervisor"),  # an assessment's sign-off (low, medium risk)
     "peel review show": ("--purpose", "supervisor"),  # consultation
     "peel firearms oldest": ("--purpose", "licensing_officer"),  # consultation
     "peel firearms safeguarding-scan": ("--purpose", "licensing_officer"),  # consultation, proposals
@@ -86,6 +94,7 @@ SIGNED_IN = {
     # Casebook commands that show or change no personal data (summaries, counts, accounts,
     # meeting actions, the audit log): a session, and each change logged, but no purpose.
     "peel review list": (None, "supervisor"),
+    "peel oversight report": (None, "pcc_scrutiny_officer"),  # counts only
     "peel review stats": (None, "pcc_scrutiny_officer"),
     "peel retention": (None, "information_manager"),
     "peel users add": (None, "administrator"),

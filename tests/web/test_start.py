@@ -42,6 +42,7 @@ GRANTED = {
     "control_room_manager": EVERYONE_WITH_AGGREGATES | {"Review queue"},
     "ingest_service": set(),  # a scripted job's role: loads and links, opens nothing on the web
     "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES,
+    "event_commander": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Review queue"},
 }
 EXPECTED_LINKS = {role: [title for title in ORDER if title in titles] for role, titles in GRANTED.items()}
 

@@ -216,6 +216,13 @@ def count_decisions(
 ) -> list[DecisionCount]:
     """Proposals by domain, kind and proposer, with outcomes and median time to decision."""
     access.authorise(session, username, Request(Action.READ_AGGREGATES, "review_item"))
+    return tally_decisions(session, since=since, until=until)
+
+
+def tally_decisions(session: Session, *, since: datetime | None = None,
+                    until: datetime | None = None) -> list[DecisionCount]:
+    """``count_decisions`` without a user: counts only, for the meeting pack, which is built
+    without signing in (aggregates, as ``actions_for_pack``)."""
     query = select(ReviewItem.domain, ReviewItem.kind, ReviewItem.proposed_by_algorithm, ReviewItem.status,
                    ReviewItem.created_at, ReviewItem.decided_at)
     if since:

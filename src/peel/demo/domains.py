@@ -18,14 +18,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peel.demo import lfr
-from peel.demo import control_room
-from peel.demo import firearms
-from peel.demo import workforce
+from peel.demo import control_room, dvds, firearms, intel, lfr, workforce
 
 if TYPE_CHECKING:
     import duckdb
@@ -67,10 +63,11 @@ Generator = Callable[[DemoContext], dict[str, int]]
 # (what the progress bar says, the generator), in the order they run.
 GENERATORS: list[tuple[str, Generator]] = [
     ("Generating live facial recognition deployments", lfr.generate),
-    ("Generating Clare's Law applications", lambda ctx: import_module("peel.demo.dvds").generate(ctx)),
+    ("Generating Clare's Law applications", dvds.generate),
     ("Generating control-room calls and incidents", control_room.generate),
     ("Generating firearms licensing", firearms.generate),
     ("Generating the workforce", workforce.generate),
+    ("Generating intelligence gradings and public events", intel.generate),
 ]
 
 

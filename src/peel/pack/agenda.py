@@ -23,9 +23,10 @@ import yaml
 
 from peel.control_room.section import KIND as CONTROL_ROOM_RESOURCES
 from peel.crime.section import KIND as CRIME_PERFORMANCE
-from peel.lfr.section import KIND as LFR_GOVERNANCE
 from peel.dvds.section import KIND as CLARES_LAW
 from peel.firearms.section import KIND as FIREARMS_LICENSING
+from peel.lfr.section import KIND as LFR_GOVERNANCE
+from peel.oversight.section import KIND as AI_OVERSIGHT
 from peel.section import AgendaItem, Connection, Placeholder, Section, SectionKind
 from peel.workforce.section import KIND as LEADERSHIP_WELLBEING
 
@@ -36,6 +37,7 @@ KINDS: dict[str, SectionKind] = {
     CONTROL_ROOM_RESOURCES.name: CONTROL_ROOM_RESOURCES,
     FIREARMS_LICENSING.name: FIREARMS_LICENSING,
     LEADERSHIP_WELLBEING.name: LEADERSHIP_WELLBEING,
+    AI_OVERSIGHT.name: AI_OVERSIGHT,
 }
 
 DEFAULT_AGENDA_NAME = "the default agenda (peel/pack/default_agenda.yaml)"

@@ -16,9 +16,11 @@ from peel.crime import public as crime_public
 from peel.crime import web as crime_web
 from peel.dvds import web as dvds_web
 from peel.firearms import web as firearms_web
+from peel.intel import web as intel_pages
 from peel.lfr import public as lfr_public
 from peel.lfr import web as lfr_web
 from peel.linkage import web as linkage_pages
+from peel.oversight import web as oversight_pages
 from peel.pack import web as pack
 from peel.web import public
 from peel.web.links import DomainPages, Placeholder
@@ -43,10 +45,8 @@ DOMAINS: list[DomainPages | Placeholder] = [
     control_room_pages,
     firearms_web,  # the renewals backlog, its forecast, the oldest cases
     dvds_web,  # Clare's Law cases, the Right to Know candidates, the figures
-    Placeholder("Intelligence", "Intelligence cases and packs on subjects.", Action.READ_PERSONAL,
-                "intelligence"),
-    Placeholder("AI oversight", "Every algorithm's transparency record and what people did with its proposals.",
-                Action.READ_AGGREGATES, "oversight"),
+    intel_pages,  # intelligence packs
+    oversight_pages,  # the AI-oversight board
     linkage_pages,
     casebook_pages,  # the review queue and the audit log
     Placeholder("Retention review", "Records at their review date: keep or erase, with the reason.",

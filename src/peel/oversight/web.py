@@ -1,0 +1,53 @@
+"""The AI-oversight board's page and JSON API: the register of algorithms and the monthly report
+(counts only), for anyone who may read aggregates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from peel.casebook import Action, Actor, InvalidInput
+from peel.measures.periods import parse_month
+from peel.oversight.registry import read_registry
+from peel.oversight.report import get_oversight_report
+from peel.oversight.section import render_oversight
+from peel.web.layout import render_page
+from peel.web.links import Link
+from peel.web.visitor import require_actor, require_grant
+
+router = APIRouter()
+
+
+def links(actor: Actor) -> list[Link]:
+    if not actor.role.allows(Action.READ_AGGREGATES):
+        return []
+    return [Link("AI oversight", "/oversight", "Every algorithm's transparency record and what people did with its proposals.")]
+
+
+def _month(month: str | None) -> date:
+    today = date.today()
+    try:
+        return parse_month(month, "month") if month else date(today.year, today.month, 1)
+    except ValueError as error:  # a page saying what to give, not a server error
+        raise InvalidInput(str(error)) from None
+
+
+@router.get("/oversight")
+def show_oversight(request: Request, month: str | None = None, actor: Actor = Depends(require_actor)) -> Response:
+    report = get_oversight_report(actor.username, _month(month))
+    return render_page(request, "oversight/page.html.j2", title="AI oversight", report=report,
+                       report_html=Markup(render_oversight(report)), algorithms=read_registry())
+
+
+@router.get("/api/oversight/report")
+def api_report(month: str | None = None, actor: Actor = Depends(require_actor)) -> dict:
+    return get_oversight_report(actor.username, _month(month)).to_dict()
+
+
+@router.get("/api/oversight/register")
+def api_register(request: Request, actor: Actor = Depends(require_actor)) -> list[dict]:
+    require_grant(request, actor, Action.READ_AGGREGATES)  # like every page but the public ones
+    return [a.record() for a in read_registry()]
