@@ -17,6 +17,9 @@ The detectors and what counts as planted (always the generator's own record, ``d
 - *calendar events* (``PatternReport.events``): the same district-years, found when that
   year's Diwali rose significantly in the district. A family is one occurrence of an event in
   every area (Bonferroni at UPLIFT_ALPHA).
+- *recurring events* (``EventReport.recurring``): each district the uplift is planted in,
+  found when its rise over every Diwali pooled is significant. A family is one event's pooled
+  test in every area (Bonferroni at UPLIFT_ALPHA).
 - *event neighbourhoods* (``EventReport.neighbourhoods``): each planted neighbourhood, found
   when Diwali names it; the declared rate is a false discovery rate (NEIGHBOURHOOD_FDR).
 - *steps* (``PatternReport.step``): the shoplifting step, found when a step is reported within
@@ -56,7 +59,7 @@ STEP_TOLERANCE_MONTHS = 3
 # which dilutes it), and the crime type the step is planted in.
 DIWALI_SCOPES = ["residential-burglary", "burglary"]
 STEP_SCOPE = "shoplifting"
-DETECTORS = ["unusual months", "calendar events", "event neighbourhoods", "steps"]
+DETECTORS = ["unusual months", "calendar events", "recurring events", "event neighbourhoods", "steps"]
 
 
 @dataclass
@@ -118,9 +121,11 @@ def _add_months(month: date, n: int) -> date:
     return date(k // 12, k % 12 + 1, 1)
 
 
-def score_report(report, scope_slug: str, truth: dict, strength: float, event_families: int, tallies: dict) -> None:
+def score_report(report, scope_slug: str, truth: dict, strength: float, event_families: int, tallies: dict,
+                 event_names: list[str]) -> None:
     """Score one scope's PatternReport against the generator's truth, into ``tallies``
-    ({detector: Tally})."""
+    ({detector: Tally}); ``event_names``: every declared calendar event (an event with no rise
+    anywhere is left out of the report but is still a family of tests)."""
     diwali = truth["diwali_burglary"]
     years = [y for y in diwali["years"] if y["complete"]]
     windows = {int(y["year"]): (date.fromisoformat(y["start"]), date.fromisoformat(y["end"])) for y in years}
@@ -147,6 +152,13 @@ def score_report(report, scope_slug: str, truth: dict, strength: float, event_fa
         tallies["calendar events"].add(len(districts), 0, 0, 0)
     for _ in range(event_families - len(raised) - len(quiet_diwalis)):
         tallies["calendar events"].add(0, 0, 0, 0)  # an occurrence with no rise anywhere
+
+    # Rises over every year of an event pooled: cells (event, area code), one family per event.
+    recurring = {e.event_name: {(e.event_name, u.area_code) for u in e.recurring} for e in report.events}
+    for name in event_names:
+        planted = {d: {(name, d)} for d in districts} if name == "Diwali" else {}
+        ignored = {(name, None)} if name == "Diwali" and diwali_here else set()
+        tallies["recurring events"].add(*score_family(recurring.get(name, set()), planted, ignored))
 
     # Neighbourhoods named for an event, pooled over its years: cells (event, area code).
     named = {(e.event_name, n.area_code) for e in report.events for n in e.neighbourhoods}
@@ -192,11 +204,13 @@ def run(seeds: list[int], strengths: list[float], size: float, con) -> dict[floa
     from peel.demo.force import generate_force
     from peel.demo.load import load_crime_records
     from peel.demo.truth import describe_truth
+    from peel.measures.calendar import CALENDAR_EVENTS
     from peel.measures.periods import parse_day, parse_month
 
     first_day, as_of = parse_month(START, "start"), parse_day(AS_OF, "as_of")
     last_day = min(get_last_day_of_month(parse_month(END, "end")), as_of)
     effects = read_effects()
+    event_names = list(dict.fromkeys(name for name, _, _ in CALENDAR_EVENTS))
     tallies = {s: {d: Tally() for d in DETECTORS} for s in strengths}
     for seed in seeds:
         for strength in strengths:
@@ -214,7 +228,7 @@ def run(seeds: list[int], strengths: list[float], size: float, con) -> dict[floa
                 scope = resolve_scope(con, slug)
                 apply_scope(con, scope)
                 report = detect_patterns(con, scope, month, snapshot, first)
-                score_report(report, slug, truth, strength, occurrences, tallies[strength])
+                score_report(report, slug, truth, strength, occurrences, tallies[strength], event_names)
         print(f"  seed {seed} done", flush=True)
     return tallies
 
@@ -227,7 +241,7 @@ def print_table(tallies: dict[float, dict[str, Tally]], effects: dict) -> None:
     from peel.crime.events import NEIGHBOURHOOD_FDR, UPLIFT_ALPHA
     from peel.measures.stats import EXCEEDANCE_ALPHA, STEP_ALPHA
 
-    declared = {"unusual months": EXCEEDANCE_ALPHA, "calendar events": UPLIFT_ALPHA,
+    declared = {"unusual months": EXCEEDANCE_ALPHA, "calendar events": UPLIFT_ALPHA, "recurring events": UPLIFT_ALPHA,
                 "event neighbourhoods": NEIGHBOURHOOD_FDR, "steps": STEP_ALPHA}
     print(f"{'detector':<21}{'strength':>9}{'multiplier':>11}{'power':>16}{'false flags':>12}"
           f"{'false-positive rate':>26}{'declared':>10}")

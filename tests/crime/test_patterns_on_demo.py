@@ -84,3 +84,12 @@ def test_a_spike_in_the_reporting_month_names_the_neighbourhoods_it_concentrates
     named = {codes[h.area_name] for h in spike.hotspots}
     assert named and named <= set(truth["diwali_burglary"]["neighbourhoods"])
     assert "concentrated in " + spike.hotspots[0].area_name in report.patterns.summary
+
+
+def test_detect_patterns_finds_the_diwali_rise_recurring_over_the_years_in_the_planted_districts(march_2026, truth):
+    planted = set(truth["diwali_burglary"]["districts"])
+    diwali = next(e for e in march_2026.patterns.events if e.event_name == "Diwali")
+    districts = {u.area_code for u in diwali.recurring if u.area_code}
+    assert districts == planted
+    others = [u for e in march_2026.patterns.events if e.event_name != "Diwali" for u in e.recurring]
+    assert len(others) <= 1  # nothing planted; of ~20 area-events tested, chance may flag one

@@ -66,9 +66,9 @@ def test_link_file_reaches_f1_target_on_fake_1000(peel_home, linkage_data, tmp_p
     measures = _evaluate(str(out), "--truth", str(data), "--truth-id", "unique_id",
                          "--truth-entity", "cluster")
     assert measures["records"] == 1_000
-    # 0.9466 measured (0.954 before issue 10, when the model's training blocks were chosen
-    # for this kind of data; the plain Splink tutorial model reaches 0.56 on it).
-    assert measures["f1"] >= 0.94, measures
+    # 0.9501 measured (0.954 before issue 10's data-driven training blocks, 0.9466 with them
+    # before training read repeated records; the plain Splink tutorial model reaches 0.56).
+    assert measures["f1"] >= 0.95, measures
 
 
 def test_link_file_names_the_missing_column(peel_home, tmp_path):

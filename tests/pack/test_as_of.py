@@ -72,3 +72,32 @@ def test_pack_as_of_a_day_before_any_load_says_so(peel_home, police_uk_dir, tmp_
     assert refused.exit_code == 2
     assert "holds no data as it stood on 01 January 2001" in " ".join(refused.output.split())
     assert not (tmp_path / "p").exists()
+
+
+def test_pack_as_of_shows_the_earlier_figure_after_a_later_load_changes_it(peel_home, police_uk_dir, tmp_path):
+    """police.uk republishes a month with crimes added: today's pack counts them, the pack as
+    of the earlier day does not."""
+    agenda = tmp_path / "agenda.yaml"
+    agenda.write_text(AGENDA)
+    _load(police_uk_dir, ["2021-01", "2021-02"])
+    day = _backdate_published_generation(2)
+    before = run_peel("pack", "--month", "2021-02", "--agenda", str(agenda), "--out", str(tmp_path / "before"))
+    assert before.exit_code == 0, before.output
+    republished = tmp_path / "republished"
+    republished.mkdir()
+    street = (police_uk_dir / "2021-02-hertfordshire-street.csv").read_text().splitlines(keepends=True)
+    with_id = [line for line in street[1:] if not line.startswith(",")]
+    added = ["late" + line for line in with_id[:500]]  # 500 crimes recorded late, new crime ids
+    (republished / "2021-02-hertfordshire-street.csv").write_text("".join(street + added))
+    outcomes = police_uk_dir / "2021-02-hertfordshire-outcomes.csv"
+    (republished / outcomes.name).write_bytes(outcomes.read_bytes())
+    _load(republished, ["2021-02"])
+
+    now = run_peel("pack", "--month", "2021-02", "--agenda", str(agenda), "--out", str(tmp_path / "now"))
+    rebuilt = run_peel("pack", "--month", "2021-02", "--agenda", str(agenda), "--out", str(tmp_path / "again"),
+                       "--as-of", day.isoformat())
+    assert now.exit_code == 0 and rebuilt.exit_code == 0, now.output + rebuilt.output
+
+    assert _checksum(now.output) != _checksum(before.output)  # the reload changed February
+    assert _checksum(rebuilt.output) == _checksum(before.output)
+    assert (tmp_path / "again" / "pack.html").read_text() != (tmp_path / "now" / "pack.html").read_text()

@@ -160,6 +160,8 @@ def print_table(report: MeasuresReport) -> None:
         for event in report.patterns.events:
             for occurrence in event.occurrences:
                 console.print(f"  {occurrence.describe()}")
+            if event.recurring:
+                console.print(f"  {event.describe_recurring()}")
             if event.neighbourhoods:
                 names = ", ".join(u.area_name for u in event.neighbourhoods)
                 console.print(f"  {event.event_name}: concentrated in {names}")

@@ -9,8 +9,11 @@ dispersion measured around ordinary days (a quasi-binomial test). This needs the
 crime was recorded (see has_day_dates); a source with months only (data.police.uk) gets
 the monthly analysis in patterns.py instead.
 
-Per year the test is run for the scope's area and each district (Bonferroni over them);
-the neighbourhoods where the uplift concentrates are found by pooling every year's windows,
+Per year the test is run for the scope's area and each district (Bonferroni over them).
+A festival that recurs raises crime a little every year, too little to clear one year's
+threshold in a small district: so the same test is also run on every year's windows pooled,
+per area (Bonferroni over the areas again, a family of its own), which finds a rise that
+recurs where no single year would; the neighbourhoods where the uplift concentrates are found by pooling every year's windows,
 since one neighbourhood's few crimes in one window are too few to judge; each is given an
 exact one-sided binomial test and named with a false discovery rate of NEIGHBOURHOOD_FDR.
 """
@@ -74,6 +77,15 @@ class EventReport:
     event_name: str
     occurrences: list[EventOccurrence]
     neighbourhoods: list[Uplift]  # pooled over every occurrence
+    # Areas (the scope's and its districts) whose rise is significant over every occurrence
+    # pooled: a rise that recurs each year.
+    recurring: list[Uplift] = field(default_factory=list)
+
+    def describe_recurring(self) -> str:
+        years = len(self.occurrences)
+        parts = [f"{u.area_name} {u.in_window} against {format_count(u.expected_in_window)} expected "
+                 f"({format_percent(u.percent, signed=True)})" for u in self.recurring]
+        return f"{self.event_name}, {years} years together: crime rose in " + "; ".join(parts) + "."
 
 
 def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURHOOD_FDR) -> list[Uplift]:
@@ -172,6 +184,31 @@ def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as
     ]
 
 
+def _pool_areas(scope, own: dict, districts: dict, share: float, dispersion: float, names: dict,
+                areas: int) -> list[Uplift]:
+    """The scope's area and each district over every occurrence pooled, significant ones
+    (Bonferroni over the ``areas``), most significant first. Per-occurrence windows do not
+    overlap, so their counts add up; the dispersion applies to the sum as to each window.
+
+    A district's window is judged against the share of the rest of the force's crimes in the
+    same windows, not against ``share`` (days): the season itself can peak around an event
+    (burglary in the dark evenings around Diwali), and over several years together that alone
+    would be significant; the rest of the force carries the season, not the district's rise.
+    """
+    def pooled(counts: dict, code) -> tuple[int, int]:
+        pairs = [v for (_, area), v in counts.items() if area == code]
+        return sum(a for a, _ in pairs), sum(b for _, b in pairs)
+
+    whole = pooled(own, scope.key)
+    tests = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *whole, share, dispersion)]
+    for code in sorted({area for _, area in districts}):
+        a, b = pooled(districts, code)
+        rest_a, rest_b = whole[0] - a, whole[1] - b
+        rest_share = rest_a / (rest_a + rest_b) if rest_a > 0 and rest_b > 0 else share
+        tests.append(_quasi_binomial_uplift(code, names.get(code, code), a, b, rest_share, dispersion))
+    return sorted((u for u in tests if u.in_window and u.p_value < UPLIFT_ALPHA / areas), key=lambda u: u.p_value)
+
+
 def _measure_event(
     scope, event_name: str, occurrences: list[CalendarEvent], around: dict[str, dict], dispersion: float, names: dict
 ) -> EventReport:
@@ -186,6 +223,7 @@ def _measure_event(
     own = counts[scope.area_level]
     districts = counts["district"] if scope.area_level == "force" else {}
     areas = 1 + len({a for _, a in districts})
+    report.recurring = _pool_areas(scope, own, districts, share, dispersion, names, areas)
     for event in occurrences:
         occurrence = EventOccurrence(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))

@@ -246,7 +246,7 @@ def detect_patterns(
     events = []
     if events_not_run is None:
         events = [
-            e for e in measure_event_uplifts(con, scope, first, as_of, names) if any(o.uplifts for o in e.occurrences)
+            e for e in measure_event_uplifts(con, scope, first, as_of, names) if e.recurring or any(o.uplifts for o in e.occurrences)
         ]
     return PatternReport(
         month, this_month, past, step, n_areas, events, events_not_run=events_not_run,

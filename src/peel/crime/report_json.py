@@ -72,6 +72,7 @@ def patterns_to_dict(patterns: PatternReport | None) -> dict | None:
                              "text": o.describe(), "rises": [_uplift(u) for u in o.uplifts]}
                             for o in e.occurrences],
             "neighbourhoods": [_uplift(u) for u in e.neighbourhoods],
+            "recurring": [_uplift(u) for u in e.recurring],
         } for e in patterns.events],
     }
 

@@ -78,6 +78,13 @@ def min_training_pairs(n_records: int) -> int:
     """The fewest pairs a training block of ``n_records`` distinct records must hold."""
     return min(MIN_TRAINING_PAIRS, max(10, n_records // 10))
 
+# Training reads at most this many copies of records identical on every compared field (the
+# scoring reads one): with one copy, no pair within a training block on the town can have the
+# same name (it would be the same record), so "forename and surname exact" is never seen in
+# training; two copies let every level agree, and a record repeated thousands of times (a
+# prolific offender) still adds one pair, not millions.
+TRAINING_COPIES = 2
+
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 1e6
 EM_MAX_ITERATIONS = 10

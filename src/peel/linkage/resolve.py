@@ -23,10 +23,12 @@ from splink.internals.exceptions import SplinkException
 
 from peel.linkage import model as S
 from peel.linkage.blocking import (
+    Candidate,
     RuleCount,
     blocking_recall,
     choose_rules,
     choose_training_blocks,
+    key_column,
 )
 from peel.linkage.cluster import split_rejected, split_weakly_held
 from peel.linkage.engine import make_engine
@@ -75,8 +77,10 @@ def build_settings(model: S.Model, blocking_rules: list) -> SettingsCreator:
 
 
 def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
-          con: duckdb.DuckDBPyConnection, table: str = "peel_distinct") -> None:
-    """Estimate u, m and a first prior from the data (no labels needed).
+          con: duckdb.DuckDBPyConnection, table: str = "peel_training") -> list[Candidate]:
+    """Estimate u, m and a first prior from the data (no labels needed); return the training
+    blocks left to ``train_alone`` (each leaves one comparison to train), trained after the
+    others.
 
     m probabilities are estimated by expectation maximisation within training blocks chosen
     from the data (blocking.choose_training_blocks): a comparison no block with enough pairs
@@ -103,7 +107,8 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
                                                min_pairs)
     notes.append("m probabilities trained within blocks on "
                  + "; ".join(b.describe() for b in blocks) if blocks else "no training block")
-    for block in blocks:
+    alone = [b for b in blocks if len(_trainable(b, compared)) == 1]
+    for block in [b for b in blocks if b not in alone]:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block.rule(), max_pairs=S.EM_MAX_PAIRS, estimate_without_term_frequencies=True
@@ -115,6 +120,35 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
         notes.append(f"{name}: not trained (no training block of at least "
                      f"{min_pairs} pairs leaves it out); Splink's default m "
                      "probabilities are used for it")
+    floor_m_probabilities(linker)
+    return alone
+
+
+def _trainable(block: Candidate, compared: dict[str, set[str]]) -> list[str]:
+    """The comparisons a training block can train: those reading none of its columns."""
+    keys = {key_column(k) for k in block.keys}
+    return [name for name, columns in compared.items() if not keys & columns]
+
+
+def train_alone(linker: Linker, blocks: list[Candidate], notes: list[str]) -> None:
+    """Train each block that leaves one comparison, with the share of matches in the block
+    held at what the prior and the block's own agreement imply.
+
+    Why: with one comparison, expectation maximisation cannot tell the share of matches in
+    the block from that comparison's m probabilities (one equation short), and settles on
+    whatever makes the comparison decisive (a change of town near-certain evidence against a
+    match, where a third of true pairs had moved). The share is Splink's: the first prior
+    (from the deterministic rules) times the Bayes factor of the levels the block implies, as
+    trained by the other blocks (train)."""
+    for block in blocks:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block.rule(), max_pairs=S.EM_MAX_PAIRS, estimate_without_term_frequencies=True,
+                fix_probability_two_random_records_match=True,
+            )
+        except (SplinkException, ValueError) as exc:
+            notes.append(f"training block on {block.describe()} could not be used: "
+                         f"{str(exc)[:200]}")
     floor_m_probabilities(linker)
 
 
@@ -203,7 +237,8 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
 def collapse_identical(con: duckdb.DuckDBPyConnection, prepared_table: str,
                        compared: list[str]) -> pd.DataFrame:
     """Write ``peel_distinct``: one representative per group of records identical on every
-    compared field; return (unique_id, representative) for every record.
+    compared field, and ``peel_training``: up to model.TRAINING_COPIES of each group; return
+    (unique_id, representative) for every record.
 
     Why: a prolific offender can have thousands of records, mostly exact repeats; scoring
     them pairwise costs the square of that and tells nothing new. Identical records are the
@@ -219,6 +254,11 @@ def collapse_identical(con: duckdb.DuckDBPyConnection, prepared_table: str,
         f"""CREATE OR REPLACE TABLE peel_distinct AS
         SELECT p.* FROM {prepared_table} p JOIN peel_members m
         ON m.unique_id = p.unique_id AND m.representative = p.unique_id"""
+    )
+    # What training reads (model.TRAINING_COPIES): a few copies of each group, not one.
+    con.execute(
+        f"""CREATE OR REPLACE TABLE peel_training AS SELECT * FROM {prepared_table}
+        QUALIFY row_number() OVER (PARTITION BY {cols} ORDER BY unique_id) <= {int(S.TRAINING_COPIES)}"""
     )
     return con.execute("SELECT unique_id, representative FROM peel_members").df()
 
@@ -318,18 +358,24 @@ def resolve(
                                   S.comparison_budget(n))
     if truth is not None:
         blocking_recall(con, prepared_table, truth, kept, blocking)
-    sdf = register("peel_distinct")
-    linker = Linker(sdf, build_settings(model, [c.rule() for c in kept]), log_level=None)
+    settings = build_settings(model, [c.rule() for c in kept])
+    # The trainer has its own engine: Splink caches tables (the records with their term
+    # frequencies) per engine, and scoring must read peel_distinct, not peel_training.
+    trainer = Linker(make_engine(backend, con)[1]("peel_training"), settings, log_level=None)
 
     step("training the model")
-    train(linker, model, n, notes, con)
-    train_from_reviews(linker, decisions, notes)
-    prior0 = linker._settings_obj._probability_two_random_records_match
-
-    step("scoring candidate pairs")
+    n_training = con.execute("SELECT count(*) FROM peel_training").fetchall()[0][0]
+    alone = train(trainer, model, n_training, notes, con)
+    train_from_reviews(trainer, decisions, notes)
+    sdf = register("peel_distinct")
     # Keep pairs that could reach KEEP_PAIRS_ABOVE after the prior is re-estimated (it can
     # move by several bits), hence the margin.
     floor = logit2(S.KEEP_PAIRS_ABOVE) - S.PRIOR_SHIFT_MARGIN
+    train_alone(trainer, alone, notes)
+    linker = Linker(sdf, trainer.misc.save_model_to_json(), log_level=None)
+    prior0 = linker._settings_obj._probability_two_random_records_match
+
+    step("scoring candidate pairs")
     predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
 
     step("estimating how many pairs match")
