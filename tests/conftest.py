@@ -126,3 +126,25 @@ def county_demo(tmp_path_factory) -> DemoRun:
         summary = generate_demo_force(con, **COUNTY_RUN)
     yield DemoRun(home=home, con=con, summary=summary)
     con.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one for the whole run: defined here, once, because
+    Playwright's synchronous API allows one instance per process (a second, from a fixture
+    imported into another module, fails)."""
+    import os
+
+    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        message = "No /usr/bin/chromium: `apt-get install chromium` (make setup-test does)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

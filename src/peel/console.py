@@ -52,6 +52,10 @@ class Console(RichConsole):
 
     def __init__(self, **options) -> None:
         super().__init__(markup=False, emoji=False, highlight=False, **options)
+        if "width" not in options:
+            # Rich fixes the width from COLUMNS when the console is made; a console made when a
+            # module is imported would then keep that width for good. Read it at each print.
+            self._width = None
 
     def render_str(self, text: str, **options) -> Text:
         options.update(markup=False, emoji=False, highlight=False)

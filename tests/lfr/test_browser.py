@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from tests.crime.demo_site import copy_demo_site
-from tests.web.conftest import FORCE_NAME, browser, open_tab_on, serve_on_loopback, staff_casebook  # noqa: F401
+from tests.web.conftest import FORCE_NAME, open_tab_on, serve_on_loopback, staff_casebook  # noqa: F401
 from tests.web.test_accessibility import AXE, get_violations
 
 from peel.settings import get_settings
@@ -25,7 +25,7 @@ def lfr_server(lfr_demo, staff_casebook, tmp_path_factory):  # noqa: F811
 
 
 @pytest.fixture
-def lfr_tab(browser, lfr_server):  # noqa: F811
+def lfr_tab(browser, lfr_server):
     contexts = []
     yield lambda: open_tab_on(browser, lfr_server, contexts, init_script=AXE)
     for context in contexts:

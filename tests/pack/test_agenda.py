@@ -119,7 +119,7 @@ def test_read_agenda_default_is_the_seed_meetings_five_items():
     # Each agenda item's domain, once built, gives its section; the rest stay planned.
     domains = [[s.domain for s in item.sections] for item in items]
     assert domains[:4] == [["crime"], ["lfr"], ["workforce"], ["firearms"]]
-    assert domains[4] == ["dvds", "intelligence", "control_room"]
+    assert domains[4] == ["dvds", "oversight", "control_room"]
 
 
 def test_read_agenda_refuses_an_unknown_kind_naming_the_file_item_and_kinds(tmp_path):

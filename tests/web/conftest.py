@@ -3,7 +3,6 @@ test), the app over it, and a client that signs in as a browser does."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -120,21 +119,6 @@ def serve_on_loopback(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = "No /usr/bin/chromium: `apt-get install chromium` (make setup-test does)."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 from tests.crime.demo_site import copy_demo_site
-from tests.web.conftest import FORCE_NAME, browser, open_tab_on, serve_on_loopback, staff_casebook  # noqa: F401
+from tests.web.conftest import FORCE_NAME, open_tab_on, serve_on_loopback, staff_casebook  # noqa: F401
 from tests.web.test_accessibility import AXE, get_violations
 
 from peel.settings import get_settings
@@ -23,7 +23,7 @@ def demo_server(small_demo, staff_casebook, tmp_path_factory):  # noqa: F811
             yield address
 
 
-def test_show_workforce_has_no_wcag_violation_and_keeps_the_policy(browser, demo_server):  # noqa: F811
+def test_show_workforce_has_no_wcag_violation_and_keeps_the_policy(browser, demo_server):
     contexts: list = []
     tab = open_tab_on(browser, demo_server, contexts, init_script=AXE)
     try:
