@@ -54,14 +54,17 @@ def test_score_report_hand_counted():
         past_spikes=[_spike("D1", date(2024, 11, 1)), _spike(None, date(2024, 10, 1)), _spike("D3", date(2025, 6, 1))],
         events=[
             SimpleNamespace(event_name="Diwali", occurrences=[_occurrence(date(2024, 10, 31), ["D2", "D3"])],
-                            neighbourhoods=[SimpleNamespace(area_code="N1"), SimpleNamespace(area_code="N9")]),
-            SimpleNamespace(event_name="Christmas", occurrences=[_occurrence(date(2024, 12, 25), [])], neighbourhoods=[]),
+                            neighbourhoods=[SimpleNamespace(area_code="N1"), SimpleNamespace(area_code="N9")],
+                            recurring=[SimpleNamespace(area_code="D2")]),
+            SimpleNamespace(event_name="Christmas", occurrences=[_occurrence(date(2024, 12, 25), [])], neighbourhoods=[],
+                            recurring=[]),
         ],
         step=SimpleNamespace(month=date(2024, 10, 1)),
     )
     tallies = {d: detection.Tally() for d in detection.DETECTORS}
     # Three occurrences tested: Diwali 2024, Christmas 2024 and New Year 2025 (no rise, left out).
-    detection.score_report(report, "residential-burglary", TRUTH, 1.0, 3, tallies)
+    detection.score_report(report, "residential-burglary", TRUTH, 1.0, 3, tallies,
+                           event_names=["Diwali", "Christmas", "New Year"])
     months, events = tallies["unusual months"], tallies["calendar events"]
     places, steps = tallies["event neighbourhoods"], tallies["steps"]
     # D1 in November found, D2 missed; the force in October is real, not scored; D3 in June is false.
@@ -69,6 +72,9 @@ def test_score_report_hand_counted():
     # Diwali 2024: D2 found, D1 missed, D3 false; Christmas and New Year: clean families.
     assert (events.planted, events.found, events.false_flags, events.families, events.families_with_false) == (2, 1, 1, 3, 1)
     assert (places.planted, places.found, places.false_flags, places.flags) == (2, 1, 1, 2)
+    # Diwali over the years: D2 found of the two planted districts; one family per declared event.
+    recurring = tallies["recurring events"]
+    assert (recurring.found, recurring.families) == (1, 3)
     # No step is planted in residential burglary: the one reported is false.
     assert (steps.planted, steps.false_flags, steps.families) == (0, 1, 1)
 

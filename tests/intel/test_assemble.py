@@ -3,11 +3,13 @@ links that rest on record linkage, and intelligence handled as its 3x5x2 grading
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from peel.intel.assemble import FACT_PROBABILITY, assemble
 from peel.intel.subject import SubjectNotFound, resolve_subject
 from peel.warehouse import connect
+from peel.warehouse.sql import quote_literal
 
 from .conftest import entity_with
 
@@ -90,10 +92,19 @@ def test_resolve_subject_finds_a_person_by_name_and_date_of_birth(con):
     assert (subject.kind, subject.entity_id) == ("person", entity)
 
 
-def test_resolve_subject_names_every_entity_a_name_and_birth_is_in(con):
-    forename, surname, born, entity = _people_by_name_and_birth(con, 2)
+def test_resolve_subject_names_every_entity_a_name_and_birth_is_in(linked_demo):
+    # A namesake born the same day, linked apart: a second record, in an entity of its own.
+    twin = duckdb.connect()
+    twin.execute(f"ATTACH {quote_literal(str(linked_demo.warehouse))} AS w (READ_ONLY)")
+    for table in ("person_record", "linkage_entity", "linkage_run"):
+        twin.execute(f"CREATE TABLE {table} AS SELECT * FROM w.{table}")
+    forename, surname, born, entity = _people_by_name_and_birth(twin, 1)
+    twin.execute("""INSERT INTO person_record (record_key, source_system, source_record_id, batch_id, forename, surname,
+                    date_of_birth) VALUES ('test:twin', 'test', 'twin', 0, ?, ?, ?)""", [forename, surname, born])
+    twin.execute("""INSERT INTO linkage_entity (run_id, record_key, entity_id) SELECT max(run_id), 'test:twin',
+                    (SELECT max(entity_id) + 1 FROM linkage_entity) FROM linkage_run""")
     with pytest.raises(SubjectNotFound, match=f"is in 2 entities \\(entity:{entity}, entity:"):
-        resolve_subject(con, f"{forename} {surname}, {born:%Y-%m-%d}")
+        resolve_subject(twin, f"{forename} {surname}, {born:%Y-%m-%d}")
 
 
 def test_resolve_subject_reads_addresses_vehicles_and_phones():

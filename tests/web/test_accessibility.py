@@ -54,7 +54,7 @@ def test_start_page_has_no_wcag_violation(axe_tab, role):
 
 def test_planned_refused_and_not_found_pages_have_no_wcag_violation(axe_tab):
     axe_tab.sign_in("supervisor")
-    for path, heading in [("/planned/live-facial-recognition", "Live facial recognition"),
+    for path, heading in [("/planned/retention-review", "Retention review"),
                           ("/planned/accounts", "You cannot open this page"),
                           ("/no-such-page", "Page not found")]:
         axe_tab.page.goto(path)

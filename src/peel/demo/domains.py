@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +45,10 @@ class DemoContext:
     seed: int
     out_dir: Path  # where the demo's files go: truth/ and extracts
     persons: bool  # whether the persons generator ran (its truth is in truth_dir)
+    # Persons (true_person_id) a generator has planted records about: the others leave them and
+    # their households alone, so that each generator's truth stays whole (a Clare's Law
+    # situation planted on a firearms holder would be a safeguarding case no truth lists).
+    claimed: set[int] = field(default_factory=set)
 
     @property
     def truth_dir(self) -> Path:

@@ -33,6 +33,20 @@ if TYPE_CHECKING:
 APPLICATIONS_SOURCE = "demo_dvds"
 PROTECTION_SOURCE = "demo_public_protection"
 TRUTH_FILE = "dvds_situations.json"
+
+
+class _NoPersonLeft(Exception):
+    """Every person a situation could use is taken."""
+
+
+def _as_many_as_fit(plants) -> list:
+    planted = []
+    for plant in plants:
+        try:
+            planted.append(plant())
+        except _NoPersonLeft:
+            break
+    return planted
 # The route and origin of each stream of requests.
 STREAMS = {
     "right_to_ask": ("right_to_ask", None),  # origin: applicant or third party, drawn
@@ -166,9 +180,12 @@ def plant_situations(ctx: DemoContext, cfg: dict, rng: np.random.Generator) -> d
     n_situations = max(spec["minimum"], round(len(persons) / 1000 * spec["situations_per_1000"]))
     n_controls = max(spec["minimum"] // 2, round(len(persons) / 1000 * spec["controls_per_1000"]))
     plan = Planter(ctx, spec, rng, adults, home)
-    truth = [plan.situation() for _ in range(n_situations)]
-    truth += [plan.control(kind) for kind in CONTROL_KINDS for _ in range(n_controls)]
+    # A small demo (--size 0.02) has too few unrecorded persons for them all: plant what fits.
+    truth = _as_many_as_fit([plan.situation] * n_situations)
+    truth += _as_many_as_fit([lambda kind=kind: plan.control(kind) for kind in CONTROL_KINDS
+                              for _ in range(n_controls)])
     tables = plan.tables()
+    ctx.claimed.update(plan.used)
     with open_batch(ctx.con, PROTECTION_SOURCE) as batch:
         for table in ("pole_link", "person_record", "event"):
             ctx.con.execute(f"DELETE FROM {table} WHERE source_system = ?", [PROTECTION_SOURCE])
@@ -205,7 +222,7 @@ class Planter:
             if pid not in self.used:
                 self.used.add(pid)
                 return pid
-        raise ValueError("The demo has too few persons to plant Clare's Law situations: use a larger --size.")
+        raise _NoPersonLeft
 
     def _partner_of(self, pid: int, gap_years: float) -> int:
         other = "F" if self.adults.at[pid, "sex"] == "M" else "M"

@@ -111,7 +111,9 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     own_records = concern.groupby("true_person_id")["record_key"].agg(lambda k: " ".join(sorted(k)))
     place_records = made_at.groupby("place")["record_key"].agg(lambda k: " ".join(sorted(k)))
     home_records = current.set_index("true_person_id")["place"].map(place_records)
-    adult = persons[persons.date_of_birth <= pd.Timestamp(ctx.as_of) - pd.DateOffset(years=21)]
+    claimed = persons.loc[persons.true_person_id.isin(ctx.claimed), "household_id"]  # see DemoContext
+    adult = persons[(persons.date_of_birth <= pd.Timestamp(ctx.as_of) - pd.DateOffset(years=21))
+                    & ~persons.household_id.isin(claimed)]
     in_bad = adult.true_person_id.isin(own.index) | adult.true_person_id.map(home_why).notna()
     victims_only = adult.true_person_id.isin(recorded.true_person_id) & ~in_bad
     n_concern, n_control = round(n * p["concern_share"]), round(n * p["control_share"])

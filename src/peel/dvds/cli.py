@@ -10,7 +10,7 @@ from rich.table import Table
 
 from peel.casebook.cli import ACTING, refusals_exit
 from peel.casebook.db import transaction
-from peel.console import Console
+from peel.console import Console, safe
 from peel.warehouse.cli import open_warehouse
 
 app = typer.Typer(help="Clare's Law (DVDS): figures, the Home Office return, cases and recognition.",
@@ -68,7 +68,8 @@ def return_command(
 
     today = date.today()
     year = year or (today.year - 2 if today.month < 4 else today.year - 1)
-    sys.stdout.write(annual_return(open_warehouse(read_only=True), force, year))
+    # The name is the user's text: control characters escaped, so it cannot drive the terminal.
+    sys.stdout.write(annual_return(open_warehouse(read_only=True), safe(force), year))
 
 
 @app.command("recognise")

@@ -24,11 +24,12 @@ from peel.dvds.section import _text
 from peel.dvds.views import case_view, list_cases
 from peel.measures.registry import get_measure
 from peel.warehouse import open_snapshot
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 
 
 def links(actor: Actor) -> list[Link]:

@@ -16,11 +16,12 @@ from peel.firearms.backlog import build_backlog, data_to, has_register, oldest_c
 from peel.firearms.rules import STAGE_NAMES, STAGES
 from peel.warehouse import open_snapshot
 from peel.warehouse.generations import remember
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 DOMAIN = "firearms"
 
 

@@ -16,11 +16,12 @@ from pydantic import BaseModel
 from peel.casebook import Action, Actor, InvalidInput
 from peel.intel.packs import DOMAIN, draft_pack, read_pack
 from peel.intel.render import render_pack_html
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 
 
 def links(actor: Actor) -> list[Link]:

@@ -22,11 +22,12 @@ from peel.lfr.rules import as_uk
 from peel.lfr.section import describe_rate, format_share, get_lfr_section
 from peel.measures.periods import parse_month
 from peel.warehouse import open_snapshot
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 DOMAIN = "lfr"
 PUBLIC = "/public/lfr/deployments"
 

@@ -14,11 +14,12 @@ from peel.measures.periods import parse_month
 from peel.oversight.registry import read_registry
 from peel.oversight.report import get_oversight_report
 from peel.oversight.section import render_oversight
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 
 
 def links(actor: Actor) -> list[Link]:

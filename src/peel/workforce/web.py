@@ -17,6 +17,7 @@ from peel.casebook import Action, Actor
 from peel.measures.periods import parse_month
 from peel.warehouse import open_snapshot
 from peel.warehouse.generations import remember
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -24,7 +25,7 @@ from peel.workforce import figures
 from peel.workforce.api import describe_section
 from peel.workforce.section import get_workforce_section, render_workforce_section
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 TITLE = "Leadership and wellbeing"
 
 
