@@ -16,4 +16,6 @@ if command -v pg_ctlcluster >/dev/null 2>&1; then
   export PEEL_TEST_POSTGRES_URL="postgresql+psycopg://peel:peel@127.0.0.1:${port}/peel_test"
 fi
 
-exec .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist): CI has two cores, and much of the suite waits on browsers,
+# servers and disks. PEEL_TEST_WORKERS=0 runs it in one process.
+exec .venv/bin/python -m pytest -n "${PEEL_TEST_WORKERS:-2}" "$@"

@@ -45,10 +45,10 @@ def performance(
     from peel.measures.periods import get_month_end
     from peel.measures.registry import get_measures
 
-    start = parse_month(month, "--month")
-    con = open_warehouse(read_only=True)
     table = Table("measure", "slot", "value", "count")
     try:
+        start = parse_month(month, "--month")
+        con = open_warehouse(read_only=True)
         for measure in get_measures("control_room").values():
             for p in measure_performance(con, measure.id, start, get_month_end(start), by, area, grade):
                 table.add_row(measure.name, p.slot, format_value(p.value, measure.unit),

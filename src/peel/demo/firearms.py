@@ -111,9 +111,14 @@ def draw_holders(ctx: DemoContext, p: dict, rng, n: int) -> tuple[pd.DataFrame, 
     own_records = concern.groupby("true_person_id")["record_key"].agg(lambda k: " ".join(sorted(k)))
     place_records = made_at.groupby("place")["record_key"].agg(lambda k: " ".join(sorted(k)))
     home_records = current.set_index("true_person_id")["place"].map(place_records)
-    claimed = persons.loc[persons.true_person_id.isin(ctx.claimed), "household_id"]  # see DemoContext
+    # Leave alone the persons another generator planted records about, their households and
+    # anyone living where they do (see DemoContext.claimed): those records are in no truth here.
+    claimed = persons.loc[persons.true_person_id.isin(ctx.claimed), "household_id"]
+    claimed_places = set(addresses.loc[addresses.true_person_id.isin(ctx.claimed), "place"])
+    home_place = current.set_index("true_person_id")["place"]
     adult = persons[(persons.date_of_birth <= pd.Timestamp(ctx.as_of) - pd.DateOffset(years=21))
-                    & ~persons.household_id.isin(claimed)]
+                    & ~persons.household_id.isin(claimed)
+                    & ~persons.true_person_id.map(home_place).isin(claimed_places)]
     in_bad = adult.true_person_id.isin(own.index) | adult.true_person_id.map(home_why).notna()
     victims_only = adult.true_person_id.isin(recorded.true_person_id) & ~in_bad
     n_concern, n_control = round(n * p["concern_share"]), round(n * p["control_share"])

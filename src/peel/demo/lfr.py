@@ -78,8 +78,9 @@ def _make_deployments(rng: np.random.Generator, start: date, horizon: date, as_o
     truth: dict = {"deployments": {}, "deletion_gaps": {}, "urgent": [], "unconfirmed": []}
     days = _draw_days(rng, start, horizon)
     past = [d for d in days if d < as_of - timedelta(days=20)]
-    gaps = set(rng.choice(past, size=3, replace=False).tolist())
-    urgent_days = set(rng.choice(past, size=2, replace=False).tolist())
+    # (a demo of a month or two has fewer past deployments than these: plant what fits)
+    gaps = set(rng.choice(past, size=min(3, len(past)), replace=False).tolist())
+    urgent_days = set(rng.choice(past, size=min(2, len(past)), replace=False).tolist())
     for number, day in enumerate(days, 1):
         ref = f"LFR-{day.year}-{number:03d}"
         code, name = districts[rng.integers(len(districts))]

@@ -197,8 +197,10 @@ def _wellbeing(ctx: DemoContext, spec: dict, people: pd.DataFrame, rng) -> pd.Da
                 continue
             for day in _uniform_dates(rng, first, leave[i], rng.poisson(per_year * span / 365.25)):
                 rows.append({"staff_id": people.at[i, "staff_id"], "service": service, "contact_date": day})
-    out = pd.DataFrame(rows).sort_values(["contact_date", "staff_id"], kind="stable", ignore_index=True)
-    out["contact_id"] = [f"WB{n:06d}" for n in range(1, len(out) + 1)]
+    # (a short demo may have no contact at all: the frame keeps its columns)
+    out = pd.DataFrame(rows, columns=["staff_id", "service", "contact_date"]).sort_values(
+        ["contact_date", "staff_id"], kind="stable", ignore_index=True)
+    out["contact_id"] = pd.Series([f"WB{n:06d}" for n in range(1, len(out) + 1)], dtype=object)
     return out
 
 
@@ -318,15 +320,15 @@ def _load_workforce(ctx: DemoContext, people, courses, spells, contacts) -> dict
     for system, frames in tables.items():
         with open_batch(ctx.con, system) as batch:
             for table, frame in frames:
-                counts[table] = _replace(ctx, table, frame.assign(source_system=system), batch.batch_id)
+                counts[table] = _replace(ctx, table, system, frame.assign(source_system=system), batch.batch_id)
             batch.rows_read = batch.rows_loaded = sum(len(f) for _, f in frames)
             batch.note = "generated demo force: " + ", ".join(f"{len(f):,} {t}" for t, f in frames)
     return counts
 
 
-def _replace(ctx: DemoContext, table: str, frame: pd.DataFrame, batch_id: int) -> int:
-    """Replace the system's rows of ``table`` with ``frame`` (one bulk insert)."""
-    ctx.con.execute(f"DELETE FROM {quote_identifier(table)} WHERE source_system = ?", [frame["source_system"].iloc[0]])
+def _replace(ctx: DemoContext, table: str, system: str, frame: pd.DataFrame, batch_id: int) -> int:
+    """Replace ``system``'s rows of ``table`` with ``frame`` (one bulk insert)."""
+    ctx.con.execute(f"DELETE FROM {quote_identifier(table)} WHERE source_system = ?", [system])
     columns = ", ".join(quote_identifier(c) for c in frame.columns)
     ctx.con.register("_workforce_frame", frame)
     try:
@@ -344,7 +346,7 @@ def _load_assaults(ctx: DemoContext, assaults: pd.DataFrame) -> int:
                           "ho_outcome_code": assaults["ho_outcome_code"],
                           "attrition_reason": assaults["attrition_reason"]})
     with open_batch(ctx.con, VICTIM_SOURCE) as batch:
-        count = _replace(ctx, "staff_assault", frame, batch.batch_id)
+        count = _replace(ctx, "staff_assault", VICTIM_SOURCE, frame, batch.batch_id)
         batch.rows_read = batch.rows_loaded = count
         batch.note = f"generated demo force: {count:,} crimes with a police victim"
     return count

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from peel.casebook.cli import ACTING, refusals_exit
 from peel.casebook.db import transaction
-from peel.console import Console, safe
+from peel.console import Console, error_line, safe
 from peel.warehouse.cli import open_warehouse
 
 app = typer.Typer(help="Clare's Law (DVDS): figures, the Home Office return, cases and recognition.",
@@ -44,7 +44,11 @@ def figures_command(
     from peel.measures.registry import get_measure
 
     year = year or str(date.today().year - 1)
-    start, end, label = period(year)
+    try:
+        start, end, label = period(year)
+    except ValueError as error:  # says what a year looks like
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(2) from None
     counts = figures(open_warehouse(read_only=True), start, end)
     table = Table("route", "measure", label, title=f"Clare's Law, {label}")
     for route, name in ROUTES.items():
