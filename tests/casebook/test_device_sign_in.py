@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from peel.casebook import db, device_sign_in, find_session, session_file, users
 from peel.casebook.errors import NotSignedIn, UnknownUser
-from peel.casebook.sessions import COMMAND_LINE_SESSION_LIFETIME, NO_ACCOUNT
 from peel.casebook.identity_providers import IdentityProvider
+from peel.casebook.sessions import COMMAND_LINE_SESSION_LIFETIME, NO_ACCOUNT
 from peel.cli import app
 
 from .conftest import audit_entries

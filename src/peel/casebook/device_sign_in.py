@@ -31,8 +31,8 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from peel.casebook.errors import NotSignedIn
-from peel.casebook.sessions import SignedIn, record_refused_sign_in, sign_in_with_provider
 from peel.casebook.identity_providers import IdentityProvider
+from peel.casebook.sessions import SignedIn, record_refused_sign_in, sign_in_with_provider
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 TIMEOUT_SECONDS = 10

@@ -20,8 +20,8 @@ def serve(
     # Loaded here, not at the top: `peel --help` and every other command start without them.
     import uvicorn
 
-    from peel.web.app import create_app
     from peel.casebook.identity_providers import IdentityProvidersError
+    from peel.web.app import create_app
 
     try:
         app = create_app()

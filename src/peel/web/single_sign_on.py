@@ -30,9 +30,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from peel.casebook import UnknownUser
+from peel.casebook.identity_providers import IdentityProvider, load_identity_providers
 from peel.casebook.sessions import record_refused_sign_in, sign_in_with_provider
 from peel.web.auth import begin_session, render_sign_in
-from peel.casebook.identity_providers import IdentityProvider, load_identity_providers
 from peel.web.security import get_safe_next
 
 log = logging.getLogger(__name__)
