@@ -129,6 +129,24 @@ def county_demo(tmp_path_factory) -> DemoRun:
 
 
 @pytest.fixture(scope="session")
+def linked_small_demo(tmp_path_factory) -> Path:
+    """PEEL_HOME of the test-sized demo force (``SMALL_DEMO``) with its persons linked, and no
+    casebook: built once for every test that reads linked entities (firearms safeguarding,
+    intelligence packs). Tests that change it work on a copy."""
+    from peel.demo import generate_small_demo_force
+    from peel.linkage.warehouse_run import link_warehouse
+
+    home = tmp_path_factory.mktemp("linked-demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PEEL_HOME", str(home))
+        con = connect()
+        generate_small_demo_force(con)
+        con.close()
+        link_warehouse(warehouse=home / "warehouse.duckdb")
+    return home
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium through Playwright, one for the whole run: defined here, once, because
     Playwright's synchronous API allows one instance per process (a second, from a fixture

@@ -1,16 +1,13 @@
-"""The small demo force with its persons and firearms register, linked once per session
-(about a minute), and the casebook users the firearms tests act as."""
+"""The small demo force, linked once per session (tests/conftest.py's linked_small_demo), and
+the casebook users the firearms tests act as."""
 
 from pathlib import Path
 
 import pytest
 
 from peel.casebook import db, users
-from peel.demo import generate_small_demo_force
-from peel.linkage.warehouse_run import combine_warehouse
 from peel.warehouse import connect
 
-SERVICE_JOB = "nightly.ingest"  # as tests/conftest.py's service_job
 OFFICER, SECOND_OFFICER, PCC_OFFICE = "l.officer", "l.second", "pcc.office"
 PURPOSE = "checking renewals and safeguarding for the firearms tests"
 
@@ -25,20 +22,14 @@ def add_staff(session) -> None:
 
 
 @pytest.fixture(scope="session")
-def linked_demo(tmp_path_factory) -> Path:
-    """PEEL_HOME of a small demo force whose persons (holders among them) are linked."""
-    home = tmp_path_factory.mktemp("firearms-demo")
+def linked_demo(linked_small_demo) -> Path:
+    """PEEL_HOME of the small demo force whose persons (holders among them) are linked, with
+    the firearms tests' users in its casebook."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        generate_small_demo_force(con)
-        con.close()
+        patch.setenv("PEEL_HOME", str(linked_small_demo))
         with db.transaction() as session:
             add_staff(session)
-            users.add_user(session, SERVICE_JOB, "ingest_service", acting="admin", password=users.new_service_key(),
-                           identity_provider=users.SERVICE_PROVIDER)
-        combine_warehouse(SERVICE_JOB, purpose="nightly load and linkage of the force's extracts")
-    return home
+    return linked_small_demo
 
 
 @pytest.fixture

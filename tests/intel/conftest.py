@@ -12,8 +12,6 @@ import pytest
 from tests.casebook.conftest import add_staff
 
 from peel.casebook import db
-from peel.demo import generate_small_demo_force
-from peel.linkage.warehouse_run import link_warehouse
 from peel.warehouse import connect
 
 PURPOSE = "Operation Kestrel: profile of a subject for the tasking meeting"
@@ -26,15 +24,8 @@ class LinkedDemo:
 
 
 @pytest.fixture(scope="package")
-def linked_demo(tmp_path_factory) -> LinkedDemo:
-    home = tmp_path_factory.mktemp("intel-demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect(home / "warehouse.duckdb")
-        generate_small_demo_force(con)
-        con.close()
-        link_warehouse(warehouse=home / "warehouse.duckdb")
-    return LinkedDemo(home / "warehouse.duckdb", home / "demo" / "truth")
+def linked_demo(linked_small_demo) -> LinkedDemo:
+    return LinkedDemo(linked_small_demo / "warehouse.duckdb", linked_small_demo / "demo" / "truth")
 
 
 @pytest.fixture
