@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peel.control_room.forecast import backtest, describe_day, forecast_demand
+from peel.control_room.forecast import WEEK, backtest, describe_day, forecast_demand, to_local_clock
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,38 @@ def test_backtest_refuses_too_short_a_history(series):
 ])
 def test_describe_day_names_what_the_calendar_knows(day, said):
     assert said in describe_day(day)
+
+
+def clocked_series(first: str, weeks: int) -> pd.DataFrame:
+    """Hourly UTC counts whose only peak is 09:00-10:00 on the UK clock, every day: 50 calls
+    then, 5 in every other hour (no noise, so each hour's forecast is exact)."""
+    ds = pd.date_range(first, periods=WEEK * weeks, freq="h")  # naive UTC hour starts
+    local_hour = ds.tz_localize("UTC").tz_convert("Europe/London").hour
+    return pd.DataFrame({"unique_id": "999", "ds": ds, "y": np.where(local_hour == 9, 50.0, 5.0)})
+
+
+@pytest.mark.parametrize(("first", "change"), [
+    ("2025-02-03", "2025-03-30"),  # clocks forward: 09:00 BST is 08:00 UTC after the change
+    ("2025-09-01", "2025-10-26"),  # clocks back: 09:00 GMT is 09:00 UTC after the change
+])
+def test_forecast_demand_follows_the_local_clock_across_a_clock_change(first, change):
+    history = clocked_series(first, weeks=8)
+    history = history[history["ds"] < pd.Timestamp(change) + pd.Timedelta(days=1)]  # ends the day after
+    out = forecast_demand(history, horizon_hours=WEEK, windows=2)
+    local = out["ds"].dt.tz_localize("UTC").dt.tz_convert("Europe/London")
+    assert len(out) == WEEK and out["ds"].is_unique
+    peak = out["mean"][local.dt.hour == 9]
+    assert len(peak) == 7 and (peak == 50).all()  # 09:00 local every day of the week after
+    assert (out["mean"][local.dt.hour.isin([8, 10])] == 5).all()  # not 08:00 or 10:00
+
+
+def test_to_local_clock_averages_the_repeated_hour_and_fills_the_missing_one():
+    ds = pd.date_range("2025-03-29 22:00", "2025-03-30 03:00", freq="h")  # spring: 01:00 GMT = 02:00 BST
+    spring = to_local_clock(pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(len(ds), dtype=float)}))
+    assert list(spring["ds"].dt.hour) == [22, 23, 0, 1, 2, 3, 4]
+    assert list(spring["filled"]) == [False, False, False, True, False, False, False]
+    assert spring["y"][3] == 2.5  # between 00:00 (2) and 02:00 (3)
+    ds = pd.date_range("2025-10-25 23:00", "2025-10-26 02:00", freq="h")  # autumn: 01:00 twice
+    autumn = to_local_clock(pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, 2.0, 4.0, 6.0]}))
+    assert list(autumn["ds"].dt.hour) == [0, 1, 2]
+    assert list(autumn["y"]) == [1.0, 3.0, 6.0]  # 01:00 BST (2) and 01:00 GMT (4) averaged

@@ -8,7 +8,16 @@ chance (a district sees a few calls an hour), which averaging weeks damps; model
 trend and several seasonalities (MSTL, Theta) took 1-2 s a series on this machine against
 milliseconds here, too slow for a year of hours for every channel, grade and district.
 
-The baseline is the seasonal-naive forecast (the same hour last week). Errors are MASE: mean
+The weekly pattern is keyed by the local (Europe/London) hour of the week, not the UTC hour:
+people call at 09:00 on the clock, so after a clock change the pattern must follow the clock.
+Series arrive keyed by UTC instants (``demand.hourly_demand``); ``to_local_clock`` lays them on
+the local wall clock before the model sees them, and the forecasts are put back on the UTC
+instants after. The clocks make two wrinkles on the wall clock: the hour that happens twice
+when they go back is one wall-clock hour there (the mean of the two hours: the pattern is a
+rate per hour), and the hour that does not exist when they go forward is filled from its
+neighbours for the model's sake only (it is never forecast, reported or scored).
+
+The baseline is the seasonal-naive forecast (the same hour last week, on the same clock). Errors are MASE: mean
 absolute error divided by the seasonal-naive forecast's in-sample error on the training data,
 so 1.0 is as good as repeating last week, lower is better.
 """
@@ -45,11 +54,40 @@ def _statsforecast(horizon_hours: int, windows: int):
     ], freq="h")
 
 
-def forecast_demand(series: pd.DataFrame, horizon_hours: int, windows: int = WINDOWS) -> pd.DataFrame:
-    """Hourly forecasts after the last hour of ``series`` (unique_id, ds, y as
-    ``demand.hourly_demand`` gives them): unique_id, ds, mean, lo, hi (never below zero)."""
-    out = _statsforecast(horizon_hours, windows).forecast(df=series, h=horizon_hours, level=[LEVEL])
-    return _tidy(out)
+def to_local_clock(series: pd.DataFrame, time_zone: str = "Europe/London") -> pd.DataFrame:
+    """``series`` (unique_id, ds as naive UTC hour starts, y) on the local wall clock: ds becomes
+    the naive local hour, the repeated autumn hour is averaged into one, the missing spring
+    hour is interpolated from its neighbours; ``filled`` marks the hours made up that way."""
+    local = series.assign(ds=_wall_clock(series["ds"], time_zone))
+    local = local.groupby(["unique_id", "ds"], as_index=False, sort=True)["y"].mean()
+    out = []
+    for uid, one in local.groupby("unique_id", sort=True):
+        grid = pd.date_range(one["ds"].min(), one["ds"].max(), freq="h")
+        y = one.set_index("ds")["y"].reindex(grid)
+        out.append(pd.DataFrame({"unique_id": uid, "ds": grid, "y": y.interpolate().to_numpy(),
+                                 "filled": y.isna().to_numpy()}))
+    return pd.concat(out, ignore_index=True)
+
+
+def _wall_clock(utc: pd.Series, time_zone: str) -> pd.Series:
+    return pd.to_datetime(utc).dt.tz_localize("UTC").dt.tz_convert(time_zone).dt.tz_localize(None)
+
+
+def forecast_demand(series: pd.DataFrame, horizon_hours: int, windows: int = WINDOWS,
+                    time_zone: str = "Europe/London") -> pd.DataFrame:
+    """Hourly forecasts for the ``horizon_hours`` UTC hours after the last hour of ``series``
+    (unique_id, ds, y as ``demand.hourly_demand`` gives them), learnt on the local clock:
+    unique_id, ds (UTC), mean, lo, hi (never below zero)."""
+    last = pd.Timestamp(series["ds"].max())
+    targets = pd.Series(pd.date_range(last + pd.Timedelta(hours=1), periods=horizon_hours, freq="h"))
+    walls = _wall_clock(targets, time_zone)
+    local = to_local_clock(series, time_zone)
+    ahead = int((walls.max() - local["ds"].max()) / pd.Timedelta(hours=1))
+    out = _tidy(_statsforecast(ahead, windows).forecast(df=local.drop(columns="filled"), h=ahead, level=[LEVEL]))
+    wanted = pd.DataFrame({"ds": targets, "wall": walls})
+    out = out.rename(columns={"ds": "wall"}).merge(wanted, on="wall").drop(columns="wall")
+    return out.sort_values(["unique_id", "ds"])[["unique_id", "ds", "mean", "lo", "hi", "baseline"]].reset_index(
+        drop=True)
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +107,7 @@ class Backtest:
     mase: pd.DataFrame  # horizon_day, forecast, seasonal_naive (mean MASE over series and cut-offs)
     coverage: float  # share of actual hours inside the 80% interval
     worst_days: pd.DataFrame  # local day, scaled error, what the calendar says of it
-    rows: pd.DataFrame = field(repr=False)  # every forecast hour: unique_id, ds, cutoff, y, mean...
+    rows: pd.DataFrame = field(repr=False)  # every forecast hour: unique_id, ds (local), cutoff, y, mean...
 
     @property
     def beats_baseline_every_day(self) -> bool:
@@ -86,9 +124,14 @@ def backtest(series: pd.DataFrame, cutoffs: int = 8, horizon_days: int = 14, win
     if length < needed:
         raise ValueError(f"Back-testing {cutoffs} cut-offs {horizon_days} days ahead needs {needed} hours "
                          f"of history per series; the shortest has {length}. Give fewer cut-offs or more data.")
+    local = to_local_clock(series, time_zone)
     sf = _statsforecast(h, windows)
-    rows = _tidy(sf.cross_validation(df=series, h=h, n_windows=cutoffs, step_size=h, level=[LEVEL]))
-    scale = _naive_scale(series, rows["cutoff"].min())
+    rows = _tidy(sf.cross_validation(df=local.drop(columns="filled"), h=h, n_windows=cutoffs, step_size=h,
+                                     level=[LEVEL]))
+    # Score only hours that happened: not the spring hour the wall clock skips.
+    rows = rows.merge(local[["unique_id", "ds", "filled"]], on=["unique_id", "ds"])
+    rows = rows[~rows.pop("filled")].reset_index(drop=True)
+    scale = _naive_scale(local, rows["cutoff"].min())
     rows["scale"] = rows["unique_id"].map(scale)
     rows["horizon_day"] = ((rows["ds"] - rows["cutoff"]) / pd.Timedelta(hours=1) - 1).astype(int) // 24 + 1
     for column in ("mean", "baseline"):
@@ -96,7 +139,7 @@ def backtest(series: pd.DataFrame, cutoffs: int = 8, horizon_days: int = 14, win
     mase = rows.groupby("horizon_day")[["err_mean", "err_baseline"]].mean().reset_index().rename(
         columns={"err_mean": MODEL, "err_baseline": BASELINE})
     coverage = float(((rows["y"] >= rows["lo"]) & (rows["y"] <= rows["hi"])).mean())
-    rows["local_day"] = rows["ds"].dt.tz_localize("UTC").dt.tz_convert(time_zone).dt.date
+    rows["local_day"] = rows["ds"].dt.date
     daily = rows.groupby("local_day")["err_mean"].mean().sort_values(ascending=False).head(worst)
     worst_days = pd.DataFrame({"day": daily.index, "scaled_error": daily.to_numpy(),
                                "calendar": [describe_day(d) for d in daily.index]})
