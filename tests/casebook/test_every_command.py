@@ -43,7 +43,6 @@ NO_SESSION = {
     "peel control-room forecast": "aggregates",
     "peel control-room plan": "aggregates",
     "peel control-room roster": "aggregates",
-    "peel control-room propose": "the algorithm files its proposal: nobody decides anything",
     "peel control-room load": "calls and incidents without names: no personal data",
     "peel areas": "the force's areas: no personal data",
     "peel daily": "aggregates",
@@ -89,6 +88,7 @@ SIGNED_IN = {
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),
     "peel control-room decide": ("--reason", "supervisor"),  # decide_review "*"; the test item is linkage
+    "peel control-room propose": (None, "control_room_service"),  # files in the review queue; reads no cases
     "peel retention keep": ("--reason", "information_manager"),  # alteration
     "peel retention erase": ("--reason", "information_manager"),  # erasure
     # Casebook commands that show or change no personal data (summaries, counts, accounts,
@@ -234,6 +234,8 @@ AUDITED_BY = {
     "peel workforce load": "tests/workforce/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
     "peel workforce sickness": "tests/workforce/test_web.py::"
                                "test_list_sickness_shows_a_supervisor_the_spells_and_logs_the_consultation",
+    "peel control-room propose": "tests/control_room/test_proposal.py::"
+                                 "test_propose_staffing_logs_who_filed_it_and_the_algorithm_s_proposal",
 }
 # Commands whose successful run no test yet checks in the audit log (their refusals are
 # checked above): the remaining work of issue 9, listed so that none is forgotten.

@@ -1,12 +1,13 @@
 """A staffing proposal goes to the review queue; a control-room manager decides it."""
 
+import json
 from datetime import date
 
 import pytest
 
 from peel.casebook import db, transaction, users
 from peel.casebook.errors import AccessRefused
-from peel.casebook.models import ReviewItem
+from peel.casebook.models import AuditEntry, ReviewItem
 from peel.control_room.proposal import ALGORITHM, decide_staffing, plan_week, propose_staffing
 
 WEEK = date(2025, 11, 3)
@@ -35,12 +36,13 @@ def queued(plan, peel_home, monkeypatch):
     monkeypatch.setenv("PEEL_CASEBOOK_URL", f"sqlite:///{peel_home / 'casebook.sqlite'}")
     # Single-sign-on accounts: no password to hash.
     for name, role, acting in (("admin", "administrator", None), ("crm", "control_room_manager", "admin"),
-                               ("analyst", "performance_analyst", "admin")):
+                               ("analyst", "performance_analyst", "admin"),
+                               ("planner", "control_room_service", "admin")):
         with transaction() as session:
             users.add_user(session, name, role, acting=acting, identity_provider="https://sso.force.test",
                            external_subject=f"sub-{name}")
     with transaction() as session:
-        item = propose_staffing(session, plan)
+        item = propose_staffing(session, "planner", plan)
     yield item
     db.dispose_engines()
 
@@ -51,6 +53,24 @@ def test_propose_staffing_queues_it_from_the_algorithm(queued, plan):
         assert (item.domain, item.kind, item.proposed_by_algorithm) == ("control_room", "staffing", ALGORITHM)
         assert item.payload["totals"] == plan.totals()
         assert len(item.payload["hours"]) == 168
+
+
+def test_propose_staffing_logs_who_filed_it_and_the_algorithm_s_proposal(queued):
+    with transaction(readonly=True) as session:
+        entries = session.query(AuditEntry).where(AuditEntry.object_type == "review_item",
+                                                  AuditEntry.object_id == str(queued)).order_by(AuditEntry.seq).all()
+    assert [(e.actor, e.role, e.operation) for e in entries] == [
+        (f"algorithm:{ALGORITHM}", "algorithm", "collection"), ("planner", "control_room_service", "collection")]
+    assert json.loads(entries[1].detail) == {"domain": "control_room", "kind": "staffing", "filed_for": ALGORITHM}
+
+
+def test_propose_staffing_refuses_a_role_that_may_not_propose(queued, plan):
+    with pytest.raises(AccessRefused), transaction() as session:
+        propose_staffing(session, "crm", plan)  # a manager decides proposals; the service files them
+    with transaction(readonly=True) as session:
+        [refused] = session.query(AuditEntry).where(AuditEntry.actor == "crm",
+                                                    AuditEntry.operation == "refusal").all()
+        assert refused.object_type == "review_item"
 
 
 def test_decide_staffing_change_keeps_both_numbers(queued, plan):

@@ -116,8 +116,10 @@ def roster(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.
 
 
 @app.command("propose")
-def propose(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.")) -> None:
-    """File the week's staffing plan in the review queue, for a control-room manager to decide."""
+@refusals_exit
+def propose(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD."), acting: str = ACTING) -> None:
+    """File the week's staffing plan in the review queue, for a control-room manager to decide
+    (as a signed-in user or service account that may propose in the control room)."""
     from peel.casebook import transaction
     from peel.control_room.proposal import plan_week, propose_staffing
 
@@ -127,7 +129,7 @@ def propose(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD
     except ValueError as error:
         _fail(error)
     with transaction() as session:
-        item = propose_staffing(session, result)
+        item = propose_staffing(session, acting, result)
     Console().print(f"Staffing proposal filed as review item {item}: `peel review show {item}` to read it.")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from peel.casebook import REASON, Request, access, review
+from peel.casebook.audit import Operation
 from peel.casebook.models import ReviewItem
 from peel.casebook.roles import Action
 from peel.control_room.demand import hourly_demand, local_hours
@@ -79,16 +80,23 @@ def roster_worked(con: duckdb.DuckDBPyConnection, channel: str, week_start: date
     return [int(shifts["staff"][(starts <= h) & (ends > h)].sum()) for h in ds]
 
 
-def propose_staffing(session: Session, plan: WeekPlan) -> int:
-    """Queue the week's plan for a control-room manager; return the review item's id."""
+def propose_staffing(session: Session, username: str | None, plan: WeekPlan) -> int:
+    """Queue the week's plan for a control-room manager; return the review item's id. Filed by
+    the algorithm, run by ``username``: a signed-in user or service account that may propose
+    in the control room (refused, and the refusal logged, otherwise); both are in the log."""
+    request = Request(Action.PROPOSE, "review_item", domain=DOMAIN, subject_ref=f"week:{plan.week_start.isoformat()}")
+    actor = access.authorise(session, username, request)
     totals = plan.totals()
     summary = (f"Call handlers for the week from {plan.week_start:%d %B %Y}: "
                f"{totals['proposed_999']} 999 handler-hours (roster worked {totals['worked_999']}), "
                f"{totals['proposed_101']} 101 handler-hours (worked {totals['worked_101']}).")
     hours = plan.hours.drop(columns=["ds"]).to_dict(orient="records")
-    return review.propose(session, domain=DOMAIN, kind=KIND, summary=summary, by_algorithm=ALGORITHM,
-                          subject_ref=f"week:{plan.week_start.isoformat()}",
+    item = review.propose(session, domain=DOMAIN, kind=KIND, summary=summary, by_algorithm=ALGORITHM,
+                          subject_ref=request.subject_ref,
                           payload={"week_start": plan.week_start.isoformat(), "totals": totals, "hours": hours})
+    access.record(session, actor, Operation.COLLECTION, "review_item", item, subject_ref=request.subject_ref,
+                  detail={"domain": DOMAIN, "kind": KIND, "filed_for": ALGORITHM})
+    return item
 
 
 def decide_staffing(session: Session, username: str, item_id: int, decision: str, reason: str,
