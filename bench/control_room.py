@@ -10,7 +10,8 @@ On the demo force's control room (two years, in a temporary PEEL_HOME, never the
   Targets: lower error than the baseline at every horizon, coverage 75-85%.
 - **speed**: a year of hours forecast 14 days at a time (26 cut-offs) for every channel and
   grade in every district and force-wide, then call handlers per hour (Erlang C) for 999 and
-  101 and response officers per district hour. Target: under a minute. The baseline in the
+  101. Target: under a minute. Then response officers per district and shift pattern for one
+  week, by simulation (simpy), timed apart. The baseline in the
   same run is the seasonal-naive forecast alone over the same series and cut-offs.
 
     .venv/bin/python bench/control_room.py              # size 1, 20 cut-offs
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from peel.control_room.demand import hourly_demand
     from peel.control_room.forecast import backtest
-    from peel.control_room.staffing import mean_handling_seconds, plan_handlers, plan_officers
+    from peel.control_room.staffing import mean_handling_seconds, plan_handlers
     from peel.demo import control_room
     from peel.demo.domains import DemoContext
     from peel.demo.force import generate_force
@@ -91,15 +92,38 @@ def main(argv: list[str] | None = None) -> int:
             rows = _tidy(rows)
             for channel in ("999", "101"):
                 plan_handlers(rows[rows["unique_id"] == channel], channel, handling[channel])
-            grades = rows[rows["unique_id"].str.contains(r"^(?:emergency|priority|scheduled)\|", regex=True)]
-            plan_officers(grades.groupby(["unique_id", "ds"], as_index=False)["mean"].mean())
         return time.perf_counter() - started
 
     full, alone = year(False), year(True)
     print(f"\nA year of hourly forecasts (26 x 14 days) for {series['unique_id'].nunique()} series "
           f"with staffing: {full:.1f} s (target under 60 s); seasonal naive alone: {alone:.1f} s "
           f"(ratio {full / alone:.1f})")
+    officers(con, by_district)
     return 0
+
+
+def officers(con, by_district) -> None:
+    """Response officers per district and shift pattern for the data's last week, simulated
+    (simpy) against the week's forecast: the time it takes and the officer-hours per pattern."""
+    import pandas as pd
+
+    from peel.control_room.forecast import forecast_demand
+    from peel.control_room.response import RESPONSE_GRADES, officers_by_pattern
+
+    week = date(2026, 2, 23)  # the last full week before the data ends
+    history = by_district[by_district["unique_id"].str.split("|").str[0].isin(RESPONSE_GRADES)
+                          & (by_district["ds"] < pd.Timestamp(week) - pd.Timedelta(hours=1))]
+    started = time.perf_counter()
+    table = officers_by_pattern(con, forecast_demand(history, 168), week)
+    took = time.perf_counter() - started
+    totals = table.groupby("pattern")[["officer_hours", "within_emergency"]].agg(
+        {"officer_hours": "sum", "within_emergency": "mean"})
+    print(f"\nResponse officers for the week of {week} ({table['district'].nunique()} districts, "
+          f"{len(table)} district x pattern simulations): {took:.1f} s")
+    for pattern, row in totals.iterrows():
+        print(f"  {pattern}: {row.officer_hours:,} officer-hours, emergencies within target "
+              f"{row.within_emergency:.1%} (mean of districts); roster worked "
+              f"{table.drop_duplicates('district')['worked_officer_hours'].sum():,}")
 
 
 if __name__ == "__main__":

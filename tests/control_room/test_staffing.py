@@ -8,7 +8,7 @@ import pytest
 from peel.control_room.demand import hourly_demand
 from peel.control_room.erlang import answered_within, handlers_needed
 from peel.control_room.simulate import check_plan, simulate_answered_within
-from peel.control_room.staffing import plan_handlers, plan_officers
+from peel.control_room.staffing import plan_handlers
 
 HANDLING = 270.0
 
@@ -48,11 +48,3 @@ def test_plan_handlers_simulated_shares_hold_for_all_168_hours(test_week):
     # With one handler fewer the model says every hour falls short; the simulation agrees.
     assert all(r["model_one_fewer"] < 0.9 for r in results)
     assert [r for r in results if r["simulated_one_fewer"] - 2 * r["error_one_fewer"] >= 0.9] == []
-
-
-def test_plan_officers_staffs_each_district_hour(control_room_demo):
-    series = hourly_demand(control_room_demo.con, date(2025, 11, 3), date(2025, 11, 4), kind="grade",
-                           by_district=True).rename(columns={"y": "mean"})
-    plan = plan_officers(series)
-    assert len(plan) == 24 * series["unique_id"].str.split("|").str[1].nunique()
-    assert (plan["officers"] >= 1).all()

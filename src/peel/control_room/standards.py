@@ -1,5 +1,6 @@
 """The control room's declared standards (``standards.yaml``): channels and their answer
-standards, incident grades and their attendance targets, shift patterns and the time zone."""
+standards, incident grades and their attendance targets, shift patterns, the working-time
+rules rosters keep, and the time zone."""
 
 from __future__ import annotations
 
@@ -43,11 +44,30 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A shift pattern response officers may work: its shifts, each staffed alike."""
+
+    code: str
+    name: str
+    shifts: tuple[Shift, ...]
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    min_rest_hours: int
+    max_consecutive_shifts: int
+    rest_days_per_week: int
+
+
+@dataclass(frozen=True)
 class Standards:
     time_zone: str
     channels: dict[str, Channel]
     grades: dict[str, Grade]
     shifts: dict[str, Shift]
+    attendance_goal: float
+    response_patterns: dict[str, Pattern]
+    working_time: WorkingTime
 
 
 @cache
@@ -58,4 +78,8 @@ def get_standards() -> Standards:
         channels={c["code"]: Channel(**c) for c in data["channels"]},
         grades={g["code"]: Grade(**g) for g in data["grades"]},
         shifts={s["code"]: Shift(**s) for s in data["shifts"]},
+        attendance_goal=data["attendance_goal"],
+        response_patterns={p["code"]: Pattern(p["code"], p["name"], tuple(Shift(**s) for s in p["shifts"]))
+                           for p in data["response_patterns"]},
+        working_time=WorkingTime(**data["working_time"]),
     )
