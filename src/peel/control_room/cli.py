@@ -95,24 +95,57 @@ def plan(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.")
 
 
 @app.command("roster")
-def roster(week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD.")) -> None:
-    """A week's roster of whole shifts (OR-Tools) covering the 999 handlers each hour needs,
-    beside the roster worked."""
+def roster(
+    week: str = typer.Option(..., help="The week's first day, YYYY-MM-DD."),
+    district: str = typer.Option(None, help="Roster this district's response officers instead of the 999 "
+                                 "call handlers."),
+    pattern: str = typer.Option("eights", help="The officers' shift pattern (standards.yaml)."),
+    staff: int = typer.Option(None, min=1, help="The people available; default: as many as the rules need."),
+) -> None:
+    """A week's roster of whole shifts (OR-Tools) keeping the working-time rules: the 999 call
+    handlers each hour needs beside the roster worked, or a district's response officers."""
     from peel.control_room.proposal import plan_week
-    from peel.control_room.roster import solve_roster
+    from peel.control_room.roster import solve_handler_roster, solve_officer_roster
 
     con = open_warehouse(read_only=True)
     try:
-        result = solve_roster(plan_week(con, parse_day(week, "--week")))
+        plan = plan_week(con, parse_day(week, "--week"))
+        if district:
+            need = officers_for(con, plan, district, pattern)
+            result = solve_officer_roster(plan, pattern, need, staff)
+        else:
+            result = solve_handler_roster(plan, staff=staff)
     except ValueError as error:
         _fail(error)
-    table = Table("day", *[s for s in result.shifts["shift"].unique()])
+    Console().print(roster_table(result))
+    summary = f"{result.people} people, {result.staff_hours:,} staff-hours rostered"
+    if result.worked_hours() is not None:
+        short = int((result.cover["worked"] < result.cover["needed"]).sum())
+        summary += (f"; {result.worked_hours():,} worked, with fewer than needed in {short} of "
+                    f"{len(result.cover)} hours")
+    Console().print(summary + ".")
+
+
+def officers_for(con, plan, district: str, pattern: str) -> int:
+    """Officers per shift the simulation finds for the district's forecast week."""
+    from peel.control_room.response import officers_week
+    from peel.control_room.standards import get_standards
+
+    if pattern not in get_standards().response_patterns:
+        raise ValueError(f"Unknown pattern '{pattern}': choose one of {', '.join(get_standards().response_patterns)}.")
+    table = officers_week(con, plan.week_start, [district])
+    row = table[table["pattern"] == pattern].iloc[0]
+    if row["note"]:
+        raise ValueError(row["note"])
+    return int(row["officers_per_shift"])
+
+
+def roster_table(result) -> Table:
+    """Days down, shifts across: how many start each shift."""
+    table = Table("day", *result.shifts["shift"].unique())
     for day, group in result.shifts.groupby("day"):
         table.add_row(str(day + 1), *[str(n) for n in group["staff"]])
-    Console().print(table)
-    short = int((result.cover["worked"] < result.cover["needed"]).sum())
-    Console().print(f"Handler-hours: {result.handler_hours:,} rostered, {result.worked_handler_hours:,} worked; "
-                    f"the roster worked had fewer than needed in {short} of {len(result.cover)} hours.")
+    return table
 
 
 @app.command("propose")

@@ -168,11 +168,33 @@ def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, 
         jobs = past_jobs(con, district, week_start)
         worked = worked_officer_hours(con, district, week_start)
         for pattern in get_standards().response_patterns.values():
-            need = officers_needed(mine, jobs, pattern, week_start)
-            rows.append({"district": district, "pattern": pattern.code, "officers_per_shift": need.officers_per_shift,
-                         "officer_hours": need.officer_hours, "worked_officer_hours": worked,
-                         **{f"within_{g}": need.within_target.get(g) for g in RESPONSE_GRADES}})
+            row = {"district": district, "pattern": pattern.code, "worked_officer_hours": worked, "note": ""}
+            try:
+                need = officers_needed(mine, jobs, pattern, week_start)
+            except ValueError as error:  # said beside the other districts' answers, not instead of them
+                rows.append(row | {"officers_per_shift": None, "officer_hours": None, "note": str(error)})
+                continue
+            rows.append(row | {"officers_per_shift": need.officers_per_shift, "officer_hours": need.officer_hours,
+                               **{f"within_{g}": need.within_target.get(g) for g in RESPONSE_GRADES}})
     return pd.DataFrame(rows)
+
+
+def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: list[str] | None = None) -> pd.DataFrame:
+    """``officers_by_pattern`` for the week from ``week_start``, from the response grades'
+    incidents forecast by district from the HISTORY_WEEKS before it (all districts, or ``districts``)."""
+    from peel.control_room.demand import hourly_demand
+    from peel.control_room.forecast import forecast_demand
+    from peel.control_room.proposal import HISTORY_WEEKS
+
+    history = hourly_demand(con, week_start - timedelta(weeks=HISTORY_WEEKS), week_start, "grade", by_district=True)
+    grade, district = history["unique_id"].str.split("|").str[0], history["unique_id"].str.split("|").str[1]
+    history = history[grade.isin(RESPONSE_GRADES) & (district.isin(districts) if districts else True)]
+    if history.empty:
+        raise ValueError(f"No {' or '.join(RESPONSE_GRADES)} incidents before {week_start} "
+                         f"in {', '.join(districts or ['any district'])}: check the district code.")
+    hours = int((pd.Timestamp(local_instant(week_start + timedelta(days=7)))
+                 - pd.Timestamp(local_instant(week_start))) / pd.Timedelta(hours=1))
+    return officers_by_pattern(con, forecast_demand(history, hours), week_start)
 
 
 def worked_officer_hours(con: duckdb.DuckDBPyConnection, district: str, week_start: date) -> int:
