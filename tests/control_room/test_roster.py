@@ -2,6 +2,7 @@
 every person, checked here from the roster's posts alone; and a clear refusal when it cannot be."""
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -37,7 +38,7 @@ def broken_rules(posts, shifts) -> list[str]:
         times = sorted((d * 24 + starts[c].start_hour, d * 24 + starts[c].start_hour + starts[c].hours)
                        for d, c in zip(mine["day"], mine["shift"], strict=True))
         times += [(s + 168, e + 168) for s, e in times[:1]]
-        broken += [f"{person}: {b - a} hours' rest" for (_, a), (b, _) in zip(times, times[1:])
+        broken += [f"{person}: {b - a} hours' rest" for (_, a), (b, _) in pairwise(times)
                    if b - a < rules.min_rest_hours]
     return broken
 
