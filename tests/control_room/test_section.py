@@ -21,6 +21,8 @@ def test_get_control_room_section_reports_last_month_forecast_and_staffing(contr
     assert section.week.week_start == date(2026, 3, 2) and len(section.week.hours) == 168
     html = render_control_room_section(section)
     assert "999 calls answered within 10 seconds" in html and "Staffing: proposed and worked" in html
+    assert "Roster proposed: 999 call handlers" in html and "Response officers by shift pattern" in html
+    assert section.roster.people > 0 and set(section.officers["pattern"]) == {"eights", "tens"}
 
 
 def test_default_agenda_holds_the_control_room_section():

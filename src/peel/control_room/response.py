@@ -161,8 +161,9 @@ def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, 
     """For every district and declared pattern: officers per shift, officer-hours in the week
     and the simulated shares within target, from ``forecast`` (unique_id 'grade|district', ds,
     mean) of the week; beside the officer-hours the roster worked."""
-    frame = forecast.assign(grade=forecast["unique_id"].str.split("|").str[0],
-                            district=forecast["unique_id"].str.split("|").str[1])
+    parts = forecast["unique_id"].astype("category")
+    frame = forecast.assign(grade=parts.map(lambda u: u.split("|")[0]).astype(str),
+                            district=parts.map(lambda u: u.split("|")[1]).astype(str))
     rows = []
     for district, mine in frame[frame["grade"].isin(RESPONSE_GRADES)].groupby("district", sort=True):
         jobs = past_jobs(con, district, week_start)
@@ -187,8 +188,9 @@ def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: l
     from peel.control_room.proposal import HISTORY_WEEKS
 
     history = hourly_demand(con, week_start - timedelta(weeks=HISTORY_WEEKS), week_start, "grade", by_district=True)
-    grade, district = history["unique_id"].str.split("|").str[0], history["unique_id"].str.split("|").str[1]
-    history = history[grade.isin(RESPONSE_GRADES) & (district.isin(districts) if districts else True)]
+    keep = [u for u in history["unique_id"].unique()  # the few series, not every hour's row
+            if u.split("|")[0] in RESPONSE_GRADES and (not districts or u.split("|")[1] in districts)]
+    history = history[history["unique_id"].isin(keep)]
     if history.empty:
         raise ValueError(f"No {' or '.join(RESPONSE_GRADES)} incidents before {week_start} "
                          f"in {', '.join(districts or ['any district'])}: check the district code.")

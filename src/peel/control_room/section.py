@@ -15,6 +15,8 @@ from peel.control_room.demand import hourly_demand
 from peel.control_room.forecast import forecast_demand
 from peel.control_room.performance import month_performance
 from peel.control_room.proposal import HISTORY_WEEKS, WeekPlan, plan_week
+from peel.control_room.response import officers_week
+from peel.control_room.roster import Roster, solve_handler_roster
 from peel.control_room.standards import get_standards
 from peel.measures.registry import get_measures
 from peel.render import render_template
@@ -32,6 +34,9 @@ class ControlRoomSection:
     forecast: list[dict]  # per local day ahead: day, and per channel the calls forecast
     week: WeekPlan | None
     hours_short: int  # hours of that week the roster worked had fewer 999 handlers than proposed
+    roster: Roster | None = None  # the 999 handlers' roster proposed for that week, rules kept
+    officers: pd.DataFrame | None = None  # response officers per district and shift pattern
+    notes: tuple[str, ...] = ()  # what could not be planned, and why
 
 
 def get_data_to(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -57,9 +62,18 @@ def get_control_room_section(con: duckdb.DuckDBPyConnection, month: date, as_of:
     try:
         week = plan_week(con, week_start)
     except ValueError:
-        week = None
-    short = int((week.hours["worked_999"] < week.hours["handlers_999"]).sum()) if week is not None else 0
-    return ControlRoomSection(last_month, data_to, performance, forecast, week, short)
+        return ControlRoomSection(last_month, data_to, performance, forecast, None, 0)
+    short = int((week.hours["worked_999"] < week.hours["handlers_999"]).sum())
+    roster, officers, notes = None, None, []
+    try:
+        roster = solve_handler_roster(week)
+    except ValueError as error:
+        notes.append(str(error))
+    try:
+        officers = officers_week(con, week_start)
+    except ValueError as error:
+        notes.append(str(error))
+    return ControlRoomSection(last_month, data_to, performance, forecast, week, short, roster, officers, tuple(notes))
 
 
 def forecast_ahead(con: duckdb.DuckDBPyConnection, data_to: date, days: int) -> pd.DataFrame:
@@ -80,7 +94,25 @@ def render_control_room_section(section: ControlRoomSection) -> str:
                "year_earlier": format_value(r["year_earlier"], r["unit"])} for r in as_rows(section.performance)],
         channels=standards.channels, measures=list(get_measures("control_room").values()),
         totals=section.week.totals() if section.week is not None else None,
+        roster_grid=roster_grid(section.roster) if section.roster is not None else None,
+        officers=officer_rows(section.officers), patterns=standards.response_patterns,
+        rules=standards.working_time, goal=standards.attendance_goal,
     )
+
+
+def roster_grid(roster: Roster) -> dict:
+    """Shifts across, days down: staff starting each shift; for the pack and the web page."""
+    grid = roster.shifts.pivot(index="day", columns="shift", values="staff")
+    order = list(dict.fromkeys(roster.shifts["shift"]))
+    return {"shifts": order, "days": [[int(day) + 1, *[int(grid.loc[day, s]) for s in order]] for day in grid.index],
+            "people": roster.people, "staff_hours": roster.staff_hours, "worked_hours": roster.worked_hours()}
+
+
+def officer_rows(officers: pd.DataFrame | None) -> list[dict]:
+    """The officers table's rows, missing values as None (JSON and templates alike)."""
+    if officers is None:
+        return []
+    return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in officers.to_dict(orient="records")]
 
 
 KIND = SectionKind(
