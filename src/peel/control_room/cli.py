@@ -62,17 +62,15 @@ def performance(
 def forecast(days: int = typer.Option(14, min=1, max=28, help="Days ahead, after the data's last day.")) -> None:
     """Contacts per channel and incidents per grade forecast per day, with 80% intervals per hour
     summed (a rough daily range)."""
-    from peel.control_room.section import forecast_ahead, get_data_to
+    from peel.control_room.section import daily_forecast, forecast_ahead, get_data_to
 
     con = open_warehouse(read_only=True)
     data_to = get_data_to(con)
     if data_to is None:
         _fail(ValueError("No control-room calls loaded: run peel demo-data or peel control-room load."))
-    ahead = forecast_ahead(con, data_to, days)
-    daily = ahead.groupby(["day", "unique_id"])[["mean", "lo", "hi"]].sum().round().astype(int)
     table = Table("day", "series", "forecast", "low", "high")
-    for (day, series), row in daily.iterrows():
-        table.add_row(day.isoformat(), series, f"{row['mean']:,}", f"{row['lo']:,}", f"{row['hi']:,}")
+    for row in daily_forecast(forecast_ahead(con, data_to, days)):
+        table.add_row(row["day"], row["series"], f"{row['mean']:,}", f"{row['low']:,}", f"{row['high']:,}")
     Console().print(table)
 
 

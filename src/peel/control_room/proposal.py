@@ -126,3 +126,16 @@ def decide_staffing(session: Session, username: str, item_id: int, decision: str
     if changes:
         item.payload = {**item.payload, "decision": "changed",
                         "changed_999_handlers": {k: int(v) for k, v in changes.items()}}
+
+
+def list_staffing_proposals(session: Session, username: str) -> list[dict]:
+    """The staffing proposals, newest first, with their totals and decisions, for a user whose
+    review queue holds the control room (refused, and logged, otherwise). Proposals hold staff
+    numbers per hour, no personal data."""
+    listed = review.list_items(session, username, status=None, domain=DOMAIN)
+    mine = {item.id: item for item in listed if item.kind == KIND}
+    rows = {row.id: row for row in session.query(ReviewItem).where(ReviewItem.id.in_(mine))}
+    return [{"id": i, "summary": item.summary, "status": item.status, "created_at": item.created_at,
+             "decided_by": item.decided_by, "reason": rows[i].reason, "week_start": rows[i].payload["week_start"],
+             "totals": rows[i].payload["totals"], "changed_999_handlers": rows[i].payload.get("changed_999_handlers")}
+            for i, item in sorted(mine.items(), reverse=True)]

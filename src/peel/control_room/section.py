@@ -76,14 +76,30 @@ def get_control_room_section(con: duckdb.DuckDBPyConnection, month: date, as_of:
     return ControlRoomSection(last_month, data_to, performance, forecast, week, short, roster, officers, tuple(notes))
 
 
-def forecast_ahead(con: duckdb.DuckDBPyConnection, data_to: date, days: int) -> pd.DataFrame:
-    """Hourly forecasts for every channel and grade, force-wide, for ``days`` after ``data_to``,
-    learnt from the HISTORY_WEEKS before it; with each hour's local ``day``."""
+# What a forecast is broken down by: the series (demand.SERIES kind, by district or not) it forecasts.
+FORECAST_BY = {"all": [("channel", False), ("grade", False)], "channel": [("channel", False)],
+               "grade": [("grade", False)], "district": [("grade", True)]}
+
+
+def forecast_ahead(con: duckdb.DuckDBPyConnection, data_to: date, days: int, by: str = "all") -> pd.DataFrame:
+    """Hourly forecasts for ``days`` after ``data_to``, learnt from the HISTORY_WEEKS before it,
+    with each hour's local ``day``: every channel and grade force-wide (``by`` 'all'), or
+    channels, grades, or grades by district ('grade|district')."""
+    if by not in FORECAST_BY:
+        raise ValueError(f"Unknown breakdown '{by}': choose one of {', '.join(FORECAST_BY)}.")
     since, until = data_to - timedelta(weeks=HISTORY_WEEKS), data_to + timedelta(days=1)
-    history = pd.concat([hourly_demand(con, since, until, kind) for kind in ("channel", "grade")])
+    history = pd.concat([hourly_demand(con, since, until, kind, district) for kind, district in FORECAST_BY[by]])
     ahead = forecast_demand(history, days * 24)
     ahead["day"] = ahead["ds"].dt.tz_localize("UTC").dt.tz_convert(get_standards().time_zone).dt.date
     return ahead
+
+
+def daily_forecast(ahead: pd.DataFrame) -> list[dict]:
+    """Per local day and series: the forecast, and a rough range (the hourly 80% intervals
+    summed: wider than a day's own 80% interval, as hours' errors partly cancel)."""
+    daily = ahead.groupby(["day", "unique_id"])[["mean", "lo", "hi"]].sum().round().astype(int).reset_index()
+    return [{"day": r.day.isoformat(), "series": r.unique_id, "mean": int(r.mean), "low": int(r.lo), "high": int(r.hi)}
+            for r in daily.itertuples()]
 
 
 def render_control_room_section(section: ControlRoomSection) -> str:
