@@ -52,3 +52,17 @@ def test_roster_prints_the_shifts_and_the_roster_worked(home):
     result = CliRunner().invoke(app, ["control-room", "roster", "--week", "2025-11-03"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "rostered" in result.output and "worked" in result.output and "night" in result.output
+
+
+def test_roster_for_a_district_s_officers_on_a_pattern(home):
+    result = CliRunner().invoke(app, ["control-room", "roster", "--week", "2025-11-03", "--district", "X07000001",
+                                      "--pattern", "tens"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "evening" in result.output and "staff-hours rostered" in result.output
+
+
+def test_roster_refuses_an_unknown_pattern(home):
+    result = CliRunner().invoke(app, ["control-room", "roster", "--week", "2025-11-03", "--district", "X07000001",
+                                      "--pattern", "twelves"], terminal_width=200)
+    assert result.exit_code == 1
+    assert "Unknown pattern 'twelves': choose one of eights, tens" in result.output
