@@ -121,9 +121,12 @@ def officers(con, by_district) -> None:
     print(f"\nResponse officers for the week of {week} ({table['district'].nunique()} districts, "
           f"{len(table)} district x pattern simulations): {took:.1f} s")
     for pattern, row in totals.iterrows():
-        print(f"  {pattern}: {row.officer_hours:,} officer-hours, emergencies within target "
-              f"{row.within_emergency:.1%} (mean of districts); roster worked "
-              f"{table.drop_duplicates('district')['worked_officer_hours'].sum():,}")
+        planned = table[(table["pattern"] == pattern) & (table["note"] == "")]
+        print(f"  {pattern}: {len(planned)} districts planned, {row.officer_hours:,.0f} officer-hours, emergencies "
+              f"within target {row.within_emergency:.1%} (mean of districts); roster worked in them "
+              f"{planned['worked_officer_hours'].sum():,}")
+    for note in table.loc[table["note"] != "", ["district", "note"]].itertuples():
+        print(f"  {note.district}: {note.note}")
 
 
 if __name__ == "__main__":
