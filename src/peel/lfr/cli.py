@@ -101,6 +101,25 @@ def confirm(
     Console().print(f"Confirmed and published as {ref}.")
 
 
+@app.command("cancel")
+@refusals_exit
+@refused_input
+def cancel(
+    case_id: int = typer.Argument(..., help="The plan's case number."),
+    reason: str = typer.Option(..., help="Why it is cancelled (the public register shows it)."),
+    acting: str = ACTING,
+) -> None:
+    """Cancel a planned or confirmed deployment before it starts: the public register and its
+    feeds show it as cancelled."""
+    from peel.lfr.register import cancel_deployment
+    from peel.warehouse import open_writer
+
+    with open_writer() as con:
+        ref = cancel_deployment(con, acting, case_id, reason)
+    Console().print(f"Case {case_id} cancelled" + (f": {ref} shows as cancelled on the public register." if ref
+                                                   else " (it was never published)."), markup=False)
+
+
 @app.command("results")
 @refusals_exit
 @refused_input

@@ -62,7 +62,7 @@ def show_register(request: Request, actor: Actor = Depends(require_lfr)) -> Resp
             return render_page(request, "lfr/no_data.html.j2", title="Live facial recognition")
         as_of = figures.get_data_to(con)
         section = get_lfr_section(con, as_of.replace(day=1))
-        deployments = list(reversed(figures.list_deployments(con, as_of, confirmed_only=False)))
+        deployments = list(reversed(figures.list_deployments(con, as_of, confirmed_only=False, with_cancelled=True)))
     return render_page(request, "lfr/register.html.j2", title="Live facial recognition", section=section,
                        deployments=deployments, uk=as_uk, describe_rate=describe_rate, format_share=format_share)
 
@@ -70,8 +70,8 @@ def show_register(request: Request, actor: Actor = Depends(require_lfr)) -> Resp
 @router.get("/lfr/deployments/{ref}")
 def show_deployment(request: Request, ref: str, actor: Actor = Depends(require_lfr)) -> Response:
     with open_records(request) as con:
-        found = [d for d in figures.list_deployments(con, figures.get_data_to(con), confirmed_only=False)
-                 if d.ref == ref] if con is not None else []
+        found = [d for d in figures.list_deployments(con, figures.get_data_to(con), confirmed_only=False,
+                                                     with_cancelled=True) if d.ref == ref] if con is not None else []
         if not found:
             raise NotFound(f"There is no deployment {ref}; /lfr lists them.")
         alerts = read_alert_subjects(lambda: con, actor.username, ref,
