@@ -140,7 +140,7 @@ def record_results(con: duckdb.DuckDBPyConnection, username: str, ref: str, face
     """Record the faces the matcher reports it saw during deployment ``ref``."""
     get_deployment_window(con, ref, f"Results for {ref}")
     if faces_seen < 0:
-        raise PlanError(f"Results for {ref}: faces seen cannot be negative ({faces_seen}).")
+        raise PlanError(f"Results for {ref}: faces seen cannot be negative ({faces_seen}).", "faces_seen")
     with writing(username, ref, f"Recording the results of deployment {ref}") as touched, \
             open_batch(con, REGISTER_SYSTEM) as batch:
         touched.update(deployment_ref=ref, recorded="faces seen")
@@ -153,12 +153,13 @@ def record_deletion(con: duckdb.DuckDBPyConnection, username: str, ref: str, evi
                     recorded_at: datetime, recorded_by: str) -> None:
     """Record one piece of deletion evidence for deployment ``ref``, with when and who."""
     record = f"Deletion evidence for {ref}"
-    check_choice(record, "evidence", evidence, get_rules()["deletion_evidence"])
+    check_choice(record, "evidence", evidence, get_rules()["deletion_evidence"], "evidence")
     _, ends = get_deployment_window(con, ref, record)
     if recorded_at < ends:
-        raise PlanError(f"{record}: recorded at {recorded_at:%d %B %Y %H:%M}, before the deployment ended.")
+        raise PlanError(f"{record}: recorded at {as_uk(recorded_at):%d %B %Y %H:%M}, before the deployment ended "
+                        f"({as_uk(ends):%d %B %Y %H:%M}).", "recorded_at")
     if not recorded_by.strip():
-        raise PlanError(f"{record}: say who recorded it (name and role).")
+        raise PlanError(f"{record}: say who recorded it (name and role).", "recorded_by")
     with writing(username, ref, f"Recording deletion evidence for deployment {ref}") as touched, \
             open_batch(con, REGISTER_SYSTEM) as batch:
         touched.update(deployment_ref=ref, recorded=evidence)
@@ -188,7 +189,7 @@ def cancel_deployment(con: duckdb.DuckDBPyConnection, username: str, case_id: in
         if at >= plan.starts_at:
             raise PlanError(f"Deployment {ref or f'case {case_id}'}: it started at "
                             f"{as_uk(plan.starts_at):%d %B %Y %H:%M}, so it cannot be cancelled: record its results "
-                            "and deletion evidence instead.", "case_id")
+                            "and deletion evidence instead.")
         close_case(session, username, case_id, reason=reason)
         if ref:  # in the same transaction as the decision, which is its audit entry
             with open_batch(con, REGISTER_SYSTEM) as batch:
