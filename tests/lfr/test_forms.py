@@ -162,3 +162,21 @@ def test_api_names_each_refused_field(site):
     response = post_json(site, "/api/lfr/plans", PLAN | {"watchlist_size": 0, "location_reason": "hunch"})
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == ["location_reason", "watchlist_size"]
+
+
+def test_survey_and_review_forms_record_them_and_name_a_refused_field(site):
+    as_user(site, OPERATOR)
+    survey = {"survey_ref": "LFR-S9", "fieldwork_start": "2026-03-01", "fieldwork_end": "2026-03-20",
+              "results": "I support the police using LFR=812/540\nI trust the police to use LFR fairly=800/900"}
+    refused = post(site, "/lfr/surveys/new", survey)
+    assert refused.status_code == 400 and error_links(refused.text) == ["results"]
+    assert "more answers than respondents" in refused.text
+    assert post(site, "/lfr/surveys/new", survey | {"results": survey["results"].replace("800/900", "900/800")}
+                ).status_code == 303
+    review = {"review_ref": "RIB-99", "group": "Race Inclusion Board", "day": "2026-03-05",
+              "findings": "Asked for fairness figures by threshold", "next_review": "2026-01-01"}
+    late = post_json(site, "/api/lfr/reviews", review)
+    assert [e["field"] for e in late.json()["errors"]] == ["next_review"]
+    assert post_json(site, "/api/lfr/reviews", review | {"next_review": "2026-07-01"}).json()["review"] == "RIB-99"
+    as_user(site, get_username("pcc_scrutiny_officer"))
+    assert post(site, "/lfr/reviews/new", review).status_code == 403

@@ -276,16 +276,10 @@ def survey(
     acting: str = ACTING,
 ) -> None:
     """Record a public-confidence survey's results (a reminder shows when the next is due)."""
-    from peel.lfr.scrutiny import record_survey
+    from peel.lfr.scrutiny import parse_results, record_survey
     from peel.warehouse import open_writer
 
-    results = []
-    for text in result:
-        question, _, counts = text.rpartition("=")
-        respondents, _, agreeing = counts.partition("/")
-        if not question or not respondents.isdigit() or not agreeing.isdigit():
-            raise ValueError(f"--result {text!r}: expected QUESTION=RESPONDENTS/AGREEING, e.g. 'I support LFR=812/540'.")
-        results.append((question.strip(), int(respondents), int(agreeing)))
+    results = parse_results(result, "--result")
     with open_writer() as con:
         recorded = record_survey(con, acting, survey_ref, parse_day(start, "--start"), parse_day(end, "--end"), results)
     Console().print(f"Recorded {recorded} questions of survey {survey_ref}.")

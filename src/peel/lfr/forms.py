@@ -1,10 +1,10 @@
-"""The forms of the deployment register, as web pages and as the JSON API beside them: plan a
+"""The forms of the deployment register (``form_pages`` serves them as pages and JSON): plan a
 deployment (an LFR operator), authorise or refuse it (a supervisor; never the planner),
 confirm it for the public notice (the 7-day rule, or an urgent exception), cancel it (a
-supervisor), and record what happened (faces seen, each alert with its adjudication and
-outcome) and the deletion evidence.
+supervisor), record what happened (faces seen, each alert with its adjudication and outcome)
+and the deletion evidence; and record a public-confidence survey or a scrutiny group's review.
 
-Each form is declared once (``FORMS``: its fields and the function it calls). A page and its
+Each form is declared once (``get_forms``: its fields and the function it calls). A page and its
 API endpoint read the same fields the same way; a value that cannot be read, or a rule the
 lfr function refuses (``PlanError`` names the field), comes back as an error beside the field
 and in the GOV.UK error summary (the API: a 400 listing each field and message). The role
@@ -16,30 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import Request
 
-from peel.casebook import (
-    Action,
-    Actor,
-    InvalidInput,
-    InvalidStateChange,
-    NotFound,
-    PurposeRequired,
-    transaction,
-)
+from peel.casebook import Action, Actor, InvalidInput, InvalidStateChange, PurposeRequired
 from peel.lfr import register
 from peel.lfr.alerts import record_alert
-from peel.lfr.rules import Plan, PlanError, as_uk, find_plan_problems, get_rules, parse_uk_time
+from peel.lfr.rules import Plan, PlanError, find_plan_problems, get_rules, parse_uk_time
+from peel.lfr.scrutiny import parse_results, record_review, record_survey
 from peel.measures.periods import parse_day
 from peel.warehouse import open_writer
-from peel.web.input_route import InputRoute
-from peel.web.layout import render_page
-from peel.web.visitor import require_actor, require_grant
+from peel.web.visitor import require_grant
 
-router = APIRouter(route_class=InputRoute)
 DOMAIN = "lfr"
 TIME_HINT = "UK time, for example 2026-05-02 10:00"
 
@@ -169,6 +157,20 @@ def submit_deletion(request, username, ref, v):
     return f"Recorded '{v['evidence']}' for {ref}.", f"/lfr/deployments/{ref}", {"reference": ref}
 
 
+def submit_survey(request, username, _target, v):
+    results = parse_results(v["results"].splitlines(), f"Survey {v['survey_ref']}")
+    with writer(request) as con:
+        record_survey(con, username, v["survey_ref"], v["fieldwork_start"], v["fieldwork_end"], results)
+    return f"Recorded survey {v['survey_ref']}.", "/lfr", {"survey": v["survey_ref"], "questions": len(results)}
+
+
+def submit_review(request, username, _target, v):
+    with writer(request) as con:
+        record_review(con, username, v["review_ref"], v["group"], v["day"], v["findings"], v["response"],
+                      v["next_review"])
+    return f"Recorded review {v['review_ref']}.", "/lfr", {"review": v["review_ref"]}
+
+
 def get_forms() -> dict[str, Form]:
     rules = get_rules()
     ranks = rules["ranks"][rules["ranks"].index(rules["authorising_rank"]):]
@@ -225,10 +227,26 @@ def get_forms() -> dict[str, Form]:
             Field("recorded_at", "When", "datetime", TIME_HINT),
             Field("recorded_by", "Recorded by", hint="Name and role"),
         ), "Record the evidence", submit_deletion),
+        "survey": Form("Record a public-confidence survey", Action.UPDATE_CASE, (
+            Field("survey_ref", "Survey reference", hint="For example LFR-S4"),
+            Field("fieldwork_start", "Fieldwork's first day", "date", "For example 2026-03-01"),
+            Field("fieldwork_end", "Fieldwork's last day", "date", "For example 2026-03-20"),
+            Field("results", "Results", "textarea", "One question a line: QUESTION=RESPONDENTS/AGREEING, for "
+                                                    "example: I support the police using LFR=812/540"),
+        ), "Record the survey", submit_survey),
+        "review": Form("Record a scrutiny group's review", Action.UPDATE_CASE, (
+            Field("review_ref", "Review reference", hint="For example RIB-9"),
+            Field("group", "Group", hint="For example Race Inclusion Board, or the independent advisory group"),
+            Field("day", "Date of the review", "date", "For example 2026-03-05"),
+            Field("findings", "What the group found", "textarea"),
+            Field("response", "The force's response", "textarea", required=False),
+            Field("next_review", "The group's next review", "date", "For example 2026-07-01", required=False),
+        ), "Record the review", submit_review),
     }
 
 
 PLAN_FORMS, DEPLOYMENT_FORMS = ("authorise", "confirm", "cancel"), ("results", "alert", "deletion")
+NEW = {"plans": "plan", "surveys": "survey", "reviews": "review"}  # /lfr/<collection>/new: a form
 
 
 def run_form(request: Request, actor: Actor, key: str, target: str | None, raw: dict[str, list[str]]):
@@ -256,132 +274,3 @@ async def read_input(request: Request) -> dict[str, list[str]]:
         return {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in body.items() if v is not None}
     form = await request.form()
     return {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
-
-
-# ---- pages ------------------------------------------------------------------------------------
-
-
-def describe_plan(request: Request, actor: Actor, case_id: int, purpose: str) -> list[tuple[str, str]]:
-    """The plan a decision is about, as summary rows (reading it is logged with ``purpose``)."""
-    with transaction(request.app.state.settings.casebook_url) as session:
-        plan, case = register.read_plan(session, actor.username, case_id, purpose)
-    return [("Case", str(case_id)), ("Status", register.get_plan_status(case)), ("Planned by", case.opened_by),
-            ("Location", f"{plan.location} ({plan.location_reason})"),
-            ("When (UK time)", f"{as_uk(plan.starts_at):%A %-d %B %Y %H:%M} to {as_uk(plan.ends_at):%H:%M}"),
-            ("Purpose", plan.purpose), ("Authorising officer", f"{plan.authorising_officer}, {plan.authorising_rank}"),
-            ("Watchlist", f"{plan.watchlist_size:,}: {', '.join(plan.watchlist_categories)}"),
-            ("Threshold", str(plan.threshold)),
-            ("Officers", f"{plan.uniformed_officers} uniformed, {plan.plain_clothes_officers} plain clothes")]
-
-
-def form_page(request: Request, actor: Actor, key: str, target: str | None, raw: dict | None = None,
-              errors: list | None = None) -> Response:
-    form = get_forms()[key]
-    require_grant(request, actor, form.action, DOMAIN)
-    summary = []
-    if key in PLAN_FORMS:
-        summary = describe_plan(request, actor, int(target), f"Reviewing plan {target} to {key} it")
-        title = f"{form.title}: case {target}"
-        path = f"/lfr/plans/{target}/{key}"
-    elif key in DEPLOYMENT_FORMS:
-        title, path = f"{form.title}: {target}", f"/lfr/deployments/{target}/{key}"
-    else:
-        title, path = form.title, "/lfr/plans/new"
-    first = form.fields[0].name
-    errors = [(name or first, message) for name, message in errors or []]
-    return render_page(request, "lfr/form.html.j2", status_code=400 if errors else 200, title=title, form=form,
-                       post_to=path, summary=summary, raw=raw or {}, errors=errors, messages=dict(reversed(errors)))
-
-
-@router.get("/lfr/plans")
-def show_plans(request: Request, done: str = "", actor: Actor = Depends(require_actor)) -> Response:
-    require_grant(request, actor, Action.READ_PERSONAL, DOMAIN)
-    plans = register.list_plans(actor.username, "Working on the deployment plans")
-    return render_page(request, "lfr/plans.html.j2", title="Deployment plans", plans=plans, uk=as_uk, done=done,
-                       may_plan=actor.role.allows(Action.OPEN_CASE, DOMAIN),
-                       may_decide=actor.role.allows(Action.DECIDE_CASE, DOMAIN),
-                       may_update=actor.role.allows(Action.UPDATE_CASE, DOMAIN))
-
-
-@router.get("/lfr/plans/new")
-def show_plan_form(request: Request, actor: Actor = Depends(require_actor)) -> Response:
-    return form_page(request, actor, "plan", None)
-
-
-@router.post("/lfr/plans/new")
-def post_plan_form(request: Request, raw: dict = Depends(read_input), actor: Actor = Depends(require_actor)) -> Response:
-    return post_page(request, actor, "plan", None, raw)
-
-
-@router.get("/lfr/plans/{case_id}/{key}")
-def show_plan_action(request: Request, case_id: int, key: str, actor: Actor = Depends(require_actor)) -> Response:
-    return form_page(request, actor, check_key(key, PLAN_FORMS), str(case_id))
-
-
-@router.post("/lfr/plans/{case_id}/{key}")
-def post_plan_action(request: Request, case_id: int, key: str, raw: dict = Depends(read_input),
-                     actor: Actor = Depends(require_actor)) -> Response:
-    return post_page(request, actor, check_key(key, PLAN_FORMS), str(case_id), raw)
-
-
-@router.get("/lfr/deployments/{ref}/{key}")
-def show_deployment_action(request: Request, ref: str, key: str, actor: Actor = Depends(require_actor)) -> Response:
-    return form_page(request, actor, check_key(key, DEPLOYMENT_FORMS), ref)
-
-
-@router.post("/lfr/deployments/{ref}/{key}")
-def post_deployment_action(request: Request, ref: str, key: str, raw: dict = Depends(read_input),
-                           actor: Actor = Depends(require_actor)) -> Response:
-    return post_page(request, actor, check_key(key, DEPLOYMENT_FORMS), ref, raw)
-
-
-def check_key(key: str, known: tuple[str, ...]) -> str:
-    if key not in known:
-        raise NotFound(f"There is no form {key!r} here: the forms are {', '.join(known)}.")
-    return key
-
-
-def post_page(request: Request, actor: Actor, key: str, target: str | None, raw: dict) -> Response:
-    try:
-        message, page, _ = run_form(request, actor, key, target, raw)
-    except FormRefused as refused:
-        return form_page(request, actor, key, target, raw, refused.errors)
-    return RedirectResponse(f"{page}?{urlencode({'done': message})}", status_code=303)
-
-
-# ---- the JSON API -----------------------------------------------------------------------------
-
-
-def api_result(request: Request, actor: Actor, key: str, target: str | None, raw: dict) -> Response:
-    try:
-        message, _, result = run_form(request, actor, key, target, raw)
-    except FormRefused as refused:
-        return JSONResponse({"detail": str(refused), "errors": [{"field": f, "message": m} for f, m in refused.errors]},
-                            status_code=400)
-    return JSONResponse({"message": message, **result})
-
-
-@router.get("/api/lfr/plans")
-def api_plans(request: Request, purpose: str, actor: Actor = Depends(require_actor)) -> Response:
-    """Every plan with where it has got to; each plan read is logged with ``purpose``."""
-    return JSONResponse([{"case_id": p.case_id, "location": p.location, "starts": as_uk(p.starts_at).isoformat(),
-                          "ends": as_uk(p.ends_at).isoformat(), "planned_by": p.planned_by, "status": p.status,
-                          "reference": p.deployment_ref} for p in register.list_plans(actor.username, purpose)])
-
-
-@router.post("/api/lfr/plans")
-def api_plan(request: Request, raw: dict = Depends(read_input), actor: Actor = Depends(require_actor)) -> Response:
-    return api_result(request, actor, "plan", None, raw)
-
-
-@router.post("/api/lfr/plans/{case_id}/{key}")
-def api_plan_action(request: Request, case_id: int, key: str, raw: dict = Depends(read_input),
-                    actor: Actor = Depends(require_actor)) -> Response:
-    return api_result(request, actor, check_key(key, PLAN_FORMS), str(case_id), raw)
-
-
-@router.post("/api/lfr/deployments/{ref}/{key}")
-def api_deployment_action(request: Request, ref: str, key: str, raw: dict = Depends(read_input),
-                          actor: Actor = Depends(require_actor)) -> Response:
-    return api_result(request, actor, check_key(key, DEPLOYMENT_FORMS), ref, raw)
-

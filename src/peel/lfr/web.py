@@ -16,7 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from peel.casebook import Action, Actor, NotFound
-from peel.lfr import figures, forms, public
+from peel.lfr import figures, form_pages, public
 from peel.lfr.alerts import read_alert_subjects
 from peel.lfr.rules import as_uk
 from peel.lfr.section import describe_rate, format_share, get_lfr_section
@@ -28,7 +28,7 @@ from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
-router.include_router(forms.router)  # plan, authorise, confirm, cancel, record: pages and API
+router.include_router(form_pages.router)  # plan, authorise, confirm, cancel, record: pages and API
 DOMAIN = "lfr"
 PUBLIC = "/public/lfr/deployments"
 
