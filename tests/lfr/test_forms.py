@@ -5,18 +5,14 @@ refused; cancelling shows on the public feeds."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 from tests.crime.demo_site import copy_demo_site
-from tests.web.conftest import FORCE_NAME, get_form_token, get_username, sign_in, staff_casebook  # noqa: F401
+from tests.web.conftest import get_form_token, get_username, sign_in, staff_casebook  # noqa: F401
 
-from peel.casebook import db
 from peel.lfr.rules import UK
-from peel.settings import get_settings
 
 OPERATOR, SUPERVISOR = get_username("lfr_operator"), get_username("supervisor")
 FAR = datetime.now(UK) + timedelta(days=60)  # confirmed without an urgent exception
@@ -29,18 +25,9 @@ WHY = "Proportionate: footfall and open warrants"
 
 
 @pytest.fixture(scope="module")
-def forms_site(lfr_demo, staff_casebook, tmp_path_factory):  # noqa: F811
+def demo_site(lfr_demo, staff_casebook, tmp_path_factory):  # noqa: F811
+    """This module's own copy (its forms change it), served by conftest's ``site``."""
     return copy_demo_site(lfr_demo, staff_casebook, tmp_path_factory.mktemp("lfr-forms"))
-
-
-@pytest.fixture
-def site(forms_site, monkeypatch):
-    monkeypatch.setenv("PEEL_HOME", str(forms_site))
-    from peel.web.app import create_app
-    with TestClient(create_app(replace(get_settings(), secret_key=None), force_name=FORCE_NAME),
-                    base_url="https://testserver", follow_redirects=False) as browser:
-        yield browser
-    db.dispose_engines()
 
 
 def as_user(site, username: str) -> None:
