@@ -78,7 +78,7 @@ def show_deployment(request: Request, ref: str, done: str = "", actor: Actor = D
         alerts = read_alert_subjects(lambda: con, actor.username, ref,
                                      f"Reviewing the alerts and adjudications of deployment {ref}")
     return render_page(request, "lfr/deployment.html.j2", title=f"Deployment {ref}", deployment=found[0],
-                       alerts=alerts, uk=as_uk, format_share=format_share, done=done,
+                       alerts=alerts, uk=as_uk, format_share=format_share, describe_rate=describe_rate, done=done,
                        may_record=actor.role.allows(Action.UPDATE_CASE, DOMAIN))
 
 
