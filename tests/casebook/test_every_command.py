@@ -110,6 +110,7 @@ SIGNED_IN = {
     "peel lfr plan": (None, "lfr_operator"),
     "peel lfr authorise": ("--reason", "supervisor"),
     "peel lfr confirm": (None, "lfr_operator"),
+    "peel lfr cancel": ("--reason", "supervisor"),  # a decision on the plan's case
     "peel lfr results": (None, "lfr_operator"),
     "peel lfr alert": (None, "lfr_operator"),
     "peel lfr deletion": (None, "lfr_operator"),
@@ -231,6 +232,7 @@ AUDITED_BY = {
     "peel firearms oldest": "tests/firearms/test_backlog.py::test_oldest_cases_logged_for_a_licensing_officer",
     "peel lfr alerts": "tests/lfr/test_alerts.py::"
                        "test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject",
+    "peel lfr cancel": "tests/lfr/test_cancel.py::test_lfr_cancel_command_cancels_and_logs_the_decision_with_its_reason",
     "peel workforce load": "tests/workforce/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
     "peel workforce sickness": "tests/workforce/test_web.py::"
                                "test_list_sickness_shows_a_supervisor_the_spells_and_logs_the_consultation",

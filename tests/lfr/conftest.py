@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from tests.conftest import DemoRun
@@ -45,4 +45,22 @@ def staff(peel_home) -> dict[str, str]:
             users.add_user(session, name, role, acting="admin", identity_provider="https://sso.test",
                            external_subject=name)
     yield STAFF
+    db.dispose_engines()
+
+
+@pytest.fixture
+def site(demo_site, monkeypatch):
+    """A web client on https over the module's ``demo_site`` (a copy of the demo force with the
+    staff casebook; each module that changes it has its own), not following redirects."""
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import FORCE_NAME
+
+    from peel.casebook import db
+    from peel.settings import get_settings
+    from peel.web.app import create_app
+
+    monkeypatch.setenv("PEEL_HOME", str(demo_site))
+    with TestClient(create_app(replace(get_settings(), secret_key=None), force_name=FORCE_NAME),
+                    base_url="https://testserver", follow_redirects=False) as client:
+        yield client
     db.dispose_engines()

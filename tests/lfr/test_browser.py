@@ -58,3 +58,29 @@ def test_operator_register_and_deployment_pages_pass_axe(lfr_tab, lfr_demo):
     assert tab.page.get_by_role("heading", level=1).inner_text() == f"Deployment {ref}"
     assert get_violations(tab) == []
     assert tab.problems == []
+
+
+def test_plan_form_shows_the_errors_then_plans_the_deployment(lfr_tab):
+    tab = lfr_tab()
+    tab.sign_in("lfr.operator")
+    tab.page.goto("/lfr/plans/new")
+    tab.page.get_by_label("Location").fill("Chalk Town bus station")
+    tab.page.get_by_role("button", name="Plan the deployment").click()
+    summary = tab.page.locator(".govuk-error-summary")
+    assert "Choose why this location" in summary.inner_text()
+    assert tab.page.get_by_label("Location").input_value() == "Chalk Town bus station"  # kept
+    assert get_violations(tab) == []
+    tab.page.get_by_label("Footfall").check()
+    tab.page.get_by_label("Starts").fill("2030-05-02 10:00")
+    tab.page.get_by_label("Ends").fill("2030-05-02 16:00")
+    tab.page.get_by_label("Purpose").fill("Locate people wanted on warrant")
+    tab.page.get_by_label("Authorising officer", exact=True).fill("Supt Reid")
+    tab.page.get_by_label("Superintendent", exact=True).check()
+    tab.page.get_by_label("Watchlist size").fill("2500")
+    tab.page.get_by_label("Wanted on warrant").check()
+    tab.page.get_by_label("Matcher threshold").fill("0.64")
+    tab.page.get_by_role("button", name="Plan the deployment").click()
+    assert "Planned as case" in tab.page.locator("main").inner_text()
+    assert tab.page.get_by_role("row", name="Chalk Town bus station").count() == 1
+    # the refused post answers 400 (the browser notes it twice: the response and the console)
+    assert len(tab.problems) == 2 and all("400" in p for p in tab.problems), tab.problems

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 
 import pytest
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 from tests.casebook.conftest import audit_entries
 from tests.crime.demo_site import copy_demo_site
-from tests.web.conftest import FORCE_NAME, get_username, sign_in, staff_casebook  # noqa: F401 (fixtures)
+from tests.web.conftest import get_username, sign_in, staff_casebook  # noqa: F401 (fixtures)
 
-from peel.casebook import db
 from peel.casebook.roles import load_roles
 from peel.lfr import figures
-from peel.settings import get_settings
 
 SEES_LFR = {"lfr_operator", "supervisor"}  # read_personal on lfr, in roles.yaml
 FEEDS = ["/public/lfr/deployments", "/public/lfr/deployments.json", "/public/lfr/deployments.csv",
@@ -27,16 +23,6 @@ FEEDS = ["/public/lfr/deployments", "/public/lfr/deployments.json", "/public/lfr
 @pytest.fixture(scope="module")
 def demo_site(lfr_demo, staff_casebook, tmp_path_factory):  # noqa: F811
     return copy_demo_site(lfr_demo, staff_casebook, tmp_path_factory.mktemp("lfr-web"))
-
-
-@pytest.fixture
-def site(demo_site, monkeypatch):
-    monkeypatch.setenv("PEEL_HOME", str(demo_site))
-    from peel.web.app import create_app
-    with TestClient(create_app(replace(get_settings(), secret_key=None), force_name=FORCE_NAME),
-                    base_url="https://testserver", follow_redirects=False) as browser:
-        yield browser
-    db.dispose_engines()
 
 
 @pytest.mark.parametrize("role", sorted(load_roles()))

@@ -39,35 +39,37 @@ def check_alert(record: str, fields: dict, windows: dict[str, tuple[datetime, da
     rules = get_rules()
     missing = [name for name in REQUIRED if not str(fields.get(name) or "").strip()]
     if missing:
-        raise PlanError(f"{record}: {', '.join(missing)} missing.")
+        raise PlanError(f"{record}: {', '.join(missing)} missing.", missing[0])
     ref = fields["deployment_ref"].strip()
     if ref not in windows:
-        raise PlanError(f"{record}: alert for an unknown deployment {ref!r}: it is not in the register.")
+        raise PlanError(f"{record}: alert for an unknown deployment {ref!r}: it is not in the register.",
+                        "deployment_ref")
     alerted_at = fields["alerted_at"] if isinstance(fields["alerted_at"], datetime) \
         else parse_uk_time(str(fields["alerted_at"]), record)
     starts, ends = windows[ref]
     if not starts <= alerted_at <= ends:
         raise PlanError(f"{record}: raised at {as_uk(alerted_at):%d %B %Y %H:%M}, outside deployment {ref} "
-                        f"({as_uk(starts):%d %B %Y %H:%M} to {as_uk(ends):%H:%M}).")
+                        f"({as_uk(starts):%d %B %Y %H:%M} to {as_uk(ends):%H:%M}).", "alerted_at")
     engaged = str(fields.get("engaged") or "").strip().lower()
     if engaged not in YES | NO:
-        raise PlanError(f"{record}: engaged {fields.get('engaged')!r} should be yes or no.")
+        raise PlanError(f"{record}: engaged {fields.get('engaged')!r} should be yes or no.", "engaged")
     row = {"deployment_ref": ref, "alerted_at": alerted_at,
            "adjudication": check_choice(record, "adjudication", str(fields["adjudication"]).strip().lower(),
-                                        rules["adjudications"]),
+                                        rules["adjudications"], "adjudication"),
            "engaged": engaged in YES,
-           "outcome": check_choice(record, "outcome", str(fields["outcome"]).strip().lower(), rules["outcomes"]),
+           "outcome": check_choice(record, "outcome", str(fields["outcome"]).strip().lower(), rules["outcomes"],
+                                   "outcome"),
            "offence": (fields.get("offence") or "").strip() or None,
            "subject_ref": (fields.get("subject_ref") or "").strip() or None}
     category = (fields.get("watchlist_category") or "").strip() or None
     row["watchlist_category"] = category and check_choice(record, "watchlist category", category,
-                                                          rules["watchlist_categories"])
+                                                          rules["watchlist_categories"], "watchlist_category")
     for name, values in rules["demographics"].items():
         value = (fields.get(name) or "").strip() or "Not stated"
-        row[name] = check_choice(record, name.replace("_", " "), value, values)
+        row[name] = check_choice(record, name.replace("_", " "), value, values, name)
     if row["outcome"] == "arrest" and row["adjudication"] == "false":
         raise PlanError(f"{record}: a false alert cannot end in an arrest from the alert; record the "
-                        "adjudication or the outcome as it was.")
+                        "adjudication or the outcome as it was.", "outcome")
     return row
 
 

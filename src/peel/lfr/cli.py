@@ -101,6 +101,25 @@ def confirm(
     Console().print(f"Confirmed and published as {ref}.")
 
 
+@app.command("cancel")
+@refusals_exit
+@refused_input
+def cancel(
+    case_id: int = typer.Argument(..., help="The plan's case number."),
+    reason: str = typer.Option(..., help="Why it is cancelled (the public register shows it)."),
+    acting: str = ACTING,
+) -> None:
+    """Cancel a planned or confirmed deployment before it starts: the public register and its
+    feeds show it as cancelled."""
+    from peel.lfr.register import cancel_deployment
+    from peel.warehouse import open_writer
+
+    with open_writer() as con:
+        ref = cancel_deployment(con, acting, case_id, reason)
+    Console().print(f"Case {case_id} cancelled" + (f": {ref} shows as cancelled on the public register." if ref
+                                                   else " (it was never published)."), markup=False)
+
+
 @app.command("results")
 @refusals_exit
 @refused_input
@@ -257,16 +276,10 @@ def survey(
     acting: str = ACTING,
 ) -> None:
     """Record a public-confidence survey's results (a reminder shows when the next is due)."""
-    from peel.lfr.scrutiny import record_survey
+    from peel.lfr.scrutiny import parse_results, record_survey
     from peel.warehouse import open_writer
 
-    results = []
-    for text in result:
-        question, _, counts = text.rpartition("=")
-        respondents, _, agreeing = counts.partition("/")
-        if not question or not respondents.isdigit() or not agreeing.isdigit():
-            raise ValueError(f"--result {text!r}: expected QUESTION=RESPONDENTS/AGREEING, e.g. 'I support LFR=812/540'.")
-        results.append((question.strip(), int(respondents), int(agreeing)))
+    results = parse_results(result, "--result")
     with open_writer() as con:
         recorded = record_survey(con, acting, survey_ref, parse_day(start, "--start"), parse_day(end, "--end"), results)
     Console().print(f"Recorded {recorded} questions of survey {survey_ref}.")

@@ -83,17 +83,21 @@ class DeploymentSummary:
     false_alerts: Rate
     arrests: int
     missing_evidence: list[str] = field(default_factory=list)  # after it ended: what is not recorded
+    cancelled_at: object = None  # cancelled by the snapshot day: when, and why
+    cancel_reason: str | None = None
 
     @property
     def has_results(self) -> bool:
-        return self.faces_seen is not None
+        return self.faces_seen is not None and self.cancelled_at is None
 
 
 def list_deployments(con: Connection, as_of: date, confirmed_only: bool = True,
-                     start: date | None = None, end: date | None = None) -> list[DeploymentSummary]:
+                     start: date | None = None, end: date | None = None,
+                     with_cancelled: bool = False) -> list[DeploymentSummary]:
     """Deployments in start order (those starting in [start, end) when given) with their
     results and the deletion evidence each lacks once ended; only those announced by ``as_of``
-    unless ``confirmed_only`` is false."""
+    unless ``confirmed_only`` is false. Those cancelled by ``as_of`` only ``with_cancelled``
+    (the register, which says so), and then marked; one cancelled later is listed as it was."""
     evidence = get_rules()["deletion_evidence"]
     rows = con.execute(
         f"""SELECT d.deployment_ref, location, location_reason, starts_at, ends_at, purpose, authorising_officer,
@@ -107,21 +111,25 @@ def list_deployments(con: Connection, as_of: date, confirmed_only: bool = True,
                         WHERE a.deployment_ref = d.deployment_ref AND {UK_DAY.format('a.alerted_at')} <= $as_of),
                    {UK_DAY.format('ends_at')} <= $as_of,
                    (SELECT list(evidence) FROM lfr_deletion e WHERE e.deployment_ref = d.deployment_ref
-                        AND {UK_DAY.format('e.recorded_at')} <= $as_of)
+                        AND {UK_DAY.format('e.recorded_at')} <= $as_of),
+                   {UK_DAY.format('cancelled_at')} <= $as_of, cancelled_at, cancel_reason
             FROM lfr_deployment d
-            WHERE cancelled_at IS NULL AND (NOT $confirmed_only OR {UK_DAY.format('confirmed_at')} <= $as_of)
+            WHERE ($with_cancelled OR cancelled_at IS NULL OR {UK_DAY.format('cancelled_at')} > $as_of)
+              AND (NOT $confirmed_only OR {UK_DAY.format('confirmed_at')} <= $as_of)
               AND ($start IS NULL OR {UK_DAY.format('starts_at')} >= $start)
               AND ($end IS NULL OR {UK_DAY.format('starts_at')} < $end)
             ORDER BY starts_at, d.deployment_ref""",
-        {"as_of": as_of, "confirmed_only": confirmed_only, "start": start, "end": end},
+        {"as_of": as_of, "confirmed_only": confirmed_only, "start": start, "end": end,
+         "with_cancelled": with_cancelled},
     ).fetchall()
     summaries = []
     for row in rows:
-        *fields, alerts, false, arrests, ended, recorded = row
-        missing = [e for e in evidence if e not in (recorded or [])] if ended else []
+        *fields, alerts, false, arrests, ended, recorded, cancelled, cancelled_at, cancel_reason = row
+        missing = [e for e in evidence if e not in (recorded or [])] if ended and not cancelled else []
         summaries.append(DeploymentSummary(*fields, alerts=alerts, true_alerts=alerts - false,
                                            false_alerts=get_rate(false, alerts), arrests=arrests,
-                                           missing_evidence=missing))
+                                           missing_evidence=missing, cancelled_at=cancelled_at if cancelled else None,
+                                           cancel_reason=cancel_reason if cancelled else None))
     return summaries
 
 
@@ -215,14 +223,15 @@ def get_next_reviews(con: Connection, as_of: date) -> dict[str, date]:
 
 
 def get_data_to(con: Connection) -> date | None:
-    """The last UK day the LFR records cover: the latest alert, result, deletion or
-    announcement, or the warehouse's snapshot day when later (a day without any LFR event is
+    """The last UK day the LFR records cover: the latest alert, result, deletion,
+    announcement or cancellation, or the warehouse's snapshot day when later (a day without any LFR event is
     still a day known); None when there are no LFR records."""
     (day,) = con.execute(
         f"""SELECT greatest(
                 (SELECT max({UK_DAY.format('alerted_at')}) FROM lfr_alert),
                 (SELECT max({UK_DAY.format('recorded_at')}) FROM lfr_deletion),
                 (SELECT max({UK_DAY.format('confirmed_at')}) FROM lfr_deployment),
+                (SELECT max({UK_DAY.format('cancelled_at')}) FROM lfr_deployment),
                 (SELECT max({UK_DAY.format('ends_at')}) FROM lfr_deployment WHERE faces_seen IS NOT NULL))""").fetchone()
     snapshot_day = get_last_day_covered(con)
     return None if day is None else max(day, snapshot_day) if snapshot_day else day

@@ -1,6 +1,8 @@
 """What the public sees of live facial recognition: the register of deployments (upcoming ones
 from the moment they are confirmed, past ones with their results) as a page and as JSON, CSV
-and iCalendar feeds; and the fairness tables, through peel.disclosure, as a publication of
+and iCalendar feeds (a cancelled deployment stays on them, marked cancelled: in a calendar, the
+same event with STATUS:CANCELLED and a higher SEQUENCE, so subscribers' calendars drop it);
+and the fairness tables, through peel.disclosure, as a publication of
 the public pages.
 
 Nothing personal: a deployment's place, times, purpose, authorising rank, watchlist size and
@@ -31,7 +33,8 @@ CALENDAR_DOMAIN = "lfr.peel"  # the iCalendar UIDs' domain: '<reference>@lfr.pee
 FIELDS = ("reference", "location", "location_reason", "starts", "ends", "purpose", "authorising_rank",
           "watchlist_size", "watchlist_categories", "threshold", "uniformed_officers", "plain_clothes_officers",
           "announced", "urgent_reason", "faces_seen", "alerts", "true_alerts", "false_alerts",
-          "false_alert_rate_upper_bound", "arrests")
+          "false_alert_rate_upper_bound", "arrests", "status", "cancelled", "cancellation_reason")
+CONFIRMED, CANCELLED = "confirmed", "cancelled"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def get_register(con: Connection) -> Register | None:
     as_of = figures.get_data_to(con)
     if as_of is None:
         return None
-    deployments = figures.list_deployments(con, as_of)
+    deployments = figures.list_deployments(con, as_of, with_cancelled=True)
     return Register(as_of, [d for d in deployments if as_uk(d.starts_at).date() > as_of],
                     [d for d in reversed(deployments) if as_uk(d.starts_at).date() <= as_of])
 
@@ -63,7 +66,10 @@ def as_record(d: DeploymentSummary) -> dict:
             "true_alerts": d.true_alerts if d.has_results else None,
             "false_alerts": d.false_alerts.count if d.has_results else None,
             "false_alert_rate_upper_bound": d.false_alerts.upper if d.has_results else None,
-            "arrests": d.arrests if d.has_results else None}
+            "arrests": d.arrests if d.has_results else None,
+            "status": CANCELLED if d.cancelled_at else CONFIRMED,
+            "cancelled": as_uk(d.cancelled_at).isoformat() if d.cancelled_at else None,
+            "cancellation_reason": d.cancel_reason}
 
 
 def to_json(register: Register) -> dict:
@@ -82,7 +88,8 @@ def to_csv(register: Register) -> str:
 
 def to_icalendar(register: Register, force_name: str) -> bytes:
     """Every deployment on the register as an event (times in UTC, which every calendar
-    shows in its reader's own zone)."""
+    shows in its reader's own zone). A cancelled one keeps its UID and comes with SEQUENCE 1
+    (the announcement was 0) and STATUS:CANCELLED, which tells a subscribed calendar to drop it."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{force_name}//peel live facial recognition//EN")
     calendar.add("version", "2.0")
@@ -94,9 +101,14 @@ def to_icalendar(register: Register, force_name: str) -> bytes:
         event.add("location", d.location)
         event.add("dtstart", d.starts_at)
         event.add("dtend", d.ends_at)
-        event.add("dtstamp", d.confirmed_at)
-        event.add("description", f"{d.purpose}. Authorised by a {d.authorising_rank}; watchlist of "
-                                 f"{d.watchlist_size:,} ({', '.join(d.watchlist_categories)}); threshold {d.threshold}.")
+        event.add("dtstamp", d.cancelled_at or d.confirmed_at)
+        event.add("sequence", 1 if d.cancelled_at else 0)
+        event.add("status", "CANCELLED" if d.cancelled_at else "CONFIRMED")
+        description = (f"{d.purpose}. Authorised by a {d.authorising_rank}; watchlist of {d.watchlist_size:,} "
+                       f"({', '.join(d.watchlist_categories)}); threshold {d.threshold}.")
+        if d.cancelled_at:
+            description = f"Cancelled: {d.cancel_reason}. {description}"
+        event.add("description", description)
         calendar.add_component(event)
     return calendar.to_ical()
 

@@ -1,28 +1,34 @@
-"""The deployment register's workflow: plan, authorise, confirm (publish), record results and
-deletion evidence.
+"""The deployment register's workflow: plan, authorise, confirm (publish), cancel, record
+results and deletion evidence.
 
 A plan is a casebook case (domain lfr, kind deployment) opened by its planner; authorisation
 is a casebook decision (kind "authorisation", a four-eyes decision: never by whoever opened the
 case) by a role that may decide lfr cases. Confirmation checks the 7-day rule (``rules``) and
 writes the deployment into the warehouse, where the public page reads it from that moment.
-Results, alerts and deletion evidence are written into the warehouse too, each write checked
-and logged here, in the function that makes it. Every function takes a writable warehouse
+A cancellation is a casebook decision too (a supervisor's, with its reason), which closes the
+case; a confirmed deployment stays in the warehouse marked cancelled, so the public register
+and its feeds say so rather than drop it. Results, alerts and deletion evidence are written
+into the warehouse too, each write checked and logged here, in the function that makes it. Every function takes a writable warehouse
 connection (``peel.warehouse.open_writer``) and the acting user.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import duckdb
+from sqlalchemy import select
 
 from peel.casebook import (
     PURPOSE,
     Action,
+    CaseView,
     InvalidStateChange,
     Operation,
     Request,
+    authorise,
+    close_case,
     open_case,
     processing,
     read_case,
@@ -30,9 +36,11 @@ from peel.casebook import (
     transaction,
     update_case,
 )
+from peel.casebook.models import Case
 from peel.lfr.rules import (
     Plan,
     PlanError,
+    as_uk,
     check_choice,
     check_confirmation,
     check_plan,
@@ -43,7 +51,7 @@ from peel.warehouse import open_batch
 
 DOMAIN, KIND = "lfr", "deployment"
 REGISTER_SYSTEM = "lfr_register"  # the source system of what people record through peel
-AUTHORISED, REFUSED = "authorised", "refused"
+AUTHORISED, REFUSED, CANCELLED = "authorised", "refused", "cancelled"
 
 
 def plan_deployment(username: str, plan: Plan) -> int:
@@ -86,6 +94,8 @@ def confirm_deployment(con: duckdb.DuckDBPyConnection, username: str, case_id: i
     at = at or now_utc()
     with transaction() as session:
         plan, case = read_plan(session, username, case_id, "Confirming a deployment for the public notice")
+        if get_plan_status(case) == CANCELLED:
+            raise InvalidStateChange(f"Case {case_id} was cancelled: plan the deployment again.")
         if case.details.get("confirmed_at"):
             raise InvalidStateChange(f"Case {case_id} was confirmed at {case.details['confirmed_at']}.")
         decisions = [d for d in case.decisions if d.kind == "authorisation"]
@@ -130,7 +140,7 @@ def record_results(con: duckdb.DuckDBPyConnection, username: str, ref: str, face
     """Record the faces the matcher reports it saw during deployment ``ref``."""
     get_deployment_window(con, ref, f"Results for {ref}")
     if faces_seen < 0:
-        raise PlanError(f"Results for {ref}: faces seen cannot be negative ({faces_seen}).")
+        raise PlanError(f"Results for {ref}: faces seen cannot be negative ({faces_seen}).", "faces_seen")
     with writing(username, ref, f"Recording the results of deployment {ref}") as touched, \
             open_batch(con, REGISTER_SYSTEM) as batch:
         touched.update(deployment_ref=ref, recorded="faces seen")
@@ -143,12 +153,13 @@ def record_deletion(con: duckdb.DuckDBPyConnection, username: str, ref: str, evi
                     recorded_at: datetime, recorded_by: str) -> None:
     """Record one piece of deletion evidence for deployment ``ref``, with when and who."""
     record = f"Deletion evidence for {ref}"
-    check_choice(record, "evidence", evidence, get_rules()["deletion_evidence"])
+    check_choice(record, "evidence", evidence, get_rules()["deletion_evidence"], "evidence")
     _, ends = get_deployment_window(con, ref, record)
     if recorded_at < ends:
-        raise PlanError(f"{record}: recorded at {recorded_at:%d %B %Y %H:%M}, before the deployment ended.")
+        raise PlanError(f"{record}: recorded at {as_uk(recorded_at):%d %B %Y %H:%M}, before the deployment ended "
+                        f"({as_uk(ends):%d %B %Y %H:%M}).", "recorded_at")
     if not recorded_by.strip():
-        raise PlanError(f"{record}: say who recorded it (name and role).")
+        raise PlanError(f"{record}: say who recorded it (name and role).", "recorded_by")
     with writing(username, ref, f"Recording deletion evidence for deployment {ref}") as touched, \
             open_batch(con, REGISTER_SYSTEM) as batch:
         touched.update(deployment_ref=ref, recorded=evidence)
@@ -159,3 +170,68 @@ def record_deletion(con: duckdb.DuckDBPyConnection, username: str, ref: str, evi
             [ref, REGISTER_SYSTEM, f"{ref}:{evidence}", batch.batch_id, evidence, recorded_at, recorded_by.strip()])
         batch.rows_read = batch.rows_loaded = 1
         batch.note = f"{evidence} for {ref}"
+
+
+def cancel_deployment(con: duckdb.DuckDBPyConnection, username: str, case_id: int, reason: str, *,
+                      at: datetime | None = None) -> str | None:
+    """Cancel a planned or confirmed deployment before it starts: a decision with its reason
+    (a role that may decide lfr cases), and the case closed. A confirmed one is marked cancelled
+    in the register, with when, why and by whom; its reference (None for a plan never published).
+
+    Refused once the deployment has started: a deployment that ran, even briefly, loaded a
+    watchlist and saw faces, so its results and deletion evidence are owed, not a cancellation."""
+    at = at or now_utc()
+    with transaction() as session:
+        # The decision first: the role and the reason are checked before the plan is read.
+        record_decision(session, username, case_id, kind="cancellation", outcome=CANCELLED, reason=reason)
+        plan, case = read_plan(session, username, case_id, "Cancelling a deployment")
+        ref = case.details.get("deployment_ref")
+        if at >= plan.starts_at:
+            raise PlanError(f"Deployment {ref or f'case {case_id}'}: it started at "
+                            f"{as_uk(plan.starts_at):%d %B %Y %H:%M}, so it cannot be cancelled: record its results "
+                            "and deletion evidence instead.")
+        close_case(session, username, case_id, reason=reason)
+        if ref:  # in the same transaction as the decision, which is its audit entry
+            with open_batch(con, REGISTER_SYSTEM) as batch:
+                con.execute("""UPDATE lfr_deployment SET cancelled_at = ?, cancel_reason = ?, cancelled_by = ?
+                               WHERE deployment_ref = ?""", [at, reason.strip(), username, ref])
+                batch.rows_read = batch.rows_loaded = 1
+                batch.note = f"deployment {ref} cancelled by {username}"
+    return ref
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """A plan as the operators' register lists it: where it has got to."""
+
+    case_id: int
+    location: str
+    starts_at: datetime
+    ends_at: datetime
+    planned_by: str
+    status: str  # planned, authorised, refused, confirmed, cancelled
+    deployment_ref: str | None
+
+
+def get_plan_status(case: CaseView) -> str:
+    decisions = [d.outcome for d in case.decisions if d.kind in ("authorisation", "cancellation")]
+    if CANCELLED in decisions:
+        return CANCELLED
+    if case.details.get("confirmed_at"):
+        return "confirmed"
+    return decisions[-1] if decisions else "planned"
+
+
+def list_plans(username: str, purpose: str) -> list[PlanStatus]:
+    """Every deployment plan, latest start first, with where it has got to; each plan read is
+    logged as a consultation of its case (``read_case``), so the role and purpose are checked there."""
+    with transaction() as session:
+        authorise(session, username, Request(Action.READ_PERSONAL, "case", domain=DOMAIN, purpose=purpose,
+                                             must_state=PURPOSE))
+        ids = session.execute(select(Case.id).where(Case.domain == DOMAIN, Case.kind == KIND)).scalars().all()
+        plans = []
+        for case_id in ids:
+            plan, case = read_plan(session, username, case_id, purpose)
+            plans.append(PlanStatus(case_id, plan.location, plan.starts_at, plan.ends_at, case.opened_by,
+                                    get_plan_status(case), case.details.get("deployment_ref")))
+    return sorted(plans, key=lambda p: p.starts_at, reverse=True)

@@ -19,7 +19,12 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/
 
 
 class PlanError(ValueError):
-    """A deployment, alert or survey that breaks a rule: the message names the record."""
+    """A deployment, alert or survey that breaks a rule: the message names the record; ``field``
+    names the input at fault, when it is one (a form shows the message beside it)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @cache
@@ -87,35 +92,44 @@ class Plan:
     district_code: str | None = None
 
 
-def check_plan(plan: Plan, record: str) -> None:
-    """Refuse a plan that breaks a rule, naming ``record`` (a file and line, or the case)."""
+def find_plan_problems(plan: Plan) -> list[tuple[str, str]]:
+    """What is wrong with a plan, as (the field at fault, what to give); empty when nothing is."""
     rules = get_rules()
     problems = []
     if plan.ends_at <= plan.starts_at:
-        problems.append(f"it ends ({as_uk(plan.ends_at):%d %B %Y %H:%M}) before it starts "
-                        f"({as_uk(plan.starts_at):%d %B %Y %H:%M}): give an end after the start")
+        problems.append(("ends_at", (f"it ends ({as_uk(plan.ends_at):%d %B %Y %H:%M}) before it starts "
+                                    f"({as_uk(plan.starts_at):%d %B %Y %H:%M}): give an end after the start")))
     for name in ("location", "purpose", "authorising_officer"):
         if not str(getattr(plan, name) or "").strip():
-            problems.append(f"{name.replace('_', ' ')} is required")
+            problems.append((name, f"{name.replace('_', ' ')} is required"))
     if plan.location_reason not in rules["location_reasons"]:
-        problems.append(f"location reason {plan.location_reason!r} is not one of {', '.join(rules['location_reasons'])}")
+        problems.append(("location_reason", (f"location reason {plan.location_reason!r} is not one of "
+                                            f"{', '.join(rules['location_reasons'])}")))
     if plan.authorising_rank not in rules["ranks"]:
-        problems.append(f"rank {plan.authorising_rank!r} is unknown: expected one of {', '.join(rules['ranks'])}")
+        problems.append(("authorising_rank", (f"rank {plan.authorising_rank!r} is unknown: expected one of "
+                                             f"{', '.join(rules['ranks'])}")))
     elif rules["ranks"].index(plan.authorising_rank) < rules["ranks"].index(rules["authorising_rank"]):
-        problems.append(f"the authorising officer must be a {rules['authorising_rank']} or above, "
-                        f"not a {plan.authorising_rank}")
+        problems.append(("authorising_rank", (f"the authorising officer must be a {rules['authorising_rank']} "
+                                             f"or above, not a {plan.authorising_rank}")))
     if plan.watchlist_size < 1:
-        problems.append("the watchlist must hold at least one entry")
+        problems.append(("watchlist_size", "the watchlist must hold at least one entry"))
     unknown = [c for c in plan.watchlist_categories if c not in rules["watchlist_categories"]]
     if unknown or not plan.watchlist_categories:
-        problems.append(f"watchlist categories {unknown or 'none'} : expected some of "
-                        f"{', '.join(rules['watchlist_categories'])}")
+        problems.append(("watchlist_categories", (f"watchlist categories {unknown or 'none'} : expected some of "
+                                                 f"{', '.join(rules['watchlist_categories'])}")))
     if not 0 < plan.threshold < 1:
-        problems.append(f"threshold {plan.threshold} must be between 0 and 1 (the matcher's setting)")
-    if min(plan.uniformed_officers, plan.plain_clothes_officers) < 0:
-        problems.append("officer numbers cannot be negative")
+        problems.append(("threshold", f"threshold {plan.threshold} must be between 0 and 1 (the matcher's setting)"))
+    for name in ("uniformed_officers", "plain_clothes_officers"):
+        if getattr(plan, name) < 0:
+            problems.append((name, "officer numbers cannot be negative"))
+    return problems
+
+
+def check_plan(plan: Plan, record: str) -> None:
+    """Refuse a plan that breaks a rule, naming ``record`` (a file and line, or the case)."""
+    problems = find_plan_problems(plan)
     if problems:
-        raise PlanError(f"{record}: " + "; ".join(problems) + ".")
+        raise PlanError(f"{record}: " + "; ".join(text for _, text in problems) + ".", problems[0][0])
 
 
 def get_notice_deadline(starts_at: datetime) -> datetime:
@@ -136,18 +150,20 @@ def check_confirmation(record: str, starts_at: datetime, confirmed_at: datetime,
                         "be announced after it has started.")
     if confirmed_at <= get_notice_deadline(starts_at):
         return False
-    if not (urgent_reason or "").strip() or not (urgent_approver or "").strip():
+    missing = [name for name, value in (("urgent_reason", urgent_reason), ("urgent_approver", urgent_approver))
+               if not (value or "").strip()]
+    if missing:
         raise PlanError(
             f"{record}: it starts at {as_uk(starts_at):%d %B %Y %H:%M}, less than {get_rules()['notice_days']} days "
             f"away (the notice deadline was {as_uk(get_notice_deadline(starts_at)):%d %B %Y %H:%M}). Record an "
-            "urgent exception with its reason and the approver (name and rank), or move the start.")
+            "urgent exception with its reason and the approver (name and rank), or move the start.", missing[0])
     return True
 
 
-def check_choice(record: str, what: str, value: str | None, choices: list[str]) -> str:
-    """``value`` if it is one of ``choices``, else a refusal naming the record."""
+def check_choice(record: str, what: str, value: str | None, choices: list[str], field: str | None = None) -> str:
+    """``value`` if it is one of ``choices``, else a refusal naming the record (and ``field``)."""
     if value not in choices:
-        raise PlanError(f"{record}: {what} {value!r} is not one of {', '.join(choices)}.")
+        raise PlanError(f"{record}: {what} {value!r} is not one of {', '.join(choices)}.", field)
     return value
 
 

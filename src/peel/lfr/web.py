@@ -1,5 +1,5 @@
 """LFR's pages: the register for LFR operators and supervisors (figures, deployments, deletion
-gaps), a deployment's alerts with their subjects (personal data: ``alerts.read_alert_subjects``
+gaps; the forms that change it are ``forms``'s), a deployment's alerts with their subjects (personal data: ``alerts.read_alert_subjects``
 checks the role and logs the purpose itself), and the public register with its JSON, CSV and
 iCalendar feeds (``public``), open to all. Nothing is computed here.
 """
@@ -16,7 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from peel.casebook import Action, Actor, NotFound
-from peel.lfr import figures, public
+from peel.lfr import figures, form_pages, public
 from peel.lfr.alerts import read_alert_subjects
 from peel.lfr.rules import as_uk
 from peel.lfr.section import describe_rate, format_share, get_lfr_section
@@ -28,6 +28,7 @@ from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
+router.include_router(form_pages.router)  # plan, authorise, confirm, cancel, record: pages and API
 DOMAIN = "lfr"
 PUBLIC = "/public/lfr/deployments"
 
@@ -62,22 +63,23 @@ def show_register(request: Request, actor: Actor = Depends(require_lfr)) -> Resp
             return render_page(request, "lfr/no_data.html.j2", title="Live facial recognition")
         as_of = figures.get_data_to(con)
         section = get_lfr_section(con, as_of.replace(day=1))
-        deployments = list(reversed(figures.list_deployments(con, as_of, confirmed_only=False)))
+        deployments = list(reversed(figures.list_deployments(con, as_of, confirmed_only=False, with_cancelled=True)))
     return render_page(request, "lfr/register.html.j2", title="Live facial recognition", section=section,
                        deployments=deployments, uk=as_uk, describe_rate=describe_rate, format_share=format_share)
 
 
 @router.get("/lfr/deployments/{ref}")
-def show_deployment(request: Request, ref: str, actor: Actor = Depends(require_lfr)) -> Response:
+def show_deployment(request: Request, ref: str, done: str = "", actor: Actor = Depends(require_lfr)) -> Response:
     with open_records(request) as con:
-        found = [d for d in figures.list_deployments(con, figures.get_data_to(con), confirmed_only=False)
-                 if d.ref == ref] if con is not None else []
+        found = [d for d in figures.list_deployments(con, figures.get_data_to(con), confirmed_only=False,
+                                                     with_cancelled=True) if d.ref == ref] if con is not None else []
         if not found:
             raise NotFound(f"There is no deployment {ref}; /lfr lists them.")
         alerts = read_alert_subjects(lambda: con, actor.username, ref,
                                      f"Reviewing the alerts and adjudications of deployment {ref}")
     return render_page(request, "lfr/deployment.html.j2", title=f"Deployment {ref}", deployment=found[0],
-                       alerts=alerts, uk=as_uk, format_share=format_share)
+                       alerts=alerts, uk=as_uk, format_share=format_share, describe_rate=describe_rate, done=done,
+                       may_record=actor.role.allows(Action.UPDATE_CASE, DOMAIN))
 
 
 def require_figures(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
