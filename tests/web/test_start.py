@@ -43,6 +43,7 @@ GRANTED = {
     "ingest_service": set(),  # a scripted job's role: loads and links, opens nothing on the web
     "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES,
     "event_commander": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Review queue"},
+    "oversight_board_secretary": EVERYONE_WITH_AGGREGATES,  # records the board's decisions on /oversight
 }
 EXPECTED_LINKS = {role: [title for title in ORDER if title in titles] for role, titles in GRANTED.items()}
 
