@@ -116,7 +116,7 @@ def records_markdown() -> str:
         lines += [f"- **{k.replace('_', ' ')}**: {v}" for k, v in r["tier1"].items()]
         lines += ["", "Tier 2:", ""]
         lines += [f"- **{k.replace('_', ' ')}**: {v}" for k, v in r["tier2"].items()
-                  if k not in ("code", "review_queue")]
+                  if k not in ("code", "review_queue", "changes")]
         code = r["tier2"]["code"]
         params = ", ".join(f"`{k}` = {v}" for k, v in code["parameters"].items()) or "none"
         lines += [f"- **code**: `{code['module']}`: {code['summary']} Parameters: {params}.",
