@@ -60,7 +60,7 @@ def test_decide_event_refuses_a_supervisor_on_a_high_risk_event_and_takes_the_co
     assert (listed["status"], listed["decided_by"]) == ("accepted", get_username("event_commander"))
 
 
-def test_api_create_event_returns_the_cited_statements(client, warehouse):  # noqa: F811
+def test_api_create_event_returns_the_cited_statements_and_takes_a_raised_risk(client, warehouse):  # noqa: F811
     sign_in(client, get_username("intelligence_analyst"))
     token = get_form_token(client, "/intel/events")
     body = {"venue": "Chalk Park", "date": "2026-04-11", "attendance": 12000, "risk": "medium", "purpose": PURPOSE,
@@ -69,5 +69,10 @@ def test_api_create_event_returns_the_cited_statements(client, warehouse):  # no
     assert made.status_code == 200, made.text
     statements = made.json()["assessment"]["statements"]
     assert statements and all(s["citations"] for s in statements)
-    read = client.get(f"/api/intel/events/{made.json()['item_id']}", params={"purpose": PURPOSE})
-    assert read.json()["assessment"]["risk"] == "medium"
+    item = made.json()["item_id"]
+    assert client.get(f"/api/intel/events/{item}", params={"purpose": PURPOSE}).json()["assessment"]["risk"] == "medium"
+    raised = client.post(f"/api/intel/events/{item}/risk", json={"risk": "high", "reason": "new travel intelligence"},
+                         headers={"X-CSRF-Token": token})
+    assert raised.status_code == 200, raised.text
+    read = client.get(f"/api/intel/events/{item}", params={"purpose": PURPOSE}).json()["assessment"]
+    assert (read["risk"], read["sign_off"]) == ("high", "Silver or Gold command")

@@ -8,7 +8,14 @@ from datetime import date
 
 import pytest
 from tests.casebook.conftest import add_staff, audit_entries
-from tests.web.conftest import client, get_form_token, get_username, sign_in, staff_casebook, web_settings  # noqa: F401
+from tests.web.conftest import (  # noqa: F401
+    client,
+    get_form_token,
+    get_username,
+    sign_in,
+    staff_casebook,
+    web_settings,
+)
 from typer.testing import CliRunner
 
 from peel.casebook import db

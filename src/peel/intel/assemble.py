@@ -72,21 +72,19 @@ def _person(con, run_id: int, entity_id: int) -> list[Statement]:
         b.add("probabilistic", "probable_record", [("person_record", key), (LINKAGE, f"{run_id}:{key}")],
               probability=round(p, 6))
     _timeline(b, [rows[("person_record", k)] for k in probable], "probabilistic", probable)
-    _possible(con, b, run_id, entity_id)
+    _possible(con, b, run_id, [k for k, _ in members])
     return b.statements
 
 
-def _possible(con, b: Builder, run_id: int, entity_id: int) -> None:
+def _possible(con, b: Builder, run_id: int, members: list[str]) -> None:
     """Records scored against the subject's but left unlinked (and not ruled out by a reviewer)."""
     pairs = con.execute(
-        """WITH mine AS (SELECT record_key FROM linkage_entity WHERE run_id = ? AND entity_id = ?)
-           SELECT p.record_key_l, p.record_key_r, p.record_key_l IN (SELECT record_key FROM mine) AS left_is_mine,
-                  p.match_probability
-           FROM linkage_pair p
-           WHERE p.run_id = ? AND p.match_probability >= ? AND coalesce(p.decision, '') <> 'non_match'
-             AND ((p.record_key_l IN (SELECT record_key FROM mine)) <> (p.record_key_r IN (SELECT record_key FROM mine)))
-           ORDER BY p.match_probability DESC, p.record_key_l, p.record_key_r LIMIT ?""",
-        [run_id, entity_id, run_id, POSSIBLE_LINK_PROBABILITY, POSSIBLE_LINKS_SHOWN]).fetchall()
+        """SELECT record_key_l, record_key_r, list_contains(?, record_key_l) AS left_is_mine, match_probability
+           FROM linkage_pair
+           WHERE run_id = ? AND match_probability >= ? AND coalesce(decision, '') <> 'non_match'
+             AND list_contains(?, record_key_l) <> list_contains(?, record_key_r)
+           ORDER BY match_probability DESC, record_key_l, record_key_r LIMIT ?""",
+        [members, run_id, POSSIBLE_LINK_PROBABILITY, members, members, POSSIBLE_LINKS_SHOWN]).fetchall()
     refs = [(PAIR, pair_key(run_id, left, right)) for left, right, _, _ in pairs]
     b.rows |= fetch(con, refs + [("person_record", k) for left, right, _, _ in pairs for k in (left, right)])
     for (left, right, left_is_mine, p), ref in zip(pairs, refs, strict=True):

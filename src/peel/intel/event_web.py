@@ -1,6 +1,6 @@
 """Event risk assessments in the browser and as JSON: the list, a new assessment (the history
 assembled and cited, the risk level the analyst sets), one assessment with every statement's
-citations, and its sign-off.
+citations, a change of its risk level while it waits, and its sign-off.
 
 Each route hands the signed-in user, and the purpose or reason they typed, to
 ``peel.intel.events``, which checks and logs them itself: the sign-off is held to the force's
@@ -17,7 +17,14 @@ from pydantic import BaseModel
 
 from peel.casebook import Actor, InvalidInput
 from peel.intel.command_levels import read_command_levels
-from peel.intel.events import PlannedEvent, draft_assessment, list_assessments, read_assessment, sign_off_assessment
+from peel.intel.events import (
+    PlannedEvent,
+    draft_assessment,
+    list_assessments,
+    read_assessment,
+    set_risk,
+    sign_off_assessment,
+)
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.visitor import require_actor
@@ -46,6 +53,11 @@ class Assessment(BaseModel):
 
 class Decision(BaseModel):
     approve: bool
+    reason: str
+
+
+class RiskChange(BaseModel):
+    risk: str
     reason: str
 
 
@@ -96,7 +108,7 @@ def open_event(item: str = "", purpose: str = "", actor: Actor = Depends(require
 def show_event(request: Request, item_id: int, purpose: str = "", actor: Actor = Depends(require_actor)) -> Response:
     """One assessment, each statement with the records it cites, once the purpose is given (logged)."""
     return render_page(request, "intel/event.html.j2", title="Event risk assessment",
-                       item=_assessment(actor, item_id, purpose), purpose=purpose)
+                       item=_assessment(actor, item_id, purpose), purpose=purpose, levels=read_command_levels())
 
 
 @router.post("/intel/events/{item_id}/decision")
@@ -106,6 +118,13 @@ def decide_event(item_id: int, decision: str = Form(""), reason: str = Form(""),
         raise InvalidInput("Choose whether to sign the assessment off or reject it.")
     sign_off_assessment(actor.username, item_id, approve=decision == "approve", reason=reason)
     return RedirectResponse("/intel/events", status_code=303)
+
+
+@router.post("/intel/events/{item_id}/risk")
+def change_risk(item_id: int, risk: str = Form(""), reason: str = Form(""), purpose: str = Form(""),
+                actor: Actor = Depends(require_actor)) -> Response:
+    set_risk(actor.username, item_id, risk=risk, reason=reason)
+    return RedirectResponse(f"/intel/events/{item_id}?{urlencode({'purpose': purpose})}", status_code=303)
 
 
 @router.get("/api/intel/events")
@@ -130,3 +149,9 @@ def api_event(item_id: int, purpose: str = Query(...), actor: Actor = Depends(re
 def api_decide_event(item_id: int, body: Decision, actor: Actor = Depends(require_actor)) -> dict:
     sign_off_assessment(actor.username, item_id, approve=body.approve, reason=body.reason)
     return {"item_id": item_id, "status": "accepted" if body.approve else "rejected"}
+
+
+@router.post("/api/intel/events/{item_id}/risk")
+def api_change_risk(item_id: int, body: RiskChange, actor: Actor = Depends(require_actor)) -> dict:
+    set_risk(actor.username, item_id, risk=body.risk, reason=body.reason)
+    return {"item_id": item_id, "risk": body.risk}

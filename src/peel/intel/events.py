@@ -15,9 +15,12 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from peel.casebook import consultation, review, transaction
-from peel.casebook.errors import InvalidInput, InvalidStateChange
-from peel.casebook.models import ReviewItem
+from peel.casebook import access, consultation, review, transaction
+from peel.casebook.access import REASON, Request
+from peel.casebook.audit import Operation
+from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
+from peel.casebook.models import PENDING, ReviewItem
+from peel.casebook.roles import Action
 from peel.intel.command_levels import DOMAIN, KIND, read_command_levels
 from peel.intel.grading import may_show_text
 from peel.intel.packs import reading
@@ -114,9 +117,13 @@ def draft_assessment(username: str, planned: PlannedEvent, *, risk: str, purpose
                   "statements": statements}
     with transaction() as session:
         item = review.propose(session, domain=DOMAIN, kind=KIND, by_user=username, payload=assessment,
-                              summary=f"Event risk assessment ({risk} risk, {planned.day}): sign-off "
-                                      f"{levels[risk]['sign_off']}")
+                              summary=_summary(risk, planned.day.isoformat()))
     return item, assessment
+
+
+def _summary(risk: str, day: str) -> str:
+    """The queue's one line for an assessment: no personal data."""
+    return f"Event risk assessment ({risk} risk, {day}): sign-off {read_command_levels()[risk]['sign_off']}"
 
 
 def list_assessments(username: str) -> list[review.ReviewSummary]:
@@ -135,6 +142,32 @@ def read_assessment(username: str, item_id: int, *, purpose: str) -> review.Revi
     if view.kind != KIND:
         raise InvalidInput(f"Review item {item_id} is a {view.kind}, not an event risk assessment.")
     return view
+
+
+def set_risk(username: str, item_id: int, *, risk: str, reason: str) -> None:
+    """Change the risk level of an assessment still awaiting sign-off, with the reason (logged,
+    with the old and new levels). Anyone who may draft one may raise it; lowering it takes a role
+    that may sign off at its current level, so a high-risk event cannot be talked down to a
+    level its command would not sign."""
+    levels = read_command_levels()
+    with transaction() as session:
+        actor, item = access.authorise_on(session, username, ReviewItem, Request(
+            Action.READ_PERSONAL, KIND, item_id, purpose=reason, must_state=REASON))
+        if item.kind != KIND:
+            raise InvalidStateChange(f"Review item {item_id} is a {item.kind}, not an event risk assessment.")
+        if risk not in levels:
+            raise InvalidInput(f"Risk level {risk!r}: expected one of {', '.join(levels)}.")
+        if item.status != PENDING:
+            raise InvalidStateChange(f"Assessment {item_id} was already {item.status}; its risk level stands.")
+        old = item.payload["risk"]
+        if list(levels).index(risk) < list(levels).index(old) and actor.role.name not in levels[old]["roles"]:
+            raise access.refuse(session, Request(Action.READ_PERSONAL, KIND, item_id, DOMAIN, purpose=reason), AccessRefused(
+                f"Lowering a {old}-risk assessment takes {levels[old]['sign_off']}: {username} "
+                f"({actor.role.title}) may raise it, not lower it."), username, actor.role.name)
+        item.payload = {**item.payload, "risk": risk, "risk_set_by": username, "sign_off": levels[risk]["sign_off"]}
+        item.summary = _summary(risk, item.payload["event"]["date"])
+        access.record(session, actor, Operation.ALTERATION, KIND, item.id, purpose=reason.strip(),
+                      detail={"risk": [old, risk]})
 
 
 def sign_off_assessment(username: str, item_id: int, *, approve: bool, reason: str) -> None:

@@ -7,8 +7,8 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from peel.casebook import Action, Actor, Domain, InvalidInput
 from peel.measures.periods import parse_month
