@@ -20,6 +20,7 @@ Run on a linked warehouse (`peel demo-data`, `peel demo-accounts`, `peel demo-li
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -58,6 +59,12 @@ def true_events(con, truth: Path, person: int) -> set[str]:
         SELECT DISTINCT p.event_key FROM read_parquet({quote_literal(truth / 'person_records.parquet')}) t
         JOIN person_record p USING (record_key) WHERE t.true_person_id = ? AND p.event_key IS NOT NULL""",
         [person]).fetchall()}
+
+
+def true_records(con, truth: Path, person: int) -> set[str]:
+    return {k for (k,) in con.execute(
+        f"SELECT record_key FROM read_parquet({quote_literal(truth / 'person_records.parquet')}) "
+        "WHERE true_person_id = ?", [person]).fetchall()}
 
 
 def entity_events(con, entity: int) -> set[str]:
@@ -106,6 +113,7 @@ def main() -> None:
     records = con.execute("SELECT count(*) FROM person_record").fetchone()[0]
     subjects = pick_subjects(con, truth, args.subjects, args.seed)
     times, floors, found, stated, correct, true_total, apart, apart_true = [], [], 0, 0, 0, 0, 0, 0
+    possible = possible_true = 0  # records below the match threshold shown apart
     linked = 0  # true events whose record linkage put in the subject's entity: the most a pack can state
     for person, entity in subjects:
         seconds, statements = time_pack(con, entity)
@@ -121,8 +129,15 @@ def main() -> None:
         correct += len(facts & truth_events)
         apart += len(probable)
         apart_true += len(probable & truth_events)
+        others = {s["refs"][1][1] for s in statements if s["section"] == "possible"}
+        possible += len(others)
+        possible_true += len(others & true_records(con, truth, person))
+        if len(times) % 10 == 0:  # how far a run got, should it be stopped
+            print(f"  {len(times)} packs, median so far {statistics.median(times) * 1000:.0f} ms "
+                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)
     q = statistics.quantiles(times, n=20)
-    print(f"{len(subjects)} subjects on a warehouse of {records:,} person records")
+    print(f"{len(subjects)} subjects on a warehouse of {records:,} person records; "
+          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min) at the end")
     print(f"pack (assemble + verify + HTML): median {statistics.median(times) * 1000:.0f} ms, "
           f"p95 {q[18] * 1000:.0f} ms, max {max(times) * 1000:.0f} ms (target p95 < 2000 ms)")
     print(f"baseline (one join, nothing cited): median {statistics.median(floors) * 1000:.1f} ms; "
@@ -130,6 +145,8 @@ def main() -> None:
     print(f"timeline recall {found / true_total:.4f} ({found:,} of {true_total:,} true events stated as facts)")
     print(f"timeline precision {correct / stated:.4f} ({correct:,} of {stated:,} stated events are the person's)")
     print(f"shown apart as probabilistic: {apart:,} events, of which {apart_true:,} are the person's")
+    print(f"shown apart as possible links below the match threshold: {possible:,} records, of which "
+          f"{possible_true:,} are the person's")
     print(f"record linkage put {linked:,} of the {true_total:,} true events in the subjects' entities; the "
           f"packs state {(found + apart_true) / linked:.4f} of those (as facts or apart)")
     con.close()

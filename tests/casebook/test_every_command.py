@@ -81,6 +81,7 @@ SIGNED_IN = {
     "peel intel approve": ("--reason", "supervisor"),  # a pack's approval
     "peel intel event": ("--purpose", "intelligence_analyst"),  # consultation, then a proposal
     "peel intel sign-off": ("--reason", "supervisor"),  # an assessment's sign-off (low, medium risk)
+    "peel intel risk": ("--reason", "supervisor"),  # an assessment's risk level changed
     "peel review show": ("--purpose", "supervisor"),  # consultation
     "peel firearms oldest": ("--purpose", "licensing_officer"),  # consultation
     "peel firearms safeguarding-scan": ("--purpose", "licensing_officer"),  # consultation, proposals
@@ -95,6 +96,7 @@ SIGNED_IN = {
     # meeting actions, the audit log): a session, and each change logged, but no purpose.
     "peel review list": (None, "supervisor"),
     "peel oversight report": (None, "pcc_scrutiny_officer"),  # counts only
+    "peel oversight decide": (None, "oversight_board_secretary"),  # the board's decisions: no personal data
     "peel review stats": (None, "pcc_scrutiny_officer"),
     "peel retention": (None, "information_manager"),
     "peel users add": (None, "administrator"),
@@ -229,6 +231,8 @@ FAKE_1000 = Path(__file__).resolve().parents[1] / "data" / "linkage" / "fake_100
 # commands are run in the test below.)
 AUDITED_BY = {
     "peel intel pack": "tests/intel/test_packs.py::test_build_pack_logs_the_consultation_with_its_subject_and_purpose",
+    "peel oversight decide": "tests/oversight/test_board.py::test_decide_command_records_the_decision_and_logs_it",
+    "peel intel risk": "tests/intel/test_command_levels.py::test_risk_command_raises_the_level_and_logs_it",
     "peel firearms oldest": "tests/firearms/test_backlog.py::test_oldest_cases_logged_for_a_licensing_officer",
     "peel lfr alerts": "tests/lfr/test_alerts.py::"
                        "test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject",

@@ -35,7 +35,7 @@ def test_assemble_states_facts_only_from_records_linked_with_near_certainty(con)
     for s in statements:
         cited = [key for table, key in s.refs if table == "person_record" and key in p]
         uncertain = [key for key in cited if p[key] is not None and p[key] < FACT_PROBABILITY]
-        if s.section == "probabilistic":
+        if s.section in ("probabilistic", "possible"):  # the two sections apart from the facts
             assert s.probability is not None and s.probability < FACT_PROBABILITY
         else:
             assert s.probability is None and not uncertain, s.claim

@@ -34,7 +34,7 @@ def test_record_has_every_atrs_field_and_the_code_s_own_thresholds():
         assert set(record["tier1"]) == set(TIER1_FIELDS)
         assert set(TIER2_FIELDS) <= set(record["tier2"])
     code = records["intelligence-packs"]["tier2"]["code"]
-    assert code["parameters"] == {"FACT_PROBABILITY": FACT_PROBABILITY}
+    assert code["parameters"]["FACT_PROBABILITY"] == FACT_PROBABILITY
     assert code["summary"].startswith("Assemble a pack's statements")
 
 
@@ -61,3 +61,20 @@ def test_read_registry_refuses_an_entry_missing_an_atrs_field(monkeypatch, tmp_p
             read_registry()
     finally:
         read_registry.cache_clear()
+
+
+def test_read_registry_changes_end_at_the_code_s_current_parameters():
+    """A parameter changed in the code without a dated line in the register fails here."""
+    for algorithm in read_registry():
+        if algorithm.parameters:
+            assert algorithm.changes, f"{algorithm.name}: parameters but no changes entry"
+            assert algorithm.changes[-1].parameters == algorithm.parameter_values(), algorithm.name
+
+
+def test_read_registry_registers_the_domains_algorithms_with_their_review_kinds():
+    kinds = {a.name: (a.review_domain, a.review_kinds) for a in read_registry()}
+    assert kinds["firearms-safeguarding"] == ("firearms", ("safeguarding",))
+    assert kinds["dvds-recognition"] == ("dvds", ("right_to_know_candidate",))
+    assert kinds["control-room-staffing"] == ("control_room", ("staffing",))
+    assert kinds["control-room-forecast"][0] == "control_room"
+    assert kinds["event-risk-assessments"] == ("intelligence", ("event_assessment",))

@@ -38,3 +38,29 @@ def test_get_oversight_report_counts_each_algorithm_s_proposals_and_decisions(pe
     html = KIND.render(get_pack_report(date(today.year, today.month, 1)))
     assert "Record linkage of persons across systems" in html and "analyst" not in html
     db.dispose_engines()
+
+
+def test_get_oversight_report_counts_an_acceptance_reversed_later_and_the_month_s_rule_changes(peel_home, monkeypatch):
+    url = f"sqlite:///{peel_home / 'casebook.sqlite'}"
+    monkeypatch.setenv("PEEL_CASEBOOK_URL", url)
+    add_staff(url, "admin", "administrator", acting=None)
+    add_staff(url, "ppo", "public_protection_officer")
+    add_staff(url, "pcc", "pcc_scrutiny_officer")
+    with db.transaction(url) as s:
+        first, other = (review.propose(s, domain="dvds", kind="right_to_know_candidate", summary="a candidate",
+                                       by_algorithm="dvds-recognition", payload={}, subject_ref=ref)
+                        for ref in ("entity:7", "entity:8"))
+        review.decide(s, "ppo", first, accept=True, reason="history and new partner both recorded")
+        review.decide(s, "ppo", other, accept=True, reason="history and new partner both recorded")
+    with db.transaction(url) as s:  # a second look at entity 7: the earlier acceptance reversed
+        again = review.propose(s, domain="dvds", kind="right_to_know_candidate", summary="a candidate",
+                               by_algorithm="dvds-recognition", payload={}, subject_ref="entity:7")
+        review.decide(s, "ppo", again, accept=False, reason="the partner link was a shared hostel address")
+    today = date.today()
+    report = {a.name: a for a in get_oversight_report("pcc", date(today.year, today.month, 1)).algorithms}
+    assert report["dvds-recognition"].false_positives_found_later == 1
+    assert report["record-linkage"].false_positives_found_later == 0
+    december = {a.name: a for a in get_pack_report(date(2026, 12, 1)).algorithms}
+    assert december["intelligence-packs"].rule_changes[0].startswith("Records linkage scored against")
+    assert get_pack_report(date(2026, 10, 1)).algorithms[0].rule_changes == []
+    db.dispose_engines()

@@ -44,6 +44,7 @@ GRANTED = {
     "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES,
     "event_commander": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Review queue"},
     "control_room_service": set(),  # a scripted job's role: files staffing proposals, opens nothing on the web
+    "oversight_board_secretary": EVERYONE_WITH_AGGREGATES,  # records the board's decisions on /oversight
 }
 EXPECTED_LINKS = {role: [title for title in ORDER if title in titles] for role, titles in GRANTED.items()}
 

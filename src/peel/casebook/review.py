@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -36,6 +36,21 @@ from peel.casebook.roles import Action, check_domain
 
 STATUSES = (PENDING, ACCEPTED, REJECTED)
 ALGORITHM_ROLE = "algorithm"
+
+# A domain's own rule for who may decide a kind of proposal (an event risk assessment's command
+# level, say), beyond the role's domain grant: called by ``decide`` with the session, the
+# deciding user, the item and whether it is accepted, before anything changes; it raises (a
+# refusal made with ``access.refuse``, so it is logged) to stop the decision. Registered by the
+# domain (the core never imports one), so every path to ``decide`` - the domain's command, the
+# generic `peel review accept`, the web queue - is held to it.
+DecisionCheck = Callable[[Session, access.Actor, ReviewItem, bool], None]
+_DECISION_CHECKS: dict[tuple[str, str], DecisionCheck] = {}
+
+
+def register_decision_check(domain: str, kind: str, check: DecisionCheck) -> None:
+    """Have ``decide`` call ``check`` before deciding any ``kind`` item of ``domain``."""
+    check_domain(domain)
+    _DECISION_CHECKS[(str(domain), kind)] = check
 
 
 @dataclass(frozen=True)
@@ -203,6 +218,9 @@ def decide(session: Session, username: str, item_id: int, *, accept: bool, reaso
         raise InvalidStateChange(
             f"Review item {item.id} is your own proposal; someone else must decide it."
         )
+    check = _DECISION_CHECKS.get((item.domain, item.kind))
+    if check:
+        check(session, actor, item, accept)
     item.status = ACCEPTED if accept else REJECTED
     item.decided_by_id, item.decided_at, item.reason = actor.id, now_utc(), reason.strip()
     # The reason is the decision's "why" (DPA 2018 s62), kept with the entry like a purpose.

@@ -24,13 +24,19 @@ from peel.intel.claims import (
 )
 from peel.intel.grading import may_show_text, may_support_inference
 from peel.intel.mining import mine_text, record_values
-from peel.intel.records import LINKAGE, fetch
+from peel.intel.records import LINKAGE, PAIR, fetch, pair_key
 from peel.intel.statements import Builder, Statement
 from peel.intel.subject import Subject
+from peel.linkage.model import REVIEW_LOW
 
 # Records linked to the entity at or above this probability are the subject's (facts); below
 # it, probabilistic links, shown apart with their probability.
 FACT_PROBABILITY = 0.99
+# Records linkage scored against one of the subject's but did not link (below the match
+# threshold) are shown apart as possible links when they score at least this, the bottom of
+# the band linkage offers for human review; the closest POSSIBLE_LINKS_SHOWN, closest first.
+POSSIBLE_LINK_PROBABILITY = REVIEW_LOW
+POSSIBLE_LINKS_SHOWN = 20
 
 
 def assemble(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[Statement]:
@@ -66,7 +72,25 @@ def _person(con, run_id: int, entity_id: int) -> list[Statement]:
         b.add("probabilistic", "probable_record", [("person_record", key), (LINKAGE, f"{run_id}:{key}")],
               probability=round(p, 6))
     _timeline(b, [rows[("person_record", k)] for k in probable], "probabilistic", probable)
+    _possible(con, b, run_id, [k for k, _ in members])
     return b.statements
+
+
+def _possible(con, b: Builder, run_id: int, members: list[str]) -> None:
+    """Records scored against the subject's but left unlinked (and not ruled out by a reviewer)."""
+    pairs = con.execute(
+        """SELECT record_key_l, record_key_r, list_contains(?, record_key_l) AS left_is_mine, match_probability
+           FROM linkage_pair
+           WHERE run_id = ? AND match_probability >= ? AND coalesce(decision, '') <> 'non_match'
+             AND list_contains(?, record_key_l) <> list_contains(?, record_key_r)
+           ORDER BY match_probability DESC, record_key_l, record_key_r LIMIT ?""",
+        [members, run_id, POSSIBLE_LINK_PROBABILITY, members, members, POSSIBLE_LINKS_SHOWN]).fetchall()
+    refs = [(PAIR, pair_key(run_id, left, right)) for left, right, _, _ in pairs]
+    b.rows |= fetch(con, refs + [("person_record", k) for left, right, _, _ in pairs for k in (left, right)])
+    for (left, right, left_is_mine, p), ref in zip(pairs, refs, strict=True):
+        mine, other = (left, right) if left_is_mine else (right, left)
+        b.add("possible", "possible_record", [("person_record", mine), ("person_record", other), ref],
+              probability=round(p, 6))
 
 
 def _refs(people) -> list:

@@ -303,6 +303,23 @@ def claim_event_intelligence(cited, params) -> str:
             f"mentions {params['term']}")
 
 
+def claim_possible_record(cited, params) -> str:
+    people = _people(cited)
+    pairs = [r for t, r in cited if t == "linkage_pair"]
+    if len(people) != 2 or len(pairs) != 1:
+        raise ClaimMismatch("a possible link cites the subject's record, the other record and their scored pair")
+    mine, other = people
+    pair = pairs[0]
+    if {pair["record_key_l"], pair["record_key_r"]} != {mine["record_key"], other["record_key"]}:
+        raise ClaimMismatch("the scored pair is not these two records")
+    if pair["decision"] == "non_match":
+        raise ClaimMismatch("a reviewer has since decided these records are different people")
+    return (f"Record {other['source_system']}:{other['source_record_id']} ({person_name(other)}, born "
+            f"{day(other.get('date_of_birth'))}, {other['role']}) may be the subject, but was not linked: record "
+            f"linkage scored it against the subject's record {mine['source_system']}:{mine['source_record_id']} "
+            f"with match probability {pair['match_probability']:.3f}, below the match threshold")
+
+
 CLAIMS: dict[str, Claim] = {
     "name": claim_name,
     "date_of_birth": claim_date_of_birth,
@@ -314,6 +331,7 @@ CLAIMS: dict[str, Claim] = {
     "marker": claim_marker,
     "associate": claim_associate,
     "probable_record": claim_probable_record,
+    "possible_record": claim_possible_record,
     "mention": claim_mention,
     "linked_person": claim_linked_person,
     "past_event": claim_past_event,

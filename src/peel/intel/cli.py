@@ -164,3 +164,17 @@ def sign_off_command(item: int = ITEM_ID, reason: str = REASON,
 
     sign_off_assessment(acting, item, approve=not reject, reason=reason)
     console.print(f"Review item {item} {'rejected' if reject else 'signed off'}.")
+
+
+@intel_app.command("risk")
+@refusals_exit
+def risk_command(item: int = ITEM_ID,
+                 risk: str = typer.Option(..., help="The new risk level: low, medium or high (command_levels.yaml)."),
+                 reason: str = typer.Option(..., "--reason", help="Why the level changes (kept in the audit log)."),
+                 acting: str | None = ACTING) -> None:
+    """Change the risk level of an event risk assessment awaiting sign-off: anyone who may read it
+    may raise it; lowering it takes someone who may sign off at its current level."""
+    from peel.intel.events import set_risk
+
+    set_risk(acting, item, risk=risk, reason=reason)
+    console.print(f"Review item {item}: risk level now {risk}.")

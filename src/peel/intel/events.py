@@ -12,25 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from functools import cache
-from importlib import resources
 
 import duckdb
-import yaml
 
-from peel.casebook import Domain, access, consultation, review, transaction
-from peel.casebook.access import Request
+from peel.casebook import access, consultation, review, transaction
+from peel.casebook.access import REASON, Request
+from peel.casebook.audit import Operation
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
-from peel.casebook.models import ReviewItem
+from peel.casebook.models import PENDING, ReviewItem
 from peel.casebook.roles import Action
+from peel.intel.command_levels import DOMAIN, KIND, read_command_levels
 from peel.intel.grading import may_show_text
 from peel.intel.packs import reading
 from peel.intel.records import fetch
 from peel.intel.statements import Builder, verify_statements
 from peel.measures.periods import parse_day
-
-KIND = "event_assessment"
-DOMAIN = Domain.INTELLIGENCE
 
 
 class UnknownPastEvent(ValueError):
@@ -44,11 +40,6 @@ class PlannedEvent:
     day: date | str  # a day, or as typed (YYYY-MM-DD): read once the user is authorised
     attendance: int
     participants: tuple[str, ...] = ()
-
-
-@cache
-def read_command_levels() -> dict:
-    return yaml.safe_load((resources.files("peel.intel") / "command_levels.yaml").read_text("utf-8"))["levels"]
 
 
 def find_past_event(con: duckdb.DuckDBPyConnection, reference: str) -> str:
@@ -126,23 +117,66 @@ def draft_assessment(username: str, planned: PlannedEvent, *, risk: str, purpose
                   "statements": statements}
     with transaction() as session:
         item = review.propose(session, domain=DOMAIN, kind=KIND, by_user=username, payload=assessment,
-                              summary=f"Event risk assessment ({risk} risk, {planned.day}): sign-off "
-                                      f"{levels[risk]['sign_off']}")
+                              summary=_summary(risk, planned.day.isoformat()))
     return item, assessment
 
 
-def sign_off_assessment(username: str, item_id: int, *, approve: bool, reason: str) -> None:
-    """Sign off (or reject) an assessment: only a role the declared level lists may."""
+def _summary(risk: str, day: str) -> str:
+    """The queue's one line for an assessment: no personal data."""
+    return f"Event risk assessment ({risk} risk, {day}): sign-off {read_command_levels()[risk]['sign_off']}"
+
+
+def list_assessments(username: str) -> list[review.ReviewSummary]:
+    """Every event risk assessment in the queue, any status, newest first (summaries carry no
+    personal data), for a user with a review queue in the intelligence domain."""
+    with transaction(readonly=True) as session:
+        items = review.list_items(session, username, status=None, domain=DOMAIN)
+    return [i for i in reversed(items) if i.kind == KIND]
+
+
+def read_assessment(username: str, item_id: int, *, purpose: str) -> review.ReviewItemView:
+    """An assessment with its statements, for a user who may read intelligence (logged with the
+    purpose)."""
     with transaction() as session:
-        # Decided first (the user, the reason, the item are checked there), then held to the
-        # declared level: a refusal raised here rolls the decision back.
-        review.decide(session, username, item_id, accept=approve, reason=reason)
-        item = session.get(ReviewItem, item_id)
+        view = review.show_item(session, username, item_id, purpose=purpose)
+    if view.kind != KIND:
+        raise InvalidInput(f"Review item {item_id} is a {view.kind}, not an event risk assessment.")
+    return view
+
+
+def set_risk(username: str, item_id: int, *, risk: str, reason: str) -> None:
+    """Change the risk level of an assessment still awaiting sign-off, with the reason (logged,
+    with the old and new levels). Anyone who may draft one may raise it; lowering it takes a role
+    that may sign off at its current level, so a high-risk event cannot be talked down to a
+    level its command would not sign."""
+    levels = read_command_levels()
+    with transaction() as session:
+        actor, item = access.authorise_on(session, username, ReviewItem, Request(
+            Action.READ_PERSONAL, KIND, item_id, purpose=reason, must_state=REASON))
         if item.kind != KIND:
             raise InvalidStateChange(f"Review item {item_id} is a {item.kind}, not an event risk assessment.")
-        level = read_command_levels()[item.payload["risk"]]
-        actor = access.identify(session, username, Request(Action.DECIDE_REVIEW, KIND, item_id, DOMAIN))
-        if actor.role.name not in level["roles"]:
-            raise access.refuse(session, Request(Action.DECIDE_REVIEW, KIND, item_id, DOMAIN), AccessRefused(
-                f"A {item.payload['risk']}-risk event is signed off at {level['sign_off']}: "
-                f"{username} ({actor.role.title}) may not."), username, actor.role.name)
+        if risk not in levels:
+            raise InvalidInput(f"Risk level {risk!r}: expected one of {', '.join(levels)}.")
+        if item.status != PENDING:
+            raise InvalidStateChange(f"Assessment {item_id} was already {item.status}; its risk level stands.")
+        old = item.payload["risk"]
+        if list(levels).index(risk) < list(levels).index(old) and actor.role.name not in levels[old]["roles"]:
+            raise access.refuse(session, Request(Action.READ_PERSONAL, KIND, item_id, DOMAIN, purpose=reason), AccessRefused(
+                f"Lowering a {old}-risk assessment takes {levels[old]['sign_off']}: {username} "
+                f"({actor.role.title}) may raise it, not lower it."), username, actor.role.name)
+        item.payload = {**item.payload, "risk": risk, "risk_set_by": username, "sign_off": levels[risk]["sign_off"]}
+        item.summary = _summary(risk, item.payload["event"]["date"])
+        access.record(session, actor, Operation.ALTERATION, KIND, item.id, purpose=reason.strip(),
+                      detail={"risk": [old, risk]})
+
+
+def sign_off_assessment(username: str, item_id: int, *, approve: bool, reason: str) -> None:
+    """Sign off (or reject) an assessment: only a role the declared level lists may (the review
+    queue holds every decision on one to that level: ``peel.intel.command_levels``)."""
+    with transaction() as session:
+        # Decided first (the user, the reason, the item are checked there, before the kind is
+        # told): a refusal raised here rolls the decision back.
+        review.decide(session, username, item_id, accept=approve, reason=reason)
+        kind = session.get(ReviewItem, item_id).kind
+        if kind != KIND:
+            raise InvalidStateChange(f"Review item {item_id} is a {kind}, not an event risk assessment.")

@@ -42,6 +42,9 @@ REF_TABLES: dict[str, RefTable] = {
 # A linkage run's entity membership: key "RUN:RECORD_KEY"; cited as the linkage run itself.
 LINKAGE = "linkage_entity"
 LINKAGE_SYSTEM = "peel linkage"
+# A pair a linkage run scored (linkage_pair): key "RUN|RECORD_KEY_L|RECORD_KEY_R" (record keys
+# hold colons); cited as the linkage run's score of the pair.
+PAIR = "linkage_pair"
 # The POLE links of person records that statements about addresses and vehicles read.
 PERSON_LINKS = ("resides_at", "drives")
 
@@ -55,14 +58,14 @@ def fetch(con: duckdb.DuckDBPyConnection, refs) -> dict[Ref, dict]:
     carry their POLE links to addresses and vehicles as ``_links`` [(link_type, to_key)]."""
     by_table: dict[str, set[str]] = defaultdict(set)
     for table, key in refs:
-        if table not in REF_TABLES and table != LINKAGE:
+        if table not in REF_TABLES and table not in (LINKAGE, PAIR):
             raise UnknownRefTable(f"{table!r} is not a table a statement may cite "
-                                  f"(one of {', '.join([*REF_TABLES, LINKAGE])}).")
+                                  f"(one of {', '.join([*REF_TABLES, LINKAGE, PAIR])}).")
         by_table[table].add(key)
     rows: dict[Ref, dict] = {}
     for table, keys in by_table.items():
-        if table == LINKAGE:
-            rows |= _fetch_linkage(con, keys)
+        if table in (LINKAGE, PAIR):
+            rows |= (_fetch_linkage if table == LINKAGE else _fetch_pairs)(con, keys)
             continue
         spec = REF_TABLES[table]
         cursor = con.execute(f"SELECT * FROM {quote_identifier(table)} WHERE {quote_identifier(spec.key)} "
@@ -98,11 +101,36 @@ def _fetch_linkage(con: duckdb.DuckDBPyConnection, keys: set[str]) -> dict[Ref, 
     return rows
 
 
+def pair_key(run_id: int, record_key_l: str, record_key_r: str) -> str:
+    return f"{run_id}|{record_key_l}|{record_key_r}"
+
+
+def _fetch_pairs(con: duckdb.DuckDBPyConnection, keys: set[str]) -> dict[Ref, dict]:
+    wanted = [key.split("|") for key in keys]
+    if any(len(parts) != 3 or not parts[0].isdigit() for parts in wanted):
+        return {}  # a malformed key names no pair: the statement's source is missing
+    rows = {}
+    for run, left, right, p, decision, at in con.execute(
+            "SELECT p.run_id, p.record_key_l, p.record_key_r, p.match_probability, p.decision, r.finished_at "
+            "FROM linkage_pair p JOIN linkage_run r USING (run_id) "
+            "JOIN (SELECT unnest(?) AS run_id, unnest(?) AS record_key_l, unnest(?) AS record_key_r) w "
+            "USING (run_id, record_key_l, record_key_r)",
+            [[int(w[0]) for w in wanted], [w[1] for w in wanted], [w[2] for w in wanted]]).fetchall():
+        rows[(PAIR, pair_key(run, left, right))] = {"run_id": run, "record_key_l": left, "record_key_r": right,
+                                                    "match_probability": p, "decision": decision,
+                                                    "finished_at": at}
+    return rows
+
+
 def cite(ref: Ref, row: dict) -> dict:
     """The citation of a fetched row: the system, its record id there, and its date."""
     table = ref[0]
     if table == LINKAGE:
         return {"system": LINKAGE_SYSTEM, "record_id": f"run {row['run_id']}, {row['record_key']}",
+                "date": row["finished_at"].date().isoformat()}
+    if table == PAIR:
+        return {"system": LINKAGE_SYSTEM,
+                "record_id": f"run {row['run_id']}, pair {row['record_key_l']} ~ {row['record_key_r']}",
                 "date": row["finished_at"].date().isoformat()}
     spec = REF_TABLES[table]
     day = row.get(spec.date)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from peel.casebook import Action, Actor, InvalidInput
+from peel.intel.event_web import router as event_router
 from peel.intel.packs import DOMAIN, draft_pack, read_pack
 from peel.intel.render import render_pack_html
 from peel.web.input_route import InputRoute
@@ -22,11 +23,13 @@ from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
+router.include_router(event_router)  # event risk assessments
 
 
 def links(actor: Actor) -> list[Link]:
     if not actor.role.allows(Action.READ_PERSONAL, DOMAIN):
         return []
+    # event risk assessments are reached from /intel's page
     return [Link("Intelligence", "/intel", "Intelligence packs on a subject, every statement sourced.")]
 
 

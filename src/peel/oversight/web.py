@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel
 
-from peel.casebook import Action, Actor, InvalidInput
+from peel.casebook import Action, Actor, Domain, InvalidInput
 from peel.measures.periods import parse_month
+from peel.oversight.board import EVERY_ALGORITHM, OUTCOMES, record_board_decision
 from peel.oversight.registry import read_registry
 from peel.oversight.report import get_oversight_report
 from peel.oversight.section import render_oversight
@@ -40,7 +42,34 @@ def _month(month: str | None) -> date:
 def show_oversight(request: Request, month: str | None = None, actor: Actor = Depends(require_actor)) -> Response:
     report = get_oversight_report(actor.username, _month(month))
     return render_page(request, "oversight/page.html.j2", title="AI oversight", report=report,
-                       report_html=Markup(render_oversight(report)), algorithms=read_registry())
+                       report_html=Markup(render_oversight(report)), algorithms=read_registry(),
+                       may_record=actor.role.allows(Action.DECIDE_CASE, Domain.OVERSIGHT),
+                       outcomes=OUTCOMES, every_algorithm=EVERY_ALGORITHM)
+
+
+class BoardDecisionRequest(BaseModel):
+    month: str
+    algorithm: str
+    outcome: str
+    decision: str
+
+
+def _record(actor: Actor, body: BoardDecisionRequest) -> int:
+    return record_board_decision(actor.username, month=_month(body.month or None), algorithm=body.algorithm,
+                                 outcome=body.outcome, decision=body.decision)
+
+
+@router.post("/oversight/decisions")
+def record_decision(month: str = Form(""), algorithm: str = Form(""), outcome: str = Form(""),
+                    decision: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
+    """The board secretary's form: the decision is checked and logged by ``record_board_decision``."""
+    _record(actor, BoardDecisionRequest(month=month, algorithm=algorithm, outcome=outcome, decision=decision))
+    return RedirectResponse("/oversight", status_code=303)
+
+
+@router.post("/api/oversight/decisions")
+def api_record_decision(body: BoardDecisionRequest, actor: Actor = Depends(require_actor)) -> dict:
+    return {"decision_id": _record(actor, body)}
 
 
 @router.get("/api/oversight/report")
