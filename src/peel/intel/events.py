@@ -126,6 +126,7 @@ def draft_assessment(username: str, planned: PlannedEvent, *, risk: str, purpose
                   "statements": statements}
     with transaction() as session:
         item = review.propose(session, domain=DOMAIN, kind=KIND, by_user=username, payload=assessment,
+                              subject_ref=shown[0], purpose=purpose,  # the event, as consulted
                               summary=f"Event risk assessment ({risk} risk, {planned.day}): sign-off "
                                       f"{levels[risk]['sign_off']}")
     return item, assessment
