@@ -9,8 +9,10 @@ from datetime import date
 import pytest
 from tests.casebook.audit_checks import audited_run
 
-from peel.intel.events import KIND as ASSESSMENT, PlannedEvent, draft_assessment
-from peel.intel.packs import KIND as PACK, decide_pack, draft_pack, write_draft
+from peel.intel.events import KIND as ASSESSMENT
+from peel.intel.events import PlannedEvent, draft_assessment
+from peel.intel.packs import KIND as PACK
+from peel.intel.packs import decide_pack, draft_pack, write_draft
 
 from .conftest import PURPOSE
 
