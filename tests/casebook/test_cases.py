@@ -155,12 +155,3 @@ def test_count_cases_gives_aggregates_to_the_pcc_office_without_logging(case_id,
     assert counts == {("dvds", "right_to_ask", "open"): 1}
     assert count_rows(casebook_url, "audit_entry") == before
 
-
-def test_record_decision_logs_the_decision_with_its_reason(case_id, casebook_url):
-    with db.transaction(casebook_url) as s:
-        decision_id = cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="disclose",
-                                            reason="pressing need; lawful, necessary and proportionate")
-    entry = audit_entries(casebook_url)[-1]
-    assert (entry.actor, entry.operation, entry.object_id, entry.subject_ref, entry.purpose) == (
-        "supervisor", "alteration", str(case_id), "P-77", "pressing need; lawful, necessary and proportionate")
-    assert entry.detail == f'{{"decision_id":{decision_id},"kind":"approval","outcome":"disclose"}}'

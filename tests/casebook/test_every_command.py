@@ -244,7 +244,8 @@ AUDITED_BY = {
                                          "test_safeguarding_decide_logs_the_decision_with_its_outcome_reason_and_holder",
     "peel lfr alerts": "tests/lfr/test_alerts.py::"
                        "test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject",
-    "peel lfr authorise": "tests/lfr/test_audit_commands.py::test_lfr_authorise_logs_the_decision_on_the_plan_with_its_reason",
+    "peel lfr authorise": "tests/lfr/test_audit_commands.py::"
+                          "test_lfr_authorise_logs_the_decision_on_the_plan_pointing_to_its_reason",
     "peel dvds recognise": "tests/dvds/test_audit_commands.py::"
                            "test_dvds_recognise_logs_a_consultation_of_each_person_it_queues",
     "peel dvds open": "tests/dvds/test_audit_commands.py::"

@@ -132,9 +132,8 @@ def record_decision(
                         decided_by_id=actor.id, decided_at=now_utc())
     session.add(decision)
     session.flush()
-    # The reason is the decision's "why" (DPA 2018 s62), kept with the entry like a purpose.
     access.record(session, actor, Operation.ALTERATION, "case", case.id, subject_ref=case.subject_ref,
-                  purpose=decision.reason, detail={"decision_id": decision.id, "kind": kind, "outcome": outcome})
+                  detail={"decision_id": decision.id, "kind": kind, "outcome": outcome})
     return decision.id
 
 
