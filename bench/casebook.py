@@ -7,6 +7,10 @@ it), on PostgreSQL, in the same run:
             entry (head row locked and sealed), one transaction per case, as workflows use it
   baseline  the same case row inserted with plain SQLAlchemy, one transaction per case,
             no access check and no audit entry
+  unkeyed   peel open_case with its audit entries chained with plain SHA-256 and the head
+            unsealed, in rounds alternating with keyed ones (so both meet the same load):
+            what the key adds to a write (issue 9: under 20% more). Run last, since the
+            chain it leaves does not verify.
   verify    peel audit verification of the whole chain, against hashing the same entries in
             memory (the floor: HMAC-SHA-256 alone, no database read)
 
@@ -59,6 +63,27 @@ def time_baseline(url: str, n: int, user_id: int) -> float:
     return time.perf_counter() - started
 
 
+def time_unkeyed(url: str, n: int) -> float:
+    """``time_peel`` with the chain's HMAC replaced by plain SHA-256 and the head's seal left
+    out: the same write without the key's work."""
+    keyed_hash, keyed_seal = audit.compute_hash, audit.compute_seal
+    audit.compute_hash = lambda entry, _key: keyed_hash(entry, None)
+    audit.compute_seal = lambda *_args: ""
+    try:
+        return time_peel(url, n)
+    finally:
+        audit.compute_hash, audit.compute_seal = keyed_hash, keyed_seal
+
+
+def time_key_cost(url: str, n: int, rounds: int = 10) -> tuple[float, float]:
+    """Seconds for ``n`` keyed and ``n`` unkeyed writes, alternating in ``rounds``."""
+    keyed = unkeyed = 0.0
+    for _ in range(rounds):
+        keyed += time_peel(url, n // rounds)
+        unkeyed += time_unkeyed(url, n // rounds)
+    return keyed, unkeyed
+
+
 def time_verify(url: str) -> tuple[float, float, int]:
     started = time.perf_counter()
     with db.transaction(url, snapshot=True) as s:
@@ -75,18 +100,24 @@ def time_verify(url: str) -> tuple[float, float, int]:
 
 
 def run(label: str, url: str, n: int) -> None:
-    # Each casebook its own PEEL_HOME: its own audit key and anchor file.
+    # Each casebook its own PEEL_HOME: its own audit key and anchor file, the anchors inside
+    # OUT (by default they sit beside the casebook's folder, and an earlier run's would disagree).
     os.environ["PEEL_HOME"] = str(OUT / label.split()[0].lower())
+    os.environ["PEEL_AUDIT_ANCHOR_FILE"] = str(OUT / f"{label.split()[0].lower()}.audit-anchors")
     user_id = prepare(url)
     time_peel(url, 20)  # warm up connections and caches
     time_baseline(url, 20, user_id)
     peel_s = time_peel(url, n)
     base_s = time_baseline(url, n, user_id)
     verify_s, floor_s, entries = time_verify(url)
+    keyed_s, unkeyed_s = time_key_cost(url, n)
     print(f"{label}: {n} cases, one transaction each")
     print(f"  peel open_case (access + audit chain): {peel_s:7.2f} s  {n / peel_s:8.0f} cases/s")
     print(f"  baseline plain insert:                 {base_s:7.2f} s  {n / base_s:8.0f} cases/s")
     print(f"  ratio peel / baseline:                 {peel_s / base_s:7.2f}x")
+    print(f"  peel, chain keyed (alternating):       {keyed_s:7.2f} s  {n / keyed_s:8.0f} cases/s")
+    print(f"  peel, chain unkeyed (plain SHA-256):   {unkeyed_s:7.2f} s  {n / unkeyed_s:8.0f} cases/s")
+    print(f"  ratio keyed / unkeyed chain:           {keyed_s / unkeyed_s:7.2f}x  (issue 9: under 1.20x)")
     print(f"  verify {entries} entries:              {verify_s:7.2f} s  {entries / verify_s:8.0f} entries/s")
     print(f"  floor, HMAC in memory only:         {floor_s:7.2f} s  ratio {verify_s / floor_s:.1f}x")
 

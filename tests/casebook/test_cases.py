@@ -154,3 +154,4 @@ def test_count_cases_gives_aggregates_to_the_pcc_office_without_logging(case_id,
         counts = cases.count_cases(s, "pcc.scrutiny.officer")
     assert counts == {("dvds", "right_to_ask", "open"): 1}
     assert count_rows(casebook_url, "audit_entry") == before
+

@@ -16,7 +16,7 @@ from peel.casebook.errors import (
 )
 from peel.casebook.roles import Domain
 
-from .conftest import count_rows, statements_sent
+from .conftest import audit_entries, count_rows, statements_sent
 
 
 @pytest.fixture
@@ -79,6 +79,16 @@ def test_show_item_finds_no_item_numbered_beyond_what_a_database_holds(link_item
 def test_propose_needs_exactly_one_proposer(staff, casebook_url):
     with pytest.raises(InvalidInput, match="exactly one"), db.transaction(casebook_url) as s:
         review.propose(s, domain=Domain.LFR, kind="alert", summary="alert", by_algorithm="x", by_user="lfr.operator")
+
+
+def test_propose_by_a_person_logs_the_purpose_it_was_made_for(staff, casebook_url):
+    with db.transaction(casebook_url) as s:
+        item_id = review.propose(s, domain=Domain.INTELLIGENCE, kind="intelligence_pack", summary="a pack",
+                                 by_user="intelligence.analyst", subject_ref="entity:7",
+                                 purpose="Operation Kestrel: profile for the tasking meeting")
+    [queued] = [e for e in audit_entries(casebook_url) if e.object_type == "review_item"]
+    assert (queued.actor, queued.operation, queued.object_id, queued.subject_ref, queued.purpose) == (
+        "intelligence.analyst", "collection", str(item_id), "entity:7", "Operation Kestrel: profile for the tasking meeting")
 
 
 def test_list_items_shows_only_the_users_domains(link_item, staff, casebook_url):

@@ -109,8 +109,10 @@ def propose(
     by_user: str | None = None,
     subject_ref: str | None = None,
     case_id: int | None = None,
+    purpose: str | None = None,
 ) -> int:
-    """Queue a proposal for a person to decide. ``summary`` must carry no personal data."""
+    """Queue a proposal for a person to decide. ``summary`` must carry no personal data. A
+    person's proposal is logged with ``purpose``, the use of personal data it was made for."""
     if (by_algorithm is None) == (by_user is None):
         raise InvalidInput("A proposal comes from exactly one of by_algorithm or by_user.")
     check_domain(domain)
@@ -128,7 +130,7 @@ def propose(
     detail = {"domain": domain, "kind": kind}
     if actor:
         access.record(session, actor, Operation.COLLECTION, "review_item", item.id,
-                      subject_ref=subject_ref, detail=detail)
+                      subject_ref=subject_ref, purpose=purpose, detail=detail)
     else:
         audit.append_entry(session, actor=f"algorithm:{by_algorithm}", role=ALGORITHM_ROLE,
                            operation=Operation.COLLECTION, object_type="review_item",

@@ -127,7 +127,7 @@ def authorise_scan(username: str | None, purpose: str | None) -> Request:
 def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpose: str | None) -> Raised:
     """Look for holders linked to concerning records and queue one review item per holder
     (skipping holders already raised with the same evidence). The user must be one who may
-    propose in the firearms domain; the scan is logged with its purpose."""
+    propose in the firearms domain; the scan is logged with its purpose and the holders it found."""
     request = authorise_scan(username, purpose)
     evidence = find_evidence(con)
     new = already = 0
@@ -148,7 +148,8 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpos
             new += 1
         actor = access.authorise(session, username, request)
         access.record(session, actor, Operation.CONSULTATION, "firearms_holder", purpose=purpose,
-                      detail={"domain": "firearms", "scan": ALGORITHM, "raised": new, "already": already})
+                      detail={"domain": "firearms", "scan": ALGORITHM, "raised": new, "already": already,
+                              "holders": sorted(set(evidence.holder_ref))})  # the records it read
     return Raised(holders=evidence.holder_ref.nunique(), raised=new, already=already)
 
 

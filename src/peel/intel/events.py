@@ -117,6 +117,7 @@ def draft_assessment(username: str, planned: PlannedEvent, *, risk: str, purpose
                   "statements": statements}
     with transaction() as session:
         item = review.propose(session, domain=DOMAIN, kind=KIND, by_user=username, payload=assessment,
+                              subject_ref=shown[0], purpose=purpose,  # the event, as consulted
                               summary=_summary(risk, planned.day.isoformat()))
     return item, assessment
 

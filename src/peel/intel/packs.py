@@ -138,7 +138,7 @@ def submit_pack(username: str, pack: dict) -> int:
         return review.propose(
             session, domain=DOMAIN, kind=KIND, by_user=username, subject_ref=pack["subject"]["ref"],
             summary=f"Intelligence pack {pack['pack_id']}: {len(pack['statements'])} statements, for approval",
-            payload=pack)
+            payload=pack, purpose=pack["purpose"])
 
 
 def draft_pack(username: str, subject_text: str, *, purpose: str,
