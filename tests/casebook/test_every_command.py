@@ -86,6 +86,7 @@ SIGNED_IN = {
     "peel firearms oldest": ("--purpose", "licensing_officer"),  # consultation
     "peel firearms safeguarding-scan": ("--purpose", "licensing_officer"),  # consultation, proposals
     "peel firearms safeguarding-decide": ("--reason", "licensing_officer"),  # a person decides
+    "peel firearms load": ("--purpose", "licensing_officer"),  # collection
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),
     "peel control-room decide": ("--reason", "supervisor"),  # decide_review "*"; the test item is linkage
@@ -229,6 +230,7 @@ FAKE_1000 = Path(__file__).resolve().parents[1] / "data" / "linkage" / "fake_100
 AUDITED_BY = {
     "peel intel pack": "tests/intel/test_packs.py::test_build_pack_logs_the_consultation_with_its_subject_and_purpose",
     "peel firearms oldest": "tests/firearms/test_backlog.py::test_oldest_cases_logged_for_a_licensing_officer",
+    "peel firearms load": "tests/firearms/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
     "peel lfr alerts": "tests/lfr/test_alerts.py::"
                        "test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject",
     "peel workforce load": "tests/workforce/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",

@@ -112,6 +112,25 @@ def oldest(as_of: str = AS_OF, limit: int = typer.Option(20, help="How many."), 
     Console().print(table)
 
 
+@firearms_app.command("load")
+@refusals_exit
+def load(kind: str = typer.Argument(..., help="What the extract holds: certificate or application."),
+         path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
+         mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/firearms.md)."),
+         purpose: str = PURPOSE, acting: str = ACTING) -> None:
+    """Load the licensing system's certificates or applications: all or nothing, a bad row
+    refuses the file (holders first, as person records: 'peel ingest mapped')."""
+    from peel.firearms.extract import ExtractRefused, collect_extract
+    from peel.sources.mapped.mapping import MappingError
+
+    try:
+        loaded = collect_extract(path, mapping, kind, acting=acting, purpose=purpose)
+    except (MappingError, ExtractRefused, ValueError, FileNotFoundError) as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(1) from None
+    Console().print(f"Loaded {loaded:,} {kind} rows from {path}.")
+
+
 @firearms_app.command("safeguarding-scan")
 @refusals_exit
 def safeguarding_scan(purpose: str = PURPOSE, acting: str = ACTING) -> None:
