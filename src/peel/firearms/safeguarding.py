@@ -152,15 +152,15 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpos
     return Raised(holders=evidence.holder_ref.nunique(), raised=new, already=already)
 
 
-def decide_alert(username: str, item_id: int, *, outcome: str, reason: str) -> None:
+def decide_alert(username: str, item_id: int, *, outcome: str, reason: str, casebook_url: str | None = None) -> None:
     """A licensing officer's decision on a safeguarding item: ``no_action`` rejects the
     proposal; ``review``, ``suspend`` or ``revoke`` accept it; the outcome and reason are kept."""
-    with db.transaction() as session:  # the reason is checked (and a refusal logged) first
+    with db.transaction(casebook_url) as session:  # the reason is checked (and a refusal logged) first
         access.authorise(session, username, Request(Action.DECIDE_REVIEW, "review_item", item_id,
                                                     Domain.FIREARMS, purpose=reason, must_state=REASON))
     if outcome not in SAFEGUARDING_OUTCOMES:
         raise InvalidInput(f"Unknown outcome {outcome!r}: expected one of {', '.join(SAFEGUARDING_OUTCOMES)}.")
-    with db.transaction() as session:
+    with db.transaction(casebook_url) as session:
         review.decide(session, username, item_id, accept=outcome != "no_action",
                       reason=f"{outcome}: {reason.strip()}")
 
