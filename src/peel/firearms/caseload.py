@@ -21,7 +21,14 @@ from peel.casebook.errors import InvalidInput, NotFound
 from peel.casebook.models import Case
 from peel.casebook.roles import Action, Domain
 from peel.firearms.cases import KIND, open_renewal
-from peel.firearms.rules import DECISIONS, STAGE_NAMES, STAGES, cover_on, extension_end, made_in_time
+from peel.firearms.rules import (
+    DECISIONS,
+    STAGE_NAMES,
+    STAGES,
+    cover_on,
+    extension_end,
+    made_in_time,
+)
 from peel.warehouse import open_snapshot
 
 

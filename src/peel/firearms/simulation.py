@@ -77,8 +77,8 @@ def simulate_clearance(con: duckdb.DuckDBPyConnection, as_of: date, extra: int =
     clears: dict[int, list[float]] = {int(y): [] for y in np.unique(years)}
     for _ in range(runs):
         weeks = np.array([np.inf if w is None else w for w in run_queue(due, officers, rate, rng)])
-        for year in clears:
-            clears[year].append(float(weeks[years == year].max()))
+        for year, runs_cleared in clears.items():
+            runs_cleared.append(float(weeks[years == year].max()))
     start = as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=1)  # as the forecast counts weeks
 
     def day(week: float) -> date | None:
