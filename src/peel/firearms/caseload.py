@@ -20,7 +20,7 @@ from peel.casebook.access import PURPOSE, Request
 from peel.casebook.errors import InvalidInput, NotFound
 from peel.casebook.models import Case
 from peel.casebook.roles import Action, Domain
-from peel.firearms.cases import KIND, open_renewal
+from peel.firearms.cases import KIND, open_renewal, read_renewal
 from peel.firearms.rules import (
     DECISIONS,
     STAGE_NAMES,
@@ -54,7 +54,7 @@ def list_renewals(session: Session, username: str | None, *, purpose: str | None
     rows = []
     for case in open_cases:
         details = dict(case.details)
-        if "expiry" not in details:
+        if not {"expiry", "stages"} <= set(details):
             continue  # a renewal opened without its certificate (not by peel.firearms.cases)
         expiry = date.fromisoformat(details["expiry"])
         if (year is None or expiry.year == year) and (stage is None or _stage_now(details) == stage):
@@ -72,12 +72,8 @@ def renewal_view(session: Session, username: str | None, case_id: int, *, purpos
                  on: date) -> dict:
     """One renewal case: its stages (who, when), the next stage, the cover on ``on`` with the
     s28B extension and any s7 permit, and its decisions with their reasons (logged)."""
-    from peel.casebook import cases
-
     _authorise(session, username, Action.READ_PERSONAL, purpose, case_id)
-    case = cases.read_case(session, username, case_id, purpose=purpose)
-    if case.domain != Domain.FIREARMS or case.kind != KIND or "expiry" not in case.details:
-        raise InvalidInput(f"Case {case_id} is not a firearms renewal.")
+    case = read_renewal(session, username, case_id, purpose=purpose)
     details = case.details
     stages = [{"stage": s["stage"], "name": STAGE_NAMES[s["stage"]], "on": date.fromisoformat(s["on"]), "by": s["by"]}
               for s in details["stages"]]
