@@ -7,7 +7,9 @@ user's, and its persons linked as ``peel demo-link`` links them. Then:
 - **forecast**: from past cut-off dates (every 4 weeks, the last one 8 weeks before the
   extraction date), the renewal decisions of the next 8 weeks are forecast with the method
   ``peel firearms forecast`` uses (statsforecast AutoETS) and with the naive forecast (every
-  week like the last one), each compared with what happened: mean absolute percentage error.
+  week like the last one), each compared with what happened: mean absolute percentage error;
+  beside them the simpy queue simulation (``peel.firearms.simulation``: the queue outstanding
+  at the cut-off, served oldest due first by the officers then deciding, at their rate).
 - **safeguarding**: the holders linkage puts beside a concerning record (themselves or
   someone at their address), against the holders the generator planted; the controls
   (victims and callers only) raised; each miss with its reason.
@@ -36,6 +38,7 @@ def main() -> None:
         from peel.demo import SMALL_DEMO, generate_demo_force
         from peel.firearms.forecast import backtest
         from peel.firearms.safeguarding import evaluate
+        from peel.firearms.simulation import decided_within
         from peel.linkage.warehouse_run import link_warehouse
         from peel.warehouse import connect
 
@@ -48,10 +51,15 @@ def main() -> None:
         con = connect(read_only=True)
         result = backtest(con, date.fromisoformat(SMALL_DEMO["as_of"]), cutoffs=args.cutoffs)
         print(f"\nforecast back-test: {result.cutoffs} cut-offs, {result.horizon} weeks ahead, renewal decisions")
-        print(f"{'cut-off':<12}{'actual':>8}{'AutoETS':>9}{'naive':>7}")
+        print(f"{'cut-off':<12}{'actual':>8}{'AutoETS':>9}{'naive':>7}{'simpy':>7}")
+        simulated_errors = []
         for row in result.rows:
-            print(f"{row['cutoff']!s:<12}{row['actual']:>8}{row['model']:>9}{row['naive']:>7}")
-        print(f"mean absolute percentage error: AutoETS {result.model_error:.1%}, naive {result.naive_error:.1%}")
+            simulated = decided_within(con, row["cutoff"], result.horizon)
+            simulated_errors.append(abs(simulated - row["actual"]) / max(row["actual"], 1))
+            print(f"{row['cutoff']!s:<12}{row['actual']:>8}{row['model']:>9}{row['naive']:>7}{simulated:>7.0f}")
+        print(f"mean absolute percentage error: AutoETS {result.model_error:.1%}, naive {result.naive_error:.1%}, "
+              f"simpy queue {sum(simulated_errors) / len(simulated_errors):.1%}")
+        print(f"load average while measuring: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         e = evaluate(con, Path(home) / "demo" / "truth" / "firearms_holders.parquet")
         print(f"\nsafeguarding: recall {e.recall:.3f} ({e.true_positives} of {e.planted} planted holders), "
               f"precision {e.precision:.3f} ({e.raised} holders raised), controls raised {e.controls_raised}")

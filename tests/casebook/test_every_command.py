@@ -86,6 +86,7 @@ SIGNED_IN = {
     "peel firearms oldest": ("--purpose", "licensing_officer"),  # consultation
     "peel firearms safeguarding-scan": ("--purpose", "licensing_officer"),  # consultation, proposals
     "peel firearms safeguarding-decide": ("--reason", "licensing_officer"),  # a person decides
+    "peel firearms load": ("--purpose", "licensing_officer"),  # collection
     "peel review accept": ("--reason", "supervisor"),
     "peel review reject": ("--reason", "supervisor"),
     "peel control-room decide": ("--reason", "supervisor"),  # decide_review "*"; the test item is linkage
@@ -247,6 +248,7 @@ AUDITED_BY = {
                                        "test_safeguarding_scan_logs_the_consultation_with_its_purpose_and_the_holders_found",
     "peel firearms safeguarding-decide": "tests/firearms/test_audit_commands.py::"
                                          "test_safeguarding_decide_logs_the_decision_with_its_outcome_reason_and_holder",
+    "peel firearms load": "tests/firearms/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
     "peel lfr alerts": "tests/lfr/test_alerts.py::"
                        "test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject",
     "peel lfr cancel": "tests/lfr/test_cancel.py::test_lfr_cancel_command_cancels_and_logs_the_decision_with_its_reason",

@@ -1,15 +1,24 @@
 """The small demo force, linked once per session (tests/conftest.py's linked_small_demo), and
 the casebook users the firearms tests act as."""
 
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from peel.casebook import db, users
+from peel.casebook.models import User
+from peel.settings import get_settings
 from peel.warehouse import connect
+from peel.web.app import create_app
 
 OFFICER, SECOND_OFFICER, PCC_OFFICE = "l.officer", "l.second", "pcc.office"
 PURPOSE = "checking renewals and safeguarding for the firearms tests"
+PASSWORD = "correct horse battery staple"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+WEB_STAFF = (("web.officer", "licensing_officer"), ("web.pcc", "pcc_scrutiny_officer"))
 
 
 def add_staff(session) -> None:
@@ -47,3 +56,25 @@ def staff(peel_home):
     with db.transaction() as session:
         add_staff(session)
     return peel_home
+
+
+@pytest.fixture
+def web(linked_demo, monkeypatch):
+    """A client of the web app on the linked demo, with a licensing officer and the PCC's
+    office able to sign in by password (``sign_in``)."""
+    monkeypatch.setenv("PEEL_HOME", str(linked_demo))  # no warehouse connection held open
+    with db.transaction() as session:
+        for name, role in WEB_STAFF:
+            if session.execute(select(User).where(User.username == name)).scalar_one_or_none() is None:
+                users.add_user(session, name, role, acting="admin", password=PASSWORD)
+    with TestClient(create_app(get_settings()), base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+
+
+def sign_in(client: TestClient, username: str) -> None:
+    token = TOKEN.search(client.get("/sign-in").text)[1]
+    client.post("/sign-in", data={"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"})
+
+
+def form_token(client: TestClient) -> str:
+    return TOKEN.search(client.get("/").text)[1]

@@ -29,7 +29,7 @@ SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2
            "reason": "the evidence on the record supports it", "decision": "accept", "meeting": "2026-02",
            "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
            "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1",
-           "ref": "LFR-2026-C1", "case_id": 1,
+           "ref": "LFR-2026-C1", "case_id": 1, "on": "2026-03-02",
            "subject": "entity:1"}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 

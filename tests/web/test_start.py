@@ -17,7 +17,8 @@ from .conftest import get_username, sign_in
 LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
 # Every start-page link, in start-page order (web/domains.py's order).
 ORDER = ["Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions", "Live facial recognition",
-         "Leadership and wellbeing", "Control room", "Firearms licensing", "Oldest renewals", "Clare's Law cases",
+         "Leadership and wellbeing", "Control room", "Firearms licensing", "Oldest renewals", "Renewal cases",
+         "Safeguarding alerts", "Clare's Law cases",
          "Right to Know candidates", "Clare's Law figures", "Intelligence", "AI oversight", "Linkage review",
          "Review queue", "Audit log", "Retention review", "Accounts"]
 EVERYONE_WITH_AGGREGATES = {"Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions",
@@ -29,11 +30,13 @@ GRANTED = {
     "performance_analyst": EVERYONE_WITH_AGGREGATES,
     "police_officer": EVERYONE_WITH_AGGREGATES,
     "intelligence_analyst": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Linkage review", "Review queue"},
-    "licensing_officer": EVERYONE_WITH_AGGREGATES | {"Oldest renewals", "Review queue"},
+    "licensing_officer": EVERYONE_WITH_AGGREGATES | {"Oldest renewals", "Renewal cases", "Safeguarding alerts",
+                                                     "Review queue"},
     "public_protection_officer": EVERYONE_WITH_AGGREGATES | {"Clare's Law cases", "Right to Know candidates",
                                                               "Review queue"},
     "lfr_operator": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Review queue"},
-    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Clare's Law cases",
+    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Renewal cases",
+                                              "Safeguarding alerts", "Clare's Law cases",
                                               "Right to Know candidates", "Intelligence", "Linkage review",
                                               "Review queue", "Retention review"},
     "information_manager": EVERYONE_WITH_AGGREGATES | {"Retention review"},

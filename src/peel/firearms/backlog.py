@@ -111,6 +111,14 @@ def policies(con: duckdb.DuckDBPyConnection, as_of: date) -> dict:
             "total": sum(int(n) for _, n in rows)}
 
 
+def action_plan(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every action-plan policy: the recommendation it answers, its status, its owner (a post,
+    never a person), the evidence and the day it was assessed (no personal data)."""
+    names = ("policy_ref", "title", "recommendation", "status", "owner", "evidence", "assessed_date")
+    rows = con.execute(f"SELECT {', '.join(names)} FROM firearms_policy ORDER BY policy_ref").fetchall()
+    return [dict(zip(names, r)) for r in rows]
+
+
 def build_backlog(con: duckdb.DuckDBPyConnection, as_of: date) -> Backlog:
     """Every aggregate figure of the backlog on ``as_of``."""
     return Backlog(

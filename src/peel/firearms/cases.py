@@ -2,16 +2,18 @@
 in order with their dates and who worked them, its cover (certificate, s28B extension, s7
 permit) worked out from the rules, and the decision (grant, refuse, revoke) with its reason
 and who made it. Every read and change goes through ``peel.casebook.cases``, which checks
-the user's role and writes the audit entry.
+the user's role and writes the audit entry; a change is checked against the user's role in
+the firearms domain first, before the case is looked up.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from peel.casebook import cases
+from peel.casebook import access, cases
+from peel.casebook.access import PURPOSE, REASON, Request
 from peel.casebook.errors import InvalidInput
-from peel.casebook.roles import Domain
+from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import DECISIONS, check_stage_order, cover_on
 
 KIND = "renewal"
@@ -30,9 +32,19 @@ def open_renewal(session, username: str, *, application_ref: str, holder_ref: st
                            purpose=purpose, subject_ref=holder_ref)
 
 
+def read_renewal(session, username: str, case_id: int, *, purpose: str) -> cases.CaseView:
+    """A renewal case (read and logged by the casebook); any other case is refused."""
+    case = cases.read_case(session, username, case_id, purpose=purpose)
+    if case.domain != Domain.FIREARMS or case.kind != KIND or not {"expiry", "stages"} <= set(case.details):
+        raise InvalidInput(f"Case {case_id} is not a firearms renewal opened with its certificate's expiry.")
+    return case
+
+
 def record_stage(session, username: str, case_id: int, *, stage: str, on: date, purpose: str) -> None:
     """Record that ``stage`` was done on ``on`` by ``username``: refused out of order."""
-    case = cases.read_case(session, username, case_id, purpose=purpose)
+    access.authorise(session, username, Request(Action.UPDATE_CASE, "case", case_id, domain=Domain.FIREARMS,
+                                                purpose=purpose, must_state=PURPOSE))  # before the case is looked up
+    case = read_renewal(session, username, case_id, purpose=purpose)
     done = [(s["stage"], date.fromisoformat(s["on"])) for s in case.details["stages"]]
     if stage == "decision":
         raise InvalidInput("The decision stage is recorded by deciding the case (grant, refuse or revoke).")
@@ -47,7 +59,7 @@ def record_stage(session, username: str, case_id: int, *, stage: str, on: date, 
 def cover(session, username: str, case_id: int, *, on: date, purpose: str) -> dict:
     """The holder's cover on ``on``: certificate, s28B extension or s7 permit, until when, and
     whether to warn that it will lapse."""
-    case = cases.read_case(session, username, case_id, purpose=purpose)
+    case = read_renewal(session, username, case_id, purpose=purpose)
     stages = {s["stage"]: date.fromisoformat(s["on"]) for s in case.details["stages"]}
     permit = case.details.get("permit")
     c = cover_on(on, date.fromisoformat(case.details["expiry"]), stages["received"], stages.get("decision"),
@@ -66,9 +78,11 @@ def issue_permit(session, username: str, case_id: int, *, issued: date, last_day
 def decide(session, username: str, case_id: int, *, decision: str, on: date, reason: str) -> int:
     """Grant, refuse or revoke (s30A/s30C), with the reason; the decision stage is recorded
     (after every earlier stage) and the case closed."""
+    access.authorise(session, username, Request(Action.DECIDE_CASE, "case", case_id, domain=Domain.FIREARMS,
+                                                purpose=reason, must_state=REASON))  # before the case is looked up
     if decision not in DECISIONS:
         raise InvalidInput(f"Unknown decision {decision!r}: expected one of {', '.join(DECISIONS)}.")
-    case = cases.read_case(session, username, case_id, purpose=f"deciding the renewal: {reason}")
+    case = read_renewal(session, username, case_id, purpose=f"deciding the renewal: {reason}")
     done = [(s["stage"], date.fromisoformat(s["on"])) for s in case.details["stages"]]
     if decision in ("grant", "refuse"):
         try:

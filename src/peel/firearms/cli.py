@@ -67,9 +67,11 @@ def backlog(as_of: str = AS_OF) -> None:
 def forecast(
     staff: str = typer.Option("+0", "--staff", help="Officers added (+10) or taken away (-2) from those deciding now."),
     as_of: str = AS_OF,
+    simulate: bool = typer.Option(False, "--simulate", help="Also simulate the queue (simpy) for the same staffing."),
 ) -> None:
     """When each year's outstanding renewals clear, with an 80% interval, for a staffing."""
     from peel.firearms.forecast import forecast_clearance
+    from peel.firearms.simulation import RUNS, simulate_clearance
 
     try:
         extra = int(staff)
@@ -77,19 +79,27 @@ def forecast(
         Console(stderr=True).print(error_line(f"--staff: expected a number of officers such as +10 or -2, not {staff!r}."))
         raise typer.Exit(2) from None
     con = open_warehouse(read_only=True)
+    day = _as_of(con, as_of)
     try:
-        f = forecast_clearance(con, _as_of(con, as_of), extra)
+        f = forecast_clearance(con, day, extra)
+        simulated = simulate_clearance(con, day, extra) if simulate else None
     except ValueError as error:
         Console(stderr=True).print(error_line(error))
         raise typer.Exit(2) from None
     console = Console()
     console.print(f"On {f.as_of}: {f.officers} officers decide renewals; forecast with {f.officers + f.extra} "
                   f"({f.extra:+d}): about {f.weekly_now} decisions a week. Method: {f.method}.")
-    table = Table("year due", "outstanding", "clears (week ending)", "earliest", "latest")
-    for c in f.cohorts:
+    console.print(_clearance_table(f.cohorts, "Forecast (AutoETS)"))
+    if simulated is not None:
+        console.print(_clearance_table(simulated, f"Simulated queue (simpy, median of {RUNS} runs, 10th-90th percentile)"))
+
+
+def _clearance_table(cohorts, title: str) -> Table:
+    table = Table("year due", "outstanding", "clears", "earliest", "latest", title=title)
+    for c in cohorts:
         table.add_row(str(c.year_due), f"{c.outstanding:,}", *(str(d) if d else "beyond 2 years"
                                                                for d in (c.clears, c.earliest, c.latest)))
-    console.print(table)
+    return table
 
 
 @firearms_app.command("oldest")
@@ -110,6 +120,25 @@ def oldest(as_of: str = AS_OF, limit: int = typer.Option(20, help="How many."), 
     for r in rows:
         table.add_row(r["application_ref"], r["holder_ref"], str(r["due_date"]), str(r["received_date"]), r["stage"] or "")
     Console().print(table)
+
+
+@firearms_app.command("load")
+@refusals_exit
+def load(kind: str = typer.Argument(..., help="What the extract holds: certificate or application."),
+         path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
+         mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/firearms.md)."),
+         purpose: str = PURPOSE, acting: str = ACTING) -> None:
+    """Load the licensing system's certificates or applications: all or nothing, a bad row
+    refuses the file (holders first, as person records: 'peel ingest mapped')."""
+    from peel.firearms.extract import ExtractRefused, collect_extract
+    from peel.sources.mapped.mapping import MappingError
+
+    try:
+        loaded = collect_extract(path, mapping, kind, acting=acting, purpose=purpose)
+    except (MappingError, ExtractRefused, ValueError, FileNotFoundError) as error:
+        Console(stderr=True).print(error_line(error))
+        raise typer.Exit(1) from None
+    Console().print(f"Loaded {loaded:,} {kind} rows from {path}.")
 
 
 @firearms_app.command("safeguarding-scan")

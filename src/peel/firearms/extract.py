@@ -15,11 +15,14 @@ from pathlib import Path
 
 import duckdb
 
+from peel.casebook.access import PURPOSE, Request, processing
+from peel.casebook.audit import Operation
+from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import APPLICATION_KINDS, CERTIFICATE_KINDS
 from peel.sources.mapped.fields import field_date_sql, field_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, MappingError, read_mapping
-from peel.warehouse import open_batch
+from peel.warehouse import open_batch, open_writer
 from peel.warehouse.sql import literal_tuple, quote_identifier
 
 CERTIFICATE = FieldSet(
@@ -105,6 +108,20 @@ def load_extract(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path:
         batch.rows_read = batch.rows_loaded = n
         batch.note = f"firearms {kind} extract: {n:,} rows"
     return int(n)
+
+
+def collect_extract(path: Path | str, mapping_path: Path | str, kind: str, *, acting: str | None,
+                    purpose: str | None) -> int:
+    """``load_extract`` into a new generation of the warehouse, as the collection of personal
+    data it is (who holds which certificate; DPA 2018 s62): refused, and the refusal logged,
+    unless ``acting`` may collect in the firearms domain and says why; the load logged with
+    its file, table and row count. A refused extract writes nothing and logs no collection."""
+    table = KINDS[kind][1] if kind in KINDS else "firearms_register"
+    request = Request(Action.COLLECT, table, domain=Domain.FIREARMS, purpose=purpose, must_state=PURPOSE)
+    with processing(acting, request, Operation.COLLECTION) as touched, open_writer() as con:
+        loaded = load_extract(con, path, mapping_path, kind)
+        touched.update(file=str(path), kind=kind, table=table, rows_loaded=loaded)
+    return loaded
 
 
 def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:

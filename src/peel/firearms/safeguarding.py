@@ -27,13 +27,15 @@ from peel.warehouse.sql import literal_tuple, quote_literal
 ALGORITHM = "firearms-safeguarding"
 KIND = "safeguarding"
 DIRECT_MATCH = 0.9  # the least match probability of a holder's record to the concerning one
+SAME_FORENAME = 0.9  # the least Jaro-Winkler similarity of a forename to the register's, for "the same"
+
 SUMMARY = "A certificate holder, or someone at their address, is linked to a concerning record"
 
 EVIDENCE_SQL = """
 WITH run AS (SELECT max(run_id) AS r FROM linkage_run),
 holder AS (
     SELECT f.holder_ref, f.record_key AS holder_record, e.entity_id, e.link_probability,
-           pr.date_of_birth AS dob
+           pr.date_of_birth AS dob, pr.forename
     FROM firearms_holder f JOIN linkage_entity e ON e.record_key = f.record_key
     JOIN person_record pr ON pr.record_key = f.record_key
     WHERE e.run_id = (SELECT r FROM run)),
@@ -42,6 +44,16 @@ home AS (  -- the address on the register, not every address the holder's record
     FROM firearms_holder f JOIN pole_link l ON l.from_key = f.record_key AND l.link_type = 'resides_at'
     LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run) AND k.kind = 'address'
          AND k.source_key = l.to_key),
+known AS (  -- the register's address and those the holder's own records (dates of birth agreeing) give
+    SELECT holder_ref, address FROM home
+    UNION
+    SELECT h.holder_ref, coalesce(k.resolved_key, a.to_key) AS address
+    FROM holder h JOIN linkage_entity e ON e.entity_id = h.entity_id AND e.run_id = (SELECT r FROM run)
+    JOIN person_record c ON c.record_key = e.record_key
+    JOIN pole_link a ON a.from_key = c.record_key AND a.link_type = 'resides_at'
+    LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run) AND k.kind = 'address'
+         AND k.source_key = a.to_key
+    WHERE {own_dob}),
 people AS (
     SELECT holder_ref, entity_id, 'the holder' AS relation FROM holder
     UNION
@@ -78,21 +90,27 @@ ORDER BY p.holder_ref, r.recorded_date, r.record_key
 """
 
 
+# Whether a record's date of birth agrees with the register's (a slip in one part allowed, or
+# day and month swapped); {r} is the record, {h} the holder.
+DOB_AGREES = """({r}.date_of_birth IS NOT NULL AND (
+           (year({r}.date_of_birth) = year({h}.dob))::INT + (month({r}.date_of_birth) = month({h}.dob))::INT
+           + (day({r}.date_of_birth) = day({h}.dob))::INT >= 2
+           OR (month({r}.date_of_birth) = day({h}.dob) AND day({r}.date_of_birth) = month({h}.dob)
+               AND year({r}.date_of_birth) = year({h}.dob))))"""
 # Whether the record r of the holder's entity is the holder's own: linkage matched it to the
-# register's record directly, or its date of birth agrees with the register's (a slip in one
-# part allowed), or, without a date of birth, it gives the register's address.
+# register's record directly, or its date of birth agrees with the register's, or, without a
+# date of birth, it gives the holder's forename (a slip allowed) and an address the holder is
+# known at (the register's, or one given by the holder's own records: a previous address; the
+# forename keeps out the others of a household an entity may have joined).
 IS_HOLDER = """p.relation = 'the holder' AND (pr.match_probability >= {direct}
-       OR (r.date_of_birth IS NOT NULL AND (
-           (year(r.date_of_birth) = year(h.dob))::INT + (month(r.date_of_birth) = month(h.dob))::INT
-           + (day(r.date_of_birth) = day(h.dob))::INT >= 2
-           OR (month(r.date_of_birth) = day(h.dob) AND day(r.date_of_birth) = month(h.dob)
-               AND year(r.date_of_birth) = year(h.dob))))
-       OR (r.date_of_birth IS NULL AND {gives_home}))"""
-# Whether the record r gives the holder's register address (as linkage resolves addresses).
-GIVES_HOME = """EXISTS (
+       OR {dob_agrees}
+       OR (r.date_of_birth IS NULL AND jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
+           AND {gives_known}))"""
+# Whether the record r gives an address in {places} for the holder (as linkage resolves addresses).
+GIVES = """EXISTS (
        SELECT 1 FROM pole_link a LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run)
             AND k.kind = 'address' AND k.source_key = a.to_key
-       JOIN home m ON m.holder_ref = p.holder_ref AND m.address = coalesce(k.resolved_key, a.to_key)
+       JOIN {places} m ON m.holder_ref = p.holder_ref AND m.address = coalesce(k.resolved_key, a.to_key)
        WHERE a.from_key = r.record_key AND a.link_type = 'resides_at')"""
 
 
@@ -109,8 +127,10 @@ def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if con.execute("SELECT count(*) FROM linkage_run").fetchone()[0] == 0:
         raise InvalidInput("No linkage run yet: run 'peel link' (or 'peel demo-link' for the demo "
                            "force) before looking for safeguarding concerns.")
-    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, gives_home=GIVES_HOME)
-    sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder, gives_home=GIVES_HOME,
+    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, same_name=SAME_FORENAME, dob_agrees=DOB_AGREES.format(r="r", h="h"),
+                                 gives_known=GIVES.format(places="known"))
+    sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder,
+                              own_dob=DOB_AGREES.format(r="c", h="h"), gives_home=GIVES.format(places="home"),
                               gradings=literal_tuple(CONCERNING_GRADINGS))
     return con.execute(sql).df()
 
@@ -153,15 +173,15 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, username: str | None, *, purpos
     return Raised(holders=evidence.holder_ref.nunique(), raised=new, already=already)
 
 
-def decide_alert(username: str, item_id: int, *, outcome: str, reason: str) -> None:
+def decide_alert(username: str, item_id: int, *, outcome: str, reason: str, casebook_url: str | None = None) -> None:
     """A licensing officer's decision on a safeguarding item: ``no_action`` rejects the
     proposal; ``review``, ``suspend`` or ``revoke`` accept it; the outcome and reason are kept."""
-    with db.transaction() as session:  # the reason is checked (and a refusal logged) first
+    with db.transaction(casebook_url) as session:  # the reason is checked (and a refusal logged) first
         access.authorise(session, username, Request(Action.DECIDE_REVIEW, "review_item", item_id,
                                                     Domain.FIREARMS, purpose=reason, must_state=REASON))
     if outcome not in SAFEGUARDING_OUTCOMES:
         raise InvalidInput(f"Unknown outcome {outcome!r}: expected one of {', '.join(SAFEGUARDING_OUTCOMES)}.")
-    with db.transaction() as session:
+    with db.transaction(casebook_url) as session:
         review.decide(session, username, item_id, accept=outcome != "no_action",
                       reason=f"{outcome}: {reason.strip()}")
 
@@ -232,6 +252,10 @@ def _explain_miss(row, errors: pd.DataFrame) -> str:
     mine = errors[errors.record_key.isin(row.records.split())]
     flags = [c for c in errors.columns if c.startswith("err_") and mine[c].any()]
     made = ", ".join(c.removeprefix("err_").replace("_", " ") for c in flags) or "none recorded"
+    if row.own_concern and {"err_dob_missing", "err_address_missing", "err_phone_missing"} <= set(flags):
+        return (f"the holder's own record(s) ({row.own_concern}) give no date of birth, address or phone "
+                f"number: only the name ties them to the holder, which cannot tell the holder from a "
+                f"namesake; their recording errors: {made}")
     if row.own_concern:
         return (f"the holder's own record(s) ({row.own_concern}) were not linked to the register's record "
                 f"of them; their recording errors: {made}")

@@ -1,28 +1,26 @@
 """The firearms licensing pages and JSON API: the backlog and forecast for managers and the
 PCC's office (aggregates), the oldest cases for licensing staff (personal data: a purpose,
-logged by ``backlog.oldest_cases``), over the same functions as ``peel firearms``."""
+logged by ``backlog.oldest_cases``), over the same functions as ``peel firearms``; the
+caseload, cases, safeguarding alerts and action plan are in ``pages``."""
 
 from __future__ import annotations
-
-import contextlib
-from collections.abc import Iterator
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from peel.casebook import Action, Actor
-from peel.firearms.backlog import build_backlog, data_to, has_register, oldest_cases
+from peel.firearms import pages
+from peel.firearms.backlog import build_backlog, data_to, oldest_cases
+from peel.firearms.pages import DOMAIN, open_register, require_aggregates, require_licensing
 from peel.firearms.rules import STAGE_NAMES, STAGES
-from peel.warehouse import open_snapshot
 from peel.warehouse.generations import remember
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
-from peel.web.visitor import require_actor, require_grant
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
-DOMAIN = "firearms"
+router.include_router(pages.router)  # the caseload, a case, safeguarding alerts, the action plan
 
 
 def links(actor: Actor) -> list[Link]:
@@ -33,25 +31,11 @@ def links(actor: Actor) -> list[Link]:
     if actor.role.allows(Action.READ_PERSONAL, DOMAIN):
         found.append(Link("Oldest renewals", "/firearms/oldest", "The oldest outstanding renewals and their "
                           "stage (you state why; each view is logged)."))
+        found.append(Link("Renewal cases", "/firearms/cases", "Renewals worked as cases: stages, extensions, "
+                          "permits, grants, refusals and revocations."))
+        found.append(Link("Safeguarding alerts", "/firearms/safeguarding", "Holders linked to a concerning "
+                          "record, waiting for your decision."))
     return found
-
-
-def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
-    return require_grant(request, actor, Action.READ_AGGREGATES)
-
-
-def require_licensing(request: Request, actor: Actor = Depends(require_actor)) -> Actor:
-    return require_grant(request, actor, Action.READ_PERSONAL, DOMAIN)
-
-
-def open_register(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """The published warehouse snapshot; None when there is none or it has no register."""
-    with contextlib.ExitStack() as stack:
-        try:
-            con = stack.enter_context(open_snapshot(request.app.state.settings.warehouse_path))
-        except FileNotFoundError:
-            con = None
-        yield con if con is not None and has_register(con) else None
 
 
 def get_summary(con: duckdb.DuckDBPyConnection, staff: int) -> dict:
