@@ -120,10 +120,11 @@ SIGNED_IN = {
     "peel lfr review": (None, "lfr_operator"),
     "peel dvds recognise": ("--purpose", "public_protection_officer"),  # consultation of linked persons
     "peel dvds open": ("--purpose", "public_protection_officer"),  # collection
-    # Case 1 and item 1 of these tests are another domain's: a supervisor may reach them.
-    "peel dvds stage": ("--purpose", "supervisor"),  # consultation and alteration
-    "peel dvds show": ("--purpose", "supervisor"),  # consultation
-    "peel dvds decide": ("--reason", "supervisor"),  # a candidate decided
+    # Case 1 and item 1 of these tests are another domain's: the Clare's Law role and
+    # statement are checked before the case or item is looked up.
+    "peel dvds stage": ("--purpose", "public_protection_officer"),  # consultation and alteration
+    "peel dvds show": ("--purpose", "public_protection_officer"),  # consultation
+    "peel dvds decide": ("--reason", "public_protection_officer"),  # a candidate decided
     "peel dvds candidates": (None, "public_protection_officer"),  # summaries only
     "peel workforce sickness": ("--purpose", "hr_wellbeing_officer"),  # consultation of a person's sickness
     "peel workforce load": ("--purpose", "hr_wellbeing_officer"),  # collection

@@ -33,9 +33,9 @@ GRANTED = {
     "public_protection_officer": EVERYONE_WITH_AGGREGATES | {"Clare's Law cases", "Right to Know candidates",
                                                               "Review queue"},
     "lfr_operator": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Review queue"},
-    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Clare's Law cases",
-                                              "Right to Know candidates", "Intelligence", "Linkage review",
-                                              "Review queue", "Retention review"},
+    # Not Clare's Law cases or candidates: public-protection staff only (roles.yaml).
+    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Intelligence",
+                                              "Linkage review", "Review queue", "Retention review"},
     "information_manager": EVERYONE_WITH_AGGREGATES | {"Retention review"},
     "administrator": {"Accounts"},
     "auditor": EVERYONE_WITH_AGGREGATES | {"Audit log"},

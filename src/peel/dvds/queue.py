@@ -69,7 +69,10 @@ def _payload(candidate: Candidate) -> dict:
 def decide_candidate(session, username: str, item_id: int, *, accept: bool, reason: str,
                      known_person) -> int | None:
     """Accept (open a Right to Know case on the person) or decline a candidate, with the reason;
-    returns the case opened, if any. The decision is checked (role, reason) before anything else."""
+    returns the case opened, if any. The decision is checked (a public-protection role, a reason)
+    before the item is looked up, so the refusal says nothing of it."""
+    access.authorise(session, username, access.Request(access.Action.DECIDE_REVIEW, "review_item", item_id,
+                                                       domain=DOMAIN, purpose=reason, must_state=access.REASON))
     review.decide(session, username, item_id, accept=accept, reason=reason)
     item = review.show_item(session, username, item_id, purpose=f"deciding Right to Know candidate: {reason}")
     if item.domain != DOMAIN or item.kind != CANDIDATE_KIND:
