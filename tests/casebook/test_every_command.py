@@ -126,6 +126,7 @@ SIGNED_IN = {
     "peel dvds show": ("--purpose", "public_protection_officer"),  # consultation
     "peel dvds decide": ("--reason", "public_protection_officer"),  # a candidate decided
     "peel dvds candidates": (None, "public_protection_officer"),  # summaries only
+    "peel dvds load": ("--purpose", "public_protection_officer"),  # collection
     "peel workforce sickness": ("--purpose", "hr_wellbeing_officer"),  # consultation of a person's sickness
     "peel workforce load": ("--purpose", "hr_wellbeing_officer"),  # collection
 }
@@ -235,6 +236,7 @@ AUDITED_BY = {
     "peel workforce load": "tests/workforce/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
     "peel workforce sickness": "tests/workforce/test_web.py::"
                                "test_list_sickness_shows_a_supervisor_the_spells_and_logs_the_consultation",
+    "peel dvds load": "tests/dvds/test_extract.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
 }
 # Commands whose successful run no test yet checks in the audit log (their refusals are
 # checked above): the remaining work of issue 9, listed so that none is forgotten.
