@@ -32,13 +32,13 @@ def test_read_case_returns_details_and_decisions_in_order(case_id, casebook_url)
     with db.transaction(casebook_url) as s:
         cases.record_decision(s, "public.protection.officer", case_id, kind="risk_assessment",
                               outcome="high", reason="history of controlling behaviour")
-        cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="disclose",
+        cases.record_decision(s, "public.protection.officer", case_id, kind="approval", outcome="disclose",
                               reason="pressing need; lawful, necessary and proportionate")
-        view = cases.read_case(s, "supervisor", case_id, purpose="forum decision on disclosure")
+        view = cases.read_case(s, "public.protection.officer", case_id, purpose="forum decision on disclosure")
     assert view.details["applicant"] == "A. Applicant" and view.subject_ref == "P-77"
     assert view.opened_by == "public.protection.officer" and view.status == "open"
     assert [(d.kind, d.outcome, d.decided_by) for d in view.decisions] == [
-        ("risk_assessment", "high", "public.protection.officer"), ("approval", "disclose", "supervisor")]
+        ("risk_assessment", "high", "public.protection.officer"), ("approval", "disclose", "public.protection.officer")]
     assert view.review_date.year == view.opened_at.year + 6
 
 
@@ -78,7 +78,7 @@ def test_a_closed_case_takes_no_changes_decisions_or_disclosures(case_id, casebo
     before = rows(casebook_url)
     attempts = [
         lambda s: cases.update_case(s, "public.protection.officer", case_id, changes={"x": 1}, purpose=PURPOSE),
-        lambda s: cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="x",
+        lambda s: cases.record_decision(s, "public.protection.officer", case_id, kind="approval", outcome="x",
                                         reason="late information from the forum"),
         lambda s: cases.record_disclosure(s, "public.protection.officer", case_id, recipient="the applicant",
                                           purpose=PURPOSE),
@@ -104,7 +104,7 @@ def test_close_case_and_record_decision_refuse_a_reason_too_short_to_mean_anythi
     before = rows(casebook_url)
     attempts = [
         lambda s: cases.close_case(s, "public.protection.officer", case_id, reason=reason),
-        lambda s: cases.record_decision(s, "supervisor", case_id, kind="approval", outcome="disclose",
+        lambda s: cases.record_decision(s, "public.protection.officer", case_id, kind="approval", outcome="disclose",
                                         reason=reason),
     ]
     for change in attempts:
@@ -114,7 +114,7 @@ def test_close_case_and_record_decision_refuse_a_reason_too_short_to_mean_anythi
     logged = [refusal(e) for e in audit_entries(casebook_url, before["audit_entry"])]
     assert [(r["actor"], r["action"], r["purpose"]) for r in logged] == [
         ("public.protection.officer", "update_case", (reason or "").strip() or None),
-        ("supervisor", "decide_case", (reason or "").strip() or None)]
+        ("public.protection.officer", "decide_case", (reason or "").strip() or None)]
 
 
 def test_record_disclosure_logs_recipient_and_purpose(case_id, casebook_url):

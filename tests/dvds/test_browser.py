@@ -10,7 +10,13 @@ from dataclasses import replace
 
 import pytest
 from playwright.sync_api import expect
-from tests.web.conftest import FORCE_NAME, get_username, open_tab_on, serve_on_loopback, staff_casebook  # noqa: F401
+from tests.web.conftest import (  # noqa: F401
+    FORCE_NAME,
+    get_username,
+    open_tab_on,
+    serve_on_loopback,
+    staff_casebook,
+)
 from tests.web.test_accessibility import AXE, get_violations
 
 from peel.casebook import db, review

@@ -19,8 +19,8 @@ MAPPING = MAPPINGS / "demo_public_protection_applications.yaml"
 HEADER = ("DVDSRef,PersonRef,Route,Origin,District,FirstContact,ChecksDone,TakenOn,FaceToFace,RiskAssessed,"
           "MADecision,Outcome,Disclosed,SafetyPlan,Closed,BreachReason\n")
 GOOD = [
-    "P1,demo_custody:A1,RTA,Applicant,E07000001,02/06/2025,03/06/2025,Y,09/06/2025,12/06/2025,20/06/2025,"
-    "Disclose,23/06/2025,24/06/2025,24/06/2025,\n",
+    ("P1,demo_custody:A1,RTA,Applicant,E07000001,02/06/2025,03/06/2025,Y,09/06/2025,12/06/2025,20/06/2025,"
+     "Disclose,23/06/2025,24/06/2025,24/06/2025,\n"),
     "P2,demo_custody:A2,RTK,Police,E07000001,05/06/2025,06/06/2025,N,,,,,,,06/06/2025,\n",
 ]
 UNKNOWN_PERSON = "P3,demo_custody:Z9,RTA,Applicant,,02/06/2025,,,,,,,,,,\n"

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from peel.demo.datafiles import read_data_yaml
-from peel.dvds.figures import recognition_started
 from peel.demo.load import _insert
+from peel.dvds.figures import recognition_started
 from peel.warehouse import open_batch
 
 if TYPE_CHECKING:

@@ -106,9 +106,10 @@ def _stage_sql(m: Mapping, source: str) -> str:
                    _says("a disclosure without a decision to disclose: the multi-agency decision comes first")))
     checks.append(("count(*) OVER (PARTITION BY subject, route, first_contact ORDER BY line) > 1",
                    _says("a duplicate case: the same person, route and day of first contact as an earlier row")))
-    checks.append(("EXISTS (SELECT 1 FROM dvds_application a WHERE a.subject_ref = staged.subject"
-                   " AND a.route = staged.route AND a.first_contact = staged.first_contact"
-                   f" AND a.application_key <> {quote_literal(source + ':')} || staged.record_id)",
+    already = ("EXISTS (SELECT 1 FROM dvds_application a WHERE a.subject_ref = staged.subject"
+               " AND a.route = staged.route AND a.first_contact = staged.first_contact"
+               f" AND a.application_key <> {quote_literal(source + ':')} || staged.record_id)")
+    checks.append((already,
                    _says("a duplicate case: an application already loaded has the same person, route and day "
                          "of first contact")))
     reason = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r in checks) + " END"

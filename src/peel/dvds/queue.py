@@ -108,7 +108,7 @@ def count_candidates(start: date, end: date, casebook_url: str | None = None) ->
     from sqlalchemy.exc import SQLAlchemyError
 
     since, until = (datetime(d.year, d.month, d.day, tzinfo=UK) for d in (start, end))
-    within = lambda moment: moment is not None and since <= as_utc(moment) < until  # noqa: E731
+    within = lambda moment: moment is not None and since <= as_utc(moment) < until
     try:
         with db.transaction(casebook_url, readonly=True) as session:
             items = session.execute(select(ReviewItem.created_at, ReviewItem.decided_at, ReviewItem.status).where(
