@@ -10,7 +10,7 @@ from peel.casebook import cases, db
 from peel.casebook.errors import InvalidInput, InvalidStateChange, NotFound, PurposeRequired
 from peel.casebook.roles import Domain
 
-from .conftest import audit_entries, count_rows, refusal
+from .conftest import add_staff, audit_entries, count_rows, refusal
 
 PURPOSE = "Right to Ask application received"
 TABLES = ("case_record", "decision", "audit_entry")
@@ -29,16 +29,19 @@ def rows(url: str) -> dict[str, int]:
 
 
 def test_read_case_returns_details_and_decisions_in_order(case_id, casebook_url):
+    # The approval is a second person's (four eyes): a public-protection inspector, since a
+    # supervisor outside public protection may not see Clare's Law cases.
+    add_staff(casebook_url, "pp.inspector", "public_protection_officer")
     with db.transaction(casebook_url) as s:
         cases.record_decision(s, "public.protection.officer", case_id, kind="risk_assessment",
                               outcome="high", reason="history of controlling behaviour")
-        cases.record_decision(s, "public.protection.officer", case_id, kind="approval", outcome="disclose",
+        cases.record_decision(s, "pp.inspector", case_id, kind="approval", outcome="disclose",
                               reason="pressing need; lawful, necessary and proportionate")
-        view = cases.read_case(s, "public.protection.officer", case_id, purpose="forum decision on disclosure")
+        view = cases.read_case(s, "pp.inspector", case_id, purpose="forum decision on disclosure")
     assert view.details["applicant"] == "A. Applicant" and view.subject_ref == "P-77"
     assert view.opened_by == "public.protection.officer" and view.status == "open"
     assert [(d.kind, d.outcome, d.decided_by) for d in view.decisions] == [
-        ("risk_assessment", "high", "public.protection.officer"), ("approval", "disclose", "public.protection.officer")]
+        ("risk_assessment", "high", "public.protection.officer"), ("approval", "disclose", "pp.inspector")]
     assert view.review_date.year == view.opened_at.year + 6
 
 
