@@ -15,7 +15,7 @@ from peel.dvds.section import KIND, build, published, published_candidates, rend
 from peel.pack.agenda import KINDS, read_agenda
 
 
-def test_build_shows_each_route_with_last_year_and_the_recognition_comparison(warehouse):
+def test_build_shows_each_route_with_last_year_and_the_recognition_comparison(warehouse, peel_home):
     section = build(warehouse, date(2026, 2, 1))
     assert section.period == "01 March 2025 to 28 February 2026"
     assert {row["route"] for row in section.rows} == {"Right to Ask", "Right to Know"}
