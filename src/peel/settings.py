@@ -28,6 +28,7 @@ VARIABLES = {
     "PEEL_AUDIT_KEY_FILE": "the file holding the audit log's chain key (default beside a SQLite casebook, else PEEL_HOME)",
     "PEEL_AUDIT_ANCHOR_FILE": "the append-only file of audit anchors (default beside the casebook's folder, outside it)",
     "PEEL_FILE_GROUP": "a group that may read what peel writes (default: the owner only)",
+    "PEEL_DVDS_RECOGNITION_STARTED": "the day the force started recognising Clare's Law Right to Know situations",
 }
 
 
@@ -47,6 +48,7 @@ class Settings:
     audit_key_file: Path | None  # None: see audit_key_path
     audit_anchor_setting: Path | None  # None: see audit_anchor_path
     file_group: str | None  # None: what peel writes is readable by its owner only
+    dvds_recognition_started: str  # YYYY-MM-DD, read by peel.dvds.figures.recognition_started
 
     @property
     def warehouse_path(self) -> Path:
@@ -119,6 +121,7 @@ def get_settings() -> Settings:
         audit_key_file=Path(env["PEEL_AUDIT_KEY_FILE"]) if env.get("PEEL_AUDIT_KEY_FILE") else None,
         audit_anchor_setting=Path(env["PEEL_AUDIT_ANCHOR_FILE"]) if env.get("PEEL_AUDIT_ANCHOR_FILE") else None,
         file_group=env.get("PEEL_FILE_GROUP") or None,
+        dvds_recognition_started=env.get("PEEL_DVDS_RECOGNITION_STARTED") or "2025-03-01",
     )
 
 

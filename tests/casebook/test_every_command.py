@@ -124,11 +124,13 @@ SIGNED_IN = {
     "peel lfr review": (None, "lfr_operator"),
     "peel dvds recognise": ("--purpose", "public_protection_officer"),  # consultation of linked persons
     "peel dvds open": ("--purpose", "public_protection_officer"),  # collection
-    # Case 1 and item 1 of these tests are another domain's: a supervisor may reach them.
-    "peel dvds stage": ("--purpose", "supervisor"),  # consultation and alteration
-    "peel dvds show": ("--purpose", "supervisor"),  # consultation
-    "peel dvds decide": ("--reason", "supervisor"),  # a candidate decided
+    # Case 1 and item 1 of these tests are another domain's: the Clare's Law role and
+    # statement are checked before the case or item is looked up.
+    "peel dvds stage": ("--purpose", "public_protection_officer"),  # consultation and alteration
+    "peel dvds show": ("--purpose", "public_protection_officer"),  # consultation
+    "peel dvds decide": ("--reason", "public_protection_officer"),  # a candidate decided
     "peel dvds candidates": (None, "public_protection_officer"),  # summaries only
+    "peel dvds load": ("--purpose", "public_protection_officer"),  # collection
     "peel workforce sickness": ("--purpose", "hr_wellbeing_officer"),  # consultation of a person's sickness
     "peel workforce load": ("--purpose", "hr_wellbeing_officer"),  # collection
 }
@@ -270,6 +272,7 @@ AUDITED_BY = {
                                "test_list_sickness_shows_a_supervisor_the_spells_and_logs_the_consultation",
     "peel control-room propose": "tests/control_room/test_proposal.py::"
                                  "test_propose_staffing_logs_who_filed_it_and_the_algorithm_s_proposal",
+    "peel dvds load": "tests/dvds/test_extract.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
 }
 
 

@@ -6,7 +6,6 @@ import pytest
 from tests.casebook.conftest import casebook_url, staff  # noqa: F401 (fixtures used by name)
 from tests.web.conftest import client, staff_casebook, web_settings  # noqa: F401
 
-from peel.demo import generate_small_demo_force
 from peel.warehouse import connect
 
 OFFICER = "public.protection.officer"
@@ -18,15 +17,11 @@ def known_person(ref: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def small_demo_home(tmp_path_factory):
-    """A PEEL_HOME holding the small demo force (no linkage), generated once."""
-    home = tmp_path_factory.mktemp("dvds-demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        generate_small_demo_force(con)
-        con.close()
-    return home
+def small_demo_home(linked_small_demo):
+    """A PEEL_HOME holding the small demo force: the session's linked one, which the other
+    domains' tests share, so the suite builds it once. Read only: tests that change the
+    warehouse copy its file."""
+    return linked_small_demo
 
 
 @pytest.fixture(scope="session")

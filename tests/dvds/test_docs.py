@@ -28,3 +28,11 @@ def test_docs_state_every_rule_and_threshold_as_declared():
 def test_docs_link_the_declared_measures():
     page = (DOC.parent / "measures.md").read_text(encoding="utf-8")
     assert all(m.name in page for m in get_measures("dvds").values())
+
+
+def test_docs_state_the_share_accepted_as_declared():
+    page = " ".join(DOC.read_text(encoding="utf-8").split())
+    share = get_measures("dvds")["dvds_share_accepted"]
+    assert f"**{share.name}** (`{share.id}` in `measures.yaml`)" in page
+    assert share.definition in page
+    assert share.counting_rule.removesuffix(" Shown only when both counts are at least 10.") in page

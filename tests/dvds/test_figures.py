@@ -9,8 +9,7 @@ import io
 import pandas as pd
 import pytest
 
-from peel.demo.dvds import read_parameters
-from peel.dvds.figures import RETURN_COLUMNS, annual_return, figures, period
+from peel.dvds.figures import RETURN_COLUMNS, annual_return, figures, period, recognition_started
 
 
 def _apps(con) -> pd.DataFrame:
@@ -37,7 +36,7 @@ def test_figures_match_an_independent_count_of_the_applications(warehouse, year)
 
 
 def test_right_to_know_requests_rise_after_recognition_started(warehouse):
-    started = read_parameters()["recognition_started"]
+    started = recognition_started()
     before = figures(warehouse, started.replace(year=started.year - 1), started)
     after = figures(warehouse, started, started.replace(year=started.year + 1))
     know = "right_to_know"

@@ -35,9 +35,9 @@ GRANTED = {
     "public_protection_officer": EVERYONE_WITH_AGGREGATES | {"Clare's Law cases", "Right to Know candidates",
                                                               "Review queue"},
     "lfr_operator": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Review queue"},
+    # Not Clare's Law cases or candidates: public-protection staff only (roles.yaml).
     "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Renewal cases",
-                                              "Safeguarding alerts", "Clare's Law cases",
-                                              "Right to Know candidates", "Intelligence", "Linkage review",
+                                              "Safeguarding alerts", "Intelligence", "Linkage review",
                                               "Review queue", "Retention review"},
     "information_manager": EVERYONE_WITH_AGGREGATES | {"Retention review"},
     "administrator": {"Accounts"},

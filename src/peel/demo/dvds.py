@@ -3,7 +3,7 @@ Know, every stage dated), and the Right to Know situations planted in its person
 recognition to find, with controls it must not raise.
 
 The applications come from the monthly rates in ``data/dvds.yaml``: Right to Know requests
-rise because a recognised stream starts on the declared ``recognition_started`` date, so the
+rise because a recognised stream starts on the force's ``PEEL_DVDS_RECOGNITION_STARTED`` day, so the
 meeting note's before/after story is the data's, not a constant's.
 
 The planted situations are drawn from the demo persons' truth (``truth/persons.parquet``): a
@@ -25,6 +25,7 @@ import pandas as pd
 
 from peel.demo.datafiles import read_data_yaml
 from peel.demo.load import _insert
+from peel.dvds.figures import recognition_started
 from peel.warehouse import open_batch
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def _districts(ctx: DemoContext) -> np.ndarray:
 def draw_applications(cfg: dict, rng: np.random.Generator, as_of: date, size: float,
                       districts: np.ndarray) -> pd.DataFrame:
     """Every application from ``history_start`` to ``as_of``, its stages drawn and cut at ``as_of``."""
-    start, started = cfg["history_start"], cfg["recognition_started"]
+    start, started = cfg["history_start"], recognition_started()
     rows = []
     month = start.replace(day=1)
     while month <= as_of:

@@ -113,7 +113,10 @@ def record_stage(
 ) -> None:
     """Record that ``stage`` was done ``on`` a day, in order; the multi-agency decision with its
     outcome and the three tests, the disclosure with its recipient. The safety plan ends the
-    case; past the 28 days it needs the reason for the breach."""
+    case; past the 28 days it needs the reason for the breach. A role that may not work Clare's
+    Law cases is refused before the case is looked up, so the refusal says nothing of it."""
+    access.authorise(session, username, Request(Action.UPDATE_CASE, "case", case_id, domain=DOMAIN,
+                                                 purpose=purpose, must_state=PURPOSE))
     case = cases.read_case(session, username, case_id, purpose=purpose)
     if case.domain != DOMAIN:
         raise InvalidInput(f"Case {case_id} is not a Clare's Law case.")

@@ -11,11 +11,23 @@ import duckdb
 
 from peel.dvds.cases import ROUTES
 from peel.measures.registry import get_measure
+from peel.settings import get_settings
 
 MEASURES = ("dvds_requests", "dvds_cases", "dvds_disclosures", "dvds_within_28_days")
 # The Home Office's annual DVDS data collection, one row per force and financial year.
 RETURN_COLUMNS = ("Force", "Financial year", "Right to ask applications", "Right to ask disclosures",
                   "Right to know applications", "Right to know disclosures")
+
+
+def recognition_started() -> date:
+    """The day the force started recognising Right to Know situations from linked data: the
+    force setting PEEL_DVDS_RECOGNITION_STARTED, which the before/after figures read."""
+    written = get_settings().dvds_recognition_started
+    try:
+        return date.fromisoformat(written)
+    except ValueError:
+        raise ValueError(f"PEEL_DVDS_RECOGNITION_STARTED is {written!r}: give the day the force started "
+                         "recognising Right to Know situations as YYYY-MM-DD, e.g. 2025-03-01.") from None
 
 
 def period(year: str) -> tuple[date, date, str]:

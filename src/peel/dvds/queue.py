@@ -6,15 +6,15 @@ candidate is raised again only when new evidence appears."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 
 import duckdb
 
 from peel.casebook import access, db, review
 from peel.casebook.errors import InvalidInput
-from peel.casebook.models import PENDING, REJECTED
-from peel.dvds.cases import DOMAIN, open_application
+from peel.casebook.models import ACCEPTED, PENDING, REJECTED, ReviewItem, as_utc
+from peel.dvds.cases import DOMAIN, UK, open_application
 from peel.dvds.recognition import ALGORITHM, CANDIDATE_KIND, Candidate, read_rules, scan
 
 
@@ -69,7 +69,10 @@ def _payload(candidate: Candidate) -> dict:
 def decide_candidate(session, username: str, item_id: int, *, accept: bool, reason: str,
                      known_person) -> int | None:
     """Accept (open a Right to Know case on the person) or decline a candidate, with the reason;
-    returns the case opened, if any. The decision is checked (role, reason) before anything else."""
+    returns the case opened, if any. The decision is checked (a public-protection role, a reason)
+    before the item is looked up, so the refusal says nothing of it."""
+    access.authorise(session, username, access.Request(access.Action.DECIDE_REVIEW, "review_item", item_id,
+                                                       domain=DOMAIN, purpose=reason, must_state=access.REASON))
     review.decide(session, username, item_id, accept=accept, reason=reason)
     item = review.show_item(session, username, item_id, purpose=f"deciding Right to Know candidate: {reason}")
     if item.domain != DOMAIN or item.kind != CANDIDATE_KIND:
@@ -79,3 +82,39 @@ def decide_candidate(session, username: str, item_id: int, *, accept: bool, reas
     return open_application(session, username, route="right_to_know", person_ref=item.subject_ref,
                             first_contact=datetime.now(UTC), purpose=f"Right to Know from recognition: {reason}",
                             known_person=known_person, origin="recognition")
+
+
+@dataclass(frozen=True)
+class CandidateCounts:
+    """Right to Know candidates in a period (counts only): raised in it, and decided in it."""
+
+    raised: int
+    accepted: int  # a person opened a Right to Know case
+    rejected: int  # a person declined it, with a reason
+
+    @property
+    def share_accepted(self) -> dict:
+        """The declared measure ``dvds_share_accepted`` (measures.yaml), as a rate figure."""
+        decided = self.accepted + self.rejected
+        return {"value": round(100 * self.accepted / decided, 1) if decided else None,
+                "numerator": self.accepted, "denominator": decided}
+
+
+def count_candidates(start: date, end: date, casebook_url: str | None = None) -> CandidateCounts | None:
+    """The candidates raised, and those decided, from UK day ``start`` up to ``end``: counts
+    with no personal data, for the pack (built without signing in) and the figures pages.
+    None when the casebook cannot be read (no casebook yet)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    since, until = (datetime(d.year, d.month, d.day, tzinfo=UK) for d in (start, end))
+    within = lambda moment: moment is not None and since <= as_utc(moment) < until
+    try:
+        with db.transaction(casebook_url, readonly=True) as session:
+            items = session.execute(select(ReviewItem.created_at, ReviewItem.decided_at, ReviewItem.status).where(
+                ReviewItem.domain == DOMAIN, ReviewItem.kind == CANDIDATE_KIND)).all()
+    except SQLAlchemyError:
+        return None
+    decided = [status for _, decided_at, status in items if within(decided_at)]
+    return CandidateCounts(raised=sum(within(created) for created, _, _ in items),
+                           accepted=decided.count(ACCEPTED), rejected=decided.count(REJECTED))

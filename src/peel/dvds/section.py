@@ -1,7 +1,8 @@
 """The pack's Clare's Law section (agenda item 5): requests, cases and disclosures by route for
 the 12 months to the reporting month, against the 12 months before; the 28-day target; and
-Right to Know before and after the day recognition from linked data started. Aggregates, with
-counts from 1 to 9 hidden (``peel.disclosure``)."""
+Right to Know before and after the day recognition from linked data started (the force setting
+PEEL_DVDS_RECOGNITION_STARTED); and the Right to Know candidates raised and decided in the
+month, with the share accepted. Aggregates, with counts from 1 to 9 hidden (``peel.disclosure``)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,11 @@ import duckdb
 
 from peel.disclosure import SMALL, TEXTS, THRESHOLD
 from peel.dvds.cases import ROUTES
-from peel.dvds.figures import MEASURES, figures
+from peel.dvds.figures import MEASURES, figures, recognition_started
+from peel.dvds.queue import CandidateCounts, count_candidates
 from peel.measures.registry import get_measures
 from peel.render import render_template
 from peel.section import SectionKind
-
-# The day the force started recognising Right to Know situations from linked data: a fact
-# about the force, declared where the demo force draws its rates from (and, for a real force,
-# to be set to its own date).
-RECOGNITION_STARTED_SETTING = "recognition_started"
 
 
 @dataclass(frozen=True)
@@ -30,6 +27,8 @@ class DvdsSection:
     rows: list[dict]  # route, measure name, value text, earlier text
     before_after: dict | None  # Right to Know requests and cases, 12 months either side
     data_to: date
+    month: str  # the reporting month, e.g. "March 2026"
+    candidates: dict | None  # raised, accepted, declined and share accepted, as published; None: no casebook
 
 
 def published(value: float | None) -> str:
@@ -49,14 +48,27 @@ def _text(figure: dict) -> str:
     return f"{figure['value']}% ({figure['numerator']:,} of {figure['denominator']:,})"
 
 
+def share_text(figure: dict) -> str:
+    """The share of candidates accepted as the PCC's office may see it: shown only when both
+    of its counts are at least 10 (``peel.disclosure``'s rule for rates)."""
+    accepted, decided = figure["numerator"], figure["denominator"]
+    if not decided:
+        return "no candidates decided"
+    if decided < THRESHOLD or 0 < accepted < THRESHOLD:
+        return f"not shown (fewer than {THRESHOLD} candidates decided or accepted)"
+    return f"{figure['value']}% ({accepted:,} of {decided:,})"
+
+
+def published_candidates(counts: CandidateCounts | None) -> dict | None:
+    """The month's candidates as published: counts from 1 to 9 hidden."""
+    if counts is None:
+        return None
+    return {"raised": published(counts.raised), "accepted": published(counts.accepted),
+            "declined": published(counts.rejected), "share_accepted": share_text(counts.share_accepted)}
+
+
 def get_data_to(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute("SELECT max(first_contact) FROM dvds_application").fetchone()[0]
-
-
-def recognition_started() -> date:
-    from peel.demo.dvds import read_parameters
-
-    return read_parameters()[RECOGNITION_STARTED_SETTING]
 
 
 def build(con: duckdb.DuckDBPyConnection, month: date, as_of: date | None = None) -> DvdsSection:
@@ -77,8 +89,10 @@ def build(con: duckdb.DuckDBPyConnection, month: date, as_of: date | None = None
                         "before": {m: _text(b["right_to_know"][m]) for m in ("dvds_requests", "dvds_cases", "dvds_disclosures")},
                         "after": {m: _text(a["right_to_know"][m]) for m in ("dvds_requests", "dvds_cases", "dvds_disclosures")}}
     label = lambda s, e: f"{s:%d %B %Y} to {e - timedelta(days=1):%d %B %Y}"
+    first = month.replace(day=1)
+    counts = count_candidates(first, (first + timedelta(days=32)).replace(day=1))
     return DvdsSection(label(start, end), label(start.replace(year=start.year - 1), start), rows, before_after,
-                       data_to)
+                       data_to, f"{first:%B %Y}", published_candidates(counts))
 
 
 def render(section: DvdsSection) -> str:

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 from peel.casebook import Action, Actor, InvalidInput, list_items, show_item, transaction
 from peel.dvds.cases import DOMAIN, ROUTES, known_in
 from peel.dvds.figures import MEASURES, figures, period
-from peel.dvds.queue import decide_candidate
+from peel.dvds.queue import count_candidates, decide_candidate
 from peel.dvds.recognition import CANDIDATE_KIND
-from peel.dvds.section import _text
+from peel.dvds.section import _text, published_candidates
 from peel.dvds.views import case_view, list_cases
 from peel.measures.registry import get_measure
 from peel.warehouse import open_snapshot
@@ -61,9 +61,19 @@ class FigureRow(BaseModel):
     value: str  # as published: "fewer than 10" for counts from 1 to 9
 
 
+class CandidateFigures(BaseModel):
+    """Right to Know candidates in the period, as published (counts from 1 to 9 hidden)."""
+
+    raised: str
+    accepted: str
+    declined: str
+    share_accepted: str  # the declared measure dvds_share_accepted
+
+
 class Figures(BaseModel):
     period: str
     rows: list[FigureRow]
+    candidates: CandidateFigures | None  # None: the casebook could not be read
 
 
 def read_figures(request: Request, year: str) -> Figures | None:
@@ -77,8 +87,10 @@ def read_figures(request: Request, year: str) -> Figures | None:
             counts = figures(con, start, end)
     except FileNotFoundError:
         return None
+    candidates = published_candidates(count_candidates(start, end, casebook_url(request)))
     return Figures(period=label, rows=[FigureRow(route=ROUTES[r], measure=get_measure(m).name, value=_text(counts[r][m]))
-                                       for r in ROUTES for m in MEASURES])
+                                       for r in ROUTES for m in MEASURES],
+                   candidates=candidates and CandidateFigures(**candidates))
 
 
 def default_year() -> str:
@@ -89,7 +101,8 @@ def default_year() -> str:
 def show_figures(request: Request, year: str = "", actor: Actor = Depends(require_actor)) -> Response:
     require_grant(request, actor, Action.READ_AGGREGATES)
     return render_page(request, "dvds/figures.html.j2", title="Clare's Law figures",
-                       figures=read_figures(request, year or default_year()), year=year or default_year())
+                       figures=read_figures(request, year or default_year()), year=year or default_year(),
+                       share_name=get_measure("dvds_share_accepted").name)
 
 
 @router.get("/api/dvds/figures", response_model=Figures | None, tags=["dvds"])

@@ -23,3 +23,7 @@ CREATE TABLE IF NOT EXISTS dvds_application (
     closed              DATE,              -- NULL while open
     breach_reason       VARCHAR            -- why a case took more than 28 days, when it did
 );
+
+-- The subject (a person record key) when the force's extract names one (peel dvds load, which
+-- refuses an application about a person the warehouse does not hold); the demo's history has none.
+ALTER TABLE dvds_application ADD COLUMN IF NOT EXISTS subject_ref VARCHAR;
