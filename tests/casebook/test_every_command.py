@@ -277,7 +277,9 @@ AUDITED_BY = {
 
 
 def test_audited_by_names_tests_that_exist_and_read_the_audit_log():
-    assert set(AUDITED_BY) <= {p for p, (statement, _) in SIGNED_IN.items() if statement}
+    # A signed-in command may be checked by a named test whether or not it states a purpose or
+    # reason (a proposal filed by a service account, a board decision on no personal data).
+    assert set(AUDITED_BY) <= set(SIGNED_IN)
     root = Path(__file__).resolve().parents[2]
     for command, test in AUDITED_BY.items():
         path, name = test.split("::")
