@@ -75,11 +75,11 @@ def sickness(staff_number: str = typer.Argument(..., help="The person's staff nu
              purpose: str = typer.Option(None, help="Why you need this person's sickness record (logged)."),
              acting: str = ACTING) -> None:
     """One person's sickness absence spells: personal data, for a role that may read it."""
-    from peel.workforce.people import list_sickness
+    from peel.workforce.people import UnknownStaffNumber, list_sickness
 
     try:
         spells = list_sickness(None, staff_number, username=acting, purpose=purpose)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, UnknownStaffNumber) as error:
         Console(stderr=True).print(error_line(error))
         raise typer.Exit(2) from None
     table = Table("first day", "last day", "reason", "rank or grade", "team")

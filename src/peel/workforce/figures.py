@@ -170,6 +170,13 @@ def get_assaults(con: duckdb.DuckDBPyConnection, as_of: date, years: int = 3) ->
     return figures
 
 
+def get_sickness_from(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The first month the sickness records cover (None: none loaded): a month before it has
+    no figure, not a zero."""
+    first = con.execute("SELECT min(start_date) FROM sickness_spell").fetchone()[0]
+    return first.replace(day=1) if first else None
+
+
 def get_data_to(con: duckdb.DuckDBPyConnection) -> date | None:
     """The last day the workforce records cover; None when no people are loaded."""
     if not con.execute("SELECT count(*) FROM staff_member").fetchone()[0]:

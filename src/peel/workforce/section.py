@@ -19,8 +19,12 @@ from peel.render import render_template
 from peel.section import SectionKind
 from peel.workforce import figures
 from peel.workforce.figures import AssaultFigures, MonthValue, RankTraining, SicknessChange
+from peel.workforce.trends import draw_charts
 
 TREND_MONTHS = 12  # sickness and wellbeing: the last 12 complete months, against the 12 before
+# Force-wide sickness: two years, so that the chart shows the months before training started
+# and the same months a year earlier, which the change since training compares.
+SICKNESS_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,8 @@ class WorkforceSection:
     daily: DailySummary
     training: list[RankTraining]
     training_start: date | None
-    sickness: list[MonthValue]  # working days lost per FTE, force-wide, month by month
-    absent: list[MonthValue]  # share of people absent, force-wide, month by month
+    sickness: list[MonthValue]  # working days lost per FTE, force-wide, month by month (SICKNESS_MONTHS)
+    absent: list[MonthValue]  # share of people absent, force-wide, month by month (SICKNESS_MONTHS)
     # Both measures month by month per rank or grade ('rank') and per role ('role').
     by_group: dict[str, dict[str, list[MonthValue]]]
     change_by_rank: list[SicknessChange]
@@ -92,13 +96,14 @@ def get_workforce_section(con: duckdb.DuckDBPyConnection, month: date, as_of: da
     _, _, by_role = figures.get_sickness_change(con, month, as_of, "role")
     _, _, overall = figures.get_sickness_change(con, month, as_of, "all")
     first, end = add_months(month, -TREND_MONTHS), add_months(month, 1)
+    long_first = max(add_months(month, -SICKNESS_MONTHS), figures.get_sickness_from(con) or month)
     by_group = {group: {measure: figures.get_monthly(con, measure, first, end, as_of, group)
                         for measure in ("working_days_lost_per_fte", "share_absent")} for group in ("rank", "role")}
     return WorkforceSection(
         month=month, as_of=as_of, daily=get_daily_summary(con, month, as_of),
         training=figures.get_training_by_rank(con, as_of), training_start=started,
-        sickness=figures.get_monthly(con, "working_days_lost_per_fte", first, end, as_of),
-        absent=figures.get_monthly(con, "share_absent", first, end, as_of), by_group=by_group,
+        sickness=figures.get_monthly(con, "working_days_lost_per_fte", long_first, end, as_of),
+        absent=figures.get_monthly(con, "share_absent", long_first, end, as_of), by_group=by_group,
         change_by_rank=by_rank, change_by_role=by_role, change_all=overall[0] if overall else None,
         change_end=change_end, wellbeing=_wellbeing_totals(con, month, as_of),
         wellbeing_months=figures.get_wellbeing(con, first, end, as_of),
@@ -126,6 +131,7 @@ def describe_training(row: RankTraining) -> str:
 
 def render_workforce_section(section: WorkforceSection) -> str:
     return render_template("workforce/section.html.j2", section=section, describe_training=describe_training,
+                           charts=draw_charts(section),
                            wellbeing_table=tabulate_wellbeing(section.wellbeing_months),
                            format_number=format_number, format_percent=format_percent,
                            measures=list(get_measures("workforce").values()))
