@@ -17,7 +17,7 @@ from .conftest import get_username, sign_in
 LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
 # Every start-page link, in start-page order (web/domains.py's order).
 ORDER = ["Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions", "Live facial recognition",
-         "Leadership and wellbeing", "Control room", "Firearms licensing", "Oldest renewals", "Clare's Law cases",
+         "Leadership and wellbeing", "A person's sickness record", "Control room", "Firearms licensing", "Oldest renewals", "Clare's Law cases",
          "Right to Know candidates", "Clare's Law figures", "Intelligence", "AI oversight", "Linkage review",
          "Review queue", "Audit log", "Retention review", "Accounts"]
 EVERYONE_WITH_AGGREGATES = {"Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions",
@@ -33,7 +33,8 @@ GRANTED = {
     "public_protection_officer": EVERYONE_WITH_AGGREGATES | {"Clare's Law cases", "Right to Know candidates",
                                                               "Review queue"},
     "lfr_operator": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Review queue"},
-    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Clare's Law cases",
+    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "A person's sickness record",
+                                              "Oldest renewals", "Clare's Law cases",
                                               "Right to Know candidates", "Intelligence", "Linkage review",
                                               "Review queue", "Retention review"},
     "information_manager": EVERYONE_WITH_AGGREGATES | {"Retention review"},
@@ -41,7 +42,7 @@ GRANTED = {
     "auditor": EVERYONE_WITH_AGGREGATES | {"Audit log"},
     "control_room_manager": EVERYONE_WITH_AGGREGATES | {"Review queue"},
     "ingest_service": set(),  # a scripted job's role: loads and links, opens nothing on the web
-    "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES,
+    "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES | {"A person's sickness record"},
     "event_commander": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Review queue"},
 }
 EXPECTED_LINKS = {role: [title for title in ORDER if title in titles] for role, titles in GRANTED.items()}

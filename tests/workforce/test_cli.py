@@ -88,7 +88,7 @@ def test_load_refuses_a_role_without_the_collect_grant(casebook, peel_home, log_
         assert [e.operation for e in select_entries(session, AuditFilter(actor="analyst"))][-1] == "refusal"
 
 
-def test_sickness_shows_a_persons_spells_to_the_hr_officer(small_demo, casebook, peel_home, log_in):
+def test_sickness_shows_a_persons_spells_to_the_hr_officer_and_refuses_an_unknown_number(small_demo, casebook, peel_home, log_in):
     small_demo.con.execute("CHECKPOINT")
     shutil.copyfile(small_demo.home / "warehouse.duckdb", peel_home / "warehouse.duckdb")
     staff_number, first_day = small_demo.con.execute(
@@ -98,3 +98,5 @@ def test_sickness_shows_a_persons_spells_to_the_hr_officer(small_demo, casebook,
     result = CliRunner().invoke(app, ["workforce", "sickness", staff_number, "--purpose", "Attendance review"])
     assert result.exit_code == 0, result.output
     assert first_day in result.output
+    unknown = CliRunner().invoke(app, ["workforce", "sickness", "NOSUCH", "--purpose", "Attendance review"])
+    assert unknown.exit_code == 2 and "No one with staff number 'NOSUCH'" in unknown.output

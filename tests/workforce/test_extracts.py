@@ -81,6 +81,33 @@ def test_load_workforce_extract_contact_for_unknown_person_or_service_is_refused
     assert _count(con, "wellbeing_contact") == 0
 
 
+# Per extract kind: its demo mapping, its header and a good row (line 2), before the bad row (line 3).
+GOOD = {"course": ("demo_learning.yaml", "BookingRef,StaffNumber,CourseTitle,Booked,CourseStarts,Completed",
+                   "B0,1,Frontline leadership,2025-09-01,2025-10-06,"),
+        "sickness": ("demo_hr_sickness.yaml", "AbsenceId,StaffNo,FirstDayAbsent,LastDayAbsent,Reason",
+                     "A0,1,05/01/2026,,Cold")}
+
+
+@pytest.mark.parametrize("kind, row, reason", [
+    ("course", "B1,7,Frontline leadership,2025-09-01,,", "line 3: staff number '7' is not in the people (HR) extract"),
+    ("course", "B1,1,Basket weaving,2025-09-01,,",
+     "line 3: unknown leadership course 'Basket weaving' (expected one of: Frontline leadership; Midline leadership)"),
+    ("course", "B1,1,Frontline leadership,2025-09-01,2025-10-06,2025-10-01", "line 3: completed before the course started"),
+    ("course", "B1,1,Frontline leadership,01/09/2025,,", "line 3: booked_date is not a date in the formats %Y-%m-%d"),
+    ("sickness", "A1,1,05/01/2026,02/01/2026,Stress", "line 3: absence ends before it starts"),
+    ("sickness", "A1,1,,02/01/2026,Stress", "line 3: no start_date"),
+])
+def test_load_workforce_extract_bad_course_or_sickness_row_refuses_the_file(con, tmp_path, kind, row, reason):
+    load_workforce_extract(con, _write(tmp_path, "s.csv", STAFF + "1,PS,Response,T,1,01/01/2020,\n"),
+                           MAPPINGS / "demo_hr_staff.yaml", "staff")
+    mapping, header, good = GOOD[kind]
+    path = _write(tmp_path, f"{kind}.csv", f"{header}\n{good}\n{row}\n")
+    with pytest.raises(WorkforceExtractError) as refused:
+        load_workforce_extract(con, path, MAPPINGS / mapping, kind)
+    assert str(path) in str(refused.value) and reason in str(refused.value)
+    assert _count(con, {"course": "leadership_course", "sickness": "sickness_spell"}[kind]) == 0  # nothing written
+
+
 def test_load_workforce_extract_mapping_with_an_unknown_field_is_refused(con, tmp_path):
     mapping = tmp_path / "m.yaml"
     shutil.copy(MAPPINGS / "demo_hr_sickness.yaml", mapping)

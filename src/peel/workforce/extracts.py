@@ -191,6 +191,10 @@ def _kind_checks(kind: str) -> list[tuple[str, str]]:
     if kind == "sickness":
         checks.append(("end_date < start_date", _says("absence ends before it starts")))
     if kind == "course":
+        courses = sorted({c for c in read_reference("ranks.csv")["course"] if c})
+        known = ", ".join(quote_literal(c) for c in courses)
+        checks.append((f"course NOT IN ({known})",
+                       _says("unknown leadership course ", "course", f" (expected one of: {'; '.join(courses)})")))
         checks.append(("completed_date < course_date", _says("completed before the course started")))
     return checks
 
