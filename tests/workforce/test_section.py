@@ -176,10 +176,18 @@ def test_get_workforce_section_sickness_change_matches_an_independent_count(sect
         days = sum(counted["lost"].get((m, group, name), 0) for m in months)
         return days / (sum(ftes) / len(ftes)) if ftes else None
 
+    def share(months: list[date], name: str) -> float | None:
+        heads = sum(counted["heads"].get((m, group, name), 0) for m in months)
+        return sum(counted["absent"].get((m, group, name), 0) for m in months) / heads if heads else None
+
     changes = {"rank": section.change_by_rank, "role": section.change_by_role, "all": [section.change_all]}[group]
     assert changes and section.change_end == MONTH
     for c in changes:
         assert (c.since, c.before) == (pytest.approx(per_fte(since, c.group)), pytest.approx(per_fte(before, c.group)))
+    shares = section.absent_change[group]
+    assert [c.group for c in shares] == [c.group for c in changes]
+    for c in shares:
+        assert (c.since, c.before) == (pytest.approx(share(since, c.group)), pytest.approx(share(before, c.group)))
 
 
 def test_get_workforce_section_force_wide_series_starts_with_the_records(section, counted):
