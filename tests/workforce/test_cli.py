@@ -49,6 +49,8 @@ def test_summary_prints_training_and_assaults_from_the_warehouse(small_demo, pee
     assert [t["booked"] for t in printed["training"]] == [t.booked for t in section.training]
     table = CliRunner().invoke(app, ["workforce", "summary", "--month", "2026-03"])
     assert "100% of sergeants booked" in table.output
+    assert "Share of people absent in a month since training started: " in table.output
+    assert printed["share_absent_change_since_training"]["all"][0]["since"] == section.absent_change["all"][0].since
 
 
 def test_load_signed_in_with_a_purpose_loads_and_logs_the_collection(casebook, peel_home, log_in, tmp_path):

@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
 def summary(month: str = typer.Option(..., help="The reporting month, YYYY-MM."),
             as_json: bool = typer.Option(False, "--json", help="Print JSON (the API's document).")) -> None:
     """Training by rank, sickness since training started, wellbeing and assaults on staff for the month."""
+    from peel.measures.rounding import format_number, format_percent, format_points
     from peel.workforce.api import describe_section
     from peel.workforce.section import describe_training, get_workforce_section
 
@@ -46,8 +47,13 @@ def summary(month: str = typer.Option(..., help="The reporting month, YYYY-MM.")
     console.print(table)
     if section.change_all and section.change_all.change_percent is not None:
         c = section.change_all
-        console.print(f"Working days lost per FTE since training started: {c.since:.2f} "
-                      f"(a year earlier {c.before:.2f}, {c.change_percent:+.1f}%).")
+        console.print(f"Working days lost per FTE since training started: {format_number(c.since, 2)} "
+                      f"(a year earlier {format_number(c.before, 2)}, {format_percent(c.change_percent, signed=True)}).")
+    shares = section.absent_change["all"]
+    if shares and shares[0].since is not None and shares[0].before is not None:
+        a = shares[0]
+        console.print(f"Share of people absent in a month since training started: {format_percent(100 * a.since)} "
+                      f"(a year earlier {format_percent(100 * a.before)}, {format_points(100 * (a.since - a.before))}).")
 
 
 @workforce_app.command("load")
