@@ -58,7 +58,7 @@ def summary(month: str = typer.Option(..., help="The reporting month, YYYY-MM.")
 
 @workforce_app.command("load")
 @refusals_exit
-def load(kind: str = typer.Argument(..., help="What the extract holds: staff, course, sickness or wellbeing."),
+def load(kind: str = typer.Argument(..., help="What the extract holds: staff, course, sickness, wellbeing or assault."),
          path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
          mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/workforce.md)."),
          purpose: str = typer.Option(None, help="Why the records are collected (logged)."),

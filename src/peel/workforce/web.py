@@ -30,8 +30,6 @@ from peel.workforce.section import get_workforce_section, render_workforce_secti
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 TITLE = "Leadership and wellbeing"
-
-
 SICKNESS_TITLE = "A person's sickness record"
 
 
