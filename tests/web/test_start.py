@@ -17,7 +17,8 @@ from .conftest import get_username, sign_in
 LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
 # Every start-page link, in start-page order (web/domains.py's order).
 ORDER = ["Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions", "Live facial recognition",
-         "Leadership and wellbeing", "A person's sickness record", "Control room", "Firearms licensing", "Oldest renewals", "Clare's Law cases",
+         "Leadership and wellbeing", "A person's sickness record", "Control room", "Firearms licensing",
+         "Oldest renewals", "Clare's Law cases",
          "Right to Know candidates", "Clare's Law figures", "Intelligence", "AI oversight", "Linkage review",
          "Review queue", "Audit log", "Retention review", "Accounts"]
 EVERYONE_WITH_AGGREGATES = {"Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions",
