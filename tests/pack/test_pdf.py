@@ -47,8 +47,9 @@ def test_build_pack_writes_a_tagged_pdf_with_headings_tables_and_chart_descripti
 
     assert found["/H1"] == 1 and found["/H2"] >= 6 and found["/H3"] >= 6  # cover, agenda, 5 items
     assert found["/Table"] >= 2 and found["/TH"] > 0 and found["/TD"] > 0  # figures and chart data
-    assert found["/Figure"] == 1 and len(alternatives) == 1  # the one chart of item 1, described
+    assert found["/Figure"] == 5 and len(alternatives) == 5  # item 1's chart and item 3's four, each described
     assert alternatives[0].startswith("Chart of residential burglary recorded per month from ")
+    assert alternatives[2].startswith("Chart of working days lost per FTE each month, force-wide, from March 2024 ")
     assert "Months marked unusually high for their season: " in alternatives[0]
 
 

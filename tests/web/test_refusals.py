@@ -30,7 +30,7 @@ SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2
            "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
            "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1",
            "ref": "LFR-2026-C1", "case_id": 1, "on": "2026-03-02",
-           "subject": "entity:1"}
+           "subject": "entity:1", "staff_number": "100001"}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 
 

@@ -17,8 +17,8 @@ from .conftest import get_username, sign_in
 LINK = re.compile(r'<h2 class="govuk-heading-m"><a class="govuk-link" href="([^"]+)">([^<]+)</a></h2>')
 # Every start-page link, in start-page order (web/domains.py's order).
 ORDER = ["Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions", "Live facial recognition",
-         "Leadership and wellbeing", "Control room", "Firearms licensing", "Oldest renewals", "Renewal cases",
-         "Safeguarding alerts", "Clare's Law cases",
+         "Leadership and wellbeing", "A person's sickness record", "Control room", "Firearms licensing",
+         "Oldest renewals", "Renewal cases", "Safeguarding alerts", "Clare's Law cases",
          "Right to Know candidates", "Clare's Law figures", "Intelligence", "AI oversight", "Linkage review",
          "Review queue", "Audit log", "Retention review", "Accounts"]
 EVERYONE_WITH_AGGREGATES = {"Daily dashboard", "Crime performance", "Meeting pack", "Meeting actions",
@@ -36,15 +36,16 @@ GRANTED = {
                                                               "Review queue"},
     "lfr_operator": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Review queue"},
     # Not Clare's Law cases or candidates: public-protection staff only (roles.yaml).
-    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "Oldest renewals", "Renewal cases",
-                                              "Safeguarding alerts", "Intelligence", "Linkage review",
+    "supervisor": EVERYONE_WITH_AGGREGATES | {"Live facial recognition", "A person's sickness record",
+                                              "Oldest renewals", "Renewal cases", "Safeguarding alerts",
+                                              "Intelligence", "Linkage review",
                                               "Review queue", "Retention review"},
     "information_manager": EVERYONE_WITH_AGGREGATES | {"Retention review"},
     "administrator": {"Accounts"},
     "auditor": EVERYONE_WITH_AGGREGATES | {"Audit log"},
     "control_room_manager": EVERYONE_WITH_AGGREGATES | {"Review queue"},
     "ingest_service": set(),  # a scripted job's role: loads and links, opens nothing on the web
-    "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES,
+    "hr_wellbeing_officer": EVERYONE_WITH_AGGREGATES | {"A person's sickness record"},
     "event_commander": EVERYONE_WITH_AGGREGATES | {"Intelligence", "Review queue"},
     "control_room_service": set(),  # a scripted job's role: files staffing proposals, opens nothing on the web
     "oversight_board_secretary": EVERYONE_WITH_AGGREGATES,  # records the board's decisions on /oversight

@@ -49,6 +49,8 @@ def test_summary_prints_training_and_assaults_from_the_warehouse(small_demo, pee
     assert [t["booked"] for t in printed["training"]] == [t.booked for t in section.training]
     table = CliRunner().invoke(app, ["workforce", "summary", "--month", "2026-03"])
     assert "100% of sergeants booked" in table.output
+    assert "Share of people absent in a month since training started: " in table.output
+    assert printed["share_absent_change_since_training"]["all"][0]["since"] == section.absent_change["all"][0].since
 
 
 def test_load_signed_in_with_a_purpose_loads_and_logs_the_collection(casebook, peel_home, log_in, tmp_path):
@@ -88,7 +90,7 @@ def test_load_refuses_a_role_without_the_collect_grant(casebook, peel_home, log_
         assert [e.operation for e in select_entries(session, AuditFilter(actor="analyst"))][-1] == "refusal"
 
 
-def test_sickness_shows_a_persons_spells_to_the_hr_officer(small_demo, casebook, peel_home, log_in):
+def test_sickness_shows_a_persons_spells_to_the_hr_officer_and_refuses_an_unknown_number(small_demo, casebook, peel_home, log_in):
     small_demo.con.execute("CHECKPOINT")
     shutil.copyfile(small_demo.home / "warehouse.duckdb", peel_home / "warehouse.duckdb")
     staff_number, first_day = small_demo.con.execute(
@@ -98,3 +100,5 @@ def test_sickness_shows_a_persons_spells_to_the_hr_officer(small_demo, casebook,
     result = CliRunner().invoke(app, ["workforce", "sickness", staff_number, "--purpose", "Attendance review"])
     assert result.exit_code == 0, result.output
     assert first_day in result.output
+    unknown = CliRunner().invoke(app, ["workforce", "sickness", "NOSUCH", "--purpose", "Attendance review"])
+    assert unknown.exit_code == 2 and "No one with staff number 'NOSUCH'" in unknown.output

@@ -8,20 +8,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from tests.workforce.conftest import AS_OF, MONTH
 
 from peel.workforce.section import (
     describe_training,
-    get_workforce_section,
     render_workforce_section,
 )
-
-MONTH, AS_OF = date(2026, 3, 1), date(2026, 3, 11)
-
-
-@pytest.fixture(scope="module")
-def section(small_demo):
-    con = small_demo.con
-    return get_workforce_section(con, MONTH)
 
 
 @pytest.fixture(scope="module")
@@ -67,28 +59,6 @@ def test_get_workforce_section_daily_matches_a_count_of_first_positive_outcomes(
     assert {d: n for d, n in section.daily.by_day if n} == expected.to_dict()
 
 
-def test_get_workforce_section_sickness_matches_a_count_of_absence_days(section, extracts):
-    staff = extracts["staff"].set_index("StaffNo")
-    fte = staff["FTE"].astype(float)
-    lost = {}
-    for spell in extracts["absence"].itertuples():
-        first, last = _uk(spell.FirstDayAbsent), _uk(spell.LastDayAbsent) or AS_OF
-        day = first
-        while day <= min(last, AS_OF):
-            if day.weekday() < 5:
-                month = day.replace(day=1)
-                lost[month] = lost.get(month, 0) + fte[spell.StaffNo]
-            day += timedelta(days=1)
-    for m in section.sickness:
-        end = (pd.Timestamp(m.month) + pd.offsets.MonthEnd(0)).date()
-        start = extracts["staff"]["StartDate"].map(_uk)
-        leave = extracts["staff"]["LeaveDate"].map(_uk)
-        stays = leave.map(lambda d, first=m.month: d is None or d >= first)
-        in_post = extracts["staff"][(start <= end) & stays]
-        assert m.numerator == pytest.approx(lost.get(m.month, 0))
-        assert m.denominator == pytest.approx(in_post["FTE"].astype(float).sum())
-
-
 def test_get_workforce_section_wellbeing_matches_the_wellbeing_extract(section, extracts):
     contacts = extracts["wellbeing"].assign(day=lambda f: f["ContactDate"].map(_uk))
     contacts["month"] = contacts["day"].map(lambda d: d.replace(day=1))
@@ -127,18 +97,6 @@ def test_get_workforce_section_assaults_match_the_crime_and_outcome_records(smal
     assert any("mental-health crisis" in a.reason for a in section.assaults.attrition)
 
 
-def test_get_workforce_section_sickness_change_is_days_lost_over_mean_fte_of_the_same_months(small_demo, section):
-    from peel.workforce.figures import get_monthly
-
-    con = small_demo.con
-    since = get_monthly(con, "working_days_lost_per_fte", date(2025, 10, 1), MONTH, AS_OF)
-    before = get_monthly(con, "working_days_lost_per_fte", date(2024, 10, 1), date(2025, 3, 1), AS_OF)
-    assert section.training_start.replace(day=1) == date(2025, 10, 1) and len(since) == len(before) == 5
-    c = section.change_all
-    assert c.since == pytest.approx(sum(m.numerator for m in since) / (sum(m.denominator for m in since) / 5))
-    assert c.before == pytest.approx(sum(m.numerator for m in before) / (sum(m.denominator for m in before) / 5))
-
-
 def test_render_workforce_section_states_the_figures(section):
     html = render_workforce_section(section)
     assert "100% of sergeants booked" in html
@@ -152,18 +110,90 @@ def test_get_workforce_section_daily_agrees_with_the_daily_dashboard(small_demo,
                                                           for d, _ in section.daily.by_day]
 
 
-def test_get_workforce_section_share_absent_and_groups_match_a_count_of_absence_days(section, extracts):
-    staff = extracts["staff"].set_index("StaffNo")
-    absent: dict[tuple, set] = {}
+def _months(first: date, end: date) -> list[date]:
+    months, month = [], first
+    while month < end:
+        months.append(month)
+        month = (pd.Timestamp(month) + pd.offsets.MonthBegin(1)).date()
+    return months
+
+
+@pytest.fixture(scope="module")
+def counted(extracts):
+    """An independent count of the HR extracts, per month and rank (its name through the
+    mapping's codes) or role: working days lost (FTE-weighted), people absent, FTE in post."""
+    import yaml
+
+    from peel.workforce.extracts import MAPPINGS
+
+    names = yaml.safe_load((MAPPINGS / "demo_hr_staff.yaml").read_text(encoding="utf-8"))["values"]["rank_or_grade"]
+    staff = extracts["staff"].assign(rank=lambda f: f["RankGrade"].map(names), fte=lambda f: f["FTE"].astype(float),
+                                     start=lambda f: f["StartDate"].map(_uk), leave=lambda f: f["LeaveDate"].map(_uk))
+    people = staff.set_index("StaffNo")
+    lost, absent, fte, heads = {}, {}, {}, {}
     for spell in extracts["absence"].itertuples():
         day, last = _uk(spell.FirstDayAbsent), min(_uk(spell.LastDayAbsent) or AS_OF, AS_OF)
+        person = people.loc[spell.StaffNo]
         while day <= last:
             if day.weekday() < 5:
-                absent.setdefault((day.replace(day=1), staff.at[spell.StaffNo, "Role"]), set()).add(spell.StaffNo)
+                for group in ("rank", "role", "all"):
+                    key = (day.replace(day=1), group, {"rank": person["rank"], "role": person["Role"], "all": "All"}[group])
+                    lost[key] = lost.get(key, 0) + person["fte"]
+                    absent.setdefault(key, set()).add(spell.StaffNo)
             day += timedelta(days=1)
-    by_role = section.by_group["role"]["share_absent"]
-    assert by_role and {(m.month, m.group): m.numerator for m in by_role if m.numerator} == {
-        key: len(people) for key, people in absent.items() if key[0] >= section.absent[0].month}
-    for m in section.absent:
-        assert m.numerator == sum(n.numerator for n in by_role if n.month == m.month)
-        assert m.denominator == sum(n.denominator for n in by_role if n.month == m.month)
+    for month in _months(date(2024, 4, 1), date(2026, 4, 1)):
+        end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+        here = staff[(staff["start"] <= end) & staff["leave"].map(lambda d, m=month: d is None or d >= m)]
+        for group, column in (("rank", "rank"), ("role", "Role"), ("all", None)):
+            sums = here.groupby(column)["fte"].sum() if column else pd.Series({"All": here["fte"].sum()})
+            sizes = here.groupby(column).size() if column else pd.Series({"All": len(here)})
+            for name, total in sums.items():
+                fte[(month, group, name)], heads[(month, group, name)] = total, sizes[name]
+    return {"lost": lost, "absent": {k: len(v) for k, v in absent.items()}, "fte": fte, "heads": heads}
+
+
+@pytest.mark.parametrize("group", ["rank", "role"])
+def test_get_workforce_section_sickness_by_group_matches_an_independent_count(section, counted, group):
+    lost = section.by_group[group]["working_days_lost_per_fte"]
+    absent = section.by_group[group]["share_absent"]
+    assert {m.group for m in lost} >= ({"Sergeant", "Constable"} if group == "rank" else {"Response", "Custody"})
+    for m in lost:
+        assert m.numerator == pytest.approx(counted["lost"].get((m.month, group, m.group), 0))
+        assert m.denominator == pytest.approx(counted["fte"][(m.month, group, m.group)])
+    for m in absent:
+        assert m.numerator == counted["absent"].get((m.month, group, m.group), 0)
+        assert m.denominator == counted["heads"][(m.month, group, m.group)]
+    in_post = {(m.month, m.group) for m in lost}
+    assert in_post == {(month, name) for month, g, name in counted["fte"] if g == group and month >= lost[0].month}
+
+
+@pytest.mark.parametrize("group", ["rank", "role", "all"])
+def test_get_workforce_section_sickness_change_matches_an_independent_count(section, counted, group):
+    since, before = _months(date(2025, 10, 1), MONTH), _months(date(2024, 10, 1), date(2025, 3, 1))
+
+    def per_fte(months: list[date], name: str) -> float | None:
+        ftes = [counted["fte"][(m, group, name)] for m in months if (m, group, name) in counted["fte"]]
+        days = sum(counted["lost"].get((m, group, name), 0) for m in months)
+        return days / (sum(ftes) / len(ftes)) if ftes else None
+
+    def share(months: list[date], name: str) -> float | None:
+        heads = sum(counted["heads"].get((m, group, name), 0) for m in months)
+        return sum(counted["absent"].get((m, group, name), 0) for m in months) / heads if heads else None
+
+    changes = {"rank": section.change_by_rank, "role": section.change_by_role, "all": [section.change_all]}[group]
+    assert changes and section.change_end == MONTH
+    for c in changes:
+        assert (c.since, c.before) == (pytest.approx(per_fte(since, c.group)), pytest.approx(per_fte(before, c.group)))
+    shares = section.absent_change[group]
+    assert [c.group for c in shares] == [c.group for c in changes]
+    for c in shares:
+        assert (c.since, c.before) == (pytest.approx(share(since, c.group)), pytest.approx(share(before, c.group)))
+
+
+def test_get_workforce_section_force_wide_series_starts_with_the_records(section, counted):
+    assert [m.month for m in section.sickness] == _months(date(2024, 4, 1), date(2026, 4, 1))  # the demo's first month
+    for rate, share in zip(section.sickness, section.absent, strict=True):
+        assert rate.numerator == pytest.approx(counted["lost"].get((rate.month, "all", "All"), 0))
+        assert share.numerator == counted["absent"].get((share.month, "all", "All"), 0)
+        assert share.denominator == counted["heads"][(share.month, "all", "All")]
+        assert rate.denominator == pytest.approx(counted["fte"][(rate.month, "all", "All")])

@@ -18,6 +18,7 @@ from peel.workforce.section import get_workforce_section
 
 PAGES = ["/workforce?month=2026-03", "/api/workforce?month=2026-03"]
 NO_FIGURES = {"administrator", "ingest_service"}
+READS_SICKNESS = {"hr_wellbeing_officer", "supervisor"}  # read_personal in the workforce domain (roles.yaml)
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +26,61 @@ def demo_site(small_demo, staff_casebook, tmp_path_factory):  # noqa: F811
     return copy_demo_site(small_demo, staff_casebook, tmp_path_factory.mktemp("workforce-web"))
 
 
-@pytest.mark.parametrize("role", sorted(load_roles()))
-def test_show_workforce_opens_for_each_role_that_reads_figures_and_refuses_the_rest(site, role):  # noqa: F811
-    sign_in(site, get_username(role))
-    expected = 403 if role in NO_FIGURES else 200
-    assert {path: site.get(path).status_code for path in PAGES} == {path: expected for path in PAGES}
+SICKNESS_PAGES = ["/workforce/sickness", "/api/workforce/sickness/100001?purpose=Attendance%20review"]
+
+
+def test_show_workforce_and_sickness_open_for_the_roles_that_may_and_refuse_the_rest(site):  # noqa: F811
+    """Each role signed in in turn on the one app (which draws the section's charts once)."""
+    answers = {}
+    for role in sorted(load_roles()):
+        sign_in(site, get_username(role))
+        answers[role] = {path: site.get(path).status_code for path in PAGES + SICKNESS_PAGES}
+        site.cookies.clear()  # signed out: the next role signs in afresh
+    assert answers == {role: {**{path: 403 if role in NO_FIGURES else 200 for path in PAGES},
+                              **{path: 200 if role in READS_SICKNESS else 403 for path in SICKNESS_PAGES}}
+                       for role in load_roles()}
+
+
+def test_show_sickness_shows_the_hr_officer_the_spells_and_logs_the_consultation(site, small_demo):  # noqa: F811
+    staff_number, rank = small_demo.con.execute(
+        """SELECT p.source_record_id, p.rank_or_grade FROM sickness_spell s JOIN staff_member p USING (staff_key)
+           GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT 1""").fetchone()
+    spells = small_demo.con.execute(
+        """SELECT s.start_date FROM sickness_spell s JOIN staff_member p USING (staff_key)
+           WHERE p.source_record_id = ? ORDER BY 1 DESC""", [staff_number]).fetchall()
+    sign_in(site, get_username("hr_wellbeing_officer"))
+    before = count_consultations()
+    page = site.get("/workforce/sickness", params={"staff_number": staff_number, "purpose": "Attendance review"})
+    assert page.status_code == 200
+    assert f"Staff number {staff_number}: {rank}" in page.text
+    assert [day.strftime("%d %B %Y") in page.text for (day,) in spells] == [True] * len(spells)
+    answer = site.get(f"/api/workforce/sickness/{staff_number}", params={"purpose": "Attendance review"}).json()
+    assert [s["start_date"] for s in answer] == [day.isoformat() for (day,) in spells]
+    logged = [(e.subject_ref, e.purpose) for e in list_consultations()[before:]]
+    assert logged == [(f"staff:{staff_number}", "Attendance review")] * 2
+
+
+def list_consultations() -> list:
+    """The HR officer's consultations in the site's audit log, oldest first."""
+    with db.transaction() as session:
+        return [e for e in select_entries(session, AuditFilter(actor="hr.wellbeing.officer"))
+                if e.operation == "consultation"]
+
+
+def count_consultations() -> int:
+    return len(list_consultations())
+
+
+def test_show_sickness_unknown_staff_number_or_no_purpose_is_said_on_the_form(site):  # noqa: F811
+    sign_in(site, get_username("hr_wellbeing_officer"))
+    before = count_consultations()
+    unknown = site.get("/workforce/sickness", params={"staff_number": "NOSUCH", "purpose": "Attendance review"})
+    assert unknown.status_code == 400 and "No one with staff number &#39;NOSUCH&#39;" in unknown.text
+    assert site.get("/api/workforce/sickness/NOSUCH", params={"purpose": "Attendance review"}).status_code == 404
+    unsaid = site.get("/workforce/sickness", params={"staff_number": "100001", "purpose": " "})
+    assert unsaid.status_code == 400 and "Give both the staff number and why you need the record" in unsaid.text
+    assert site.get("/api/workforce/sickness/100001", params={"purpose": ""}).status_code == 400
+    assert count_consultations() == before  # nobody's record was read
 
 
 def test_show_workforce_sends_a_visitor_to_sign_in_and_the_api_answers_401(site):  # noqa: F811

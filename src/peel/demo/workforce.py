@@ -3,8 +3,8 @@ absence spells and wellbeing service contacts, loaded into the warehouse and als
 the force's HR, learning and wellbeing extracts (under ``out_dir/workforce``, in the systems'
 own columns and codes, which the mappings in ``peel/workforce/mappings`` read: a test loads
 them that way and finds the same rows); and which of the demo crimes had an officer or member of staff as
-victim (``staff_assault``), picked from the crimes and outcomes the crime generator made,
-which are not changed.
+victim (``staff_assault``, also written as the crime system's extract ``crime_victims.csv``),
+picked from the crimes and outcomes the crime generator made, which are not changed.
 
 The story is planted through the rates in ``data/workforce.yaml``, never as figures: every
 sergeant booked on the frontline course from October 2025, half the inspectors on the
@@ -55,6 +55,7 @@ def generate(ctx: DemoContext) -> dict[str, int]:
         frame.to_csv(folder / name, index=False)
     counts = _load_workforce(ctx, people, courses, spells, contacts)
     assaults = _assaults(ctx, spec["assaults"], people, rng)
+    _victims_extract(assaults).to_csv(folder / "crime_victims.csv", index=False)
     counts["staff_assault"] = _load_assaults(ctx, assaults)
     truth = {"training_starts": spec["leadership"]["starts"], "trained_team_factor":
              spec["sickness"]["trained_team_factor"], "assaults_per_year": spec["assaults"]["per_year"],
@@ -231,6 +232,13 @@ def _sickness_extract(spells: pd.DataFrame) -> pd.DataFrame:
 def _wellbeing_extract(contacts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"ContactId": contacts["contact_id"], "StaffNo": contacts["staff_id"],
                          "Service": contacts["service"], "ContactDate": contacts["contact_date"].map(_fmt)})
+
+
+def _victims_extract(assaults: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"CrimeRef": assaults["source_record_id"],
+                         "VictimStaffNo": assaults["staff_key"].map(lambda k: k.split(":", 1)[1] if k else None),
+                         "VictimType": assaults["victim_kind"].str.upper(), "Legislation": assaults["legislation"],
+                         "OutcomeCode": assaults["ho_outcome_code"], "AttritionReason": assaults["attrition_reason"]})
 
 
 def _classify(ctx: DemoContext, crimes: pd.DataFrame) -> np.ndarray:

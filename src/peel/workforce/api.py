@@ -31,6 +31,10 @@ def describe_section(section: WorkforceSection) -> dict:
             by: [asdict(c) | {"change_percent": c.change_percent} for c in changes]
             for by, changes in (("all", [section.change_all] if section.change_all else []),
                                 ("rank", section.change_by_rank), ("role", section.change_by_role))},
+        "share_absent_change_since_training": {
+            by: [asdict(c) | {"change_points": None if c.since is None or c.before is None
+                              else 100 * (c.since - c.before)} for c in changes]
+            for by, changes in section.absent_change.items()},
         "wellbeing_people_by_month": [{"month": m.month.isoformat(), "service": m.group, "people": int(m.numerator)}
                                       for m in section.wellbeing_months],
         "wellbeing_people_12_months": [{"service": s, "people": now, "people_12_months_before": before}

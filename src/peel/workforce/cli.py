@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
 def summary(month: str = typer.Option(..., help="The reporting month, YYYY-MM."),
             as_json: bool = typer.Option(False, "--json", help="Print JSON (the API's document).")) -> None:
     """Training by rank, sickness since training started, wellbeing and assaults on staff for the month."""
+    from peel.measures.rounding import format_number, format_percent, format_points
     from peel.workforce.api import describe_section
     from peel.workforce.section import describe_training, get_workforce_section
 
@@ -46,13 +47,18 @@ def summary(month: str = typer.Option(..., help="The reporting month, YYYY-MM.")
     console.print(table)
     if section.change_all and section.change_all.change_percent is not None:
         c = section.change_all
-        console.print(f"Working days lost per FTE since training started: {c.since:.2f} "
-                      f"(a year earlier {c.before:.2f}, {c.change_percent:+.1f}%).")
+        console.print(f"Working days lost per FTE since training started: {format_number(c.since, 2)} "
+                      f"(a year earlier {format_number(c.before, 2)}, {format_percent(c.change_percent, signed=True)}).")
+    shares = section.absent_change["all"]
+    if shares and shares[0].since is not None and shares[0].before is not None:
+        a = shares[0]
+        console.print(f"Share of people absent in a month since training started: {format_percent(100 * a.since)} "
+                      f"(a year earlier {format_percent(100 * a.before)}, {format_points(100 * (a.since - a.before))}).")
 
 
 @workforce_app.command("load")
 @refusals_exit
-def load(kind: str = typer.Argument(..., help="What the extract holds: staff, course, sickness or wellbeing."),
+def load(kind: str = typer.Argument(..., help="What the extract holds: staff, course, sickness, wellbeing or assault."),
          path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
          mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/workforce.md)."),
          purpose: str = typer.Option(None, help="Why the records are collected (logged)."),
@@ -75,11 +81,11 @@ def sickness(staff_number: str = typer.Argument(..., help="The person's staff nu
              purpose: str = typer.Option(None, help="Why you need this person's sickness record (logged)."),
              acting: str = ACTING) -> None:
     """One person's sickness absence spells: personal data, for a role that may read it."""
-    from peel.workforce.people import list_sickness
+    from peel.workforce.people import UnknownStaffNumber, list_sickness
 
     try:
         spells = list_sickness(None, staff_number, username=acting, purpose=purpose)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, UnknownStaffNumber) as error:
         Console(stderr=True).print(error_line(error))
         raise typer.Exit(2) from None
     table = Table("first day", "last day", "reason", "rank or grade", "team")

@@ -1,6 +1,7 @@
 """Loading the force's workforce extracts through declared column mappings (the one mapping
 language, docs/ingest.md): people (HR), leadership course bookings (learning), sickness
-absence spells (HR) and wellbeing service contacts.
+absence spells (HR), wellbeing service contacts, and which crimes had a police victim (from
+the crime records system; the crimes and outcomes themselves load as every crime does).
 
 Each extract is checked whole before anything is written: a row with an unknown rank or
 grade, an unknown wellbeing service, a staff number the people extract does not hold, a date
@@ -41,7 +42,7 @@ class ExtractKind:
 
     fields: FieldSet
     table: str
-    key: str  # the table's key column
+    key: str | None  # the table's own key column (source system:record id); None: it has none
     required: tuple[str, ...]  # fields every row needs
     columns: dict[str, str]  # table column -> SQL over the staged row
 
@@ -54,6 +55,13 @@ SICKNESS = FieldSet("sickness", ("staff_id", "start_date", "end_date", "reason")
                     frozenset({"start_date", "end_date"}), ("staff_id",), "staff_id")
 WELLBEING = FieldSet("wellbeing", ("staff_id", "service", "contact_date"),
                      frozenset({"contact_date"}), ("staff_id",), "staff_id")
+# Which crimes had an officer or member of staff as victim (from the crime records system):
+# the crime by its reference in the crimes loaded, and, when it closed with evidential
+# difficulties, the Home Office outcome (14, 15 or 16) and the reason recorded.
+ASSAULT = FieldSet("assault", ("crime_id", "staff_id", "victim_kind", "legislation", "ho_outcome_code",
+                               "attrition_reason"), frozenset(), ("crime_id",), "crime_id")
+VICTIM_KINDS = ("officer", "staff")
+DIFFICULTIES_CODES = ("14", "15", "16")
 
 KINDS: dict[str, ExtractKind] = {
     "staff": ExtractKind(STAFF, "staff_member", "staff_key",
@@ -69,6 +77,10 @@ KINDS: dict[str, ExtractKind] = {
     "wellbeing": ExtractKind(WELLBEING, "wellbeing_contact", "contact_key", ("staff_id", "service", "contact_date"),
                              {"staff_key": "p.staff_key", "service": "s.service",
                               "contact_date": "s.contact_date"}),
+    "assault": ExtractKind(ASSAULT, "staff_assault", None, ("crime_id", "victim_kind", "legislation"),
+                           {"crime_key": "c.crime_key", "staff_key": "p.staff_key", "victim_kind": "s.victim_kind",
+                            "legislation": "s.legislation", "ho_outcome_code": "s.ho_outcome_code",
+                            "attrition_reason": "s.attrition_reason"}),
 }
 
 
@@ -105,13 +117,13 @@ def load_workforce_extract(con: duckdb.DuckDBPyConnection, path: Path | str, map
         _refuse_bad_rows(con, shown, extract.unreadable)
         with open_batch(con, m.source_system, [shown]) as batch:
             con.execute(f"DELETE FROM {quote_identifier(spec.table)} WHERE source_system = ?", [m.source_system])
-            columns = list(spec.columns)
+            columns = ([spec.key] if spec.key else []) + ["source_system", "source_record_id", "batch_id"]
+            values = ([f"{quote_literal(m.source_system + ':')} || s.record_id"] if spec.key else []) + [
+                quote_literal(m.source_system), "s.record_id", str(batch.batch_id)]
             con.execute(
                 f"""INSERT INTO {quote_identifier(spec.table)}
-                    ({quote_identifier(spec.key)}, source_system, source_record_id, batch_id,
-                     {', '.join(quote_identifier(c) for c in columns)})
-                    SELECT {quote_literal(m.source_system + ':')} || s.record_id, {quote_literal(m.source_system)},
-                           s.record_id, {batch.batch_id}, {', '.join(spec.columns[c] for c in columns)}
+                    ({', '.join(quote_identifier(c) for c in columns + list(spec.columns))})
+                    SELECT {', '.join(values + list(spec.columns.values()))}
                     FROM workforce_rows s {_joins(kind)}""")
             loaded = con.execute("SELECT count(*) FROM workforce_rows").fetchone()[0]
             batch.rows_read = batch.rows_loaded = loaded
@@ -128,6 +140,9 @@ def load_workforce_extract(con: duckdb.DuckDBPyConnection, path: Path | str, map
 def _joins(kind: str) -> str:
     if kind == "staff":
         return "JOIN _workforce_ranks r ON r.rank_or_grade = s.rank_or_grade"
+    if kind == "assault":  # the victim is named where the record names them
+        return ("JOIN crime c ON c.source_record_id = s.crime_id "
+                "LEFT JOIN staff_member p ON p.source_record_id = s.staff_id")
     return "JOIN staff_member p ON p.source_record_id = s.staff_id"
 
 
@@ -184,6 +199,16 @@ def _kind_checks(kind: str) -> list[tuple[str, str]]:
                 ("leave_date < start_date", _says("leaves before joining"))]
     checks = [("staff_id NOT IN (SELECT source_record_id FROM staff_member)",
                _says("staff number ", "staff_id", " is not in the people (HR) extract loaded: load that first"))]
+    if kind == "assault":
+        checks.append(("crime_id NOT IN (SELECT source_record_id FROM crime)",
+                       _says("crime ", "crime_id", " is not in the crimes loaded: load the crime records first")))
+        checks.append(("crime_id IN (SELECT source_record_id FROM crime GROUP BY 1 HAVING count(*) > 1)",
+                       _says("crime ", "crime_id", " names crimes of more than one system")))
+        checks.append((f"victim_kind NOT IN ({', '.join(quote_literal(v) for v in VICTIM_KINDS)})",
+                       _says("unknown victim kind ", "victim_kind", f" (expected {' or '.join(VICTIM_KINDS)})")))
+        checks.append((f"ho_outcome_code NOT IN ({', '.join(quote_literal(c) for c in DIFFICULTIES_CODES)})",
+                       _says("Home Office outcome ", "ho_outcome_code",
+                             f" is not one of evidential difficulties ({', '.join(DIFFICULTIES_CODES)})")))
     if kind == "wellbeing":
         known = ", ".join(quote_literal(s) for s in services)
         checks.append((f"service NOT IN ({known})",
@@ -191,6 +216,10 @@ def _kind_checks(kind: str) -> list[tuple[str, str]]:
     if kind == "sickness":
         checks.append(("end_date < start_date", _says("absence ends before it starts")))
     if kind == "course":
+        courses = sorted({c for c in read_reference("ranks.csv")["course"] if c})
+        known = ", ".join(quote_literal(c) for c in courses)
+        checks.append((f"course NOT IN ({known})",
+                       _says("unknown leadership course ", "course", f" (expected one of: {'; '.join(courses)})")))
         checks.append(("completed_date < course_date", _says("completed before the course started")))
     return checks
 

@@ -121,24 +121,32 @@ def get_training_start(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute("SELECT min(course_date) FROM leadership_course").fetchone()[0]
 
 
-def get_sickness_change(con: duckdb.DuckDBPyConnection, month: date, as_of: date,
-                        group: str = "rank") -> tuple[date | None, date, list[SicknessChange]]:
-    """Working days lost per FTE from training start to the month before ``month`` (the last
-    complete one), against the same months a year earlier; (start, end exclusive, changes)."""
+def _over_months(measure_id: str, rows: list[MonthValue]) -> float | None:
+    """A rate measure over several months: working days lost over the months per mean FTE in
+    post; the share absent as people absent each month over people in post each month."""
+    if not rows:
+        return None
+    bottom = sum(r.denominator for r in rows)
+    if measure_id == "working_days_lost_per_fte":
+        bottom /= len(rows)
+    return sum(r.numerator for r in rows) / bottom if bottom else None
+
+
+def get_sickness_change(con: duckdb.DuckDBPyConnection, month: date, as_of: date, group: str = "rank",
+                        measure_id: str = "working_days_lost_per_fte") -> tuple[date | None, date, list[SicknessChange]]:
+    """A sickness measure (working days lost per FTE, or the share absent) from training
+    start to the month before ``month`` (the last complete one), against the same months a
+    year earlier; (start, end exclusive, changes)."""
     started = get_training_start(con)
     if started is None or started >= month:
         return started, month, []
     first = started.replace(day=1)
-    since = get_monthly(con, "working_days_lost_per_fte", first, month, as_of, group)
-    before = get_monthly(con, "working_days_lost_per_fte", add_months(first, -12), add_months(month, -12), as_of, group)
-
-    def per_fte(rows: list[MonthValue], g: str) -> float | None:
-        mine = [r for r in rows if r.group == g]
-        fte = sum(r.denominator for r in mine) / len(mine) if mine else 0
-        return sum(r.numerator for r in mine) / fte if fte else None
-
+    since = get_monthly(con, measure_id, first, month, as_of, group)
+    before = get_monthly(con, measure_id, add_months(first, -12), add_months(month, -12), as_of, group)
     groups = sorted({r.group for r in since} | {r.group for r in before})
-    return started, month, [SicknessChange(g, per_fte(before, g), per_fte(since, g)) for g in groups]
+    return started, month, [SicknessChange(g, _over_months(measure_id, [r for r in before if r.group == g]),
+                                           _over_months(measure_id, [r for r in since if r.group == g]))
+                            for g in groups]
 
 
 def get_wellbeing(con: duckdb.DuckDBPyConnection, start: date, end: date, as_of: date) -> list[MonthValue]:
@@ -168,6 +176,13 @@ def get_assaults(con: duckdb.DuckDBPyConnection, as_of: date, years: int = 3) ->
                                                          start=date(last, 1, 1), end=date(last + 1, 1, 1),
                                                          as_of=as_of)]
     return figures
+
+
+def get_sickness_from(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The first month the sickness records cover (None: none loaded): a month before it has
+    no figure, not a zero."""
+    first = con.execute("SELECT min(start_date) FROM sickness_spell").fetchone()[0]
+    return first.replace(day=1) if first else None
 
 
 def get_data_to(con: duckdb.DuckDBPyConnection) -> date | None:

@@ -18,6 +18,10 @@ WORKFORCE_DOMAIN = "workforce"
 SICKNESS_RECORD = "sickness_spell"
 
 
+class UnknownStaffNumber(ValueError):
+    """No person with that staff number: nothing was read, so nothing is logged as consulted."""
+
+
 @dataclass(frozen=True)
 class SicknessSpell:
     staff_number: str
@@ -36,6 +40,9 @@ def list_sickness(con: duckdb.DuckDBPyConnection | None, staff_number: str, *, u
     (``con`` None: the warehouse is opened, read-only, only once the user is allowed)."""
     with consultation(username, domain=WORKFORCE_DOMAIN, object_type=SICKNESS_RECORD, purpose=purpose) as shown:
         con = con if con is not None else connect(read_only=True)
+        if not con.execute("SELECT count(*) FROM staff_member WHERE source_record_id = ?", [staff_number]).fetchone()[0]:
+            raise UnknownStaffNumber(f"No one with staff number {staff_number!r} in the people (HR) extract loaded: "
+                                     "check the number (it is the HR system's, e.g. 100001).")
         rows = con.execute(
             """SELECT p.source_record_id, p.rank_or_grade, p.team, s.start_date, s.end_date, s.reason
                FROM sickness_spell s JOIN staff_member p USING (staff_key)

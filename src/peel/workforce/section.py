@@ -14,13 +14,17 @@ import duckdb
 
 from peel.measures import get_measure, get_measures
 from peel.measures.periods import add_months, get_month_end
-from peel.measures.rounding import format_number, format_percent
+from peel.measures.rounding import format_number, format_percent, format_points
 from peel.render import render_template
 from peel.section import SectionKind
 from peel.workforce import figures
 from peel.workforce.figures import AssaultFigures, MonthValue, RankTraining, SicknessChange
+from peel.workforce.trends import draw_charts
 
 TREND_MONTHS = 12  # sickness and wellbeing: the last 12 complete months, against the 12 before
+# Force-wide sickness: two years, so that the chart shows the months before training started
+# and the same months a year earlier, which the change since training compares.
+SICKNESS_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,15 @@ class WorkforceSection:
     daily: DailySummary
     training: list[RankTraining]
     training_start: date | None
-    sickness: list[MonthValue]  # working days lost per FTE, force-wide, month by month
-    absent: list[MonthValue]  # share of people absent, force-wide, month by month
+    sickness: list[MonthValue]  # working days lost per FTE, force-wide, month by month (SICKNESS_MONTHS)
+    absent: list[MonthValue]  # share of people absent, force-wide, month by month (SICKNESS_MONTHS)
     # Both measures month by month per rank or grade ('rank') and per role ('role').
     by_group: dict[str, dict[str, list[MonthValue]]]
     change_by_rank: list[SicknessChange]
     change_by_role: list[SicknessChange]
     change_all: SicknessChange | None
+    # The share of people absent since training started, by 'all', 'rank' and 'role'.
+    absent_change: dict[str, list[SicknessChange]]
     change_end: date  # the change runs from the training start to before this month
     wellbeing: list[tuple[str, int, int]]  # service, people in the last 12 months, the 12 before
     wellbeing_months: list[MonthValue]  # people per service (group) and month, the last 12 months and this one
@@ -91,18 +97,28 @@ def get_workforce_section(con: duckdb.DuckDBPyConnection, month: date, as_of: da
     started, change_end, by_rank = figures.get_sickness_change(con, month, as_of, "rank")
     _, _, by_role = figures.get_sickness_change(con, month, as_of, "role")
     _, _, overall = figures.get_sickness_change(con, month, as_of, "all")
+    absent_change = {group: figures.get_sickness_change(con, month, as_of, group, "share_absent")[2]
+                     for group in figures.GROUPS}
     first, end = add_months(month, -TREND_MONTHS), add_months(month, 1)
+    long_first = max(add_months(month, -SICKNESS_MONTHS), figures.get_sickness_from(con) or month)
     by_group = {group: {measure: figures.get_monthly(con, measure, first, end, as_of, group)
                         for measure in ("working_days_lost_per_fte", "share_absent")} for group in ("rank", "role")}
     return WorkforceSection(
         month=month, as_of=as_of, daily=get_daily_summary(con, month, as_of),
         training=figures.get_training_by_rank(con, as_of), training_start=started,
-        sickness=figures.get_monthly(con, "working_days_lost_per_fte", first, end, as_of),
-        absent=figures.get_monthly(con, "share_absent", first, end, as_of), by_group=by_group,
+        sickness=figures.get_monthly(con, "working_days_lost_per_fte", long_first, end, as_of),
+        absent=figures.get_monthly(con, "share_absent", long_first, end, as_of), by_group=by_group,
         change_by_rank=by_rank, change_by_role=by_role, change_all=overall[0] if overall else None,
-        change_end=change_end, wellbeing=_wellbeing_totals(con, month, as_of),
+        change_end=change_end, absent_change=absent_change, wellbeing=_wellbeing_totals(con, month, as_of),
         wellbeing_months=figures.get_wellbeing(con, first, end, as_of),
         assaults=figures.get_assaults(con, as_of))
+
+
+def tabulate_changes(days: list[SicknessChange], absent: list[SicknessChange]) -> list[tuple]:
+    """Per group, both measures' change since training: (group, days lost change, share
+    absent change or None)."""
+    shares = {c.group: c for c in absent}
+    return [(c.group, c, shares.get(c.group)) for c in days]
 
 
 def tabulate_wellbeing(rows: list[MonthValue]) -> tuple[list[str], list[tuple[date, list[int]]]]:
@@ -126,8 +142,9 @@ def describe_training(row: RankTraining) -> str:
 
 def render_workforce_section(section: WorkforceSection) -> str:
     return render_template("workforce/section.html.j2", section=section, describe_training=describe_training,
+                           charts=draw_charts(section), tabulate_changes=tabulate_changes,
                            wellbeing_table=tabulate_wellbeing(section.wellbeing_months),
-                           format_number=format_number, format_percent=format_percent,
+                           format_number=format_number, format_percent=format_percent, format_points=format_points,
                            measures=list(get_measures("workforce").values()))
 
 
