@@ -230,16 +230,33 @@ def _pool_areas(scope, own: dict, districts: dict, shares: dict[date, float], di
     the noise in each other's counts.
     """
     whole = _pooled(own, scope.key, shares)
-    tests = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *whole, dispersion)]
-    for code in sorted({area for _, area in districts}):
-        a, b, share = _pooled(districts, code, shares)
-        rest_a, rest_b = whole[0] - a, whole[1] - b
-        if rest_a > 0 and rest_b > 0:
-            rest_share, noise = rest_a / (rest_a + rest_b), 1 + (a + b) / (rest_a + rest_b)
-        else:
-            rest_share, noise = share, 1.0
-        tests.append(_quasi_binomial_uplift(code, names.get(code, code), a, b, rest_share, dispersion * noise))
-    return sorted((u for u in tests if u.in_window and u.p_value < UPLIFT_ALPHA / areas), key=lambda u: u.p_value)
+    top = _quasi_binomial_uplift(scope.area_code, scope.area_name, *whole, dispersion)
+    each = {code: _pooled(districts, code, shares) for code in sorted({area for _, area in districts})}
+    raised: set = set()
+    for _ in range(len(each) + 1):  # until the districts with a rise are stable
+        tests = [_district_against_rest(code, names.get(code, code), each, whole, raised, dispersion)
+                 for code in each]
+        significant = [u for u in [top, *tests] if u.in_window and u.p_value < UPLIFT_ALPHA / areas]
+        now = {u.area_code for u in significant if u.area_code in each}
+        if now == raised:
+            break
+        raised = now
+    return sorted(significant, key=lambda u: u.p_value)
+
+
+def _district_against_rest(code, name, each: dict, whole: tuple, raised: set, dispersion: float) -> Uplift:
+    """One district's pooled windows against the rest of the force's share, the rest leaving
+    out the other districts found ``raised``: a rise in one district would otherwise lift the
+    share every other one is judged against and hide theirs (Greywick's behind Harrowdene's)."""
+    a, b, share = each[code]
+    others = [each[c] for c in raised if c != code]
+    rest_a = whole[0] - a - sum(x[0] for x in others)
+    rest_b = whole[1] - b - sum(x[1] for x in others)
+    if rest_a > 0 and rest_b > 0:
+        rest_share, noise = rest_a / (rest_a + rest_b), 1 + (a + b) / (rest_a + rest_b)
+    else:
+        rest_share, noise = share, 1.0
+    return _quasi_binomial_uplift(code, name, a, b, rest_share, dispersion * noise)
 
 
 def _measure_event(
