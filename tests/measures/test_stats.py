@@ -80,3 +80,22 @@ def test_find_step_change_reports_none_without_a_shift_even_with_a_spike():
     counts = _seasonal_series(4)
     counts[pd.Timestamp("2022-11-01")] *= 1.5
     assert stats.find_step_change(counts, pd.Series(1.0, index=counts.index)) is None
+
+
+def test_upper_tail_of_share_is_the_binomial_tail_and_wider_with_overdispersion():
+    exact = sps.binom.sf(12, 29, 0.2)
+    assert stats.upper_tail_of_share(13, 29, 0.2, 1.0) == exact
+    assert stats.upper_tail_of_share(13, 29, 0.2, 1.5) > exact  # clustered crimes: less surprising
+    assert stats.upper_tail_of_share(0, 0, 0.2, 1.5) == 1.0
+
+
+def test_fit_share_judges_a_district_by_its_count_out_of_the_force_total():
+    rest = _seasonal_series(5, level=60)
+    local = pd.Series(np.random.default_rng(6).poisson(rest / 4), index=rest.index).astype(float)
+    month = local.index[10]
+    local[month] *= 3  # a spike
+    fit = stats.fit_share(local, rest)
+    assert fit.totals.equals(local + rest)
+    [found] = stats.find_unusual_months(fit, local, [month.date()], 1)
+    share = fit.expected[month] / fit.totals[month]
+    assert found.p_value == stats.upper_tail_of_share(local[month], int(fit.totals[month]), share, fit.dispersion)

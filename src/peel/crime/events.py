@@ -2,10 +2,12 @@
 
 For each occurrence of a declared calendar event (Diwali, Christmas...), crimes in the
 window ATTRIBUTION_WINDOW_DAYS either side of it are compared with crimes in the
-REFERENCE_DAYS just before and after the window, area by area. With no uplift, a crime in
-that span falls in the window with probability window/(window + reference). Crimes cluster,
-so per year the one-sided test is a binomial z-test with its variance scaled by the
-dispersion measured around ordinary days (a quasi-binomial test). This needs the day each
+REFERENCE_DAYS just before and after the window, area by area, leaving out of the reference
+the days inside any other event's window (a rise there belongs to that event, and would make
+this one's window look raised against it). With no uplift, a crime in that span falls in the
+window with probability window days/span days. Crimes cluster, so the one-sided test is the
+exact tail of a binomial whose variance is scaled by the dispersion measured around ordinary
+days (a beta-binomial: the quasi-binomial's exact form). This needs the day each
 crime was recorded (see has_day_dates); a source with months only (data.police.uk) gets
 the monthly analysis in patterns.py instead.
 
@@ -104,12 +106,11 @@ def select_by_false_discovery_rate(tests: list[Uplift], rate: float = NEIGHBOURH
 
 
 def _quasi_binomial_uplift(code, name, in_window: int, in_reference: int, share: float, dispersion: float) -> Uplift:
-    """One-sided z-test of the window's share of the span, its variance scaled by ``dispersion``."""
+    """One-sided exact test of the window's share of the span, its variance scaled by ``dispersion``."""
     n = in_window + in_reference
     if not n:
         return Uplift(code, name, 0, 0, 0.0, 1.0)
-    z = (in_window - n * share) / math.sqrt(n * share * (1 - share) * dispersion)
-    p = float(sps.norm.sf(z))
+    p = stats.upper_tail_of_share(in_window, n, share, dispersion)
     return Uplift(code, name, int(in_window), int(in_reference), n * share, p)
 
 
@@ -130,7 +131,7 @@ def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], level
         day += timedelta(days=PLACEBO_SPACING_DAYS)
     z = []
     for level in levels:
-        for a, b in _count_around(con, placebo, level).values():
+        for a, b in _count_around(con, placebo, level, set()).values():
             n = a + b
             if n >= 20:
                 z.append((a - n * share) / math.sqrt(n * share * (1 - share)))
@@ -139,24 +140,41 @@ def _estimate_dispersion(con, first: date, as_of: date, avoid: list[date], level
     return stats.robust_dispersion(z)
 
 
-def _count_around(con, days: list[date], level: str) -> dict:
-    """{(occurrence day, area code): (in window, in reference)} for the scoped crimes."""
+def _count_around(con, days: list[date], level: str, excluded: set[date]) -> dict:
+    """{(occurrence day, area code): (in window, in reference)} for the scoped crimes; the
+    reference leaves out the ``excluded`` days (other events' windows)."""
     w, r = ATTRIBUTION_WINDOW_DAYS, ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS
     column = LEVEL_COLUMN[level]
     rows = con.execute(
         f"""WITH days AS (SELECT unnest($days::DATE[]) AS day)
             SELECT d.day, {column} AS area,
                    count(*) FILTER (WHERE abs(c.recorded_date - d.day) <= {w}) AS in_window,
-                   count(*) FILTER (WHERE abs(c.recorded_date - d.day) > {w}) AS in_reference
+                   count(*) FILTER (WHERE abs(c.recorded_date - d.day) > {w}
+                                    AND NOT list_contains($excluded::DATE[], c.recorded_date)) AS in_reference
             FROM scoped_crime c JOIN days d ON abs(c.recorded_date - d.day) <= {r}
             WHERE {column} IS NOT NULL
             GROUP BY ALL""",
-        {"days": days},
+        {"days": days, "excluded": sorted(excluded)},
     ).fetchall()
     return {(day, area): (a, b) for day, area, a, b in rows}
 
 
 WINDOW_SHARE = (2 * ATTRIBUTION_WINDOW_DAYS + 1) / (2 * ATTRIBUTION_WINDOW_DAYS + 1 + 2 * REFERENCE_DAYS)
+
+
+def _days_in_windows(events: list[CalendarEvent]) -> set[date]:
+    """Every day within ATTRIBUTION_WINDOW_DAYS of an event."""
+    w = ATTRIBUTION_WINDOW_DAYS
+    return {e.day + timedelta(days=k) for e in events for k in range(-w, w + 1)}
+
+
+def _window_share(day: date, excluded: set[date]) -> float:
+    """The share of the span around ``day`` that is its window, once the ``excluded`` days are
+    taken out of its reference: where a crime falls with no rise, in proportion to days."""
+    w, r = ATTRIBUTION_WINDOW_DAYS, ATTRIBUTION_WINDOW_DAYS + REFERENCE_DAYS
+    reference = sum(1 for k in range(w + 1, r + 1) for sign in (-1, 1)
+                    if day + timedelta(days=sign * k) not in excluded)
+    return (2 * w + 1) / (2 * w + 1 + reference)
 
 
 def has_day_dates(con: duckdb.DuckDBPyConnection) -> bool:
@@ -176,58 +194,92 @@ def measure_event_uplifts(con: duckdb.DuckDBPyConnection, scope, first: date, as
     levels = [scope.area_level] + (["district"] if scope.area_level == "force" else [])
     dispersion = _estimate_dispersion(con, first, as_of, [e.day for e in every_event], levels, WINDOW_SHARE)
     days = [e.day for e in usable]
+    # A day in one event's window is left out of every other event's reference; its own
+    # window is never in its reference, so leaving out every window's days is the same.
+    excluded = _days_in_windows(every_event)
+    shares = {day: _window_share(day, excluded) for day in days}
     below = LEVELS[LEVELS.index(scope.area_level):]  # the scope's level and those inside it
-    around = {level: _count_around(con, days, level) for level in below}
+    around = {level: _count_around(con, days, level, excluded) for level in below}
     return [
-        _measure_event(scope, event, [e for e in usable if e.name == event], around, dispersion, names)
+        _measure_event(scope, event, [e for e in usable if e.name == event], around, shares, dispersion, names)
         for event in events
     ]
 
 
-def _pool_areas(scope, own: dict, districts: dict, share: float, dispersion: float, names: dict,
+def _pooled(counts: dict, code, shares: dict[date, float]) -> tuple[int, int, float]:
+    """An area's crimes in the windows and in the references over every occurrence, and the
+    share of them the windows would hold with no rise (each occurrence's, weighted by its crimes)."""
+    cells = [(shares[day], a, b) for (day, area), (a, b) in counts.items() if area == code]
+    a, b = sum(c[1] for c in cells), sum(c[2] for c in cells)
+    expected = sum(share * (x + y) for share, x, y in cells)
+    return a, b, expected / (a + b) if a + b else WINDOW_SHARE
+
+
+def _pool_areas(scope, own: dict, districts: dict, shares: dict[date, float], dispersion: float, names: dict,
                 areas: int) -> list[Uplift]:
     """The scope's area and each district over every occurrence pooled, significant ones
     (Bonferroni over the ``areas``), most significant first. Per-occurrence windows do not
     overlap, so their counts add up; the dispersion applies to the sum as to each window.
 
     A district's window is judged against the share of the rest of the force's crimes in the
-    same windows, not against ``share`` (days): the season itself can peak around an event
+    same windows, not against the days' share: the season itself can peak around an event
     (burglary in the dark evenings around Diwali), and over several years together that alone
     would be significant; the rest of the force carries the season, not the district's rise.
+    That share is itself counted, not known: its variance adds the district's crimes over the
+    rest's to the dispersion (1 + n/rest), or a small force's districts would be flagged by
+    the noise in each other's counts.
     """
-    def pooled(counts: dict, code) -> tuple[int, int]:
-        pairs = [v for (_, area), v in counts.items() if area == code]
-        return sum(a for a, _ in pairs), sum(b for _, b in pairs)
+    whole = _pooled(own, scope.key, shares)
+    top = _quasi_binomial_uplift(scope.area_code, scope.area_name, *whole, dispersion)
+    each = {code: _pooled(districts, code, shares) for code in sorted({area for _, area in districts})}
+    raised: set = set()
+    for _ in range(len(each) + 1):  # until the districts with a rise are stable
+        tests = [_district_against_rest(code, names.get(code, code), each, whole, raised, dispersion)
+                 for code in each]
+        significant = [u for u in [top, *tests] if u.in_window and u.p_value < UPLIFT_ALPHA / areas]
+        now = {u.area_code for u in significant if u.area_code in each}
+        if now == raised:
+            break
+        raised = now
+    return sorted(significant, key=lambda u: u.p_value)
 
-    whole = pooled(own, scope.key)
-    tests = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *whole, share, dispersion)]
-    for code in sorted({area for _, area in districts}):
-        a, b = pooled(districts, code)
-        rest_a, rest_b = whole[0] - a, whole[1] - b
-        rest_share = rest_a / (rest_a + rest_b) if rest_a > 0 and rest_b > 0 else share
-        tests.append(_quasi_binomial_uplift(code, names.get(code, code), a, b, rest_share, dispersion))
-    return sorted((u for u in tests if u.in_window and u.p_value < UPLIFT_ALPHA / areas), key=lambda u: u.p_value)
+
+def _district_against_rest(code, name, each: dict, whole: tuple, raised: set, dispersion: float) -> Uplift:
+    """One district's pooled windows against the rest of the force's share, the rest leaving
+    out the other districts found ``raised``: a rise in one district would otherwise lift the
+    share every other one is judged against and hide theirs (Greywick's behind Harrowdene's)."""
+    a, b, share = each[code]
+    others = [each[c] for c in raised if c != code]
+    rest_a = whole[0] - a - sum(x[0] for x in others)
+    rest_b = whole[1] - b - sum(x[1] for x in others)
+    if rest_a > 0 and rest_b > 0:
+        rest_share, noise = rest_a / (rest_a + rest_b), 1 + (a + b) / (rest_a + rest_b)
+    else:
+        rest_share, noise = share, 1.0
+    return _quasi_binomial_uplift(code, name, a, b, rest_share, dispersion * noise)
 
 
 def _measure_event(
-    scope, event_name: str, occurrences: list[CalendarEvent], around: dict[str, dict], dispersion: float, names: dict
+    scope, event_name: str, occurrences: list[CalendarEvent], around: dict[str, dict], shares: dict[date, float],
+    dispersion: float, names: dict,
 ) -> EventReport:
     """One event's occurrences: the area and its districts per year; neighbourhoods pooled.
-    ``around`` holds _count_around's counts per level, for every event's days."""
+    ``around`` holds _count_around's counts per level, for every event's days; ``shares``
+    each day's window share (see _window_share)."""
     report = EventReport(event_name, [], [])
     if not occurrences:
         return report
-    share = WINDOW_SHARE
     days = {e.day for e in occurrences}
     counts = {level: {k: v for k, v in by_area.items() if k[0] in days} for level, by_area in around.items()}
     own = counts[scope.area_level]
     districts = counts["district"] if scope.area_level == "force" else {}
     areas = 1 + len({a for _, a in districts})
-    report.recurring = _pool_areas(scope, own, districts, share, dispersion, names, areas)
+    report.recurring = _pool_areas(scope, own, districts, shares, dispersion, names, areas)
     for event in occurrences:
         occurrence = EventOccurrence(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
         )
+        share = shares[event.day]
         candidates = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *own.get((event.day, scope.key), (0, 0)), share, dispersion)]
         candidates += [
             _quasi_binomial_uplift(code, names.get(code, code), a, b, share, dispersion)
@@ -238,18 +290,20 @@ def _measure_event(
         )
         report.occurrences.append(occurrence)
     if scope.area_level != "neighbourhood":
-        pooled: dict[str, list[int]] = {}
-        for (_, code), (a, b) in counts["neighbourhood"].items():
-            total = pooled.setdefault(code, [0, 0])
+        pooled: dict[str, list[float]] = {}
+        for (day, code), (a, b) in counts["neighbourhood"].items():
+            total = pooled.setdefault(code, [0, 0, 0.0])
             total[0] += a
             total[1] += b
+            total[2] += shares[day] * (a + b)  # expected in the windows with no rise
         codes = list(pooled)
         in_window = np.array([pooled[c][0] for c in codes])
         total = in_window + np.array([pooled[c][1] for c in codes])
-        p_values = sps.binom.sf(in_window - 1, total, share)  # all neighbourhoods at once
+        expected = np.array([pooled[c][2] for c in codes])
+        p_values = sps.binom.sf(in_window - 1, total, expected / np.maximum(total, 1))  # all at once
         tests = [
-            Uplift(code, names.get(code, code), int(a), int(n - a), n * share, float(p))
-            for code, a, n, p in zip(codes, in_window, total, p_values)
+            Uplift(code, names.get(code, code), int(a), int(n - a), float(e), float(p))
+            for code, a, n, e, p in zip(codes, in_window, total, expected, p_values)
         ]
         report.neighbourhoods = select_by_false_discovery_rate(tests)
     return report

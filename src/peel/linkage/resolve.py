@@ -76,15 +76,9 @@ def build_settings(model: S.Model, blocking_rules: list) -> SettingsCreator:
     )
 
 
-def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
-          con: duckdb.DuckDBPyConnection, table: str = "peel_training") -> list[Candidate]:
-    """Estimate u, m and a first prior from the data (no labels needed); return the training
-    blocks left to ``train_alone`` (each leaves one comparison to train), trained after the
-    others.
-
-    m probabilities are estimated by expectation maximisation within training blocks chosen
-    from the data (blocking.choose_training_blocks): a comparison no block with enough pairs
-    can train keeps Splink's default m probabilities, and a note says so."""
+def estimate_u_and_prior(linker: Linker, model: S.Model, n_records: int) -> None:
+    """Estimate u probabilities from random pairs and a first prior from the deterministic
+    rules, on ``linker``'s records: the distinct ones (see resolve for why)."""
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules, recall=0.7
     )
@@ -99,6 +93,17 @@ def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
         max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED,
         num_chunks=1 if n_pairs <= S.U_MAX_PAIRS else 10,
     )
+
+
+def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
+          con: duckdb.DuckDBPyConnection, table: str = "peel_training") -> list[Candidate]:
+    """Estimate m probabilities from the data (no labels needed), u and the first prior being
+    estimated already (estimate_u_and_prior); return the training blocks left to
+    ``train_alone`` (each leaves one comparison to train), trained after the others.
+
+    m probabilities are estimated by expectation maximisation within training blocks chosen
+    from the data (blocking.choose_training_blocks): a comparison no block with enough pairs
+    can train keeps Splink's default m probabilities, and a note says so."""
     compared = {c.output_column_name: S.COMPARISON_COLUMNS.get(c.output_column_name,
                                                                {c.output_column_name})
                 for c in linker._settings_obj.comparisons}
@@ -359,11 +364,19 @@ def resolve(
     if truth is not None:
         blocking_recall(con, prepared_table, truth, kept, blocking)
     settings = build_settings(model, [c.rule() for c in kept])
-    # The trainer has its own engine: Splink caches tables (the records with their term
-    # frequencies) per engine, and scoring must read peel_distinct, not peel_training.
-    trainer = Linker(make_engine(backend, con)[1]("peel_training"), settings, log_level=None)
 
     step("training the model")
+    # u probabilities and the first prior from the distinct records: a person's exact copies
+    # (which training reads, see collapse_identical) agree on everything, so random pairs of
+    # them would count as chance agreement (the exact-name u was 30 times too high on the
+    # names-only set) and as rule matches; that held the share of matches in the name block
+    # far too low, and training learnt a change of town as near-proof of a different person.
+    # Each Linker has its own engine: Splink caches tables (the records with their term
+    # frequencies) per engine, and scoring must read peel_distinct, not peel_training.
+    estimator = Linker(make_engine(backend, con)[1]("peel_distinct"), settings, log_level=None)
+    estimate_u_and_prior(estimator, model, n)
+    trainer = Linker(make_engine(backend, con)[1]("peel_training"),
+                     estimator.misc.save_model_to_json(), log_level=None)
     n_training = con.execute("SELECT count(*) FROM peel_training").fetchall()[0][0]
     alone = train(trainer, model, n_training, notes, con)
     train_from_reviews(trainer, decisions, notes)
