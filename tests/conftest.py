@@ -3,7 +3,11 @@ files in a temporary folder."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,11 +123,21 @@ class DemoRun:
 
 @pytest.fixture(scope="session")
 def county_demo(tmp_path_factory) -> DemoRun:
-    home = tmp_path_factory.mktemp("county-demo")
+    def build(home: Path) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PEEL_HOME", str(home))
+            con = connect()
+            summary = generate_demo_force(con, **COUNTY_RUN)
+            con.close()
+        summary.truth_path = summary.truth_path.relative_to(home)  # each worker's copy is elsewhere
+        (home / "summary.pickle").write_bytes(pickle.dumps(summary))
+
+    home = built_once(tmp_path_factory, "county-demo", build)
+    summary = pickle.loads((home / "summary.pickle").read_bytes())
+    summary.truth_path = home / summary.truth_path
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PEEL_HOME", str(home))
         con = connect()
-        summary = generate_demo_force(con, **COUNTY_RUN)
     yield DemoRun(home=home, con=con, summary=summary)
     con.close()
 
@@ -136,14 +150,39 @@ def linked_small_demo(tmp_path_factory) -> Path:
     from peel.demo import generate_small_demo_force
     from peel.linkage.warehouse_run import link_warehouse
 
-    home = tmp_path_factory.mktemp("linked-demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        generate_small_demo_force(con)
-        con.close()
-        link_warehouse(warehouse=home / "warehouse.duckdb")
-    return home
+    def build(home: Path) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PEEL_HOME", str(home))
+            con = connect()
+            generate_small_demo_force(con)
+            con.close()
+            link_warehouse(warehouse=home / "warehouse.duckdb")
+
+    return built_once(tmp_path_factory, "linked-demo", build)
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder ``build`` fills once for the whole run, however many xdist workers run it: the
+    first worker to ask builds it under a lock while the others wait, and each worker gets
+    its own copy, since tests write into it (a casebook, new generations). Building a linked
+    demo force costs a minute or more; copying it, a fraction of a second."""
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, shared by its workers
+    shared = root / f"{name}-shared"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / ".built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            build(shared)
+            (shared / ".built").touch()
+    own = tmp_path_factory.mktemp(name)
+    # Symbolic links stay links (the warehouse's name points at its generation, relatively), and
+    # files keep their times (a generation's time is when it was published).
+    shutil.copytree(shared, own, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".built"))
+    return own
 
 
 @pytest.fixture(scope="session")
