@@ -117,7 +117,7 @@ SIGNED_IN = {
     "peel lfr results": (None, "lfr_operator"),
     "peel lfr alert": (None, "lfr_operator"),
     "peel lfr deletion": (None, "lfr_operator"),
-    "peel lfr load-export": (None, "lfr_operator"),
+    "peel lfr load-export": ("--purpose", "lfr_operator"),  # collection: the alerts' subjects
     "peel lfr load-results": (None, "lfr_operator"),
     "peel lfr alerts": ("--purpose", "lfr_operator"),
     "peel lfr survey": (None, "lfr_operator"),
@@ -251,6 +251,7 @@ AUDITED_BY = {
     "peel firearms safeguarding-decide": "tests/firearms/test_audit_commands.py::"
                                          "test_safeguarding_decide_logs_the_decision_with_its_outcome_reason_and_holder",
     "peel firearms load": "tests/firearms/test_cli.py::test_load_signed_in_with_a_purpose_loads_and_logs_the_collection",
+    "peel lfr load-export": "tests/lfr/test_alerts.py::test_load_vendor_export_logs_the_collection_with_its_purpose",
     "peel lfr alerts": "tests/lfr/test_alerts.py::"
                        "test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject",
     "peel lfr cancel": "tests/lfr/test_cancel.py::test_lfr_cancel_command_cancels_and_logs_the_decision_with_its_reason",

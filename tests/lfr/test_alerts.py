@@ -35,17 +35,35 @@ def write_export(folder, ref, *rows):
     return path
 
 
+LOADING = "Loading the matcher's alerts of the deployment"
 GOOD = "V1,{ref},2026-05-02 10:40,Match confirmed,yes,Arrested,Burglary,wanted on warrant,White,Male,25-34,WL-1"
 FALSE = "V2,{ref},2026-05-02 12:05,Not a match,yes,No action,,wanted on warrant,Asian,Female,18-24,WL-2"
 
 
 def test_load_vendor_export_maps_columns_and_codes_and_keeps_uk_time(deployed, tmp_path):
     con, ref = deployed
-    assert load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE), MAPPING) == 2
+    assert load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE), MAPPING, purpose=LOADING) == 2
     rows = con.execute("""SELECT source_record_id, alerted_at, adjudication, outcome, ethnicity
                           FROM lfr_alert ORDER BY 1""").fetchall()
     assert rows == [("V1", datetime(2026, 5, 2, 9, 40, tzinfo=UTC), "true", "arrest", "White"),
                     ("V2", datetime(2026, 5, 2, 11, 5, tzinfo=UTC), "false", "none", "Asian")]
+
+
+def test_load_vendor_export_logs_the_collection_with_its_purpose(deployed, tmp_path):
+    con, ref = deployed
+    with db.transaction() as session:
+        before = session.query(AuditEntry).count()
+    with pytest.raises(PurposeRequired):
+        load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD), MAPPING, purpose="")
+    with pytest.raises(AccessRefused):  # the PCC's office may not collect
+        load_vendor_export(con, "scrutiny", write_export(tmp_path, ref, GOOD), MAPPING, purpose=LOADING)
+    assert con.execute("SELECT count(*) FROM lfr_alert").fetchone()[0] == 0
+    load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE), MAPPING, purpose=LOADING)
+    with db.transaction() as session:
+        logged = session.query(AuditEntry).order_by(AuditEntry.seq).all()[before:]
+        collected = [e for e in logged if e.operation == "collection"]
+        assert [(e.actor, e.object_type, e.purpose) for e in collected] == [("planner", "lfr_alert", LOADING)]
+        assert '"alerts": 2' in collected[0].detail and "export.csv" in collected[0].detail
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -57,7 +75,7 @@ def test_load_vendor_export_maps_columns_and_codes_and_keeps_uk_time(deployed, t
 def test_load_vendor_export_refuses_a_bad_row_naming_it_and_writes_nothing(deployed, tmp_path, bad, message):
     con, ref = deployed
     with pytest.raises(PlanError, match=message + ".*Nothing was loaded"):
-        load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE, bad), MAPPING)
+        load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE, bad), MAPPING, purpose=LOADING)
     assert con.execute("SELECT count(*) FROM lfr_alert").fetchone()[0] == 0
 
 
@@ -73,7 +91,7 @@ def test_record_alert_by_hand_is_checked_like_an_export(deployed):
 
 def test_read_alert_subjects_needs_the_role_and_a_purpose_and_logs_each_subject(deployed, tmp_path):
     con, ref = deployed
-    load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE), MAPPING)
+    load_vendor_export(con, "planner", write_export(tmp_path, ref, GOOD, FALSE), MAPPING, purpose=LOADING)
     with pytest.raises(AccessRefused):
         read_alert_subjects(lambda: con, "scrutiny", ref, "Checking the adjudications of the deployment")
     with pytest.raises(PurposeRequired):

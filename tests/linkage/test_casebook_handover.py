@@ -420,9 +420,14 @@ def test_decide_pair_logs_the_decision_and_keeps_it_in_both_stores(setup):
     decided = decide_pair("sergeant", b, a, accept=False, reason=f"  {REASON} ", warehouse=warehouse)
     assert (decided.record_key_l, decided.record_key_r, decided.decision, decided.decided_by) == (
         a, b, "non_match", "sergeant")
-    [logged] = audit_entries(url)[before:]
-    assert (logged.actor, logged.operation, logged.object_id) == (
+    altered, combined = audit_entries(url)[before:]
+    assert (altered.actor, altered.operation, altered.object_id) == (
         "sergeant", "alteration", str(decided.item_id))
+    # Whether two records' histories are combined is decided here: the entry names both records.
+    assert (combined.actor, combined.operation, combined.object_type, combined.purpose) == (
+        "sergeant", "combination", "record_pair", REASON)
+    assert json.loads(combined.detail)["record_keys"] == [a, b]
+    assert json.loads(combined.detail)["decision"] == "non_match"
     assert warehouse_decisions(warehouse) == [(a, b, "non_match", "sergeant", REASON)]
 
 

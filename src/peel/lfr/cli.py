@@ -188,6 +188,7 @@ def deletion(
 def load_export(
     path: Path = typer.Argument(..., help="The matcher's alert export (CSV or Parquet)."),
     mapping: Path = typer.Option(MAPPINGS / "vendor_alerts.yaml", help="Its column mapping (default: peel's vendor_alerts.yaml)."),
+    purpose: str = typer.Option(..., help="Why you load the alerts, which name their subjects (logged)."),
     acting: str = ACTING,
 ) -> None:
     """Load the matcher's alert export through its mapping: all of it, or nothing."""
@@ -195,7 +196,7 @@ def load_export(
     from peel.warehouse import open_writer
 
     with open_writer() as con:
-        loaded = load_vendor_export(con, acting, path, mapping)
+        loaded = load_vendor_export(con, acting, path, mapping, purpose=purpose)
     Console().print(f"Loaded {loaded:,} alerts from {path}.")
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from peel.casebook import PURPOSE, Action, Operation, Request, processing
 from peel.lfr.alerts import ALERT, check_alert, get_windows, write_alerts
-from peel.lfr.register import writing
+from peel.lfr.register import DOMAIN, writing
 from peel.lfr.rules import PlanError
 from peel.sources.mapped import FieldSet, Mapping, read_extract, read_mapping
 from peel.warehouse import open_batch
@@ -50,8 +51,12 @@ def read_vendor_mapping(mapping_path: Path | str, fields: FieldSet) -> Mapping:
 
 
 def load_vendor_export(con: duckdb.DuckDBPyConnection, username: str, path: Path | str,
-                       mapping_path: Path | str) -> int:
-    """Load the vendor's alert export through its mapping, all or nothing; the alerts loaded."""
+                       mapping_path: Path | str, *, purpose: str) -> int:
+    """Load the vendor's alert export through its mapping, all or nothing; the alerts loaded.
+
+    The alerts name their subjects (watchlist entries), so the load is a collection of personal
+    data (DPA 2018 s62): it needs a role that may collect for LFR and the user's purpose, and is
+    logged with the file and the alerts loaded."""
     path = Path(path)
     mapping = read_vendor_mapping(mapping_path, ALERT)
     windows, rows, ids = get_windows(con), [], []
@@ -61,7 +66,8 @@ def load_vendor_export(con: duckdb.DuckDBPyConnection, username: str, path: Path
         except PlanError as error:
             raise PlanError(f"{error} Nothing was loaded.") from None
         ids.append(alert_id)
-    with writing(username, "vendor export", f"Loading the matcher's alert export {path.name}") as touched:
+    with processing(username, Request(Action.COLLECT, "lfr_alert", "vendor export", domain=DOMAIN,
+                                      purpose=purpose, must_state=PURPOSE), Operation.COLLECTION) as touched:
         write_alerts(con, rows, mapping.source_system, ids, f"vendor export via mapping {mapping.path.name}",
                      [str(path)])
         touched.update(file=str(path), alerts=len(rows))

@@ -36,6 +36,7 @@ from peel.casebook import (
     Action,
     Domain,
     InvalidInput,
+    Operation,
     Proposal,
     Request,
     authorise,
@@ -45,6 +46,7 @@ from peel.casebook import (
     propose,
     transaction,
 )
+from peel.casebook.access import record
 from peel.linkage import model as S
 from peel.linkage.explain import explain_pairs
 from peel.linkage.warehouse_run import require_latest_run
@@ -174,7 +176,7 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
     lo, hi = sorted([record_a, record_b])
     with contextlib.ExitStack() as warehouse_write:
         with transaction() as session:
-            authorise(session, username, Request(
+            actor = authorise(session, username, Request(
                 Action.DECIDE_REVIEW, "review_item", domain=DOMAIN, subject_ref=pair_subject_ref(lo, hi),
                 purpose=reason, must_state=REASON))
             lock_queue(session)
@@ -187,6 +189,13 @@ def decide_pair(username: str | None, record_a: str, record_b: str, *, accept: b
             decide(session, username, proposal.id, accept=accept, reason=reason)
             decided = linkage_proposals(session)[(lo, hi)]
             decision = "match" if accept else "non_match"
+            # Deciding a pair decides whether two records' histories are combined from the next
+            # run on (DPA 2018 s62: combination), so its entry names both records besides the
+            # review item's alteration the casebook logged.
+            record(session, actor, Operation.COMBINATION, "record_pair", proposal.id,
+                   subject_ref=pair_subject_ref(lo, hi), purpose=decided.reason,
+                   detail={"domain": str(DOMAIN), "record_keys": [lo, hi], "decision": decision,
+                           "review_item": proposal.id})
             # A new warehouse generation, thrown away should the casebook not commit.
             wcon = warehouse_write.enter_context(open_writer(warehouse))
             write_decision(wcon, lo, hi, decision, decided.decided_by, decided.decided_at,
