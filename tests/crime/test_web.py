@@ -36,7 +36,7 @@ CRIMES = ["/crime/daily/crimes?date=2026-03-10", "/api/crime/daily/crimes?date=2
 # Read off roles.yaml: every role but the administrator reads aggregates; only a role granted
 # personal data in the crime domain (the police officer) or in every domain (the supervisor)
 # sees crime records.
-NO_FIGURES = {"administrator", "ingest_service"}  # accounts only; a scripted job that loads and links
+NO_FIGURES = {"administrator", "ingest_service", "control_room_service"}  # accounts only; scripted jobs
 SEES_CRIMES = {"police_officer", "supervisor"}
 
 

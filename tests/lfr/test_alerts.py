@@ -1,6 +1,7 @@
 """Alerts from the vendor's export through the declared mapping, all or nothing, and read back
 with their subject only by a role that may, for a purpose, logged."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -63,7 +64,8 @@ def test_load_vendor_export_logs_the_collection_with_its_purpose(deployed, tmp_p
         logged = session.query(AuditEntry).order_by(AuditEntry.seq).all()[before:]
         collected = [e for e in logged if e.operation == "collection"]
         assert [(e.actor, e.object_type, e.purpose) for e in collected] == [("planner", "lfr_alert", LOADING)]
-        assert '"alerts": 2' in collected[0].detail and "export.csv" in collected[0].detail
+        detail = json.loads(collected[0].detail)
+        assert detail["alerts"] == 2 and detail["file"].endswith("export.csv")
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -30,7 +30,10 @@ SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2
            "item": "Burglary", "text": "Report on the patrols", "owner": "Head of Crime", "due": "2026-04-30",
            "status": "done", "evidence": "Reported at the May meeting", "record_a": "a-1", "record_b": "b-1",
            "ref": "LFR-2026-C1", "case_id": 1, "on": "2026-03-02",
-           "subject": "entity:1", "staff_number": "100001"}
+           "subject": "entity:1", "staff_number": "100001", "collection": "plans", "changes": "",
+           "algorithm": "record-linkage", "outcome": "noted", "approve": True, "name": "County derby",
+           "venue": "Chalk Park", "date": "2026-04-11", "attendance": 30000, "risk": "low", "cite": "",
+           "participants": ""}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 
 
@@ -79,8 +82,12 @@ def sample(name: str, schema: dict, path: str):
         return LINKAGE_DECISION
     if name == "decision" and "dvds" in path:
         return "open"  # Clare's Law candidates: open a Right to Know case, or decline
+    if name == "key":  # an LFR form: one of a plan's, or of a deployment's
+        return "authorise" if "/plans/" in path else "results"
     if "enum" in schema:
         return schema["enum"][0]
+    if schema.get("type") == "array":  # the JSON API's list of what a form takes as one line
+        return [SAMPLES[name]] if SAMPLES[name] else []
     return SAMPLES[name]
 
 
@@ -119,7 +126,9 @@ def test_every_route_refused_to_a_role_writes_a_refusal(client, web_settings, fi
         before = count_refusals(web_settings.casebook_url)
         answer = client.request(method.upper(), headers={FORM_TOKEN_HEADER: token},
                                 **build_request(document, path, operation))
-        assert answer.status_code < 500, (method, path, answer.text)
+        # No data is loaded in this installation: a route that reads it may say so (503), never fail.
+        assert answer.status_code < 500 or (answer.status_code == 503 and "No data is loaded yet" in answer.text), \
+            (method, path, answer.text)
         if answer.status_code == 403:
             refused.append(f"{method} {path}")
             if count_refusals(web_settings.casebook_url) == before:

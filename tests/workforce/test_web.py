@@ -17,7 +17,7 @@ from peel.workforce.people import list_sickness
 from peel.workforce.section import get_workforce_section
 
 PAGES = ["/workforce?month=2026-03", "/api/workforce?month=2026-03"]
-NO_FIGURES = {"administrator", "ingest_service"}
+NO_FIGURES = {"administrator", "ingest_service", "control_room_service"}  # accounts only; scripted jobs
 READS_SICKNESS = {"hr_wellbeing_officer", "supervisor"}  # read_personal in the workforce domain (roles.yaml)
 
 

@@ -23,6 +23,7 @@ from peel.casebook.access import (
     consultation,
     processing,
     read_audit_log,
+    record,
     verify_audit_log,
 )
 from peel.casebook.audit import AuditFilter, Operation, Verification
@@ -130,6 +131,8 @@ __all__ = [
     "read_case",
     "read_day",
     "read_month",
+    # The audit entry for what an actor already authorised in this transaction just did.
+    "record",
     "record_decision",
     "record_disclosure",
     "record_meeting_action",

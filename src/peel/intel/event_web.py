@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from peel.casebook import Actor, InvalidInput
-from peel.intel.command_levels import read_command_levels
+from peel.casebook import Action, Actor, InvalidInput
+from peel.intel.command_levels import DOMAIN, read_command_levels
 from peel.intel.events import (
     PlannedEvent,
     draft_assessment,
@@ -27,7 +27,8 @@ from peel.intel.events import (
 )
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
-from peel.web.visitor import require_actor
+from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import NO_DATA
 
 router = APIRouter(route_class=InputRoute)
 
@@ -69,6 +70,8 @@ def _draft(actor: Actor, body: AssessmentRequest) -> tuple[int, dict]:
     planned = PlannedEvent(body.name or body.venue, body.venue, body.date, body.attendance, tuple(body.participants))
     try:
         return draft_assessment(actor.username, planned, risk=body.risk, purpose=body.purpose, cited=body.cite)
+    except FileNotFoundError:  # no warehouse yet: nothing to assemble the history from
+        raise HTTPException(503, NO_DATA) from None
     except ValueError as error:  # an event never recorded, a bad date: said on the page, not a server error
         raise InvalidInput(str(error)) from error
 
@@ -97,8 +100,9 @@ def create_event(venue: str = Form(""), day: str = Form("", alias="date"), atten
 
 
 @router.get("/intel/events/open")
-def open_event(item: str = "", purpose: str = "", actor: Actor = Depends(require_actor)) -> Response:
+def open_event(request: Request, item: str = "", purpose: str = "", actor: Actor = Depends(require_actor)) -> Response:
     """The list's "read an assessment" form: to the assessment's page, with the purpose."""
+    require_grant(request, actor, Action.READ_PERSONAL, DOMAIN)  # refused (and logged) here, not a page later
     if not item.strip().isdigit():
         raise InvalidInput(f"Item {item!r}: give the assessment's item number, as the list shows it.")
     return RedirectResponse(f"/intel/events/{int(item)}?{urlencode({'purpose': purpose})}", status_code=303)
@@ -112,8 +116,9 @@ def show_event(request: Request, item_id: int, purpose: str = "", actor: Actor =
 
 
 @router.post("/intel/events/{item_id}/decision")
-def decide_event(item_id: int, decision: str = Form(""), reason: str = Form(""),
+def decide_event(request: Request, item_id: int, decision: str = Form(""), reason: str = Form(""),
                  actor: Actor = Depends(require_actor)) -> Response:
+    require_grant(request, actor, Action.DECIDE_REVIEW, DOMAIN)  # a role that may never decide: refused first
     if decision not in ("approve", "reject"):
         raise InvalidInput("Choose whether to sign the assessment off or reject it.")
     sign_off_assessment(actor.username, item_id, approve=decision == "approve", reason=reason)

@@ -58,16 +58,17 @@ def load_vendor_export(con: duckdb.DuckDBPyConnection, username: str, path: Path
     data (DPA 2018 s62): it needs a role that may collect for LFR and the user's purpose, and is
     logged with the file and the alerts loaded."""
     path = Path(path)
-    mapping = read_vendor_mapping(mapping_path, ALERT)
-    windows, rows, ids = get_windows(con), [], []
-    for where, alert_id, fields in read_rows(path, mapping):
-        try:
-            rows.append(check_alert(where, fields, windows))
-        except PlanError as error:
-            raise PlanError(f"{error} Nothing was loaded.") from None
-        ids.append(alert_id)
+    # Checked first, so a refused user learns nothing of the file and nothing is read.
     with processing(username, Request(Action.COLLECT, "lfr_alert", "vendor export", domain=DOMAIN,
                                       purpose=purpose, must_state=PURPOSE), Operation.COLLECTION) as touched:
+        mapping = read_vendor_mapping(mapping_path, ALERT)
+        windows, rows, ids = get_windows(con), [], []
+        for where, alert_id, fields in read_rows(path, mapping):
+            try:
+                rows.append(check_alert(where, fields, windows))
+            except PlanError as error:
+                raise PlanError(f"{error} Nothing was loaded.") from None
+            ids.append(alert_id)
         write_alerts(con, rows, mapping.source_system, ids, f"vendor export via mapping {mapping.path.name}",
                      [str(path)])
         touched.update(file=str(path), alerts=len(rows))

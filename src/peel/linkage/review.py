@@ -44,9 +44,9 @@ from peel.casebook import (
     lock_queue,
     proposals_by,
     propose,
+    record,
     transaction,
 )
-from peel.casebook.access import record
 from peel.linkage import model as S
 from peel.linkage.explain import explain_pairs
 from peel.linkage.warehouse_run import require_latest_run

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peel.casebook import Domain, cases, transaction
+from peel.casebook import Action, Domain, Request, authorise, cases, transaction
 from peel.casebook.errors import InvalidInput
 from peel.casebook.models import Case, Decision, as_utc
 from peel.casebook.retention import REVIEW_AFTER_YEARS
@@ -46,6 +46,8 @@ class BoardDecision:
 def record_board_decision(username: str, *, month: date, algorithm: str, outcome: str, decision: str) -> int:
     """Record a decision the board took at its meeting in ``month``; return the decision's id.
     The meeting's case is opened with its first decision."""
+    with transaction() as session:  # a role that may not record it is refused (and logged) before any check
+        authorise(session, username, Request(Action.DECIDE_CASE, "case", domain=Domain.OVERSIGHT))
     names = [a.name for a in read_registry()]
     if algorithm not in (*names, EVERY_ALGORITHM):
         raise InvalidInput(f"Algorithm {algorithm!r} is not registered; use one of {', '.join(names)} "
