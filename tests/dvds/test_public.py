@@ -38,8 +38,9 @@ def test_year_periods_end_the_last_year_with_the_data(warehouse):
     periods = year_periods(warehouse, MARCH_2026)
     (first,) = warehouse.execute("SELECT min(first_contact) FROM dvds_application").fetchone()
     (last,) = warehouse.execute("SELECT max(first_contact) FROM dvds_application").fetchone()
-    assert list(periods.values())[0][0] == date(first.year, 1, 1)
-    assert list(periods.values())[-1][1] == min(date(2026, 4, 1), last + timedelta(days=1))
+    spans = list(periods.values())
+    assert spans[0][0] == date(first.year, 1, 1)
+    assert spans[-1][1] == min(date(2026, 4, 1), last + timedelta(days=1))
     assert list(periods)[-1].startswith("2026 (to ")
 
 
