@@ -5,13 +5,11 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
-from tests.web.conftest import get_username
+from tests.dvds.conftest import queue_candidates
 from typer.testing import CliRunner
 
-from peel.casebook import db, review
 from peel.cli import app
 from peel.dvds.figures import RETURN_COLUMNS, figures, period
-from peel.dvds.recognition import ALGORITHM, CANDIDATE_KIND
 from peel.warehouse import connect
 
 runner = CliRunner()
@@ -32,14 +30,7 @@ def test_figures_prints_each_route_for_a_financial_year(small_demo_home, peel_ho
 
 def test_figures_prints_the_candidates_and_the_share_accepted_as_the_page_does(small_demo_home, web_settings):
     shutil.copyfile(small_demo_home / "warehouse.duckdb", web_settings.home / "warehouse.duckdb")
-    with db.transaction(web_settings.casebook_url) as s:
-        items = [review.propose(s, domain="dvds", kind=CANDIDATE_KIND, summary="a candidate",
-                                payload={"key": str(n), "evidence_ids": []}, by_algorithm=ALGORITHM)
-                 for n in range(13)]
-    with db.transaction(web_settings.casebook_url) as s:
-        for item in items[:10]:
-            review.decide(s, get_username("public_protection_officer"), item, accept=False,
-                          reason="the new partner is a relative, not a partner")
+    queue_candidates(web_settings.casebook_url, raised=13, declined=10)
     result = runner.invoke(app, ["dvds", "figures", "--year", str(date.today().year)])
     assert result.exit_code == 0, result.output
     lines = [" ".join(line.replace("│", " ").split()) for line in result.output.splitlines()]

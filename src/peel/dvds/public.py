@@ -17,7 +17,7 @@ from peel.disclosure import CountTable, PublishedTable, publish_counts, publish_
 from peel.dvds.cases import ROUTES
 from peel.dvds.figures import figures
 from peel.dvds.section import get_data_to
-from peel.measures.periods import add_months, get_month_end
+from peel.measures.periods import get_month_end, list_months_back
 from peel.measures.registry import get_measure
 
 Connection = duckdb.DuckDBPyConnection
@@ -35,11 +35,7 @@ def get_months(con: Connection) -> list[date]:
     if data_to is None:
         return []
     (first,) = con.execute("SELECT min(first_contact) FROM dvds_application").fetchone()
-    months, month = [], data_to.replace(day=1)
-    while month >= first.replace(day=1):
-        months.append(month)
-        month = add_months(month, -1)
-    return months
+    return list_months_back(data_to, first)
 
 
 def year_periods(con: Connection, month: date) -> dict[str, tuple[date, date]]:
