@@ -52,77 +52,51 @@ def _in(values: list[str]) -> str:
 
 
 def scan_sql(rules: dict) -> str:
-    """The one query that finds the candidates (parameter: the linkage run).
-
-    It starts from the few records that can matter, not from every linked record: the abuse
-    events, then the records of the persons with a history, then the events and addresses
-    those persons are recorded at after it, then the others recorded there. Each step joins
-    the warehouse's large tables against a small set (a semi-join), so a scan of a million
-    persons reads each table once and builds no hash table of all of them."""
+    """The one query that finds the candidates (parameter: the linkage run)."""
     h, ev = rules["history"], rules["evidence"]
     shared, joint, intel = ev["shared_address"], ev["joint_incident"], ev["intelligence"]
-    linked = "SELECT entity_id, record_key, coalesce(link_probability, 1.0) AS p FROM linkage_entity WHERE run_id = $run"
     return f"""
-    WITH abuse_event AS (
-        SELECT event_key, event_date FROM event WHERE category IN {_in(h['categories'])}),
-    abuse_rec AS (  -- the linked records of the abuse events' suspects and victims
-        SELECT e.entity_id, e.p, r.record_key, r.role, r.event_key, r.date_of_birth
-        FROM person_record r JOIN ({linked}) e USING (record_key)
-        WHERE r.event_key IN (SELECT event_key FROM abuse_event)
-          AND r.role IN ({quote_literal(h['person_role'])}, {quote_literal(h['partner_role'])})),
+    WITH rec AS (
+        SELECT e.entity_id, coalesce(e.link_probability, 1.0) AS p, r.record_key, r.role, r.event_key,
+               r.recorded_date, r.date_of_birth
+        FROM linkage_entity e JOIN person_record r USING (record_key) WHERE e.run_id = $run),
     abuse AS (
         SELECT s.entity_id AS person, v.entity_id AS victim, x.event_key, x.event_date,
                s.record_key, s.date_of_birth AS dob, least(s.p, v.p) AS p
-        FROM abuse_rec s JOIN abuse_event x ON x.event_key = s.event_key
-        JOIN abuse_rec v ON v.event_key = s.event_key AND v.role = {quote_literal(h['partner_role'])}
-        WHERE s.role = {quote_literal(h['person_role'])}),
+        FROM rec s JOIN event x ON x.event_key = s.event_key
+        JOIN rec v ON v.event_key = s.event_key AND v.role = {quote_literal(h['partner_role'])}
+        WHERE s.role = {quote_literal(h['person_role'])} AND x.category IN {_in(h['categories'])}),
     latest AS (SELECT person, max(event_date) AS since, list(DISTINCT victim) AS victims,
                       list(DISTINCT dob) FILTER (dob IS NOT NULL) AS dobs FROM abuse GROUP BY person),
-    theirs AS (  -- every record linked to a person with a history
-        SELECT e.entity_id, e.p, r.record_key, r.event_key, r.recorded_date, r.date_of_birth
-        FROM ({linked}) e JOIN person_record r USING (record_key)
-        WHERE e.entity_id IN (SELECT person FROM latest)),
     -- the person's records that agree with the abuse records' date of birth (or give none):
     -- a record linked to the person with another birth date is not taken as theirs
-    mine AS (SELECT r.* FROM theirs r JOIN latest l ON l.person = r.entity_id
+    mine AS (SELECT r.* FROM rec r JOIN latest l ON l.person = r.entity_id
              WHERE {'true' if not rules['history'].get('same_birth_date') else 'r.date_of_birth IS NULL OR len(l.dobs) = 0 OR list_contains(l.dobs, r.date_of_birth)'}),
-    met AS (  -- the joint incidents and intelligence reports of a person after the abuse
-        SELECT m.*, x.event_type, x.event_date FROM mine m JOIN latest l ON l.person = m.entity_id
-        JOIN event x ON x.event_key = m.event_key AND x.event_date > l.since
-        WHERE (x.event_type = {quote_literal(joint['event_type'])} AND x.category IN {_in(joint['categories'])})
-           OR (x.event_type = {quote_literal(intel['event_type'])} AND x.category IN {_in(intel['categories'])})),
-    present AS (  -- everyone recorded on those events
-        SELECT e.entity_id, e.p, r.record_key, r.event_key
-        FROM person_record r JOIN ({linked}) e USING (record_key)
-        WHERE r.event_key IN (SELECT event_key FROM met)),
     together AS (
         SELECT m.entity_id AS person, o.entity_id AS partner,
-               CASE WHEN m.event_type = {quote_literal(joint['event_type'])} THEN 'joint_incident' ELSE 'intelligence' END AS kind,
-               m.event_key AS what, m.event_date AS day, [m.record_key, o.record_key] AS records, least(m.p, o.p) AS p
-        FROM met m JOIN present o ON o.event_key = m.event_key AND o.entity_id <> m.entity_id),
-    address AS (SELECT source_key, resolved_key FROM linkage_object_key WHERE run_id = $run AND kind = 'address'),
-    resides AS (SELECT from_key, to_key FROM pole_link WHERE from_kind = 'person_record' AND link_type = 'resides_at'),
-    lives AS (  -- where the persons with a history are recorded living
+               CASE WHEN x.event_type = {quote_literal(joint['event_type'])} THEN 'joint_incident' ELSE 'intelligence' END AS kind,
+               x.event_key AS what, x.event_date AS day, [m.record_key, o.record_key] AS records, least(m.p, o.p) AS p
+        FROM mine m JOIN latest l ON l.person = m.entity_id
+        JOIN event x ON x.event_key = m.event_key AND x.event_date > l.since
+        JOIN rec o ON o.event_key = m.event_key AND o.entity_id <> m.entity_id
+        WHERE (x.event_type = {quote_literal(joint['event_type'])} AND x.category IN {_in(joint['categories'])})
+           OR (x.event_type = {quote_literal(intel['event_type'])} AND x.category IN {_in(intel['categories'])})),
+    lives AS (
         SELECT r.entity_id, r.p, r.record_key, r.recorded_date AS day, k.resolved_key AS address
-        FROM theirs r JOIN resides pl ON pl.from_key = r.record_key JOIN address k ON k.source_key = pl.to_key),
+        FROM rec r JOIN pole_link pl ON pl.from_kind = 'person_record' AND pl.from_key = r.record_key
+                                     AND pl.link_type = 'resides_at'
+        JOIN linkage_object_key k ON k.run_id = $run AND k.kind = 'address' AND k.source_key = pl.to_key),
     moved AS (  -- addresses a person is recorded at after the abuse, and never before it
         SELECT a.* FROM lives a JOIN latest l ON l.person = a.entity_id
         JOIN mine USING (record_key)
-        WHERE a.day > l.since AND NOT EXISTS (
-            SELECT 1 FROM lives b WHERE b.entity_id = a.entity_id AND b.address = a.address AND b.day <= l.since)),
-    there AS (  -- everyone recorded living at those addresses
-        SELECT e.entity_id, e.p, e.record_key, r.recorded_date AS day, k.resolved_key AS address
-        FROM address k JOIN resides pl ON pl.to_key = k.source_key
-        JOIN person_record r ON r.record_key = pl.from_key JOIN ({linked}) e ON e.record_key = r.record_key
-        WHERE k.resolved_key IN (SELECT address FROM moved)),
-    born AS (SELECT e.entity_id, min(r.date_of_birth) AS dob
-             FROM ({linked}) e JOIN person_record r USING (record_key)
-             WHERE e.entity_id IN (SELECT entity_id FROM there) GROUP BY e.entity_id),
+        WHERE a.day > l.since AND a.address NOT IN (
+            SELECT b.address FROM lives b WHERE b.entity_id = a.entity_id AND b.day <= l.since)),
+    born AS (SELECT entity_id, min(date_of_birth) AS dob FROM rec GROUP BY entity_id),
     cohabit AS (
         SELECT m.entity_id AS person, o.entity_id AS partner, 'shared_address' AS kind, m.address AS what,
                greatest(m.day, o.day) AS day, [m.record_key, o.record_key] AS records, least(m.p, o.p) AS p
         FROM moved m JOIN latest l ON l.person = m.entity_id
-        JOIN there o ON o.address = m.address AND o.entity_id <> m.entity_id AND o.day > l.since
+        JOIN lives o ON o.address = m.address AND o.entity_id <> m.entity_id AND o.day > l.since
                      AND abs(datediff('day', m.day, o.day)) <= {int(shared['max_days_apart'])}
         JOIN born bm ON bm.entity_id = m.entity_id JOIN born bo ON bo.entity_id = o.entity_id
         WHERE bm.dob IS NULL OR bo.dob IS NULL
