@@ -1,6 +1,7 @@
 """The Clare's Law pages in a real browser (Debian's chromium) over the small demo force: a
 public-protection officer declines a Right to Know candidate, giving a purpose to see it and a
-reason to decide it; the PCC's office reads the figures with the share of candidates accepted.
+reason to decide it; the PCC's office reads the figures with the share of candidates accepted;
+anyone reads the public Clare's Law figures without signing in.
 axe-core finds no WCAG 2.2 AA violation, and the Content-Security-Policy holds."""
 
 from __future__ import annotations
@@ -80,5 +81,13 @@ def test_show_figures_in_the_browser_for_the_pccs_office(tab):
     tab.page.goto("/dvds/figures?year=2025")
     assert tab.page.get_by_role("heading", level=1).inner_text() == "Clare's Law figures"
     expect(tab.page.get_by_text("Right to Know candidates accepted")).to_be_visible()
+    assert get_violations(tab) == []
+    assert tab.problems == []
+
+
+def test_public_clares_law_in_the_browser_without_signing_in(tab):
+    tab.page.goto("/public/clares-law?month=2026-03")
+    assert tab.page.get_by_role("heading", level=1).inner_text() == "Clare's Law: March 2026"
+    expect(tab.page.get_by_role("region", name="Clare's Law requests")).to_contain_text("fewer than 10")
     assert get_violations(tab) == []
     assert tab.problems == []

@@ -11,7 +11,7 @@ from peel.casebook.models import ReviewItem
 from peel.dvds.figures import figures, recognition_started
 from peel.dvds.queue import CandidateCounts
 from peel.dvds.recognition import ALGORITHM, CANDIDATE_KIND
-from peel.dvds.section import KIND, build, published, published_candidates, render
+from peel.dvds.section import KIND, _text, build, published, published_candidates, render
 from peel.pack.agenda import KINDS, read_agenda
 
 
@@ -28,6 +28,12 @@ def test_build_shows_each_route_with_last_year_and_the_recognition_comparison(wa
 
 def test_published_hides_counts_from_one_to_nine():
     assert [published(v) for v in (0, 1, 9, 10, 2253)] == ["0", "fewer than 10", "fewer than 10", "10", "2,253"]
+
+
+def test_text_hides_a_rate_whose_numerator_is_from_one_to_nine():
+    assert [_text({"value": round(100 * n / 40, 1), "numerator": n, "denominator": 40}) for n in (0, 3, 30)] == [
+        "0.0% (0 of 40)", "not shown (fewer than 10 cases completed, or completed within 28 days)", "75.0% (30 of 40)"]
+    assert _text({"value": 50.0, "numerator": 4, "denominator": 8}).startswith("not shown")
 
 
 def test_default_agenda_puts_clares_law_in_item_5():

@@ -7,11 +7,11 @@ import shutil
 from datetime import date
 
 from sqlalchemy import select
+from tests.dvds.conftest import queue_candidates
 from tests.web.conftest import get_username, sign_in
 
-from peel.casebook import db, review
+from peel.casebook import db
 from peel.casebook.models import AuditEntry
-from peel.dvds.recognition import ALGORITHM, CANDIDATE_KIND
 
 WHY = "checking the week's Clare's Law cases"
 
@@ -49,13 +49,7 @@ def test_show_figures_opens_for_the_pccs_office_without_data(client):
 
 def test_api_figures_gives_the_candidates_and_the_share_accepted(client, web_settings, small_demo_home):
     shutil.copyfile(small_demo_home / "warehouse.duckdb", web_settings.home / "warehouse.duckdb")
-    with db.transaction(web_settings.casebook_url) as s:
-        items = [review.propose(s, domain="dvds", kind=CANDIDATE_KIND, summary="a candidate",
-                                payload={"key": str(n), "evidence_ids": []}, by_algorithm=ALGORITHM)
-                 for n in range(12)]
-    with db.transaction(web_settings.casebook_url) as s:
-        review.decide(s, get_username("public_protection_officer"), items[0], accept=False,
-                      reason="the new partner is a relative, not a partner")
+    queue_candidates(web_settings.casebook_url, raised=12, declined=1)
     sign_in(client, get_username("pcc_scrutiny_officer"))
     year = str(date.today().year)
     answer = client.get("/api/dvds/figures", params={"year": year}).json()

@@ -38,9 +38,12 @@ def figures_command(
     year: str = typer.Option(None, help="A calendar year (2024) or financial year (2024/25); default the last "
                                         "complete calendar year."),
 ) -> None:
-    """Requests, cases, disclosures and the 28-day target by route for a year (aggregates)."""
+    """Requests, cases, disclosures and the 28-day target by route for a year, and the Right to
+    Know candidates raised and decided in it with the share accepted (aggregates)."""
     from peel.dvds.cases import ROUTES
     from peel.dvds.figures import MEASURES, figures, period
+    from peel.dvds.queue import count_candidates
+    from peel.dvds.section import published_candidates
     from peel.measures.registry import get_measure
 
     year = year or str(date.today().year - 1)
@@ -59,6 +62,16 @@ def figures_command(
                 f"% ({figure['numerator']:,} of {figure['denominator']:,})" if "numerator" in figure else "")
             table.add_row(name, get_measure(m).name, text)
     Console().print(table)
+    # The candidates as the figures page, its JSON and the pack show them (counts 1 to 9 hidden).
+    candidates = published_candidates(count_candidates(start, end))
+    if candidates is None:
+        Console().print("Right to Know candidates: not counted (no casebook to read).")
+        return
+    shown = Table("Right to Know candidates", label, title=f"Right to Know candidates recognised from linked data, {label}")
+    for name, key in (("Raised", "raised"), ("Accepted (a Right to Know case opened)", "accepted"),
+                      ("Declined", "declined"), (get_measure("dvds_share_accepted").name, "share_accepted")):
+        shown.add_row(name, candidates[key])
+    Console().print(shown)
 
 
 @app.command("return")

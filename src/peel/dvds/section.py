@@ -43,8 +43,11 @@ def published(value: float | None) -> str:
 def _text(figure: dict) -> str:
     if "numerator" not in figure:
         return published(figure["value"])
-    if figure["value"] is None or 0 < figure["denominator"] < THRESHOLD:
-        return f"not shown (fewer than {THRESHOLD} cases completed)" if figure["denominator"] else "no cases completed"
+    if figure["value"] is None:
+        return "no cases completed"
+    # Both counts, as peel.disclosure's rule for rates: "3 of 40" would show a small count.
+    if figure["denominator"] < THRESHOLD or 0 < figure["numerator"] < THRESHOLD:
+        return f"not shown (fewer than {THRESHOLD} cases completed, or completed within 28 days)"
     return f"{figure['value']}% ({figure['numerator']:,} of {figure['denominator']:,})"
 
 

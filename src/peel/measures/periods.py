@@ -50,6 +50,16 @@ def get_month_end(month: date) -> date:
     return add_months(month, 1)
 
 
+def list_months_back(last: date, first: date) -> list[date]:
+    """The months from ``last``'s back to ``first``'s, latest first (first days of months), as
+    the public pages offer them."""
+    months, month = [], last.replace(day=1)
+    while month >= first.replace(day=1):
+        months.append(month)
+        month = add_months(month, -1)
+    return months
+
+
 def format_month(month: date) -> str:
     return month.strftime("%B %Y")
 

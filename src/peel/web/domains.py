@@ -14,6 +14,7 @@ from peel.casebook import web as casebook_pages
 from peel.control_room import web as control_room_pages
 from peel.crime import public as crime_public
 from peel.crime import web as crime_web
+from peel.dvds import public as dvds_public
 from peel.dvds import web as dvds_web
 from peel.firearms import web as firearms_web
 from peel.intel import web as intel_pages
@@ -30,11 +31,16 @@ from peel.workforce import web as workforce_web
 PUBLICATIONS: list[public.Publication] = [
     public.Publication("crime", "Crime and outcomes", "Crimes recorded each month and how many are solved so "
                        "far, by crime type and district.", crime_public.get_public_months,
-                       crime_public.publish_month),
+                       crime_public.publish_month,
+                       "Recent crimes have had less time to be solved, so the numbers solved rise as outcomes arrive."),
     public.Publication("lfr-fairness", "Fairness of live facial recognition", "True and false alerts over the 12 "
                        "months to each month, by ethnicity, sex and age band. Where and when it is used: "
                        "/public/lfr/deployments.", lfr_public.get_fairness_months,
                        lfr_public.publish_fairness_year),
+    public.Publication("clares-law", "Clare's Law", "Requests, cases and disclosures under the Domestic Violence "
+                       "Disclosure Scheme by route (Right to Ask, Right to Know) and calendar year, and the share "
+                       "of cases completed within 28 days.", dvds_public.get_months, dvds_public.publish_years,
+                       dvds_public.NOTE),
 ]
 
 DOMAINS: list[DomainPages | Placeholder] = [

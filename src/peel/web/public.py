@@ -38,6 +38,7 @@ class Publication:
     description: str
     get_months: Callable[[Connection], list[date]]  # the months it has, latest first
     publish: Callable[[Connection, date], tuple[date, list[PublishedTable]]]  # -> (snapshot date, tables)
+    note: str = ""  # how to read its figures, after the snapshot date
 
 
 class CellModel(BaseModel):
