@@ -20,7 +20,7 @@ def test_control_room_decide_logs_the_decision_on_the_week_with_its_reason(staff
                           "calls_999": [40.0], "handlers_999": [7], "worked_999": [6],
                           "calls_101": [30.0], "handlers_101": [5], "worked_101": [5]})
     with db.transaction() as session:
-        item = propose_staffing(session, WeekPlan(date(2026, 3, 2), hours))
+        item = propose_staffing(session, staff["control_room_service"], WeekPlan(date(2026, 3, 2), hours))
     log_in(manager)
     [decided] = audited_run(manager, "control-room", "decide", str(item), "--decision", "change",
                             "--set", f"{HOUR}=9", "--reason", WHY)

@@ -114,7 +114,8 @@ def past_jobs(con: duckdb.DuckDBPyConnection, district: str, before: date) -> pd
         "SELECT grade, date_diff('second', dispatched_at, arrived_at) / 60 AS travel,"
         " date_diff('second', arrived_at, closed_at) / 60 AS on_scene, rural FROM cr_incident"
         " WHERE district_code = ? AND grade IN (SELECT unnest(?)) AND arrived_at IS NOT NULL"
-        " AND closed_at IS NOT NULL AND created_at >= ? AND created_at < ?",
+        " AND closed_at IS NOT NULL AND created_at >= ? AND created_at < ?"
+        " ORDER BY incident_id",  # the simulation draws rows by position: the same rows each run
         [district, list(RESPONSE_GRADES), local_instant(before - timedelta(weeks=26)), local_instant(before)],
     ).df()
 
