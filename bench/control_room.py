@@ -76,20 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     handling = {c: mean_handling_seconds(con, c) for c in ("999", "101")}
 
     def year(baseline_only: bool) -> float:
-        from peel.control_room.forecast import WINDOWS, _statsforecast, _tidy, to_local_clock
+        from peel.control_room.forecast import rolling_forecasts, to_local_clock
 
         started = time.perf_counter()
+        local = to_local_clock(series).drop(columns="filled")  # the weekly pattern follows the clock
         if baseline_only:
             from statsforecast import StatsForecast
             from statsforecast.models import SeasonalNaive
 
             sf = StatsForecast(models=[SeasonalNaive(season_length=168)], freq="h")
+            sf.cross_validation(df=local, h=14 * 24, n_windows=26, step_size=14 * 24, level=[80])
         else:
-            sf = _statsforecast(14 * 24, WINDOWS)
-        local = to_local_clock(series).drop(columns="filled")  # the weekly pattern follows the clock
-        rows = sf.cross_validation(df=local, h=14 * 24, n_windows=26, step_size=14 * 24, level=[80])
-        if not baseline_only:
-            rows = _tidy(rows)
+            rows = rolling_forecasts(local, 14 * 24, cutoffs=26)
             for channel in ("999", "101"):
                 plan_handlers(rows[rows["unique_id"] == channel], channel, handling[channel])
         return time.perf_counter() - started
@@ -97,24 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     full, alone = year(False), year(True)
     print(f"\nA year of hourly forecasts (26 x 14 days) for {series['unique_id'].nunique()} series "
           f"with staffing: {full:.1f} s (target under 60 s); seasonal naive alone: {alone:.1f} s "
-          f"(ratio {full / alone:.1f})")
-    officers(con, by_district)
+          f"(ratio {full / alone:.1f}); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    officers(con)
     return 0
 
 
-def officers(con, by_district) -> None:
+def officers(con) -> None:
     """Response officers per district and shift pattern for the data's last week, simulated
     (simpy) against the week's forecast: the time it takes and the officer-hours per pattern."""
-    import pandas as pd
-
-    from peel.control_room.forecast import forecast_demand
-    from peel.control_room.response import RESPONSE_GRADES, officers_by_pattern
+    from peel.control_room.response import officers_week
 
     week = date(2026, 2, 23)  # the last full week before the data ends
-    history = by_district[by_district["unique_id"].str.split("|").str[0].isin(RESPONSE_GRADES)
-                          & (by_district["ds"] < pd.Timestamp(week) - pd.Timedelta(hours=1))]
     started = time.perf_counter()
-    table = officers_by_pattern(con, forecast_demand(history, 168), week)
+    table = officers_week(con, week)  # forecast from the weeks before it, as the pack does
     took = time.perf_counter() - started
     totals = table.groupby("pattern")[["officer_hours", "within_emergency"]].agg(
         {"officer_hours": "sum", "within_emergency": "mean"})

@@ -38,6 +38,16 @@ def test_simulate_attendance_sends_an_officer_home_after_a_job_past_the_shift_en
     assert reached[0] == 5.0 and np.isinf(reached[1])  # back at 09:00, off duty since 08:20
 
 
+def test_simulate_attendance_sends_the_next_free_officer_to_the_emergency_first():
+    # One officer 07:00-15:00, out on a job from 08:00 to 09:00; a priority incident at 08:10
+    # and an emergency at 08:20 wait. At 09:00 the emergency goes first (40 + 5 minutes);
+    # the priority incident follows when that job ends at 09:15 (65 + 5).
+    reached = simulate_attendance(np.array([480.0, 490.0, 500.0]), travel=np.array([5.0, 5.0, 5.0]),
+                                  on_scene=np.array([55.0, 10.0, 10.0]), duty=[(420, 900)],
+                                  ranks=np.array([1, 1, 0]))
+    assert list(reached) == [5.0, 70.0, 45.0]
+
+
 def test_duty_times_follow_the_local_clock_across_the_clocks_going_back():
     eights = get_standards().response_patterns["eights"]
     duty = duty_times(eights, 1, date(2025, 10, 20))  # Sunday 26 October 2025: 01:00 happens twice

@@ -2,9 +2,10 @@
 forecast incidents to be attended within their grade's target, found by simulating the week.
 
 A discrete-event simulation (simpy): incidents arrive at random through each hour at the
-forecast rate (Poisson); each takes the first free officer on duty, in the order they came
-(the simulation does not let an emergency jump the queue, so it errs on the side of more
-officers); the officer travels, deals with it and, if still on shift, is free again. Officers
+forecast rate (Poisson); each takes the first free officer on duty, emergencies before
+priority incidents and each grade in the order they came, as a control room dispatches (an
+officer already on a job is not taken off it); the officer travels, deals with it and, if
+still on shift, is free again. Officers
 come on and go off duty by the pattern's shifts in local time (``standards.yaml``), and one
 busy at the end of a shift finishes the job first. Travel and on-scene times, and whether the
 place is rural (which sets the target), are drawn together from the district's own past
@@ -24,6 +25,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.resources.resource import SortedQueue
+from simpy.resources.store import StoreGet
 
 from peel.control_room.performance import local_instant
 from peel.control_room.standards import Pattern, get_standards
@@ -33,14 +36,34 @@ MAX_OFFICERS = 40  # per shift and district: more is a different problem (a majo
 REPLICATIONS = 3  # simulated weeks per count of officers: one week's chance arrivals are too few
 
 
+class _Wait(StoreGet):
+    """An incident waiting for a free officer, queued by its ``key``: (grade rank, arrival)."""
+
+    def __init__(self, store: simpy.Store, key: tuple[int, float]):
+        self.key = key
+        super().__init__(store)
+
+
+class _FreeOfficers(simpy.Store):
+    """Officers free on duty; the incidents waiting for one are served lowest key first
+    (simpy's SortedQueue, as its PriorityResource queues requests)."""
+
+    GetQueue = SortedQueue
+
+    def get(self, key: tuple[int, float]) -> _Wait:  # type: ignore[override]
+        return _Wait(self, key)
+
+
 def simulate_attendance(arrivals: np.ndarray, travel: np.ndarray, on_scene: np.ndarray,
-                        duty: list[tuple[float, float]]) -> np.ndarray:
+                        duty: list[tuple[float, float]], ranks: np.ndarray | None = None) -> np.ndarray:
     """Minutes from each incident's arrival to an officer reaching it. ``arrivals``, ``travel``
     and ``on_scene`` in minutes (arrivals from the simulation's start, in time order); ``duty``:
-    each officer's (start, end) on shift. An incident no officer reaches in the simulated time
-    waits for ever (inf)."""
+    each officer's (start, end) on shift; ``ranks``: each incident's place in the dispatch
+    order (0 first: its grade's place in RESPONSE_GRADES), all equal by default. An incident
+    no officer reaches in the simulated time waits for ever (inf)."""
     env = simpy.Environment()
-    free = simpy.Store(env)
+    free = _FreeOfficers(env)
+    ranks = np.zeros(len(arrivals), dtype=int) if ranks is None else ranks
     reached = np.full(len(arrivals), np.inf)
 
     def officer(start: float, end: float):
@@ -53,7 +76,7 @@ def simulate_attendance(arrivals: np.ndarray, travel: np.ndarray, on_scene: np.n
 
     def incident(i: int):
         yield env.timeout(arrivals[i])
-        me = yield free.get()
+        me = yield free.get((int(ranks[i]), float(arrivals[i])))
         reached[i] = env.now - arrivals[i] + travel[i]
         yield env.timeout(travel[i] + on_scene[i])
         if env.now < me.end:
@@ -91,9 +114,15 @@ def past_jobs(con: duckdb.DuckDBPyConnection, district: str, before: date) -> pd
         "SELECT grade, date_diff('second', dispatched_at, arrived_at) / 60 AS travel,"
         " date_diff('second', arrived_at, closed_at) / 60 AS on_scene, rural FROM cr_incident"
         " WHERE district_code = ? AND grade IN (SELECT unnest(?)) AND arrived_at IS NOT NULL"
-        " AND closed_at IS NOT NULL AND created_at >= ? AND created_at < ?",
+        " AND closed_at IS NOT NULL AND created_at >= ? AND created_at < ?"
+        " ORDER BY incident_id",  # the simulation draws rows by position: the same rows each run
         [district, list(RESPONSE_GRADES), local_instant(before - timedelta(weeks=26)), local_instant(before)],
     ).df()
+
+
+class OutOfReach(ValueError):
+    """No number of officers (up to MAX_OFFICERS) meets the attendance goal in a district: said
+    beside the other districts' answers. Any other error is a fault, and stops the run."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +143,7 @@ def officers_needed(forecast: pd.DataFrame, jobs: pd.DataFrame, pattern: Pattern
     emergencies = pd.concat(weeks).query("grade == 'emergency'")
     ceiling = float((emergencies["travel"] <= emergencies["target"]).mean()) if len(emergencies) else 1.0
     if ceiling < standards.attendance_goal:
-        raise ValueError(
+        raise OutOfReach(
             f"Even with an officer free for every emergency, only {ceiling:.0%} are reached within target "
             f"(travel times alone, pattern {pattern.code}): no number of officers meets the goal of "
             f"{standards.attendance_goal:.0%} in standards.yaml; the district needs officers placed nearer.")
@@ -123,7 +152,7 @@ def officers_needed(forecast: pd.DataFrame, jobs: pd.DataFrame, pattern: Pattern
         shares = attended_within(weeks, duty)
         if shares.get("emergency", 1.0) >= standards.attendance_goal:
             return Need(pattern.code, officers, officers * 7 * sum(s.hours for s in pattern.shifts), shares)
-    raise ValueError(f"More than {MAX_OFFICERS} officers a shift would be needed on pattern {pattern.code}: "
+    raise OutOfReach(f"More than {MAX_OFFICERS} officers a shift would be needed on pattern {pattern.code}: "
                      "check the forecast incidents and the district's travel times.")
 
 
@@ -151,7 +180,8 @@ def attended_within(weeks: list[pd.DataFrame], duty: list[tuple[float, float]]) 
     hits = []
     for week in weeks:
         reached = simulate_attendance(week["arrival"].to_numpy(), week["travel"].to_numpy(),
-                                      week["on_scene"].to_numpy(), duty)
+                                      week["on_scene"].to_numpy(), duty,
+                                      week["grade"].map(RESPONSE_GRADES.index).to_numpy())
         hits.append(week.assign(within=reached <= week["target"].to_numpy()))
     both = pd.concat(hits)
     return {g: float(v) for g, v in both.groupby("grade")["within"].mean().items()}
@@ -172,7 +202,7 @@ def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, 
             row = {"district": district, "pattern": pattern.code, "worked_officer_hours": worked, "note": ""}
             try:
                 need = officers_needed(mine, jobs, pattern, week_start)
-            except ValueError as error:  # said beside the other districts' answers, not instead of them
+            except OutOfReach as error:  # said beside the other districts' answers, not instead of them
                 rows.append(row | {"officers_per_shift": None, "officer_hours": None, "note": str(error)})
                 continue
             rows.append(row | {"officers_per_shift": need.officers_per_shift, "officer_hours": need.officer_hours,
