@@ -78,13 +78,17 @@ def _person(con, run_id: int, entity_id: int) -> list[Statement]:
 
 def _possible(con, b: Builder, run_id: int, members: list[str]) -> None:
     """Records scored against the subject's but left unlinked (and not ruled out by a reviewer)."""
+    # Found by each side's key in turn (a lookup an index on the key answers), never a test of
+    # every row of the pair table against the subject's list.
     pairs = con.execute(
-        """SELECT record_key_l, record_key_r, list_contains(?, record_key_l) AS left_is_mine, match_probability
-           FROM linkage_pair
-           WHERE run_id = ? AND match_probability >= ? AND coalesce(decision, '') <> 'non_match'
-             AND list_contains(?, record_key_l) <> list_contains(?, record_key_r)
-           ORDER BY match_probability DESC, record_key_l, record_key_r LIMIT ?""",
-        [members, run_id, POSSIBLE_LINK_PROBABILITY, members, members, POSSIBLE_LINKS_SHOWN]).fetchall()
+        """SELECT record_key_l, record_key_r, list_contains($mine, record_key_l) AS left_is_mine, match_probability
+           FROM (SELECT * FROM linkage_pair WHERE record_key_l IN (SELECT unnest($mine)) UNION ALL
+                 SELECT * FROM linkage_pair WHERE record_key_r IN (SELECT unnest($mine)))
+           WHERE run_id = $run AND match_probability >= $low AND coalesce(decision, '') <> 'non_match'
+             AND list_contains($mine, record_key_l) <> list_contains($mine, record_key_r)
+           ORDER BY match_probability DESC, record_key_l, record_key_r LIMIT $shown""",
+        {"mine": members, "run": run_id, "low": POSSIBLE_LINK_PROBABILITY,
+         "shown": POSSIBLE_LINKS_SHOWN}).fetchall()
     refs = [(PAIR, pair_key(run_id, left, right)) for left, right, _, _ in pairs]
     b.rows |= fetch(con, refs + [("person_record", k) for left, right, _, _ in pairs for k in (left, right)])
     for (left, right, left_is_mine, p), ref in zip(pairs, refs, strict=True):
@@ -170,12 +174,15 @@ def _associates(con, b: Builder, run_id: int, entity_id: int, people, own: set[s
         if r.get("event_key"):
             by_event[r["event_key"]].append(r)
     addresses = sorted({a for r in people if (a := address_key(r))})
+    # Their records by event and by address, then their entities: each step a lookup by key (one
+    # join of the whole tables read every row of them).
+    found = [k for (k,) in con.execute(
+        "SELECT record_key FROM person_record WHERE event_key IN (SELECT unnest(?)) UNION "
+        "SELECT from_key FROM pole_link WHERE to_key IN (SELECT unnest(?)) AND link_type = 'resides_at'",
+        [sorted(by_event), addresses]).fetchall()]
     others = con.execute(
-        "SELECT p.record_key, e.entity_id FROM person_record p JOIN linkage_entity e "
-        "ON e.record_key = p.record_key AND e.run_id = ? WHERE e.entity_id <> ? AND "
-        "(p.event_key IN (SELECT unnest(?)) OR p.record_key IN (SELECT from_key FROM pole_link "
-        "WHERE link_type = 'resides_at' AND to_key IN (SELECT unnest(?)))) ORDER BY ALL",
-        [run_id, entity_id, sorted(by_event), addresses]).fetchall()
+        "SELECT record_key, entity_id FROM linkage_entity WHERE record_key IN (SELECT unnest(?)) "
+        "AND run_id = ? AND entity_id <> ? ORDER BY ALL", [sorted(found), run_id, entity_id]).fetchall()
     entity_of = dict(others)
     b.rows |= fetch(con, [("person_record", k) for k in entity_of])
     for key, other_entity in others:
