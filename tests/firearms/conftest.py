@@ -2,6 +2,7 @@
 the casebook users the firearms tests act as."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,14 +32,18 @@ def add_staff(session) -> None:
 
 
 @pytest.fixture(scope="session")
-def linked_demo(linked_small_demo) -> Path:
+def linked_demo(linked_small_demo, tmp_path_factory) -> Path:
     """PEEL_HOME of the small demo force whose persons (holders among them) are linked, with
-    the firearms tests' users in its casebook."""
+    the firearms tests' users in its casebook: a copy of its own, because these tests write to
+    the warehouse while other areas' session fixtures hold the shared one open for reading."""
+    home = tmp_path_factory.mktemp("firearms-demo")
+    shutil.copytree(linked_small_demo, home, symlinks=True, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("casebook*", "audit*"))  # the warehouse, not others' users
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(linked_small_demo))
+        patch.setenv("PEEL_HOME", str(home))
         with db.transaction() as session:
             add_staff(session)
-    return linked_small_demo
+    return home
 
 
 @pytest.fixture
