@@ -17,6 +17,5 @@ if command -v pg_ctlcluster >/dev/null 2>&1; then
 fi
 
 # Two workers (pytest-xdist): CI has two cores, and much of the suite waits on browsers,
-# servers and disks. PEEL_TEST_WORKERS=0 runs it in one process. Work-stealing: a worker that
-# runs out takes tests queued for the other, so one long test (Spark) does not leave it idle.
-exec .venv/bin/python -m pytest -n "${PEEL_TEST_WORKERS:-2}" --dist worksteal "$@"
+# servers and disks. PEEL_TEST_WORKERS=0 runs it in one process.
+exec .venv/bin/python -m pytest -n "${PEEL_TEST_WORKERS:-2}" "$@"
