@@ -11,8 +11,15 @@ from typer.testing import CliRunner
 from peel.casebook import db, users
 from peel.pack.build import build_pack, read_pack_actions
 from peel.pack.cli import register
+from peel.section import AgendaItem, Section, SectionKind
 
 PCC, ANALYST = "pcc.officer", "analyst"
+
+# The actions open the pack whatever its agenda: a one-line section stands in for the
+# meeting's (whose figures take twenty seconds to build and are tested in test_build.py).
+ONE_LINE = SectionKind("one_line", "crime", "One line.", "nothing", get_data_to=lambda con: date(2026, 3, 11),
+                       build=lambda con, month: month, render=lambda month: f"<p>Figures for {month:%B %Y}.</p>")
+AGENDA = [AgendaItem("Burglary", [Section(ONE_LINE, "Burglary")])]
 
 
 def run_peel(*args: str):
@@ -68,7 +75,7 @@ def test_build_pack_opens_with_the_earlier_meetings_actions(casebook, county_dem
     add_action("Report on the Diwali patrols")
     add_action("Agreed in March, shown from April", meeting="2026-03")
     actions = read_pack_actions(date(2026, 3, 1))
-    html = build_pack(county_demo.con, date(2026, 3, 1), tmp_path / "pack", actions=actions).html.read_text()
+    html = build_pack(county_demo.con, date(2026, 3, 1), tmp_path / "pack", AGENDA, actions=actions).html.read_text()
 
     opening = html.split("<h2>Actions from previous meetings</h2>")[1].split("Item 1:")[0]
     assert "<td>February 2026</td><td>Burglary</td><td>Report on the Diwali patrols</td>" in opening
@@ -78,5 +85,5 @@ def test_build_pack_opens_with_the_earlier_meetings_actions(casebook, county_dem
 
 
 def test_build_pack_says_when_no_earlier_action_is_open(county_demo, tmp_path):
-    html = build_pack(county_demo.con, date(2026, 3, 1), tmp_path / "pack").html.read_text()
+    html = build_pack(county_demo.con, date(2026, 3, 1), tmp_path / "pack", AGENDA).html.read_text()
     assert "No action from an earlier meeting is open, and none was done since the previous meeting." in html
