@@ -20,6 +20,15 @@ from peel.demo import DemoSummary, generate_demo_force
 from peel.warehouse import connect
 
 
+# Run first: the suite's longest test (over a minute). With two workers, a long test dealt
+# out late keeps one worker busy while the other has nothing left to do.
+LONGEST_FIRST = ("tests/linkage/test_spark_backend.py",)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
+
+
 @pytest.fixture(autouse=True)
 def fixed_terminal_width(monkeypatch):
     """Commands print through Rich, which wraps at the terminal's width: a test must not pass
