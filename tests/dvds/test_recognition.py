@@ -3,15 +3,15 @@ explained, controls the rules exclude never raised, and the queue's handling of 
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from peel.casebook import db, review, users
 from peel.casebook.errors import AccessRefused
-from peel.demo import SMALL_DEMO, generate_demo_force
 from peel.dvds.evaluate import evaluate
 from peel.dvds.queue import decide_candidate, raise_candidates
 from peel.dvds.recognition import ALGORITHM, CANDIDATE_KIND, scan
-from peel.linkage.warehouse_run import link_warehouse
 from peel.settings import get_settings
 from peel.warehouse import connect
 
@@ -20,14 +20,10 @@ WHY = "weekly Right to Know recognition review"
 
 
 @pytest.fixture(scope="module")
-def linked_demo(tmp_path_factory):
+def linked_demo(linked_small_demo, tmp_path_factory):
+    """The session's linked small demo force, copied: these tests add a casebook to it."""
     home = tmp_path_factory.mktemp("dvds-demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        generate_demo_force(con, **SMALL_DEMO)
-        con.close()
-        link_warehouse()
+    shutil.copytree(linked_small_demo, home, symlinks=True, dirs_exist_ok=True)
     return home
 
 
