@@ -16,9 +16,8 @@ import pytest
 
 from peel.casebook import db, login, sessions, users
 from peel.casebook.models import User
-from peel.demo import DemoSummary, generate_demo_force
+from peel.demo import SMALL_DEMO, DemoSummary, generate_demo_force
 from peel.warehouse import connect
-
 
 # Run first: the suite's longest test (over a minute). With two workers, a long test dealt
 # out late keeps one worker busy while the other has nothing left to do.
@@ -123,6 +122,11 @@ COUNTY_RUN = {
 }
 
 
+# The test-sized demo force (``SMALL_DEMO``) without the persons generator, for the domains'
+# own figures (workforce, live facial recognition). Generated once per run.
+SMALL_RUN = {**SMALL_DEMO, "persons": False}
+
+
 @dataclass
 class DemoRun:
     home: Path
@@ -130,25 +134,33 @@ class DemoRun:
     summary: DemoSummary
 
 
-@pytest.fixture(scope="session")
-def county_demo(tmp_path_factory) -> DemoRun:
+def built_demo(tmp_path_factory, name: str, run: dict) -> DemoRun:
+    """The demo force ``run`` describes (generate_demo_force's arguments), generated once for
+    the whole run (``built_once``): this worker's own copy, open for writing."""
+
     def build(home: Path) -> None:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("PEEL_HOME", str(home))
             con = connect()
-            summary = generate_demo_force(con, **COUNTY_RUN)
+            summary = generate_demo_force(con, **run)
             con.close()
         summary.truth_path = summary.truth_path.relative_to(home)  # each worker's copy is elsewhere
         (home / "summary.pickle").write_bytes(pickle.dumps(summary))
 
-    home = built_once(tmp_path_factory, "county-demo", build)
+    home = built_once(tmp_path_factory, name, build)
     summary = pickle.loads((home / "summary.pickle").read_bytes())
     summary.truth_path = home / summary.truth_path
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PEEL_HOME", str(home))
         con = connect()
-    yield DemoRun(home=home, con=con, summary=summary)
-    con.close()
+    return DemoRun(home=home, con=con, summary=summary)
+
+
+@pytest.fixture(scope="session")
+def county_demo(tmp_path_factory) -> DemoRun:
+    demo = built_demo(tmp_path_factory, "county-demo", COUNTY_RUN)
+    yield demo
+    demo.con.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 import pytest
-from tests.conftest import DemoRun
-
-from peel.demo import SMALL_DEMO, generate_demo_force
-from peel.warehouse import connect
+from tests.conftest import SMALL_RUN, DemoRun, built_demo
 
 
 @dataclass
@@ -19,14 +16,10 @@ class LfrDemo(DemoRun):
 
 @pytest.fixture(scope="session")
 def lfr_demo(tmp_path_factory) -> LfrDemo:
-    home = tmp_path_factory.mktemp("lfr-demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        summary = generate_demo_force(con, persons=False, **SMALL_DEMO)
-    truth = json.loads((summary.truth_path.parent / "lfr.json").read_text(encoding="utf-8"))
-    yield LfrDemo(home, con, summary, truth)
-    con.close()
+    demo = built_demo(tmp_path_factory, "small-demo", SMALL_RUN)  # the run's one build, copied
+    truth = json.loads((demo.summary.truth_path.parent / "lfr.json").read_text(encoding="utf-8"))
+    yield LfrDemo(demo.home, demo.con, demo.summary, truth)
+    demo.con.close()
 
 
 STAFF = {"planner": "lfr_operator", "second.operator": "lfr_operator", "supervisor": "supervisor",

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.conftest import DemoRun
+from tests.conftest import SMALL_RUN, DemoRun, built_demo
 
-from peel.demo import SMALL_DEMO, generate_demo_force
-from peel.warehouse import connect
 from peel.workforce.section import WorkforceSection, get_workforce_section
 
 MONTH, AS_OF = date(2026, 3, 1), date(2026, 3, 11)
@@ -17,13 +15,11 @@ MONTH, AS_OF = date(2026, 3, 1), date(2026, 3, 11)
 
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory) -> DemoRun:
-    home = tmp_path_factory.mktemp("workforce-demo")
+    demo = built_demo(tmp_path_factory, "small-demo", SMALL_RUN)  # the run's one build, copied
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PEEL_HOME", str(home))
-        con = connect()
-        summary = generate_demo_force(con, persons=False, **SMALL_DEMO)
-        yield DemoRun(home=home, con=con, summary=summary)
-    con.close()
+        patch.setenv("PEEL_HOME", str(demo.home))
+        yield demo
+    demo.con.close()
 
 
 @pytest.fixture(scope="session")
