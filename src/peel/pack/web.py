@@ -37,11 +37,12 @@ from peel.measures.periods import format_month, parse_month
 from peel.warehouse import connect, open_snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.web.downloads import DataTable, TableFormat, table_response
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # the role checked before the input is read
 FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 MONTHS_OFFERED = 36  # the months the pack page offers, back from the latest the data covers
 
