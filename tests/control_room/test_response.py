@@ -84,8 +84,10 @@ def test_officers_by_pattern_gives_each_district_every_pattern(control_room_demo
     forecast = hourly_demand(con, WEEK, date(2025, 11, 10), kind="grade", by_district=True)
     district = forecast["unique_id"].str.split("|").str[1].min()
     forecast = forecast[forecast["unique_id"].str.endswith(district)].assign(mean=lambda f: f["y"] * 10)
-    table = officers_by_pattern(con, forecast, WEEK)
+    told = []  # what a progress bar is told: done and how many in all, before each pattern and at the end
+    table = officers_by_pattern(con, forecast, WEEK, lambda done, total: told.append((done, total)))
     assert list(table["pattern"]) == list(get_standards().response_patterns)
+    assert told == [(done, len(table)) for done in range(len(table) + 1)]
     assert (table["officers_per_shift"] >= 1).all() and (table["worked_officer_hours"] > 0).all()
     assert isinstance(table["within_priority"][0], float)
     assert pd.notna(table["within_emergency"]).all()

@@ -40,10 +40,10 @@ def test_show_candidates_lists_the_queue_for_public_protection(client):
     assert page.status_code == 200 and "No candidates waiting." in page.text
 
 
-def test_show_figures_opens_for_the_pccs_office_without_data(client):
+def test_show_figures_says_no_data_is_loaded_to_the_pccs_office(client):
     sign_in(client, get_username("pcc_scrutiny_officer"))
     page = client.get("/dvds/figures")
-    assert page.status_code == 200 and "No data loaded yet" in page.text
+    assert page.status_code == 503 and "No data is loaded yet" in page.text
 
 
 

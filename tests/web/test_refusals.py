@@ -136,3 +136,15 @@ def test_every_route_refused_to_a_role_writes_a_refusal(client, web_settings, fi
     assert unlogged == []
     if role == "administrator":
         assert refused == [f"{method} {path}" for method, path, _ in get_operations(document)]
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/dvds/candidates/1/decision", {"data": {"decision": "not-a-decision", "reason": ""}}),  # a form
+    ("/api/oversight/decisions", {"json": {}}),  # JSON missing every field
+])
+def test_input_route_refuses_a_role_before_reading_its_invalid_input(client, web_settings, path, body):
+    sign_in(client, get_username("pcc_scrutiny_officer"))  # reads every domain's figures, changes none of these
+    answer = client.post(path, headers={FORM_TOKEN_HEADER: get_form_token(client, "/")}, **body)
+    assert answer.status_code == 403
+    assert [(actor, page) for actor, page, _ in get_refusals(web_settings)] == \
+        [(get_username("pcc_scrutiny_officer"), path)]

@@ -34,11 +34,12 @@ from peel.casebook.audit import parse_instant
 from peel.casebook.cli import format_uk, uk_period
 from peel.casebook.review import STATUSES, ReviewItemView, ReviewSummary
 from peel.web.downloads import DataTable, PersonalData, Recipient, TableFormat, table_response
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # the role checked before the input is read
 AUDIT_PAGE_SIZE = 50
 DECISIONS = {"accept": True, "reject": False}
 

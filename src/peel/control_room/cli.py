@@ -3,10 +3,13 @@ on them, and loading a force's command-and-control extracts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from peel.casebook.cli import ACTING, refusals_exit
@@ -110,9 +113,11 @@ def roster(
         plan = plan_week(con, parse_day(week, "--week"))
         if district:
             need = officers_for(con, plan, district, pattern)
-            result = solve_officer_roster(plan, pattern, need, staff)
-        else:
-            result = solve_handler_roster(plan, staff=staff)
+        with Console(stderr=True).status("Solving the roster (OR-Tools)"):  # seconds: say it is working
+            if district:
+                result = solve_officer_roster(plan, pattern, need, staff)
+            else:
+                result = solve_handler_roster(plan, staff=staff)
     except ValueError as error:
         _fail(error)
     Console().print(roster_table(result))
@@ -131,11 +136,22 @@ def officers_for(con, plan, district: str, pattern: str) -> int:
 
     if pattern not in get_standards().response_patterns:
         raise ValueError(f"Unknown pattern '{pattern}': choose one of {', '.join(get_standards().response_patterns)}.")
-    table = officers_week(con, plan.week_start, [district])
+    with simulation_progress() as progress:
+        table = officers_week(con, plan.week_start, [district], progress)
     row = table[table["pattern"] == pattern].iloc[0]
     if row["note"]:
         raise ValueError(row["note"])
     return int(row["officers_per_shift"])
+
+
+@contextmanager
+def simulation_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar (on stderr) for the response-officer simulation, which takes seconds a
+    district and pattern: the callback ``officers_week`` takes."""
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Simulating response officers", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def roster_table(result) -> Table:

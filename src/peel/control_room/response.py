@@ -17,6 +17,7 @@ of emergency incidents to attend within target (``attendance_goal``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -33,6 +34,7 @@ from peel.control_room.standards import Pattern, get_standards
 
 RESPONSE_GRADES = ("emergency", "priority")  # graded for an officer's attendance within the hour
 MAX_OFFICERS = 40  # per shift and district: more is a different problem (a major incident)
+Progress = Callable[[int, int], None]  # (districts and patterns simulated, how many in all)
 REPLICATIONS = 3  # simulated weeks per count of officers: one week's chance arrivals are too few
 
 
@@ -187,18 +189,24 @@ def attended_within(weeks: list[pd.DataFrame], duty: list[tuple[float, float]]) 
     return {g: float(v) for g, v in both.groupby("grade")["within"].mean().items()}
 
 
-def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, week_start: date) -> pd.DataFrame:
+def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, week_start: date,
+                        progress: Progress | None = None) -> pd.DataFrame:
     """For every district and declared pattern: officers per shift, officer-hours in the week
     and the simulated shares within target, from ``forecast`` (unique_id 'grade|district', ds,
-    mean) of the week; beside the officer-hours the roster worked."""
+    mean) of the week; beside the officer-hours the roster worked. ``progress(done, total)``
+    is told after each district and pattern simulated (a second or more each)."""
     parts = forecast["unique_id"].astype("category")
     frame = forecast.assign(grade=parts.map(lambda u: u.split("|")[0]).astype(str),
                             district=parts.map(lambda u: u.split("|")[1]).astype(str))
+    districts = list(frame[frame["grade"].isin(RESPONSE_GRADES)].groupby("district", sort=True))
+    patterns = list(get_standards().response_patterns.values())
     rows = []
-    for district, mine in frame[frame["grade"].isin(RESPONSE_GRADES)].groupby("district", sort=True):
+    for district, mine in districts:
         jobs = past_jobs(con, district, week_start)
         worked = worked_officer_hours(con, district, week_start)
-        for pattern in get_standards().response_patterns.values():
+        for pattern in patterns:
+            if progress is not None:
+                progress(len(rows), len(districts) * len(patterns))
             row = {"district": district, "pattern": pattern.code, "worked_officer_hours": worked, "note": ""}
             try:
                 need = officers_needed(mine, jobs, pattern, week_start)
@@ -207,10 +215,13 @@ def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, 
                 continue
             rows.append(row | {"officers_per_shift": need.officers_per_shift, "officer_hours": need.officer_hours,
                                **{f"within_{g}": need.within_target.get(g) for g in RESPONSE_GRADES}})
+    if progress is not None:
+        progress(len(rows), len(districts) * len(patterns))
     return pd.DataFrame(rows)
 
 
-def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: list[str] | None = None) -> pd.DataFrame:
+def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: list[str] | None = None,
+                  progress: Progress | None = None) -> pd.DataFrame:
     """``officers_by_pattern`` for the week from ``week_start``, from the response grades'
     incidents forecast by district from the HISTORY_WEEKS before it (all districts, or ``districts``)."""
     from peel.control_room.demand import hourly_demand
@@ -226,7 +237,7 @@ def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: l
                          f"in {', '.join(districts or ['any district'])}: check the district code.")
     hours = int((pd.Timestamp(local_instant(week_start + timedelta(days=7)))
                  - pd.Timestamp(local_instant(week_start))) / pd.Timedelta(hours=1))
-    return officers_by_pattern(con, forecast_demand(history, hours), week_start)
+    return officers_by_pattern(con, forecast_demand(history, hours), week_start, progress)
 
 
 def worked_officer_hours(con: duckdb.DuckDBPyConnection, district: str, week_start: date) -> int:

@@ -7,7 +7,6 @@ manager decides them here); and a JSON API of the same under ``/api/control-room
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import date
 
@@ -32,12 +31,12 @@ from peel.control_room.section import (
 )
 from peel.control_room.standards import get_standards
 from peel.measures.periods import parse_month
-from peel.warehouse import open_snapshot
 from peel.warehouse.generations import remember
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import open_published
 
 router = APIRouter(route_class=InputRoute)
 TITLE = "Control room"
@@ -60,13 +59,10 @@ def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) 
 
 
 def open_data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """The published warehouse snapshot; None when there is none or it holds no calls."""
-    with contextlib.ExitStack() as stack:
-        try:
-            con = stack.enter_context(open_snapshot(request.app.state.settings.warehouse_path))
-        except FileNotFoundError:
-            con = None
-        yield con if con is not None and get_data_to(con) else None
+    """The published warehouse snapshot; None when it holds no calls (before any data is
+    loaded: ``open_published``'s 503 page)."""
+    with open_published(request) as con:
+        yield con if get_data_to(con) else None
 
 
 def get_section(con: duckdb.DuckDBPyConnection, month: date) -> ControlRoomSection:

@@ -17,7 +17,7 @@ import duckdb
 from peel.crime.compute import get_data_as_of, get_data_first_month
 from peel.crime.scope import ALL_CRIME, apply_scope, resolve_crime_type, resolve_scope
 from peel.disclosure import CountTable, PublishedTable, publish_counts, publish_rates
-from peel.measures.periods import add_months, get_last_complete_month, get_month_end
+from peel.measures.periods import get_last_complete_month, get_month_end, list_months_back
 from peel.warehouse.database import get_force_name
 
 NOT_RECORDED = "Area not recorded"  # the column of crimes with no known district
@@ -41,12 +41,7 @@ def get_public_months(con: duckdb.DuckDBPyConnection) -> list[date]:
         return []
     first = get_data_first_month(con)
     as_of = get_data_as_of(con)
-    last = get_last_complete_month(as_of.replace(day=1), as_of)
-    months = []
-    while last >= first:
-        months.append(last)
-        last = add_months(last, -1)
-    return months
+    return list_months_back(get_last_complete_month(as_of.replace(day=1), as_of), first)
 
 
 def count_month(con: duckdb.DuckDBPyConnection, month: date) -> MonthCounts:

@@ -33,7 +33,7 @@ from peel.crime.section import CrimeSection, choose_crime_type, get_crime_sectio
 from peel.measures import get_measures
 from peel.measures.periods import add_months, parse_day, parse_month
 from peel.render import render_chart
-from peel.warehouse import open_snapshot, snapshot
+from peel.warehouse import snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.warehouse.generations import remember
 from peel.web.downloads import ChartFormat, Recipient, TableFormat, chart_response, table_response
@@ -41,6 +41,7 @@ from peel.web.input_route import InputRoute
 from peel.web.layout import get_web_environment, render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import get_page_snapshot, open_published
 
 router = APIRouter(route_class=InputRoute)
 NO_DATA = "No crimes are loaded yet: 'peel demo-data' or 'peel ingest' loads them."
@@ -64,14 +65,10 @@ def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) 
 
 
 def open_data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """The published warehouse snapshot, the same for the whole request; None when there is
-    none yet or it holds no crimes."""
-    with contextlib.ExitStack() as stack:
-        try:
-            con = stack.enter_context(open_snapshot(request.app.state.settings.warehouse_path))
-        except FileNotFoundError:
-            con = None
-        yield con if con is not None and get_last_day_covered(con) else None
+    """The published warehouse snapshot, the same for the whole request; None when it holds
+    no crimes (before any data is loaded: ``open_published``'s 503 page)."""
+    with open_published(request) as con:
+        yield con if get_last_day_covered(con) else None
 
 
 def get_section(con: duckdb.DuckDBPyConnection, choice: Choice) -> tuple[CrimeSection, Markup]:
@@ -344,7 +341,7 @@ def show_daily(request: Request, day: str | None = Query(None, alias="date"), ac
 def start_panel(request: Request, actor: Actor) -> Markup | None:
     """The start page's daily dashboard: yesterday's counts, for the roles the meeting note
     names ("officers and supervisors"): those who may follow a count to its crimes."""
-    if not may_list_crimes(actor):
+    if not may_list_crimes(actor) or get_page_snapshot(request) is None:  # None: no data loaded yet
         return None
     with contextlib.contextmanager(open_data)(request) as con:
         if con is None:

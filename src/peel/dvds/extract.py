@@ -18,10 +18,11 @@ import duckdb
 
 from peel.casebook import PURPOSE, Action, Operation, Request, processing
 from peel.dvds.cases import DOMAIN, ROUTES
+from peel.sources.mapped.batch import load_staged
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
-from peel.warehouse import open_batch, open_writer
+from peel.warehouse import open_writer
 from peel.warehouse.sql import quote_identifier, quote_literal
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
@@ -124,37 +125,25 @@ def load_applications(con: duckdb.DuckDBPyConnection, path: Path | str, mapping:
     path = Path(path)
     m = mapping if isinstance(mapping, Mapping) else read_applications_mapping(mapping)
     shown = name or str(path)
-    extract = read_extract(path, m)
-    con.register("src", extract.rows)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE dvds_rows AS {_stage_sql(m, m.source_system)}")
-        bad = con.execute("SELECT line, refusal FROM dvds_rows WHERE refusal IS NOT NULL").fetchall()
-        problems = sorted(bad + [(line, why) for line, why, _ in extract.unreadable])
-        if problems:
-            raise ApplicationsRefused(shown, problems)
-        with open_batch(con, m.source_system, [shown]) as batch:
-            source = quote_literal(m.source_system)
-            con.execute(f"DELETE FROM dvds_application WHERE source_system = {source} AND source_record_id IN "
-                        "(SELECT record_id FROM dvds_rows)")
-            con.execute(f"""
-                INSERT INTO dvds_application (application_key, source_system, source_record_id, batch_id, route,
-                    origin, district_code, first_contact, {', '.join(STAGE_DATES)}, became_case, decision,
-                    breach_reason, subject_ref)
-                SELECT {source} || ':' || record_id, {source}, record_id, {batch.batch_id}, route,
-                       coalesce(origin, CASE route WHEN 'right_to_ask' THEN 'applicant' ELSE 'police_information' END),
-                       district_code, first_contact, {', '.join(STAGE_DATES)},
-                       -- not given: a case once past the initial checks
-                       coalesce(lower(became_case) = 'true', coalesce(face_to_face, risk_assessed, decided) IS NOT NULL),
-                       decision, breach_reason, subject
-                FROM dvds_rows""")
-            loaded = con.execute("SELECT count(*) FROM dvds_rows").fetchone()[0]
-            batch.rows_read = batch.rows_loaded = loaded
-            batch.rows_quarantined = 0
-            batch.note = f"Clare's Law applications via mapping {m.path.name}"
-    finally:
-        con.execute("DROP TABLE IF EXISTS dvds_rows")
-        con.unregister("src")
-    return {"source_system": m.source_system, "file": shown, "batch_id": batch.batch_id, "rows_loaded": loaded}
+    with load_staged(con, read_extract(path, m), source_system=m.source_system, file=shown, staged="dvds_rows",
+                     stage_sql=_stage_sql(m, m.source_system), refused=lambda bad: ApplicationsRefused(shown, bad),
+                     note=f"Clare's Law applications via mapping {m.path.name}") as batch:
+        source = quote_literal(m.source_system)
+        con.execute(f"DELETE FROM dvds_application WHERE source_system = {source} AND source_record_id IN "
+                    "(SELECT record_id FROM dvds_rows)")
+        con.execute(f"""
+            INSERT INTO dvds_application (application_key, source_system, source_record_id, batch_id, route,
+                origin, district_code, first_contact, {', '.join(STAGE_DATES)}, became_case, decision,
+                breach_reason, subject_ref)
+            SELECT {source} || ':' || record_id, {source}, record_id, {batch.batch_id}, route,
+                   coalesce(origin, CASE route WHEN 'right_to_ask' THEN 'applicant' ELSE 'police_information' END),
+                   district_code, first_contact, {', '.join(STAGE_DATES)},
+                   -- not given: a case once past the initial checks
+                   coalesce(lower(became_case) = 'true', coalesce(face_to_face, risk_assessed, decided) IS NOT NULL),
+                   decision, breach_reason, subject
+            FROM dvds_rows""")
+    return {"source_system": m.source_system, "file": shown, "batch_id": batch.batch_id,
+            "rows_loaded": batch.rows_loaded}
 
 
 def collect_applications(path: Path | str, mapping: Path | str, *, acting: str | None,

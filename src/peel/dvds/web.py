@@ -5,12 +5,9 @@ No route checks access itself."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import date
 from urllib.parse import urlencode
 
-import duckdb
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
@@ -23,11 +20,11 @@ from peel.dvds.recognition import CANDIDATE_KIND
 from peel.dvds.section import _text, published_candidates
 from peel.dvds.views import case_view, list_cases
 from peel.measures.registry import get_measure
-from peel.warehouse import open_snapshot
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import open_published
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 
@@ -47,12 +44,6 @@ def links(actor: Actor) -> list[Link]:
 
 def casebook_url(request: Request) -> str:
     return request.app.state.settings.casebook_url
-
-
-@contextlib.contextmanager
-def warehouse(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    with open_snapshot(request.app.state.settings.warehouse_path) as con:
-        yield con
 
 
 class FigureRow(BaseModel):
@@ -77,16 +68,13 @@ class Figures(BaseModel):
 
 
 def read_figures(request: Request, year: str) -> Figures | None:
-    """The year's figures as published; None when no warehouse is loaded yet."""
+    """The year's figures as published (before any data is loaded: ``open_published``'s 503 page)."""
     try:
         start, end, label = period(year)
     except ValueError:
         raise InvalidInput(f"Give a calendar year (2025) or a financial year (2025/26), not {year!r}.") from None
-    try:
-        with warehouse(request) as con:
-            counts = figures(con, start, end)
-    except FileNotFoundError:
-        return None
+    with open_published(request) as con:
+        counts = figures(con, start, end)
     candidates = published_candidates(count_candidates(start, end, casebook_url(request)))
     return Figures(period=label, rows=[FigureRow(route=ROUTES[r], measure=get_measure(m).name, value=_text(counts[r][m]))
                                        for r in ROUTES for m in MEASURES],
@@ -173,7 +161,7 @@ def decide(request: Request, item_id: int, decision: str = Form(""), reason: str
     if decision not in ("open", "decline"):
         raise InvalidInput("Choose to open a Right to Know case or to decline.")
     def known_person(ref: str) -> bool:  # the warehouse is opened only once the decision is allowed
-        with warehouse(request) as con:
+        with open_published(request) as con:
             return known_in(con)(ref)
 
     with transaction(casebook_url(request)) as session:

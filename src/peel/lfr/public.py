@@ -26,7 +26,7 @@ from peel.lfr import figures
 from peel.lfr.figures import DeploymentSummary
 from peel.lfr.rules import as_uk
 from peel.lfr.section import publish_fairness
-from peel.measures.periods import add_months, get_month_end
+from peel.measures.periods import add_months, get_month_end, list_months_back
 
 Connection = duckdb.DuckDBPyConnection
 CALENDAR_DOMAIN = "lfr.peel"  # the iCalendar UIDs' domain: '<reference>@lfr.peel'
@@ -119,11 +119,7 @@ def get_fairness_months(con: Connection) -> list[date]:
     if as_of is None or not con.execute("SELECT count(*) FROM lfr_alert").fetchone()[0]:
         return []
     (first,) = con.execute("SELECT min(timezone('Europe/London', alerted_at))::DATE FROM lfr_alert").fetchone()
-    months, month = [], as_of.replace(day=1)
-    while month >= first.replace(day=1):
-        months.append(month)
-        month = add_months(month, -1)
-    return months
+    return list_months_back(as_of, first)
 
 
 def publish_fairness_year(con: Connection, month: date) -> tuple[date, list[PublishedTable]]:

@@ -21,11 +21,11 @@ from peel.lfr.alerts import read_alert_subjects
 from peel.lfr.rules import as_uk
 from peel.lfr.section import describe_rate, format_share, get_lfr_section
 from peel.measures.periods import parse_month
-from peel.warehouse import open_snapshot
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import open_published
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 router.include_router(form_pages.router)  # plan, authorise, confirm, cancel, record: pages and API
@@ -47,13 +47,10 @@ def require_lfr(request: Request, actor: Actor = Depends(require_actor)) -> Acto
 
 @contextlib.contextmanager
 def open_records(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """The published warehouse snapshot; None when there is none or it holds no LFR records."""
-    with contextlib.ExitStack() as stack:
-        try:
-            con = stack.enter_context(open_snapshot(request.app.state.settings.warehouse_path))
-        except FileNotFoundError:
-            con = None
-        yield con if con is not None and figures.get_data_to(con) else None
+    """The published warehouse snapshot; None when it holds no LFR records (before any data
+    is loaded: ``open_published``'s 503 page)."""
+    with open_published(request) as con:
+        yield con if figures.get_data_to(con) else None
 
 
 @router.get("/lfr")

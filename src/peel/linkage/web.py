@@ -19,11 +19,12 @@ from peel.linkage.explain import Explanation, explain_pair
 from peel.linkage.review import DOMAIN, decide_pair, queue_pairs_for_review
 from peel.linkage.warehouse_run import NoLinkageRun
 from peel.web.downloads import DataTable, TableFormat, table_response
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # the role checked before the input is read
 DECISIONS = {"match": True, "non_match": False}
 QUEUE_SIZE = 20
 

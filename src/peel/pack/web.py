@@ -16,6 +16,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import duckdb
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
@@ -34,14 +35,16 @@ from peel.casebook import (
     update_meeting_action,
 )
 from peel.measures.periods import format_month, parse_month
-from peel.warehouse import connect, open_snapshot
+from peel.warehouse import open_snapshot
 from peel.warehouse.database import get_last_day_covered
 from peel.web.downloads import DataTable, TableFormat, table_response
+from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import open_published
 
-router = APIRouter()
+router = APIRouter(route_class=InputRoute)  # the role checked before the input is read
 FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 MONTHS_OFFERED = 36  # the months the pack page offers, back from the latest the data covers
 
@@ -80,47 +83,42 @@ def download_pack(request: Request, month: str, format: str = "pdf",
         raise HTTPException(400, f"There is no pack as {format!r}: choose {' or '.join(FORMATS)}.")
     try:
         reporting_month = parse_month(month)
-        folder = get_pack(request.app.state.settings, reporting_month)
     except ValueError as error:
         raise HTTPException(400, str(error)) from None
+    with open_published(request) as con:
+        folder = get_pack(request.app.state.settings, con, reporting_month)
     return FileResponse(folder / f"pack.{format}", media_type=FORMATS[format],
                         filename=f"pack-{reporting_month:%Y-%m}.{format}")
 
 
-def get_pack(settings, month: date) -> Path:
+def get_pack(settings, con: duckdb.DuckDBPyConnection, month: date) -> Path:
     """The folder holding the month's pack for the current data and actions, built if needed.
     A pack is written beside its final place and moved there whole, so a request never
     serves half a pack."""
     from peel.pack.build import build_pack, read_pack_actions  # the measures and the PDF engine
 
     actions = read_pack_actions(month, settings.casebook_url)
-    try:
-        con = connect(settings.warehouse_path, read_only=True)
-    except FileNotFoundError as error:
-        raise ValueError(str(error)) from None
-    try:
-        batch = con.execute("SELECT max(batch_id) FROM ingest_batch").fetchone()[0]
-        state = repr([(a.id, a.status, a.evidence, a.updated_at) for a in actions]).encode()
-        folder = settings.outputs_dir / "web-packs" / (
-            f"pack-{month:%Y-%m}-batch-{batch}-actions-{hashlib.sha256(state).hexdigest()[:12]}")
-        if not folder.exists():
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
-            try:
-                build_pack(con, month, scratch, actions=actions)
-                os.replace(scratch, folder)
-            except OSError:
-                if not folder.exists():  # another request moved its copy first: use that one
-                    raise
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
-    finally:
-        con.close()
+    batch = con.execute("SELECT max(batch_id) FROM ingest_batch").fetchone()[0]
+    state = repr([(a.id, a.status, a.evidence, a.updated_at) for a in actions]).encode()
+    folder = settings.outputs_dir / "web-packs" / (
+        f"pack-{month:%Y-%m}-batch-{batch}-actions-{hashlib.sha256(state).hexdigest()[:12]}")
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
+        try:
+            build_pack(con, month, scratch, actions=actions)
+            os.replace(scratch, folder)
+        except OSError:
+            if not folder.exists():  # another request moved its copy first: use that one
+                raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     return folder
 
 
 def read_latest_month(request: Request) -> date | None:
-    """The latest month the warehouse has data for; None when there is no warehouse yet."""
+    """The latest month the warehouse has data for; None when there is no warehouse yet (the
+    page then offers no month, rather than refusing: it holds no figures itself)."""
     try:
         with open_snapshot(request.app.state.settings.warehouse_path) as con:
             last_day = get_last_day_covered(con)  # worked out once per generation

@@ -29,10 +29,18 @@ NO_DATA = "No data is loaded yet. Load some with 'peel demo-data' or 'peel inges
 def read_warehouse(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """A route's dependency (``con = Depends(read_warehouse)``): the published snapshot,
     the same one for the whole request, which the page's footer then names."""
+    with open_published(request) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def open_published(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``read_warehouse`` for a route that opens the snapshot itself (only once a form is
+    checked, or in its own dependency): before any data is loaded, a 503 page saying so."""
     with contextlib.ExitStack() as stack:
         try:
             con = stack.enter_context(open_snapshot(request.app.state.settings.warehouse_path))
-        except FileNotFoundError:
+        except FileNotFoundError:  # only the opening: the route's own errors are its own
             raise HTTPException(503, NO_DATA) from None
         request.state.snapshot = describe_snapshot(con)
         yield con

@@ -21,10 +21,11 @@ import duckdb
 import pandas as pd
 
 from peel.casebook import PURPOSE, Action, Operation, Request, processing
+from peel.sources.mapped.batch import load_staged
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
-from peel.warehouse import open_batch, open_writer
+from peel.warehouse import open_writer
 from peel.warehouse.sql import quote_identifier, quote_literal
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
@@ -110,31 +111,21 @@ def load_workforce_extract(con: duckdb.DuckDBPyConnection, path: Path | str, map
     spec = KINDS[kind]
     extract = read_extract(path, m)
     shown = name or str(path)
-    con.register("src", extract.rows)
-    con.register("_workforce_ranks", read_reference("ranks.csv"))
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE workforce_rows AS {_stage_sql(m, spec, kind)}")
-        _refuse_bad_rows(con, shown, extract.unreadable)
-        with open_batch(con, m.source_system, [shown]) as batch:
-            con.execute(f"DELETE FROM {quote_identifier(spec.table)} WHERE source_system = ?", [m.source_system])
-            columns = ([spec.key] if spec.key else []) + ["source_system", "source_record_id", "batch_id"]
-            values = ([f"{quote_literal(m.source_system + ':')} || s.record_id"] if spec.key else []) + [
-                quote_literal(m.source_system), "s.record_id", str(batch.batch_id)]
-            con.execute(
-                f"""INSERT INTO {quote_identifier(spec.table)}
-                    ({', '.join(quote_identifier(c) for c in columns + list(spec.columns))})
-                    SELECT {', '.join(values + list(spec.columns.values()))}
-                    FROM workforce_rows s {_joins(kind)}""")
-            loaded = con.execute("SELECT count(*) FROM workforce_rows").fetchone()[0]
-            batch.rows_read = batch.rows_loaded = loaded
-            batch.rows_quarantined = 0
-            batch.note = f"workforce {kind} extract via mapping {m.path.name}"
-    finally:
-        con.execute("DROP TABLE IF EXISTS workforce_rows")
-        con.unregister("src")
-        con.unregister("_workforce_ranks")
+    with load_staged(con, extract, source_system=m.source_system, file=shown, staged="workforce_rows",
+                     stage_sql=_stage_sql(m, spec, kind), refused=lambda bad: _refusal(shown, bad),
+                     note=f"workforce {kind} extract via mapping {m.path.name}",
+                     references={"_workforce_ranks": read_reference("ranks.csv")}) as batch:
+        con.execute(f"DELETE FROM {quote_identifier(spec.table)} WHERE source_system = ?", [m.source_system])
+        columns = ([spec.key] if spec.key else []) + ["source_system", "source_record_id", "batch_id"]
+        values = ([f"{quote_literal(m.source_system + ':')} || s.record_id"] if spec.key else []) + [
+            quote_literal(m.source_system), "s.record_id", str(batch.batch_id)]
+        con.execute(
+            f"""INSERT INTO {quote_identifier(spec.table)}
+                ({', '.join(quote_identifier(c) for c in columns + list(spec.columns))})
+                SELECT {', '.join(values + list(spec.columns.values()))}
+                FROM workforce_rows s {_joins(kind)}""")
     return {"source_system": m.source_system, "file": shown, "kind": kind, "table": spec.table,
-            "batch_id": batch.batch_id, "rows_loaded": loaded}
+            "batch_id": batch.batch_id, "rows_loaded": batch.rows_loaded}
 
 
 def _joins(kind: str) -> str:
@@ -224,15 +215,11 @@ def _kind_checks(kind: str) -> list[tuple[str, str]]:
     return checks
 
 
-def _refuse_bad_rows(con: duckdb.DuckDBPyConnection, name: str, unreadable: list) -> None:
-    bad = con.execute("SELECT line, refusal FROM workforce_rows WHERE refusal IS NOT NULL ORDER BY line").fetchall()
-    bad = sorted([(line, why) for line, why, _ in unreadable] + bad)
-    if not bad:
-        return
+def _refusal(name: str, bad: list[tuple[int, str]]) -> WorkforceExtractError:
     lines = "; ".join(f"line {line}: {why}" for line, why in bad[:SHOWN_ERRORS])
     more = f" (and {len(bad) - SHOWN_ERRORS} more)" if len(bad) > SHOWN_ERRORS else ""
-    raise WorkforceExtractError(f"{name}: {len(bad)} row(s) cannot be loaded, nothing was written: {lines}{more}. "
-                                "Fix the file (or its mapping) and load it again.")
+    return WorkforceExtractError(f"{name}: {len(bad)} row(s) cannot be loaded, nothing was written: {lines}{more}. "
+                                 "Fix the file (or its mapping) and load it again.")
 
 
 def collect_workforce_extract(path: Path | str, mapping: Path | str, kind: str, *, acting: str | None,

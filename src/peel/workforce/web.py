@@ -17,12 +17,12 @@ from markupsafe import Markup
 
 from peel.casebook import Action, Actor
 from peel.measures.periods import parse_month
-from peel.warehouse import open_snapshot
 from peel.warehouse.generations import remember
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import open_published
 from peel.workforce import figures
 from peel.workforce.api import describe_section
 from peel.workforce.people import WORKFORCE_DOMAIN, UnknownStaffNumber, list_sickness
@@ -53,11 +53,10 @@ def require_personal(request: Request, actor: Actor = Depends(require_actor)) ->
 
 @contextlib.contextmanager
 def _data(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    try:
-        with open_snapshot(request.app.state.settings.warehouse_path) as con:
-            yield con if figures.get_data_to(con) else None
-    except FileNotFoundError:
-        yield None
+    """The published snapshot; None when it holds no workforce records (before any data is
+    loaded: ``open_published``'s 503 page)."""
+    with open_published(request) as con:
+        yield con if figures.get_data_to(con) else None
 
 
 def _section(con: duckdb.DuckDBPyConnection, month: str | None):
