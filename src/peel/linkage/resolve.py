@@ -32,6 +32,7 @@ from peel.linkage.blocking import (
 )
 from peel.linkage.cluster import split_rejected, split_weakly_held
 from peel.linkage.engine import make_engine
+from peel.linkage.frequency import NAME_COLUMN, adjusted_columns, frequency_sql, name_agreement_u
 from peel.warehouse.sql import quote_identifier, quote_literal
 
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -93,6 +94,30 @@ def estimate_u_and_prior(linker: Linker, model: S.Model, n_records: int) -> None
         max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED,
         num_chunks=1 if n_pairs <= S.U_MAX_PAIRS else 10,
     )
+
+
+def use_name_agreement_u(linker: Linker, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Set the u probability of "forename and surname exact" to the chance that two of
+    ``table``'s records share a forename and a surname by chance (frequency.py says why),
+    in place of the share of random pairs agreeing on the whole name."""
+    u = name_agreement_u(con, table)
+    if u is None:  # no names, or no two records share a forename or a surname
+        return
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level._tf_adjustment_input_column_name == NAME_COLUMN:
+                level.u_probability = u
+
+
+def register_frequency_lookups(linker: Linker, con: duckdb.DuckDBPyConnection, table: str,
+                         register: Callable[[str], object]) -> None:
+    """Give ``linker`` the frequencies of ``table``'s values (frequency.frequency_sql) for
+    every column the model adjusts by frequency, in place of Splink's own count."""
+    for column in adjusted_columns(linker.misc.save_model_to_json()):
+        lookup = f"peel_tf_{column}"
+        con.execute(f"CREATE OR REPLACE TABLE {quote_identifier(lookup)} AS "
+                    f"{frequency_sql(table, column)}")
+        linker.table_management.register_term_frequency_lookup(register(lookup), column)
 
 
 def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
@@ -375,6 +400,7 @@ def resolve(
     # frequencies) per engine, and scoring must read peel_distinct, not peel_training.
     estimator = Linker(make_engine(backend, con)[1]("peel_distinct"), settings, log_level=None)
     estimate_u_and_prior(estimator, model, n)
+    use_name_agreement_u(estimator, con, "peel_distinct")
     trainer = Linker(make_engine(backend, con)[1]("peel_training"),
                      estimator.misc.save_model_to_json(), log_level=None)
     n_training = con.execute("SELECT count(*) FROM peel_training").fetchall()[0][0]
@@ -386,6 +412,7 @@ def resolve(
     floor = logit2(S.KEEP_PAIRS_ABOVE) - S.PRIOR_SHIFT_MARGIN
     train_alone(trainer, alone, notes)
     linker = Linker(sdf, trainer.misc.save_model_to_json(), log_level=None)
+    register_frequency_lookups(linker, con, "peel_distinct", register)
     prior0 = linker._settings_obj._probability_two_random_records_match
 
     step("scoring candidate pairs")
