@@ -313,6 +313,27 @@ def expand_to_members(clusters: pd.DataFrame, members: pd.DataFrame) -> pd.DataF
     return out[["unique_id", "cluster_id", "link_probability"]]
 
 
+def name_only_sql(exact_columns: list[str]) -> str:
+    """A condition on a prepared record: it holds nothing but a name."""
+    others = ["date_of_birth", "postcode", "address", "house_number", "town", "sex", "phone",
+              "email", "pnc_id", *exact_columns]
+    return " AND ".join(f"{quote_identifier(c)} IS NULL" for c in others)
+
+
+def without_name_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame,
+                      exact_columns: list[str]) -> pd.DataFrame:
+    """The pairs that do not touch a record holding nothing but a name, unless a reviewer
+    accepted them.
+
+    Why: a rare name shared is strong evidence (frequency.py), so a name-only record (an
+    incident caller) can score above the threshold with two different people of that name
+    and chain them into one entity. Such records are placed by attach_name_only instead."""
+    ids = [r[0] for r in con.execute(
+        f"SELECT unique_id FROM peel_distinct WHERE {name_only_sql(exact_columns)}").fetchall()]
+    touches = pairs.unique_id_l.isin(ids) | pairs.unique_id_r.isin(ids)
+    return pairs[~touches | (pairs.decision == "match")]
+
+
 def attach_name_only(con: duckdb.DuckDBPyConnection, clusters: pd.DataFrame,
                      exact_columns: list[str]) -> pd.DataFrame:
     """Attach records that hold nothing but a name to the one entity that has that name.
@@ -322,9 +343,7 @@ def attach_name_only(con: duckdb.DuckDBPyConnection, clusters: pd.DataFrame,
     evidence carries that exact name (nickname-normalised), the record joins it; when
     several do, or none, it stays apart. Such records get no link probability.
     """
-    others = ["date_of_birth", "postcode", "address", "house_number", "phone", "email",
-              "pnc_id", *exact_columns]
-    only_name = " AND ".join(f"{quote_identifier(c)} IS NULL" for c in others)
+    only_name = name_only_sql(exact_columns)
     con.register("peel_clusters_frame", clusters[["unique_id", "cluster_id"]])
     moved = con.execute(
         f"""WITH c AS (SELECT d.unique_id, d.forename_canon, d.surname, f.cluster_id,
@@ -439,7 +458,9 @@ def resolve(
 
     step("clustering into entities")
     nodes = con.execute("SELECT unique_id FROM peel_distinct").df()
-    edges = pairs[pairs.match_probability >= S.MATCH_THRESHOLD][
+    linking = without_name_only(con, pairs, list(exact_columns)) if S.ATTACH_NAME_ONLY_RECORDS \
+        else pairs
+    edges = linking[linking.match_probability >= S.MATCH_THRESHOLD][
         ["unique_id_l", "unique_id_r", "match_probability"]
     ]
     clustered = cluster_pairwise_predictions_at_threshold(
