@@ -313,10 +313,11 @@ def expand_to_members(clusters: pd.DataFrame, members: pd.DataFrame) -> pd.DataF
     return out[["unique_id", "cluster_id", "link_probability"]]
 
 
-def name_only_sql(exact_columns: list[str]) -> str:
-    """A condition on a prepared record: it holds nothing but a name."""
-    others = ["date_of_birth", "postcode", "address", "house_number", "town", "sex", "phone",
-              "email", "pnc_id", *exact_columns]
+def name_only_sql(exact_columns: list[str], *, nor_town_or_sex: bool = False) -> str:
+    """A condition on a prepared record: it holds a name and nothing that identifies a
+    person beyond it (a town or a sex may be there, unless ``nor_town_or_sex``)."""
+    others = ["date_of_birth", "postcode", "address", "house_number", "phone", "email",
+              "pnc_id", *exact_columns, *(["town", "sex"] if nor_town_or_sex else [])]
     return " AND ".join(f"{quote_identifier(c)} IS NULL" for c in others)
 
 
@@ -328,8 +329,8 @@ def without_name_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame,
     Why: a rare name shared is strong evidence (frequency.py), so a name-only record (an
     incident caller) can score above the threshold with two different people of that name
     and chain them into one entity. Such records are placed by attach_name_only instead."""
-    ids = [r[0] for r in con.execute(
-        f"SELECT unique_id FROM peel_distinct WHERE {name_only_sql(exact_columns)}").fetchall()]
+    only = name_only_sql(exact_columns, nor_town_or_sex=True)
+    ids = [r[0] for r in con.execute(f"SELECT unique_id FROM peel_distinct WHERE {only}").fetchall()]
     touches = pairs.unique_id_l.isin(ids) | pairs.unique_id_r.isin(ids)
     return pairs[~touches | (pairs.decision == "match")]
 
