@@ -4,13 +4,15 @@
 -- POLE links, the events they are in, the other persons in those events and at those
 -- addresses, their entities and the pairs linkage scored. Without an index each lookup reads
 -- the whole table (on the million-record demo, 0.3-0.7 s a lookup and 3-6 s a pack on a busy
--- machine); with these, a few milliseconds. Packs ask `key IN (?, ...)` and nothing more of the
--- table, the form DuckDB answers from an index.
+-- machine); with these, tens of milliseconds at most. Packs ask `key IN (?, ...)` and nothing
+-- more of the table, the form DuckDB answers from an index.
 --
 -- The price, measured on the million-record demo (990,442 person records, 2.3 million scored
--- pairs; docs/intel.md): about 430 MB of file and 25 s to create on an existing warehouse, and
--- bulk inserts into these tables several times slower. crime and arrest (the police.uk
--- tables, loaded in bulk by the million) are left without one: see 020_events.sql.
+-- pairs; docs/intel.md): 449 MB more file in every generation, 27-33 s to create on an
+-- existing warehouse, bulk inserts into these tables 1.2 to 5 times slower, and deleting a
+-- source's rows to reload them 25 times slower.
+-- crime and arrest (the police.uk tables, loaded in bulk by the million) are left without
+-- one: see 020_events.sql.
 
 CREATE INDEX IF NOT EXISTS person_record_record_key ON person_record (record_key);
 CREATE INDEX IF NOT EXISTS person_record_event_key ON person_record (event_key);
