@@ -54,7 +54,7 @@ class UnknownRefTable(ValueError):
 
 
 # Keys are looked up as ``column IN (?, ?, ...)``, nothing else on the same table: a list of
-# constants DuckDB answers from the index on the column (schema 131_intel_lookups.sql), where a
+# constants DuckDB answers from the index on the column (peel.warehouse.lookups), where a
 # semi-join (``IN (SELECT unnest(?))``) or a second filter on the table (pole_link's from_kind)
 # makes it read the whole table. At most LOOKUP_CHUNK keys a statement.
 LOOKUP_CHUNK = 1000
