@@ -40,9 +40,10 @@ from peel.warehouse.sql import quote_literal
 
 
 def pick_subjects(con, truth: Path, n: int, seed: int) -> list[tuple[int, int]]:
-    """(true person, the entity holding most of their records) for ``n`` random persons."""
+    """(true person, the entity holding most of their records) for ``n`` random persons. A tie
+    between entities goes to the lowest entity id, so every run with the seed builds the same packs."""
     pairs = con.execute(f"""
-        SELECT t.true_person_id, arg_max(e.entity_id, e.n) FROM (
+        SELECT t.true_person_id, first(e.entity_id ORDER BY e.n DESC, e.entity_id) FROM (
             SELECT t.true_person_id, e.entity_id, count(*) AS n
             FROM read_parquet({quote_literal(truth / 'person_records.parquet')}) t
             JOIN linkage_entity e ON e.record_key = t.record_key

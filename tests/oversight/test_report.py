@@ -3,13 +3,18 @@ in the month asked for, counted from the review queue; counts only."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from tests.casebook.conftest import add_staff
+from tests.lfr.conftest import staff  # noqa: F401
+from tests.lfr.test_register import planned_and_authorised
+from tests.lfr.test_rules import make_plan
 
 from peel.casebook import db, review
-from peel.oversight.report import get_oversight_report, get_pack_report
+from peel.lfr.register import confirm_deployment, record_deletion, record_results
+from peel.oversight.report import DeletionGap, get_oversight_report, get_pack_report
 from peel.oversight.section import KIND
+from peel.warehouse import connect
 
 
 def test_get_oversight_report_counts_each_algorithm_s_proposals_and_decisions(peel_home, monkeypatch):
@@ -64,3 +69,19 @@ def test_get_oversight_report_counts_an_acceptance_reversed_later_and_the_month_
     assert december["intelligence-packs"].rule_changes[0].startswith("Records linkage scored against")
     assert get_pack_report(date(2026, 10, 1)).algorithms[0].rule_changes == []
     db.dispose_engines()
+
+
+def test_get_pack_report_shows_the_lfr_deletion_gaps_lfr_flags(staff):  # noqa: F811
+    con = connect()
+    ref = confirm_deployment(con, "planner", planned_and_authorised(), at=datetime(2026, 4, 1, tzinfo=UTC))
+    record_results(con, "planner", ref, 6120)
+    may = date(2026, 5, 1)  # the deployment ended on 2 May 2026
+    report = get_pack_report(may, con=con)
+    assert report.deletion_gaps == [DeletionGap(ref, ["watchlist destroyed", "non-matched data deleted"])]
+    assert f"{ref}: no record that the watchlist destroyed or non-matched data deleted" in KIND.render(report)
+    assert get_pack_report(date(2026, 4, 1), con=con).deletion_gaps == []  # not ended by the end of April
+    for evidence in ("watchlist destroyed", "non-matched data deleted"):
+        record_deletion(con, "planner", ref, evidence, make_plan().ends_at + timedelta(minutes=20), "PC Lane")
+    assert get_pack_report(may, con=con).deletion_gaps == []
+    assert get_pack_report(may).deletion_gaps is None  # no warehouse given: nothing said of LFR
+    con.close()

@@ -24,7 +24,7 @@ from peel.intel.claims import (
 )
 from peel.intel.grading import may_show_text, may_support_inference
 from peel.intel.mining import mine_text, record_values
-from peel.intel.records import LINKAGE, PAIR, fetch, pair_key
+from peel.intel.records import LINKAGE, PAIR, PAIR_COLUMNS, fetch, pair_key, select_by_keys
 from peel.intel.statements import Builder, Statement
 from peel.intel.subject import Subject
 from peel.linkage.model import REVIEW_LOW
@@ -53,6 +53,7 @@ def _entity_records(con, run_id: int, entity_id: int) -> list[tuple[str, float |
 
 def _person(con, run_id: int, entity_id: int) -> list[Statement]:
     members = _entity_records(con, run_id, entity_id)
+    own = {k for k, _ in members}
     facts = [k for k, p in members if p is None or p >= FACT_PROBABILITY]
     probable = {k: p for k, p in members if p is not None and p < FACT_PROBABILITY}
     rows = fetch(con, [("person_record", k) for k, _ in members]
@@ -61,40 +62,49 @@ def _person(con, run_id: int, entity_id: int) -> list[Statement]:
     event_keys = {r["event_key"] for k, _ in members if (r := rows.get(("person_record", k)))
                   and r.get("event_key")}
     rows |= fetch(con, [(t, k) for t in (*EVENT_DESCRIPTIONS, "intel_report") for k in event_keys])
+    others = _other_entities(con, run_id, entity_id, people)
+    pairs = _possible_pairs(con, run_id, own)
+    # The records of associates and of possible links, read together: one lookup a table.
+    rows |= fetch(con, [("person_record", k) for k, _ in others]
+                  + [(PAIR, pair_key(run_id, r["record_key_l"], r["record_key_r"])) for r in pairs]
+                  + [("person_record", r[side]) for r in pairs for side in ("record_key_l", "record_key_r")])
     b = Builder(rows)
     _identity(b, people)
     _places(b, people)
     _timeline(b, people, "timeline")
     _mentions(b, people)
-    _associates(con, b, run_id, entity_id, people, {k for k, _ in members})
+    _associates(b, people, others, own)
     _markers(b, people)
     for key, p in sorted(probable.items(), key=lambda kp: -kp[1]):
         b.add("probabilistic", "probable_record", [("person_record", key), (LINKAGE, f"{run_id}:{key}")],
               probability=round(p, 6))
     _timeline(b, [rows[("person_record", k)] for k in probable], "probabilistic", probable)
-    _possible(con, b, run_id, [k for k, _ in members])
+    _possible(b, run_id, pairs, own)
     return b.statements
 
 
-def _possible(con, b: Builder, run_id: int, members: list[str]) -> None:
-    """Records scored against the subject's but left unlinked (and not ruled out by a reviewer)."""
-    # Found by each side's key in turn (a lookup an index on the key answers), never a test of
-    # every row of the pair table against the subject's list.
-    pairs = con.execute(
-        """SELECT record_key_l, record_key_r, list_contains($mine, record_key_l) AS left_is_mine, match_probability
-           FROM (SELECT * FROM linkage_pair WHERE record_key_l IN (SELECT unnest($mine)) UNION ALL
-                 SELECT * FROM linkage_pair WHERE record_key_r IN (SELECT unnest($mine)))
-           WHERE run_id = $run AND match_probability >= $low AND coalesce(decision, '') <> 'non_match'
-             AND list_contains($mine, record_key_l) <> list_contains($mine, record_key_r)
-           ORDER BY match_probability DESC, record_key_l, record_key_r LIMIT $shown""",
-        {"mine": members, "run": run_id, "low": POSSIBLE_LINK_PROBABILITY,
-         "shown": POSSIBLE_LINKS_SHOWN}).fetchall()
-    refs = [(PAIR, pair_key(run_id, left, right)) for left, right, _, _ in pairs]
-    b.rows |= fetch(con, refs + [("person_record", k) for left, right, _, _ in pairs for k in (left, right)])
-    for (left, right, left_is_mine, p), ref in zip(pairs, refs, strict=True):
-        mine, other = (left, right) if left_is_mine else (right, left)
-        b.add("possible", "possible_record", [("person_record", mine), ("person_record", other), ref],
-              probability=round(p, 6))
+def _possible_pairs(con, run_id: int, mine: set[str]) -> list[dict]:
+    """Pairs scored between one of the subject's records and another's, left unlinked (and not
+    ruled out by a reviewer), closest first: each side's key looked up in turn."""
+    found = {}
+    for column in ("record_key_l", "record_key_r"):
+        for r in select_by_keys(con, PAIR, column, mine, PAIR_COLUMNS):
+            found[(r["run_id"], r["record_key_l"], r["record_key_r"])] = r
+    pairs = [r for r in found.values() if r["run_id"] == run_id
+             and r["match_probability"] >= POSSIBLE_LINK_PROBABILITY and r["decision"] != "non_match"
+             and (r["record_key_l"] in mine) != (r["record_key_r"] in mine)]
+    pairs.sort(key=lambda r: (-r["match_probability"], r["record_key_l"], r["record_key_r"]))
+    return pairs[:POSSIBLE_LINKS_SHOWN]
+
+
+def _possible(b: Builder, run_id: int, pairs: list[dict], mine: set[str]) -> None:
+    """Records scored against the subject's but left unlinked, apart with their probability."""
+    for r in pairs:
+        left, right = r["record_key_l"], r["record_key_r"]
+        subject, other = (left, right) if left in mine else (right, left)
+        b.add("possible", "possible_record",
+              [("person_record", subject), ("person_record", other), (PAIR, pair_key(run_id, left, right))],
+              probability=round(r["match_probability"], 6))
 
 
 def _refs(people) -> list:
@@ -167,24 +177,26 @@ def _mentions(b: Builder, people) -> None:
                   {"kind": m.kind, "start": m.start, "end": m.end})
 
 
-def _associates(con, b: Builder, run_id: int, entity_id: int, people, own: set[str]) -> None:
+def _other_entities(con, run_id: int, entity_id: int, people) -> list[tuple[str, int]]:
+    """(record, entity) of the other persons in the subject's events and at the subject's
+    addresses: their records by event and by address, then their entities, each by key."""
+    events = {r["event_key"] for r in people if r.get("event_key")}
+    addresses = {a for r in people if (a := address_key(r))}
+    found = {r["record_key"] for r in select_by_keys(con, "person_record", "event_key", events, "record_key")}
+    found |= {r["from_key"] for r in select_by_keys(con, "pole_link", "to_key", addresses, "from_key, link_type")
+              if r["link_type"] == "resides_at"}
+    return sorted((r["record_key"], r["entity_id"])
+                  for r in select_by_keys(con, LINKAGE, "record_key", found, "run_id, record_key, entity_id")
+                  if r["run_id"] == run_id and r["entity_id"] != entity_id)
+
+
+def _associates(b: Builder, people, others: list[tuple[str, int]], own: set[str]) -> None:
     """Other persons in the subject's events, and at the subject's addresses."""
     by_event = defaultdict(list)
     for r in people:
         if r.get("event_key"):
             by_event[r["event_key"]].append(r)
-    addresses = sorted({a for r in people if (a := address_key(r))})
-    # Their records by event and by address, then their entities: each step a lookup by key (one
-    # join of the whole tables read every row of them).
-    found = [k for (k,) in con.execute(
-        "SELECT record_key FROM person_record WHERE event_key IN (SELECT unnest(?)) UNION "
-        "SELECT from_key FROM pole_link WHERE to_key IN (SELECT unnest(?)) AND link_type = 'resides_at'",
-        [sorted(by_event), addresses]).fetchall()]
-    others = con.execute(
-        "SELECT record_key, entity_id FROM linkage_entity WHERE record_key IN (SELECT unnest(?)) "
-        "AND run_id = ? AND entity_id <> ? ORDER BY ALL", [sorted(found), run_id, entity_id]).fetchall()
-    entity_of = dict(others)
-    b.rows |= fetch(con, [("person_record", k) for k in entity_of])
+    addresses = {a for r in people if (a := address_key(r))}
     for key, other_entity in others:
         other = b.rows.get(("person_record", key))
         if other is None or key in own:
@@ -226,9 +238,9 @@ def _object(con, subject: Subject) -> list[Statement]:
                                           "ORDER BY record_key", [subject.value]).fetchall()]
     else:
         link, prefix = ("resides_at", "") if subject.kind == "address" else ("drives", "vehicle:")
-        keys = [k for (k,) in con.execute(
-            "SELECT DISTINCT from_key FROM pole_link WHERE from_kind = 'person_record' AND link_type = ? "
-            "AND to_key = ? ORDER BY 1", [link, prefix + subject.value]).fetchall()]
+        keys = sorted({r["from_key"] for r in select_by_keys(con, "pole_link", "to_key", [prefix + subject.value],
+                                                             "from_kind, from_key, link_type")
+                       if r["from_kind"] == "person_record" and r["link_type"] == link})
     rows = fetch(con, [("person_record", k) for k in keys])
     b = Builder(rows)
     for group in _group([rows[("person_record", k)] for k in keys if ("person_record", k) in rows],

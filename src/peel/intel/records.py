@@ -53,6 +53,27 @@ class UnknownRefTable(ValueError):
     """A statement cites a table peel cannot read back."""
 
 
+# Keys are looked up as ``column IN (?, ?, ...)``, nothing else on the same table: a list of
+# constants DuckDB answers from the index on the column (peel.warehouse.lookups), where a
+# semi-join (``IN (SELECT unnest(?))``) or a second filter on the table (pole_link's from_kind)
+# makes it read the whole table. At most LOOKUP_CHUNK keys a statement.
+LOOKUP_CHUNK = 1000
+
+
+def select_by_keys(con: duckdb.DuckDBPyConnection, table: str, column: str, keys,
+                   columns: str = "*") -> list[dict]:
+    """The rows of ``table`` (``columns`` of them) whose ``column`` is one of ``keys``."""
+    keys = sorted(set(keys))
+    rows = []
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start:start + LOOKUP_CHUNK]
+        cursor = con.execute(f"SELECT {columns} FROM {quote_identifier(table)} WHERE {quote_identifier(column)} "
+                             f"IN ({', '.join('?' * len(chunk))})", chunk)
+        names = [d[0] for d in cursor.description]
+        rows += [dict(zip(names, values)) for values in cursor.fetchall()]
+    return rows
+
+
 def fetch(con: duckdb.DuckDBPyConnection, refs) -> dict[Ref, dict]:
     """The row of every reference that exists (a missing one has no entry). Person records
     carry their POLE links to addresses and vehicles as ``_links`` [(link_type, to_key)]."""
@@ -68,36 +89,29 @@ def fetch(con: duckdb.DuckDBPyConnection, refs) -> dict[Ref, dict]:
             rows |= (_fetch_linkage if table == LINKAGE else _fetch_pairs)(con, keys)
             continue
         spec = REF_TABLES[table]
-        cursor = con.execute(f"SELECT * FROM {quote_identifier(table)} WHERE {quote_identifier(spec.key)} "
-                             "IN (SELECT unnest(?))", [sorted(keys)])
-        names = [d[0] for d in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(names, values))
-            rows[(table, row[spec.key])] = row
+        rows |= {(table, row[spec.key]): row for row in select_by_keys(con, table, spec.key, keys)}
     people = [key for table, key in rows if table == "person_record"]
-    if people:
-        for key, link_type, to_key in con.execute(
-                "SELECT from_key, link_type, to_key FROM pole_link WHERE from_kind = 'person_record' "
-                "AND from_key IN (SELECT unnest(?)) AND link_type IN (SELECT unnest(?)) ORDER BY ALL",
-                [people, list(PERSON_LINKS)]).fetchall():
-            rows[("person_record", key)].setdefault("_links", []).append((link_type, to_key))
+    links = select_by_keys(con, "pole_link", "from_key", people, "from_kind, from_key, link_type, to_key")
+    for link in sorted(links, key=lambda r: (r["from_key"], r["link_type"], r["to_key"])):
+        if link["from_kind"] == "person_record" and link["link_type"] in PERSON_LINKS:
+            rows[("person_record", link["from_key"])].setdefault("_links", []).append(
+                (link["link_type"], link["to_key"]))
     return rows
 
 
+def run_finished(con: duckdb.DuckDBPyConnection) -> dict[int, object]:
+    """When each linkage run finished: the date a linkage citation gives."""
+    return dict(con.execute("SELECT run_id, finished_at FROM linkage_run").fetchall())
+
+
 def _fetch_linkage(con: duckdb.DuckDBPyConnection, keys: set[str]) -> dict[Ref, dict]:
-    by_run: dict[int, list[str]] = defaultdict(list)
-    for key in keys:
-        run, _, record_key = key.partition(":")
-        by_run[int(run)].append(record_key)
+    wanted = {(int(run), record_key) for run, _, record_key in (key.partition(":") for key in keys)}
+    finished = run_finished(con)
     rows = {}
-    for run, record_keys in by_run.items():
-        for record_key, entity, p, at in con.execute(
-                "SELECT e.record_key, e.entity_id, e.link_probability, r.finished_at "
-                "FROM linkage_entity e JOIN linkage_run r USING (run_id) "
-                "WHERE e.run_id = ? AND e.record_key IN (SELECT unnest(?))", [run, record_keys]).fetchall():
-            rows[(LINKAGE, f"{run}:{record_key}")] = {"run_id": run, "record_key": record_key,
-                                                      "entity_id": entity, "link_probability": p,
-                                                      "finished_at": at}
+    for r in select_by_keys(con, LINKAGE, "record_key", {k for _, k in wanted},
+                            "run_id, record_key, entity_id, link_probability"):
+        if (r["run_id"], r["record_key"]) in wanted and r["run_id"] in finished:
+            rows[(LINKAGE, f"{r['run_id']}:{r['record_key']}")] = r | {"finished_at": finished[r["run_id"]]}
     return rows
 
 
@@ -105,20 +119,20 @@ def pair_key(run_id: int, record_key_l: str, record_key_r: str) -> str:
     return f"{run_id}|{record_key_l}|{record_key_r}"
 
 
+PAIR_COLUMNS = "run_id, record_key_l, record_key_r, match_probability, decision"
+
+
 def _fetch_pairs(con: duckdb.DuckDBPyConnection, keys: set[str]) -> dict[Ref, dict]:
     wanted = [key.split("|") for key in keys]
     if any(len(parts) != 3 or not parts[0].isdigit() for parts in wanted):
         return {}  # a malformed key names no pair: the statement's source is missing
+    wanted = {(int(run), left, right) for run, left, right in wanted}
+    finished = run_finished(con)
     rows = {}
-    for run, left, right, p, decision, at in con.execute(
-            "SELECT p.run_id, p.record_key_l, p.record_key_r, p.match_probability, p.decision, r.finished_at "
-            "FROM linkage_pair p JOIN linkage_run r USING (run_id) "
-            "JOIN (SELECT unnest(?) AS run_id, unnest(?) AS record_key_l, unnest(?) AS record_key_r) w "
-            "USING (run_id, record_key_l, record_key_r)",
-            [[int(w[0]) for w in wanted], [w[1] for w in wanted], [w[2] for w in wanted]]).fetchall():
-        rows[(PAIR, pair_key(run, left, right))] = {"run_id": run, "record_key_l": left, "record_key_r": right,
-                                                    "match_probability": p, "decision": decision,
-                                                    "finished_at": at}
+    for r in select_by_keys(con, PAIR, "record_key_l", {left for _, left, _ in wanted}, PAIR_COLUMNS):
+        if (r["run_id"], r["record_key_l"], r["record_key_r"]) in wanted and r["run_id"] in finished:
+            rows[(PAIR, pair_key(r["run_id"], r["record_key_l"], r["record_key_r"]))] = \
+                r | {"finished_at": finished[r["run_id"]]}
     return rows
 
 

@@ -37,8 +37,17 @@ def report_command(month: str = typer.Option(..., help="The month, YYYY-MM."),
     overrides. Counts only."""
     from peel.measures.periods import parse_month
     from peel.oversight.report import get_oversight_report
+    from peel.warehouse import connect
 
-    report = get_oversight_report(acting, parse_month(month, "--month"))
+    try:
+        con = connect(read_only=True)
+    except FileNotFoundError:
+        con = None  # no warehouse: the report has no LFR deletion gaps to tell
+    try:
+        report = get_oversight_report(acting, parse_month(month, "--month"), con)
+    finally:
+        if con is not None:
+            con.close()
     if as_json:
         console.print(json.dumps(report.to_dict(), indent=2))
         return
@@ -56,6 +65,14 @@ def report_command(month: str = typer.Option(..., help="The month, YYYY-MM."),
             console.print(f"- {d.algorithm}: {d.outcome}. {d.decision}")
     else:
         console.print(f"The board recorded no decision at its {report.board_month} meeting.")
+    if report.deletion_gaps:
+        console.print(f"Live facial recognition deployments ended by the end of {report.label} without complete "
+                      "deletion evidence:")
+        for g in report.deletion_gaps:
+            console.print(f"- {g.reference}: no record that the {' or '.join(g.missing)}")
+    elif report.deletion_gaps is not None:
+        console.print(f"Live facial recognition: deletion evidence complete for every deployment ended by the end "
+                      f"of {report.label}.")
 
 
 @oversight_app.command("decide")

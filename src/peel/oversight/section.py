@@ -14,7 +14,7 @@ from peel.warehouse.database import get_last_day_covered
 
 
 def build_oversight(con: duckdb.DuckDBPyConnection, month: date, as_of: date | None = None) -> OversightReport:
-    return get_pack_report(month)
+    return get_pack_report(month, con=con)
 
 
 def render_oversight(report: OversightReport) -> str:

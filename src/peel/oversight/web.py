@@ -11,6 +11,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from peel.casebook import Action, Actor, Domain, InvalidInput
+from peel.lfr.web import open_records
 from peel.measures.periods import parse_month
 from peel.oversight.board import EVERY_ALGORITHM, OUTCOMES, record_board_decision
 from peel.oversight.registry import read_registry
@@ -40,7 +41,8 @@ def _month(month: str | None) -> date:
 
 @router.get("/oversight")
 def show_oversight(request: Request, month: str | None = None, actor: Actor = Depends(require_actor)) -> Response:
-    report = get_oversight_report(actor.username, _month(month))
+    with open_records(request) as con:  # for the LFR deletion gaps, when there are LFR records
+        report = get_oversight_report(actor.username, _month(month), con)
     return render_page(request, "oversight/page.html.j2", title="AI oversight", report=report,
                        report_html=Markup(render_oversight(report)), algorithms=read_registry(),
                        may_record=actor.role.allows(Action.DECIDE_CASE, Domain.OVERSIGHT),
@@ -73,8 +75,9 @@ def api_record_decision(body: BoardDecisionRequest, actor: Actor = Depends(requi
 
 
 @router.get("/api/oversight/report")
-def api_report(month: str | None = None, actor: Actor = Depends(require_actor)) -> dict:
-    return get_oversight_report(actor.username, _month(month)).to_dict()
+def api_report(request: Request, month: str | None = None, actor: Actor = Depends(require_actor)) -> dict:
+    with open_records(request) as con:
+        return get_oversight_report(actor.username, _month(month), con).to_dict()
 
 
 @router.get("/api/oversight/register")

@@ -103,6 +103,7 @@ def open_writer(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConne
     process holds the published file open to write.
     """
     from peel.warehouse.database import connect, migrate, open_file
+    from peel.warehouse.lookups import create_lookup_indexes
 
     name = get_name(path)
     close_at_rest()  # every generation owner-only (or the set group): they hold person records
@@ -123,6 +124,7 @@ def open_writer(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConne
             try:
                 migrate(con)
                 yield con
+                create_lookup_indexes(con)  # after the load's rows: cheaper than row by row
             except BaseException:
                 con.close()
                 _remove(new)
