@@ -37,15 +37,21 @@ warehouse in a temporary PEEL_HOME, never the user's.
 
     .venv/bin/python -m bench detection             # the full run: 20 seeds
     .venv/bin/python bench/detection.py --seeds 3   # a quick look
+
+Before and after a change to the detectors: run the same bench on the old code (its sources
+first on PYTHONPATH) with ``--label before``, then on the new with ``--label after``; each run
+writes its tallies to bench/out/detection_<label>.json, and the chart draws every label found
+there, each with its own dash.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -72,9 +78,12 @@ class Tally:
     families_with_false: int = 0
     false_flags: int = 0
     flags: int = 0
+    false_cells: list = field(default_factory=list)  # where the false flags were, to read them
 
-    def add(self, planted: int, found: int, false_flags: int, flags: int) -> None:
-        """Add one family of tests: its planted effects, those found, its false and all flags."""
+    def add(self, planted: int, found: int, false_cells: list, flags: int, where: str = "") -> None:
+        """Add one family of tests: its planted effects, those found, its false cells and all flags."""
+        false_flags = len(false_cells)
+        self.false_cells += [f"{where} {cell}" for cell in false_cells]
         self.planted += planted
         self.found += found
         self.families += 1
@@ -96,8 +105,8 @@ class Tally:
         return self.false_flags / self.flags if self.flags else None
 
 
-def score_family(flags: set, planted: dict[object, set], ignored: set = frozenset()) -> tuple[int, int, int, int]:
-    """(planted, found, false flags, flags) for one family of tests.
+def score_family(flags: set, planted: dict[object, set], ignored: set = frozenset()) -> tuple[int, int, list, int]:
+    """(planted, found, false flags' cells, flags) for one family of tests.
 
     ``flags`` are the cells the detector flagged; ``planted`` maps each planted effect to the
     cells where flagging it counts as finding it; a flag in no planted cell and not in
@@ -105,7 +114,7 @@ def score_family(flags: set, planted: dict[object, set], ignored: set = frozense
     """
     found = sum(1 for cells in planted.values() if cells & flags)
     hit = set().union(*planted.values()) | set(ignored)
-    return len(planted), found, len(flags - hit), len(flags)
+    return len(planted), found, sorted(flags - hit, key=str), len(flags)
 
 
 def _months_touching(start: date, end: date) -> set[date]:
@@ -122,10 +131,11 @@ def _add_months(month: date, n: int) -> date:
 
 
 def score_report(report, scope_slug: str, truth: dict, strength: float, event_families: int, tallies: dict,
-                 event_names: list[str]) -> None:
+                 event_names: list[str], seed: int = 0) -> None:
     """Score one scope's PatternReport against the generator's truth, into ``tallies``
     ({detector: Tally}); ``event_names``: every declared calendar event (an event with no rise
     anywhere is left out of the report but is still a family of tests)."""
+    where = f"seed {seed} {scope_slug}:"
     diwali = truth["diwali_burglary"]
     years = [y for y in diwali["years"] if y["complete"]]
     windows = {int(y["year"]): (date.fromisoformat(y["start"]), date.fromisoformat(y["end"])) for y in years}
@@ -138,7 +148,7 @@ def score_report(report, scope_slug: str, truth: dict, strength: float, event_fa
     ignored = {(None, m) for w in windows.values() for m in _months_touching(*w)} if diwali_here else set()
     if scope_slug == STEP_SCOPE and strength > 0:
         ignored |= {(None, s.exceedance.month) for s in report.past_spikes}  # the force's level moved
-    tallies["unusual months"].add(*score_family(flags, planted, ignored))
+    tallies["unusual months"].add(*score_family(flags, planted, ignored), where=where)
 
     # Calendar events: cells (event, year, area code), one family per occurrence.
     raised = {(e.event_name, o.event.day.year): {u.area_code for u in o.uplifts} for e in report.events for o in e.occurrences}
@@ -146,24 +156,24 @@ def score_report(report, scope_slug: str, truth: dict, strength: float, event_fa
         cells = {(name, year, a) for a in areas}
         planted = {(d, year): {(name, year, d)} for d in districts} if name == "Diwali" else {}
         ignored = {(name, year, None)} if name == "Diwali" and diwali_here else set()
-        tallies["calendar events"].add(*score_family(cells, planted, ignored))
+        tallies["calendar events"].add(*score_family(cells, planted, ignored), where=where)
     quiet_diwalis = [y for y in windows if ("Diwali", y) not in raised] if diwali_here else []
     for year in quiet_diwalis:
-        tallies["calendar events"].add(len(districts), 0, 0, 0)
+        tallies["calendar events"].add(len(districts), 0, [], 0)
     for _ in range(event_families - len(raised) - len(quiet_diwalis)):
-        tallies["calendar events"].add(0, 0, 0, 0)  # an occurrence with no rise anywhere
+        tallies["calendar events"].add(0, 0, [], 0)  # an occurrence with no rise anywhere
 
     # Rises over every year of an event pooled: cells (event, area code), one family per event.
     recurring = {e.event_name: {(e.event_name, u.area_code) for u in e.recurring} for e in report.events}
     for name in event_names:
         planted = {d: {(name, d)} for d in districts} if name == "Diwali" else {}
         ignored = {(name, None)} if name == "Diwali" and diwali_here else set()
-        tallies["recurring events"].add(*score_family(recurring.get(name, set()), planted, ignored))
+        tallies["recurring events"].add(*score_family(recurring.get(name, set()), planted, ignored), where=where)
 
     # Neighbourhoods named for an event, pooled over its years: cells (event, area code).
     named = {(e.event_name, n.area_code) for e in report.events for n in e.neighbourhoods}
     planted = {code: {("Diwali", code)} for code in diwali["neighbourhoods"]} if diwali_here else {}
-    tallies["event neighbourhoods"].add(*score_family(named, planted))
+    tallies["event neighbourhoods"].add(*score_family(named, planted), where=where)
 
     # Steps: cells are months; the planted step is found within the tolerance.
     flags = {report.step.month} if report.step else set()
@@ -171,7 +181,7 @@ def score_report(report, scope_slug: str, truth: dict, strength: float, event_fa
     if scope_slug == STEP_SCOPE and strength > 0:
         step_month = date.fromisoformat(truth["step_change"]["from_month"] + "-01")
         planted = {"step": {_add_months(step_month, k) for k in range(-STEP_TOLERANCE_MONTHS, STEP_TOLERANCE_MONTHS + 1)}}
-    tallies["steps"].add(*score_family(flags, planted))
+    tallies["steps"].add(*score_family(flags, planted), where=where)
 
 
 def count_event_occurrences(first: date, as_of: date) -> int:
@@ -193,8 +203,9 @@ def scale_effects(effects: dict, strength: float) -> dict:
     return scaled
 
 
-def run(seeds: list[int], strengths: list[float], size: float, con) -> dict[float, dict[str, Tally]]:
-    """Generate, load and detect for every seed and strength; return the tallies per strength."""
+def run(seeds: list[int], strengths: list[float], size: float, con, label: str) -> dict[float, dict[str, Tally]]:
+    """Generate, load and detect for every seed and strength; return the tallies per strength,
+    saved under ``label`` after every seed (a long run stopped early keeps what it measured)."""
     from peel.crime.compute import get_data_as_of, get_data_first_month
     from peel.crime.patterns import detect_patterns
     from peel.crime.scope import apply_scope, resolve_scope
@@ -228,7 +239,8 @@ def run(seeds: list[int], strengths: list[float], size: float, con) -> dict[floa
                 scope = resolve_scope(con, slug)
                 apply_scope(con, scope)
                 report = detect_patterns(con, scope, month, snapshot, first)
-                score_report(report, slug, truth, strength, occurrences, tallies[strength], event_names)
+                score_report(report, slug, truth, strength, occurrences, tallies[strength], event_names, seed)
+        save_tallies(tallies, label)
         print(f"  seed {seed} done", flush=True)
     return tallies
 
@@ -256,15 +268,37 @@ def print_table(tallies: dict[float, dict[str, Tally]], effects: dict) -> None:
             power = f"{_percent(t.power)} ({t.found}/{t.planted})"
             print(f"{detector:<21}{strength:>9.2f}{effects[key]['factor'] ** strength:>11.2f}{power:>16}"
                   f"{t.false_flags:>12}{rate:>26}{declared[detector]:>10.0%}")
+    print("\nwhere the false flags were (detector, strength, seed, scope, cell):")
+    for detector in DETECTORS:
+        for strength, by_detector in tallies.items():
+            for cell in by_detector[detector].false_cells:
+                print(f"  {detector} {strength:.2f} {cell}")
 
 
-def write_chart(tallies: dict[float, dict[str, Tally]], path: Path) -> None:
+def save_tallies(tallies: dict[float, dict[str, Tally]], label: str) -> Path:
+    """Write one run's tallies to bench/out/detection_<label>.json, for the before/after chart."""
+    path = OUT / f"detection_{label}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [{"strength": s, "detector": d, **vars(t)} for s, by_detector in tallies.items() for d, t in by_detector.items()]
+    path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return path
+
+
+def write_chart(path: Path) -> None:
+    """The power curves of every labelled run saved in bench/out (the latest solid, others dashed)."""
     from peel.render import render_chart
 
-    values = [{"detector": d, "strength": s, "power": t.power}
-              for s, by_detector in tallies.items() for d, t in by_detector.items() if t.power is not None]
+    runs = sorted(OUT.glob("detection_*.json"), key=lambda p: p.stat().st_mtime)
+    values = []
+    for run_file in runs:
+        label = run_file.stem.removeprefix("detection_")
+        for row in json.loads(run_file.read_text(encoding="utf-8")):
+            if row["planted"]:
+                values.append({"detector": row["detector"], "strength": row["strength"], "run": label,
+                               "power": row["found"] / row["planted"]})
     svg = render_chart("crime/detection_power", values,
-                       "Share of planted effects each pattern detector finds, by the strength of the planted effect")
+                       "Share of planted effects each pattern detector finds, by the strength of the planted "
+                       f"effect ({', '.join(p.stem.removeprefix('detection_') for p in runs)})")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(str(svg), encoding="utf-8")
 
@@ -273,6 +307,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=SEEDS, help=f"seeds of the generator (default {SEEDS})")
     parser.add_argument("--size", type=float, default=SIZE, help=f"demo force volume per seed (default {SIZE})")
+    parser.add_argument("--label", default="latest", help="name of this run in the chart (e.g. before, after)")
     args = parser.parse_args()
     os.environ["PEEL_HOME"] = tempfile.mkdtemp(prefix="peel-bench-detection-")  # never the user's
 
@@ -281,15 +316,16 @@ def main() -> None:
 
     con = connect()
     t = time.perf_counter()
-    tallies = run(list(range(1, args.seeds + 1)), STRENGTHS, args.size, con)
+    tallies = run(list(range(1, args.seeds + 1)), STRENGTHS, args.size, con, args.label)
     seconds = time.perf_counter() - t
     con.close()
     runs = args.seeds * len(STRENGTHS)
     print(f"{args.seeds} seeds x {len(STRENGTHS)} strengths, demo force size {args.size}, {START}..{END}: "
           f"{seconds:.0f} s ({seconds / runs:.1f} s per generated force, {len(DIWALI_SCOPES) + 1} scopes each)")
     print_table(tallies, read_effects())
+    save_tallies(tallies, args.label)
     chart = OUT / "detection_power.svg"
-    write_chart(tallies, chart)
+    write_chart(chart)
     print(f"power curves: {chart}")
 
 

@@ -243,10 +243,13 @@ def detect_patterns(
         # The step is sought before this month, in the months the seasonal fit kept.
         step = stats.find_step_change(top.counts.iloc[:-1], exposure.iloc[:-1], top_fit.baseline.iloc[:-1])
     past.sort(key=lambda s: (s.exceedance.month, s.area_name))
+    # The usual level of each month (season and step) that calendar-event tests weight days by.
+    level = stats.fit_level(top.counts, exposure, top_fit.baseline, step) if top_fit is not None else None
     events = []
     if events_not_run is None:
         events = [
-            e for e in measure_event_uplifts(con, scope, first, as_of, names) if e.recurring or any(o.uplifts for o in e.occurrences)
+            e for e in measure_event_uplifts(con, scope, first, as_of, names, level)
+            if e.recurring or any(o.uplifts for o in e.occurrences)
         ]
     return PatternReport(
         month, this_month, past, step, n_areas, events, events_not_run=events_not_run,
