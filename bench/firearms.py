@@ -37,7 +37,7 @@ def main() -> None:
         os.environ["PEEL_HOME"] = home
         from peel.demo import SMALL_DEMO, generate_demo_force
         from peel.firearms.forecast import backtest
-        from peel.firearms.safeguarding import evaluate
+        from peel.firearms.evaluation import evaluate
         from peel.firearms.simulation import decided_within
         from peel.linkage.warehouse_run import link_warehouse
         from peel.warehouse import connect
@@ -63,6 +63,8 @@ def main() -> None:
         e = evaluate(con, Path(home) / "demo" / "truth" / "firearms_holders.parquet")
         print(f"\nsafeguarding: recall {e.recall:.3f} ({e.true_positives} of {e.planted} planted holders), "
               f"precision {e.precision:.3f} ({e.raised} holders raised), controls raised {e.controls_raised}")
+        for category, n in e.by_category.items():
+            print(f"  missed {n}: {category}")
         for miss in e.misses:
             print(f"  missed {miss['holder_ref']}: {miss['why']}")
         con.close()
