@@ -36,8 +36,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["PEEL_HOME"] = home
         from peel.demo import SMALL_DEMO, generate_demo_force
-        from peel.firearms.forecast import backtest
         from peel.firearms.evaluation import evaluate
+        from peel.firearms.forecast import backtest
         from peel.firearms.simulation import decided_within
         from peel.linkage.warehouse_run import link_warehouse
         from peel.warehouse import connect

@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 
 from peel.demo.datafiles import read_data_yaml
-from peel.firearms.rules import CONCERNING_GRADINGS, DOMESTIC_INCIDENT, EXTENSION_LIMIT, PERMIT_DEFAULT, REVOCATION_SECTIONS
+from peel.firearms.rules import (
+    CONCERNING_GRADINGS,
+    DOMESTIC_INCIDENT,
+    EXTENSION_LIMIT,
+    PERMIT_DEFAULT,
+    REVOCATION_SECTIONS,
+)
 from peel.warehouse import open_batch
 from peel.warehouse.sql import quote_identifier
 

@@ -14,7 +14,13 @@ from peel.casebook import access, cases
 from peel.casebook.access import PURPOSE, REASON, Request
 from peel.casebook.errors import InvalidInput
 from peel.casebook.roles import Action, Domain
-from peel.firearms.rules import DECISIONS, PERMIT_DEFAULT, check_stage_order, cover_on, permit_expiry
+from peel.firearms.rules import (
+    DECISIONS,
+    PERMIT_DEFAULT,
+    check_stage_order,
+    cover_on,
+    permit_expiry,
+)
 
 KIND = "renewal"
 PERMIT_WEEKS = PERMIT_DEFAULT.days // 7  # s7: the weeks a permit runs unless stated

@@ -20,9 +20,9 @@ from peel.casebook.access import PURPOSE, Request, processing
 from peel.casebook.audit import Operation
 from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import APPLICATION_KINDS, CERTIFICATE_KINDS
+from peel.sources.mapped import write
 from peel.sources.mapped.fields import field_date_sql, field_sql
 from peel.sources.mapped.files import read_extract
-from peel.sources.mapped import write
 from peel.sources.mapped.mapping import FieldSet, MappingError, check_for_ingest, read_mapping
 from peel.sources.mapped.stage import stage_rows
 from peel.warehouse import open_batch, open_writer
