@@ -21,7 +21,7 @@ from peel.warehouse.sql import literal_tuple
 # Why a planted holder is missed, one category each (``_categorise``).
 NAME_ONLY_UNLINKED = "own record gives only a name; linkage did not put it with the holder"
 NAME_ONLY_WEAK = ("own record gives only a name; linkage put it with the holder, but not at or above its match threshold "
-                  "or beside someone else's date of birth")
+                  "or someone else of that name is known")
 OWN_UNLINKED = "own record not linked to the register's record of the holder"
 NOT_AT_ADDRESS = "record of someone at the address does not place them there"
 NAME_ONLY_ERRORS = {"err_dob_missing", "err_address_missing", "err_phone_missing"}
@@ -97,5 +97,5 @@ def _explain_miss(row, errors: pd.DataFrame, linked: bool) -> tuple[str, str]:
         return OWN_UNLINKED, (f"the holder's own record(s) ({row.own_concern}) were not linked to the register's "
                               f"record of them; their recording errors: {made}")
     return NOT_AT_ADDRESS, (f"the record(s) of someone at the holder's address ({row.address_concern}) do not give "
-                            f"that address as linkage resolves it, nor its street and postcode with another record "
-                            f"of theirs at the house (missing or stale); their recording errors: {made}")
+                            f"that address as linkage resolves it (missing, stale, or without a house number); their "
+                            f"recording errors: {made}")

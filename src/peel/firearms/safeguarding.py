@@ -28,13 +28,16 @@ KIND = "safeguarding"
 DIRECT_MATCH = 0.9  # the least match probability of a holder's record to the concerning one
 SAME_FORENAME = 0.9  # the least Jaro-Winkler similarity of a forename to the register's, for "the same"
 
+# The linkage run's own match threshold: a link at or above it is one linkage made.
+LINKED = "(SELECT match_threshold FROM linkage_run WHERE run_id = (SELECT r FROM run))"
+
 SUMMARY = "A certificate holder, or someone at their address, is linked to a concerning record"
 
 EVIDENCE_SQL = """
 WITH run AS (SELECT max(run_id) AS r FROM linkage_run),
 holder AS (
     SELECT f.holder_ref, f.record_key AS holder_record, e.entity_id, e.link_probability,
-           pr.date_of_birth AS dob, pr.forename, pr.street, pr.postcode
+           pr.date_of_birth AS dob, pr.forename, pr.surname
     FROM firearms_holder f JOIN linkage_entity e ON e.record_key = f.record_key
     JOIN person_record pr ON pr.record_key = f.record_key
     WHERE e.run_id = (SELECT r FROM run)),
@@ -53,10 +56,14 @@ known AS (  -- the register's address and those the holder's own records (dates 
     LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run) AND k.kind = 'address'
          AND k.source_key = a.to_key
     WHERE {own_dob}),
-mixed AS (  -- holders whose entity holds a date of birth that is not theirs: someone else is in it
-    SELECT DISTINCT h.holder_ref FROM holder h
+ambiguous AS (  -- holders a name alone cannot pick out: someone else of their name is known
+    SELECT h.holder_ref FROM holder h  -- in their entity: a date of birth not theirs
     JOIN linkage_entity e ON e.entity_id = h.entity_id AND e.run_id = (SELECT r FROM run)
     JOIN person_record c ON c.record_key = e.record_key
+    WHERE c.date_of_birth IS NOT NULL AND NOT {own_dob}
+    UNION
+    SELECT h.holder_ref FROM holder h  -- anywhere: the same name with a date of birth not theirs
+    JOIN person_record c ON c.forename = h.forename AND c.surname = h.surname
     WHERE c.date_of_birth IS NOT NULL AND NOT {own_dob}),
 people AS (
     SELECT holder_ref, entity_id, 'the holder' AS relation FROM holder
@@ -88,11 +95,8 @@ WHERE (r.role = 'suspect'
        OR (ev.event_type = 'intelligence' AND ev.category IN {gradings}))
   -- The holder's own records count when they agree with the register (an entity chained
   -- through other records can join two people of one name); anyone's record counts when it
-  -- gives the holder's address itself, or, without a house number, its street and postcode
-  -- when linkage puts that person at the holder's address through another record.
-  AND (({is_holder}) OR {gives_home}
-       OR (p.relation = 'a person at their address' AND r.house_number IS NULL
-           AND r.postcode = h.postcode AND r.street = h.street))
+  -- gives the holder's address itself.
+  AND (({is_holder}) OR {gives_home})
 ORDER BY p.holder_ref, r.recorded_date, r.record_key
 """
 
@@ -115,7 +119,7 @@ IS_HOLDER = """p.relation = 'the holder' AND (pr.match_probability >= {direct}
        OR {dob_agrees}
        OR (r.date_of_birth IS NULL AND jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
            AND ({gives_known}
-                OR (r.phone IS NULL AND NOT {gives_any} AND p.holder_ref NOT IN (SELECT holder_ref FROM mixed)
+                OR (r.phone IS NULL AND NOT {gives_any} AND p.holder_ref NOT IN (SELECT holder_ref FROM ambiguous)
                     AND coalesce(pr.match_probability, e.link_probability) >= {linked}))))"""
 # Whether the record r gives any address at all.
 GIVES_ANY = """EXISTS (SELECT 1 FROM pole_link a WHERE a.from_key = r.record_key AND a.link_type = 'resides_at')"""
@@ -142,7 +146,7 @@ def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                            "force) before looking for safeguarding concerns.")
     is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, same_name=SAME_FORENAME, dob_agrees=DOB_AGREES.format(r="r", h="h"),
                                  gives_known=GIVES.format(places="known"), gives_any=GIVES_ANY,
-                                 linked="(SELECT match_threshold FROM linkage_run WHERE run_id = (SELECT r FROM run))")
+                                 linked=LINKED)
     sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder,
                               own_dob=DOB_AGREES.format(r="c", h="h"), gives_home=GIVES.format(places="home"),
                               gradings=literal_tuple(CONCERNING_GRADINGS))
