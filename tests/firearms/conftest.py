@@ -63,15 +63,20 @@ def staff(peel_home):
     return peel_home
 
 
+def add_web_staff() -> None:
+    """A licensing officer and the PCC's office, able to sign in by password, once."""
+    with db.transaction() as session:
+        for name, role in WEB_STAFF:
+            if session.execute(select(User).where(User.username == name)).scalar_one_or_none() is None:
+                users.add_user(session, name, role, acting="admin", password=PASSWORD)
+
+
 @pytest.fixture
 def web(linked_demo, monkeypatch):
     """A client of the web app on the linked demo, with a licensing officer and the PCC's
     office able to sign in by password (``sign_in``)."""
     monkeypatch.setenv("PEEL_HOME", str(linked_demo))  # no warehouse connection held open
-    with db.transaction() as session:
-        for name, role in WEB_STAFF:
-            if session.execute(select(User).where(User.username == name)).scalar_one_or_none() is None:
-                users.add_user(session, name, role, acting="admin", password=PASSWORD)
+    add_web_staff()
     with TestClient(create_app(get_settings()), base_url="https://testserver", follow_redirects=False) as client:
         yield client
 

@@ -6,7 +6,7 @@ import pytest
 
 from peel.casebook import cases as casebook
 from peel.casebook import db
-from peel.casebook.errors import AccessRefused, InvalidInput
+from peel.casebook.errors import AccessRefused, InvalidInput, PurposeRequired
 from peel.firearms import cases
 
 from .conftest import OFFICER, PCC_OFFICE, PURPOSE, SECOND_OFFICER
@@ -51,3 +51,27 @@ def test_read_case_refused_for_the_pccs_office(staff):
         case_id = _open(session)
     with db.transaction() as session, pytest.raises(AccessRefused):
         cases.cover(session, PCC_OFFICE, case_id, on=date(2026, 4, 1), purpose=PURPOSE)
+
+
+def test_issue_permit_works_out_its_last_day_and_covers_after_the_extension(staff):
+    with db.transaction() as session:
+        case_id = _open(session)
+        last_day = cases.issue_permit(session, OFFICER, case_id, issued=date(2026, 5, 20),
+                                      reason="renewal waiting on the GP; no lapse in cover")
+        cover = cases.cover(session, OFFICER, case_id, on=date(2026, 6, 1), purpose=PURPOSE)
+        case = casebook.read_case(session, OFFICER, case_id, purpose=PURPOSE)
+    assert last_day == date(2026, 7, 14)  # 8 weeks from 20 May, the issuing day the first
+    assert (cover["kind"], cover["until"]) == ("s7 permit", date(2026, 7, 14))
+    assert [(d.kind, d.decided_by) for d in case.decisions] == [("s7_permit", OFFICER)]
+    assert case.decisions[0].reason == "renewal waiting on the GP; no lapse in cover"
+
+
+def test_issue_permit_refused_for_the_pccs_office_and_without_a_reason(staff):
+    with db.transaction() as session:
+        case_id = _open(session)
+    with db.transaction() as session, pytest.raises(AccessRefused):
+        cases.issue_permit(session, PCC_OFFICE, case_id, issued=date(2026, 5, 20), reason="the PCC's office asks")
+    with db.transaction() as session, pytest.raises(PurposeRequired, match="reason"):
+        cases.issue_permit(session, OFFICER, case_id, issued=date(2026, 5, 20), reason="")
+    with db.transaction() as session, pytest.raises(InvalidInput, match="1 to 52 whole weeks"):
+        cases.issue_permit(session, OFFICER, case_id, issued=date(2026, 5, 20), weeks=0, reason="a slip of the keyboard")

@@ -12,7 +12,7 @@ from peel.cli import app
 from peel.warehouse import connect, open_batch, open_writer
 
 from .conftest import OFFICER, PURPOSE
-from .test_extract import GOOD, MAPPING
+from .test_extract import GOOD, HOLDER_MAPPING, HOLDERS, MAPPING
 
 
 @pytest.fixture
@@ -59,3 +59,18 @@ def test_load_bad_row_names_file_and_line_and_writes_nothing(register):
     assert con.execute("SELECT count(*) FROM firearms_certificate").fetchone()[0] == 0
     con.close()
     assert collections() == []
+
+
+def test_load_holders_signed_in_loads_the_register_and_logs_the_collection(register):
+    (register / "holders.csv").write_text(HOLDERS)
+    (register / "holders.yaml").write_text(HOLDER_MAPPING)
+    result = CliRunner().invoke(app, ["firearms", "load", "holder", str(register / "holders.csv"), "-m",
+                                      str(register / "holders.yaml"), "--purpose", PURPOSE])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 2 holder rows" in result.output
+    con = connect(read_only=True)
+    assert con.execute("SELECT holder_ref FROM firearms_holder ORDER BY 1").fetchall() == [("H1",), ("H7",), ("H8",)]
+    con.close()
+    [entry] = collections()
+    assert (entry.purpose, entry.object_type, json.loads(entry.detail)["rows_loaded"]) == (
+        PURPOSE, "firearms_holder", 2)

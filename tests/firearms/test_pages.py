@@ -117,3 +117,31 @@ def test_pccs_office_sees_the_action_plan_and_no_case_or_alert(web):
         assert web.get(address, params={"purpose": PURPOSE}).status_code == 403, address
     assert web.get("/api/firearms/cases", params={"purpose": PURPOSE}).status_code == 403
     assert web.get("/api/firearms/safeguarding").status_code == 403
+
+
+def test_permit_form_and_api_issue_an_s7_permit_with_its_last_day(web):
+    sign_in(web, "web.officer")
+    [case_id] = open_oldest(web, 1)
+    token = form_token(web)
+    issued = web.post(f"/firearms/cases/{case_id}/permit", data={
+        "csrf_token": token, "on": "2026-03-10", "weeks": "8", "reason": "decision due after the extension ends",
+        "purpose": PURPOSE})
+    assert issued.status_code == 303, issued.text
+    case = web.get(f"/api/firearms/cases/{case_id}", params={"purpose": PURPOSE, "on": "2026-03-10"}).json()
+    assert case["permit"] == {"issued": "2026-03-10", "last_day": "2026-05-04"}
+    assert ("s7_permit", "decision due after the extension ends") in {(d["kind"], d["reason"]) for d in case["decisions"]}
+    again = web.post(f"/api/firearms/cases/{case_id}/permit",
+                     json={"on": "2026-05-05", "weeks": 4, "reason": "the GP's reply is still awaited"},
+                     headers={"X-CSRF-Token": token})
+    assert again.json() == {"case_id": case_id, "issued": "2026-05-05", "last_day": "2026-06-01"}
+
+
+def test_permit_refused_for_the_pccs_office(web):
+    sign_in(web, "web.pcc")
+    answer = web.post("/api/firearms/cases/1/permit", json={"on": "2026-03-10", "reason": "the PCC's office asks"},
+                      headers={"X-CSRF-Token": form_token(web)})
+    assert answer.status_code == 403
+    with db.transaction(readonly=True) as session:
+        refused = session.execute(select(AuditEntry.detail).where(
+            AuditEntry.actor == "web.pcc", AuditEntry.operation == "refusal")).scalars().all()
+    assert any("decide_case" in detail for detail in refused)

@@ -33,7 +33,7 @@ SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2
            "subject": "entity:1", "staff_number": "100001", "collection": "plans", "changes": "",
            "algorithm": "record-linkage", "outcome": "noted", "approve": True, "name": "County derby",
            "venue": "Chalk Park", "date": "2026-04-11", "attendance": 30000, "risk": "low", "cite": "",
-           "participants": ""}
+           "participants": "", "weeks": 8}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
 
 

@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 
 from peel.demo.datafiles import read_data_yaml
-from peel.firearms.rules import CONCERNING_GRADINGS, DOMESTIC_INCIDENT, REVOCATION_SECTIONS
+from peel.firearms.rules import (
+    CONCERNING_GRADINGS,
+    DOMESTIC_INCIDENT,
+    EXTENSION_LIMIT,
+    PERMIT_DEFAULT,
+    REVOCATION_SECTIONS,
+)
 from peel.warehouse import open_batch
 from peel.warehouse.sql import quote_identifier
 
@@ -225,11 +231,11 @@ def simulate_queue(p: dict, rng, apps: pd.DataFrame, as_of: date, size: float) -
                "refused": "Not fit to be entrusted: undisclosed convictions found at checks"}
     apps["reason"] = apps.outcome.map(reasons)
     # s7 permits for some renewals still open past the end of their extension.
-    past = apps.outcome.isna() & (apps.kind == "renewal") & (apps.due_date + pd.Timedelta(weeks=8) < end)
+    past = apps.outcome.isna() & (apps.kind == "renewal") & (apps.due_date + pd.Timedelta(EXTENSION_LIMIT) < end)
     given = past & (rng.random(len(apps)) < p["permit_share"])
     issued = end - pd.to_timedelta(rng.integers(0, 50, len(apps)), unit="D")
     apps["permit_issued"] = issued.where(given)
-    apps["permit_expires"] = (issued + pd.Timedelta(weeks=8) - pd.Timedelta(days=1)).where(given)
+    apps["permit_expires"] = (issued + pd.Timedelta(PERMIT_DEFAULT) - pd.Timedelta(days=1)).where(given)
     apps["ready"] = apps.ready.clip(upper=end)  # a reply not yet come is not recorded
     apps["picked"] = apps.decided_date
 

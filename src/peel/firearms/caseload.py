@@ -104,14 +104,15 @@ def open_from_register(session: Session, warehouse: Path, username: str | None, 
     _authorise(session, username, Action.OPEN_CASE, purpose)
     try:
         with open_snapshot(warehouse) as con:
-            row = con.execute("SELECT holder_ref, due_date, received_date, certificate_kind, decided_date "
+            row = con.execute("SELECT holder_ref, due_date, received_date, certificate_kind, decided_date, "
+                              "permit_issued, permit_expires "
                               "FROM firearms_application WHERE application_ref = ? AND kind = 'renewal'",
                               [application_ref]).fetchone()
     except FileNotFoundError:
         row = None
     if row is None:
         raise NotFound(f"No renewal application {application_ref} on the register.")
-    holder_ref, due, received, certificate_kind, decided = row
+    holder_ref, due, received, certificate_kind, decided, permit_issued, permit_expires = row
     if decided is not None:
         raise InvalidInput(f"Renewal {application_ref} was decided on {decided}: there is nothing to work.")
     known = session.execute(select(Case.id, Case.details).where(Case.domain == Domain.FIREARMS.value,
@@ -120,4 +121,5 @@ def open_from_register(session: Session, warehouse: Path, username: str | None, 
         if (details or {}).get("application_ref") == application_ref:
             raise InvalidInput(f"Renewal {application_ref} is already case {case_id}.")
     return open_renewal(session, username, application_ref=application_ref, holder_ref=holder_ref, expiry=due,
-                        received=received, certificate_kind=certificate_kind, purpose=purpose)
+                        received=received, certificate_kind=certificate_kind, purpose=purpose,
+                        permit=(permit_issued, permit_expires) if permit_issued else None)

@@ -8,26 +8,38 @@ the firearms domain first, before the case is looked up.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from peel.casebook import access, cases
 from peel.casebook.access import PURPOSE, REASON, Request
 from peel.casebook.errors import InvalidInput
 from peel.casebook.roles import Action, Domain
-from peel.firearms.rules import DECISIONS, check_stage_order, cover_on
+from peel.firearms.rules import (
+    DECISIONS,
+    PERMIT_DEFAULT,
+    check_stage_order,
+    cover_on,
+    permit_expiry,
+)
 
 KIND = "renewal"
+PERMIT_WEEKS = PERMIT_DEFAULT.days // 7  # s7: the weeks a permit runs unless stated
+PERMIT_MOST_WEEKS = 52  # a permit bridges a gap in cover; a year or more is a certificate's work
 
 
 def open_renewal(session, username: str, *, application_ref: str, holder_ref: str, expiry: date,
-                 received: date, certificate_kind: str, purpose: str) -> int:
+                 received: date, certificate_kind: str, purpose: str,
+                 permit: tuple[date, date] | None = None) -> int:
     """Open a case for a renewal application received on ``received`` for a certificate
-    expiring on ``expiry``; the received stage is recorded with it."""
+    expiring on ``expiry``; the received stage is recorded with it, and an s7 permit the
+    register already shows (first and last day)."""
     if received > date.today():
         raise InvalidInput(f"The application cannot be received in the future ({received}).")
     details = {"application_ref": application_ref, "expiry": expiry.isoformat(),
                "certificate_kind": certificate_kind,
                "stages": [{"stage": "received", "on": received.isoformat(), "by": username}]}
+    if permit is not None:
+        details["permit"] = [permit[0].isoformat(), permit[1].isoformat()]
     return cases.open_case(session, username, domain=Domain.FIREARMS, kind=KIND, details=details,
                            purpose=purpose, subject_ref=holder_ref)
 
@@ -67,12 +79,25 @@ def cover(session, username: str, case_id: int, *, on: date, purpose: str) -> di
     return {"kind": c.kind, "until": c.until, "warn": c.warn, "lapsed": c.lapsed}
 
 
-def issue_permit(session, username: str, case_id: int, *, issued: date, last_day: date, purpose: str) -> None:
-    """Record an s7 temporary permit covering ``issued``..``last_day``."""
-    if last_day < issued:
-        raise InvalidInput(f"A permit cannot end ({last_day}) before it is issued ({issued}).")
-    cases.update_case(session, username, case_id, purpose=purpose,
+def issue_permit(session, username: str, case_id: int, *, issued: date, weeks: int = PERMIT_WEEKS,
+                 reason: str) -> date:
+    """Issue an s7 temporary permit from ``issued`` for ``weeks`` weeks, with the reason (kept as
+    a decision on the case, with who issued it, and logged); return its last day, worked out by
+    the rules. Only a role that may decide firearms cases may issue one."""
+    access.authorise(session, username, Request(Action.DECIDE_CASE, "case", case_id, domain=Domain.FIREARMS,
+                                                purpose=reason, must_state=REASON))  # before the case is looked up
+    if not 1 <= weeks <= PERMIT_MOST_WEEKS:
+        raise InvalidInput(f"A permit runs for 1 to {PERMIT_MOST_WEEKS} whole weeks ({PERMIT_WEEKS} unless stated), "
+                           f"not {weeks}.")
+    last_day = permit_expiry(issued, timedelta(weeks=weeks))
+    case = read_renewal(session, username, case_id, purpose=f"issuing an s7 permit: {reason}")
+    if issued < date.fromisoformat(case.details["stages"][0]["on"]):
+        raise InvalidInput(f"A permit cannot be issued ({issued}) before the application was received.")
+    cases.record_decision(session, username, case_id, kind="s7_permit",
+                          outcome=f"issued {issued.isoformat()}, last day {last_day.isoformat()}", reason=reason)
+    cases.update_case(session, username, case_id, purpose=f"issuing an s7 permit: {reason}",
                       changes={"permit": [issued.isoformat(), last_day.isoformat()]})
+    return last_day
 
 
 def decide(session, username: str, case_id: int, *, decision: str, on: date, reason: str) -> int:

@@ -124,12 +124,12 @@ def oldest(as_of: str = AS_OF, limit: int = typer.Option(20, help="How many."), 
 
 @firearms_app.command("load")
 @refusals_exit
-def load(kind: str = typer.Argument(..., help="What the extract holds: certificate or application."),
+def load(kind: str = typer.Argument(..., help="What the extract holds: holder, certificate or application."),
          path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
          mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/firearms.md)."),
          purpose: str = PURPOSE, acting: str = ACTING) -> None:
-    """Load the licensing system's certificates or applications: all or nothing, a bad row
-    refuses the file (holders first, as person records: 'peel ingest mapped')."""
+    """Load the licensing system's holders, certificates or applications: all or nothing, a
+    bad row refuses the file (holders first: each certificate's holder must be on the register)."""
     from peel.firearms.extract import ExtractRefused, collect_extract
     from peel.sources.mapped.mapping import MappingError
 
@@ -172,7 +172,7 @@ def safeguarding_decide(
 @firearms_app.command("safeguarding-evaluate")
 def safeguarding_evaluate() -> None:
     """Recall and precision of the safeguarding links against the demo force's planted truth."""
-    from peel.firearms.safeguarding import evaluate
+    from peel.firearms.evaluation import evaluate
     from peel.settings import get_settings
 
     truth = get_settings().demo_dir / "truth" / "firearms_holders.parquet"
@@ -182,5 +182,7 @@ def safeguarding_evaluate() -> None:
     e = evaluate(open_warehouse(read_only=True), truth)
     Console().print(f"Recall {e.recall:.3f} ({e.true_positives} of {e.planted} planted), precision "
                     f"{e.precision:.3f} ({e.raised} holders raised), controls raised: {e.controls_raised}.")
+    for category, n in e.by_category.items():
+        Console().print(f"Missed {n}: {category}.", markup=False)
     for miss in e.misses:
-        Console().print(f"Missed {miss['holder_ref']}: {miss['why']}")
+        Console().print(f"Missed {miss['holder_ref']}: {miss['why']}", markup=False)

@@ -1,12 +1,13 @@
-"""Loading a force's certificates and applications from its licensing system's extracts (CSV
-or Parquet), through the declared mapping language (docs/ingest.md): a mapping names the
-column of each field under ``certificate:`` or ``application:``.
+"""Loading a force's certificate holders, certificates and applications from its licensing
+system's extracts (CSV or Parquet), through the declared mapping language (docs/ingest.md): a
+mapping names the column of each field under ``person:`` (holders, with ``role: holder``),
+``certificate:`` or ``application:``.
 
 All or nothing: every row is checked first (a field missing, a date the formats do not fit,
 an impossible date, an unknown holder, a code the rules do not know), and if any row is bad
 the load is refused with each bad row's file and line and why; nothing is written. Holders
-load as person records first (``peel ingest mapped`` with role ``holder``), so each
-certificate's and application's holder must already be on the register.
+load first: each is a person record (so linkage can find them in other systems) and a row of
+the register, and each certificate's and application's holder must already be on it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from peel.casebook.access import PURPOSE, Request, processing
 from peel.casebook.audit import Operation
 from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import APPLICATION_KINDS, CERTIFICATE_KINDS
+from peel.sources.mapped import write
 from peel.sources.mapped.fields import field_date_sql, field_sql
 from peel.sources.mapped.files import read_extract
-from peel.sources.mapped.mapping import FieldSet, MappingError, read_mapping
+from peel.sources.mapped.mapping import FieldSet, MappingError, check_for_ingest, read_mapping
+from peel.sources.mapped.stage import stage_rows
 from peel.warehouse import open_batch, open_writer
 from peel.warehouse.sql import literal_tuple, quote_identifier
 
@@ -55,16 +58,68 @@ KINDS = {
 }
 
 
+HOLDER = "holder"  # the kind of extract holding the register's holders, and their person records' role
+
+
 class ExtractRefused(ValueError):
     """An extract with bad rows: the message names each one's file, line and reason."""
 
 
-def load_extract(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path: Path | str, kind: str) -> int:
-    """Load a certificate or application extract (``kind``) through its mapping, all or
-    nothing; return the rows loaded. Rows already loaded from the same system with the same
+def refuse_bad_rows(path: Path | str, bad: list[tuple[int, str]]) -> None:
+    """Refuse the whole file when any row is bad, naming each (the first 50) by file and line."""
+    if not bad:
+        return
+    shown = "\n".join(f"{path}, line {line}: {why}" for line, why in sorted(bad)[:50])
+    more = f"\n... and {len(bad) - 50} more" if len(bad) > 50 else ""
+    raise ExtractRefused(f"{len(bad)} bad row(s) in {path}; nothing was loaded. Correct them and load "
+                         f"the file again:\n{shown}{more}")
+
+
+def load_holders(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path: Path | str) -> int:
+    """Load the register's holders through a person mapping with ``role: holder``, all or
+    nothing: each row becomes a person record (name, date of birth, address: what linkage
+    compares) and a ``firearms_holder`` row (its reference is the record id; the registered
+    day, ``recorded_date``). Return the holders loaded; holders loaded before with the same
     references are replaced."""
+    m = read_mapping(mapping_path)
+    check_for_ingest(m)
+    if m.role_constant != HOLDER:
+        raise MappingError(f"{m.path}: a holder extract's mapping needs 'role: {HOLDER}' (its rows are holders)")
+    extract = read_extract(path, m)
+    stage_rows(con, m, extract)
+    born = "a date of birth in the formats " + ", ".join(m.date_formats) + ", and a real day"
+    bad = [(line, why) for line, why, _raw in extract.unreadable]
+    bad += con.execute("SELECT line, reason FROM mapped_rows WHERE reason IS NOT NULL").fetchall()
+    bad += con.execute("SELECT line, ? FROM mapped_rows WHERE reason IS NULL AND date_of_birth IS NULL",
+                       [f"date_of_birth ({', '.join(m.fields.get('date_of_birth', ['not mapped']))}) needs {born}"]
+                       ).fetchall()
+    refuse_bad_rows(path, [(int(line), why) for line, why in bad])
+    with open_batch(con, m.source_system, [str(path)]) as batch:
+        con.execute("CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows")
+        write.replace_earlier(con, m, snapshot=False)
+        write.write_person_records(con, m, batch.batch_id)
+        write.write_events_objects_links(con, m, batch.batch_id)
+        con.execute("DELETE FROM firearms_holder WHERE source_system = ? AND holder_ref IN "
+                    "(SELECT source_record_id FROM good)", [m.source_system])
+        con.execute("INSERT INTO firearms_holder (holder_ref, record_key, registered_date, source_system, batch_id) "
+                    "SELECT source_record_id, ? || source_record_id, recorded_date, ?, ? FROM good",
+                    [f"{m.source_system}:", m.source_system, batch.batch_id])
+        n = con.execute("SELECT count(*) FROM good").fetchone()[0]
+        batch.rows_read = batch.rows_loaded = n
+        batch.note = f"firearms holder extract: {n:,} rows"
+        con.execute("DROP TABLE good")
+        con.execute("DROP TABLE mapped_rows")
+    return int(n)
+
+
+def load_extract(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path: Path | str, kind: str) -> int:
+    """Load a holder, certificate or application extract (``kind``) through its mapping, all
+    or nothing; return the rows loaded. Rows already loaded from the same system with the same
+    references are replaced."""
+    if kind == HOLDER:
+        return load_holders(con, path, mapping_path)
     if kind not in KINDS:
-        raise ValueError(f"Unknown extract {kind!r}: expected one of {', '.join(KINDS)}.")
+        raise ValueError(f"Unknown extract {kind!r}: expected one of {HOLDER}, {', '.join(KINDS)}.")
     fields, table, key, required, checks = KINDS[kind]
     m = read_mapping(mapping_path, fields)
     if not m.source_system:
@@ -90,11 +145,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path:
     for condition, why in problems:
         for (line,) in con.execute(f"SELECT _line FROM _fa_rows WHERE {condition} ORDER BY _line").fetchall():
             bad.append((int(line), why))
-    if bad:
-        shown = "\n".join(f"{path}, line {line}: {why}" for line, why in sorted(bad)[:50])
-        more = f"\n... and {len(bad) - 50} more" if len(bad) > 50 else ""
-        raise ExtractRefused(f"{len(bad)} bad row(s) in {path}; nothing was loaded. Correct them and load "
-                             f"the file again:\n{shown}{more}")
+    refuse_bad_rows(path, bad)
     columns = [key, *(n for n in fields.names if _has_column(con, table, n))]
     with open_batch(con, m.source_system, [str(path)]) as batch:
         con.execute(f"DELETE FROM {quote_identifier(table)} WHERE source_system = ? AND {key} IN "
@@ -116,7 +167,7 @@ def collect_extract(path: Path | str, mapping_path: Path | str, kind: str, *, ac
     data it is (who holds which certificate; DPA 2018 s62): refused, and the refusal logged,
     unless ``acting`` may collect in the firearms domain and says why; the load logged with
     its file, table and row count. A refused extract writes nothing and logs no collection."""
-    table = KINDS[kind][1] if kind in KINDS else "firearms_register"
+    table = "firearms_holder" if kind == HOLDER else KINDS[kind][1] if kind in KINDS else "firearms_register"
     request = Request(Action.COLLECT, table, domain=Domain.FIREARMS, purpose=purpose, must_state=PURPOSE)
     with processing(acting, request, Operation.COLLECTION) as touched, open_writer() as con:
         loaded = load_extract(con, path, mapping_path, kind)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import duckdb
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
 from peel.casebook import Action, Actor, InvalidInput, list_items, show_item, transaction
 from peel.firearms import cases
@@ -100,7 +101,8 @@ def case_page(request: Request, case_id: int, purpose: str = "", on: date | None
               actor: Actor = Depends(require_licensing)) -> Response:
     case = read_case(request, actor, case_id, purpose, on) if purpose else None
     return render_page(request, "firearms/case.html.j2", title=f"Renewal case {case_id}", case=case,
-                       case_id=case_id, purpose=purpose, stage_names=STAGE_NAMES, worked=STAGES[1:-1])
+                       case_id=case_id, purpose=purpose, stage_names=STAGE_NAMES, worked=STAGES[1:-1],
+                       permit_weeks=cases.PERMIT_WEEKS)
 
 
 @router.get("/api/firearms/cases/{case_id}", tags=["firearms"])
@@ -124,6 +126,33 @@ def decide_case(request: Request, case_id: int, decision: Decision = Form(...), 
     with transaction(casebook_url(request)) as session:
         cases.decide(session, actor.username, case_id, decision=decision, on=on, reason=reason)
     return RedirectResponse(case_address(case_id, purpose or f"deciding the renewal: {reason}"), status_code=303)
+
+
+class Permit(BaseModel):
+    on: date  # the day it is issued
+    weeks: int = cases.PERMIT_WEEKS
+    reason: str
+
+
+def issue_permit(request: Request, actor: Actor, case_id: int, permit: Permit) -> date:
+    with transaction(casebook_url(request)) as session:
+        return cases.issue_permit(session, actor.username, case_id, issued=permit.on, weeks=permit.weeks,
+                                  reason=permit.reason)
+
+
+@router.post("/firearms/cases/{case_id}/permit")
+def issue_permit_form(request: Request, case_id: int, on: date = Form(...), weeks: int = Form(cases.PERMIT_WEEKS),
+                      reason: str = Form(""), purpose: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
+    """Issue an s7 temporary permit on the case (a licensing officer, with the reason)."""
+    issue_permit(request, actor, case_id, Permit(on=on, weeks=weeks, reason=reason))
+    return RedirectResponse(case_address(case_id, purpose or f"issuing an s7 permit: {reason}"), status_code=303)
+
+
+@router.post("/api/firearms/cases/{case_id}/permit", tags=["firearms"])
+def issue_permit_api(request: Request, case_id: int, body: Permit, actor: Actor = Depends(require_actor)) -> dict:
+    """Issue an s7 temporary permit on a renewal case: from ``on`` for ``weeks`` weeks (8 unless
+    stated), with the reason; returns its last day, worked out by the rules (logged)."""
+    return {"case_id": case_id, "issued": body.on, "last_day": issue_permit(request, actor, case_id, body)}
 
 
 @router.post("/firearms/applications/{ref}/case")

@@ -11,7 +11,6 @@ counts as concerning is defined once, in ``peel.firearms.rules``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -29,13 +28,16 @@ KIND = "safeguarding"
 DIRECT_MATCH = 0.9  # the least match probability of a holder's record to the concerning one
 SAME_FORENAME = 0.9  # the least Jaro-Winkler similarity of a forename to the register's, for "the same"
 
+# The linkage run's own match threshold: a link at or above it is one linkage made.
+LINKED = "(SELECT match_threshold FROM linkage_run WHERE run_id = (SELECT r FROM run))"
+
 SUMMARY = "A certificate holder, or someone at their address, is linked to a concerning record"
 
 EVIDENCE_SQL = """
 WITH run AS (SELECT max(run_id) AS r FROM linkage_run),
 holder AS (
     SELECT f.holder_ref, f.record_key AS holder_record, e.entity_id, e.link_probability,
-           pr.date_of_birth AS dob, pr.forename
+           pr.date_of_birth AS dob, pr.forename, pr.surname
     FROM firearms_holder f JOIN linkage_entity e ON e.record_key = f.record_key
     JOIN person_record pr ON pr.record_key = f.record_key
     WHERE e.run_id = (SELECT r FROM run)),
@@ -54,6 +56,15 @@ known AS (  -- the register's address and those the holder's own records (dates 
     LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run) AND k.kind = 'address'
          AND k.source_key = a.to_key
     WHERE {own_dob}),
+ambiguous AS (  -- holders a name alone cannot pick out: someone else of their name is known
+    SELECT h.holder_ref FROM holder h  -- in their entity: a date of birth not theirs
+    JOIN linkage_entity e ON e.entity_id = h.entity_id AND e.run_id = (SELECT r FROM run)
+    JOIN person_record c ON c.record_key = e.record_key
+    WHERE c.date_of_birth IS NOT NULL AND NOT {own_dob}
+    UNION
+    SELECT h.holder_ref FROM holder h  -- anywhere: the same name with a date of birth not theirs
+    JOIN person_record c ON c.forename = h.forename AND c.surname = h.surname
+    WHERE c.date_of_birth IS NOT NULL AND NOT {own_dob}),
 people AS (
     SELECT holder_ref, entity_id, 'the holder' AS relation FROM holder
     UNION
@@ -101,11 +112,17 @@ DOB_AGREES = """({r}.date_of_birth IS NOT NULL AND (
 # register's record directly, or its date of birth agrees with the register's, or, without a
 # date of birth, it gives the holder's forename (a slip allowed) and an address the holder is
 # known at (the register's, or one given by the holder's own records: a previous address; the
-# forename keeps out the others of a household an entity may have joined).
+# forename keeps out the others of a household an entity may have joined), or it gives
+# nothing but a name - the holder's forename - and linkage joined it at or above its match
+# threshold, the run's own (the link's probability goes with the evidence for the officer to weigh).
 IS_HOLDER = """p.relation = 'the holder' AND (pr.match_probability >= {direct}
        OR {dob_agrees}
        OR (r.date_of_birth IS NULL AND jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
-           AND {gives_known}))"""
+           AND ({gives_known}
+                OR (r.phone IS NULL AND NOT {gives_any} AND p.holder_ref NOT IN (SELECT holder_ref FROM ambiguous)
+                    AND coalesce(pr.match_probability, e.link_probability) >= {linked}))))"""
+# Whether the record r gives any address at all.
+GIVES_ANY = """EXISTS (SELECT 1 FROM pole_link a WHERE a.from_key = r.record_key AND a.link_type = 'resides_at')"""
 # Whether the record r gives an address in {places} for the holder (as linkage resolves addresses).
 GIVES = """EXISTS (
        SELECT 1 FROM pole_link a LEFT JOIN linkage_object_key k ON k.run_id = (SELECT r FROM run)
@@ -128,7 +145,8 @@ def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         raise InvalidInput("No linkage run yet: run 'peel link' (or 'peel demo-link' for the demo "
                            "force) before looking for safeguarding concerns.")
     is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, same_name=SAME_FORENAME, dob_agrees=DOB_AGREES.format(r="r", h="h"),
-                                 gives_known=GIVES.format(places="known"))
+                                 gives_known=GIVES.format(places="known"), gives_any=GIVES_ANY,
+                                 linked=LINKED)
     sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder,
                               own_dob=DOB_AGREES.format(r="c", h="h"), gives_home=GIVES.format(places="home"),
                               gradings=literal_tuple(CONCERNING_GRADINGS))
@@ -214,51 +232,3 @@ def _evidence(rows: pd.DataFrame) -> list[dict]:
              "date": str(r.recorded_date)[:10] if pd.notna(r.recorded_date) else None,
              "link_probability": None if pd.isna(r.link_probability) else round(float(r.link_probability), 4)}
             for r in rows.itertuples()]
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    recall: float
-    precision: float
-    true_positives: int
-    planted: int
-    raised: int
-    controls_raised: int
-    misses: list[dict]
-
-
-def evaluate(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Evaluation:
-    """Recall and precision of the holders with evidence against the demo's planted truth,
-    with each miss explained (the demo's own test data: fictional persons, not logged)."""
-    truth = pd.read_parquet(truth_path)
-    flagged = set(find_evidence(con).holder_ref)
-    planted = set(truth.holder_ref[truth.should_raise])
-    hits = flagged & planted
-    controls = set(truth.holder_ref[truth.group == "control"])
-    errors = pd.read_parquet(Path(truth_path).parent / "person_records.parquet")
-    misses = [{"holder_ref": row.holder_ref, "own": row.own_concern, "at_address": row.address_concern,
-               "why": _explain_miss(row, errors)}
-              for row in truth[truth.holder_ref.isin(planted - flagged)].itertuples()]
-    return Evaluation(
-        recall=len(hits) / len(planted) if planted else 1.0,
-        precision=len(hits) / len(flagged) if flagged else 1.0,
-        true_positives=len(hits), planted=len(planted), raised=len(flagged),
-        controls_raised=len(flagged & controls), misses=misses)
-
-
-def _explain_miss(row, errors: pd.DataFrame) -> str:
-    """Why a planted holder was not found: what the concerning records got wrong, as the
-    demo's truth records each record's data-entry errors."""
-    mine = errors[errors.record_key.isin(row.records.split())]
-    flags = [c for c in errors.columns if c.startswith("err_") and mine[c].any()]
-    made = ", ".join(c.removeprefix("err_").replace("_", " ") for c in flags) or "none recorded"
-    if row.own_concern and {"err_dob_missing", "err_address_missing", "err_phone_missing"} <= set(flags):
-        return (f"the holder's own record(s) ({row.own_concern}) give no date of birth, address or phone "
-                f"number: only the name ties them to the holder, which cannot tell the holder from a "
-                f"namesake; their recording errors: {made}")
-    if row.own_concern:
-        return (f"the holder's own record(s) ({row.own_concern}) were not linked to the register's record "
-                f"of them; their recording errors: {made}")
-    return (f"the record(s) of someone at the holder's address ({row.address_concern}) do not give that "
-            f"address as linkage resolves it (missing, stale, or without a house number); their "
-            f"recording errors: {made}")
