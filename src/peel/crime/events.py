@@ -326,7 +326,7 @@ def _measure_event(
             event, (event.day - timedelta(days=ATTRIBUTION_WINDOW_DAYS), event.day + timedelta(days=ATTRIBUTION_WINDOW_DAYS))
         )
         # Where the other years point (any area below UPLIFT_ALPHA: a weight, not a finding).
-        elsewhere = pool(UPLIFT_ALPHA, lambda day: day != event.day) if len(occurrences) > 1 else []
+        elsewhere = pool(UPLIFT_ALPHA, lambda day, this=event.day: day != this) if len(occurrences) > 1 else []
         budget = _budgets(codes, {u.area_code for u in elsewhere})
         own = around[top].get((event.day, scope.key), (0, 0, WINDOW_SHARE))
         candidates = [_quasi_binomial_uplift(scope.area_code, scope.area_name, *own, dispersion)]

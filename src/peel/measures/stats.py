@@ -165,7 +165,7 @@ def fit_share(counts: pd.Series, reference: pd.Series, exclude: set | None = Non
     return _fit_robustly(counts, totals, X, exclude, totals=totals)
 
 
-def fit_level(counts: pd.Series, exposure: pd.Series, baseline: pd.Series, step: "StepChange | None" = None) -> pd.Series:
+def fit_level(counts: pd.Series, exposure: pd.Series, baseline: pd.Series, step: StepChange | None = None) -> pd.Series:
     """The series' usual level in each month relative to its mean (1 = average): its smooth
     season and, when a step was found, the step, fitted on the ``baseline`` months with no
     trend (the step is the lasting change). Calendar-event tests weight each day of a span by
