@@ -38,15 +38,16 @@ def _occurrence(day, areas):
 def test_score_family_hand_counted():
     planted = {"a": {("D1", 10), ("D1", 11)}, "b": {("D2", 10)}}
     flags = {("D1", 11), ("D3", 6), (None, 10)}
-    assert detection.score_family(flags, planted, ignored={(None, 10)}) == (2, 1, 1, 3)
+    assert detection.score_family(flags, planted, ignored={(None, 10)}) == (2, 1, [("D3", 6)], 3)
 
 
 def test_tally_rates_hand_counted():
     tally = detection.Tally()
-    tally.add(2, 1, 1, 3)
-    tally.add(2, 2, 0, 2)
-    tally.add(0, 0, 0, 0)
+    tally.add(2, 1, [("D3", 6)], 3, where="seed 1")
+    tally.add(2, 2, [], 2)
+    tally.add(0, 0, [], 0)
     assert (tally.power, tally.false_positive_rate, tally.false_discovery_rate) == (3 / 4, 1 / 3, 1 / 5)
+    assert tally.false_cells == ["seed 1 ('D3', 6)"]
 
 
 def test_score_report_hand_counted():
@@ -79,11 +80,13 @@ def test_score_report_hand_counted():
     assert (steps.planted, steps.false_flags, steps.families) == (0, 1, 1)
 
 
-def test_run_two_seeds_small(peel_home):
+def test_run_two_seeds_small(peel_home, tmp_path, monkeypatch):
     from peel.warehouse import connect
 
+    monkeypatch.setattr(detection, "OUT", tmp_path)
     con = connect()
-    tallies = detection.run([1, 2], [0.0, 1.0], 0.05, con)
+    tallies = detection.run([1, 2], [0.0, 1.0], 0.05, con, "test")
+    assert (tmp_path / "detection_test.json").exists()  # saved for the before/after chart
     scopes = len(detection.DIWALI_SCOPES) + 1
     for strength, by_detector in tallies.items():
         assert by_detector["unusual months"].families == 2 * scopes

@@ -32,6 +32,7 @@ from peel.linkage.resolve import (
 )
 from peel.settings import get_settings
 from peel.warehouse import connect, open_writer
+from peel.warehouse.lookups import drop_lookup_indexes
 
 # person_record column -> the person field prepare.py expects.
 PERSON_RECORD_FIELDS = {
@@ -170,6 +171,7 @@ def assign_stable_ids(wcon: duckdb.DuckDBPyConnection, clusters: pd.DataFrame) -
 def write_run(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
               result: LinkResult, backend: str, started: datetime, n_decisions: int) -> int:
     """Write one run's entities, pairs and links in a single transaction; return its id."""
+    drop_lookup_indexes(wcon, "linkage_entity", "linkage_pair")
     wcon.execute("BEGIN TRANSACTION")
     try:
         run_id = wcon.execute("SELECT nextval('linkage_run_seq')").fetchall()[0][0]

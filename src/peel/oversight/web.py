@@ -11,7 +11,6 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from peel.casebook import Action, Actor, Domain, InvalidInput
-from peel.lfr.web import open_records
 from peel.measures.periods import parse_month
 from peel.oversight.board import EVERY_ALGORITHM, OUTCOMES, record_board_decision
 from peel.oversight.registry import read_registry
@@ -21,6 +20,7 @@ from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
+from peel.web.warehouse import open_published_if_any
 
 router = APIRouter(route_class=InputRoute)  # a bad month or value: 400, saying which
 
@@ -41,7 +41,7 @@ def _month(month: str | None) -> date:
 
 @router.get("/oversight")
 def show_oversight(request: Request, month: str | None = None, actor: Actor = Depends(require_actor)) -> Response:
-    with open_records(request) as con:  # for the LFR deletion gaps, when there are LFR records
+    with open_published_if_any(request) as con:  # for the LFR deletion gaps, when there is data
         report = get_oversight_report(actor.username, _month(month), con)
     return render_page(request, "oversight/page.html.j2", title="AI oversight", report=report,
                        report_html=Markup(render_oversight(report)), algorithms=read_registry(),
@@ -76,7 +76,7 @@ def api_record_decision(body: BoardDecisionRequest, actor: Actor = Depends(requi
 
 @router.get("/api/oversight/report")
 def api_report(request: Request, month: str | None = None, actor: Actor = Depends(require_actor)) -> dict:
-    with open_records(request) as con:
+    with open_published_if_any(request) as con:
         return get_oversight_report(actor.username, _month(month), con).to_dict()
 
 

@@ -36,6 +36,15 @@ LOOKUP_INDEXES = (
 )
 
 
+def drop_lookup_indexes(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Drop the lookup indexes of ``tables`` before a write that adds many rows to them (a
+    linkage run writes every record's entity and every scored pair again); the publish makes
+    them again once, which is cheaper than keeping them up to date row by row."""
+    for table, column in LOOKUP_INDEXES:
+        if table in tables:
+            con.execute(f"DROP INDEX IF EXISTS {quote_identifier(f'{table}_{column}')}")
+
+
 def create_lookup_indexes(con: duckdb.DuckDBPyConnection) -> None:
     """Make every index of ``LOOKUP_INDEXES`` the warehouse does not have yet."""
     for table, column in LOOKUP_INDEXES:

@@ -46,6 +46,20 @@ def open_published(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
+@contextlib.contextmanager
+def open_published_if_any(request: Request) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """``open_published`` for a page that stands without data (its figures come from the
+    casebook, the warehouse only adds to them): None before any data is loaded."""
+    with contextlib.ExitStack() as stack:
+        try:
+            con = stack.enter_context(open_published(request))
+        except HTTPException as error:  # only the opening: the route's own errors are its own
+            if error.status_code != 503:
+                raise
+            con = None
+        yield con
+
+
 def describe_snapshot(con: duckdb.DuckDBPyConnection) -> dict:
     """``peel.warehouse.snapshot`` and the force's name: what a page says of its data, with
     the publication time in UK time. Worked out once per generation."""
