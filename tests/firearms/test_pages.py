@@ -144,4 +144,5 @@ def test_permit_refused_for_the_pccs_office(web):
     with db.transaction(readonly=True) as session:
         refused = session.execute(select(AuditEntry.detail).where(
             AuditEntry.actor == "web.pcc", AuditEntry.operation == "refusal")).scalars().all()
-    assert any("decide_case" in detail for detail in refused)
+    # Refused before its input is read: the PCC's office may change nothing in firearms (InputRoute).
+    assert any("update_case" in detail for detail in refused)
