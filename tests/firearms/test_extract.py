@@ -47,7 +47,7 @@ def test_load_extract_refuses_bad_rows_naming_file_and_line_and_writes_nothing(r
     assert "certs.csv, line 4: unknown holder" in message
     assert "certs.csv, line 5: kind must be one of firearm, shotgun" in message
     assert "certs.csv, line 6: issued_date (Issued) needs a date in the formats %d/%m/%Y, and a real day" in message
-    assert "nothing was loaded" in message
+    assert "nothing was written" in message
     assert register.execute("SELECT count(*) FROM firearms_certificate").fetchone()[0] == 0
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from peel.control_room.standards import get_standards
 from peel.sources.mapped import FieldSet, MappingError, read_extract, read_mapping
+from peel.sources.mapped.batch import ExtractRefused
 from peel.warehouse import open_batch
 
 CALL = FieldSet(section="call", names=("channel", "received_at", "answered_at", "handling_seconds",
@@ -29,20 +30,6 @@ INCIDENT = FieldSet(section="incident", names=(
     "rural", "latitude", "longitude", "units"))
 KINDS = {"calls": (CALL, "cr_call"), "incidents": (INCIDENT, "cr_incident")}
 REQUIRED = {"calls": ("channel", "received_at"), "incidents": ("grade", "created_at", "district_code")}
-SHOWN = 20  # bad lines listed in a refusal
-
-
-class ExtractRefused(ValueError):
-    """A file with bad rows: nothing of it was written. ``problems`` holds (line, reason)."""
-
-    def __init__(self, path: Path, problems: list[tuple[int, str]]):
-        self.path, self.problems = path, problems
-        listed = "\n".join(f"  {path}, line {line}: {reason}" for line, reason in problems[:SHOWN])
-        more = f"\n  ... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
-        super().__init__(f"{path}: {len(problems)} bad row(s); nothing was loaded. Fix them and load "
-                         f"the file again:\n{listed}{more}")
-
-
 @dataclass
 class Checked:
     frame: pd.DataFrame  # the rows as the warehouse table takes them

@@ -18,7 +18,7 @@ import duckdb
 
 from peel.casebook import PURPOSE, Action, Operation, Request, processing
 from peel.dvds.cases import DOMAIN, ROUTES
-from peel.sources.mapped.batch import load_staged
+from peel.sources.mapped.batch import ExtractRefused, load_staged
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
@@ -35,18 +35,8 @@ APPLICATION = FieldSet(
 REQUIRED = ("subject", "route", "first_contact")
 ORIGINS = ("applicant", "third_party", "police_information", "recognition")
 DECISIONS = ("disclose", "no_disclosure", "withdrawn")
-SHOWN = 20  # bad lines listed in a refusal
-
-
-class ApplicationsRefused(ValueError):
-    """An extract with bad rows: nothing of it was written. ``problems`` holds (line, reason)."""
-
-    def __init__(self, name: str, problems: list[tuple[int, str]]):
-        self.problems = problems
-        listed = "\n".join(f"  {name}, line {line}: {reason}" for line, reason in problems[:SHOWN])
-        more = f"\n  ... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
-        super().__init__(f"{name}: {len(problems)} bad row(s); nothing was written. Fix them (or the mapping) "
-                         f"and load the file again:\n{listed}{more}")
+class ApplicationsRefused(ExtractRefused):
+    """A Clare's Law applications extract with bad rows: nothing of it was written."""
 
 
 def read_applications_mapping(path: Path | str) -> Mapping:

@@ -21,6 +21,7 @@ from peel.casebook.audit import Operation
 from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import APPLICATION_KINDS, CERTIFICATE_KINDS
 from peel.sources.mapped import write
+from peel.sources.mapped.batch import ExtractRefused
 from peel.sources.mapped.fields import field_date_sql, field_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, MappingError, check_for_ingest, read_mapping
@@ -61,18 +62,10 @@ KINDS = {
 HOLDER = "holder"  # the kind of extract holding the register's holders, and their person records' role
 
 
-class ExtractRefused(ValueError):
-    """An extract with bad rows: the message names each one's file, line and reason."""
-
-
 def refuse_bad_rows(path: Path | str, bad: list[tuple[int, str]]) -> None:
-    """Refuse the whole file when any row is bad, naming each (the first 50) by file and line."""
-    if not bad:
-        return
-    shown = "\n".join(f"{path}, line {line}: {why}" for line, why in sorted(bad)[:50])
-    more = f"\n... and {len(bad) - 50} more" if len(bad) > 50 else ""
-    raise ExtractRefused(f"{len(bad)} bad row(s) in {path}; nothing was loaded. Correct them and load "
-                         f"the file again:\n{shown}{more}")
+    """Refuse the whole file when any row is bad, naming each by file and line."""
+    if bad:
+        raise ExtractRefused(path, bad)
 
 
 def load_holders(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path: Path | str) -> int:

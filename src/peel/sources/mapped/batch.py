@@ -19,6 +19,19 @@ from peel.warehouse import open_batch
 from peel.warehouse.sql import quote_identifier
 
 Problems = list[tuple[int, str]]  # (line, why it cannot be loaded), in line order
+SHOWN = 20  # bad lines listed in a refusal
+
+
+class ExtractRefused(ValueError):
+    """An extract with bad rows: nothing of it was written. ``problems`` holds (line, why),
+    and the message lists the first ``SHOWN`` by file and line and says what to do."""
+
+    def __init__(self, file: object, problems: Problems):
+        self.file, self.problems = str(file), sorted(problems)
+        listed = "\n".join(f"  {file}, line {line}: {why}" for line, why in self.problems[:SHOWN])
+        more = f"\n  ... and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+        super().__init__(f"{file}: {len(problems)} bad row(s); nothing was written. Fix them (or the mapping) "
+                         f"and load the file again:\n{listed}{more}")
 
 
 @contextmanager
