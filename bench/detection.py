@@ -125,11 +125,6 @@ def _months_touching(start: date, end: date) -> set[date]:
     return months
 
 
-def _add_months(month: date, n: int) -> date:
-    k = month.year * 12 + month.month - 1 + n
-    return date(k // 12, k % 12 + 1, 1)
-
-
 def score_report(report, scope_slug: str, truth: dict, strength: float, event_families: int, tallies: dict,
                  event_names: list[str], seed: int = 0) -> None:
     """Score one scope's PatternReport against the generator's truth, into ``tallies``
@@ -179,8 +174,10 @@ def score_report(report, scope_slug: str, truth: dict, strength: float, event_fa
     flags = {report.step.month} if report.step else set()
     planted = {}
     if scope_slug == STEP_SCOPE and strength > 0:
+        from peel.measures.periods import add_months
+
         step_month = date.fromisoformat(truth["step_change"]["from_month"] + "-01")
-        planted = {"step": {_add_months(step_month, k) for k in range(-STEP_TOLERANCE_MONTHS, STEP_TOLERANCE_MONTHS + 1)}}
+        planted = {"step": {add_months(step_month, k) for k in range(-STEP_TOLERANCE_MONTHS, STEP_TOLERANCE_MONTHS + 1)}}
     tallies["steps"].add(*score_family(flags, planted), where=where)
 
 

@@ -34,15 +34,14 @@ from peel.casebook import (
     transaction,
     update_meeting_action,
 )
-from peel.measures.periods import format_month, parse_month
-from peel.warehouse import open_snapshot
+from peel.measures.periods import add_months, format_month, parse_month
 from peel.warehouse.database import get_last_day_covered
 from peel.web.downloads import DataTable, TableFormat, table_response
 from peel.web.input_route import InputRoute
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
-from peel.web.warehouse import open_published
+from peel.web.warehouse import open_published, open_published_if_any
 
 router = APIRouter(route_class=InputRoute)  # the role checked before the input is read
 FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -69,7 +68,7 @@ def require_aggregates(request: Request, actor: Actor = Depends(require_actor)) 
 @router.get("/pack")
 def show_pack_page(request: Request, actor: Actor = Depends(require_aggregates)) -> Response:
     latest = read_latest_month(request)
-    months = [] if latest is None else [shift_month(latest, -n) for n in range(MONTHS_OFFERED)]
+    months = [] if latest is None else [add_months(latest, -n) for n in range(MONTHS_OFFERED)]
     return render_page(request, "pack/web_pack.html.j2", title="Meeting pack",
                        months=[(f"{m:%Y-%m}", format_month(m)) for m in months])
 
@@ -119,17 +118,11 @@ def get_pack(settings, con: duckdb.DuckDBPyConnection, month: date) -> Path:
 def read_latest_month(request: Request) -> date | None:
     """The latest month the warehouse has data for; None when there is no warehouse yet (the
     page then offers no month, rather than refusing: it holds no figures itself)."""
-    try:
-        with open_snapshot(request.app.state.settings.warehouse_path) as con:
-            last_day = get_last_day_covered(con)  # worked out once per generation
-    except FileNotFoundError:
-        return None
+    with open_published_if_any(request) as con:
+        last_day = None if con is None else get_last_day_covered(con)  # worked out once per generation
     return None if last_day is None else last_day.replace(day=1)
 
 
-def shift_month(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 # ---- meeting actions ---------------------------------------------------------------------
