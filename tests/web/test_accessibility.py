@@ -21,6 +21,9 @@ RUN_AXE = """async (tags) => {
 
 
 def get_violations(tab) -> list[str]:
+    # A click's navigation may still be under way: axe needs the new document loaded (on a
+    # busy machine it once ran between the two and found no document).
+    tab.page.wait_for_load_state("load")
     return tab.page.evaluate(RUN_AXE, WCAG_22_AA)
 
 
