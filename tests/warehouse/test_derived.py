@@ -112,3 +112,13 @@ def test_entries_of_removed_generations_are_dropped(home):
         keep_derived(con, "test.kind", {"seed": 0}, compute)
     assert len(calls) == 2 and [e["generation"].split(":")[0] for e in list_derived(
         get_current_file(get_name()))] == ["warehouse-4.duckdb"]
+
+
+def test_a_derived_file_another_connection_holds_gives_the_value_without_keeping_it(home):
+    compute, calls = counting(TABLE)
+    file = get_current_file(get_name())
+    with duckdb.connect(str(file), read_only=True) as con:
+        keep_derived(con, "test.kind", {"seed": 0}, compute)
+        with duckdb.connect(str(get_derived_path(file)), read_only=True):  # a reader elsewhere in the process
+            pd.testing.assert_frame_equal(keep_derived(con, "test.kind", {"seed": 1}, compute), TABLE)
+    assert len(calls) == 2 and [e["key"] for e in list_derived(file)] == [{"seed": 0}]

@@ -112,8 +112,8 @@ def _read(path: Path, kind: str, stamp: str, key_hash: str) -> pd.DataFrame | No
         with duckdb.connect(str(path), read_only=True) as db:
             row = db.execute("SELECT value FROM derived WHERE kind = ? AND generation = ? AND key_hash = ?",
                              [kind, stamp, key_hash]).fetchone()
-    except (duckdb.IOException, duckdb.CatalogException):  # being written by another process, or empty
-        return None
+    except (duckdb.IOException, duckdb.ConnectionException, duckdb.CatalogException):
+        return None  # being written by another process (or thread of this one), or still empty
     return None if row is None else pd.read_parquet(io.BytesIO(row[0]))
 
 
@@ -135,5 +135,5 @@ def _write(file: Path, kind: str, stamp: str, key_hash: str, key_text: str, valu
             db.execute("INSERT INTO derived VALUES (?, ?, ?, ?, ?, ?, ?)",
                        [kind, stamp, key_hash, key_text, buffer.getvalue(), computed_at, seconds])
             db.execute("COMMIT")
-    except duckdb.IOException:  # another process writes it now: the value is returned, not kept
-        pass
+    except (duckdb.IOException, duckdb.ConnectionException, duckdb.TransactionException):
+        pass  # another process or thread has it open, or kept the same value first: returned, not kept
