@@ -248,7 +248,7 @@ def kept_officers_week(con: duckdb.DuckDBPyConnection, week_start: date, seed: i
     """``officers_week`` for every district, simulated once per warehouse generation and input
     and kept beside the warehouse (``peel.warehouse.derived``): a pack rebuilt from the same
     generation, or ``--as-of`` the same day, reads the officers back instead of simulating the
-    week again (most of a pack's time). The key is every input besides the data: the week,
+    week again (the section's slowest part). The key is every input besides the data: the week,
     the seed, the simulation's and the forecast's parameters, the declared standards (patterns,
     targets, goal), and the code that simulates."""
     from peel.control_room import demand, forecast, proposal

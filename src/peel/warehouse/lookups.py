@@ -11,7 +11,7 @@ form DuckDB answers from an index.
 Made at publication rather than in the schema, so a bulk load into an empty warehouse (the
 demo force) writes without them and indexes once at the end, which is several times cheaper
 than keeping them up to date row by row. Loads into a warehouse that has them keep them up to
-date. The price at the million-record demo (docs/intel.md): 27-33 s to make them once, 449 MB
+date, unless they replace a large share of a table (``lookups_made_after``, ``REBUILD_SHARE``). The price at the million-record demo (docs/intel.md): 27-33 s to make them once, 449 MB
 more file in every generation. crime and arrest (the police.uk tables, loaded in bulk by the
 million) get none: see schema/020_events.sql.
 """
