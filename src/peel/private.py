@@ -93,12 +93,14 @@ def group_name(gid: int) -> str:
 
 
 def holdings(settings: Settings | None = None) -> list[Path]:
-    """What ``peel status`` checks: PEEL_HOME itself, the warehouse (its name and every
-    generation), the SQLite casebook and its journal files, the audit key, outputs and demo
-    extracts folders."""
+    """What ``peel status`` checks: PEEL_HOME itself, the warehouse (its name, every
+    generation and the results kept beside them), the SQLite casebook and its journal files,
+    the audit key, outputs and demo extracts folders."""
+    from peel.warehouse.derived import get_derived_path  # here: it imports close_at_rest
+
     settings = settings or get_settings()
     home = settings.home
-    paths = [home, settings.warehouse_path, settings.outputs_dir, settings.demo_dir,
+    paths = [home, settings.warehouse_path, get_derived_path(settings.warehouse_path), settings.outputs_dir, settings.demo_dir,
              settings.audit_key_path(), settings.secret_key_path]
     paths += sorted(home.glob("warehouse-*.duckdb")) if home.exists() else []
     if settings.casebook_url.startswith("sqlite:///"):

@@ -17,9 +17,12 @@ of emergency incidents to attend within target (``attendance_goal``).
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
@@ -31,6 +34,7 @@ from simpy.resources.store import StoreGet
 
 from peel.control_room.performance import local_instant
 from peel.control_room.standards import Pattern, get_standards
+from peel.warehouse.derived import keep_derived
 
 RESPONSE_GRADES = ("emergency", "priority")  # graded for an officer's attendance within the hour
 MAX_OFFICERS = 40  # per shift and district: more is a different problem (a major incident)
@@ -190,7 +194,7 @@ def attended_within(weeks: list[pd.DataFrame], duty: list[tuple[float, float]]) 
 
 
 def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, week_start: date,
-                        progress: Progress | None = None) -> pd.DataFrame:
+                        progress: Progress | None = None, seed: int = 0) -> pd.DataFrame:
     """For every district and declared pattern: officers per shift, officer-hours in the week
     and the simulated shares within target, from ``forecast`` (unique_id 'grade|district', ds,
     mean) of the week; beside the officer-hours the roster worked. ``progress(done, total)``
@@ -209,7 +213,7 @@ def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, 
                 progress(len(rows), len(districts) * len(patterns))
             row = {"district": district, "pattern": pattern.code, "worked_officer_hours": worked, "note": ""}
             try:
-                need = officers_needed(mine, jobs, pattern, week_start)
+                need = officers_needed(mine, jobs, pattern, week_start, seed)
             except OutOfReach as error:  # said beside the other districts' answers, not instead of them
                 rows.append(row | {"officers_per_shift": None, "officer_hours": None, "note": str(error)})
                 continue
@@ -221,7 +225,7 @@ def officers_by_pattern(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, 
 
 
 def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: list[str] | None = None,
-                  progress: Progress | None = None) -> pd.DataFrame:
+                  progress: Progress | None = None, seed: int = 0) -> pd.DataFrame:
     """``officers_by_pattern`` for the week from ``week_start``, from the response grades'
     incidents forecast by district from the HISTORY_WEEKS before it (all districts, or ``districts``)."""
     from peel.control_room.demand import hourly_demand
@@ -237,7 +241,25 @@ def officers_week(con: duckdb.DuckDBPyConnection, week_start: date, districts: l
                          f"in {', '.join(districts or ['any district'])}: check the district code.")
     hours = int((pd.Timestamp(local_instant(week_start + timedelta(days=7)))
                  - pd.Timestamp(local_instant(week_start))) / pd.Timedelta(hours=1))
-    return officers_by_pattern(con, forecast_demand(history, hours), week_start, progress)
+    return officers_by_pattern(con, forecast_demand(history, hours), week_start, progress, seed)
+
+
+def kept_officers_week(con: duckdb.DuckDBPyConnection, week_start: date, seed: int = 0) -> pd.DataFrame:
+    """``officers_week`` for every district, simulated once per warehouse generation and input
+    and kept beside the warehouse (``peel.warehouse.derived``): a pack rebuilt from the same
+    generation, or ``--as-of`` the same day, reads the officers back instead of simulating the
+    week again (the section's slowest part). The key is every input besides the data: the week,
+    the seed, the simulation's and the forecast's parameters, the declared standards (patterns,
+    targets, goal), and the code that simulates."""
+    from peel.control_room import demand, forecast, proposal
+
+    key = {"week_start": week_start, "seed": seed, "replications": REPLICATIONS, "max_officers": MAX_OFFICERS,
+           "history_weeks": proposal.HISTORY_WEEKS,
+           "forecast": [forecast.WEEK, forecast.WEEKS_AVERAGED, forecast.WINDOWS, forecast.LEVEL],
+           "standards": repr(get_standards()),
+           "code": hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
+                                           for m in (sys.modules[__name__], demand, forecast))).hexdigest()}
+    return keep_derived(con, "control_room.officers_week", key, lambda: officers_week(con, week_start, seed=seed))
 
 
 def worked_officer_hours(con: duckdb.DuckDBPyConnection, district: str, week_start: date) -> int:

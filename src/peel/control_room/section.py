@@ -15,7 +15,7 @@ from peel.control_room.demand import hourly_demand
 from peel.control_room.forecast import forecast_demand
 from peel.control_room.performance import month_performance
 from peel.control_room.proposal import HISTORY_WEEKS, WeekPlan, plan_week
-from peel.control_room.response import officers_week
+from peel.control_room.response import kept_officers_week
 from peel.control_room.roster import Roster, solve_handler_roster
 from peel.control_room.standards import get_standards
 from peel.measures.registry import get_measures
@@ -70,7 +70,7 @@ def get_control_room_section(con: duckdb.DuckDBPyConnection, month: date, as_of:
     except ValueError as error:
         notes.append(str(error))
     try:
-        officers = officers_week(con, week_start)
+        officers = kept_officers_week(con, week_start)
     except ValueError as error:
         notes.append(str(error))
     return ControlRoomSection(last_month, data_to, performance, forecast, week, short, roster, officers, tuple(notes))

@@ -14,6 +14,7 @@ The steps, one module each: ``files`` (read the extract), ``stage`` (normalise i
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,7 @@ from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import Mapping, check_for_ingest, read_mapping
 from peel.sources.mapped.stage import stage_rows
 from peel.warehouse import open_batch, open_writer
+from peel.warehouse.lookups import lookups_made_after
 
 
 def load_mapped(
@@ -51,8 +53,10 @@ def load_mapped(
     extract = read_extract(path, m)
     shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]
     con.execute("SET enable_progress_bar = false")  # callers show their own progress
+    bulk = write.is_bulk(con, m, len(extract.rows), snapshot)
     try:
-        with open_batch(con, m.source_system, [name]) as batch:
+        with lookups_made_after(con, *write.get_tables_written(m)) if bulk else contextlib.nullcontext(), \
+                open_batch(con, m.source_system, [name]) as batch:
             stage_rows(con, m, extract)
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE good AS SELECT * FROM mapped_rows WHERE reason IS NULL"

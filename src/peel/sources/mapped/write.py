@@ -12,7 +12,24 @@ from __future__ import annotations
 import duckdb
 
 from peel.sources.mapped.mapping import Mapping
+from peel.warehouse.lookups import worth_remaking
 from peel.warehouse.sql import quote_literal
+
+
+def get_tables_written(m: Mapping) -> tuple[str, ...]:
+    """The tables a load through ``m`` writes: person records and their links, and the
+    events its rows point to when they are warehouse events (vehicles go to object)."""
+    return ("person_record", "pole_link") + (("event",) if m.event and m.event["kind"] == "event" else ())
+
+
+def is_bulk(con: duckdb.DuckDBPyConnection, m: Mapping, rows: int, snapshot: bool) -> bool:
+    """Whether loading ``rows`` rows through ``m`` replaces enough of person_record that its
+    lookup indexes are cheaper made again than updated (``peel.warehouse.lookups``): the rows
+    it writes, and those of the source it deletes (all of them for a snapshot, at most as many
+    as it writes for a reload)."""
+    earlier, total = con.execute(
+        "SELECT count(*) FILTER (WHERE source_system = ?), count(*) FROM person_record", [m.source_system]).fetchone()
+    return worth_remaking(rows + (earlier if snapshot else min(earlier, rows)), total)
 
 
 def replace_earlier(con: duckdb.DuckDBPyConnection, m: Mapping, snapshot: bool) -> None:
