@@ -258,7 +258,7 @@ def print_table(tallies: dict[float, dict[str, Tally]], effects: dict) -> None:
 
     declared = {"unusual months": EXCEEDANCE_ALPHA, "calendar events": UPLIFT_ALPHA, "recurring events": UPLIFT_ALPHA,
                 "event neighbourhoods": NEIGHBOURHOOD_FDR, "steps": STEP_ALPHA}
-    print(f"{'detector':<21}{'strength':>9}{'multiplier':>11}{'power':>16}{'false flags':>12}"
+    print(f"{'detector':<21}{'strength':>9}{'multiplier':>11}{'power':>30}{'false flags':>12}"
           f"{'false-positive rate':>26}{'declared':>10}")
     for detector in DETECTORS:
         key = "step_change" if detector == "steps" else "diwali_burglary"
@@ -271,7 +271,7 @@ def print_table(tallies: dict[float, dict[str, Tally]], effects: dict) -> None:
             power = f"{_percent(t.power)} ({t.found}/{t.planted})"
             if t.misplaced:
                 power += f", {t.misplaced} misplaced"
-            print(f"{detector:<21}{strength:>9.2f}{effects[key]['factor'] ** strength:>11.2f}{power:>16}"
+            print(f"{detector:<21}{strength:>9.2f}{effects[key]['factor'] ** strength:>11.2f}{power:>30}"
                   f"{t.false_flags:>12}{rate:>26}{declared[detector]:>10.0%}")
     print("\nwhere the false flags were (detector, strength, seed, scope, cell):")
     for detector in DETECTORS:
