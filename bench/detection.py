@@ -23,7 +23,10 @@ The detectors and what counts as planted (always the generator's own record, ``d
 - *event neighbourhoods* (``EventReport.neighbourhoods``): each planted neighbourhood, found
   when Diwali names it; the declared rate is a false discovery rate (NEIGHBOURHOOD_FDR).
 - *steps* (``PatternReport.step``): the shoplifting step, found when a step is reported within
-  STEP_TOLERANCE_MONTHS of the planted month. A family is one scope's series (STEP_ALPHA).
+  STEP_TOLERANCE_MONTHS of the planted month. A family is one scope's series (STEP_ALPHA). A
+  step reported further from the planted one is *misplaced*: a miss (not found), but not a
+  false flag, since the series did shift and STEP_ALPHA bounds flagging a series that did not;
+  misplaced steps are counted apart.
 
 A flag of the whole force in a planted window (the force total carries the district's rise, or
 the step) is real but not what is scored: it counts neither as found nor as false.
@@ -60,7 +63,7 @@ SEEDS = 20
 SIZE = 0.2  # a fifth of a county force per seed: a full run in minutes (see the docstring)
 START, END, AS_OF = "2022-01", "2026-03", "2026-03-11"  # four Diwalis, and the step inside
 STRENGTHS = [0.0, 0.5, 1.0, 1.5]  # 1.5: Diwali x14.7, step x1.57
-STEP_TOLERANCE_MONTHS = 3
+STEP_TOLERANCE_MONTHS = 3  # a step reported this many months or fewer from the planted month is found
 # The scopes a seed is tested in: where the Diwali uplift is planted (its subtype, and its type,
 # which dilutes it), and the crime type the step is planted in.
 DIWALI_SCOPES = ["residential-burglary", "burglary"]
@@ -79,6 +82,7 @@ class Tally:
     false_flags: int = 0
     flags: int = 0
     false_cells: list = field(default_factory=list)  # where the false flags were, to read them
+    misplaced: int = 0  # steps reported where one was planted, but beyond the tolerance
 
     def add(self, planted: int, found: int, false_cells: list, flags: int, where: str = "") -> None:
         """Add one family of tests: its planted effects, those found, its false cells and all flags."""
@@ -172,13 +176,15 @@ def score_report(report, scope_slug: str, truth: dict, strength: float, event_fa
 
     # Steps: cells are months; the planted step is found within the tolerance.
     flags = {report.step.month} if report.step else set()
-    planted = {}
+    planted, misplaced = {}, set()
     if scope_slug == STEP_SCOPE and strength > 0:
         from peel.measures.periods import add_months
 
         step_month = date.fromisoformat(truth["step_change"]["from_month"] + "-01")
         planted = {"step": {add_months(step_month, k) for k in range(-STEP_TOLERANCE_MONTHS, STEP_TOLERANCE_MONTHS + 1)}}
-    tallies["steps"].add(*score_family(flags, planted), where=where)
+        misplaced = flags - planted["step"]  # the series shifted: a miss, not a false flag
+    tallies["steps"].add(*score_family(flags, planted, misplaced), where=where)
+    tallies["steps"].misplaced += len(misplaced)
 
 
 def count_event_occurrences(first: date, as_of: date) -> int:
@@ -252,7 +258,7 @@ def print_table(tallies: dict[float, dict[str, Tally]], effects: dict) -> None:
 
     declared = {"unusual months": EXCEEDANCE_ALPHA, "calendar events": UPLIFT_ALPHA, "recurring events": UPLIFT_ALPHA,
                 "event neighbourhoods": NEIGHBOURHOOD_FDR, "steps": STEP_ALPHA}
-    print(f"{'detector':<21}{'strength':>9}{'multiplier':>11}{'power':>16}{'false flags':>12}"
+    print(f"{'detector':<21}{'strength':>9}{'multiplier':>11}{'power':>30}{'false flags':>12}"
           f"{'false-positive rate':>26}{'declared':>10}")
     for detector in DETECTORS:
         key = "step_change" if detector == "steps" else "diwali_burglary"
@@ -263,7 +269,9 @@ def print_table(tallies: dict[float, dict[str, Tally]], effects: dict) -> None:
             else:
                 rate = f"{_percent(t.false_positive_rate)} ({t.families_with_false}/{t.families})"
             power = f"{_percent(t.power)} ({t.found}/{t.planted})"
-            print(f"{detector:<21}{strength:>9.2f}{effects[key]['factor'] ** strength:>11.2f}{power:>16}"
+            if t.misplaced:
+                power += f", {t.misplaced} misplaced"
+            print(f"{detector:<21}{strength:>9.2f}{effects[key]['factor'] ** strength:>11.2f}{power:>30}"
                   f"{t.false_flags:>12}{rate:>26}{declared[detector]:>10.0%}")
     print("\nwhere the false flags were (detector, strength, seed, scope, cell):")
     for detector in DETECTORS:

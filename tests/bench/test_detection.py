@@ -111,3 +111,22 @@ def test_scale_effects_raises_each_multiplier_to_the_strength(strength):
     assert scaled["diwali_burglary"]["factor"] == pytest.approx(effects["diwali_burglary"]["factor"] ** strength)
     assert scaled["step_change"]["factor"] == pytest.approx(effects["step_change"]["factor"] ** strength)
     assert read_effects() == effects  # the shipped effects are not changed
+
+
+def _step_only_report(month):
+    return SimpleNamespace(past_spikes=[], events=[], step=SimpleNamespace(month=month) if month else None)
+
+
+def test_a_step_far_from_the_planted_one_is_a_miss_not_a_false_flag():
+    """The series did shift, so reporting the step in the wrong month loses power but is no
+    false positive; within the tolerance it is found; where none is planted, it is false."""
+    tallies = {d: detection.Tally() for d in detection.DETECTORS}
+    far = date(2023, 10, 1)  # 12 months before the planted 2024-10
+    near = date(2024, 10 + detection.STEP_TOLERANCE_MONTHS - 1, 1)
+    for month in (far, near):
+        detection.score_report(_step_only_report(month), detection.STEP_SCOPE, TRUTH, 1.0, 0, tallies, [])
+    detection.score_report(_step_only_report(far), "burglary", TRUTH, 1.0, 0, tallies, [])
+    steps = tallies["steps"]
+    assert (steps.planted, steps.found, steps.misplaced) == (2, 1, 1)
+    assert (steps.families, steps.families_with_false) == (3, 1)
+    assert steps.false_cells == ["seed 0 burglary: 2023-10-01"]

@@ -22,3 +22,13 @@ def test_get_measure_calendar_events_and_steps_quote_their_declared_thresholds()
     assert f"below {UPLIFT_ALPHA:g} after a Bonferroni correction" in events
     assert f"false discovery rate of {NEIGHBOURHOOD_FDR:.0%}" in events
     assert f"below {STEP_ALPHA:g}" in _text("step_change")
+
+
+def test_get_measure_step_quotes_its_simulations_floor_and_interval():
+    from peel.measures.stats import STEP_MONTHS_CHI2, STEP_SIMULATIONS
+
+    text = _text("step_change")
+    assert f"{STEP_SIMULATIONS:,} simulated series" in text
+    assert f"never below 1/{STEP_SIMULATIONS + 1:,}" in text
+    assert f"p≤{1 / (1 + STEP_SIMULATIONS):.2g}" in text
+    assert f"within {STEP_MONTHS_CHI2:.2f} x the dispersion" in text

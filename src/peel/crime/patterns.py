@@ -92,9 +92,12 @@ class PatternReport:
             return "No specific trends or patterns emerging: no area is unusually high for the season and the level has not shifted."
         parts = [s.describe() for s in self.this_month]
         if self.step:
+            step = self.step
+            when = f"{step.month:%B %Y}"
+            if step.earliest and step.latest and step.earliest != step.latest:
+                when += f" (somewhere from {step.earliest:%B %Y} to {step.latest:%B %Y})"
             parts.append(
-                f"the level shifted by {format_percent(self.step.percent, signed=True)} from {self.step.month:%B %Y} "
-                f"(p={self.step.p_value:.1g})"
+                f"the level shifted by {format_percent(step.percent, signed=True)} from {when} ({step.describe_p()})"
             )
         return "Unusual: " + "; ".join(parts) + "."
 

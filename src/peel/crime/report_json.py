@@ -64,7 +64,8 @@ def patterns_to_dict(patterns: PatternReport | None) -> dict | None:
         "this_month": [_spike(s) for s in patterns.this_month],
         "past_spikes": [_spike(s) for s in patterns.past_spikes],
         "step": None if step is None else {"month": step.month.isoformat(), "percent": step.percent,
-                                           "p_value": step.p_value},
+                                           "p_value": step.p_value, "p_value_is_upper_bound": step.p_is_bound,
+                                           "earliest": step.earliest.isoformat(), "latest": step.latest.isoformat()},
         "events_not_run": patterns.events_not_run,
         "events": [{
             "event": e.event_name,
