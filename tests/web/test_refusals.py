@@ -187,3 +187,10 @@ def test_input_route_refuses_a_role_before_reading_its_invalid_input(client, web
     answer = client.post(path, headers=headers, **{key: value for key, value in body.items() if key != "headers"})
     assert answer.status_code == 403
     assert [(actor, page) for actor, page, _ in get_refusals(web_settings)] == [(get_username(role), path)]
+
+
+def test_input_route_takes_a_number_in_other_digits_for_no_review_item(client, web_settings):
+    sign_in(client, get_username("supervisor"))  # decides review items: the item's domain is looked up
+    answer = client.post("/review/\u00b2/decision", headers={FORM_TOKEN_HEADER: get_form_token(client, "/")},
+                         data={"decision": "accept", "reason": SAMPLES["reason"]})
+    assert answer.status_code == 422  # not a number to the route either; not a server error

@@ -97,7 +97,7 @@ def check_grant(request: Request, domain: str | None, grant: Grant | None = None
 def get_item_domain(request: Request) -> str | None:
     """The domain of the review item the path names, or None if it names none that exists."""
     item_id = request.path_params.get("item_id", "")
-    if not item_id.isdigit():
+    if not (item_id.isascii() and item_id.isdigit()):  # '²' is a digit to isdigit, not to int
         return None
     with transaction(request.app.state.settings.casebook_url, readonly=True) as session:
         return find_item_domain(session, int(item_id))
