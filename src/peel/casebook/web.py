@@ -2,7 +2,8 @@
 
 Each route passes the signed-in user (and the purpose or reason they typed) to the casebook
 function that does the work; that function checks the role, refuses (and logs the refusal)
-or does it and logs it. No route checks access itself.
+or does it and logs it. A decision's route names its grant (``requires_grant``) only so that
+the refusal comes before its form is read; the function checks it again.
 """
 
 from __future__ import annotations
