@@ -4,6 +4,7 @@ text they are (never as Rich markup), with control characters shown escaped, by 
 from __future__ import annotations
 
 import inspect
+import io
 import logging
 import typing
 import zipfile
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from peel.casebook import db, review
 from peel.cli import app
-from peel.console import Console, error_line, escape_log_messages, safe
+from peel.console import Console, error_line, escape_log_messages, make_progress, safe
 
 MARKUP = "[/red][conceal]hidden[/conceal][bold]"
 # An ANSI colour, an OSC 8 link dressed as plain text, a bell and a C1 control (CSI).
@@ -55,6 +56,17 @@ def test_console_prints_markup_verbatim_and_escapes_controls_in_tables_and_error
     Console(width=400).print(error_line(HOSTILE))
     printed = capsys.readouterr().out
     assert MARKUP in printed and ESCAPES_SHOWN in printed and "\x1b" not in printed
+
+
+def test_make_progress_shows_a_description_as_text_and_the_steps_once_counted():
+    out = Console(record=True, width=400, file=io.StringIO())
+    progress = make_progress(out)
+    progress.add_task(HOSTILE, total=None)
+    progress.add_task("Verifying the audit chain", total=5, completed=2)
+    out.print(progress.make_tasks_table(progress.tasks))
+    first, second = out.export_text().splitlines()
+    assert MARKUP in first and ESCAPES_SHOWN in first and "0/?" not in first  # no count while none is known
+    assert "Verifying the audit chain" in second and "2/5" in second
 
 
 def test_escape_log_messages_escapes_controls_in_every_logger(caplog):

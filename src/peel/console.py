@@ -21,6 +21,14 @@ import logging
 import re
 
 from rich.console import Console as RichConsole
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 # C0 controls, DEL and C1 controls: shown escaped. Line breaks are kept in ``Console`` output
@@ -61,6 +69,29 @@ class Console(RichConsole):
         options.update(markup=False, emoji=False, highlight=False)
         return super().render_str(_CONTROL_BUT_NEWLINE.sub(_escape, text), **options)
 
+
+class _Description(ProgressColumn):
+    """What is being done, as plain text with control characters escaped: a Rich column builds
+    its ``Text`` itself, so the console's own escaping never sees it (a file's name may hold anything)."""
+
+    def render(self, task: Task) -> Text:
+        return Text(safe(task.description))
+
+
+class _Count(MofNCompleteColumn):
+    """Steps done of the total; nothing while the total is unknown (one step of no known size)."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.total is not None else Text("")
+
+
+def make_progress(console: Console | None = None, *, transient: bool = True) -> Progress:
+    """Every command's progress display: what is being done (a file's or a step's name, shown as
+    the text it is: never as markup, control characters escaped), a bar (moving to and fro while the total is unknown), the
+    steps done of the total, and the time taken. On stderr unless ``console`` says otherwise,
+    so a command's output stays clean to pipe; gone once done unless not ``transient``."""
+    return Progress(_Description(), BarColumn(), _Count(), TimeElapsedColumn(),
+                    console=console or Console(stderr=True), transient=transient)
 
 
 def escape_log_messages() -> None:

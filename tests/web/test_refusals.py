@@ -35,6 +35,10 @@ SAMPLES = {"slug": "retention-review", "item_id": 1, "action_id": 1, "month": "2
            "venue": "Chalk Park", "date": "2026-04-11", "attendance": 30000, "risk": "low", "cite": "",
            "participants": "", "weeks": 8}
 LINKAGE_DECISION = "match"  # linkage's forms decide "match" or "non_match", the review queue's "accept"
+# Routes that still read a form before refusing a role with other grants in their domain (400
+# where 403 is due): the firearms and linkage routes, left to those domains' own work this round.
+READ_BEFORE_REFUSING = {"post /firearms/safeguarding/{item_id}/decision", "post /linkage/review/{item_id}/decision",
+                        "post /api/linkage/decisions"}
 
 
 def get_refusals(web_settings) -> list[AuditEntry]:
@@ -91,6 +95,16 @@ def sample(name: str, schema: dict, path: str):
     return SAMPLES[name]
 
 
+def spoil(request: dict) -> dict:
+    """``request`` with a form whose every field is nonsense, or a body that is not JSON at all."""
+    if "data" in request:
+        return {**request, "data": dict.fromkeys(request["data"], "?")}
+    if "json" in request:
+        return {key: value for key, value in request.items() if key != "json"} | \
+            {"content": b"?", "headers": {"content-type": "application/json"}}
+    return request
+
+
 def build_request(document: dict, path: str, operation: dict) -> dict:
     """The address, query and body of a valid request to ``operation``."""
     address, params = path, {}
@@ -121,11 +135,11 @@ def test_every_route_refused_to_a_role_writes_a_refusal(client, web_settings, fi
     sign_in(client, get_username(role))
     token = get_form_token(client, "/")
     document = client.get("/api/openapi.json").json()
-    refused, unlogged = [], []
+    refused, unlogged, read_first = [], [], []
     for method, path, operation in get_operations(document):
         before = count_refusals(web_settings.casebook_url)
-        answer = client.request(method.upper(), headers={FORM_TOKEN_HEADER: token},
-                                **build_request(document, path, operation))
+        request = build_request(document, path, operation)
+        answer = client.request(method.upper(), headers={FORM_TOKEN_HEADER: token}, **request)
         # No data is loaded in this installation: a route that reads it may say so (503), never fail.
         assert answer.status_code < 500 or (answer.status_code == 503 and "No data is loaded yet" in answer.text), \
             (method, path, answer.text)
@@ -133,18 +147,50 @@ def test_every_route_refused_to_a_role_writes_a_refusal(client, web_settings, fi
             refused.append(f"{method} {path}")
             if count_refusals(web_settings.casebook_url) == before:
                 unlogged.append(f"{method} {path}")
+            # Refused whatever was sent: a spoilt form says nothing of what the form expects.
+            spoilt = spoil(request)
+            headers = {FORM_TOKEN_HEADER: token, **spoilt.pop("headers", {})}
+            if client.request(method.upper(), headers=headers, **spoilt).status_code != 403:
+                read_first.append(f"{method} {path}")
     assert unlogged == []
+    assert set(read_first) - READ_BEFORE_REFUSING == set()
     if role == "administrator":
         assert refused == [f"{method} {path}" for method, path, _ in get_operations(document)]
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/dvds/candidates/1/decision", {"data": {"decision": "not-a-decision", "reason": ""}}),  # a form
-    ("/api/oversight/decisions", {"json": {}}),  # JSON missing every field
+NOT_JSON = {"content": b"{", "headers": {"content-type": "application/json"}}
+
+
+@pytest.mark.parametrize(("role", "path", "body"), [
+    # pcc_scrutiny_officer reads every domain's figures and changes none of these.
+    ("pcc_scrutiny_officer", "/dvds/candidates/1/decision", {"data": {"decision": "not-a-decision", "reason": ""}}),
+    ("pcc_scrutiny_officer", "/api/oversight/decisions", {"json": {}}),  # JSON missing every field
+    # Each role below has other grants in the route's domain, but not the one its form needs
+    # (review item 1 is an LFR alert).
+    ("event_commander", "/intel/events/1/decision", {"data": {"decision": "maybe"}}),
+    ("event_commander", "/api/intel/events/1/decision", {"json": {"approve": "maybe"}}),
+    ("event_commander", "/api/intel/events/1/risk", {"json": {}}),
+    ("event_commander", "/intel/events", {"data": {"attendance": "many"}}),  # signs off, drafts none
+    ("event_commander", "/api/intel/packs", NOT_JSON),
+    ("control_room_manager", "/control-room/proposals/1/decision", {"data": {"changes": "not an hour"}}),
+    ("control_room_manager", "/review/1/decision", {"data": {"decision": "maybe"}}),  # decides control room items only
+    ("control_room_manager", "/api/review/1/decision", {"json": {"accept": "maybe"}}),
+    ("public_protection_officer", "/dvds/candidates/1/decision", {"data": {"decision": "maybe"}}),
+    ("performance_analyst", "/actions", {"data": {"meeting": "not a month", "due": "someday"}}),  # updates, records none
+    ("supervisor", "/actions", {"data": {}}),
+    ("lfr_operator", "/api/lfr/plans/1/authorise", NOT_JSON),  # runs deployments, authorises none
+    ("lfr_operator", "/lfr/plans/1/authorise", {"data": {"reason": ""}}),
 ])
-def test_input_route_refuses_a_role_before_reading_its_invalid_input(client, web_settings, path, body):
-    sign_in(client, get_username("pcc_scrutiny_officer"))  # reads every domain's figures, changes none of these
-    answer = client.post(path, headers={FORM_TOKEN_HEADER: get_form_token(client, "/")}, **body)
+def test_input_route_refuses_a_role_before_reading_its_invalid_input(client, web_settings, filed, role, path, body):
+    sign_in(client, get_username(role))
+    headers = {FORM_TOKEN_HEADER: get_form_token(client, "/"), **body.get("headers", {})}
+    answer = client.post(path, headers=headers, **{key: value for key, value in body.items() if key != "headers"})
     assert answer.status_code == 403
-    assert [(actor, page) for actor, page, _ in get_refusals(web_settings)] == \
-        [(get_username("pcc_scrutiny_officer"), path)]
+    assert [(actor, page) for actor, page, _ in get_refusals(web_settings)] == [(get_username(role), path)]
+
+
+def test_input_route_takes_a_number_in_other_digits_for_no_review_item(client, web_settings):
+    sign_in(client, get_username("supervisor"))  # decides review items: the item's domain is looked up
+    answer = client.post("/review/\u00b2/decision", headers={FORM_TOKEN_HEADER: get_form_token(client, "/")},
+                         data={"decision": "accept", "reason": SAMPLES["reason"]})
+    assert answer.status_code == 422  # not a number to the route either; not a server error

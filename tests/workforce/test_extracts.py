@@ -8,9 +8,10 @@ import shutil
 
 import pytest
 
+from peel.sources.mapped.batch import ExtractRefused
 from peel.sources.mapped.mapping import MappingError
 from peel.warehouse import connect
-from peel.workforce.extracts import MAPPINGS, WorkforceExtractError, load_workforce_extract
+from peel.workforce.extracts import MAPPINGS, load_workforce_extract
 
 STAFF = "StaffNo,RankGrade,Role,Team,FTE,StartDate,LeaveDate\n"
 
@@ -48,7 +49,7 @@ def test_load_workforce_extract_unknown_rank_refuses_the_file_naming_the_line(co
                            MAPPINGS / "demo_hr_staff.yaml", "staff")
     path = _write(tmp_path, "staff.csv", STAFF + "1,PS,Response,T,1,01/02/2010,\n"
                                                  "2,Colonel,Response,T,1,01/02/2010,\n")
-    with pytest.raises(WorkforceExtractError) as refused:
+    with pytest.raises(ExtractRefused) as refused:
         load_workforce_extract(con, path, MAPPINGS / "demo_hr_staff.yaml", "staff")
     message = str(refused.value)
     assert str(path) in message and "line 3: unknown rank or grade 'Colonel'" in message and "nothing was written" in message
@@ -63,7 +64,7 @@ def test_load_workforce_extract_unknown_rank_refuses_the_file_naming_the_line(co
     ("1,PS,Response,T,1,01/02/2010,01/01/2009", "line 2: leaves before joining"),
 ])
 def test_load_workforce_extract_bad_staff_rows_are_refused(con, tmp_path, row, reason):
-    with pytest.raises(WorkforceExtractError, match=reason):
+    with pytest.raises(ExtractRefused, match=reason):
         load_workforce_extract(con, _write(tmp_path, "s.csv", STAFF + row + "\n"), MAPPINGS / "demo_hr_staff.yaml",
                                "staff")
     assert _count(con, "staff_member") == 0
@@ -74,7 +75,7 @@ def test_load_workforce_extract_contact_for_unknown_person_or_service_is_refused
                            MAPPINGS / "demo_hr_staff.yaml", "staff")
     text = "ContactId,StaffNo,Service,ContactDate\nW1,1,Peer network,01/03/2026\nW2,7,Peer network,01/03/2026\n" \
            "W3,1,Yoga,02/03/2026\n"
-    with pytest.raises(WorkforceExtractError) as refused:
+    with pytest.raises(ExtractRefused) as refused:
         load_workforce_extract(con, _write(tmp_path, "w.csv", text), MAPPINGS / "demo_wellbeing.yaml", "wellbeing")
     assert "line 3: staff number '7' is not in the people (HR) extract" in str(refused.value)
     assert "line 4: unknown wellbeing service 'Yoga'" in str(refused.value)
@@ -102,7 +103,7 @@ def test_load_workforce_extract_bad_course_or_sickness_row_refuses_the_file(con,
                            MAPPINGS / "demo_hr_staff.yaml", "staff")
     mapping, header, good = GOOD[kind]
     path = _write(tmp_path, f"{kind}.csv", f"{header}\n{good}\n{row}\n")
-    with pytest.raises(WorkforceExtractError) as refused:
+    with pytest.raises(ExtractRefused) as refused:
         load_workforce_extract(con, path, MAPPINGS / mapping, kind)
     assert str(path) in str(refused.value) and reason in str(refused.value)
     assert _count(con, {"course": "leadership_course", "sickness": "sickness_spell"}[kind]) == 0  # nothing written
@@ -165,7 +166,7 @@ def test_load_workforce_extract_bad_police_victim_row_refuses_the_file(small_dem
                            MAPPINGS / "demo_hr_staff.yaml", "staff")
     path = _write(tmp_path, "victims.csv", f"{VICTIMS}{good},1,OFFICER,s1,16,Suspect in mental-health crisis\n"
                                            f"{row.format(crime=crime)}\n")
-    with pytest.raises(WorkforceExtractError) as refused:
+    with pytest.raises(ExtractRefused) as refused:
         load_workforce_extract(con, path, MAPPINGS / "demo_crime_victims.yaml", "assault")
     assert str(path) in str(refused.value) and reason in str(refused.value)
     assert _count(con, "staff_assault") == 0  # nothing written

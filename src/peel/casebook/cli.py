@@ -16,7 +16,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
@@ -26,7 +25,12 @@ from peel.casebook.db import transaction
 from peel.casebook.errors import CasebookError, CasebookUnavailable, InvalidInput
 from peel.casebook.models import as_utc
 from peel.casebook.roles import get_role, load_roles
-from peel.console import Console, error_line, safe  # reads no markup; escapes control characters
+from peel.console import (  # reads no markup; escapes control characters
+    Console,
+    error_line,
+    make_progress,
+    safe,
+)
 from peel.settings import get_settings
 
 UK = ZoneInfo("Europe/London")
@@ -237,7 +241,7 @@ def audit_verify(
     """Check every entry's hash and link: exit 0 if intact, 1 naming the first broken entry."""
     anchors = parse_anchors(anchor or [])
     with (transaction(snapshot=True, readonly=True) as session,
-          Progress(console=errors(), transient=True) as progress):
+          make_progress() as progress):
         task = progress.add_task("Verifying the audit chain", total=audit.count_recorded(session))
         result = access.verify_audit_log(session, acting, lambda n: progress.advance(task, n), anchors)
     if result.intact:

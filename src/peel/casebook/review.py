@@ -25,6 +25,7 @@ from peel.casebook.audit import Operation
 from peel.casebook.errors import AccessRefused, InvalidInput, InvalidStateChange
 from peel.casebook.models import (
     ACCEPTED,
+    MAX_ROW_ID,
     PENDING,
     REJECTED,
     ReviewItem,
@@ -208,6 +209,15 @@ def show_item(session: Session, username: str, item_id: int, *, purpose: str) ->
         payload=MappingProxyType(copy.deepcopy(item.payload)) if item.payload is not None else None,
         subject_ref=item.subject_ref, case_id=item.case_id, reason=item.reason,
     )
+
+
+def find_item_domain(session: Session, item_id: int) -> str | None:
+    """The domain of review item ``item_id`` (None: there is none), for a web route to refuse a
+    user with no grant there before it reads their form; ``decide`` and ``show_item`` still
+    check the user themselves."""
+    if not 0 < item_id <= MAX_ROW_ID:
+        return None
+    return session.execute(select(ReviewItem.domain).where(ReviewItem.id == item_id)).scalar_one_or_none()
 
 
 def decide(session: Session, username: str, item_id: int, *, accept: bool, reason: str) -> None:

@@ -2,7 +2,8 @@
 
 Each route passes the signed-in user (and the purpose or reason they typed) to the casebook
 function that does the work; that function checks the role, refuses (and logs the refusal)
-or does it and logs it. No route checks access itself.
+or does it and logs it. A decision's route names its grant (``requires_grant``) only so that
+the refusal comes before its form is read; the function checks it again.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from peel.casebook.audit import parse_instant
 from peel.casebook.cli import format_uk, uk_period
 from peel.casebook.review import STATUSES, ReviewItemView, ReviewSummary
 from peel.web.downloads import DataTable, PersonalData, Recipient, TableFormat, table_response
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -131,6 +132,7 @@ def show_review_item(request: Request, item_id: int, purpose: str = "",
 
 
 @router.post("/review/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def decide_review_item(request: Request, item_id: int, decision: str = Form(""), reason: str = Form(""),
                        actor: Actor = Depends(require_actor)) -> Response:
     if decision not in DECISIONS:
@@ -154,6 +156,7 @@ def api_review_item(request: Request, item_id: int, purpose: str = Query(...),
 
 
 @router.post("/api/review/{item_id}/decision", response_model=Decided)
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def api_decide_review_item(request: Request, item_id: int, decision: Decision,
                            actor: Actor = Depends(require_actor)) -> Decided:
     return Decided(id=item_id, status=decide_item(request, actor, item_id, decision.accept, decision.reason))

@@ -32,7 +32,7 @@ from peel.control_room.section import (
 from peel.control_room.standards import get_standards
 from peel.measures.periods import parse_month
 from peel.warehouse.generations import remember
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -143,6 +143,7 @@ def show_proposals(request: Request, decided: int | None = None, actor: Actor = 
 
 
 @router.post("/control-room/proposals/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def decide_proposal(request: Request, item_id: int, decision: str = Form(""), reason: str = Form(""),
                     changes: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
     decide(request, actor, item_id, decision, reason, changes)

@@ -11,10 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from peel.console import Console, error_line  # reads no markup; escapes control characters
+from peel.console import (  # reads no markup; escapes control characters
+    Console,
+    error_line,
+    make_progress,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -60,7 +63,7 @@ def demo_data(
         with (
             sigterm_as_exit(),
             open_warehouse_writer() as con,
-            _progress_bar(console) as progress,
+            make_progress(console, transient=False) as progress,
             write_apart(con, demo_dir) as files,
         ):
             summary = generate_demo_force(
@@ -110,7 +113,7 @@ def demo_persons(
         raise typer.BadParameter("give at least one record", param_hint="--records")
     out = out or get_settings().home / "demo-persons"
     console = Console()
-    with _progress_bar(console) as progress:
+    with make_progress(console, transient=False) as progress:
         summary = generate_person_population(records, seed, out, progress=progress)
     by_source = ", ".join(f"{s} {n:,}" for s, n in summary["records_by_source"].items())
     console.print(
@@ -118,17 +121,11 @@ def demo_persons(
     )
     console.print(f"Ground truth (never loaded): {out / 'truth'}")
     if load:
-        with open_warehouse_writer() as con, _progress_bar(console) as progress:
+        with open_warehouse_writer() as con, make_progress(console, transient=False) as progress:
             loaded = load_person_extracts(con, out, progress=progress)
         rows = sum(r["rows_loaded"] for r in loaded.values())
         quarantined = sum(r["rows_quarantined"] for r in loaded.values())
         console.print(f"Loaded {rows:,} records into the warehouse; {quarantined:,} quarantined.")
-
-
-def _progress_bar(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}", markup=False), BarColumn(), TimeElapsedColumn(), console=console
-    )
 
 
 def demo_accounts() -> None:
@@ -169,7 +166,7 @@ def demo_link() -> None:
 
     console = Console()
     try:
-        with _progress_bar(console) as progress:
+        with make_progress(console, transient=False) as progress:
             task = progress.add_task("Linking the demo persons", total=None)
             summary = link_demo_persons(
                 get_settings().demo_dir, lambda step: progress.update(task, description=step))

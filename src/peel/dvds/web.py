@@ -20,7 +20,7 @@ from peel.dvds.recognition import CANDIDATE_KIND
 from peel.dvds.section import _text, published_candidates
 from peel.dvds.views import case_view, list_cases
 from peel.measures.registry import get_measure
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -156,6 +156,7 @@ def show_candidate(request: Request, item_id: int, purpose: str = "", actor: Act
 
 
 @router.post("/dvds/candidates/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def decide(request: Request, item_id: int, decision: str = Form(""), reason: str = Form(""),
            actor: Actor = Depends(require_actor)) -> Response:
     if decision not in ("open", "decline"):

@@ -25,7 +25,7 @@ from peel.intel.events import (
     set_risk,
     sign_off_assessment,
 )
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.visitor import require_actor, require_grant
 from peel.web.warehouse import NO_DATA
@@ -89,6 +89,7 @@ def show_events(request: Request, actor: Actor = Depends(require_actor)) -> Resp
 
 
 @router.post("/intel/events")
+@requires_grant(Action.PROPOSE)
 def create_event(venue: str = Form(""), day: str = Form("", alias="date"), attendance: int = Form(0),
                  risk: str = Form(""), purpose: str = Form(""), name: str = Form(""),
                  participants: str = Form(""), cite: str = Form(""),
@@ -116,9 +117,9 @@ def show_event(request: Request, item_id: int, purpose: str = "", actor: Actor =
 
 
 @router.post("/intel/events/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def decide_event(request: Request, item_id: int, decision: str = Form(""), reason: str = Form(""),
                  actor: Actor = Depends(require_actor)) -> Response:
-    require_grant(request, actor, Action.DECIDE_REVIEW, DOMAIN)  # a role that may never decide: refused first
     if decision not in ("approve", "reject"):
         raise InvalidInput("Choose whether to sign the assessment off or reject it.")
     sign_off_assessment(actor.username, item_id, approve=decision == "approve", reason=reason)
@@ -126,6 +127,7 @@ def decide_event(request: Request, item_id: int, decision: str = Form(""), reaso
 
 
 @router.post("/intel/events/{item_id}/risk")
+@requires_grant(Action.READ_PERSONAL, review_item=True)
 def change_risk(item_id: int, risk: str = Form(""), reason: str = Form(""), purpose: str = Form(""),
                 actor: Actor = Depends(require_actor)) -> Response:
     set_risk(actor.username, item_id, risk=risk, reason=reason)
@@ -140,6 +142,7 @@ def api_events(actor: Actor = Depends(require_actor)) -> list[dict]:
 
 
 @router.post("/api/intel/events", response_model=Assessment)
+@requires_grant(Action.PROPOSE)
 def api_create_event(body: AssessmentRequest, actor: Actor = Depends(require_actor)) -> Assessment:
     item, assessment = _draft(actor, body)
     return Assessment(item_id=item, status="pending", assessment=assessment)
@@ -151,12 +154,14 @@ def api_event(item_id: int, purpose: str = Query(...), actor: Actor = Depends(re
 
 
 @router.post("/api/intel/events/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def api_decide_event(item_id: int, body: Decision, actor: Actor = Depends(require_actor)) -> dict:
     sign_off_assessment(actor.username, item_id, approve=body.approve, reason=body.reason)
     return {"item_id": item_id, "status": "accepted" if body.approve else "rejected"}
 
 
 @router.post("/api/intel/events/{item_id}/risk")
+@requires_grant(Action.READ_PERSONAL, review_item=True)
 def api_change_risk(item_id: int, body: RiskChange, actor: Actor = Depends(require_actor)) -> dict:
     set_risk(actor.username, item_id, risk=body.risk, reason=body.reason)
     return {"item_id": item_id, "risk": body.risk}

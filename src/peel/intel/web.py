@@ -17,7 +17,7 @@ from peel.casebook import Action, Actor, InvalidInput
 from peel.intel.event_web import router as event_router
 from peel.intel.packs import DOMAIN, draft_pack, read_pack
 from peel.intel.render import render_pack_html
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -58,6 +58,7 @@ def show_start(request: Request, actor: Actor = Depends(require_actor)) -> Respo
 
 
 @router.post("/intel/packs")
+@requires_grant(Action.PROPOSE)  # the pack is queued for approval
 def build(subject: str = Form(""), purpose: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
     draft = _draft(actor, subject, purpose)
     return RedirectResponse(f"/intel/packs/{draft.item_id}?{urlencode({'purpose': purpose})}", status_code=303)
@@ -73,6 +74,7 @@ def show_pack(item_id: int, purpose: str = "", actor: Actor = Depends(require_ac
 
 
 @router.post("/api/intel/packs", response_model=PackDraft)
+@requires_grant(Action.PROPOSE)
 def api_build(body: PackRequest, actor: Actor = Depends(require_actor)) -> PackDraft:
     draft = _draft(actor, body.subject, body.purpose)
     return PackDraft(item_id=draft.item_id, status="pending", pack=draft.pack)

@@ -19,12 +19,13 @@ from peel.lfr.forms import (
     NEW,
     PLAN_FORMS,
     FormRefused,
+    get_form_action,
     get_forms,
     read_input,
     run_form,
 )
 from peel.lfr.rules import as_uk
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.visitor import require_actor, require_grant
 
@@ -82,6 +83,7 @@ def show_new_form(request: Request, collection: str, actor: Actor = Depends(requ
 
 
 @router.post("/lfr/{collection}/new")
+@requires_grant(get_form_action)
 def post_new_form(request: Request, collection: str, raw: dict = Depends(read_input),
                   actor: Actor = Depends(require_actor)) -> Response:
     return post_page(request, actor, NEW[check_key(collection, tuple(NEW))], None, raw)
@@ -93,6 +95,7 @@ def show_plan_action(request: Request, case_id: int, key: str, actor: Actor = De
 
 
 @router.post("/lfr/plans/{case_id}/{key}")
+@requires_grant(get_form_action)
 def post_plan_action(request: Request, case_id: int, key: str, raw: dict = Depends(read_input),
                      actor: Actor = Depends(require_actor)) -> Response:
     return post_page(request, actor, check_key(key, PLAN_FORMS), str(case_id), raw)
@@ -104,6 +107,7 @@ def show_deployment_action(request: Request, ref: str, key: str, actor: Actor = 
 
 
 @router.post("/lfr/deployments/{ref}/{key}")
+@requires_grant(get_form_action)
 def post_deployment_action(request: Request, ref: str, key: str, raw: dict = Depends(read_input),
                            actor: Actor = Depends(require_actor)) -> Response:
     return post_page(request, actor, check_key(key, DEPLOYMENT_FORMS), ref, raw)
@@ -144,6 +148,7 @@ def api_plans(request: Request, purpose: str, actor: Actor = Depends(require_act
 
 
 @router.post("/api/lfr/{collection}")
+@requires_grant(get_form_action)
 def api_new(request: Request, collection: str, raw: dict = Depends(read_input),
             actor: Actor = Depends(require_actor)) -> Response:
     """A new plan, survey or review (``POST /api/lfr/plans``, ``/surveys``, ``/reviews``)."""
@@ -151,12 +156,14 @@ def api_new(request: Request, collection: str, raw: dict = Depends(read_input),
 
 
 @router.post("/api/lfr/plans/{case_id}/{key}")
+@requires_grant(get_form_action)
 def api_plan_action(request: Request, case_id: int, key: str, raw: dict = Depends(read_input),
                     actor: Actor = Depends(require_actor)) -> Response:
     return api_result(request, actor, check_key(key, PLAN_FORMS), str(case_id), raw)
 
 
 @router.post("/api/lfr/deployments/{ref}/{key}")
+@requires_grant(get_form_action)
 def api_deployment_action(request: Request, ref: str, key: str, raw: dict = Depends(read_input),
                           actor: Actor = Depends(require_actor)) -> Response:
     return api_result(request, actor, check_key(key, DEPLOYMENT_FORMS), ref, raw)

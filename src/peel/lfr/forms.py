@@ -249,6 +249,13 @@ PLAN_FORMS, DEPLOYMENT_FORMS = ("authorise", "confirm", "cancel"), ("results", "
 NEW = {"plans": "plan", "surveys": "survey", "reviews": "review"}  # /lfr/<collection>/new: a form
 
 
+def get_form_action(path: dict[str, str]) -> Action | None:
+    """The grant the form a route's path names needs (its ``key``, or a new one's ``collection``),
+    checked before the form is read; None: there is no such form, as the route then says."""
+    form = get_forms().get(path.get("key") or NEW.get(path.get("collection", "")), None)
+    return form.action if form else None
+
+
 def run_form(request: Request, actor: Actor, key: str, target: str | None, raw: dict[str, list[str]]):
     """Read and submit form ``key``; its (message, next page, JSON result), or FormRefused."""
     form = get_forms()[key]

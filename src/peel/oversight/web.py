@@ -16,7 +16,7 @@ from peel.oversight.board import EVERY_ALGORITHM, OUTCOMES, record_board_decisio
 from peel.oversight.registry import read_registry
 from peel.oversight.report import get_oversight_report
 from peel.oversight.section import render_oversight
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -62,6 +62,7 @@ def _record(actor: Actor, body: BoardDecisionRequest) -> int:
 
 
 @router.post("/oversight/decisions")
+@requires_grant(Action.DECIDE_CASE)
 def record_decision(month: str = Form(""), algorithm: str = Form(""), outcome: str = Form(""),
                     decision: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
     """The board secretary's form: the decision is checked and logged by ``record_board_decision``."""
@@ -70,6 +71,7 @@ def record_decision(month: str = Form(""), algorithm: str = Form(""), outcome: s
 
 
 @router.post("/api/oversight/decisions")
+@requires_grant(Action.DECIDE_CASE)
 def api_record_decision(body: BoardDecisionRequest, actor: Actor = Depends(require_actor)) -> dict:
     return {"decision_id": _record(actor, body)}
 

@@ -37,7 +37,7 @@ from peel.casebook import (
 from peel.measures.periods import add_months, format_month, parse_month
 from peel.warehouse.database import get_last_day_covered
 from peel.web.downloads import DataTable, TableFormat, table_response
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor, require_grant
@@ -166,6 +166,7 @@ def show_actions(request: Request, recorded: int | None = None, actor: Actor = D
 
 
 @router.post("/actions")
+@requires_grant(Action.RECORD_MEETING_ACTIONS)
 def add_action(request: Request, meeting: str = Form(""), item: str = Form(""), text: str = Form(""),
                owner: str = Form(""), due: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
     form = {"meeting": meeting, "item": item, "text": text, "owner": owner, "due": due}
@@ -184,6 +185,7 @@ def show_action(request: Request, action_id: int, actor: Actor = Depends(require
 
 
 @router.post("/actions/{action_id}")
+@requires_grant(Action.UPDATE_MEETING_ACTIONS)
 def change_action(request: Request, action_id: int, status: str = Form(""), evidence: str = Form(""),
                   actor: Actor = Depends(require_actor)) -> Response:
     try:

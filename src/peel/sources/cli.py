@@ -9,17 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from peel.casebook.cli import ACTING, refusals_exit
-from peel.console import Console, error_line  # reads no markup; escapes control characters
+from peel.console import (  # reads no markup; escapes control characters
+    Console,
+    error_line,
+    make_progress,
+)
 
 ingest_app = typer.Typer(help="Load external data into the warehouse.", no_args_is_help=True)
 
@@ -53,19 +49,11 @@ def police_uk(
 
     console = Console(stderr=True)
     try:
-        with sigterm_as_exit(), open_writer() as con, Progress(
-            TextColumn("[bold]police.uk"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}", markup=False),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=None)
+        with sigterm_as_exit(), open_writer() as con, make_progress(console) as bar:
+            task = bar.add_task("police.uk", total=None)
 
             def show(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=Path(name).name)
+                bar.update(task, completed=done, total=total, description=f"police.uk {Path(name).name}")
 
             result = ingest_police_uk(con, paths, strict=strict, progress=show)
     except (IngestError, WarehouseError) as error:
@@ -126,13 +114,7 @@ def mapped(
 
     console = Console(stderr=True)
     try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}", markup=False, style="bold"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
+        with make_progress(console) as bar:
             bar.add_task(f"Loading {file.name} through {mapping.name}", total=None)
             result = collect_mapped(file, mapping, acting=acting, purpose=purpose, snapshot=snapshot)
     except (MappingError, WarehouseError) as error:

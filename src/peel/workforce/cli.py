@@ -64,12 +64,13 @@ def load(kind: str = typer.Argument(..., help="What the extract holds: staff, co
          purpose: str = typer.Option(None, help="Why the records are collected (logged)."),
          acting: str = ACTING) -> None:
     """Load a workforce extract (people first): all or nothing; a bad row refuses the file."""
+    from peel.sources.mapped.batch import ExtractRefused
     from peel.sources.mapped.mapping import MappingError
-    from peel.workforce.extracts import WorkforceExtractError, collect_workforce_extract
+    from peel.workforce.extracts import collect_workforce_extract
 
     try:
         result = collect_workforce_extract(path, mapping, kind, acting=acting, purpose=purpose)
-    except (MappingError, WorkforceExtractError) as error:
+    except (MappingError, ExtractRefused) as error:
         Console(stderr=True).print(error_line(error))
         raise typer.Exit(1) from None
     Console().print(f"Loaded {result['rows_loaded']:,} rows into {result['table']} (batch {result['batch_id']}).")

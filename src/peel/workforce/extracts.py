@@ -6,7 +6,8 @@ the crime records system; the crimes and outcomes themselves load as every crime
 Each extract is checked whole before anything is written: a row with an unknown rank or
 grade, an unknown wellbeing service, a staff number the people extract does not hold, a date
 no format fits, a missing id, or a line the reader cannot read refuses the whole file with
-``WorkforceExtractError``, naming the file and the first lines at fault. A good extract is
+the refusal every extract loader gives (``ExtractRefused``): the file, each line at fault and
+what it should hold, and what to do. A good extract is
 its system's whole table: it replaces that source system's earlier rows, in one batch.
 """
 
@@ -21,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from peel.casebook import PURPOSE, Action, Operation, Request, processing
-from peel.sources.mapped.batch import load_staged
+from peel.sources.mapped.batch import ExtractRefused, load_staged
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
@@ -30,11 +31,6 @@ from peel.warehouse.sql import quote_identifier, quote_literal
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
 WORKFORCE_RECORD = "workforce_record"  # what a collection is logged as
-SHOWN_ERRORS = 5  # lines named in a refusal; the count says how many more
-
-
-class WorkforceExtractError(ValueError):
-    """A workforce extract that cannot be loaded: the message names the file and lines."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ def load_workforce_extract(con: duckdb.DuckDBPyConnection, path: Path | str, map
     extract = read_extract(path, m)
     shown = name or str(path)
     with load_staged(con, extract, source_system=m.source_system, file=shown, staged="workforce_rows",
-                     stage_sql=_stage_sql(m, spec, kind), refused=lambda bad: _refusal(shown, bad),
+                     stage_sql=_stage_sql(m, spec, kind), refused=lambda bad: ExtractRefused(shown, bad),
                      note=f"workforce {kind} extract via mapping {m.path.name}",
                      references={"_workforce_ranks": read_reference("ranks.csv")}) as batch:
         con.execute(f"DELETE FROM {quote_identifier(spec.table)} WHERE source_system = ?", [m.source_system])
@@ -213,13 +209,6 @@ def _kind_checks(kind: str) -> list[tuple[str, str]]:
                        _says("unknown leadership course ", "course", f" (expected one of: {'; '.join(courses)})")))
         checks.append(("completed_date < course_date", _says("completed before the course started")))
     return checks
-
-
-def _refusal(name: str, bad: list[tuple[int, str]]) -> WorkforceExtractError:
-    lines = "; ".join(f"line {line}: {why}" for line, why in bad[:SHOWN_ERRORS])
-    more = f" (and {len(bad) - SHOWN_ERRORS} more)" if len(bad) > SHOWN_ERRORS else ""
-    return WorkforceExtractError(f"{name}: {len(bad)} row(s) cannot be loaded, nothing was written: {lines}{more}. "
-                                 "Fix the file (or its mapping) and load it again.")
 
 
 def collect_workforce_extract(path: Path | str, mapping: Path | str, kind: str, *, acting: str | None,
