@@ -66,6 +66,23 @@ def test_explain_pair_weighs_each_piece_of_evidence(linked, analyst, tmp_path):
     assert "<svg" in svg_path.read_text() and json_path.exists()
 
 
+def test_explain_pair_weighs_a_shared_name_as_the_run_did(linked, analyst):
+    # The name's frequency (peel.linkage.frequency) is computed again over the warehouse's
+    # records: the weight must be the run's own, to the bit.
+    _, warehouse, people = linked
+    con = connect(warehouse, read_only=True)
+    pairs = con.execute("SELECT record_key_l, record_key_r, match_weight FROM linkage_pair").df()
+    con.close()
+    names = people.set_index("record_key")[["forename", "surname"]].apply(
+        lambda c: c.str.lower().str.strip())
+    same = (names.reindex(pairs.record_key_l).values == names.reindex(pairs.record_key_r).values)
+    a, b, weight = pairs[same.all(axis=1)].iloc[0]
+    explanation = explain_pair(analyst, a, b, purpose=PURPOSE, warehouse=warehouse)
+    name = next(e for e in explanation.evidence if e.evidence.startswith("name"))
+    assert name.level == "forename and surname exact"
+    assert explanation.match_weight == pytest.approx(weight, abs=1e-6)
+
+
 def test_explain_pair_of_strangers_weighs_against(linked, analyst):
     _, warehouse, people = linked
     a = people.iloc[0]

@@ -43,6 +43,20 @@ def test_prepare_persons_splits_full_names_and_orders_names():
     assert out.loc["1", "name_sorted"] == "john smith"
 
 
+
+def test_prepare_persons_reads_a_comma_before_a_title_or_suffix_as_part_of_the_name():
+    """Only 'SURNAME, Forename' is read surname first: a comma before a title, an ordinal or a
+    suffix ('Thomas Clifford, 1st Baron Clifford of Chudleigh', 'John Smith, Jr') is not, and
+    a leading title is dropped."""
+    out = _prepare([
+        {"unique_id": "1", "full_name": "thomas clifford, 1st baron clifford of chudleigh"},
+        {"unique_id": "2", "full_name": "John Smith, Jr"},
+        {"unique_id": "3", "full_name": "Mr. John Smith"},
+        {"unique_id": "4", "full_name": "CLIFFORD, Thomas"},
+    ])
+    assert list(out.forename) == ["thomas", "john", "john", "thomas"]
+    assert list(out.surname) == ["clifford", "smith", "smith", "clifford"]
+
 def test_prepare_persons_says_why_a_record_cannot_be_linked():
     out = _prepare([
         {"unique_id": "1", "forename": None, "date_of_birth": "not a date"},

@@ -35,4 +35,7 @@ def test_link_file_trains_on_names_only_and_says_how(peel_home, service_job, tmp
     assert "surname and forename" in result.output  # a blocking rule kept, with its count
     out = pd.read_csv(tmp_path / "out.csv", dtype=str)
     truth = pd.read_csv(data, dtype=str).set_index("id")["true_person"]
-    assert evaluate_clusters(out.set_index("id")["entity_id"], truth).precision >= 0.9
+    measures = evaluate_clusters(out.set_index("id")["entity_id"], truth)
+    # The same name in two towns is mostly one person here: it must link (F1 measured 0.93;
+    # 0.76 when a whole name's frequency counted the person's own records as chance).
+    assert measures.precision >= 0.9 and measures.f1 >= 0.85, measures

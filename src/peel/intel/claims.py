@@ -15,6 +15,7 @@ from datetime import date
 
 from peel.intel.grading import describe_grading, may_show_text, may_support_inference
 from peel.intel.mining import mine_text, record_values
+from peel.linkage.model import MATCH_THRESHOLD
 
 Row = dict
 Claim = Callable[[list[tuple[str, Row]], dict], str]
@@ -314,10 +315,20 @@ def claim_possible_record(cited, params) -> str:
         raise ClaimMismatch("the scored pair is not these two records")
     if pair["decision"] == "non_match":
         raise ClaimMismatch("a reviewer has since decided these records are different people")
+    p = pair["match_probability"]
+    # Most unlinked pairs score below the threshold. A pair above it is left unlinked when one
+    # record holds nothing but a name, when a large entity held together only by weak links is
+    # split, or when a reviewer ruled two records of the entity different people
+    # (peel.linkage.resolve.without_name_only, cluster.split_weakly_held, cluster.split_rejected).
+    why = ("below the match threshold" if p < MATCH_THRESHOLD else
+           "above the match threshold, but linkage kept the records apart: a record holding "
+           "nothing but a name joins a person only when one linked person has that name, a large "
+           "entity held together only by weak links is split, and a reviewer's 'different people' "
+           "splits an entity")
     return (f"Record {other['source_system']}:{other['source_record_id']} ({person_name(other)}, born "
             f"{day(other.get('date_of_birth'))}, {other['role']}) may be the subject, but was not linked: record "
             f"linkage scored it against the subject's record {mine['source_system']}:{mine['source_record_id']} "
-            f"with match probability {pair['match_probability']:.3f}, below the match threshold")
+            f"with match probability {p:.3f}, {why}")
 
 
 CLAIMS: dict[str, Claim] = {

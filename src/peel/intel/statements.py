@@ -26,7 +26,7 @@ SECTIONS = {
     "associates": "Associates",
     "markers": "Warning markers",
     "probabilistic": "Probabilistic links (record linkage: not established facts)",
-    "possible": "Possible links below the match threshold (not linked: not the subject's facts)",
+    "possible": "Possible links: scored against the subject's records, not linked (not the subject's facts)",
     "linked_persons": "Persons linked to the subject",
 }
 

@@ -32,6 +32,7 @@ from peel.linkage.blocking import (
 )
 from peel.linkage.cluster import split_rejected, split_weakly_held
 from peel.linkage.engine import make_engine
+from peel.linkage.frequency import NAME_COLUMN, adjusted_columns, frequency_sql, name_agreement_u
 from peel.warehouse.sql import quote_identifier, quote_literal
 
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -93,6 +94,30 @@ def estimate_u_and_prior(linker: Linker, model: S.Model, n_records: int) -> None
         max_pairs=min(S.U_MAX_PAIRS, max(n_pairs, 1)), seed=S.SEED,
         num_chunks=1 if n_pairs <= S.U_MAX_PAIRS else 10,
     )
+
+
+def use_name_agreement_u(linker: Linker, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Set the u probability of "forename and surname exact" to the chance that two of
+    ``table``'s records share a forename and a surname by chance (frequency.py says why),
+    in place of the share of random pairs agreeing on the whole name."""
+    u = name_agreement_u(con, table)
+    if u is None:  # no names, or no two records share a forename or a surname
+        return
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level._tf_adjustment_input_column_name == NAME_COLUMN:
+                level.u_probability = u
+
+
+def register_frequency_lookups(linker: Linker, con: duckdb.DuckDBPyConnection, table: str,
+                         register: Callable[[str], object]) -> None:
+    """Give ``linker`` the frequencies of ``table``'s values (frequency.frequency_sql) for
+    every column the model adjusts by frequency, in place of Splink's own count."""
+    for column in adjusted_columns(linker.misc.save_model_to_json()):
+        lookup = f"peel_tf_{column}"
+        con.execute(f"CREATE OR REPLACE TABLE {quote_identifier(lookup)} AS "
+                    f"{frequency_sql(table, column)}")
+        linker.table_management.register_term_frequency_lookup(register(lookup), column)
 
 
 def train(linker: Linker, model: S.Model, n_records: int, notes: list[str],
@@ -288,6 +313,28 @@ def expand_to_members(clusters: pd.DataFrame, members: pd.DataFrame) -> pd.DataF
     return out[["unique_id", "cluster_id", "link_probability"]]
 
 
+def name_only_sql(exact_columns: list[str], *, nor_town_or_sex: bool = False) -> str:
+    """A condition on a prepared record: it holds a name and nothing that identifies a
+    person beyond it (a town or a sex may be there, unless ``nor_town_or_sex``)."""
+    others = ["date_of_birth", "postcode", "address", "house_number", "phone", "email",
+              "pnc_id", *exact_columns, *(["town", "sex"] if nor_town_or_sex else [])]
+    return " AND ".join(f"{quote_identifier(c)} IS NULL" for c in others)
+
+
+def without_name_only(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame,
+                      exact_columns: list[str]) -> pd.DataFrame:
+    """The pairs that do not touch a record holding nothing but a name, unless a reviewer
+    accepted them.
+
+    Why: a rare name shared is strong evidence (frequency.py), so a name-only record (an
+    incident caller) can score above the threshold with two different people of that name
+    and chain them into one entity. Such records are placed by attach_name_only instead."""
+    only = name_only_sql(exact_columns, nor_town_or_sex=True)
+    ids = [r[0] for r in con.execute(f"SELECT unique_id FROM peel_distinct WHERE {only}").fetchall()]
+    touches = pairs.unique_id_l.isin(ids) | pairs.unique_id_r.isin(ids)
+    return pairs[~touches | (pairs.decision == "match")]
+
+
 def attach_name_only(con: duckdb.DuckDBPyConnection, clusters: pd.DataFrame,
                      exact_columns: list[str]) -> pd.DataFrame:
     """Attach records that hold nothing but a name to the one entity that has that name.
@@ -297,9 +344,7 @@ def attach_name_only(con: duckdb.DuckDBPyConnection, clusters: pd.DataFrame,
     evidence carries that exact name (nickname-normalised), the record joins it; when
     several do, or none, it stays apart. Such records get no link probability.
     """
-    others = ["date_of_birth", "postcode", "address", "house_number", "phone", "email",
-              "pnc_id", *exact_columns]
-    only_name = " AND ".join(f"{quote_identifier(c)} IS NULL" for c in others)
+    only_name = name_only_sql(exact_columns)
     con.register("peel_clusters_frame", clusters[["unique_id", "cluster_id"]])
     moved = con.execute(
         f"""WITH c AS (SELECT d.unique_id, d.forename_canon, d.surname, f.cluster_id,
@@ -375,6 +420,7 @@ def resolve(
     # frequencies) per engine, and scoring must read peel_distinct, not peel_training.
     estimator = Linker(make_engine(backend, con)[1]("peel_distinct"), settings, log_level=None)
     estimate_u_and_prior(estimator, model, n)
+    use_name_agreement_u(estimator, con, "peel_distinct")
     trainer = Linker(make_engine(backend, con)[1]("peel_training"),
                      estimator.misc.save_model_to_json(), log_level=None)
     n_training = con.execute("SELECT count(*) FROM peel_training").fetchall()[0][0]
@@ -386,6 +432,7 @@ def resolve(
     floor = logit2(S.KEEP_PAIRS_ABOVE) - S.PRIOR_SHIFT_MARGIN
     train_alone(trainer, alone, notes)
     linker = Linker(sdf, trainer.misc.save_model_to_json(), log_level=None)
+    register_frequency_lookups(linker, con, "peel_distinct", register)
     prior0 = linker._settings_obj._probability_two_random_records_match
 
     step("scoring candidate pairs")
@@ -412,7 +459,9 @@ def resolve(
 
     step("clustering into entities")
     nodes = con.execute("SELECT unique_id FROM peel_distinct").df()
-    edges = pairs[pairs.match_probability >= S.MATCH_THRESHOLD][
+    linking = without_name_only(con, pairs, list(exact_columns)) if S.ATTACH_NAME_ONLY_RECORDS \
+        else pairs
+    edges = linking[linking.match_probability >= S.MATCH_THRESHOLD][
         ["unique_id_l", "unique_id_r", "match_probability"]
     ]
     clustered = cluster_pairwise_predictions_at_threshold(

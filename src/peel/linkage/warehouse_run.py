@@ -21,12 +21,18 @@ from peel.casebook import PURPOSE, Action, Domain, Operation, Request, processin
 from peel.linkage import model as S
 from peel.linkage.engine import make_engine
 from peel.linkage.evaluate import Evaluation, evaluate_clusters
+from peel.linkage.frequency import adjusted_columns
 from peel.linkage.prepare import normalise_registration_sql, prepare_persons
-from peel.linkage.resolve import LinkResult, Progress, collapse_identical, resolve
+from peel.linkage.resolve import (
+    LinkResult,
+    Progress,
+    collapse_identical,
+    register_frequency_lookups,
+    resolve,
+)
 from peel.settings import get_settings
 from peel.warehouse import connect, open_writer
 from peel.warehouse.lookups import drop_lookup_indexes
-from peel.warehouse.sql import quote_identifier
 
 # person_record column -> the person field prepare.py expects.
 PERSON_RECORD_FIELDS = {
@@ -118,13 +124,10 @@ def stored_linker(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnecti
 def register_frequencies(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
                          linker: Linker, model: dict, *, all_prepared: bool) -> None:
     """Give ``linker`` the term frequencies the run scored with: each value's share among
-    the distinct records of the whole warehouse (as resolve computes them), so that scoring a
+    the distinct records of the whole warehouse (frequency.py, as the run computed them), so that scoring a
     few records weighs a common name as the run did. ``all_prepared``: ``peel_existing``
     already holds every record; otherwise they are read and prepared here."""
-    columns = sorted({level["tf_adjustment_column"] for comparison in model["comparisons"]
-                      for level in comparison["comparison_levels"]
-                      if level.get("tf_adjustment_column")})
-    if not columns:
+    if not adjusted_columns(model):
         return
     table = "peel_existing"
     if not all_prepared:
@@ -133,13 +136,7 @@ def register_frequencies(wcon: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyC
         table = "peel_all"
     compared = list(model.get("peel_fields", [])) + list(model.get("peel_exact_columns", []))
     collapse_identical(work, table, compared)
-    for column in columns:
-        name = quote_identifier(column)
-        frame = work.execute(
-            f"SELECT {name}, count(*) / sum(count(*)) OVER () AS {quote_identifier('tf_' + column)} "
-            f"FROM peel_distinct WHERE {name} IS NOT NULL GROUP BY {name}").df()
-        linker.table_management.register_term_frequency_lookup(
-            linker._db_api.register(frame), column)
+    register_frequency_lookups(linker, work, "peel_distinct", linker._db_api.register)
 
 
 def assign_stable_ids(wcon: duckdb.DuckDBPyConnection, clusters: pd.DataFrame) -> pd.Series:
