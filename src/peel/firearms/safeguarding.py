@@ -109,30 +109,34 @@ ORDER BY p.holder_ref, r.recorded_date, r.record_key
 """
 
 
-# Whether a record's date of birth agrees with the register's (a slip in one part allowed, or
-# day and month swapped); {r} is the record, {h} the holder.
+# Whether a record's date of birth agrees with the register's: the same date, or one keying slip
+# from it (Damerau-Levenshtein distance 1 on the written date: a digit changed or two swapped,
+# the linkage model's "one typo" level), or day and month swapped; {r} is the record, {h} the
+# holder. A year twenty years out is not a slip: a parent and child of one name are two people.
 DOB_AGREES = """({r}.date_of_birth IS NOT NULL AND (
-           (year({r}.date_of_birth) = year({h}.dob))::INT + (month({r}.date_of_birth) = month({h}.dob))::INT
-           + (day({r}.date_of_birth) = day({h}.dob))::INT >= 2
+           damerau_levenshtein(strftime({r}.date_of_birth, '%Y-%m-%d'), strftime({h}.dob, '%Y-%m-%d')) <= 1
            OR (month({r}.date_of_birth) = day({h}.dob) AND day({r}.date_of_birth) = month({h}.dob)
                AND year({r}.date_of_birth) = year({h}.dob))))"""
+# Whether the record r gives the holder's forename (a slip allowed), or as its surname (the two
+# written the wrong way round): the others of a household, or a namesake, that an entity chained
+# through other records may hold differ in it.
+GIVES_FORENAME = """(jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
+       OR jaro_winkler_similarity(r.surname, h.forename) >= {same_name})"""
 # Whether the record r of the holder's entity is the holder's own: it gives more than a name and
-# linkage matched it to the register's record directly; or its date of birth agrees with the
-# register's; or, without a date of birth, it gives the holder's forename (a slip allowed) and
-# an address the holder is known at (the register's, or one given by the holder's own records:
-# a previous address; the forename keeps out the others of a household an entity may have
-# joined); or it gives nothing but a name - the holder's forename - that is rare enough
-# (NAME_PROBABILITY) and no one else of the holder's name is known. A pair's score is not
-# used for a record giving only a name: a rare name shared scores high by itself, and
-# linkage keeps such records out of its scored links for that reason (it attaches them
-# to the one entity with that name).
+# linkage matched it to the register's record directly; or it gives the holder's forename and
+# either a date of birth that agrees with the register's, or, without a date of birth, an
+# address the holder is known at (the register's, or one given by the holder's own records: a
+# previous address), or nothing but a name that is rare enough (NAME_PROBABILITY, at the linkage
+# run's match threshold) when no one else of the holder's name is known. A pair's score is not
+# used for a record giving only a name: a rare name shared scores high by itself, and linkage
+# keeps such records out of its scored links for that reason (it attaches them to the one
+# entity with that name).
 IS_HOLDER = """p.relation = 'the holder' AND (
        (pr.match_probability >= {direct} AND NOT {name_only})
-       OR {dob_agrees}
-       OR (r.date_of_birth IS NULL AND jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
-           AND ({gives_known}
-                OR ({name_only} AND p.holder_ref NOT IN (SELECT holder_ref FROM ambiguous)
-                    AND {name_probability} >= {linked}))))"""
+       OR ({gives_forename} AND ({dob_agrees}
+           OR (r.date_of_birth IS NULL AND ({gives_known}
+               OR ({name_only} AND p.holder_ref NOT IN (SELECT holder_ref FROM ambiguous)
+                   AND {name_probability} >= {linked}))))))"""
 # Whether the record r gives nothing that identifies a person beyond a name.
 NAME_ONLY = """(r.date_of_birth IS NULL AND r.phone IS NULL AND r.email IS NULL AND r.pnc_id IS NULL
        AND NOT {gives_any})"""
@@ -166,7 +170,8 @@ def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         raise InvalidInput("No linkage run yet: run 'peel link' (or 'peel demo-link' for the demo "
                            "force) before looking for safeguarding concerns.")
     name_only = NAME_ONLY.format(gives_any=GIVES_ANY)
-    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, same_name=SAME_FORENAME, dob_agrees=DOB_AGREES.format(r="r", h="h"),
+    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, gives_forename=GIVES_FORENAME.format(same_name=SAME_FORENAME),
+                                 dob_agrees=DOB_AGREES.format(r="r", h="h"),
                                  gives_known=GIVES.format(places="known"), name_only=name_only,
                                  name_probability=NAME_PROBABILITY, linked=LINKED)
     sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder,
