@@ -112,7 +112,8 @@ ORDER BY p.holder_ref, r.recorded_date, r.record_key
 # Whether a record's date of birth agrees with the register's: the same date, or one keying slip
 # from it (Damerau-Levenshtein distance 1 on the written date: a digit changed or two swapped,
 # the linkage model's "one typo" level), or day and month swapped; {r} is the record, {h} the
-# holder. A year twenty years out is not a slip: a parent and child of one name are two people.
+# holder. Years apart in two digits (1975 and 2003) are not a slip: a parent and a child of one
+# name are two people.
 DOB_AGREES = """({r}.date_of_birth IS NOT NULL AND (
            damerau_levenshtein(strftime({r}.date_of_birth, '%Y-%m-%d'), strftime({h}.dob, '%Y-%m-%d')) <= 1
            OR (month({r}.date_of_birth) = day({h}.dob) AND day({r}.date_of_birth) = month({h}.dob)
