@@ -16,6 +16,9 @@ user's, and its persons linked as ``peel demo-link`` links them. Then:
 
     .venv/bin/python -m bench firearms              # the small demo force (a tenth of a county)
     .venv/bin/python bench/firearms.py --size 1     # a county force (19 minutes to build and link on a busy 2-core machine)
+    .venv/bin/python bench/firearms.py --seed 7     # another demo force (seed 42 unless told)
+    .venv/bin/python bench/firearms.py --size 1 --keep DIR   # build in DIR and keep it; a second run
+                                                              # with the same DIR measures it again, not rebuilt
 """
 
 from __future__ import annotations
@@ -32,8 +35,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=float, default=0.1)
     parser.add_argument("--cutoffs", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keep", type=Path, help="build the demo force in this folder and keep it; "
+                        "when it already holds one (built with the same --size and --seed), measure that one")
     args, _ = parser.parse_known_args()
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() as temporary:
+        home = str(args.keep.resolve()) if args.keep else temporary
         os.environ["PEEL_HOME"] = home
         from peel.demo import SMALL_DEMO, generate_demo_force
         from peel.firearms.evaluation import evaluate
@@ -43,11 +50,16 @@ def main() -> None:
         from peel.warehouse import connect
 
         started = time.perf_counter()
-        con = connect()
-        generate_demo_force(con, **{**SMALL_DEMO, "size": args.size})
-        con.close()
-        link_warehouse()
-        print(f"demo force (size {args.size}) generated and linked in {time.perf_counter() - started:.0f} s")
+        built = Path(home) / "demo" / "truth" / "firearms_holders.parquet"
+        if args.keep and built.exists():
+            print(f"demo force in {home} measured as it was built and linked (size and seed as it was built with)")
+        else:
+            con = connect()
+            generate_demo_force(con, **{**SMALL_DEMO, "size": args.size, "seed": args.seed})
+            con.close()
+            link_warehouse()
+            print(f"demo force (size {args.size}, seed {args.seed}) generated and linked in "
+                  f"{time.perf_counter() - started:.0f} s")
         con = connect(read_only=True)
         result = backtest(con, date.fromisoformat(SMALL_DEMO["as_of"]), cutoffs=args.cutoffs)
         print(f"\nforecast back-test: {result.cutoffs} cut-offs, {result.horizon} weeks ahead, renewal decisions")

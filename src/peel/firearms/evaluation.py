@@ -15,16 +15,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from peel.firearms.safeguarding import find_evidence
+from peel.firearms.safeguarding import GIVES_ANY, NAME_ONLY, find_evidence
 from peel.warehouse.sql import literal_tuple
 
 # Why a planted holder is missed, one category each (``_categorise``).
 NAME_ONLY_UNLINKED = "own record gives only a name; linkage did not put it with the holder"
-NAME_ONLY_WEAK = ("own record gives only a name; linkage put it with the holder, but not at or above its match threshold "
-                  "or someone else of that name is known")
+NAME_ONLY_WEAK = ("own record gives only a name; linkage put it with the holder, but the name is too common "
+                  "(its probability under the linkage run's match threshold) or someone else of that name is known")
 OWN_UNLINKED = "own record not linked to the register's record of the holder"
 NOT_AT_ADDRESS = "record of someone at the address does not place them there"
-NAME_ONLY_ERRORS = {"err_dob_missing", "err_address_missing", "err_phone_missing"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,10 @@ def evaluate(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Evaluation:
     errors = pd.read_parquet(Path(truth_path).parent / "person_records.parquet")
     missed = truth[truth.holder_ref.isin(planted - flagged)]
     together = _with_holder(con, missed)
+    name_only = _name_only(con, missed)
     misses = []
     for row in missed.itertuples():
-        category, why = _explain_miss(row, errors, row.holder_ref in together)
+        category, why = _explain_miss(row, errors, row.holder_ref in together, name_only)
         misses.append({"holder_ref": row.holder_ref, "own": row.own_concern, "at_address": row.address_concern,
                        "category": category, "why": why})
     return Evaluation(
@@ -81,18 +81,28 @@ def _with_holder(con: duckdb.DuckDBPyConnection, missed: pd.DataFrame) -> set[st
     return {h for h, key in pairs if key in members.get(h, set())}
 
 
-def _explain_miss(row, errors: pd.DataFrame, linked: bool) -> tuple[str, str]:
+def _name_only(con: duckdb.DuckDBPyConnection, missed: pd.DataFrame) -> set[str]:
+    """The missed holders' planted records that give nothing but a name (the scan's own definition)."""
+    keys = sorted({key for r in missed.itertuples() for key in r.records.split()})
+    if not keys:
+        return set()
+    only = NAME_ONLY.format(gives_any=GIVES_ANY)
+    return {k for (k,) in con.execute(f"SELECT r.record_key FROM person_record r "
+                                      f"WHERE r.record_key IN {literal_tuple(keys)} AND {only}").fetchall()}
+
+
+def _explain_miss(row, errors: pd.DataFrame, linked: bool, name_only: set[str]) -> tuple[str, str]:
     """The category and reason a planted holder was not found: what linkage did with the
     concerning records, and what they got wrong (the demo's truth records each record's
     data-entry errors)."""
     mine = errors[errors.record_key.isin(row.records.split())]
     flags = [c for c in errors.columns if c.startswith("err_") and mine[c].any()]
     made = ", ".join(c.removeprefix("err_").replace("_", " ") for c in flags) or "none recorded"
-    if row.own_concern and NAME_ONLY_ERRORS <= set(flags):
+    if row.own_concern and set(row.records.split()) <= name_only:
         category = NAME_ONLY_WEAK if linked else NAME_ONLY_UNLINKED
-        return category, (f"the holder's own record(s) ({row.own_concern}) give no date of birth, address or "
-                          f"phone number: {category}; nothing else on them tells the holder from a namesake; "
-                          f"their recording errors: {made}")
+        return category, (f"the holder's own record(s) ({row.own_concern}) give no date of birth, address, "
+                          f"phone number, email or PNC number: {category}; nothing else on them tells the holder "
+                          f"from a namesake; their recording errors: {made}")
     if row.own_concern:
         return OWN_UNLINKED, (f"the holder's own record(s) ({row.own_concern}) were not linked to the register's "
                               f"record of them; their recording errors: {made}")

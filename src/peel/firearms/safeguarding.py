@@ -21,14 +21,15 @@ from peel.casebook.audit import Operation
 from peel.casebook.errors import InvalidInput
 from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import CONCERNING_GRADINGS, DOMESTIC_INCIDENT, SAFEGUARDING_OUTCOMES
+from peel.linkage.frequency import frequency_sql
 from peel.warehouse.sql import literal_tuple, quote_literal
 
 ALGORITHM = "firearms-safeguarding"
 KIND = "safeguarding"
-DIRECT_MATCH = 0.9  # the least match probability of a holder's record to the concerning one
+DIRECT_MATCH = 0.9  # the least probability that a concerning record is the holder's own
 SAME_FORENAME = 0.9  # the least Jaro-Winkler similarity of a forename to the register's, for "the same"
 
-# The linkage run's own match threshold: a link at or above it is one linkage made.
+# The linkage run's own match threshold: a record at or above it is more likely one person's than not.
 LINKED = "(SELECT match_threshold FROM linkage_run WHERE run_id = (SELECT r FROM run))"
 
 SUMMARY = "A certificate holder, or someone at their address, is linked to a concerning record"
@@ -65,6 +66,9 @@ ambiguous AS (  -- holders a name alone cannot pick out: someone else of their n
     SELECT h.holder_ref FROM holder h  -- anywhere: the same name with a date of birth not theirs
     JOIN person_record c ON c.forename = h.forename AND c.surname = h.surname
     WHERE c.date_of_birth IS NOT NULL AND NOT {own_dob}),
+named AS (SELECT count(*) AS records FROM person_record WHERE forename IS NOT NULL AND surname IS NOT NULL),
+forenames AS ({forename_frequency}),
+surnames AS ({surname_frequency}),
 people AS (
     SELECT holder_ref, entity_id, 'the holder' AS relation FROM holder
     UNION
@@ -76,9 +80,11 @@ SELECT p.holder_ref,
        CASE WHEN {is_holder} THEN 'the holder' ELSE 'a person at their address' END AS relation,
        r.record_key, r.role, r.event_key, r.recorded_date,
        coalesce(ev.event_type, 'crime') AS event_type, ev.category,
-       CASE WHEN p.relation = 'the holder' THEN coalesce(pr.match_probability, e.link_probability)
+       CASE WHEN p.relation = 'the holder' AND {name_only} THEN {name_probability}
+            WHEN p.relation = 'the holder' THEN coalesce(pr.match_probability, e.link_probability)
             ELSE e.link_probability END
            AS link_probability,
+       CASE WHEN p.relation = 'the holder' AND {name_only} THEN 'name only' ELSE 'linked' END AS basis,
        CASE WHEN r.role = 'suspect' THEN 'suspect in a crime'
             WHEN ev.event_type = 'incident' THEN 'domestic incident'
             ELSE 'intelligence report (' || ev.category || ')' END AS why
@@ -90,6 +96,8 @@ LEFT JOIN holder h ON h.holder_ref = p.holder_ref
 LEFT JOIN linkage_pair pr ON pr.run_id = (SELECT r FROM run)
      AND pr.record_key_l = least(h.holder_record, r.record_key)
      AND pr.record_key_r = greatest(h.holder_record, r.record_key)
+LEFT JOIN forenames fq ON fq.forename = r.forename
+LEFT JOIN surnames sq ON sq.surname = r.surname
 WHERE (r.role = 'suspect'
        OR (ev.event_type = 'incident' AND ev.category = {domestic})
        OR (ev.event_type = 'intelligence' AND ev.category IN {gradings}))
@@ -101,26 +109,44 @@ ORDER BY p.holder_ref, r.recorded_date, r.record_key
 """
 
 
-# Whether a record's date of birth agrees with the register's (a slip in one part allowed, or
-# day and month swapped); {r} is the record, {h} the holder.
+# Whether a record's date of birth agrees with the register's: the same date, or one keying slip
+# from it (Damerau-Levenshtein distance 1 on the written date: a digit changed or two swapped,
+# the linkage model's "one typo" level), or day and month swapped; {r} is the record, {h} the
+# holder. Years apart in two digits (1975 and 2003) are not a slip: a parent and a child of one
+# name are two people.
 DOB_AGREES = """({r}.date_of_birth IS NOT NULL AND (
-           (year({r}.date_of_birth) = year({h}.dob))::INT + (month({r}.date_of_birth) = month({h}.dob))::INT
-           + (day({r}.date_of_birth) = day({h}.dob))::INT >= 2
+           damerau_levenshtein(strftime({r}.date_of_birth, '%Y-%m-%d'), strftime({h}.dob, '%Y-%m-%d')) <= 1
            OR (month({r}.date_of_birth) = day({h}.dob) AND day({r}.date_of_birth) = month({h}.dob)
                AND year({r}.date_of_birth) = year({h}.dob))))"""
-# Whether the record r of the holder's entity is the holder's own: linkage matched it to the
-# register's record directly, or its date of birth agrees with the register's, or, without a
-# date of birth, it gives the holder's forename (a slip allowed) and an address the holder is
-# known at (the register's, or one given by the holder's own records: a previous address; the
-# forename keeps out the others of a household an entity may have joined), or it gives
-# nothing but a name - the holder's forename - and linkage joined it at or above its match
-# threshold, the run's own (the link's probability goes with the evidence for the officer to weigh).
-IS_HOLDER = """p.relation = 'the holder' AND (pr.match_probability >= {direct}
-       OR {dob_agrees}
-       OR (r.date_of_birth IS NULL AND jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
-           AND ({gives_known}
-                OR (r.phone IS NULL AND NOT {gives_any} AND p.holder_ref NOT IN (SELECT holder_ref FROM ambiguous)
-                    AND coalesce(pr.match_probability, e.link_probability) >= {linked}))))"""
+# Whether the record r gives the holder's forename (a slip allowed), or as its surname (the two
+# written the wrong way round): the others of a household, or a namesake, that an entity chained
+# through other records may hold differ in it.
+GIVES_FORENAME = """(jaro_winkler_similarity(r.forename, h.forename) >= {same_name}
+       OR jaro_winkler_similarity(r.surname, h.forename) >= {same_name})"""
+# Whether the record r of the holder's entity is the holder's own: it gives more than a name and
+# linkage matched it to the register's record directly; or it gives the holder's forename and
+# either a date of birth that agrees with the register's, or, without a date of birth, an
+# address the holder is known at (the register's, or one given by the holder's own records: a
+# previous address), or nothing but a name that is rare enough (NAME_PROBABILITY, at the linkage
+# run's match threshold) when no one else of the holder's name is known. A pair's score is not
+# used for a record giving only a name: a rare name shared scores high by itself, and linkage
+# keeps such records out of its scored links for that reason (it attaches them to the one
+# entity with that name).
+IS_HOLDER = """p.relation = 'the holder' AND (
+       (pr.match_probability >= {direct} AND NOT {name_only})
+       OR ({gives_forename} AND ({dob_agrees}
+           OR (r.date_of_birth IS NULL AND ({gives_known}
+               OR ({name_only} AND p.holder_ref NOT IN (SELECT holder_ref FROM ambiguous)
+                   AND {name_probability} >= {linked}))))))"""
+# Whether the record r gives nothing that identifies a person beyond a name.
+NAME_ONLY = """(r.date_of_birth IS NULL AND r.phone IS NULL AND r.email IS NULL AND r.pnc_id IS NULL
+       AND NOT {gives_any})"""
+# The probability that a record giving only a name is the holder's rather than a namesake's:
+# 1 / (1 + the number of records expected to carry that whole name by chance), that number
+# being the records holding a name times the forename's share of them times the surname's (a
+# whole name's frequency as linkage defines it, peel.linkage.frequency). It counts records,
+# not people: someone recorded often is as often the one a name-only record is about.
+NAME_PROBABILITY = "(1.0 / (1.0 + (SELECT records FROM named) * coalesce(fq.tf_forename, 0) * coalesce(sq.tf_surname, 0)))"
 # Whether the record r gives any address at all.
 GIVES_ANY = """EXISTS (SELECT 1 FROM pole_link a WHERE a.from_key = r.record_key AND a.link_type = 'resides_at')"""
 # Whether the record r gives an address in {places} for the holder (as linkage resolves addresses).
@@ -144,12 +170,17 @@ def find_evidence(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if con.execute("SELECT count(*) FROM linkage_run").fetchone()[0] == 0:
         raise InvalidInput("No linkage run yet: run 'peel link' (or 'peel demo-link' for the demo "
                            "force) before looking for safeguarding concerns.")
-    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, same_name=SAME_FORENAME, dob_agrees=DOB_AGREES.format(r="r", h="h"),
-                                 gives_known=GIVES.format(places="known"), gives_any=GIVES_ANY,
-                                 linked=LINKED)
+    name_only = NAME_ONLY.format(gives_any=GIVES_ANY)
+    is_holder = IS_HOLDER.format(direct=DIRECT_MATCH, gives_forename=GIVES_FORENAME.format(same_name=SAME_FORENAME),
+                                 dob_agrees=DOB_AGREES.format(r="r", h="h"),
+                                 gives_known=GIVES.format(places="known"), name_only=name_only,
+                                 name_probability=NAME_PROBABILITY, linked=LINKED)
     sql = EVIDENCE_SQL.format(domestic=quote_literal(DOMESTIC_INCIDENT), is_holder=is_holder,
                               own_dob=DOB_AGREES.format(r="c", h="h"), gives_home=GIVES.format(places="home"),
-                              gradings=literal_tuple(CONCERNING_GRADINGS))
+                              gradings=literal_tuple(CONCERNING_GRADINGS), name_only=name_only,
+                              name_probability=NAME_PROBABILITY,
+                              forename_frequency=frequency_sql("person_record", "forename"),
+                              surname_frequency=frequency_sql("person_record", "surname"))
     return con.execute(sql).df()
 
 
@@ -228,7 +259,7 @@ def _lowest(probabilities: pd.Series) -> float | None:
 
 
 def _evidence(rows: pd.DataFrame) -> list[dict]:
-    return [{"record": r.record_key, "relation": r.relation, "why": r.why, "event": r.event_key,
+    return [{"record": r.record_key, "relation": r.relation, "why": r.why, "basis": r.basis, "event": r.event_key,
              "date": str(r.recorded_date)[:10] if pd.notna(r.recorded_date) else None,
              "link_probability": None if pd.isna(r.link_probability) else round(float(r.link_probability), 4)}
             for r in rows.itertuples()]
