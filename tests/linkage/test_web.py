@@ -130,7 +130,7 @@ def test_show_pair_and_decide_refused_to_roles_without_the_grant(client, web_set
     refused = client.post(f"/linkage/review/{item}/decision", data={
         "csrf_token": token, "record_a": pair["record_a"], "record_b": pair["record_b"], "decision": "match",
         "reason": REASON})
-    # The form is refused before it is read: the role may change nothing in linkage (InputRoute).
-    assert refused.status_code == 403 and "may not update case in the linkage domain" in refused.text
-    assert [refusal(e)["action"] for e in audit_entries(url)[before:]] == ["read_personal", "update_case"]
+    # The form is refused before it is read, naming the grant its form needs (InputRoute).
+    assert refused.status_code == 403 and "may not decide review in the linkage domain" in refused.text
+    assert [refusal(e)["action"] for e in audit_entries(url)[before:]] == ["read_personal", "decide_review"]
     assert decisions(warehouse) == []

@@ -25,7 +25,7 @@ from peel.firearms.rules import DECISIONS, SAFEGUARDING_OUTCOMES, STAGE_NAMES, S
 from peel.firearms.safeguarding import KIND as ALERT
 from peel.firearms.safeguarding import decide_alert
 from peel.warehouse import open_snapshot
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.visitor import require_actor, require_grant
 
@@ -191,6 +191,7 @@ def alert_page(request: Request, item_id: int, purpose: str = "", actor: Actor =
 
 
 @router.post("/firearms/safeguarding/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def decide_alert_form(request: Request, item_id: int, outcome: Outcome = Form(...), reason: str = Form(""),
                       actor: Actor = Depends(require_actor)) -> Response:
     decide_alert(actor.username, item_id, outcome=outcome, reason=reason, casebook_url=casebook_url(request))

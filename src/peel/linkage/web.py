@@ -19,7 +19,7 @@ from peel.linkage.explain import Explanation, explain_pair
 from peel.linkage.review import DOMAIN, decide_pair, queue_pairs_for_review
 from peel.linkage.warehouse_run import NoLinkageRun
 from peel.web.downloads import DataTable, TableFormat, table_response
-from peel.web.input_route import InputRoute
+from peel.web.input_route import InputRoute, requires_grant
 from peel.web.layout import render_page
 from peel.web.links import Link
 from peel.web.visitor import require_actor
@@ -148,6 +148,7 @@ def show_pair(request: Request, item_id: int, purpose: str = "", actor: Actor = 
 
 
 @router.post("/linkage/review/{item_id}/decision")
+@requires_grant(Action.DECIDE_REVIEW, review_item=True)
 def decide(item_id: int, record_a: str = Form(""), record_b: str = Form(""), decision: str = Form(""),
            reason: str = Form(""), actor: Actor = Depends(require_actor)) -> Response:
     """The form carries the pair shown on the page; ``decide_pair`` checks it is the queued one."""
@@ -168,5 +169,6 @@ def api_pair(request: Request, item_id: int, purpose: str = Query(...),
 
 
 @router.post("/api/linkage/decisions", response_model=PairDecided)
+@requires_grant(Action.DECIDE_REVIEW)
 def api_decide(decision: PairDecision, actor: Actor = Depends(require_actor)) -> PairDecided:
     return record_decision(decision.record_a, decision.record_b, decision.decision, decision.reason, actor)
