@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from peel.firearms import backlog
@@ -201,3 +202,15 @@ def test_action_plan_extract_bad_rows_refused_by_line_and_nothing_written(regist
     assert "plan.csv, line 9: an assessed policy needs the day it was assessed (assessed_date)" in message
     assert "plan.csv, line 10: owner (Owner) needs a value" in message
     assert register.execute("SELECT count(*) FROM firearms_policy").fetchone()[0] == 0
+
+
+def test_mailbox_extract_as_parquet_with_date_columns_loads_the_same(register, tmp_path):
+    rows = _rows(MAIL_HEADER + GOOD_MAIL)
+    frame = pd.DataFrame({"MessageId": [r["MessageId"] for r in rows],
+                          "Received": [_day(r["Received"]) for r in rows],
+                          "Cleared": [_day(r["Cleared"]) for r in rows],
+                          "Category": [r["Category"] for r in rows]})
+    frame.to_parquet(tmp_path / "mail.parquet", index=False)
+    assert load_extract(register, tmp_path / "mail.parquet", MAPPINGS / "licensing_mailbox.yaml", "mail") == 6
+    stored = register.execute("SELECT message_ref, received_date, cleared_date FROM firearms_mail ORDER BY 1").fetchall()
+    assert stored == [(r["MessageId"], _day(r["Received"]), _day(r["Cleared"])) for r in rows]
