@@ -9,10 +9,12 @@ from typer.testing import CliRunner
 from peel.casebook import db
 from peel.casebook.audit import AuditFilter, select_entries
 from peel.cli import app
+from peel.firearms.extract import EXTRACTS
 from peel.warehouse import connect, open_batch, open_writer
 
 from .conftest import OFFICER, PURPOSE
 from .test_extract import GOOD, HOLDER_MAPPING, HOLDERS, MAPPING
+from .test_extract_kinds import MAPPINGS
 
 
 @pytest.fixture
@@ -74,3 +76,20 @@ def test_load_holders_signed_in_loads_the_register_and_logs_the_collection(regis
     [entry] = collections()
     assert (entry.purpose, entry.object_type, json.loads(entry.detail)["rows_loaded"]) == (
         PURPOSE, "firearms_holder", 2)
+
+
+def test_load_mailbox_signed_in_loads_and_logs_the_collection(register):
+    (register / "mail.csv").write_text("MessageId,Received,Cleared,Category\nM1,02/03/2026,,referee\n"
+                                       "M2,03/03/2026,04/03/2026,other\n")
+    result = CliRunner().invoke(app, ["firearms", "load", "mail", str(register / "mail.csv"), "-m",
+                                      str(MAPPINGS / "licensing_mailbox.yaml"), "--purpose", PURPOSE])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 2 mail rows" in result.output
+    [entry] = collections()
+    assert (entry.purpose, entry.object_type, json.loads(entry.detail)["rows_loaded"]) == (PURPOSE, "firearms_mail", 2)
+
+
+def test_load_help_names_every_kind_of_extract():
+    result = CliRunner().invoke(app, ["firearms", "load", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert all(kind in result.output for kind in EXTRACTS)

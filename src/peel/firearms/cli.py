@@ -14,7 +14,8 @@ from peel.console import Console, error_line
 from peel.measures.periods import parse_day
 from peel.warehouse.cli import open_warehouse
 
-firearms_app = typer.Typer(help="Firearms licensing: backlog, forecast, oldest cases, safeguarding.",
+firearms_app = typer.Typer(help="Firearms licensing: load the register, backlog, forecast, oldest cases, "
+                                "safeguarding.",
                            no_args_is_help=True)
 AS_OF = typer.Option(None, "--as-of", help="The day to count to, YYYY-MM-DD; default the register's last day.")
 PURPOSE = typer.Option(None, "--purpose", help="Why you need it (logged).")
@@ -124,12 +125,17 @@ def oldest(as_of: str = AS_OF, limit: int = typer.Option(20, help="How many."), 
 
 @firearms_app.command("load")
 @refusals_exit
-def load(kind: str = typer.Argument(..., help="What the extract holds: holder, certificate or application."),
+def load(kind: str = typer.Argument(..., help="What the extract holds: holder, certificate, application, stage "
+                                               "(an application's stage events), mail (the licensing mailbox) or "
+                                               "policy (the action plan)."),
          path: str = typer.Argument(..., help="The extract: a CSV file with a header line, or Parquet."),
-         mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/firearms.md)."),
+         mapping: str = typer.Option(..., "--mapping", "-m", help="Its column mapping (docs/firearms.md; examples "
+                                                                  "in peel/firearms/mappings)."),
          purpose: str = PURPOSE, acting: str = ACTING) -> None:
-    """Load the licensing system's holders, certificates or applications: all or nothing, a
-    bad row refuses the file (holders first: each certificate's holder must be on the register)."""
+    """Load the licensing system's holders, certificates, applications or their stage events,
+    the licensing mailbox or the action plan: all or nothing, a bad row refuses the file,
+    naming its line (holders first: each certificate's holder must be on the register; an
+    application before its stages)."""
     from peel.firearms.extract import ExtractRefused, collect_extract
     from peel.sources.mapped.mapping import MappingError
 

@@ -20,6 +20,9 @@ STAGE_NAMES = {"received": "Received", "checks": "Checks", "medical": "Medical i
                "home_visit": "Home visit", "decision": "Decision"}
 APPLICATION_KINDS = ("grant", "renewal", "variation", "coterminous")
 CERTIFICATE_KINDS = ("firearm", "shotgun")
+# Where an action-plan policy stands against the plan, in order; 'assessed' is what the
+# note's "22 policies assessed" counts (the measure policies_assessed).
+POLICY_STATUSES = ("draft", "developed", "assessed")
 
 VALIDITY = relativedelta(years=5)  # s15 / s26A: a certificate lasts five years
 # s28B: a renewal applied for at least 8 weeks before expiry and not decided by then keeps
