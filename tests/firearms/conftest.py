@@ -12,7 +12,7 @@ from sqlalchemy import select
 from peel.casebook import db, users
 from peel.casebook.models import User
 from peel.settings import get_settings
-from peel.warehouse import connect
+from peel.warehouse import connect, open_batch
 from peel.web.app import create_app
 
 OFFICER, SECOND_OFFICER, PCC_OFFICE = "l.officer", "l.second", "pcc.office"
@@ -88,3 +88,14 @@ def sign_in(client: TestClient, username: str) -> None:
 
 def form_token(client: TestClient) -> str:
     return TOKEN.search(client.get("/").text)[1]
+
+
+@pytest.fixture
+def holder_h1(peel_home):
+    """A warehouse connection whose register holds one holder, H1 (system 'licensing')."""
+    con = connect()
+    with open_batch(con, "licensing") as batch:
+        con.execute("INSERT INTO firearms_holder VALUES ('H1', 'licensing:H1', DATE '2010-01-01', 'licensing', ?)",
+                    [batch.batch_id])
+    yield con
+    con.close()

@@ -5,7 +5,6 @@ import pytest
 
 from peel.firearms.extract import ExtractRefused, load_extract
 from peel.sources.mapped.mapping import MappingError
-from peel.warehouse import connect, open_batch
 
 MAPPING = """source_system: licensing
 record_id: CertNo
@@ -20,14 +19,9 @@ GOOD = "CertNo,Holder,Type,Issued,Expires\nC1,H1,firearm,01/03/2021,01/03/2026\n
 
 
 @pytest.fixture
-def register(peel_home, tmp_path):
-    con = connect()
-    with open_batch(con, "licensing") as batch:
-        con.execute("INSERT INTO firearms_holder VALUES ('H1', 'licensing:H1', DATE '2010-01-01', 'licensing', ?)",
-                    [batch.batch_id])
+def register(holder_h1, tmp_path):
     (tmp_path / "certs.yaml").write_text(MAPPING)
-    yield con
-    con.close()
+    return holder_h1
 
 
 def test_load_extract_loads_every_good_row(register, tmp_path):

@@ -14,7 +14,6 @@ import pytest
 from peel.firearms import backlog
 from peel.firearms.extract import ExtractRefused, load_extract
 from peel.firearms.rules import STAGES
-from peel.warehouse import connect, open_batch
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "src" / "peel" / "firearms" / "mappings"
 AS_OF = date(2026, 3, 11)
@@ -45,17 +44,12 @@ GOOD_STAGES = ("A1,Received,05/01/2026,FLO01\nA1,Enquiries,14/01/2026,FLO02\nA1,
 
 
 @pytest.fixture
-def register(peel_home, tmp_path):
+def register(holder_h1, tmp_path):
     """A warehouse with holder H1 and applications A1, A2 (renewals) and A3 (a grant)."""
-    con = connect()
-    with open_batch(con, "licensing") as batch:
-        con.execute("INSERT INTO firearms_holder VALUES ('H1', 'licensing:H1', DATE '2010-01-01', 'licensing', ?)",
-                    [batch.batch_id])
     (tmp_path / "apps.csv").write_text(APPLICATIONS)
     (tmp_path / "apps.yaml").write_text(APPLICATIONS_MAPPING)
-    assert load_extract(con, tmp_path / "apps.csv", tmp_path / "apps.yaml", "application") == 3
-    yield con
-    con.close()
+    assert load_extract(holder_h1, tmp_path / "apps.csv", tmp_path / "apps.yaml", "application") == 3
+    return holder_h1
 
 
 def _rows(text: str) -> list[dict]:
