@@ -9,11 +9,10 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from peel.casebook.cli import ACTING, refusals_exit
-from peel.console import Console, error_line
+from peel.console import Console, error_line, make_progress
 from peel.measures.periods import parse_day, parse_month
 from peel.warehouse.cli import open_warehouse, open_warehouse_writer
 
@@ -148,8 +147,7 @@ def officers_for(con, plan, district: str, pattern: str) -> int:
 def simulation_progress() -> Iterator[Callable[[int, int], None]]:
     """A progress bar (on stderr) for the response-officer simulation, which takes seconds a
     district and pattern: the callback ``officers_week`` takes."""
-    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    with make_progress() as bar:
         task = bar.add_task("Simulating response officers", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 

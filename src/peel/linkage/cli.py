@@ -9,11 +9,14 @@ from pathlib import Path
 
 import duckdb
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from peel.casebook.cli import ACTING, ACTING_NAME, refusals_exit, signed_in_user
-from peel.console import Console, error_line  # reads no markup; escapes control characters
+from peel.console import (  # reads no markup; escapes control characters
+    Console,
+    error_line,
+    make_progress,
+)
 from peel.linkage.model import MATCH_CANDIDATE_THRESHOLD, MATCH_THRESHOLD
 from peel.settings import get_settings
 
@@ -32,8 +35,7 @@ class _Steps:
     """A Rich progress display whose description follows the linkage steps."""
 
     def __enter__(self):
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
-                                 TimeElapsedColumn(), console=console, transient=False)
+        self.progress = make_progress(console, transient=False)
         self.progress.__enter__()
         self.task = self.progress.add_task("starting", total=None)
         return self
