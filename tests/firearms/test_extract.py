@@ -3,7 +3,8 @@ bad row named by file and line."""
 
 import pytest
 
-from peel.firearms.extract import ExtractRefused, load_extract
+from peel.firearms.extract import load_extract
+from peel.sources.mapped.batch import ExtractRefused
 from peel.sources.mapped.mapping import MappingError
 
 MAPPING = """source_system: licensing

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from peel.firearms import backlog
-from peel.firearms.extract import ExtractRefused, load_extract
+from peel.firearms.extract import load_extract
 from peel.firearms.rules import STAGES
+from peel.sources.mapped.batch import ExtractRefused
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "src" / "peel" / "firearms" / "mappings"
 AS_OF = date(2026, 3, 11)

@@ -116,7 +116,7 @@ def load_applications(con: duckdb.DuckDBPyConnection, path: Path | str, mapping:
     m = mapping if isinstance(mapping, Mapping) else read_applications_mapping(mapping)
     shown = name or str(path)
     with load_staged(con, read_extract(path, m), source_system=m.source_system, file=shown, staged="dvds_rows",
-                     stage_sql=_stage_sql(m, m.source_system), refused=lambda bad: ApplicationsRefused(shown, bad),
+                     stage_sql=_stage_sql(m, m.source_system), refused=ApplicationsRefused,
                      note=f"Clare's Law applications via mapping {m.path.name}") as batch:
         source = quote_literal(m.source_system)
         con.execute(f"DELETE FROM dvds_application WHERE source_system = {source} AND source_record_id IN "

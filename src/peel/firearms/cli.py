@@ -136,7 +136,8 @@ def load(kind: str = typer.Argument(..., help="What the extract holds: holder, c
     the licensing mailbox or the action plan: all or nothing, a bad row refuses the file,
     naming its line (holders first: each certificate's holder must be on the register; an
     application before its stages)."""
-    from peel.firearms.extract import ExtractRefused, collect_extract
+    from peel.firearms.extract import collect_extract
+    from peel.sources.mapped.batch import ExtractRefused
     from peel.sources.mapped.mapping import MappingError
 
     try:

@@ -27,7 +27,7 @@ from peel.casebook.audit import Operation
 from peel.casebook.roles import Action, Domain
 from peel.firearms.rules import APPLICATION_KINDS, CERTIFICATE_KINDS, POLICY_STATUSES, STAGES
 from peel.sources.mapped import write
-from peel.sources.mapped.batch import ExtractRefused, load_staged
+from peel.sources.mapped.batch import load_staged
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import (
@@ -185,7 +185,7 @@ def load_holders(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path:
     try:
         # The person-record writers read the staged rows from the table 'good'.
         with load_staged(con, extract, source_system=m.source_system, file=str(path), staged="good",
-                         stage_sql=stage_sql, refused=lambda bad: ExtractRefused(path, bad),
+                         stage_sql=stage_sql,
                          note=f"firearms holder extract via mapping {m.path.name}") as batch:
             write.replace_earlier(con, m, snapshot=False)
             write.write_person_records(con, m, batch.batch_id)
@@ -215,7 +215,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, path: Path | str, mapping_path:
     values = {c: (f"coalesce({quote_identifier(c)}, {k.defaults[c]})" if c in k.defaults else quote_identifier(c))
               for c in (k.key, *k.fields.names)}  # each field is its table's column of the same name
     with load_staged(con, extract, source_system=m.source_system, file=str(path), staged=staged,
-                     stage_sql=_stage_sql(m, k, extract.dates), refused=lambda bad: ExtractRefused(path, bad),
+                     stage_sql=_stage_sql(m, k, extract.dates),
                      note=f"firearms {kind} extract via mapping {m.path.name}") as batch:
         _replace(con, k.table, k.key, values, staged, m.source_system, batch.batch_id)
     return int(batch.rows_loaded)

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from peel.casebook import PURPOSE, Action, Operation, Request, processing
-from peel.sources.mapped.batch import ExtractRefused, load_staged
+from peel.sources.mapped.batch import load_staged
 from peel.sources.mapped.fields import field_date_sql, field_sql, text_sql
 from peel.sources.mapped.files import read_extract
 from peel.sources.mapped.mapping import FieldSet, Mapping, MappingError, read_mapping
@@ -108,7 +108,7 @@ def load_workforce_extract(con: duckdb.DuckDBPyConnection, path: Path | str, map
     extract = read_extract(path, m)
     shown = name or str(path)
     with load_staged(con, extract, source_system=m.source_system, file=shown, staged="workforce_rows",
-                     stage_sql=_stage_sql(m, spec, kind), refused=lambda bad: ExtractRefused(shown, bad),
+                     stage_sql=_stage_sql(m, spec, kind),
                      note=f"workforce {kind} extract via mapping {m.path.name}",
                      references={"_workforce_ranks": read_reference("ranks.csv")}) as batch:
         con.execute(f"DELETE FROM {quote_identifier(spec.table)} WHERE source_system = ?", [m.source_system])

@@ -36,12 +36,12 @@ class ExtractRefused(ValueError):
 
 @contextmanager
 def load_staged(con: duckdb.DuckDBPyConnection, extract: Extract, *, source_system: str, file: str,
-                staged: str, stage_sql: str, refused: Callable[[Problems], Exception], note: str,
+                staged: str, stage_sql: str, note: str, refused: Callable[[Problems], Exception] = ExtractRefused,
                 references: dict[str, object] | None = None) -> Iterator:
     """Stage ``extract`` (its rows registered as ``src``, any ``references``, tables DuckDB reads
     such as data frames, under their names)
-    into the temp table ``staged`` by ``stage_sql``; raise ``refused(problems)`` if any row
-    cannot be loaded; otherwise yield the open batch for the caller to write ``staged``'s
+    into the temp table ``staged`` by ``stage_sql``; raise ``refused(file, problems)``
+    (``ExtractRefused`` or a domain's own kind of it) if any row cannot be loaded; otherwise yield the open batch for the caller to write ``staged``'s
     rows, then record them as read and loaded with ``note``. The temp table and the
     registered tables are gone afterwards, whatever happened."""
     registered = {"src": extract.rows, **(references or {})}
@@ -53,7 +53,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, extract: Extract, *, source_syst
         bad = con.execute(f"SELECT line, refusal FROM {table} WHERE refusal IS NOT NULL").fetchall()
         problems = sorted(bad + [(line, why) for line, why, _raw in extract.unreadable])
         if problems:
-            raise refused(problems)
+            raise refused(file, problems)
         with open_batch(con, source_system, [file]) as batch:
             yield batch
             batch.rows_read = batch.rows_loaded = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
