@@ -75,19 +75,13 @@ people AS (
     SELECT h.holder_ref, l.entity_id, 'a person at their address' AS relation FROM home h
     JOIN linkage_entity_link l ON l.to_key = h.address AND l.link_type = 'resides_at'
     WHERE l.run_id = (SELECT r FROM run)
-      AND l.entity_id NOT IN (SELECT entity_id FROM holder x WHERE x.holder_ref = h.holder_ref))
-SELECT p.holder_ref,
-       CASE WHEN {is_holder} THEN 'the holder' ELSE 'a person at their address' END AS relation,
-       r.record_key, r.role, r.event_key, r.recorded_date,
-       coalesce(ev.event_type, 'crime') AS event_type, ev.category,
-       CASE WHEN p.relation = 'the holder' AND {name_only} THEN {name_probability}
-            WHEN p.relation = 'the holder' THEN coalesce(pr.match_probability, e.link_probability)
-            ELSE e.link_probability END
-           AS link_probability,
-       CASE WHEN p.relation = 'the holder' AND {name_only} THEN 'name only' ELSE 'linked' END AS basis,
-       CASE WHEN r.role = 'suspect' THEN 'suspect in a crime'
-            WHEN ev.event_type = 'incident' THEN 'domestic incident'
-            ELSE 'intelligence report (' || ev.category || ')' END AS why
+      AND l.entity_id NOT IN (SELECT entity_id FROM holder x WHERE x.holder_ref = h.holder_ref)),
+-- The concerning records of the people linked to each holder, worked out first: the rules
+-- below then test a few thousand rows. Left to plan it all at once, DuckDB sometimes ordered
+-- the joins so that the rules ran over every record of every entity (minutes, not a second,
+-- on the same data written in another row order). Each alias keeps its row as a struct.
+cand AS MATERIALIZED (
+SELECT p, e, r, ev, h, pr, fq, sq
 FROM people p
 JOIN linkage_entity e ON e.entity_id = p.entity_id AND e.run_id = (SELECT r FROM run)
 JOIN person_record r ON r.record_key = e.record_key
@@ -101,10 +95,24 @@ LEFT JOIN surnames sq ON sq.surname = r.surname
 WHERE (r.role = 'suspect'
        OR (ev.event_type = 'incident' AND ev.category = {domestic})
        OR (ev.event_type = 'intelligence' AND ev.category IN {gradings}))
-  -- The holder's own records count when they agree with the register (an entity chained
-  -- through other records can join two people of one name); anyone's record counts when it
-  -- gives the holder's address itself.
-  AND (({is_holder}) OR {gives_home})
+)
+SELECT p.holder_ref,
+       CASE WHEN {is_holder} THEN 'the holder' ELSE 'a person at their address' END AS relation,
+       r.record_key, r.role, r.event_key, r.recorded_date,
+       coalesce(ev.event_type, 'crime') AS event_type, ev.category,
+       CASE WHEN p.relation = 'the holder' AND {name_only} THEN {name_probability}
+            WHEN p.relation = 'the holder' THEN coalesce(pr.match_probability, e.link_probability)
+            ELSE e.link_probability END
+           AS link_probability,
+       CASE WHEN p.relation = 'the holder' AND {name_only} THEN 'name only' ELSE 'linked' END AS basis,
+       CASE WHEN r.role = 'suspect' THEN 'suspect in a crime'
+            WHEN ev.event_type = 'incident' THEN 'domestic incident'
+            ELSE 'intelligence report (' || ev.category || ')' END AS why
+FROM cand
+-- The holder's own records count when they agree with the register (an entity chained
+-- through other records can join two people of one name); anyone's record counts when it
+-- gives the holder's address itself.
+WHERE ({is_holder}) OR {gives_home}
 ORDER BY p.holder_ref, r.recorded_date, r.record_key
 """
 
